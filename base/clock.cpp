@@ -1,0 +1,77 @@
+#include "base/clock.h"
+
+#include <cstdio>
+#include <ctime>
+
+namespace dosar {
+namespace {
+
+class SystemClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point now() const override {
+    return std::chrono::system_clock::now();
+  }
+};
+
+// Offset of Europe/Bucharest from UTC at the given UTC instant (EET/EEST, EU
+// rule: summer time from the last Sunday of March 01:00 UTC to the last Sunday
+// of October 01:00 UTC). Computed here so that display does not depend on the
+// machine's tzdata or TZ variable.
+int bucharest_offset_hours(std::time_t utc) {
+  std::tm t{};
+  gmtime_r(&utc, &t);
+  auto last_sunday_0100 = [&](int month) {
+    std::tm m{};
+    m.tm_year = t.tm_year;
+    m.tm_mon = month + 1;  // first day of the next month, then step back
+    m.tm_mday = 1;
+    m.tm_hour = 1;
+    std::time_t first_next = timegm(&m);
+    std::time_t day = first_next - 24 * 3600;
+    std::tm d{};
+    gmtime_r(&day, &d);
+    return day - static_cast<std::time_t>(d.tm_wday) * 24 * 3600;
+  };
+  std::time_t start = last_sunday_0100(2);  // March
+  std::time_t end = last_sunday_0100(9);    // October
+  return (utc >= start && utc < end) ? 3 : 2;
+}
+
+}  // namespace
+
+const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
+std::string format_utc(std::chrono::system_clock::time_point when) {
+  using namespace std::chrono;
+  auto micros = duration_cast<microseconds>(when.time_since_epoch()).count();
+  std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
+  long fraction = static_cast<long>(micros % 1000000);
+  std::tm t{};
+  gmtime_r(&seconds, &t);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", t.tm_year + 1900,
+                t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, fraction);
+  return buffer;
+}
+
+std::string format_bucharest(const std::string& utc_iso) {
+  std::tm t{};
+  if (std::sscanf(utc_iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &t.tm_year, &t.tm_mon, &t.tm_mday,
+                  &t.tm_hour, &t.tm_min, &t.tm_sec) != 6)
+    return utc_iso;
+  t.tm_year -= 1900;
+  t.tm_mon -= 1;
+  std::time_t utc = timegm(&t);
+  std::time_t local = utc + bucharest_offset_hours(utc) * 3600;
+  std::tm l{};
+  gmtime_r(&local, &l);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%02d.%02d.%04d %02d:%02d:%02d", l.tm_mday, l.tm_mon + 1,
+                l.tm_year + 1900, l.tm_hour, l.tm_min, l.tm_sec);
+  return buffer;
+}
+
+}  // namespace dosar

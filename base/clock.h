@@ -1,0 +1,24 @@
+// Time: stored in UTC as ISO 8601 with a trailing Z; shown in Europe/Bucharest.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace dosar {
+
+// Source of the current time; tests substitute a fixed clock.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual std::chrono::system_clock::time_point now() const = 0;
+};
+
+const Clock& system_clock();
+
+// "2026-11-23T09:28:38.123456Z".
+std::string format_utc(std::chrono::system_clock::time_point when);
+// An ISO 8601 UTC timestamp shown as Bucharest local time, "23.11.2026 11:28:38".
+// Returns the input unchanged when it does not parse.
+std::string format_bucharest(const std::string& utc_iso);
+
+}  // namespace dosar

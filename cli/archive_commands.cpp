@@ -1,0 +1,101 @@
+// init, check, audit, audit verify.
+#include <iostream>
+
+#include "base/clock.h"
+#include "cli/context.h"
+
+namespace dosar::cli {
+
+ExitCode run_init(Context& c) {
+  auto archive = ArchiveStore::create(c.archive_dir);
+  if (!archive.ok()) return c.fail(archive.error());
+  c.out << "created an empty archive in " << c.archive_dir.string() << '\n';
+  return ExitCode::ok;
+}
+
+ExitCode run_check(Context& c) {
+  auto archive = c.open_archive();
+  if (!archive.ok()) return c.fail(archive.error());
+  CheckDepth depth = c.command.has("--quick") ? CheckDepth::quick : CheckDepth::full;
+  auto progress = [&](std::size_t done, std::size_t total) {
+    if (c.err_is_terminal && (done % 64 == 0 || done == total))
+      c.err << "\rrehashing blobs: " << done << "/" << total << (done == total ? "\n" : "") << std::flush;
+  };
+  auto report = check_archive(**archive, depth, progress);
+  if (!report.ok()) return c.fail(report.error());
+  bool bad = report->has_errors();
+  if (c.json) {
+    nlohmann::json findings = nlohmann::json::array();
+    for (const auto& f : report->findings)
+      findings.push_back({{"severity", f.severity == CheckFinding::Severity::error ? "error" : "note"},
+                          {"subject", f.subject},
+                          {"message", f.message}});
+    c.out << nlohmann::json{{"ok", !bad},
+                            {"depth", depth == CheckDepth::full ? "full" : "quick"},
+                            {"blobs_rehashed", report->blobs_checked},
+                            {"references_checked", report->references_checked},
+                            {"audit_rows_checked", report->audit_rows_checked},
+                            {"findings", findings}}
+                 .dump(2)
+          << '\n';
+  } else {
+    for (const auto& f : report->findings)
+      (f.severity == CheckFinding::Severity::error ? c.out : c.err)
+          << (f.severity == CheckFinding::Severity::error ? "ERROR " : "note  ") << f.subject << ": "
+          << f.message << '\n';
+    c.out << (bad ? "archive check FAILED: " : "archive ok: ") << report->references_checked
+          << " blob references, " << report->blobs_checked << " blobs rehashed, "
+          << report->audit_rows_checked << " audit rows verified\n";
+  }
+  return bad ? ExitCode::failed : ExitCode::ok;
+}
+
+ExitCode run_audit(Context& c) {
+  auto archive = c.open_archive();
+  if (!archive.ok()) return c.fail(archive.error());
+  std::optional<DocumentId> id;
+  if (!c.command.positionals.empty()) {
+    auto parsed = c.document_id(0);
+    if (!parsed.ok()) return c.fail(parsed.error());
+    id = *parsed;
+  }
+  auto trail = (*archive)->catalog().audit_trail(id);
+  if (!trail.ok()) return c.fail(trail.error());
+  if (c.json) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& r : *trail) rows.push_back(to_json(r));
+    c.out << rows.dump(2) << '\n';
+    return ExitCode::ok;
+  }
+  for (const auto& r : *trail) {
+    c.out << r.seq << "  " << format_bucharest(r.at) << "  " << r.actor << "  " << r.action;
+    if (r.document_id) c.out << "  document " << *r.document_id;
+    c.out << "  " << r.detail << '\n';
+  }
+  return ExitCode::ok;
+}
+
+ExitCode run_audit_verify(Context& c) {
+  auto archive = c.open_archive();
+  if (!archive.ok()) return c.fail(archive.error());
+  auto problems = (*archive)->catalog().verify_audit_chain();
+  if (!problems.ok()) return c.fail(problems.error());
+  auto trail = (*archive)->catalog().audit_trail(std::nullopt);
+  if (!trail.ok()) return c.fail(trail.error());
+  if (c.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& p : *problems) list.push_back({{"seq", p.seq}, {"message", p.message}});
+    c.out << nlohmann::json{{"ok", problems->empty()}, {"rows", trail->size()}, {"problems", list}}.dump(2)
+          << '\n';
+  } else {
+    for (const auto& p : *problems) c.out << "ERROR audit row " << p.seq << ": " << p.message << '\n';
+    if (problems->empty())
+      c.out << "audit chain intact: " << trail->size() << " rows"
+            << (trail->empty() ? "" : ", head " + trail->back().hash) << '\n';
+    else
+      c.out << "audit chain BROKEN: " << problems->size() << " problems in " << trail->size() << " rows\n";
+  }
+  return problems->empty() ? ExitCode::ok : ExitCode::failed;
+}
+
+}  // namespace dosar::cli

@@ -1,0 +1,115 @@
+#include "cli/cli.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/context.h"
+
+namespace dosar::cli {
+namespace {
+
+struct Entry {
+  CommandSpec spec;
+  CommandFunction function;
+};
+
+const std::vector<Entry>& command_table() {
+  static const std::vector<Entry> table = {
+      {{"init", "", "create an empty archive", {}, 0, 0, false}, run_init},
+      {{"ingest", "PATH...", "store files and folders (recursively) as new documents",
+        {{"--title", "T", "title of the new documents (default: the file name)"},
+         {"--type", "T", "document type"},
+         {"--department", "D", "department"},
+         {"--confidentiality", "C", "public, internal (default) or restricted-personal-data"},
+         {"--jobs", "N", "files prepared in parallel (default: number of cores)"}},
+        1, SIZE_MAX, true},
+       run_ingest},
+      {{"list", "", "list documents", {}, 0, 0, true}, run_list},
+      {{"show", "ID", "show a document and its current version", {}, 1, 1, true}, run_show},
+      {{"versions", "ID", "list every version of a document", {}, 1, 1, true}, run_versions},
+      {{"add-version", "ID FILE", "add a new version of a document",
+        {{"--comment", "C", "why this version was made"}}, 2, 2, true},
+       run_add_version},
+      {{"export", "ID", "write a stored version, byte for byte",
+        {{"--version", "N", "version number (default: current)"},
+         {"--what", "W", "original (default) or text"},
+         {"-o", "FILE", "output file ('-' for standard output)"}},
+        1, 1, false},
+       run_export},
+      {{"check", "", "fixity check: rehash blobs, check references and the audit chain",
+        {{"--quick", "", "skip rehashing blob contents"}}, 0, 0, true},
+       run_check},
+      {{"audit", "[ID]", "show the audit trail, of one document or of the archive", {}, 0, 1, true},
+       run_audit},
+      {{"audit verify", "", "verify the audit hash chain", {}, 0, 0, true}, run_audit_verify},
+  };
+  return table;
+}
+
+std::vector<CommandSpec> specs() {
+  std::vector<CommandSpec> out;
+  for (const auto& e : command_table()) out.push_back(e.spec);
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ArchiveStore>> Context::open_archive() const {
+  return ArchiveStore::open(archive_dir);
+}
+
+ExitCode Context::fail(const Error& error) const {
+  err << "dosar: " << error.to_string() << '\n';
+  return ExitCode::failed;
+}
+
+std::string Context::actor() const {
+  if (const char* user = std::getenv("DOSAR_USER"); user && *user) return user;
+  if (struct passwd* pw = ::getpwuid(::geteuid()); pw && pw->pw_name) return pw->pw_name;
+  return "uid:" + std::to_string(::geteuid());
+}
+
+Result<DocumentId> Context::document_id(std::size_t position) const {
+  const std::string& text = command.positionals.at(position);
+  char* end = nullptr;
+  errno = 0;
+  long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0 || value <= 0)
+    return make_error(ErrorCode::invalid_argument, text, "is not a document id (a positive number)");
+  return static_cast<DocumentId>(value);
+}
+
+ExitCode run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  const auto all = specs();
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    (args.empty() ? err : out) << usage_text(all);
+    return args.empty() ? ExitCode::usage : ExitCode::ok;
+  }
+  if (args[0] == "--version") {
+    out << "dosar " << DOSAR_VERSION << '\n';
+    return ExitCode::ok;
+  }
+  auto parsed = parse_command_line(args, all);
+  if (!parsed.ok()) {
+    err << "dosar: " << parsed.error().message << "\n\n" << usage_text(all);
+    return ExitCode::usage;
+  }
+  if (parsed->has("--help")) {
+    out << command_help(*parsed->spec);
+    return ExitCode::ok;
+  }
+  std::filesystem::path archive = "archive";
+  if (const char* env = std::getenv("DOSAR_ARCHIVE"); env && *env) archive = env;
+  if (auto a = parsed->get("--archive")) archive = *a;
+
+  Context context{*parsed, out, err, archive, parsed->has("--json"),
+                  &err == &std::cerr && ::isatty(STDERR_FILENO) == 1};
+  for (const auto& e : command_table())
+    if (e.spec.name == parsed->spec->name) return e.function(context);
+  return ExitCode::usage;
+}
+
+}  // namespace dosar::cli

@@ -1,0 +1,54 @@
+#include "cli/context.h"
+
+namespace dosar::cli {
+
+nlohmann::json to_json(const Document& d) {
+  return {{"id", d.id},
+          {"registry_number", d.registry_number ? nlohmann::json(*d.registry_number) : nlohmann::json()},
+          {"title", d.title},
+          {"type", d.document_type},
+          {"department", d.department},
+          {"confidentiality", d.confidentiality},
+          {"retention_class", d.retention_class ? nlohmann::json(*d.retention_class) : nlohmann::json()},
+          {"status", d.status},
+          {"created_at", d.created_at},
+          {"updated_at", d.updated_at},
+          {"current_version", d.current_version}};
+}
+
+nlohmann::json to_json(const Version& v) {
+  nlohmann::json derived = nlohmann::json::array();
+  for (const auto& b : v.derived)
+    derived.push_back({{"kind", b.kind}, {"blob", b.blob_id}, {"size", b.size}, {"mime_type", b.mime_type}});
+  return {{"document_id", v.document_id},
+          {"number", v.number},
+          {"original_blob", v.original_blob_id},
+          {"original_name", v.original_name},
+          {"mime_type", v.mime_type},
+          {"size", v.size},
+          {"page_count", v.page_count ? nlohmann::json(*v.page_count) : nlohmann::json()},
+          {"ocr_confidence", v.ocr_confidence ? nlohmann::json(*v.ocr_confidence) : nlohmann::json()},
+          {"author", v.author},
+          {"created_at", v.created_at},
+          {"comment", v.comment},
+          {"derived", derived},
+          {"warnings", v.warnings}};
+}
+
+nlohmann::json to_json(const AuditRecord& r) {
+  nlohmann::json detail = nlohmann::json::parse(r.detail, nullptr, false);
+  return {{"seq", r.seq},
+          {"at", r.at},
+          {"actor", r.actor},
+          {"action", r.action},
+          {"document_id", r.document_id ? nlohmann::json(*r.document_id) : nlohmann::json()},
+          {"detail", detail.is_discarded() ? nlohmann::json(r.detail) : detail},
+          {"prev_hash", r.prev_hash},
+          {"hash", r.hash}};
+}
+
+nlohmann::json to_json(const Error& e) {
+  return {{"code", error_code_name(e.code)}, {"subject", e.subject}, {"message", e.message}};
+}
+
+}  // namespace dosar::cli

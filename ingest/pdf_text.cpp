@@ -1,0 +1,89 @@
+#include "ingest/pdf_text.h"
+
+#include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-global.h>
+#include <poppler/cpp/poppler-page.h>
+
+#include <memory>
+#include <mutex>
+
+namespace dosar {
+namespace {
+
+// Poppler reports through a process-wide callback; it runs on the thread that
+// is parsing, so a thread-local buffer keeps each file's messages apart.
+thread_local std::string poppler_messages;
+
+void collect_poppler_message(const std::string& message, void*) {
+  if (poppler_messages.size() < 4096) {
+    if (!poppler_messages.empty()) poppler_messages += "; ";
+    poppler_messages += message;
+  }
+}
+
+void install_poppler_handler() {
+  static std::once_flag once;
+  std::call_once(once, [] { poppler::set_debug_error_function(collect_poppler_message, nullptr); });
+}
+
+bool is_blank(const std::string& text) {
+  for (unsigned char c : text)
+    if (c > ' ') return false;
+  return true;
+}
+
+Result<PdfText> extract(std::unique_ptr<poppler::document> doc, const std::string& name,
+                        const PdfLimits& limits) {
+  if (!doc) {
+    std::string reason = poppler_messages.empty() ? "not a readable PDF" : poppler_messages;
+    return make_error(ErrorCode::corrupt, name, "PDF cannot be opened (Poppler: " + reason + ")");
+  }
+  PdfText out;
+  if (doc->is_locked())
+    return make_error(ErrorCode::unsupported, name, "PDF is encrypted with a password");
+  out.encrypted = doc->is_encrypted();
+  out.page_count = doc->pages();
+  if (out.page_count <= 0)
+    return make_error(ErrorCode::corrupt, name, "PDF has no pages");
+  if (out.page_count > limits.max_pages)
+    return make_error(ErrorCode::limit_exceeded, name,
+                      "PDF has " + std::to_string(out.page_count) + " pages, more than the limit of " +
+                          std::to_string(limits.max_pages));
+  for (int i = 0; i < out.page_count; ++i) {
+    std::unique_ptr<poppler::page> page(doc->create_page(i));
+    if (i > 0) out.text += '\f';
+    if (!page) continue;
+    poppler::byte_array utf8 = page->text().to_utf8();
+    std::string text(utf8.begin(), utf8.end());
+    if (!is_blank(text)) out.has_text = true;
+    out.text += text;
+    if (out.text.size() > limits.max_text_bytes)
+      return make_error(ErrorCode::limit_exceeded, name,
+                        "PDF text is larger than the limit of " + std::to_string(limits.max_text_bytes) +
+                            " bytes");
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<PdfText> extract_pdf_text(const std::filesystem::path& file, const std::string& display_name,
+                                 const PdfLimits& limits) {
+  install_poppler_handler();
+  poppler_messages.clear();
+  std::unique_ptr<poppler::document> doc(poppler::document::load_from_file(file.string()));
+  return extract(std::move(doc), display_name, limits);
+}
+
+Result<PdfText> extract_pdf_text_from_memory(std::string_view bytes, const std::string& display_name,
+                                             const PdfLimits& limits) {
+  install_poppler_handler();
+  poppler_messages.clear();
+  if (bytes.size() > static_cast<std::size_t>(INT32_MAX))
+    return make_error(ErrorCode::limit_exceeded, display_name, "too large to parse in memory");
+  std::unique_ptr<poppler::document> doc(
+      poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
+  return extract(std::move(doc), display_name, limits);
+}
+
+}  // namespace dosar

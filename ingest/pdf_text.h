@@ -1,0 +1,32 @@
+// Text layer of PDFs, through Poppler. PDFs are untrusted input.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "base/result.h"
+
+namespace dosar {
+
+struct PdfText {
+  int page_count = 0;
+  std::string text;  // UTF-8, pages separated by a form feed ('\f')
+  bool has_text = false;  // at least one page has non-blank text
+  bool encrypted = false;
+};
+
+struct PdfLimits {
+  int max_pages = 10000;
+  std::size_t max_text_bytes = 256u << 20;
+};
+
+// Opens the PDF and extracts the text of every page. Errors: corrupt (Poppler
+// cannot open it, with Poppler's reason), unsupported (password needed),
+// limit_exceeded (pages or text beyond `limits`). The subject is `display_name`.
+Result<PdfText> extract_pdf_text(const std::filesystem::path& file, const std::string& display_name,
+                                 const PdfLimits& limits);
+// The same, from bytes in memory (fuzzing and tests).
+Result<PdfText> extract_pdf_text_from_memory(std::string_view bytes, const std::string& display_name,
+                                             const PdfLimits& limits);
+
+}  // namespace dosar

@@ -1,0 +1,116 @@
+#include "storage/archive_store.h"
+
+#include <set>
+
+namespace dosar {
+namespace fs = std::filesystem;
+
+namespace {
+constexpr const char* kCatalogFile = "catalog.sqlite";
+}
+
+Result<std::unique_ptr<ArchiveStore>> ArchiveStore::create(const fs::path& root, const Clock& clock) {
+  std::error_code ec;
+  if (fs::exists(root / kCatalogFile, ec))
+    return make_error(ErrorCode::conflict, root.string(), "already holds an archive");
+  if (fs::exists(root, ec) && !fs::is_empty(root, ec))
+    return make_error(ErrorCode::conflict, root.string(),
+                      "exists and is not empty; choose an empty or new directory");
+  FileSystem& file_system = real_file_system();
+  DOSAR_TRY(file_system.make_dirs(root / "blobs" / "sha256"));
+  DOSAR_TRY(file_system.make_dirs(root / "spool"));
+  auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::create, clock);
+  if (!catalog.ok()) return catalog.error();
+  DOSAR_TRY(file_system.sync_dir(root));
+  return std::unique_ptr<ArchiveStore>(new ArchiveStore(
+      root, open_file_blob_store(root / "blobs", root / "spool", file_system), std::move(catalog).value()));
+}
+
+Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, const Clock& clock,
+                                                         FileSystem& file_system) {
+  std::error_code ec;
+  if (!fs::exists(root / kCatalogFile, ec))
+    return make_error(ErrorCode::not_found, root.string(),
+                      "is not a Dosar archive (no catalog.sqlite); run `dosar init` first");
+  DOSAR_TRY(file_system.make_dirs(root / "spool"));
+  auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::existing, clock);
+  if (!catalog.ok()) return catalog.error();
+  return std::unique_ptr<ArchiveStore>(new ArchiveStore(
+      root, open_file_blob_store(root / "blobs", root / "spool", file_system), std::move(catalog).value()));
+}
+
+bool CheckReport::has_errors() const {
+  for (const CheckFinding& f : findings)
+    if (f.severity == CheckFinding::Severity::error) return true;
+  return false;
+}
+
+Result<CheckReport> check_archive(const ArchiveStore& archive, CheckDepth depth,
+                                  const std::function<void(std::size_t, std::size_t)>& progress) {
+  CheckReport report;
+  auto error = [&](std::string subject, std::string message) {
+    report.findings.push_back({CheckFinding::Severity::error, std::move(subject), std::move(message)});
+  };
+  auto note = [&](std::string subject, std::string message) {
+    report.findings.push_back({CheckFinding::Severity::note, std::move(subject), std::move(message)});
+  };
+
+  auto structure = archive.catalog().check_structure(depth == CheckDepth::quick);
+  if (!structure.ok()) return structure.error();
+  for (const std::string& problem : *structure) error("catalogue", problem);
+
+  // Every blob the catalogue names must exist with the recorded size.
+  std::set<std::string> referenced;
+  const BlobStore& blobs = archive.blobs();
+  DOSAR_TRY(archive.catalog().for_each_blob_reference([&](const BlobReference& ref) -> Status {
+    ++report.references_checked;
+    referenced.insert(ref.blob_id);
+    auto size = blobs.size(ref.blob_id);
+    if (!size.ok()) {
+      if (size.error().code == ErrorCode::io) return size.error();
+      error(ref.where, size.error().to_string());
+    } else if (*size != ref.size) {
+      error(ref.where, "blob " + ref.blob_id + " has " + std::to_string(*size) +
+                           " bytes, the catalogue recorded " + std::to_string(ref.size));
+    }
+    return {};
+  }));
+
+  auto problems = archive.catalog().verify_audit_chain();
+  if (!problems.ok()) return problems.error();
+  for (const AuditProblem& p : *problems) error("audit row " + std::to_string(p.seq), p.message);
+  auto trail = archive.catalog().audit_trail(std::nullopt);
+  if (!trail.ok()) return trail.error();
+  report.audit_rows_checked = trail->size();
+
+  std::vector<std::string> stored;
+  DOSAR_TRY(blobs.for_each(
+      [&](const std::string& id) -> Status {
+        stored.push_back(id);
+        return {};
+      },
+      [&](const std::string& path) { note(path, "unexpected entry in the blob store"); }));
+  for (const std::string& id : stored)
+    if (!referenced.count(id))
+      note("blob " + id, "not referenced by the catalogue (left by an interrupted ingest)");
+
+  if (depth == CheckDepth::full) {
+    std::size_t done = 0;
+    for (const std::string& id : stored) {
+      Status verified = blobs.verify(id);
+      if (!verified.ok()) {
+        if (verified.error().code == ErrorCode::io) return verified.error();
+        error(verified.error().subject, verified.error().message);
+      }
+      ++report.blobs_checked;
+      if (progress) progress(++done, stored.size());
+    }
+  }
+
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(archive.spool_dir(), ec))
+    note(entry.path().string(), "staged file not yet committed (an ingest is running or was interrupted)");
+  return report;
+}
+
+}  // namespace dosar

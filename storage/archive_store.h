@@ -1,0 +1,73 @@
+// The archive on disk: blobs + catalogue + spool under one directory
+// (DESIGN.md, "The archive on disk"). This is storage/'s public header; the
+// blob store and catalogue interfaces it hands out are in blob_store.h and
+// catalog.h.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/file_system.h"
+#include "base/result.h"
+#include "storage/blob_store.h"
+#include "storage/catalog.h"
+
+namespace dosar {
+
+class ArchiveStore {
+ public:
+  // Creates ARCHIVE/{catalog.sqlite,blobs,spool}; refuses a directory that
+  // already holds an archive (conflict) or other files (conflict).
+  static Result<std::unique_ptr<ArchiveStore>> create(const std::filesystem::path& root,
+                                                      const Clock& clock = system_clock());
+  // Opens an existing archive. Errors: not_found, corrupt, unsupported, io.
+  static Result<std::unique_ptr<ArchiveStore>> open(const std::filesystem::path& root,
+                                                    const Clock& clock = system_clock(),
+                                                    FileSystem& file_system = real_file_system());
+
+  const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path spool_dir() const { return root_ / "spool"; }
+  BlobStore& blobs() { return *blobs_; }
+  const BlobStore& blobs() const { return *blobs_; }
+  Catalog& catalog() { return *catalog_; }
+  const Catalog& catalog() const { return *catalog_; }
+
+ private:
+  ArchiveStore(std::filesystem::path root, std::unique_ptr<BlobStore> blobs,
+               std::unique_ptr<Catalog> catalog)
+      : root_(std::move(root)), blobs_(std::move(blobs)), catalog_(std::move(catalog)) {}
+  std::filesystem::path root_;
+  std::unique_ptr<BlobStore> blobs_;
+  std::unique_ptr<Catalog> catalog_;
+};
+
+enum class CheckDepth {
+  quick,  // catalogue structure, referenced blobs exist with the right size, audit chain
+  full,   // also rehash every blob, referenced or not, and run integrity_check
+};
+
+struct CheckFinding {
+  enum class Severity { error, note } severity;
+  std::string subject;
+  std::string message;
+};
+
+struct CheckReport {
+  std::vector<CheckFinding> findings;
+  std::size_t blobs_checked = 0;
+  std::size_t references_checked = 0;
+  std::size_t audit_rows_checked = 0;
+  bool has_errors() const;
+};
+
+// Fixity check of the whole archive. Errors only when the check itself could
+// not run (io); everything wrong with the archive is a finding. `progress` is
+// called with (done, total) while blobs are rehashed; may be null.
+Result<CheckReport> check_archive(const ArchiveStore& archive, CheckDepth depth,
+                                  const std::function<void(std::size_t, std::size_t)>& progress);
+
+}  // namespace dosar

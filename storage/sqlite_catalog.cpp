@@ -1,0 +1,438 @@
+#include <nlohmann/json.hpp>
+
+#include "storage/audit_chain.h"
+#include "storage/catalog.h"
+#include "storage/catalog_migrations.h"
+#include "storage/sqlite_db.h"
+
+namespace dosar {
+namespace {
+
+using sqlite::Database;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+constexpr const char* kDocumentColumns =
+    "id, registry_number, title, document_type, department, confidentiality, retention_class, "
+    "status, created_at, updated_at, current_version";
+constexpr const char* kVersionColumns =
+    "document_id, number, original_blob, original_name, mime_type, size, page_count, "
+    "ocr_confidence, author, created_at, comment";
+
+std::optional<std::string> optional_text(const Statement& s, int column) {
+  if (s.is_null(column)) return std::nullopt;
+  return s.text(column);
+}
+
+Document read_document(const Statement& s) {
+  Document d;
+  d.id = s.integer(0);
+  d.registry_number = optional_text(s, 1);
+  d.title = s.text(2);
+  d.document_type = s.text(3);
+  d.department = s.text(4);
+  d.confidentiality = s.text(5);
+  d.retention_class = optional_text(s, 6);
+  d.status = s.text(7);
+  d.created_at = s.text(8);
+  d.updated_at = s.text(9);
+  d.current_version = static_cast<int>(s.integer(10));
+  return d;
+}
+
+Version read_version(const Statement& s) {
+  Version v;
+  v.document_id = s.integer(0);
+  v.number = static_cast<int>(s.integer(1));
+  v.original_blob_id = s.text(2);
+  v.original_name = s.text(3);
+  v.mime_type = s.text(4);
+  v.size = static_cast<std::uint64_t>(s.integer(5));
+  if (!s.is_null(6)) v.page_count = static_cast<int>(s.integer(6));
+  if (!s.is_null(7)) v.ocr_confidence = s.real(7);
+  v.author = s.text(8);
+  v.created_at = s.text(9);
+  v.comment = s.text(10);
+  return v;
+}
+
+AuditRecord read_audit(const Statement& s) {
+  AuditRecord r;
+  r.seq = s.integer(0);
+  r.at = s.text(1);
+  r.actor = s.text(2);
+  r.action = s.text(3);
+  if (!s.is_null(4)) r.document_id = s.integer(4);
+  r.detail = s.text(5);
+  r.prev_hash = s.text(6);
+  r.hash = s.text(7);
+  return r;
+}
+
+Status validate(const NewVersion& v) {
+  if (v.original_blob_id.size() != 64)
+    return make_error(ErrorCode::invalid_argument, "version", "original blob id is not a SHA-256");
+  if (v.mime_type.empty())
+    return make_error(ErrorCode::invalid_argument, "version", "mime type is empty");
+  return {};
+}
+
+Status validate(const NewDocument& d) {
+  if (d.title.empty()) return make_error(ErrorCode::invalid_argument, "title", "must not be empty");
+  bool known = false;
+  for (const char* level : kConfidentialityLevels) known = known || d.confidentiality == level;
+  if (!known)
+    return make_error(ErrorCode::invalid_argument, "confidentiality",
+                      "'" + d.confidentiality +
+                          "' is not one of public, internal, restricted-personal-data");
+  return validate(d.first_version);
+}
+
+class SqliteCatalog final : public Catalog {
+ public:
+  SqliteCatalog(Database db, const Clock& clock) : db_(std::move(db)), clock_(clock) {}
+
+  Status migrate() {
+    DOSAR_TRY(db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                       "number INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"));
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    auto query = db_.prepare("SELECT COALESCE(MAX(number), 0) FROM schema_migrations");
+    if (!query.ok()) return query.error();
+    auto row = query->step();
+    if (!row.ok()) return row.error();
+    int current = static_cast<int>(query->integer(0));
+    const auto& migrations = catalog_migrations();
+    int known = migrations.empty() ? 0 : migrations.back().number;
+    if (current > known)
+      return make_error(ErrorCode::unsupported, db_.path(),
+                        "catalogue schema " + std::to_string(current) +
+                            " was written by a newer Dosar (this one knows up to " +
+                            std::to_string(known) + ")");
+    for (const Migration& m : migrations) {
+      if (m.number <= current) continue;
+      DOSAR_TRY(db_.exec(m.sql));
+      auto mark = db_.prepare("INSERT INTO schema_migrations(number, applied_at) VALUES (?, ?)");
+      if (!mark.ok()) return mark.error();
+      DOSAR_TRY(mark->bind(1, std::int64_t{m.number}).bind(2, now()).run());
+    }
+    return tx->commit();
+  }
+
+  Result<CreateOutcome> create_document_unless_duplicate(const NewDocument& d,
+                                                         const std::string& actor) override {
+    DOSAR_TRY(validate(d));
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    auto found = find_document_with_original(d.first_version.original_blob_id);
+    if (!found.ok()) return found.error();
+    if (*found) {
+      auto doc = document(**found);
+      if (!doc.ok()) return doc.error();
+      return CreateOutcome{std::move(doc).value(), false};
+    }
+
+    std::string at = now();
+    auto insert = db_.prepare(
+        "INSERT INTO documents(title, document_type, department, confidentiality, status, "
+        "created_at, updated_at, current_version) VALUES (?, ?, ?, ?, 'active', ?, ?, 1)");
+    if (!insert.ok()) return insert.error();
+    DOSAR_TRY(insert->bind(1, d.title).bind(2, d.document_type).bind(3, d.department)
+                  .bind(4, d.confidentiality).bind(5, at).bind(6, at).run());
+    DocumentId id = db_.last_insert_rowid();
+    DOSAR_TRY(insert_version(id, 1, d.first_version, actor, at));
+
+    nlohmann::json detail = {{"title", d.title},
+                             {"version", 1},
+                             {"original", d.first_version.original_blob_id},
+                             {"name", d.first_version.original_name},
+                             {"mime_type", d.first_version.mime_type}};
+    DOSAR_TRY(append_audit(at, actor, "document.create", id, detail.dump()));
+    DOSAR_TRY(tx->commit());
+    auto doc = document(id);
+    if (!doc.ok()) return doc.error();
+    return CreateOutcome{std::move(doc).value(), true};
+  }
+
+  Result<std::optional<DocumentId>> find_document_with_original(const std::string& blob_id) const override {
+    auto s = db_.prepare("SELECT document_id FROM versions WHERE original_blob = ? "
+                         "ORDER BY document_id LIMIT 1");
+    if (!s.ok()) return s.error();
+    s->bind(1, blob_id);
+    auto row = s->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<DocumentId>();
+    return std::optional<DocumentId>(s->integer(0));
+  }
+
+  Result<Version> add_version(DocumentId id, const NewVersion& v, const std::string& actor) override {
+    DOSAR_TRY(validate(v));
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    auto doc = document(id);
+    if (!doc.ok()) return doc.error();
+    int number = doc->current_version + 1;
+    std::string at = now();
+    DOSAR_TRY(insert_version(id, number, v, actor, at));
+    auto update = db_.prepare("UPDATE documents SET current_version = ?, updated_at = ? WHERE id = ?");
+    if (!update.ok()) return update.error();
+    DOSAR_TRY(update->bind(1, std::int64_t{number}).bind(2, at).bind(3, id).run());
+    nlohmann::json detail = {{"version", number},
+                             {"original", v.original_blob_id},
+                             {"name", v.original_name},
+                             {"mime_type", v.mime_type},
+                             {"comment", v.comment}};
+    DOSAR_TRY(append_audit(at, actor, "version.add", id, detail.dump()));
+    DOSAR_TRY(tx->commit());
+    return version(id, number);
+  }
+
+  Result<Document> document(DocumentId id) const override {
+    auto s = db_.prepare(std::string("SELECT ") + kDocumentColumns + " FROM documents WHERE id = ?");
+    if (!s.ok()) return s.error();
+    s->bind(1, id);
+    auto row = s->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return make_error(ErrorCode::not_found, "document " + std::to_string(id), "no such document");
+    return read_document(*s);
+  }
+
+  Result<std::vector<Document>> documents() const override {
+    auto s = db_.prepare(std::string("SELECT ") + kDocumentColumns + " FROM documents ORDER BY id");
+    if (!s.ok()) return s.error();
+    std::vector<Document> out;
+    for (;;) {
+      auto row = s->step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      out.push_back(read_document(*s));
+    }
+    return out;
+  }
+
+  Result<std::vector<Version>> versions(DocumentId id) const override {
+    DOSAR_TRY(document(id));
+    auto s = db_.prepare(std::string("SELECT ") + kVersionColumns +
+                         " FROM versions WHERE document_id = ? ORDER BY number");
+    if (!s.ok()) return s.error();
+    s->bind(1, id);
+    std::vector<Version> out;
+    for (;;) {
+      auto row = s->step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      out.push_back(read_version(*s));
+    }
+    for (Version& v : out) DOSAR_TRY(load_details(v));
+    return out;
+  }
+
+  Result<Version> version(DocumentId id, int number) const override {
+    DOSAR_TRY(document(id));
+    auto s = db_.prepare(std::string("SELECT ") + kVersionColumns +
+                         " FROM versions WHERE document_id = ? AND number = ?");
+    if (!s.ok()) return s.error();
+    s->bind(1, id).bind(2, std::int64_t{number});
+    auto row = s->step();
+    if (!row.ok()) return row.error();
+    if (!*row)
+      return make_error(ErrorCode::not_found, "document " + std::to_string(id),
+                        "has no version " + std::to_string(number));
+    Version v = read_version(*s);
+    DOSAR_TRY(load_details(v));
+    return v;
+  }
+
+  Result<std::vector<AuditRecord>> audit_trail(std::optional<DocumentId> id) const override {
+    std::string sql = "SELECT seq, at, actor, action, document_id, detail, prev_hash, hash FROM audit";
+    if (id) sql += " WHERE document_id = ?";
+    sql += " ORDER BY seq";
+    auto s = db_.prepare(sql);
+    if (!s.ok()) return s.error();
+    if (id) {
+      DOSAR_TRY(document(*id));
+      s->bind(1, *id);
+    }
+    std::vector<AuditRecord> out;
+    for (;;) {
+      auto row = s->step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      out.push_back(read_audit(*s));
+    }
+    return out;
+  }
+
+  Result<std::vector<AuditProblem>> verify_audit_chain() const override {
+    auto trail = audit_trail(std::nullopt);
+    if (!trail.ok()) return trail.error();
+    std::vector<AuditProblem> problems;
+    std::string expected_prev = kAuditGenesisHash;
+    std::int64_t expected_seq = 1;
+    for (const AuditRecord& r : *trail) {
+      if (r.seq != expected_seq)
+        problems.push_back({r.seq, "sequence jumps from " + std::to_string(expected_seq - 1) +
+                                       " to " + std::to_string(r.seq) + " (rows removed)"});
+      if (r.prev_hash != expected_prev)
+        problems.push_back({r.seq, "does not link to the previous row's hash"});
+      std::string actual = audit_row_hash(r);
+      if (actual != r.hash)
+        problems.push_back({r.seq, "content does not match its hash (row altered)"});
+      expected_prev = r.hash;
+      expected_seq = r.seq + 1;
+    }
+    return problems;
+  }
+
+  Status for_each_blob_reference(const std::function<Status(const BlobReference&)>& visit) const override {
+    auto s = db_.prepare(
+        "SELECT original_blob, size, document_id, number, 'original' FROM versions "
+        "UNION ALL SELECT blob, size, document_id, version_number, kind FROM derived_blobs "
+        "ORDER BY 3, 4");
+    if (!s.ok()) return s.error();
+    for (;;) {
+      auto row = s->step();
+      if (!row.ok()) return row.error();
+      if (!*row) return {};
+      BlobReference ref{s->text(0), static_cast<std::uint64_t>(s->integer(1)),
+                        "document " + std::to_string(s->integer(2)) + " version " +
+                            std::to_string(s->integer(3)) + " " + s->text(4)};
+      DOSAR_TRY(visit(ref));
+    }
+  }
+
+  Result<std::vector<std::string>> check_structure(bool quick) const override {
+    std::vector<std::string> problems;
+    auto s = db_.prepare(quick ? "PRAGMA quick_check" : "PRAGMA integrity_check");
+    if (!s.ok()) return s.error();
+    for (;;) {
+      auto row = s->step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      if (s->text(0) != "ok") problems.push_back(s->text(0));
+    }
+    auto fk = db_.prepare("PRAGMA foreign_key_check");
+    if (!fk.ok()) return fk.error();
+    for (;;) {
+      auto row = fk->step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      problems.push_back("row " + fk->text(1) + " of table " + fk->text(0) +
+                         " refers to a missing row of " + fk->text(2));
+    }
+    // Documents must point at an existing current version.
+    auto current = db_.prepare(
+        "SELECT id, current_version FROM documents d WHERE NOT EXISTS (SELECT 1 FROM versions v "
+        "WHERE v.document_id = d.id AND v.number = d.current_version)");
+    if (!current.ok()) return current.error();
+    for (;;) {
+      auto row = current->step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      problems.push_back("document " + current->text(0) + " names current version " +
+                         current->text(1) + ", which does not exist");
+    }
+    return problems;
+  }
+
+ private:
+  std::string now() const { return format_utc(clock_.now()); }
+
+  Status insert_version(DocumentId id, int number, const NewVersion& v, const std::string& actor,
+                        const std::string& at) {
+    auto s = db_.prepare(std::string("INSERT INTO versions(") + kVersionColumns +
+                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s.ok()) return s.error();
+    s->bind(1, id).bind(2, std::int64_t{number}).bind(3, v.original_blob_id).bind(4, v.original_name)
+        .bind(5, v.mime_type).bind(6, static_cast<std::int64_t>(v.size));
+    if (v.page_count) s->bind(7, std::int64_t{*v.page_count}); else s->bind_null(7);
+    s->bind(8, v.ocr_confidence).bind(9, actor).bind(10, at).bind(11, v.comment);
+    DOSAR_TRY(s->run());
+    for (const DerivedBlob& b : v.derived) {
+      auto d = db_.prepare("INSERT INTO derived_blobs(document_id, version_number, kind, blob, size, "
+                           "mime_type) VALUES (?, ?, ?, ?, ?, ?)");
+      if (!d.ok()) return d.error();
+      DOSAR_TRY(d->bind(1, id).bind(2, std::int64_t{number}).bind(3, b.kind).bind(4, b.blob_id)
+                    .bind(5, static_cast<std::int64_t>(b.size)).bind(6, b.mime_type).run());
+    }
+    std::int64_t seq = 0;
+    for (const std::string& w : v.warnings) {
+      auto d = db_.prepare("INSERT INTO version_warnings(document_id, version_number, seq, message) "
+                           "VALUES (?, ?, ?, ?)");
+      if (!d.ok()) return d.error();
+      DOSAR_TRY(d->bind(1, id).bind(2, std::int64_t{number}).bind(3, ++seq).bind(4, w).run());
+    }
+    return {};
+  }
+
+  Status load_details(Version& v) const {
+    auto d = db_.prepare("SELECT kind, blob, size, mime_type FROM derived_blobs "
+                         "WHERE document_id = ? AND version_number = ? ORDER BY kind");
+    if (!d.ok()) return d.error();
+    d->bind(1, v.document_id).bind(2, std::int64_t{v.number});
+    for (;;) {
+      auto row = d->step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      v.derived.push_back({d->text(0), d->text(1), static_cast<std::uint64_t>(d->integer(2)), d->text(3)});
+    }
+    auto w = db_.prepare("SELECT message FROM version_warnings WHERE document_id = ? AND "
+                         "version_number = ? ORDER BY seq");
+    if (!w.ok()) return w.error();
+    w->bind(1, v.document_id).bind(2, std::int64_t{v.number});
+    for (;;) {
+      auto row = w->step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      v.warnings.push_back(w->text(0));
+    }
+    return {};
+  }
+
+  // REQUIRES: inside a write transaction, so that the chain head cannot move.
+  Status append_audit(const std::string& at, const std::string& actor, const std::string& action,
+                      std::optional<DocumentId> id, const std::string& detail) {
+    auto head = db_.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    if (!head.ok()) return head.error();
+    auto row = head->step();
+    if (!row.ok()) return row.error();
+    AuditRecord r;
+    r.seq = *row ? head->integer(0) + 1 : 1;
+    r.prev_hash = *row ? head->text(1) : kAuditGenesisHash;
+    r.at = at;
+    r.actor = actor;
+    r.action = action;
+    r.document_id = id;
+    r.detail = detail;
+    r.hash = audit_row_hash(r);
+    auto s = db_.prepare("INSERT INTO audit(seq, at, actor, action, document_id, detail, prev_hash, "
+                         "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s.ok()) return s.error();
+    return s->bind(1, r.seq).bind(2, r.at).bind(3, r.actor).bind(4, r.action).bind(5, r.document_id)
+        .bind(6, r.detail).bind(7, r.prev_hash).bind(8, r.hash).run();
+  }
+
+  mutable Database db_;
+  const Clock& clock_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Catalog>> open_sqlite_catalog(const std::filesystem::path& file, OpenMode mode,
+                                                     const Clock& clock) {
+  std::error_code ec;
+  if (mode == OpenMode::existing && !std::filesystem::exists(file, ec))
+    return make_error(ErrorCode::not_found, file.string(),
+                      "no catalogue here; run `dosar init` to create an archive");
+  auto db = sqlite::Database::open(file.string(), mode == OpenMode::create);
+  if (!db.ok()) return db.error();
+  // journal_mode returns a row; exec ignores it. A file that is not a database
+  // fails here with SQLITE_NOTADB, reported as corrupt.
+  DOSAR_TRY(db->exec("PRAGMA journal_mode=WAL"));
+  DOSAR_TRY(db->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
+  auto catalog = std::make_unique<SqliteCatalog>(std::move(db).value(), clock);
+  DOSAR_TRY(catalog->migrate());
+  return std::unique_ptr<Catalog>(std::move(catalog));
+}
+
+}  // namespace dosar
