@@ -1,0 +1,238 @@
+// Contract suite for Catalog: every backend is one more instantiation.
+#include "storage/catalog.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <functional>
+
+#include "base/sha256.h"
+#include "storage/audit_chain.h"
+#include "tests/support/temp_dir.h"
+
+namespace dosar {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+class FixedClock : public Clock {
+ public:
+  std::chrono::system_clock::time_point now() const override {
+    return std::chrono::system_clock::time_point{} + std::chrono::seconds(1795000000);
+  }
+};
+
+struct CatalogBackend {
+  std::string name;
+  std::function<Result<std::unique_ptr<Catalog>>(const fs::path& dir, const Clock& clock)> open;
+  // Runs raw SQL on the backend's storage, to simulate tampering.
+  std::function<void(const fs::path& dir, const std::string& sql)> tamper;
+};
+
+void PrintTo(const CatalogBackend& backend, std::ostream* os) { *os << backend.name; }
+
+CatalogBackend sqlite_backend() {
+  return {"sqlite",
+          [](const fs::path& dir, const Clock& clock) {
+            return open_sqlite_catalog(dir / "catalog.sqlite", OpenMode::create, clock);
+          },
+          [](const fs::path& dir, const std::string& sql) {
+            sqlite3* db = nullptr;
+            ASSERT_EQ(sqlite3_open((dir / "catalog.sqlite").c_str(), &db), SQLITE_OK);
+            char* message = nullptr;
+            EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message), SQLITE_OK)
+                << (message ? message : "");
+            sqlite3_free(message);
+            sqlite3_close(db);
+          }};
+}
+
+NewVersion version_of(const std::string& content, const std::string& name = "cerere ședință.pdf") {
+  NewVersion v;
+  v.original_blob_id = sha256_hex(content);
+  v.original_name = name;
+  v.mime_type = "application/pdf";
+  v.size = content.size();
+  v.page_count = 2;
+  return v;
+}
+
+NewDocument document_of(const std::string& content) {
+  NewDocument d;
+  d.title = "Cerere de anchetă socială";
+  d.document_type = "cerere";
+  d.department = "DGASPC";
+  d.first_version = version_of(content);
+  return d;
+}
+
+class CatalogContract : public ::testing::TestWithParam<CatalogBackend> {
+ protected:
+  void SetUp() override {
+    auto opened = GetParam().open(dir_.path(), clock_);
+    ASSERT_TRUE(opened.ok()) << opened.error().to_string();
+    catalog_ = std::move(opened).value();
+  }
+  DocumentId create(const std::string& content) {
+    auto outcome = catalog_->create_document_unless_duplicate(document_of(content), "ana");
+    EXPECT_TRUE(outcome.ok()) << outcome.error().to_string();
+    return outcome->document.id;
+  }
+  TempDir dir_;
+  FixedClock clock_;
+  std::unique_ptr<Catalog> catalog_;
+};
+
+TEST_P(CatalogContract, CreatesDocumentWithFirstVersion) {
+  DocumentId id = create("one");
+  auto doc = catalog_->document(id);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc->title, "Cerere de anchetă socială");
+  EXPECT_EQ(doc->current_version, 1);
+  EXPECT_EQ(doc->confidentiality, "internal");
+  EXPECT_EQ(doc->created_at, "2026-11-18T11:06:40.000000Z");
+  auto v = catalog_->version(id, 1);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->original_name, "cerere ședință.pdf");
+  EXPECT_EQ(v->author, "ana");
+  EXPECT_EQ(v->page_count, 2);
+}
+
+TEST_P(CatalogContract, ReportsSameOriginalAsDuplicateWithoutChange) {
+  DocumentId id = create("same bytes");
+  auto again = catalog_->create_document_unless_duplicate(document_of("same bytes"), "ion");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->document.id, id);
+  EXPECT_EQ(catalog_->documents()->size(), 1u);
+  EXPECT_EQ(catalog_->audit_trail(std::nullopt)->size(), 1u);
+}
+
+TEST_P(CatalogContract, AddsVersionsKeepingOldOnes) {
+  DocumentId id = create("v1");
+  NewVersion v2 = version_of("v2");
+  v2.comment = "corectură";
+  v2.derived.push_back({"text", sha256_hex("text"), 4, "text/plain; charset=utf-8"});
+  v2.warnings.push_back("the name suggests image/png");
+  ASSERT_TRUE(catalog_->add_version(id, v2, "ion").ok());
+  auto versions = catalog_->versions(id);
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_EQ((*versions)[0].original_blob_id, sha256_hex("v1"));
+  EXPECT_EQ((*versions)[1].comment, "corectură");
+  ASSERT_EQ((*versions)[1].derived.size(), 1u);
+  EXPECT_EQ((*versions)[1].derived[0].kind, "text");
+  EXPECT_EQ((*versions)[1].warnings, std::vector<std::string>{"the name suggests image/png"});
+  EXPECT_EQ(catalog_->document(id)->current_version, 2);
+}
+
+TEST_P(CatalogContract, ReportsUnknownDocumentAndVersionAsNotFound) {
+  EXPECT_EQ(catalog_->document(42).error().code, ErrorCode::not_found);
+  DocumentId id = create("x");
+  EXPECT_EQ(catalog_->version(id, 7).error().code, ErrorCode::not_found);
+  EXPECT_EQ(catalog_->add_version(99, version_of("y"), "ana").error().code, ErrorCode::not_found);
+}
+
+TEST_P(CatalogContract, RejectsInvalidDocuments) {
+  NewDocument d = document_of("z");
+  d.title = "";
+  EXPECT_EQ(catalog_->create_document_unless_duplicate(d, "ana").error().code, ErrorCode::invalid_argument);
+  d = document_of("z");
+  d.confidentiality = "secret";
+  EXPECT_EQ(catalog_->create_document_unless_duplicate(d, "ana").error().code, ErrorCode::invalid_argument);
+  EXPECT_TRUE(catalog_->documents()->empty());
+}
+
+TEST_P(CatalogContract, WritesOneChainedAuditRowPerChange) {
+  DocumentId id = create("a");
+  ASSERT_TRUE(catalog_->add_version(id, version_of("b"), "ion").ok());
+  auto trail = catalog_->audit_trail(id);
+  ASSERT_TRUE(trail.ok());
+  ASSERT_EQ(trail->size(), 2u);
+  EXPECT_EQ((*trail)[0].action, "document.create");
+  EXPECT_EQ((*trail)[0].prev_hash, kAuditGenesisHash);
+  EXPECT_EQ((*trail)[1].action, "version.add");
+  EXPECT_EQ((*trail)[1].actor, "ion");
+  EXPECT_EQ((*trail)[1].prev_hash, (*trail)[0].hash);
+  EXPECT_TRUE(catalog_->verify_audit_chain()->empty());
+}
+
+TEST_P(CatalogContract, DetectsAlteredAuditRow) {
+  create("a");
+  create("b");
+  GetParam().tamper(dir_.path(), "UPDATE audit SET actor = 'mallory' WHERE seq = 1");
+  auto problems = catalog_->verify_audit_chain();
+  ASSERT_TRUE(problems.ok());
+  ASSERT_FALSE(problems->empty());
+  EXPECT_EQ((*problems)[0].seq, 1);
+  EXPECT_NE((*problems)[0].message.find("altered"), std::string::npos);
+}
+
+TEST_P(CatalogContract, DetectsRemovedAuditRow) {
+  create("a");
+  create("b");
+  create("c");
+  GetParam().tamper(dir_.path(), "DELETE FROM audit WHERE seq = 2");
+  auto problems = catalog_->verify_audit_chain();
+  ASSERT_TRUE(problems.ok());
+  ASSERT_FALSE(problems->empty());
+  EXPECT_EQ((*problems)[0].seq, 3);
+}
+
+TEST_P(CatalogContract, ListsEveryBlobReference) {
+  DocumentId id = create("a");
+  NewVersion v2 = version_of("b");
+  v2.derived.push_back({"text", sha256_hex("t"), 1, "text/plain"});
+  ASSERT_TRUE(catalog_->add_version(id, v2, "ion").ok());
+  std::vector<std::string> where;
+  ASSERT_TRUE(catalog_->for_each_blob_reference([&](const BlobReference& r) -> Status {
+    where.push_back(r.where);
+    return {};
+  }).ok());
+  EXPECT_EQ(where.size(), 3u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CatalogContract, ::testing::Values(sqlite_backend()),
+                         [](const auto& param_info) { return param_info.param.name; });
+
+// SQLite specifics.
+
+TEST(SqliteCatalog, RefusesFileThatIsNotADatabase) {
+  TempDir dir;
+  testing::write_file(dir / "catalog.sqlite", std::string(4096, 'x'));
+  auto opened = open_sqlite_catalog(dir / "catalog.sqlite", OpenMode::existing);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, ErrorCode::corrupt);
+}
+
+TEST(SqliteCatalog, RefusesSchemaFromNewerDosar) {
+  TempDir dir;
+  ASSERT_TRUE(open_sqlite_catalog(dir / "catalog.sqlite", OpenMode::create).ok());
+  sqlite_backend().tamper(dir.path(), "INSERT INTO schema_migrations VALUES (999, 'future')");
+  auto opened = open_sqlite_catalog(dir / "catalog.sqlite", OpenMode::existing);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, ErrorCode::unsupported);
+  EXPECT_NE(opened.error().message.find("newer"), std::string::npos);
+}
+
+TEST(SqliteCatalog, ReopensWithoutReapplyingMigrations) {
+  TempDir dir;
+  {
+    auto c = open_sqlite_catalog(dir / "catalog.sqlite", OpenMode::create);
+    ASSERT_TRUE(c->get()->create_document_unless_duplicate(document_of("keep"), "ana").ok());
+  }
+  auto reopened = open_sqlite_catalog(dir / "catalog.sqlite", OpenMode::existing);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().to_string();
+  EXPECT_EQ(reopened->get()->documents()->size(), 1u);
+}
+
+TEST(SqliteCatalog, UsesWalAndFullSync) {
+  TempDir dir;
+  auto c = open_sqlite_catalog(dir / "catalog.sqlite", OpenMode::create);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(fs::exists(dir / "catalog.sqlite-wal"));
+}
+
+}  // namespace
+}  // namespace dosar
