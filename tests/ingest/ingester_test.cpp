@@ -1,0 +1,151 @@
+#include "ingest/ingester.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "base/sha256.h"
+#include "tests/support/sample_pdf.h"
+#include "tests/support/temp_dir.h"
+
+namespace dosar {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+class IngesterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    archive_ = std::move(ArchiveStore::create(dir_ / "archive")).value();
+    options_.actor = "ana";
+  }
+
+  std::vector<IngestItem> ingest(const std::vector<fs::path>& inputs) {
+    auto ingester = Ingester::create(*archive_, options_);
+    EXPECT_TRUE(ingester.ok());
+    std::vector<IngestItem> items;
+    Status status = (*ingester)->ingest(inputs, [&](const IngestItem& i) { items.push_back(i); });
+    EXPECT_TRUE(status.ok()) << status.error().to_string();
+    return items;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ArchiveStore> archive_;
+  IngestOptions options_;
+};
+
+TEST_F(IngesterTest, StoresPdfWithExactRomanianTextAsDerivedBlob) {
+  std::string page1 = "Anchetă socială privind copiii\nŞcoala ţine de ţară, școala ține de țară";
+  testing::write_file(dir_ / "in/cerere ședință.pdf", testing::make_text_pdf({page1, "Pagina doi"}));
+  auto items = ingest({dir_ / "in/cerere ședință.pdf"});
+  ASSERT_EQ(items.size(), 1u);
+  ASSERT_EQ(items[0].status, IngestStatus::stored) << items[0].error->to_string();
+  auto version = archive_->catalog().version(items[0].document_id, 1);
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(version->original_name, "cerere ședință.pdf");
+  EXPECT_EQ(version->mime_type, "application/pdf");
+  EXPECT_EQ(version->page_count, 2);
+  ASSERT_EQ(version->derived.size(), 1u);
+  auto text = archive_->blobs().read(version->derived[0].blob_id, Verify::hash);
+  ASSERT_TRUE(text.ok());
+  EXPECT_NE(text->find("Anchetă socială privind copiii"), std::string::npos) << *text;
+  EXPECT_NE(text->find("Şcoala ţine de ţară, școala ține de țară"), std::string::npos) << *text;
+  EXPECT_NE(text->find("\fPagina doi"), std::string::npos) << "pages separated by form feed";
+  EXPECT_EQ(archive_->catalog().document(items[0].document_id)->title, "cerere ședință");
+}
+
+TEST_F(IngesterTest, KeepsOriginalBytesIdentical) {
+  std::string pdf = testing::make_text_pdf({"original"});
+  testing::write_file(dir_ / "a.pdf", pdf);
+  auto items = ingest({dir_ / "a.pdf"});
+  auto version = archive_->catalog().version(items[0].document_id, 1);
+  EXPECT_EQ(version->original_blob_id, sha256_hex(pdf));
+  EXPECT_EQ(*archive_->blobs().read(version->original_blob_id, Verify::hash), pdf);
+}
+
+TEST_F(IngesterTest, ReportsSecondCopyAsDuplicateOfFirst) {
+  std::string pdf = testing::make_text_pdf({"once"});
+  testing::write_file(dir_ / "a.pdf", pdf);
+  testing::write_file(dir_ / "copy of a.pdf", pdf);
+  auto items = ingest({dir_ / "a.pdf", dir_ / "copy of a.pdf"});
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].status, IngestStatus::stored);
+  EXPECT_EQ(items[1].status, IngestStatus::duplicate);
+  EXPECT_EQ(items[1].document_id, items[0].document_id);
+  EXPECT_EQ(archive_->catalog().documents()->size(), 1u);
+}
+
+TEST_F(IngesterTest, WalksFoldersRecursivelyInNameOrder) {
+  testing::write_file(dir_ / "in/b/2.pdf", testing::make_text_pdf({"two"}));
+  testing::write_file(dir_ / "in/a.pdf", testing::make_text_pdf({"one"}));
+  testing::write_file(dir_ / "in/b/c/3.pdf", testing::make_text_pdf({"three"}));
+  auto items = ingest({dir_ / "in"});
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(fs::path(items[0].path).filename(), "a.pdf");
+  EXPECT_EQ(fs::path(items[1].path).filename(), "2.pdf");
+  EXPECT_EQ(fs::path(items[2].path).filename(), "3.pdf");
+  for (const auto& i : items) EXPECT_EQ(i.status, IngestStatus::stored);
+}
+
+TEST_F(IngesterTest, ReportsSymlinkLoopAndGoesOn) {
+  testing::write_file(dir_ / "in/sub/ok.pdf", testing::make_text_pdf({"ok"}));
+  fs::create_directory_symlink(dir_ / "in", dir_ / "in/sub/back");
+  auto items = ingest({dir_ / "in"});
+  bool loop = false, stored = false;
+  for (const auto& i : items) {
+    if (i.status == IngestStatus::rejected && i.error->message.find("loop") != std::string::npos) loop = true;
+    if (i.status == IngestStatus::stored) stored = true;
+  }
+  EXPECT_TRUE(loop);
+  EXPECT_TRUE(stored);
+}
+
+TEST_F(IngesterTest, RejectsFifoAndDanglingLinkWithoutBlocking) {
+  fs::create_directories(dir_ / "in");
+  ASSERT_EQ(::mkfifo((dir_ / "in/scanner.pdf").c_str(), 0600), 0);
+  fs::create_symlink(dir_ / "gone.pdf", dir_ / "in/link.pdf");
+  auto items = ingest({dir_ / "in/scanner.pdf", dir_ / "in/link.pdf"});
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].status, IngestStatus::rejected);
+  EXPECT_NE(items[0].error->message.find("not a regular file"), std::string::npos);
+  EXPECT_EQ(items[1].status, IngestStatus::rejected);
+  EXPECT_NE(items[1].error->message.find("symbolic link"), std::string::npos);
+}
+
+TEST_F(IngesterTest, ParallelPreparationReportsInInputOrder) {
+  options_.jobs = 4;
+  std::vector<fs::path> inputs;
+  for (int i = 0; i < 30; ++i) {
+    fs::path p = dir_ / ("in/f" + std::to_string(i) + ".pdf");
+    testing::write_file(p, testing::make_text_pdf({"document " + std::to_string(i)}));
+    inputs.push_back(p);
+  }
+  auto items = ingest(inputs);
+  ASSERT_EQ(items.size(), 30u);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    EXPECT_EQ(items[i].path, inputs[i].string());
+    EXPECT_EQ(items[i].status, IngestStatus::stored);
+    EXPECT_EQ(items[i].document_id, static_cast<DocumentId>(i + 1));
+  }
+  EXPECT_TRUE(fs::is_empty(dir_ / "archive/spool"));
+}
+
+TEST_F(IngesterTest, AddsVersionAndRefusesIdenticalOne) {
+  testing::write_file(dir_ / "v1.pdf", testing::make_text_pdf({"versiunea 1"}));
+  testing::write_file(dir_ / "v2.pdf", testing::make_text_pdf({"versiunea 2"}));
+  auto items = ingest({dir_ / "v1.pdf"});
+  auto ingester = std::move(Ingester::create(*archive_, options_)).value();
+  auto v2 = ingester->add_version(items[0].document_id, dir_ / "v2.pdf", "corectat");
+  ASSERT_TRUE(v2.ok()) << v2.error().to_string();
+  EXPECT_EQ(v2->number, 2);
+  EXPECT_EQ(v2->comment, "corectat");
+  auto again = ingester->add_version(items[0].document_id, dir_ / "v2.pdf", "");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::conflict);
+  auto missing = ingester->add_version(999, dir_ / "v2.pdf", "");
+  EXPECT_EQ(missing.error().code, ErrorCode::not_found);
+  EXPECT_EQ(archive_->catalog().versions(items[0].document_id)->size(), 2u);
+}
+
+}  // namespace
+}  // namespace dosar
