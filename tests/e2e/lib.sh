@@ -1,0 +1,41 @@
+# Shared helpers for the end-to-end suites. Each suite sources this file; it
+# expects DOSAR and MAKE_SAMPLES (set by ctest) and gives a fresh $WORK.
+set -euo pipefail
+
+: "${DOSAR:?path of the dosar binary}"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/dosar-e2e-XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+export DOSAR_ARCHIVE="$WORK/archive"
+FAILURES=0
+
+fail() { echo "FAIL: $*" >&2; FAILURES=$((FAILURES + 1)); }
+
+# expect_exit CODE COMMAND...: runs the command, compares its exit status.
+expect_exit() {
+  local want=$1; shift
+  set +e
+  "$@" >"$WORK/last.out" 2>"$WORK/last.err"
+  local got=$?
+  set -e
+  if [[ $got != "$want" ]]; then
+    fail "'$*' exited $got, expected $want"
+    sed 's/^/  out: /' "$WORK/last.out" | head -20 >&2
+    sed 's/^/  err: /' "$WORK/last.err" | head -20 >&2
+  fi
+}
+
+# expect_output_contains FRAGMENT: checks the last command's stdout+stderr.
+expect_output_contains() {
+  if ! grep -qF -- "$1" "$WORK/last.out" "$WORK/last.err"; then
+    fail "output does not contain '$1'"
+    cat "$WORK/last.out" "$WORK/last.err" | sed 's/^/  | /' | head -20 >&2
+  fi
+}
+
+finish() {
+  if (( FAILURES > 0 )); then
+    echo "$FAILURES check(s) failed" >&2
+    exit 1
+  fi
+  echo "all checks passed"
+}
