@@ -70,6 +70,7 @@ for k in $(seq 1 "$KILLS"); do
     (( leftover == 0 )) || fail "$leftover staged files left in the spool after completion"
     rm -rf "$DOSAR_ARCHIVE"
     "$DOSAR" init >/dev/null
+    stored=0
   fi
 done
 # The test is only meaningful if kills interrupted ingests half-way.
