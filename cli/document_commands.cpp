@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <iomanip>
 #include <thread>
 
 #include "base/clock.h"
@@ -25,6 +24,14 @@ void print_version_line(std::ostream& out, const Version& v, bool current) {
   for (const auto& w : v.warnings) out << "      warning: " << w << '\n';
 }
 
+// Pads to `width` terminal columns, counting UTF-8 code points, not bytes,
+// so that columns stay aligned with Romanian diacritics.
+std::string pad(const std::string& text, std::size_t width) {
+  std::size_t columns = 0;
+  for (unsigned char ch : text) columns += (ch & 0xC0) != 0x80;
+  return columns >= width ? text + " " : text + std::string(width - columns, ' ');
+}
+
 }  // namespace
 
 ExitCode run_list(Context& c) {
@@ -38,12 +45,12 @@ ExitCode run_list(Context& c) {
     c.out << list.dump(2) << '\n';
     return ExitCode::ok;
   }
-  c.out << std::left << std::setw(7) << "ID" << std::setw(5) << "VER" << std::setw(21) << "UPDATED"
-        << std::setw(16) << "TYPE" << std::setw(16) << "DEPARTMENT" << "TITLE\n";
+  c.out << pad("ID", 7) << pad("VER", 5) << pad("UPDATED", 21) << pad("TYPE", 16) << pad("DEPARTMENT", 16)
+        << "TITLE\n";
   for (const auto& d : *documents)
-    c.out << std::left << std::setw(7) << d.id << std::setw(5) << d.current_version << std::setw(21)
-          << format_bucharest(d.updated_at) << std::setw(16) << d.document_type << std::setw(16)
-          << d.department << d.title << '\n';
+    c.out << pad(std::to_string(d.id), 7) << pad(std::to_string(d.current_version), 5)
+          << pad(format_bucharest(d.updated_at), 21) << pad(d.document_type, 16) << pad(d.department, 16)
+          << d.title << '\n';
   return ExitCode::ok;
 }
 
