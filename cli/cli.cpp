@@ -82,6 +82,16 @@ Result<DocumentId> Context::document_id(std::size_t position) const {
   return static_cast<DocumentId>(value);
 }
 
+Result<OpenedDocument> open_document(const Context& c) {
+  auto id = c.document_id(0);
+  if (!id.ok()) return id.error();
+  auto archive = c.open_archive();
+  if (!archive.ok()) return archive.error();
+  auto document = (*archive)->catalog().document(*id);
+  if (!document.ok()) return document.error();
+  return OpenedDocument{std::move(archive).value(), std::move(document).value()};
+}
+
 ExitCode run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   const auto all = specs();
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {

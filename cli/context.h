@@ -31,6 +31,13 @@ struct Context {
   Result<DocumentId> document_id(std::size_t position) const;
 };
 
+// The archive opened and the document named by the first positional argument.
+struct OpenedDocument {
+  std::unique_ptr<ArchiveStore> archive;
+  Document document;
+};
+Result<OpenedDocument> open_document(const Context& c);
+
 using CommandFunction = ExitCode (*)(Context&);
 
 ExitCode run_init(Context& c);

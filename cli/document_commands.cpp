@@ -55,21 +55,19 @@ ExitCode run_list(Context& c) {
 }
 
 ExitCode run_show(Context& c) {
-  auto id = c.document_id(0);
-  if (!id.ok()) return c.fail(id.error());
-  auto archive = c.open_archive();
-  if (!archive.ok()) return c.fail(archive.error());
-  auto document = (*archive)->catalog().document(*id);
-  if (!document.ok()) return c.fail(document.error());
-  auto current = (*archive)->catalog().version(*id, document->current_version);
+  auto opened = open_document(c);
+  if (!opened.ok()) return c.fail(opened.error());
+  auto& archive = opened->archive;
+  const Document& d = opened->document;
+  const DocumentId id = d.id;
+  auto current = archive->catalog().version(id, d.current_version);
   if (!current.ok()) return c.fail(current.error());
   if (c.json) {
-    nlohmann::json j = to_json(*document);
+    nlohmann::json j = to_json(d);
     j["current"] = to_json(*current);
     c.out << j.dump(2) << '\n';
     return ExitCode::ok;
   }
-  const Document& d = *document;
   c.out << "document " << d.id << ": " << d.title << '\n'
         << "  type:            " << d.document_type << '\n'
         << "  department:      " << d.department << '\n'
@@ -86,13 +84,12 @@ ExitCode run_show(Context& c) {
 }
 
 ExitCode run_versions(Context& c) {
-  auto id = c.document_id(0);
-  if (!id.ok()) return c.fail(id.error());
-  auto archive = c.open_archive();
-  if (!archive.ok()) return c.fail(archive.error());
-  auto document = (*archive)->catalog().document(*id);
-  if (!document.ok()) return c.fail(document.error());
-  auto versions = (*archive)->catalog().versions(*id);
+  auto opened = open_document(c);
+  if (!opened.ok()) return c.fail(opened.error());
+  auto& archive = opened->archive;
+  const Document& d = opened->document;
+  const DocumentId id = d.id;
+  auto versions = archive->catalog().versions(id);
   if (!versions.ok()) return c.fail(versions.error());
   if (c.json) {
     nlohmann::json list = nlohmann::json::array();
@@ -100,7 +97,7 @@ ExitCode run_versions(Context& c) {
     c.out << list.dump(2) << '\n';
     return ExitCode::ok;
   }
-  for (const auto& v : *versions) print_version_line(c.out, v, v.number == document->current_version);
+  for (const auto& v : *versions) print_version_line(c.out, v, v.number == d.current_version);
   return ExitCode::ok;
 }
 
@@ -125,8 +122,6 @@ ExitCode run_add_version(Context& c) {
 }
 
 ExitCode run_export(Context& c) {
-  auto id = c.document_id(0);
-  if (!id.ok()) return c.fail(id.error());
   auto output = c.command.get("-o");
   if (!output || output->empty()) {
     c.err << "dosar: export needs -o FILE (or -o - for standard output)\n";
@@ -137,11 +132,11 @@ ExitCode run_export(Context& c) {
     c.err << "dosar: --what must be 'original' or 'text', not '" << what << "'\n";
     return ExitCode::usage;
   }
-  auto archive = c.open_archive();
-  if (!archive.ok()) return c.fail(archive.error());
-  auto document = (*archive)->catalog().document(*id);
-  if (!document.ok()) return c.fail(document.error());
-  int number = document->current_version;
+  auto opened = open_document(c);
+  if (!opened.ok()) return c.fail(opened.error());
+  auto& archive = opened->archive;
+  const DocumentId id = opened->document.id;
+  int number = opened->document.current_version;
   if (auto v = c.command.get("--version")) {
     char* end = nullptr;
     long parsed = std::strtol(v->c_str(), &end, 10);
@@ -151,7 +146,7 @@ ExitCode run_export(Context& c) {
     }
     number = static_cast<int>(parsed);
   }
-  auto version = (*archive)->catalog().version(*id, number);
+  auto version = archive->catalog().version(id, number);
   if (!version.ok()) return c.fail(version.error());
   std::string blob = version->original_blob_id;
   if (what == "text") {
@@ -160,7 +155,7 @@ ExitCode run_export(Context& c) {
       if (d.kind == "text") blob = d.blob_id;
     if (blob.empty())
       return c.fail(make_error(ErrorCode::not_found,
-                               "document " + std::to_string(*id) + " version " + std::to_string(number),
+                               "document " + std::to_string(id) + " version " + std::to_string(number),
                                "has no text (no text layer and not yet OCRed)"));
   }
 
@@ -170,7 +165,7 @@ ExitCode run_export(Context& c) {
   std::string temp = to_stdout ? "" : *output + ".dosar-export-" + std::to_string(::getpid());
   int fd = to_stdout ? STDOUT_FILENO : ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return c.fail(make_error(ErrorCode::io, *output, "cannot create: " + errno_text(errno)));
-  Status streamed = (*archive)->blobs().read_to(blob, Verify::hash, [&](std::string_view chunk) -> Status {
+  Status streamed = archive->blobs().read_to(blob, Verify::hash, [&](std::string_view chunk) -> Status {
     while (!chunk.empty()) {
       ssize_t n = ::write(fd, chunk.data(), chunk.size());
       if (n < 0) {
@@ -194,7 +189,7 @@ ExitCode run_export(Context& c) {
     ::unlink(temp.c_str());
     return c.fail(streamed.error());
   }
-  c.err << "exported document " << *id << " version " << number << " (" << what << ") to " << *output << '\n';
+  c.err << "exported document " << id << " version " << number << " (" << what << ") to " << *output << '\n';
   return ExitCode::ok;
 }
 

@@ -201,12 +201,9 @@ class SqliteCatalog final : public Catalog {
     auto s = db_.prepare(std::string("SELECT ") + kDocumentColumns + " FROM documents ORDER BY id");
     if (!s.ok()) return s.error();
     std::vector<Document> out;
-    for (;;) {
-      auto row = s->step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
+    DOSAR_TRY(s->for_each_row([&] {
       out.push_back(read_document(*s));
-    }
+    }));
     return out;
   }
 
@@ -217,12 +214,9 @@ class SqliteCatalog final : public Catalog {
     if (!s.ok()) return s.error();
     s->bind(1, id);
     std::vector<Version> out;
-    for (;;) {
-      auto row = s->step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
+    DOSAR_TRY(s->for_each_row([&] {
       out.push_back(read_version(*s));
-    }
+    }));
     for (Version& v : out) DOSAR_TRY(load_details(v));
     return out;
   }
@@ -254,12 +248,9 @@ class SqliteCatalog final : public Catalog {
       s->bind(1, *id);
     }
     std::vector<AuditRecord> out;
-    for (;;) {
-      auto row = s->step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
+    DOSAR_TRY(s->for_each_row([&] {
       out.push_back(read_audit(*s));
-    }
+    }));
     return out;
   }
 
@@ -290,48 +281,35 @@ class SqliteCatalog final : public Catalog {
         "UNION ALL SELECT blob, size, document_id, version_number, kind FROM derived_blobs "
         "ORDER BY 3, 4");
     if (!s.ok()) return s.error();
-    for (;;) {
-      auto row = s->step();
-      if (!row.ok()) return row.error();
-      if (!*row) return {};
-      BlobReference ref{s->text(0), static_cast<std::uint64_t>(s->integer(1)),
-                        "document " + std::to_string(s->integer(2)) + " version " +
-                            std::to_string(s->integer(3)) + " " + s->text(4)};
-      DOSAR_TRY(visit(ref));
-    }
+    return s->for_each_row([&]() -> Status {
+      return visit({s->text(0), static_cast<std::uint64_t>(s->integer(1)),
+                    "document " + std::to_string(s->integer(2)) + " version " +
+                        std::to_string(s->integer(3)) + " " + s->text(4)});
+    });
   }
 
   Result<std::vector<std::string>> check_structure(bool quick) const override {
     std::vector<std::string> problems;
     auto s = db_.prepare(quick ? "PRAGMA quick_check" : "PRAGMA integrity_check");
     if (!s.ok()) return s.error();
-    for (;;) {
-      auto row = s->step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
+    DOSAR_TRY(s->for_each_row([&] {
       if (s->text(0) != "ok") problems.push_back(s->text(0));
-    }
+    }));
     auto fk = db_.prepare("PRAGMA foreign_key_check");
     if (!fk.ok()) return fk.error();
-    for (;;) {
-      auto row = fk->step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
+    DOSAR_TRY(fk->for_each_row([&] {
       problems.push_back("row " + fk->text(1) + " of table " + fk->text(0) +
                          " refers to a missing row of " + fk->text(2));
-    }
+    }));
     // Documents must point at an existing current version.
     auto current = db_.prepare(
         "SELECT id, current_version FROM documents d WHERE NOT EXISTS (SELECT 1 FROM versions v "
         "WHERE v.document_id = d.id AND v.number = d.current_version)");
     if (!current.ok()) return current.error();
-    for (;;) {
-      auto row = current->step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
+    DOSAR_TRY(current->for_each_row([&] {
       problems.push_back("document " + current->text(0) + " names current version " +
                          current->text(1) + ", which does not exist");
-    }
+    }));
     return problems;
   }
 
@@ -370,22 +348,16 @@ class SqliteCatalog final : public Catalog {
                          "WHERE document_id = ? AND version_number = ? ORDER BY kind");
     if (!d.ok()) return d.error();
     d->bind(1, v.document_id).bind(2, std::int64_t{v.number});
-    for (;;) {
-      auto row = d->step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
+    DOSAR_TRY(d->for_each_row([&] {
       v.derived.push_back({d->text(0), d->text(1), static_cast<std::uint64_t>(d->integer(2)), d->text(3)});
-    }
+    }));
     auto w = db_.prepare("SELECT message FROM version_warnings WHERE document_id = ? AND "
                          "version_number = ? ORDER BY seq");
     if (!w.ok()) return w.error();
     w->bind(1, v.document_id).bind(2, std::int64_t{v.number});
-    for (;;) {
-      auto row = w->step();
-      if (!row.ok()) return row.error();
-      if (!*row) break;
+    DOSAR_TRY(w->for_each_row([&] {
       v.warnings.push_back(w->text(0));
-    }
+    }));
     return {};
   }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "base/result.h"
 
@@ -51,6 +52,21 @@ class Statement {
   // true: a row is available; false: done. Errors: io, corrupt, conflict.
   Result<bool> step();
   Status run();  // step to completion, expecting no rows
+  // Steps through every row, calling `on_row` (which reads the columns) for
+  // each; stops at the first error, the statement's or `on_row`'s.
+  template <class OnRow>
+  Status for_each_row(OnRow on_row) {
+    for (;;) {
+      auto row = step();
+      if (!row.ok()) return row.error();
+      if (!*row) return {};
+      if constexpr (std::is_void_v<decltype(on_row())>) {
+        on_row();
+      } else {
+        DOSAR_TRY(on_row());
+      }
+    }
+  }
 
   std::string text(int column) const;
   std::int64_t integer(int column) const;
