@@ -57,17 +57,34 @@ std::string format_utc(std::chrono::system_clock::time_point when) {
   return buffer;
 }
 
-std::string format_bucharest(const std::string& utc_iso) {
+namespace {
+
+bool to_bucharest(const std::string& utc_iso, std::tm& local_out) {
   std::tm t{};
-  if (std::sscanf(utc_iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &t.tm_year, &t.tm_mon, &t.tm_mday,
-                  &t.tm_hour, &t.tm_min, &t.tm_sec) != 6)
-    return utc_iso;
+  if (std::sscanf(utc_iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &t.tm_year, &t.tm_mon, &t.tm_mday, &t.tm_hour,
+                  &t.tm_min, &t.tm_sec) != 6)
+    return false;
   t.tm_year -= 1900;
   t.tm_mon -= 1;
   std::time_t utc = timegm(&t);
   std::time_t local = utc + bucharest_offset_hours(utc) * 3600;
+  gmtime_r(&local, &local_out);
+  return true;
+}
+
+}  // namespace
+
+std::string bucharest_date(const std::string& utc_iso) {
   std::tm l{};
-  gmtime_r(&local, &l);
+  if (!to_bucharest(utc_iso, l)) return "";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", l.tm_year + 1900, l.tm_mon + 1, l.tm_mday);
+  return buffer;
+}
+
+std::string format_bucharest(const std::string& utc_iso) {
+  std::tm l{};
+  if (!to_bucharest(utc_iso, l)) return utc_iso;
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%02d.%02d.%04d %02d:%02d:%02d", l.tm_mday, l.tm_mon + 1,
                 l.tm_year + 1900, l.tm_hour, l.tm_min, l.tm_sec);

@@ -21,4 +21,7 @@ std::string format_utc(std::chrono::system_clock::time_point when);
 // Returns the input unchanged when it does not parse.
 std::string format_bucharest(const std::string& utc_iso);
 
+// The Bucharest calendar date of a UTC timestamp, "2026-11-23"; "" when it does not parse.
+std::string bucharest_date(const std::string& utc_iso);
+
 }  // namespace dosar

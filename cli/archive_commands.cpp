@@ -3,12 +3,15 @@
 
 #include "base/clock.h"
 #include "cli/context.h"
+#include "ingest/archive_index.h"
 
 namespace dosar::cli {
 
 ExitCode run_init(Context& c) {
   auto archive = ArchiveStore::create(c.archive_dir);
   if (!archive.ok()) return c.fail(archive.error());
+  Status index = rebuild_search_index(**archive);  // an empty index, so that search works at once
+  if (!index.ok()) return c.fail(index.error());
   c.out << "created an empty archive in " << c.archive_dir.string() << '\n';
   return ExitCode::ok;
 }

@@ -45,6 +45,23 @@ const std::vector<Entry>& command_table() {
       {{"audit", "[ID]", "show the audit trail, of one document or of the archive", {}, 0, 1, true},
        run_audit},
       {{"audit verify", "", "verify the audit hash chain", {}, 0, 0, true}, run_audit_verify},
+      {{"search", "QUERY...", "full-text search (see README for the query language)",
+        {{"--limit", "N", "results per page (default 10)"},
+         {"--offset", "N", "results to skip"},
+         {"--as", "USER", "search with USER's permissions"},
+         {"--all-versions", "", "also search old versions"},
+         {"--sort", "S", "relevance (default), newest or oldest"}},
+        1, SIZE_MAX, true},
+       run_search},
+      {{"reindex", "", "rebuild the search index from the catalogue", {}, 0, 0, false}, run_reindex},
+      {{"user add", "NAME", "add a user who may search the archive",
+        {{"--display-name", "N", "full name"},
+         {"--departments", "D,D", "departments whose internal documents the user sees"},
+         {"--all-departments", "", "sees internal documents of every department"},
+         {"--restricted", "", "also sees restricted personal data of those departments"}},
+        1, 1, false},
+       run_user_add},
+      {{"user list", "", "list users", {}, 0, 0, true}, run_user_list},
   };
   return table;
 }

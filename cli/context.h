@@ -50,6 +50,10 @@ ExitCode run_export(Context& c);
 ExitCode run_check(Context& c);
 ExitCode run_audit(Context& c);
 ExitCode run_audit_verify(Context& c);
+ExitCode run_search(Context& c);
+ExitCode run_reindex(Context& c);
+ExitCode run_user_add(Context& c);
+ExitCode run_user_list(Context& c);
 
 // JSON shapes shared by several commands.
 nlohmann::json to_json(const Document& d);

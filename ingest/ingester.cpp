@@ -13,6 +13,7 @@
 #include "base/file_system.h"
 #include "base/sha256.h"
 #include "ingest/file_type.h"
+#include "ingest/archive_index.h"
 #include "ingest/input_walk.h"
 #include "ingest/pdf_text.h"
 
@@ -354,7 +355,18 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
   for (auto& t : threads) t.join();
   for (auto& slot : slots)
     if (slot && !slot->staged.empty()) ::unlink(slot->staged.c_str());
-  return result;
+  if (!result.ok()) return result;
+  return update_search_index();
+}
+
+Status Ingester::update_search_index() {
+  Status indexed = sync_search_index(impl_->archive);
+  if (indexed.ok()) return {};
+  // The documents are stored and their changes stay queued for the next run.
+  Error e = indexed.error();
+  e.message = "documents stored, but the search index was not updated (" + e.message +
+              "); the next ingest or `dosar reindex` will catch up";
+  return e;
 }
 
 Result<Version> Ingester::add_version(DocumentId id, const fs::path& file, const std::string& comment) {
@@ -384,7 +396,10 @@ Result<Version> Ingester::add_version(DocumentId id, const fs::path& file, const
     if (!p.staged.empty()) ::unlink(p.staged.c_str());
     return version.error();
   }
-  return impl_->archive.catalog().add_version(id, *version, impl_->options.actor);
+  auto added = impl_->archive.catalog().add_version(id, *version, impl_->options.actor);
+  if (!added.ok()) return added;
+  DOSAR_TRY(update_search_index());
+  return added;
 }
 
 }  // namespace dosar

@@ -65,6 +65,11 @@ class Ingester {
   Status ingest(const std::vector<std::filesystem::path>& inputs,
                 const std::function<void(const IngestItem&)>& report);
 
+  // Carries queued catalogue changes into the search index (also done at the
+  // end of ingest and add_version). Errors: those of sync_search_index, with
+  // a message saying the documents themselves are stored.
+  Status update_search_index();
+
   // A new version of document `id` from `file`. Errors: not_found, conflict
   // (same bytes as the current version), and the rejection reasons of ingest.
   Result<Version> add_version(DocumentId id, const std::filesystem::path& file,

@@ -5,10 +5,10 @@ set -euo pipefail
 
 BUILD_PACKAGES=(
   build-essential cmake pkg-config
-  libssl-dev libsqlite3-dev libmagic-dev libmagic-mgc libpoppler-cpp-dev nlohmann-json3-dev
+  libssl-dev libsqlite3-dev libmagic-dev libmagic-mgc libpoppler-cpp-dev nlohmann-json3-dev libxapian-dev
 )
 TEST_PACKAGES=(
-  googletest libgtest-dev jq sqlite3 poppler-utils
+  googletest libgtest-dev jq sqlite3 poppler-utils xapian-tools
 )
 
 case "${1:-all}" in

@@ -31,6 +31,8 @@ class ArchiveStore {
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path spool_dir() const { return root_ / "spool"; }
+  // The search index (derived data; rebuilt from the catalogue and blobs).
+  std::filesystem::path index_dir() const { return root_ / "index"; }
   BlobStore& blobs() { return *blobs_; }
   const BlobStore& blobs() const { return *blobs_; }
   Catalog& catalog() { return *catalog_; }

@@ -110,6 +110,21 @@ struct BlobReference {
   std::string where;  // "document 12 version 3 original"
 };
 
+// A change waiting to reach the search index.
+struct IndexWork {
+  std::int64_t seq = 0;
+  DocumentId document_id = 0;
+};
+
+// Someone who reads the archive; decides what searches show them.
+struct User {
+  std::string name;  // login name
+  std::string display_name;
+  bool all_departments = false;    // sees internal documents of every department
+  std::vector<std::string> departments;
+  bool restricted_access = false;  // may see restricted-personal-data of those departments
+};
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
@@ -139,6 +154,18 @@ class Catalog {
   virtual Result<std::vector<AuditRecord>> audit_trail(std::optional<DocumentId> id) const = 0;
   // Recomputes every row's hash and link; an empty list means the chain is intact.
   virtual Result<std::vector<AuditProblem>> verify_audit_chain() const = 0;
+
+  // Documents changed since the index last caught up, oldest first.
+  virtual Result<std::vector<IndexWork>> pending_index_work(std::size_t limit) const = 0;
+  // Forgets queued work up to and including `seq`, once the index has it.
+  virtual Status mark_indexed(std::int64_t up_to_seq) = 0;
+  // Queues every document (for a rebuild of the index).
+  virtual Status queue_all_for_indexing() = 0;
+
+  // Errors: conflict (name taken), invalid_argument.
+  virtual Status add_user(const User& user, const std::string& actor) = 0;
+  virtual Result<User> user(const std::string& name) const = 0;  // not_found
+  virtual Result<std::vector<User>> users() const = 0;
 
   virtual Status for_each_blob_reference(
       const std::function<Status(const BlobReference&)>& visit) const = 0;

@@ -66,6 +66,27 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_by_document ON audit(document_id, seq);
 )sql"},
+      // The search index is derived: every change that affects it queues the
+      // document here in the same transaction, and indexing removes the row
+      // only after the index has committed (a transactional outbox).
+      {2, R"sql(
+CREATE TABLE index_queue (
+  seq INTEGER PRIMARY KEY,
+  document_id INTEGER NOT NULL REFERENCES documents(id)
+);
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  display_name TEXT NOT NULL DEFAULT '',
+  all_departments INTEGER NOT NULL DEFAULT 0,
+  restricted_access INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE user_departments (
+  user_name TEXT NOT NULL REFERENCES users(name),
+  department TEXT NOT NULL,
+  PRIMARY KEY (user_name, department)
+);
+)sql"},
   };
   return migrations;
 }

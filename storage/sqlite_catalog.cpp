@@ -148,6 +148,7 @@ class SqliteCatalog final : public Catalog {
                              {"name", d.first_version.original_name},
                              {"mime_type", d.first_version.mime_type}};
     DOSAR_TRY(append_audit(at, actor, "document.create", id, detail.dump()));
+    DOSAR_TRY(queue_for_indexing(id));
     DOSAR_TRY(tx->commit());
     auto doc = document(id);
     if (!doc.ok()) return doc.error();
@@ -183,6 +184,7 @@ class SqliteCatalog final : public Catalog {
                              {"mime_type", v.mime_type},
                              {"comment", v.comment}};
     DOSAR_TRY(append_audit(at, actor, "version.add", id, detail.dump()));
+    DOSAR_TRY(queue_for_indexing(id));
     DOSAR_TRY(tx->commit());
     return version(id, number);
   }
@@ -275,6 +277,79 @@ class SqliteCatalog final : public Catalog {
     return problems;
   }
 
+  Result<std::vector<IndexWork>> pending_index_work(std::size_t limit) const override {
+    auto s = db_.prepare("SELECT seq, document_id FROM index_queue ORDER BY seq LIMIT ?");
+    if (!s.ok()) return s.error();
+    s->bind(1, static_cast<std::int64_t>(limit));
+    std::vector<IndexWork> out;
+    DOSAR_TRY(s->for_each_row([&] { out.push_back({s->integer(0), s->integer(1)}); }));
+    return out;
+  }
+
+  Status mark_indexed(std::int64_t up_to_seq) override {
+    auto s = db_.prepare("DELETE FROM index_queue WHERE seq <= ?");
+    if (!s.ok()) return s.error();
+    return s->bind(1, up_to_seq).run();
+  }
+
+  Status queue_all_for_indexing() override {
+    return db_.exec("INSERT INTO index_queue(document_id) SELECT id FROM documents ORDER BY id");
+  }
+
+  Status add_user(const User& u, const std::string& actor) override {
+    if (u.name.empty() || u.name.find_first_of(" \t\n/:") != std::string::npos)
+      return make_error(ErrorCode::invalid_argument, "user name",
+                        "'" + u.name + "' must be non-empty, without spaces, '/' or ':'");
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    auto existing = user(u.name);
+    if (existing.ok()) return make_error(ErrorCode::conflict, "user " + u.name, "already exists");
+    std::string at = now();
+    auto s = db_.prepare("INSERT INTO users(name, display_name, all_departments, restricted_access, created_at) "
+                         "VALUES (?, ?, ?, ?, ?)");
+    if (!s.ok()) return s.error();
+    DOSAR_TRY(s->bind(1, u.name).bind(2, u.display_name).bind(3, std::int64_t{u.all_departments})
+                  .bind(4, std::int64_t{u.restricted_access}).bind(5, at).run());
+    for (const std::string& d : u.departments) {
+      auto dep = db_.prepare("INSERT INTO user_departments(user_name, department) VALUES (?, ?)");
+      if (!dep.ok()) return dep.error();
+      DOSAR_TRY(dep->bind(1, u.name).bind(2, d).run());
+    }
+    nlohmann::json detail = {{"name", u.name}, {"all_departments", u.all_departments},
+                             {"departments", u.departments}, {"restricted_access", u.restricted_access}};
+    DOSAR_TRY(append_audit(at, actor, "user.create", std::nullopt, detail.dump()));
+    return tx->commit();
+  }
+
+  Result<User> user(const std::string& name) const override {
+    auto s = db_.prepare("SELECT name, display_name, all_departments, restricted_access FROM users WHERE name = ?");
+    if (!s.ok()) return s.error();
+    s->bind(1, name);
+    auto row = s->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return make_error(ErrorCode::not_found, "user " + name, "no such user");
+    User u{s->text(0), s->text(1), s->integer(2) != 0, {}, s->integer(3) != 0};
+    auto d = db_.prepare("SELECT department FROM user_departments WHERE user_name = ? ORDER BY department");
+    if (!d.ok()) return d.error();
+    d->bind(1, name);
+    DOSAR_TRY(d->for_each_row([&] { u.departments.push_back(d->text(0)); }));
+    return u;
+  }
+
+  Result<std::vector<User>> users() const override {
+    auto s = db_.prepare("SELECT name FROM users ORDER BY name");
+    if (!s.ok()) return s.error();
+    std::vector<std::string> names;
+    DOSAR_TRY(s->for_each_row([&] { names.push_back(s->text(0)); }));
+    std::vector<User> out;
+    for (const std::string& n : names) {
+      auto u = user(n);
+      if (!u.ok()) return u.error();
+      out.push_back(std::move(u).value());
+    }
+    return out;
+  }
+
   Status for_each_blob_reference(const std::function<Status(const BlobReference&)>& visit) const override {
     auto s = db_.prepare(
         "SELECT original_blob, size, document_id, number, 'original' FROM versions "
@@ -359,6 +434,12 @@ class SqliteCatalog final : public Catalog {
       v.warnings.push_back(w->text(0));
     }));
     return {};
+  }
+
+  Status queue_for_indexing(DocumentId id) {
+    auto s = db_.prepare("INSERT INTO index_queue(document_id) VALUES (?)");
+    if (!s.ok()) return s.error();
+    return s->bind(1, id).run();
   }
 
   // REQUIRES: inside a write transaction, so that the chain head cannot move.

@@ -1,0 +1,164 @@
+// search, reindex, user add, user list.
+#include <unistd.h>
+
+#include <regex>
+#include <sstream>
+
+#include "cli/context.h"
+#include "ingest/archive_index.h"
+
+namespace dosar::cli {
+namespace {
+
+// Snippets carry HTML (<mark>, entities); on a terminal matched words are
+// bold, elsewhere they are bracketed.
+std::string render_snippet(const std::string& html, bool terminal) {
+  std::string out = std::regex_replace(html, std::regex("<mark>"), terminal ? "\x1b[1m" : "[");
+  out = std::regex_replace(out, std::regex("</mark>"), terminal ? "\x1b[0m" : "]");
+  for (auto [entity, text] : {std::pair{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&amp;", "&"}})
+    out = std::regex_replace(out, std::regex(entity), text);
+  return out;
+}
+
+Result<std::size_t> parse_count(const Context& c, const std::string& option, std::size_t fallback) {
+  auto value = c.command.get(option);
+  if (!value) return fallback;
+  char* end = nullptr;
+  long long n = std::strtoll(value->c_str(), &end, 10);
+  if (value->empty() || *end != '\0' || n < 0)
+    return make_error(ErrorCode::invalid_argument, option, "must be a number, not '" + *value + "'");
+  return static_cast<std::size_t>(n);
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    auto begin = item.find_first_not_of(' ');
+    auto end = item.find_last_not_of(' ');
+    if (begin != std::string::npos) out.push_back(item.substr(begin, end - begin + 1));
+  }
+  return out;
+}
+
+}  // namespace
+
+ExitCode run_search(Context& c) {
+  SearchRequest request;
+  for (const std::string& word : c.command.positionals) request.query += (request.query.empty() ? "" : " ") + word;
+  auto limit = parse_count(c, "--limit", 10);
+  auto offset = parse_count(c, "--offset", 0);
+  for (auto* parsed : {&limit, &offset})
+    if (!parsed->ok()) {
+      c.err << "dosar: " << parsed->error().to_string() << '\n';
+      return ExitCode::usage;
+    }
+  request.limit = *limit;
+  request.offset = *offset;
+  request.all_versions = c.command.has("--all-versions");
+  std::string sort = c.command.get("--sort").value_or("relevance");
+  if (sort == "relevance") request.sort = SortOrder::relevance;
+  else if (sort == "newest") request.sort = SortOrder::newest_first;
+  else if (sort == "oldest") request.sort = SortOrder::oldest_first;
+  else {
+    c.err << "dosar: --sort must be relevance, newest or oldest\n";
+    return ExitCode::usage;
+  }
+  auto archive = c.open_archive();
+  if (!archive.ok()) return c.fail(archive.error());
+  auto result = search_archive(**archive, request, c.command.get("--as"));
+  if (!result.ok()) {
+    if (c.json) c.out << nlohmann::json{{"error", to_json(result.error())}}.dump() << '\n';
+    return c.fail(result.error());
+  }
+  if (c.json) {
+    nlohmann::json hits = nlohmann::json::array();
+    for (const SearchHit& h : result->hits)
+      hits.push_back({{"id", h.document_id}, {"version", h.version}, {"title", h.title},
+                      {"registry_number", h.registry_number.empty() ? nlohmann::json() : nlohmann::json(h.registry_number)},
+                      {"type", h.document_type}, {"department", h.department}, {"date", h.date},
+                      {"score", h.score}, {"snippet", h.snippet}});
+    nlohmann::json facets = nlohmann::json::object();
+    for (const auto& [name, values] : result->facets) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const FacetValue& v : values) list.push_back({{"value", v.value}, {"count", v.count}});
+      facets[name] = list;
+    }
+    c.out << nlohmann::json{{"total", result->total}, {"hits", hits}, {"facets", facets},
+                            {"suggestion", result->suggestion ? nlohmann::json(*result->suggestion) : nlohmann::json()}}
+                 .dump(2)
+          << '\n';
+    return ExitCode::ok;
+  }
+  bool terminal = ::isatty(STDOUT_FILENO) == 1;
+  if (result->suggestion) c.out << "Ați vrut să spuneți: " << *result->suggestion << "?\n";
+  c.out << result->total << (result->total == 1 ? " document\n" : " documente\n");
+  for (const SearchHit& h : result->hits) {
+    c.out << "\n" << h.document_id;
+    if (h.version > 0 && request.all_versions) c.out << " v" << h.version;
+    c.out << "  " << h.title;
+    if (!h.registry_number.empty()) c.out << "  nr. " << h.registry_number;
+    c.out << "  (" << h.score << "%)\n";
+    if (!h.snippet.empty()) c.out << "   " << render_snippet(h.snippet, terminal) << '\n';
+  }
+  for (const auto& [name, values] : result->facets) {
+    if (values.empty()) continue;
+    c.out << "\n" << name << ":";
+    for (const FacetValue& v : values) c.out << "  " << v.value << " (" << v.count << ")";
+  }
+  c.out << '\n';
+  return ExitCode::ok;
+}
+
+ExitCode run_reindex(Context& c) {
+  auto archive = c.open_archive();
+  if (!archive.ok()) return c.fail(archive.error());
+  auto progress = [&](std::size_t done, std::size_t total) {
+    if (c.err_is_terminal)
+      c.err << "\rindexing: " << done << "/" << total << " documents" << (done == total ? "\n" : "") << std::flush;
+  };
+  Status rebuilt = rebuild_search_index(**archive, progress);
+  if (!rebuilt.ok()) return c.fail(rebuilt.error());
+  auto documents = (*archive)->catalog().documents();
+  c.out << "search index rebuilt: " << (documents.ok() ? documents->size() : 0) << " documents\n";
+  return ExitCode::ok;
+}
+
+ExitCode run_user_add(Context& c) {
+  User user;
+  user.name = c.command.positionals[0];
+  user.display_name = c.command.get("--display-name").value_or("");
+  user.departments = split_list(c.command.get("--departments").value_or(""));
+  user.all_departments = c.command.has("--all-departments");
+  user.restricted_access = c.command.has("--restricted");
+  auto archive = c.open_archive();
+  if (!archive.ok()) return c.fail(archive.error());
+  Status added = (*archive)->catalog().add_user(user, c.actor());
+  if (!added.ok()) return c.fail(added.error());
+  c.out << "user " << user.name << " added\n";
+  return ExitCode::ok;
+}
+
+ExitCode run_user_list(Context& c) {
+  auto archive = c.open_archive();
+  if (!archive.ok()) return c.fail(archive.error());
+  auto users = (*archive)->catalog().users();
+  if (!users.ok()) return c.fail(users.error());
+  if (c.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const User& u : *users)
+      list.push_back({{"name", u.name}, {"display_name", u.display_name}, {"all_departments", u.all_departments},
+                      {"departments", u.departments}, {"restricted_access", u.restricted_access}});
+    c.out << list.dump(2) << '\n';
+    return ExitCode::ok;
+  }
+  for (const User& u : *users) {
+    c.out << u.name << "  " << (u.all_departments ? std::string("toate departamentele") : "");
+    for (std::size_t i = 0; i < u.departments.size(); ++i) c.out << (i ? ", " : "") << u.departments[i];
+    if (u.restricted_access) c.out << "  (date personale)";
+    c.out << '\n';
+  }
+  return ExitCode::ok;
+}
+
+}  // namespace dosar::cli

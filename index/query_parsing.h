@@ -1,0 +1,28 @@
+// The query language of `dosar search` and the API (internal to index/):
+// words, "phrases", AND OR NOT, -word, +word, prefix*, fields and date ranges,
+// parsed by Xapian's QueryParser over folded text. Documented in README.md.
+#pragma once
+
+#include <xapian.h>
+
+#include <string>
+
+#include "base/result.h"
+
+namespace dosar {
+
+// Value slots and term prefixes (docs/formats/search-index.md).
+namespace slots {
+inline constexpr Xapian::valueno document_id = 0;  // sortable-serialised document id
+inline constexpr Xapian::valueno type = 1;         // document type, original spelling
+inline constexpr Xapian::valueno department = 2;   // department, original spelling
+inline constexpr Xapian::valueno year = 3;         // "2026"
+inline constexpr Xapian::valueno date = 4;         // "2026-11-23"
+}  // namespace slots
+
+// Parses `query` (already within the length limit) against `db`. Errors:
+// invalid_argument with a sentence for the user.
+Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db,
+                                  std::string* corrected);
+
+}  // namespace dosar

@@ -1,0 +1,126 @@
+// Full-text search over document records: Xapian, Romanian stemming,
+// matching insensitive to case and diacritics (ş ș ţ ț included), facets,
+// snippets in the original spelling, and permissions applied inside the query
+// so that totals, facets and snippets only cover what the caller may see.
+// index/'s public header; it knows nothing of storage. Terms and value slots
+// are documented in docs/formats/search-index.md.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace dosar {
+
+// One version of one document, as the index sees it.
+struct IndexRecord {
+  std::int64_t document_id = 0;
+  int version = 0;
+  bool current = true;  // the document's current version
+  std::string title;
+  std::string body;  // extracted or recognised text, UTF-8
+  std::string file_name;
+  std::string registry_number;
+  std::string document_type;
+  std::string department;
+  std::string confidentiality;  // public, internal, restricted-personal-data
+  std::string sender;
+  std::string status;
+  std::string date;  // YYYY-MM-DD: registration date, else creation date (Bucharest)
+};
+
+// Who may see what. A document is visible when it is public; when it is
+// internal and its department is one of `departments` (or `all_departments`,
+// or it has no department); when it is restricted-personal-data and, in
+// addition, `restricted` is set.
+struct Visibility {
+  bool all_departments = false;
+  std::vector<std::string> departments;
+  bool restricted = false;
+
+  static Visibility everything() { return {true, {}, true}; }
+};
+
+enum class SortOrder { relevance, newest_first, oldest_first };
+
+struct SearchRequest {
+  std::string query;
+  std::size_t offset = 0;
+  std::size_t limit = 10;
+  bool all_versions = false;
+  SortOrder sort = SortOrder::relevance;
+  Visibility visibility;
+};
+
+struct SearchHit {
+  std::int64_t document_id = 0;
+  int version = 0;
+  std::string title;
+  std::string registry_number;
+  std::string document_type;
+  std::string department;
+  std::string date;
+  int score = 0;  // percent, 0..100
+  // HTML-escaped excerpt of the body (or title) in its original spelling,
+  // with matched words between <mark> and </mark>.
+  std::string snippet;
+};
+
+struct FacetValue {
+  std::string value;
+  std::uint64_t count = 0;
+};
+
+struct SearchResult {
+  std::uint64_t total = 0;  // Xapian's estimate, exact for small result sets
+  std::vector<SearchHit> hits;
+  // "tip", "dep", "an" -> values by descending count.
+  std::map<std::string, std::vector<FacetValue>> facets;
+  std::optional<std::string> suggestion;  // corrected query, when a word is unknown
+};
+
+struct IndexLimits {
+  std::size_t max_query_bytes = 1024;
+  std::size_t max_indexed_text_bytes = 16u << 20;  // per version
+  std::size_t max_stored_text_bytes = 256u << 10;  // kept for snippets
+  std::size_t max_limit = 1000;                    // results per page
+  // Matches examined for facet counts; counts are exact below this.
+  std::size_t facet_check_at_least = 20000;
+};
+
+class SearchIndex {
+ public:
+  virtual ~SearchIndex() = default;
+
+  // Adds or replaces the given versions and commits. Errors: io, permission
+  // (read-only index), conflict (another process holds the write lock).
+  virtual Status put(const std::vector<IndexRecord>& records) = 0;
+  // Removes every version of a document and commits.
+  virtual Status remove_document(std::int64_t document_id) = 0;
+
+  // Errors: invalid_argument (malformed query, with the reason),
+  // limit_exceeded (query too long), corrupt, io.
+  virtual Result<SearchResult> search(const SearchRequest& request) const = 0;
+
+  virtual Result<std::uint64_t> version_count() const = 0;
+};
+
+enum class IndexAccess { read, write, rebuild };
+
+// Opens (and for write/rebuild creates) the Xapian database in `dir`.
+// `rebuild` starts from an empty database. Errors: not_found (read, no
+// index), conflict (write lock held), corrupt, io.
+Result<std::unique_ptr<SearchIndex>> open_xapian_index(const std::filesystem::path& dir, IndexAccess access,
+                                                       const IndexLimits& limits = {});
+
+// Diacritics folded (ă â → a, î → i, ș ş → s, ț ţ → t, and other Latin
+// letters with marks), for matching; case is kept.
+std::string fold_diacritics(std::string_view text);
+
+}  // namespace dosar

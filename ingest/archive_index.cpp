@@ -1,0 +1,158 @@
+#include "ingest/archive_index.h"
+
+#include <unistd.h>
+
+#include <map>
+#include <thread>
+
+#include "base/clock.h"
+
+namespace dosar {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kBatch = 500;
+
+// One record per version; the current one marked.
+Result<std::vector<IndexRecord>> records_of(const ArchiveStore& archive, DocumentId id) {
+  auto document = archive.catalog().document(id);
+  if (!document.ok()) return document.error();
+  auto versions = archive.catalog().versions(id);
+  if (!versions.ok()) return versions.error();
+  std::vector<IndexRecord> out;
+  for (const Version& v : *versions) {
+    IndexRecord r;
+    r.document_id = id;
+    r.version = v.number;
+    r.current = v.number == document->current_version;
+    r.title = document->title;
+    r.file_name = v.original_name;
+    r.registry_number = document->registry_number.value_or("");
+    r.document_type = document->document_type;
+    r.department = document->department;
+    r.confidentiality = document->confidentiality;
+    r.status = document->status;
+    r.date = bucharest_date(document->created_at);
+    for (const DerivedBlob& b : v.derived) {
+      if (b.kind != "text") continue;
+      auto text = archive.blobs().read(b.blob_id, Verify::hash);
+      if (!text.ok()) return text.error();
+      r.body = std::move(text).value();
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<SearchIndex>> open_for_writing(const fs::path& dir, IndexAccess access,
+                                                      std::chrono::seconds lock_wait) {
+  auto deadline = std::chrono::steady_clock::now() + lock_wait;
+  auto delay = std::chrono::milliseconds(50);
+  for (;;) {
+    auto index = open_xapian_index(dir, access);
+    if (index.ok() || index.error().code != ErrorCode::conflict || std::chrono::steady_clock::now() >= deadline)
+      return index;
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(1000));
+  }
+}
+
+Status drain_queue(ArchiveStore& archive, SearchIndex& index, const Progress& progress,
+                   std::int64_t up_to_seq) {
+  std::size_t done = 0;
+  for (;;) {
+    auto work = archive.catalog().pending_index_work(kBatch);
+    if (!work.ok()) return work.error();
+    std::vector<IndexWork> batch;
+    for (const IndexWork& w : *work)
+      if (up_to_seq == 0 || w.seq <= up_to_seq) batch.push_back(w);
+    if (batch.empty()) return {};
+    std::map<DocumentId, bool> documents;
+    for (const IndexWork& w : batch) documents[w.document_id] = true;
+    std::vector<IndexRecord> records;
+    for (const auto& [id, unused] : documents) {
+      auto r = records_of(archive, id);
+      if (!r.ok()) return r.error();
+      for (auto& record : *r) records.push_back(std::move(record));
+    }
+    DOSAR_TRY(index.put(records));
+    DOSAR_TRY(archive.catalog().mark_indexed(batch.back().seq));
+    done += documents.size();
+    if (progress) progress(done, done);
+  }
+}
+
+}  // namespace
+
+Status sync_search_index(ArchiveStore& archive, const Progress& progress, std::chrono::seconds lock_wait) {
+  auto pending = archive.catalog().pending_index_work(1);
+  if (!pending.ok()) return pending.error();
+  if (pending->empty()) return {};
+  auto index = open_for_writing(archive.index_dir(), IndexAccess::write, lock_wait);
+  if (!index.ok()) return index.error();
+  return drain_queue(archive, **index, progress, 0);
+}
+
+Status rebuild_search_index(ArchiveStore& archive, const Progress& progress) {
+  // Everything committed before now is in the catalogue; queue it all and
+  // build the new index from the queue, up to the last row queued here.
+  DOSAR_TRY(archive.catalog().queue_all_for_indexing());
+  auto last = archive.catalog().pending_index_work(SIZE_MAX);
+  if (!last.ok()) return last.error();
+  std::int64_t up_to = last->empty() ? 0 : last->back().seq;
+  fs::path fresh = archive.root() / ("index.new-" + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::remove_all(fresh, ec);
+  {
+    auto index = open_xapian_index(fresh, IndexAccess::rebuild);
+    if (!index.ok()) return index.error();
+    auto documents = archive.catalog().documents();
+    if (!documents.ok()) return documents.error();
+    std::size_t total = documents->size(), done = 0;
+    std::vector<IndexRecord> batch;
+    for (const Document& d : *documents) {
+      auto records = records_of(archive, d.id);
+      if (!records.ok()) return records.error();
+      for (auto& r : *records) batch.push_back(std::move(r));
+      ++done;
+      if (batch.size() >= kBatch || done == total) {
+        DOSAR_TRY((*index)->put(batch));
+        batch.clear();
+        if (progress) progress(done, total);
+      }
+    }
+  }
+  fs::path current = archive.index_dir(), old = archive.root() / ("index.old-" + std::to_string(::getpid()));
+  if (fs::exists(current, ec)) {
+    fs::rename(current, old, ec);
+    if (ec) return make_error(ErrorCode::io, current.string(), "cannot move the old index aside: " + ec.message());
+  }
+  fs::rename(fresh, current, ec);
+  if (ec) return make_error(ErrorCode::io, current.string(), "cannot put the new index in place: " + ec.message());
+  fs::remove_all(old, ec);
+  if (up_to > 0) DOSAR_TRY(archive.catalog().mark_indexed(up_to));
+  // Changes made while rebuilding are still queued.
+  return sync_search_index(archive, nullptr);
+}
+
+Visibility visibility_of(const std::optional<User>& user) {
+  if (!user) return Visibility::everything();
+  return Visibility{user->all_departments, user->departments, user->restricted_access};
+}
+
+Result<SearchResult> search_archive(const ArchiveStore& archive, SearchRequest request,
+                                    const std::optional<std::string>& as_user) {
+  std::optional<User> user;
+  if (as_user) {
+    auto found = archive.catalog().user(*as_user);
+    if (!found.ok()) return found.error();
+    user = std::move(found).value();
+  }
+  request.visibility = visibility_of(user);
+  auto index = open_xapian_index(archive.index_dir(), IndexAccess::read);
+  if (!index.ok()) return index.error();
+  return (*index)->search(request);
+}
+
+}  // namespace dosar
