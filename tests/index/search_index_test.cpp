@@ -1,0 +1,268 @@
+// Contract suite for SearchIndex: every backend is one more instantiation.
+#include "index/search_index.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "tests/support/temp_dir.h"
+
+namespace dosar {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+struct IndexBackend {
+  std::string name;
+  std::function<Result<std::unique_ptr<SearchIndex>>(const fs::path& dir, const IndexLimits& limits)> open;
+};
+void PrintTo(const IndexBackend& backend, std::ostream* os) { *os << backend.name; }
+
+IndexBackend xapian_backend() {
+  return {"xapian", [](const fs::path& dir, const IndexLimits& limits) {
+            return open_xapian_index(dir / "index", IndexAccess::rebuild, limits);
+          }};
+}
+
+IndexRecord record(std::int64_t id, std::string title, std::string body, std::string department = "DGASPC",
+                   std::string confidentiality = "internal") {
+  IndexRecord r;
+  r.document_id = id;
+  r.version = 1;
+  r.title = std::move(title);
+  r.body = std::move(body);
+  r.department = std::move(department);
+  r.confidentiality = std::move(confidentiality);
+  r.document_type = "cerere";
+  r.date = "2026-11-23";
+  return r;
+}
+
+class SearchIndexContract : public ::testing::TestWithParam<IndexBackend> {
+ protected:
+  void SetUp() override { open({}); }
+  void open(const IndexLimits& limits) {
+    index_.reset();
+    auto opened = GetParam().open(dir_.path(), limits);
+    ASSERT_TRUE(opened.ok()) << opened.error().to_string();
+    index_ = std::move(opened).value();
+  }
+  void put(std::vector<IndexRecord> records) {
+    Status status = index_->put(records);
+    ASSERT_TRUE(status.ok()) << status.error().to_string();
+  }
+  SearchResult search(const std::string& query, Visibility visibility = Visibility::everything(),
+                      bool all_versions = false) {
+    SearchRequest request;
+    request.query = query;
+    request.visibility = visibility;
+    request.all_versions = all_versions;
+    auto result = index_->search(request);
+    EXPECT_TRUE(result.ok()) << query << ": " << result.error().to_string();
+    return result.ok() ? *result : SearchResult{};
+  }
+  std::vector<std::int64_t> ids(const std::string& query, Visibility visibility = Visibility::everything()) {
+    std::vector<std::int64_t> out;
+    for (const auto& hit : search(query, visibility).hits) out.push_back(hit.document_id);
+    return out;
+  }
+  TempDir dir_;
+  std::unique_ptr<SearchIndex> index_;
+};
+
+TEST_P(SearchIndexContract, MatchesWithoutDiacriticsAndAcrossCedillaAndCommaBelow) {
+  put({record(1, "Anchetă socială", "Anchetă socială la domiciliul familiei din strada Baicului"),
+       record(2, "Şedinţă", "Procesul-verbal al şedinţei consiliului local"),
+       record(3, "Ședință", "Procesul-verbal al ședinței comisiei")});
+  EXPECT_EQ(ids("ancheta sociala"), std::vector<std::int64_t>{1});
+  EXPECT_EQ(ids("ANCHETĂ SOCIALĂ"), std::vector<std::int64_t>{1});
+  auto sedinta = ids("sedintei");
+  std::sort(sedinta.begin(), sedinta.end());
+  EXPECT_EQ(sedinta, (std::vector<std::int64_t>{2, 3}));
+  EXPECT_EQ(ids("şedinţei comisiei"), std::vector<std::int64_t>{3}) << "cedilla query finds comma-below text";
+}
+
+TEST_P(SearchIndexContract, MatchesInflectedForms) {
+  put({record(1, "Cerere", "Solicit efectuarea anchetei sociale pentru copiii mei."),
+       record(2, "Alt document", "Raport privind bugetul local.")});
+  EXPECT_EQ(ids("ancheta sociala"), std::vector<std::int64_t>{1});
+}
+
+TEST_P(SearchIndexContract, SnippetShowsOriginalSpellingWithMarkedWords) {
+  put({record(1, "Cerere", "Subsemnata solicit efectuarea anchetei sociale pentru copiii mei & familia.")});
+  auto result = search("ancheta sociala");
+  ASSERT_EQ(result.hits.size(), 1u);
+  EXPECT_NE(result.hits[0].snippet.find("<mark>anchetei</mark> <mark>sociale</mark>"), std::string::npos)
+      << result.hits[0].snippet;
+  EXPECT_NE(result.hits[0].snippet.find("&amp;"), std::string::npos) << "snippets are HTML-escaped";
+}
+
+TEST_P(SearchIndexContract, PhraseMatchesOnlyAdjacentWords) {
+  put({record(1, "A", "Direcția generală de asistență socială a sectorului"),
+       record(2, "B", "Asistență pentru direcția socială generală")});
+  EXPECT_EQ(ids("\"directia generala de asistenta sociala\""), std::vector<std::int64_t>{1});
+}
+
+TEST_P(SearchIndexContract, BooleanOperatorsAndExclusion) {
+  put({record(1, "A", "contract de închiriere"), record(2, "B", "contract de vânzare"),
+       record(3, "C", "proces-verbal de recepție")});
+  auto both = ids("inchiriere OR vanzare");
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(both, (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(ids("contract -vanzare"), std::vector<std::int64_t>{1});
+  EXPECT_EQ(ids("contract NOT inchiriere"), std::vector<std::int64_t>{2});
+  EXPECT_EQ(ids("recep*"), std::vector<std::int64_t>{3});
+}
+
+TEST_P(SearchIndexContract, FieldQueries) {
+  IndexRecord a = record(1, "Dispoziție privind comisia", "text despre arhivă");
+  a.registry_number = "1234/22.11.2026";
+  a.document_type = "dispoziție";
+  a.department = "Juridic";
+  IndexRecord b = record(2, "Cerere de informații", "dispoziție menționată în text");
+  b.registry_number = "77/01.02.2026";
+  put({a, b});
+  EXPECT_EQ(ids("titlu:dispozitie"), std::vector<std::int64_t>{1});
+  EXPECT_EQ(ids("nr:1234"), std::vector<std::int64_t>{1});
+  EXPECT_EQ(ids("tip:dispozitie"), std::vector<std::int64_t>{1});
+  EXPECT_EQ(ids("dep:juridic"), std::vector<std::int64_t>{1});
+}
+
+TEST_P(SearchIndexContract, DateRangesInIsoAndRomanianFormats) {
+  IndexRecord a = record(1, "A", "raport anual"), b = record(2, "B", "raport anual");
+  a.date = "2023-03-15";
+  b.date = "2024-07-01";
+  put({a, b});
+  EXPECT_EQ(ids("raport data:2023-01-01..2023-06-30"), std::vector<std::int64_t>{1});
+  EXPECT_EQ(ids("raport data:01.01.2024..31.12.2024"), std::vector<std::int64_t>{2});
+  EXPECT_EQ(ids("raport data:2024..2024"), std::vector<std::int64_t>{2});
+}
+
+TEST_P(SearchIndexContract, MalformedQueriesGetClearErrors) {
+  put({record(1, "A", "text")});
+  SearchRequest request;
+  request.visibility = Visibility::everything();
+  for (const std::string& bad : {std::string("text AND"), std::string("autor:popescu"),
+                                 std::string("data:2024-13-45..2024-12-31 text"), std::string("...")}) {
+    request.query = bad;
+    auto result = index_->search(request);
+    ASSERT_FALSE(result.ok()) << bad;
+    EXPECT_EQ(result.error().code, ErrorCode::invalid_argument) << bad;
+    EXPECT_FALSE(result.error().message.empty());
+  }
+  request.query = std::string(2000, 'a');
+  EXPECT_EQ(index_->search(request).error().code, ErrorCode::limit_exceeded);
+}
+
+TEST_P(SearchIndexContract, FacetsCountTypeDepartmentAndYear) {
+  IndexRecord a = record(1, "A", "dosar social"), b = record(2, "B", "dosar social"), c = record(3, "C", "dosar social");
+  b.department = "Juridic";
+  c.date = "2025-01-10";
+  c.document_type = "decizie";
+  put({a, b, c});
+  auto result = search("dosar");
+  EXPECT_EQ(result.total, 3u);
+  ASSERT_EQ(result.facets["dep"].size(), 2u);
+  EXPECT_EQ(result.facets["dep"][0].value, "DGASPC");
+  EXPECT_EQ(result.facets["dep"][0].count, 2u);
+  ASSERT_EQ(result.facets["an"].size(), 2u);
+  ASSERT_EQ(result.facets["tip"].size(), 2u);
+}
+
+// The permission test the issue asks for: a restricted document never shows
+// up — not in hits, totals, facets or snippets — for a caller without the
+// right, whatever the query (words, nr:, phrases, wildcards, OR).
+TEST_P(SearchIndexContract, RestrictedDocumentNeverVisibleWithoutTheRight) {
+  IndexRecord secret = record(1, "Anchetă socială confidențială", "Minorul Ionescu Andrei, CNP 5121212123456, strada Baicului",
+                              "DGASPC", "restricted-personal-data");
+  secret.registry_number = "999/01.02.2026";
+  secret.document_type = "anchetă";
+  IndexRecord other_department = record(2, "Contract Baicului", "Contract pentru strada Baicului", "Juridic");
+  IndexRecord visible = record(3, "Anunț public Baicului", "Lucrări pe strada Baicului", "Tehnic", "public");
+  IndexRecord mine = record(4, "Cerere Baicului", "Cerere din strada Baicului", "DGASPC");
+  put({secret, other_department, visible, mine});
+
+  Visibility social_worker{false, {"DGASPC"}, false};
+  for (const std::string& query :
+       {std::string("Baicului"), std::string("ionescu"), std::string("nr:999"), std::string("\"strada baicului\""),
+        std::string("baic*"), std::string("5121212123456"), std::string("ancheta OR contract OR lucrari OR cerere"),
+        std::string("tip:ancheta"), std::string("confidentiala")}) {
+    SearchResult result = search(query, social_worker);
+    for (const auto& hit : result.hits) {
+      EXPECT_NE(hit.document_id, 1) << query;
+      EXPECT_NE(hit.document_id, 2) << query << ": other department's internal document";
+      EXPECT_EQ(hit.snippet.find("Ionescu"), std::string::npos) << query;
+    }
+    EXPECT_LE(result.total, 2u) << query;
+    for (const auto& [name, values] : result.facets)
+      for (const auto& v : values) {
+        EXPECT_NE(v.value, "anchetă") << query << ": facet " << name;
+        EXPECT_NE(v.value, "Juridic") << query << ": facet " << name;
+      }
+    EXPECT_FALSE(result.suggestion && result.suggestion->find("ionescu") != std::string::npos) << query;
+  }
+  EXPECT_EQ(search("Baicului", social_worker).total, 2u);  // the public one and their department's
+
+  Visibility with_right{false, {"DGASPC"}, true};
+  EXPECT_EQ(ids("nr:999", with_right), std::vector<std::int64_t>{1});
+  Visibility other{false, {"Juridic"}, true};
+  EXPECT_TRUE(ids("ionescu", other).empty()) << "the right covers only the user's departments";
+  EXPECT_EQ(search("Baicului", Visibility::everything()).total, 4u);
+}
+
+TEST_P(SearchIndexContract, SearchesCurrentVersionUnlessAllVersionsAsked) {
+  IndexRecord v1 = record(1, "Contract", "versiunea inițială cu clauza penală");
+  v1.current = false;
+  IndexRecord v2 = record(1, "Contract", "versiunea corectată fără clauza");
+  v2.version = 2;
+  put({v1, v2});
+  EXPECT_TRUE(ids("penala").empty());
+  auto all = search("penala", Visibility::everything(), true);
+  ASSERT_EQ(all.hits.size(), 1u);
+  EXPECT_EQ(all.hits[0].version, 1);
+  auto both = search("clauza", Visibility::everything(), true);
+  EXPECT_EQ(both.hits.size(), 1u) << "versions of one document collapse into one hit";
+}
+
+TEST_P(SearchIndexContract, NewCurrentVersionReplacesTheOldMark) {
+  put({record(1, "Contract", "text vechi")});
+  IndexRecord v2 = record(1, "Contract", "text nou");
+  v2.version = 2;
+  IndexRecord v1 = record(1, "Contract", "text vechi");
+  v1.current = false;
+  put({v1, v2});
+  EXPECT_TRUE(ids("vechi").empty());
+  EXPECT_EQ(ids("nou"), std::vector<std::int64_t>{1});
+  EXPECT_EQ(*index_->version_count(), 2u);
+}
+
+TEST_P(SearchIndexContract, SuggestsSpellingOnlyWhenItFindsMore) {
+  put({record(1, "Proces-verbal", "comisia de selecționare a documentelor")});
+  auto result = search("selectionre");
+  EXPECT_EQ(result.total, 0u);
+  ASSERT_TRUE(result.suggestion.has_value());
+  EXPECT_EQ(*result.suggestion, "selectionare");
+  EXPECT_FALSE(search("selectionare").suggestion.has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SearchIndexContract, ::testing::Values(xapian_backend()),
+                         [](const auto& param_info) { return param_info.param.name; });
+
+TEST(XapianIndex, ReadingAMissingIndexSaysHowToBuildIt) {
+  TempDir dir;
+  auto opened = open_xapian_index(dir / "index", IndexAccess::read);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, ErrorCode::not_found);
+  EXPECT_NE(opened.error().message.find("reindex"), std::string::npos);
+}
+
+TEST(TextFolding, FoldsRomanianAndCommonLatinLetters) {
+  EXPECT_EQ(fold_diacritics("Ăă Ââ Îî Șș Şş Țț Ţţ"), "Aa Aa Ii Ss Ss Tt Tt");
+  EXPECT_EQ(fold_diacritics("Müller café"), "Muller cafe");
+  EXPECT_EQ(fold_diacritics("1234/22.11.2026 €"), "1234/22.11.2026 €");
+  EXPECT_EQ(fold_diacritics(std::string("\xff\xfe", 2)), std::string("\xff\xfe", 2)) << "bad UTF-8 kept";
+}
+
+}  // namespace
+}  // namespace dosar
