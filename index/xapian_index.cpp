@@ -21,6 +21,10 @@ std::string unique_term(std::int64_t id, int version) {
 }
 std::string document_term(std::int64_t id) { return std::string("XID").append(std::to_string(id)); }
 constexpr const char* kCurrentTerm = "XCUR";
+// Bumped whenever terms, stems or slots change meaning: an index of another
+// format must be rebuilt, not searched with the wrong assumptions.
+constexpr const char* kFormatKey = "dosar.index-format";
+constexpr const char* kFormat = "1 romanian-folded-1";
 std::string confidentiality_term(const std::string& level) { return "XC" + level; }
 std::string department_term(const std::string& department) {
   return "XD" + (department.empty() ? std::string("_") : romanian::normalize(department));
@@ -100,6 +104,7 @@ class XapianIndex final : public SearchIndex {
         if (r.current) clear_current_mark(r.document_id);
         writer_->replace_document(unique_term(r.document_id, r.version), doc);
       }
+      writer_->set_metadata(kFormatKey, kFormat);
       writer_->commit();
       reader_ = *writer_;
       return {};
@@ -273,6 +278,11 @@ Result<std::unique_ptr<SearchIndex>> open_xapian_index(const fs::path& dir, Inde
       if (!fs::exists(dir, ec))
         return make_error(ErrorCode::not_found, dir.string(), "no search index yet; run `dosar reindex`");
       Xapian::Database reader(dir.string());
+      std::string format = reader.get_metadata(kFormatKey);
+      if (format != kFormat && !(format.empty() && reader.get_doccount() == 0))
+        return make_error(ErrorCode::unsupported, dir.string(),
+                          "search index has format '" + format + "', this Dosar needs '" + kFormat +
+                              "'; run `dosar reindex`");
       return std::unique_ptr<SearchIndex>(new XapianIndex(dir, limits, std::nullopt, reader));
     }
     int flags = access == IndexAccess::rebuild ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;

@@ -107,6 +107,11 @@ Result<CheckReport> check_archive(const ArchiveStore& archive, CheckDepth depth,
     }
   }
 
+  auto pending = archive.catalog().pending_index_work(1);
+  if (!pending.ok()) return pending.error();
+  if (!pending->empty())
+    note("search index", "has changes waiting to be indexed (the next ingest or `dosar reindex` catches up)");
+
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(archive.spool_dir(), ec))
     note(entry.path().string(), "staged file not yet committed (an ingest is running or was interrupted)");
