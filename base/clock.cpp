@@ -8,9 +8,7 @@ namespace {
 
 class SystemClock final : public Clock {
  public:
-  std::chrono::system_clock::time_point now() const override {
-    return std::chrono::system_clock::now();
-  }
+  std::chrono::system_clock::time_point now() const override { return std::chrono::system_clock::now(); }
 };
 
 // Offset of Europe/Bucharest from UTC at the given UTC instant (EET/EEST, EU
@@ -52,8 +50,8 @@ std::string format_utc(std::chrono::system_clock::time_point when) {
   std::tm t{};
   gmtime_r(&seconds, &t);
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", t.tm_year + 1900,
-                t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, fraction);
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", t.tm_year + 1900, t.tm_mon + 1,
+                t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, fraction);
   return buffer;
 }
 

@@ -62,8 +62,7 @@ class RealFileSystem final : public FileSystem {
     return {};
   }
 
-  Status rename_no_replace(const std::filesystem::path& from,
-                           const std::filesystem::path& to) override {
+  Status rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) override {
     if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return {};
     if (errno == EEXIST) return make_error(ErrorCode::conflict, to.string(), "already exists");
     if (errno != EINVAL && errno != ENOSYS) return io_error(to, "cannot rename into place", errno);
@@ -77,7 +76,7 @@ class RealFileSystem final : public FileSystem {
   }
 
   Status make_dirs(const std::filesystem::path& path) override {
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) == 0) {
       if (S_ISDIR(st.st_mode)) return {};
       return make_error(ErrorCode::io, path.string(), "exists and is not a directory");

@@ -20,8 +20,7 @@ class FileSystem {
   // Flushes a directory's entries, making renames and creations in it durable.
   virtual Status sync_dir(const std::filesystem::path& path) = 0;
   // Renames `from` to `to` unless `to` exists; returns conflict when it does.
-  virtual Status rename_no_replace(const std::filesystem::path& from,
-                                   const std::filesystem::path& to) = 0;
+  virtual Status rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) = 0;
   // Creates the directory and its missing parents, syncing each parent that gained an entry.
   virtual Status make_dirs(const std::filesystem::path& path) = 0;
 };

@@ -13,13 +13,16 @@ struct Sha256::Context {
 Sha256::Sha256() : context_(std::make_unique<Context>()) {
   context_->ctx = EVP_MD_CTX_new();
   // Failure here means OpenSSL cannot allocate a few bytes: not recoverable.
-  if (context_->ctx == nullptr || EVP_DigestInit_ex(context_->ctx, EVP_sha256(), nullptr) != 1)
-    std::abort();
+  if (context_->ctx == nullptr || EVP_DigestInit_ex(context_->ctx, EVP_sha256(), nullptr) != 1) std::abort();
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(context_->ctx); }
+Sha256::~Sha256() {
+  EVP_MD_CTX_free(context_->ctx);
+}
 
-void Sha256::update(std::string_view bytes) { update(bytes.data(), bytes.size()); }
+void Sha256::update(std::string_view bytes) {
+  update(bytes.data(), bytes.size());
+}
 
 void Sha256::update(const void* data, std::size_t size) {
   if (size > 0) EVP_DigestUpdate(context_->ctx, data, size);
@@ -49,7 +52,9 @@ std::string to_hex(const Sha256Digest& digest) {
   return hex;
 }
 
-std::string sha256_hex(std::string_view bytes) { return to_hex(sha256(bytes)); }
+std::string sha256_hex(std::string_view bytes) {
+  return to_hex(sha256(bytes));
+}
 
 bool is_sha256_hex(std::string_view text) {
   if (text.size() != 64) return false;

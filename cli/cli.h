@@ -9,9 +9,9 @@
 namespace dosar::cli {
 
 enum class ExitCode : int {
-  ok = 0,       // everything asked was done
-  failed = 1,   // the request could not be fully done; a message says what and why
-  usage = 2,    // the command line itself is wrong
+  ok = 0,      // everything asked was done
+  failed = 1,  // the request could not be fully done; a message says what and why
+  usage = 2,   // the command line itself is wrong
 };
 
 // `args` excludes the program name. Normal output goes to `out`, messages

@@ -17,7 +17,7 @@ struct OptionSpec {
 };
 
 struct CommandSpec {
-  std::string name;  // "ingest", "audit verify"
+  std::string name;       // "ingest", "audit verify"
   std::string arguments;  // "PATH..." for help
   std::string summary;
   std::vector<OptionSpec> options;

@@ -110,13 +110,15 @@ ExitCode run_add_version(Context& c) {
   options.actor = c.actor();
   auto ingester = Ingester::create(**archive, options);
   if (!ingester.ok()) return c.fail(ingester.error());
-  auto version = (*ingester)->add_version(*id, c.command.positionals[1], c.command.get("--comment").value_or(""));
+  auto version =
+      (*ingester)->add_version(*id, c.command.positionals[1], c.command.get("--comment").value_or(""));
   if (!version.ok()) return c.fail(version.error());
   if (c.json) {
     c.out << to_json(*version).dump(2) << '\n';
   } else {
     c.out << "document " << *id << ": stored version " << version->number << '\n';
-    for (const auto& w : version->warnings) c.err << "warning: " << c.command.positionals[1] << ": " << w << '\n';
+    for (const auto& w : version->warnings)
+      c.err << "warning: " << c.command.positionals[1] << ": " << w << '\n';
   }
   return ExitCode::ok;
 }

@@ -25,7 +25,8 @@ ExitCode run_ingest(Context& c) {
     options.jobs = static_cast<int>(n);
   }
   bool known_level = false;
-  for (const char* level : kConfidentialityLevels) known_level = known_level || options.confidentiality == level;
+  for (const char* level : kConfidentialityLevels)
+    known_level = known_level || options.confidentiality == level;
   if (!known_level) {
     c.err << "dosar: --confidentiality must be public, internal or restricted-personal-data\n";
     return ExitCode::usage;
@@ -37,9 +38,15 @@ ExitCode run_ingest(Context& c) {
   std::size_t stored = 0, duplicates = 0, rejected = 0;
   Status status = (*ingester)->ingest(inputs, [&](const IngestItem& item) {
     switch (item.status) {
-      case IngestStatus::stored: ++stored; break;
-      case IngestStatus::duplicate: ++duplicates; break;
-      case IngestStatus::rejected: ++rejected; break;
+      case IngestStatus::stored:
+        ++stored;
+        break;
+      case IngestStatus::duplicate:
+        ++duplicates;
+        break;
+      case IngestStatus::rejected:
+        ++rejected;
+        break;
     }
     if (c.json) {
       nlohmann::json j = {{"path", item.path}, {"status", ingest_status_name(item.status)}};
@@ -65,8 +72,7 @@ ExitCode run_ingest(Context& c) {
     }
     for (const auto& w : item.warnings) c.err << "warning: " << item.path << ": " << w << '\n';
   });
-  if (!c.json)
-    c.err << stored << " stored, " << duplicates << " duplicate, " << rejected << " rejected\n";
+  if (!c.json) c.err << stored << " stored, " << duplicates << " duplicate, " << rejected << " rejected\n";
   if (!status.ok()) return c.fail(status.error());
   return rejected == 0 ? ExitCode::ok : ExitCode::failed;
 }

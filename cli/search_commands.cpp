@@ -45,7 +45,8 @@ std::vector<std::string> split_list(const std::string& text) {
 
 ExitCode run_search(Context& c) {
   SearchRequest request;
-  for (const std::string& word : c.command.positionals) request.query += (request.query.empty() ? "" : " ") + word;
+  for (const std::string& word : c.command.positionals)
+    request.query += (request.query.empty() ? "" : " ") + word;
   auto limit = parse_count(c, "--limit", 10);
   auto offset = parse_count(c, "--offset", 0);
   for (auto* parsed : {&limit, &offset})
@@ -57,9 +58,12 @@ ExitCode run_search(Context& c) {
   request.offset = *offset;
   request.all_versions = c.command.has("--all-versions");
   std::string sort = c.command.get("--sort").value_or("relevance");
-  if (sort == "relevance") request.sort = SortOrder::relevance;
-  else if (sort == "newest") request.sort = SortOrder::newest_first;
-  else if (sort == "oldest") request.sort = SortOrder::oldest_first;
+  if (sort == "relevance")
+    request.sort = SortOrder::relevance;
+  else if (sort == "newest")
+    request.sort = SortOrder::newest_first;
+  else if (sort == "oldest")
+    request.sort = SortOrder::oldest_first;
   else {
     c.err << "dosar: --sort must be relevance, newest or oldest\n";
     return ExitCode::usage;
@@ -74,18 +78,27 @@ ExitCode run_search(Context& c) {
   if (c.json) {
     nlohmann::json hits = nlohmann::json::array();
     for (const SearchHit& h : result->hits)
-      hits.push_back({{"id", h.document_id}, {"version", h.version}, {"title", h.title},
-                      {"registry_number", h.registry_number.empty() ? nlohmann::json() : nlohmann::json(h.registry_number)},
-                      {"type", h.document_type}, {"department", h.department}, {"date", h.date},
-                      {"score", h.score}, {"snippet", h.snippet}});
+      hits.push_back({{"id", h.document_id},
+                      {"version", h.version},
+                      {"title", h.title},
+                      {"registry_number",
+                       h.registry_number.empty() ? nlohmann::json() : nlohmann::json(h.registry_number)},
+                      {"type", h.document_type},
+                      {"department", h.department},
+                      {"date", h.date},
+                      {"score", h.score},
+                      {"snippet", h.snippet}});
     nlohmann::json facets = nlohmann::json::object();
     for (const auto& [name, values] : result->facets) {
       nlohmann::json list = nlohmann::json::array();
       for (const FacetValue& v : values) list.push_back({{"value", v.value}, {"count", v.count}});
       facets[name] = list;
     }
-    c.out << nlohmann::json{{"total", result->total}, {"hits", hits}, {"facets", facets},
-                            {"suggestion", result->suggestion ? nlohmann::json(*result->suggestion) : nlohmann::json()}}
+    c.out << nlohmann::json{{"total", result->total},
+                            {"hits", hits},
+                            {"facets", facets},
+                            {"suggestion",
+                             result->suggestion ? nlohmann::json(*result->suggestion) : nlohmann::json()}}
                  .dump(2)
           << '\n';
     return ExitCode::ok;
@@ -115,7 +128,8 @@ ExitCode run_reindex(Context& c) {
   if (!archive.ok()) return c.fail(archive.error());
   auto progress = [&](std::size_t done, std::size_t total) {
     if (c.err_is_terminal)
-      c.err << "\rindexing: " << done << "/" << total << " documents" << (done == total ? "\n" : "") << std::flush;
+      c.err << "\rindexing: " << done << "/" << total << " documents" << (done == total ? "\n" : "")
+            << std::flush;
   };
   Status rebuilt = rebuild_search_index(**archive, progress);
   if (!rebuilt.ok()) return c.fail(rebuilt.error());
@@ -147,8 +161,11 @@ ExitCode run_user_list(Context& c) {
   if (c.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const User& u : *users)
-      list.push_back({{"name", u.name}, {"display_name", u.display_name}, {"all_departments", u.all_departments},
-                      {"departments", u.departments}, {"restricted_access", u.restricted_access}});
+      list.push_back({{"name", u.name},
+                      {"display_name", u.display_name},
+                      {"all_departments", u.all_departments},
+                      {"departments", u.departments},
+                      {"restricted_access", u.restricted_access}});
     c.out << list.dump(2) << '\n';
     return ExitCode::ok;
   }

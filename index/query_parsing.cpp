@@ -70,15 +70,17 @@ Status check_fields(const std::string& folded) {
     bool known = name == "data";
     for (const Field& f : kFields) known = known || name == f.name;
     if (!known)
-      return make_error(ErrorCode::invalid_argument, "query",
-                        "unknown field '" + name + ":' (fields: titlu, nr, tip, dep, expeditor, fisier, data)");
+      return make_error(
+          ErrorCode::invalid_argument, "query",
+          "unknown field '" + name + ":' (fields: titlu, nr, tip, dep, expeditor, fisier, data)");
   }
   return {};
 }
 
 }  // namespace
 
-Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db, std::string* corrected) {
+Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db,
+                                  std::string* corrected) {
   std::string folded = fold_diacritics(query);
   DOSAR_TRY(check_fields(folded));
   Xapian::QueryParser parser;

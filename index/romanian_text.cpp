@@ -11,7 +11,8 @@ std::string normalize(std::string_view text) {
 namespace {
 
 bool ends_with(const std::string& word, std::string_view suffix) {
-  return word.size() >= suffix.size() && word.compare(word.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return word.size() >= suffix.size() &&
+         word.compare(word.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Snowball's Romanian stemmer, on folded words, after mapping the genitive-
@@ -41,7 +42,9 @@ class RomanianFoldedStemmer : public Xapian::StemImplementation {
 
 }  // namespace
 
-Xapian::Stem stemmer() { return Xapian::Stem(new RomanianFoldedStemmer); }
+Xapian::Stem stemmer() {
+  return Xapian::Stem(new RomanianFoldedStemmer);
+}
 
 const Xapian::Stopper& stopper() {
   // Folded forms. Short function words only: they are dropped from ranked
@@ -49,13 +52,13 @@ const Xapian::Stopper& stopper() {
   static const Xapian::SimpleStopper* const kStopper = [] {
     auto* s = new Xapian::SimpleStopper;
     for (const char* word :
-         {"a", "ai", "al", "ale", "alt", "am", "ar", "are", "as", "asa", "au", "avea", "ca", "care",
-          "ce", "cel", "cea", "cei", "cele", "cu", "cum", "da", "dar", "de", "deci", "deja", "din",
-          "dintre", "dupa", "e", "ea", "ei", "el", "ele", "este", "eu", "fi", "fie", "fost", "i",
-          "iar", "ii", "il", "in", "intr", "intre", "isi", "la", "le", "li", "lor", "lui", "mai",
-          "ma", "mi", "ne", "ni", "nici", "nu", "o", "ori", "pe", "pentru", "peste", "pana", "prin",
-          "sa", "sau", "se", "si", "sunt", "spre", "ta", "te", "tot", "toti", "un", "una", "unei",
-          "unor", "unui", "va", "vor"})
+         {"a",    "ai",   "al",     "ale",    "alt",  "am",   "ar",   "are",  "as",   "asa",   "au",   "avea",
+          "ca",   "care", "ce",     "cel",    "cea",  "cei",  "cele", "cu",   "cum",  "da",    "dar",  "de",
+          "deci", "deja", "din",    "dintre", "dupa", "e",    "ea",   "ei",   "el",   "ele",   "este", "eu",
+          "fi",   "fie",  "fost",   "i",      "iar",  "ii",   "il",   "in",   "intr", "intre", "isi",  "la",
+          "le",   "li",   "lor",    "lui",    "mai",  "ma",   "mi",   "ne",   "ni",   "nici",  "nu",   "o",
+          "ori",  "pe",   "pentru", "peste",  "pana", "prin", "sa",   "sau",  "se",   "si",    "sunt", "spre",
+          "ta",   "te",   "tot",    "toti",   "un",   "una",  "unei", "unor", "unui", "va",    "vor"})
       s->add(word);
     return s;
   }();

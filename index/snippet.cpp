@@ -22,11 +22,20 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -50,8 +59,10 @@ std::string make_snippet(std::string_view text, const std::set<std::string>& mat
     Word w{begin, stop, -1};
     std::string norm = romanian::normalize(text.substr(begin, stop - begin));
     std::string key;
-    if (matching_terms.count(norm)) key = norm;
-    else if (std::string z = std::string("Z").append(stem(norm)); matching_terms.count(z)) key = z;
+    if (matching_terms.count(norm))
+      key = norm;
+    else if (std::string z = std::string("Z").append(stem(norm)); matching_terms.count(z))
+      key = z;
     if (!key.empty()) {
       auto found = std::find(distinct.begin(), distinct.end(), key);
       w.term = static_cast<int>(found - distinct.begin());
@@ -96,8 +107,10 @@ std::string make_snippet(std::string_view text, const std::set<std::string>& mat
         space = true;
         continue;
       }
-      if (space && !piece.empty()) piece += ' ';
-      else if (space && piece.empty() && !out.empty() && out.back() != ' ') piece += ' ';
+      if (space && !piece.empty())
+        piece += ' ';
+      else if (space && piece.empty() && !out.empty() && out.back() != ' ')
+        piece += ' ';
       space = false;
       piece += static_cast<char>(c);
     }
@@ -107,8 +120,10 @@ std::string make_snippet(std::string_view text, const std::set<std::string>& mat
   for (std::size_t k = first; k <= last; ++k) {
     append_plain(cursor, words[k].begin);
     std::string_view word = text.substr(words[k].begin, words[k].end - words[k].begin);
-    if (words[k].term >= 0) out += "<mark>" + html_escape(word) + "</mark>";
-    else out += html_escape(word);
+    if (words[k].term >= 0)
+      out += "<mark>" + html_escape(word) + "</mark>";
+    else
+      out += html_escape(word);
     cursor = words[k].end;
   }
   if (last + 1 < words.size()) {

@@ -8,18 +8,18 @@ namespace {
 
 // Base letters of U+00C0..U+017F ('\0': no single-letter base, kept as is).
 constexpr char kLatin1AndExtendedA[] =
-    "AAAAAAACEEEEIIII"  // C0-CF (Æ kept as A)
+    "AAAAAAACEEEEIIII"    // C0-CF (Æ kept as A)
     "DNOOOOO\0OUUUUY\0s"  // D0-DF (× and Þ kept; ß -> s)
-    "aaaaaaaceeeeiiii"  // E0-EF
+    "aaaaaaaceeeeiiii"    // E0-EF
     "dnooooo\0ouuuuy\0y"  // F0-FF
-    "AaAaAaCcCcCcCcDd"  // 100-10F  (Ă ă at 102/103)
-    "DdEeEeEeEeEeGgGg"  // 110-11F
-    "GgGgHhHhIiIiIiIi"  // 120-12F
-    "IiIiJjKkkLlLlLlL"  // 130-13F
-    "lLlNnNnNnnNnOoOo"  // 140-14F
-    "OoOoRrRrRrSsSsSs"  // 150-15F  (Ş ş at 15E/15F)
-    "SsTtTtTtUuUuUuUu"  // 160-16F  (Ţ ţ at 162/163)
-    "UuUuWwYyYZzZzZzs";  // 170-17F
+    "AaAaAaCcCcCcCcDd"    // 100-10F  (Ă ă at 102/103)
+    "DdEeEeEeEeEeGgGg"    // 110-11F
+    "GgGgHhHhIiIiIiIi"    // 120-12F
+    "IiIiJjKkkLlLlLlL"    // 130-13F
+    "lLlNnNnNnnNnOoOo"    // 140-14F
+    "OoOoRrRrRrSsSsSs"    // 150-15F  (Ş ş at 15E/15F)
+    "SsTtTtTtUuUuUuUu"    // 160-16F  (Ţ ţ at 162/163)
+    "UuUuWwYyYZzZzZzs";   // 170-17F
 
 // Decodes one UTF-8 sequence at `i`; returns the code point (or U+FFFD for
 // malformed bytes) and advances `i`.
@@ -58,11 +58,16 @@ std::string fold_diacritics(std::string_view text) {
     std::size_t start = i;
     char32_t cp = decode(text, i);
     char base = '\0';
-    if (cp >= 0xC0 && cp <= 0x17F) base = kLatin1AndExtendedA[cp - 0xC0];
-    else if (cp == 0x218 || cp == 0x21A) base = cp == 0x218 ? 'S' : 'T';  // Ș Ț (comma below)
-    else if (cp == 0x219 || cp == 0x21B) base = cp == 0x219 ? 's' : 't';  // ș ț
-    if (base != '\0') out += base;
-    else out.append(text.substr(start, i - start));
+    if (cp >= 0xC0 && cp <= 0x17F)
+      base = kLatin1AndExtendedA[cp - 0xC0];
+    else if (cp == 0x218 || cp == 0x21A)
+      base = cp == 0x218 ? 'S' : 'T';  // Ș Ț (comma below)
+    else if (cp == 0x219 || cp == 0x21B)
+      base = cp == 0x219 ? 's' : 't';  // ș ț
+    if (base != '\0')
+      out += base;
+    else
+      out.append(text.substr(start, i - start));
   }
   return out;
 }

@@ -1,7 +1,7 @@
-#include <nlohmann/json.hpp>
 #include <xapian.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "index/query_parsing.h"
@@ -19,13 +19,17 @@ std::string unique_term(std::int64_t id, int version) {
   // Built with append: GCC 12 warns falsely on "literal" + std::string (bug 105329).
   return std::string("Q").append(std::to_string(id)).append(".").append(std::to_string(version));
 }
-std::string document_term(std::int64_t id) { return std::string("XID").append(std::to_string(id)); }
+std::string document_term(std::int64_t id) {
+  return std::string("XID").append(std::to_string(id));
+}
 constexpr const char* kCurrentTerm = "XCUR";
 // Bumped whenever terms, stems or slots change meaning: an index of another
 // format must be rebuilt, not searched with the wrong assumptions.
 constexpr const char* kFormatKey = "dosar.index-format";
 constexpr const char* kFormat = "1 romanian-folded-1";
-std::string confidentiality_term(const std::string& level) { return "XC" + level; }
+std::string confidentiality_term(const std::string& level) {
+  return "XC" + level;
+}
 std::string department_term(const std::string& department) {
   return "XD" + (department.empty() ? std::string("_") : romanian::normalize(department));
 }
@@ -33,9 +37,12 @@ std::string department_term(const std::string& department) {
 Error translate(const Xapian::Error& e, const std::string& subject) {
   std::string type = e.get_type();
   ErrorCode code = ErrorCode::io;
-  if (type == "DatabaseLockError") code = ErrorCode::conflict;
-  else if (type == "DatabaseCorruptError" || type == "DatabaseVersionError") code = ErrorCode::corrupt;
-  else if (type == "DatabaseOpeningError" || type == "DatabaseNotFoundError") code = ErrorCode::not_found;
+  if (type == "DatabaseLockError")
+    code = ErrorCode::conflict;
+  else if (type == "DatabaseCorruptError" || type == "DatabaseVersionError")
+    code = ErrorCode::corrupt;
+  else if (type == "DatabaseOpeningError" || type == "DatabaseNotFoundError")
+    code = ErrorCode::not_found;
   return make_error(code, subject, e.get_description());
 }
 
@@ -96,10 +103,11 @@ class XapianIndex final : public SearchIndex {
         doc.add_value(slots::department, r.department);
         if (r.date.size() >= 4) doc.add_value(slots::year, r.date.substr(0, 4));
         doc.add_value(slots::date, r.date);
-        nlohmann::json data = {{"id", r.document_id}, {"version", r.version},  {"title", r.title},
-                               {"nr", r.registry_number}, {"type", r.document_type},
-                               {"department", r.department}, {"date", r.date},
-                               {"body", truncate_utf8(r.body, limits_.max_stored_text_bytes)}};
+        nlohmann::json data = {
+            {"id", r.document_id},     {"version", r.version},
+            {"title", r.title},        {"nr", r.registry_number},
+            {"type", r.document_type}, {"department", r.department},
+            {"date", r.date},          {"body", truncate_utf8(r.body, limits_.max_stored_text_bytes)}};
         doc.set_data(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         if (r.current) clear_current_mark(r.document_id);
         writer_->replace_document(unique_term(r.document_id, r.version), doc);
@@ -157,8 +165,10 @@ class XapianIndex final : public SearchIndex {
       Xapian::Enquire enquire(reader_);
       enquire.set_query(query);
       if (request.all_versions) enquire.set_collapse_key(slots::document_id);
-      if (request.sort == SortOrder::newest_first) enquire.set_sort_by_value_then_relevance(slots::date, true);
-      if (request.sort == SortOrder::oldest_first) enquire.set_sort_by_value_then_relevance(slots::date, false);
+      if (request.sort == SortOrder::newest_first)
+        enquire.set_sort_by_value_then_relevance(slots::date, true);
+      if (request.sort == SortOrder::oldest_first)
+        enquire.set_sort_by_value_then_relevance(slots::date, false);
       Xapian::ValueCountMatchSpy types(slots::type), departments(slots::department), years(slots::year);
       enquire.add_matchspy(&types);
       enquire.add_matchspy(&departments);
@@ -178,7 +188,8 @@ class XapianIndex final : public SearchIndex {
         if (alternative.ok()) {
           Xapian::Enquire probe(reader_);
           probe.set_query(Xapian::Query(Xapian::Query::OP_FILTER, *alternative, filter(request)));
-          if (probe.get_mset(0, 0, 1000).get_matches_estimated() > result.total) result.suggestion = corrected;
+          if (probe.get_mset(0, 0, 1000).get_matches_estimated() > result.total)
+            result.suggestion = corrected;
         }
       }
       return result;
@@ -222,7 +233,8 @@ class XapianIndex final : public SearchIndex {
     std::vector<FacetValue> out;
     for (auto it = spy.values_begin(); it != spy.values_end(); ++it)
       if (!(*it).empty()) out.push_back({*it, it.get_termfreq()});
-    std::stable_sort(out.begin(), out.end(), [](const FacetValue& a, const FacetValue& b) { return a.count > b.count; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const FacetValue& a, const FacetValue& b) { return a.count > b.count; });
     return out;
   }
 
@@ -243,8 +255,8 @@ class XapianIndex final : public SearchIndex {
       const std::string& term = *t;
       // Unprefixed words and Z-stems; field-prefixed terms are stripped to their word.
       if (term.empty()) continue;
-      if (std::islower(static_cast<unsigned char>(term[0])) || std::isdigit(static_cast<unsigned char>(term[0])) ||
-          term[0] == 'Z') {
+      if (std::islower(static_cast<unsigned char>(term[0])) ||
+          std::isdigit(static_cast<unsigned char>(term[0])) || term[0] == 'Z') {
         terms.insert(term);
         continue;
       }

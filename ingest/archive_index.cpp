@@ -51,7 +51,8 @@ Result<std::unique_ptr<SearchIndex>> open_for_writing(const fs::path& dir, Index
   auto delay = std::chrono::milliseconds(50);
   for (;;) {
     auto index = open_xapian_index(dir, access);
-    if (index.ok() || index.error().code != ErrorCode::conflict || std::chrono::steady_clock::now() >= deadline)
+    if (index.ok() || index.error().code != ErrorCode::conflict ||
+        std::chrono::steady_clock::now() >= deadline)
       return index;
     std::this_thread::sleep_for(delay);
     delay = std::min(delay * 2, std::chrono::milliseconds(1000));
@@ -126,10 +127,12 @@ Status rebuild_search_index(ArchiveStore& archive, const Progress& progress) {
   fs::path current = archive.index_dir(), old = archive.root() / ("index.old-" + std::to_string(::getpid()));
   if (fs::exists(current, ec)) {
     fs::rename(current, old, ec);
-    if (ec) return make_error(ErrorCode::io, current.string(), "cannot move the old index aside: " + ec.message());
+    if (ec)
+      return make_error(ErrorCode::io, current.string(), "cannot move the old index aside: " + ec.message());
   }
   fs::rename(fresh, current, ec);
-  if (ec) return make_error(ErrorCode::io, current.string(), "cannot put the new index in place: " + ec.message());
+  if (ec)
+    return make_error(ErrorCode::io, current.string(), "cannot put the new index in place: " + ec.message());
   fs::remove_all(old, ec);
   if (up_to > 0) DOSAR_TRY(archive.catalog().mark_indexed(up_to));
   // Changes made while rebuilding are still queued.

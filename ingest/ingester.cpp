@@ -12,8 +12,8 @@
 
 #include "base/file_system.h"
 #include "base/sha256.h"
-#include "ingest/file_type.h"
 #include "ingest/archive_index.h"
+#include "ingest/file_type.h"
 #include "ingest/input_walk.h"
 #include "ingest/pdf_text.h"
 
@@ -22,9 +22,12 @@ namespace fs = std::filesystem;
 
 const char* ingest_status_name(IngestStatus status) {
   switch (status) {
-    case IngestStatus::stored: return "stored";
-    case IngestStatus::duplicate: return "duplicate";
-    case IngestStatus::rejected: return "rejected";
+    case IngestStatus::stored:
+      return "stored";
+    case IngestStatus::duplicate:
+      return "duplicate";
+    case IngestStatus::rejected:
+      return "rejected";
   }
   return "unknown";
 }
@@ -107,7 +110,7 @@ struct Ingester::Impl {
                           "cannot open: " + errno_text(errno)));
       return p;
     }
-    struct stat st{};
+    struct stat st {};
     if (::fstat(in.get(), &st) != 0) {
       p.reject(make_error(ErrorCode::io, name, "cannot stat: " + errno_text(errno)));
       return p;
@@ -123,9 +126,9 @@ struct Ingester::Impl {
     }
     const std::uint64_t max_bytes = options.limits.max_file_bytes;
     auto too_large = [&](std::uint64_t size) {
-      return make_error(ErrorCode::limit_exceeded, name,
-                        "file has " + std::to_string(size) + " bytes, more than the limit of " +
-                            std::to_string(max_bytes));
+      return make_error(
+          ErrorCode::limit_exceeded, name,
+          "file has " + std::to_string(size) + " bytes, more than the limit of " + std::to_string(max_bytes));
     };
     if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
       p.reject(too_large(static_cast<std::uint64_t>(st.st_size)));
@@ -153,21 +156,20 @@ struct Ingester::Impl {
       std::string message = "content is " + type.mime_type +
                             (type.description.empty() ? "" : " (" + type.description + ")") +
                             ", which is not an accepted type";
-      if (!claimed.empty() && claimed != type.mime_type)
-        message += ", although the name suggests " + claimed;
+      if (!claimed.empty() && claimed != type.mime_type) message += ", although the name suggests " + claimed;
       p.reject(make_error(ErrorCode::unsupported, name, message));
       return p;
     }
     if (!claimed.empty() && claimed != type.mime_type)
-      p.item.warnings.push_back("the name suggests " + claimed + " but the content is " +
-                                type.mime_type + "; stored as " + type.mime_type);
+      p.item.warnings.push_back("the name suggests " + claimed + " but the content is " + type.mime_type +
+                                "; stored as " + type.mime_type);
 
     // Copy into the spool while hashing: the archive keeps exactly the bytes read.
     p.staged = new_staging_path(archive.spool_dir());
     FileDescriptor out(::open(p.staged.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (out.get() < 0) {
-      p.archive_error = make_error(ErrorCode::io, p.staged.string(),
-                                   "cannot create in the spool: " + errno_text(errno));
+      p.archive_error =
+          make_error(ErrorCode::io, p.staged.string(), "cannot create in the spool: " + errno_text(errno));
       p.staged.clear();
       return p;
     }
@@ -388,8 +390,8 @@ Result<Version> Ingester::add_version(DocumentId id, const fs::path& file, const
   if (latest->original_blob_id == p.blob_id) {
     ::unlink(p.staged.c_str());
     return make_error(ErrorCode::conflict, file.string(),
-                      "identical to the current version " + std::to_string(latest->number) +
-                          " of document " + std::to_string(id));
+                      "identical to the current version " + std::to_string(latest->number) + " of document " +
+                          std::to_string(id));
   }
   auto version = impl_->store_blobs(p, comment);
   if (!version.ok()) {

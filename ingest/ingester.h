@@ -24,18 +24,18 @@ struct IngestLimits {
 };
 
 // What may enter the archive, by detected mime type.
-inline const std::vector<std::string> kDefaultAcceptedTypes = {"application/pdf", "image/jpeg",
-                                                               "image/png", "image/tiff"};
+inline const std::vector<std::string> kDefaultAcceptedTypes = {"application/pdf", "image/jpeg", "image/png",
+                                                               "image/tiff"};
 
 struct IngestOptions {
   std::optional<std::string> title;  // default: the file name without extension
   std::string document_type;
   std::string department;
   std::string confidentiality = "internal";
-  std::string actor;                 // who is ingesting; recorded in versions and audit
+  std::string actor;  // who is ingesting; recorded in versions and audit
   IngestLimits limits;
   std::vector<std::string> accepted_types = kDefaultAcceptedTypes;
-  int jobs = 1;                      // files prepared in parallel
+  int jobs = 1;  // files prepared in parallel
 };
 
 enum class IngestStatus { stored, duplicate, rejected };
@@ -72,8 +72,7 @@ class Ingester {
 
   // A new version of document `id` from `file`. Errors: not_found, conflict
   // (same bytes as the current version), and the rejection reasons of ingest.
-  Result<Version> add_version(DocumentId id, const std::filesystem::path& file,
-                              const std::string& comment);
+  Result<Version> add_version(DocumentId id, const std::filesystem::path& file, const std::string& comment);
 
  private:
   struct Impl;

@@ -24,10 +24,10 @@ class Walker {
   Walker(std::vector<InputFile>& out, int max_depth) : out_(out), max_depth_(max_depth) {}
 
   void visit(const fs::path& path, int depth) {
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
       int saved = errno;
-      struct stat link{};
+      struct stat link {};
       std::string reason = (saved == ENOENT && ::lstat(path.c_str(), &link) == 0)
                                ? "symbolic link points to nothing"
                                : errno_text(saved);

@@ -39,12 +39,10 @@ Result<PdfText> extract(std::unique_ptr<poppler::document> doc, const std::strin
     return make_error(ErrorCode::corrupt, name, "PDF cannot be opened (Poppler: " + reason + ")");
   }
   PdfText out;
-  if (doc->is_locked())
-    return make_error(ErrorCode::unsupported, name, "PDF is encrypted with a password");
+  if (doc->is_locked()) return make_error(ErrorCode::unsupported, name, "PDF is encrypted with a password");
   out.encrypted = doc->is_encrypted();
   out.page_count = doc->pages();
-  if (out.page_count <= 0)
-    return make_error(ErrorCode::corrupt, name, "PDF has no pages");
+  if (out.page_count <= 0) return make_error(ErrorCode::corrupt, name, "PDF has no pages");
   if (out.page_count > limits.max_pages)
     return make_error(ErrorCode::limit_exceeded, name,
                       "PDF has " + std::to_string(out.page_count) + " pages, more than the limit of " +
@@ -58,9 +56,9 @@ Result<PdfText> extract(std::unique_ptr<poppler::document> doc, const std::strin
     if (!is_blank(text)) out.has_text = true;
     out.text += text;
     if (out.text.size() > limits.max_text_bytes)
-      return make_error(ErrorCode::limit_exceeded, name,
-                        "PDF text is larger than the limit of " + std::to_string(limits.max_text_bytes) +
-                            " bytes");
+      return make_error(
+          ErrorCode::limit_exceeded, name,
+          "PDF text is larger than the limit of " + std::to_string(limits.max_text_bytes) + " bytes");
   }
   return out;
 }

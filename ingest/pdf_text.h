@@ -10,7 +10,7 @@ namespace dosar {
 
 struct PdfText {
   int page_count = 0;
-  std::string text;  // UTF-8, pages separated by a form feed ('\f')
+  std::string text;       // UTF-8, pages separated by a form feed ('\f')
   bool has_text = false;  // at least one page has non-blank text
   bool encrypted = false;
 };

@@ -39,8 +39,7 @@ class ArchiveStore {
   const Catalog& catalog() const { return *catalog_; }
 
  private:
-  ArchiveStore(std::filesystem::path root, std::unique_ptr<BlobStore> blobs,
-               std::unique_ptr<Catalog> catalog)
+  ArchiveStore(std::filesystem::path root, std::unique_ptr<BlobStore> blobs, std::unique_ptr<Catalog> catalog)
       : root_(std::move(root)), blobs_(std::move(blobs)), catalog_(std::move(catalog)) {}
   std::filesystem::path root_;
   std::unique_ptr<BlobStore> blobs_;

@@ -20,8 +20,7 @@ namespace dosar {
 using DocumentId = std::int64_t;
 
 // Confidentiality levels; stored as their lowercase names.
-inline constexpr const char* kConfidentialityLevels[] = {"public", "internal",
-                                                         "restricted-personal-data"};
+inline constexpr const char* kConfidentialityLevels[] = {"public", "internal", "restricted-personal-data"};
 
 struct Document {
   DocumentId id = 0;
@@ -120,7 +119,7 @@ struct IndexWork {
 struct User {
   std::string name;  // login name
   std::string display_name;
-  bool all_departments = false;    // sees internal documents of every department
+  bool all_departments = false;  // sees internal documents of every department
   std::vector<std::string> departments;
   bool restricted_access = false;  // may see restricted-personal-data of those departments
 };
@@ -137,12 +136,10 @@ class Catalog {
                                                                  const std::string& actor) = 0;
 
   // The first document having a version whose original is `blob_id`, if any.
-  virtual Result<std::optional<DocumentId>> find_document_with_original(
-      const std::string& blob_id) const = 0;
+  virtual Result<std::optional<DocumentId>> find_document_with_original(const std::string& blob_id) const = 0;
 
   // Appends a version and makes it current. Errors: not_found, io.
-  virtual Result<Version> add_version(DocumentId id, const NewVersion& version,
-                                      const std::string& actor) = 0;
+  virtual Result<Version> add_version(DocumentId id, const NewVersion& version, const std::string& actor) = 0;
 
   virtual Result<Document> document(DocumentId id) const = 0;  // Errors: not_found, io
   virtual Result<std::vector<Document>> documents() const = 0;
@@ -167,8 +164,7 @@ class Catalog {
   virtual Result<User> user(const std::string& name) const = 0;  // not_found
   virtual Result<std::vector<User>> users() const = 0;
 
-  virtual Status for_each_blob_reference(
-      const std::function<Status(const BlobReference&)>& visit) const = 0;
+  virtual Status for_each_blob_reference(const std::function<Status(const BlobReference&)>& visit) const = 0;
 
   // Structural self-check of the database engine (SQLite: integrity_check or
   // quick_check, foreign_key_check). Returns the problems found.

@@ -34,7 +34,7 @@ class FileBlobStore final : public BlobStore {
 
   Result<BlobInfo> put_staged_file(const fs::path& staged, const std::string& id) override {
     if (!is_sha256_hex(id)) return make_error(ErrorCode::invalid_argument, id, "not a SHA-256 blob id");
-    struct stat st{};
+    struct stat st {};
     if (::stat(staged.c_str(), &st) != 0)
       return make_error(ErrorCode::io, staged.string(), "staged file vanished: " + errno_text(errno));
     auto size = static_cast<std::uint64_t>(st.st_size);
@@ -55,7 +55,7 @@ class FileBlobStore final : public BlobStore {
 
   Result<std::uint64_t> size(const std::string& id) const override {
     DOSAR_TRY(check_id(id));
-    struct stat st{};
+    struct stat st {};
     if (::stat(path_of(id).c_str(), &st) != 0) return missing_or_io(id, errno);
     return static_cast<std::uint64_t>(st.st_size);
   }

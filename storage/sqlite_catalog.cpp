@@ -72,8 +72,7 @@ AuditRecord read_audit(const Statement& s) {
 Status validate(const NewVersion& v) {
   if (v.original_blob_id.size() != 64)
     return make_error(ErrorCode::invalid_argument, "version", "original blob id is not a SHA-256");
-  if (v.mime_type.empty())
-    return make_error(ErrorCode::invalid_argument, "version", "mime type is empty");
+  if (v.mime_type.empty()) return make_error(ErrorCode::invalid_argument, "version", "mime type is empty");
   return {};
 }
 
@@ -83,8 +82,7 @@ Status validate(const NewDocument& d) {
   for (const char* level : kConfidentialityLevels) known = known || d.confidentiality == level;
   if (!known)
     return make_error(ErrorCode::invalid_argument, "confidentiality",
-                      "'" + d.confidentiality +
-                          "' is not one of public, internal, restricted-personal-data");
+                      "'" + d.confidentiality + "' is not one of public, internal, restricted-personal-data");
   return validate(d.first_version);
 }
 
@@ -93,8 +91,9 @@ class SqliteCatalog final : public Catalog {
   SqliteCatalog(Database db, const Clock& clock) : db_(std::move(db)), clock_(clock) {}
 
   Status migrate() {
-    DOSAR_TRY(db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                       "number INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"));
+    DOSAR_TRY(
+        db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                 "number INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"));
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
     auto query = db_.prepare("SELECT COALESCE(MAX(number), 0) FROM schema_migrations");
@@ -107,8 +106,8 @@ class SqliteCatalog final : public Catalog {
     if (current > known)
       return make_error(ErrorCode::unsupported, db_.path(),
                         "catalogue schema " + std::to_string(current) +
-                            " was written by a newer Dosar (this one knows up to " +
-                            std::to_string(known) + ")");
+                            " was written by a newer Dosar (this one knows up to " + std::to_string(known) +
+                            ")");
     for (const Migration& m : migrations) {
       if (m.number <= current) continue;
       DOSAR_TRY(db_.exec(m.sql));
@@ -137,8 +136,13 @@ class SqliteCatalog final : public Catalog {
         "INSERT INTO documents(title, document_type, department, confidentiality, status, "
         "created_at, updated_at, current_version) VALUES (?, ?, ?, ?, 'active', ?, ?, 1)");
     if (!insert.ok()) return insert.error();
-    DOSAR_TRY(insert->bind(1, d.title).bind(2, d.document_type).bind(3, d.department)
-                  .bind(4, d.confidentiality).bind(5, at).bind(6, at).run());
+    DOSAR_TRY(insert->bind(1, d.title)
+                  .bind(2, d.document_type)
+                  .bind(3, d.department)
+                  .bind(4, d.confidentiality)
+                  .bind(5, at)
+                  .bind(6, at)
+                  .run());
     DocumentId id = db_.last_insert_rowid();
     DOSAR_TRY(insert_version(id, 1, d.first_version, actor, at));
 
@@ -156,8 +160,9 @@ class SqliteCatalog final : public Catalog {
   }
 
   Result<std::optional<DocumentId>> find_document_with_original(const std::string& blob_id) const override {
-    auto s = db_.prepare("SELECT document_id FROM versions WHERE original_blob = ? "
-                         "ORDER BY document_id LIMIT 1");
+    auto s = db_.prepare(
+        "SELECT document_id FROM versions WHERE original_blob = ? "
+        "ORDER BY document_id LIMIT 1");
     if (!s.ok()) return s.error();
     s->bind(1, blob_id);
     auto row = s->step();
@@ -203,9 +208,7 @@ class SqliteCatalog final : public Catalog {
     auto s = db_.prepare(std::string("SELECT ") + kDocumentColumns + " FROM documents ORDER BY id");
     if (!s.ok()) return s.error();
     std::vector<Document> out;
-    DOSAR_TRY(s->for_each_row([&] {
-      out.push_back(read_document(*s));
-    }));
+    DOSAR_TRY(s->for_each_row([&] { out.push_back(read_document(*s)); }));
     return out;
   }
 
@@ -216,9 +219,7 @@ class SqliteCatalog final : public Catalog {
     if (!s.ok()) return s.error();
     s->bind(1, id);
     std::vector<Version> out;
-    DOSAR_TRY(s->for_each_row([&] {
-      out.push_back(read_version(*s));
-    }));
+    DOSAR_TRY(s->for_each_row([&] { out.push_back(read_version(*s)); }));
     for (Version& v : out) DOSAR_TRY(load_details(v));
     return out;
   }
@@ -250,9 +251,7 @@ class SqliteCatalog final : public Catalog {
       s->bind(1, *id);
     }
     std::vector<AuditRecord> out;
-    DOSAR_TRY(s->for_each_row([&] {
-      out.push_back(read_audit(*s));
-    }));
+    DOSAR_TRY(s->for_each_row([&] { out.push_back(read_audit(*s)); }));
     return out;
   }
 
@@ -264,13 +263,12 @@ class SqliteCatalog final : public Catalog {
     std::int64_t expected_seq = 1;
     for (const AuditRecord& r : *trail) {
       if (r.seq != expected_seq)
-        problems.push_back({r.seq, "sequence jumps from " + std::to_string(expected_seq - 1) +
-                                       " to " + std::to_string(r.seq) + " (rows removed)"});
+        problems.push_back({r.seq, "sequence jumps from " + std::to_string(expected_seq - 1) + " to " +
+                                       std::to_string(r.seq) + " (rows removed)"});
       if (r.prev_hash != expected_prev)
         problems.push_back({r.seq, "does not link to the previous row's hash"});
       std::string actual = audit_row_hash(r);
-      if (actual != r.hash)
-        problems.push_back({r.seq, "content does not match its hash (row altered)"});
+      if (actual != r.hash) problems.push_back({r.seq, "content does not match its hash (row altered)"});
       expected_prev = r.hash;
       expected_seq = r.seq + 1;
     }
@@ -305,24 +303,32 @@ class SqliteCatalog final : public Catalog {
     auto existing = user(u.name);
     if (existing.ok()) return make_error(ErrorCode::conflict, "user " + u.name, "already exists");
     std::string at = now();
-    auto s = db_.prepare("INSERT INTO users(name, display_name, all_departments, restricted_access, created_at) "
-                         "VALUES (?, ?, ?, ?, ?)");
+    auto s = db_.prepare(
+        "INSERT INTO users(name, display_name, all_departments, restricted_access, created_at) "
+        "VALUES (?, ?, ?, ?, ?)");
     if (!s.ok()) return s.error();
-    DOSAR_TRY(s->bind(1, u.name).bind(2, u.display_name).bind(3, std::int64_t{u.all_departments})
-                  .bind(4, std::int64_t{u.restricted_access}).bind(5, at).run());
+    DOSAR_TRY(s->bind(1, u.name)
+                  .bind(2, u.display_name)
+                  .bind(3, std::int64_t{u.all_departments})
+                  .bind(4, std::int64_t{u.restricted_access})
+                  .bind(5, at)
+                  .run());
     for (const std::string& d : u.departments) {
       auto dep = db_.prepare("INSERT INTO user_departments(user_name, department) VALUES (?, ?)");
       if (!dep.ok()) return dep.error();
       DOSAR_TRY(dep->bind(1, u.name).bind(2, d).run());
     }
-    nlohmann::json detail = {{"name", u.name}, {"all_departments", u.all_departments},
-                             {"departments", u.departments}, {"restricted_access", u.restricted_access}};
+    nlohmann::json detail = {{"name", u.name},
+                             {"all_departments", u.all_departments},
+                             {"departments", u.departments},
+                             {"restricted_access", u.restricted_access}};
     DOSAR_TRY(append_audit(at, actor, "user.create", std::nullopt, detail.dump()));
     return tx->commit();
   }
 
   Result<User> user(const std::string& name) const override {
-    auto s = db_.prepare("SELECT name, display_name, all_departments, restricted_access FROM users WHERE name = ?");
+    auto s = db_.prepare(
+        "SELECT name, display_name, all_departments, restricted_access FROM users WHERE name = ?");
     if (!s.ok()) return s.error();
     s->bind(1, name);
     auto row = s->step();
@@ -373,8 +379,8 @@ class SqliteCatalog final : public Catalog {
     auto fk = db_.prepare("PRAGMA foreign_key_check");
     if (!fk.ok()) return fk.error();
     DOSAR_TRY(fk->for_each_row([&] {
-      problems.push_back("row " + fk->text(1) + " of table " + fk->text(0) +
-                         " refers to a missing row of " + fk->text(2));
+      problems.push_back("row " + fk->text(1) + " of table " + fk->text(0) + " refers to a missing row of " +
+                         fk->text(2));
     }));
     // Documents must point at an existing current version.
     auto current = db_.prepare(
@@ -382,8 +388,8 @@ class SqliteCatalog final : public Catalog {
         "WHERE v.document_id = d.id AND v.number = d.current_version)");
     if (!current.ok()) return current.error();
     DOSAR_TRY(current->for_each_row([&] {
-      problems.push_back("document " + current->text(0) + " names current version " +
-                         current->text(1) + ", which does not exist");
+      problems.push_back("document " + current->text(0) + " names current version " + current->text(1) +
+                         ", which does not exist");
     }));
     return problems;
   }
@@ -396,22 +402,36 @@ class SqliteCatalog final : public Catalog {
     auto s = db_.prepare(std::string("INSERT INTO versions(") + kVersionColumns +
                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!s.ok()) return s.error();
-    s->bind(1, id).bind(2, std::int64_t{number}).bind(3, v.original_blob_id).bind(4, v.original_name)
-        .bind(5, v.mime_type).bind(6, static_cast<std::int64_t>(v.size));
-    if (v.page_count) s->bind(7, std::int64_t{*v.page_count}); else s->bind_null(7);
+    s->bind(1, id)
+        .bind(2, std::int64_t{number})
+        .bind(3, v.original_blob_id)
+        .bind(4, v.original_name)
+        .bind(5, v.mime_type)
+        .bind(6, static_cast<std::int64_t>(v.size));
+    if (v.page_count)
+      s->bind(7, std::int64_t{*v.page_count});
+    else
+      s->bind_null(7);
     s->bind(8, v.ocr_confidence).bind(9, actor).bind(10, at).bind(11, v.comment);
     DOSAR_TRY(s->run());
     for (const DerivedBlob& b : v.derived) {
-      auto d = db_.prepare("INSERT INTO derived_blobs(document_id, version_number, kind, blob, size, "
-                           "mime_type) VALUES (?, ?, ?, ?, ?, ?)");
+      auto d = db_.prepare(
+          "INSERT INTO derived_blobs(document_id, version_number, kind, blob, size, "
+          "mime_type) VALUES (?, ?, ?, ?, ?, ?)");
       if (!d.ok()) return d.error();
-      DOSAR_TRY(d->bind(1, id).bind(2, std::int64_t{number}).bind(3, b.kind).bind(4, b.blob_id)
-                    .bind(5, static_cast<std::int64_t>(b.size)).bind(6, b.mime_type).run());
+      DOSAR_TRY(d->bind(1, id)
+                    .bind(2, std::int64_t{number})
+                    .bind(3, b.kind)
+                    .bind(4, b.blob_id)
+                    .bind(5, static_cast<std::int64_t>(b.size))
+                    .bind(6, b.mime_type)
+                    .run());
     }
     std::int64_t seq = 0;
     for (const std::string& w : v.warnings) {
-      auto d = db_.prepare("INSERT INTO version_warnings(document_id, version_number, seq, message) "
-                           "VALUES (?, ?, ?, ?)");
+      auto d = db_.prepare(
+          "INSERT INTO version_warnings(document_id, version_number, seq, message) "
+          "VALUES (?, ?, ?, ?)");
       if (!d.ok()) return d.error();
       DOSAR_TRY(d->bind(1, id).bind(2, std::int64_t{number}).bind(3, ++seq).bind(4, w).run());
     }
@@ -419,20 +439,20 @@ class SqliteCatalog final : public Catalog {
   }
 
   Status load_details(Version& v) const {
-    auto d = db_.prepare("SELECT kind, blob, size, mime_type FROM derived_blobs "
-                         "WHERE document_id = ? AND version_number = ? ORDER BY kind");
+    auto d = db_.prepare(
+        "SELECT kind, blob, size, mime_type FROM derived_blobs "
+        "WHERE document_id = ? AND version_number = ? ORDER BY kind");
     if (!d.ok()) return d.error();
     d->bind(1, v.document_id).bind(2, std::int64_t{v.number});
     DOSAR_TRY(d->for_each_row([&] {
       v.derived.push_back({d->text(0), d->text(1), static_cast<std::uint64_t>(d->integer(2)), d->text(3)});
     }));
-    auto w = db_.prepare("SELECT message FROM version_warnings WHERE document_id = ? AND "
-                         "version_number = ? ORDER BY seq");
+    auto w = db_.prepare(
+        "SELECT message FROM version_warnings WHERE document_id = ? AND "
+        "version_number = ? ORDER BY seq");
     if (!w.ok()) return w.error();
     w->bind(1, v.document_id).bind(2, std::int64_t{v.number});
-    DOSAR_TRY(w->for_each_row([&] {
-      v.warnings.push_back(w->text(0));
-    }));
+    DOSAR_TRY(w->for_each_row([&] { v.warnings.push_back(w->text(0)); }));
     return {};
   }
 
@@ -458,11 +478,19 @@ class SqliteCatalog final : public Catalog {
     r.document_id = id;
     r.detail = detail;
     r.hash = audit_row_hash(r);
-    auto s = db_.prepare("INSERT INTO audit(seq, at, actor, action, document_id, detail, prev_hash, "
-                         "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    auto s = db_.prepare(
+        "INSERT INTO audit(seq, at, actor, action, document_id, detail, prev_hash, "
+        "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     if (!s.ok()) return s.error();
-    return s->bind(1, r.seq).bind(2, r.at).bind(3, r.actor).bind(4, r.action).bind(5, r.document_id)
-        .bind(6, r.detail).bind(7, r.prev_hash).bind(8, r.hash).run();
+    return s->bind(1, r.seq)
+        .bind(2, r.at)
+        .bind(3, r.actor)
+        .bind(4, r.action)
+        .bind(5, r.document_id)
+        .bind(6, r.detail)
+        .bind(7, r.prev_hash)
+        .bind(8, r.hash)
+        .run();
   }
 
   mutable Database db_;

@@ -6,13 +6,18 @@ namespace {
 ErrorCode code_for(int rc) {
   switch (rc & 0xff) {
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return ErrorCode::corrupt;
-    case SQLITE_CONSTRAINT: return ErrorCode::conflict;
+    case SQLITE_NOTADB:
+      return ErrorCode::corrupt;
+    case SQLITE_CONSTRAINT:
+      return ErrorCode::conflict;
     case SQLITE_PERM:
     case SQLITE_READONLY:
-    case SQLITE_AUTH: return ErrorCode::permission;
-    case SQLITE_CANTOPEN: return ErrorCode::not_found;
-    default: return ErrorCode::io;
+    case SQLITE_AUTH:
+      return ErrorCode::permission;
+    case SQLITE_CANTOPEN:
+      return ErrorCode::not_found;
+    default:
+      return ErrorCode::io;
   }
 }
 
@@ -33,7 +38,9 @@ Result<Database> Database::open(const std::string& path, bool create) {
   return Database(db, path);
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+  sqlite3_close(db_);
+}
 
 Error Database::error(const std::string& what) const {
   int rc = sqlite3_extended_errcode(db_);
@@ -94,9 +101,15 @@ std::string Statement::text(int column) const {
   return std::string(reinterpret_cast<const char*>(value),
                      static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
-std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
-double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
-bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+std::int64_t Statement::integer(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
+double Statement::real(int column) const {
+  return sqlite3_column_double(stmt_, column);
+}
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
 
 Result<Transaction> Transaction::begin(Database& db) {
   DOSAR_TRY(db.exec("BEGIN IMMEDIATE"));

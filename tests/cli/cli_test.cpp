@@ -80,12 +80,14 @@ TEST_F(CliTest, IngestListShowVersionsExportRoundTrip) {
 
   std::string v2 = dosar::testing::make_text_pdf({"Dispoziție, versiunea corectată"});
   dosar::testing::write_file(dir_ / "v2.pdf", v2);
-  ASSERT_EQ(dosar({"add-version", "1", (dir_ / "v2.pdf").string(), "--comment", "corectură"}).code, ExitCode::ok);
+  ASSERT_EQ(dosar({"add-version", "1", (dir_ / "v2.pdf").string(), "--comment", "corectură"}).code,
+            ExitCode::ok);
   auto versions = nlohmann::json::parse(dosar({"versions", "1", "--json"}).out);
   ASSERT_EQ(versions.size(), 2u);
   EXPECT_EQ(versions[1]["comment"], "corectură");
 
-  ASSERT_EQ(dosar({"export", "1", "--version", "1", "-o", (dir_ / "out-v1.pdf").string()}).code, ExitCode::ok);
+  ASSERT_EQ(dosar({"export", "1", "--version", "1", "-o", (dir_ / "out-v1.pdf").string()}).code,
+            ExitCode::ok);
   EXPECT_EQ(dosar::testing::read_file(dir_ / "out-v1.pdf"), pdf);
   ASSERT_EQ(dosar({"export", "1", "-o", (dir_ / "out-v2.pdf").string()}).code, ExitCode::ok);
   EXPECT_EQ(dosar::testing::read_file(dir_ / "out-v2.pdf"), v2);

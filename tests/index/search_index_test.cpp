@@ -17,7 +17,9 @@ struct IndexBackend {
   std::string name;
   std::function<Result<std::unique_ptr<SearchIndex>>(const fs::path& dir, const IndexLimits& limits)> open;
 };
-void PrintTo(const IndexBackend& backend, std::ostream* os) { *os << backend.name; }
+void PrintTo(const IndexBackend& backend, std::ostream* os) {
+  *os << backend.name;
+}
 
 IndexBackend xapian_backend() {
   return {"xapian", [](const fs::path& dir, const IndexLimits& limits) {
@@ -156,7 +158,8 @@ TEST_P(SearchIndexContract, MalformedQueriesGetClearErrors) {
 }
 
 TEST_P(SearchIndexContract, FacetsCountTypeDepartmentAndYear) {
-  IndexRecord a = record(1, "A", "dosar social"), b = record(2, "B", "dosar social"), c = record(3, "C", "dosar social");
+  IndexRecord a = record(1, "A", "dosar social"), b = record(2, "B", "dosar social"),
+              c = record(3, "C", "dosar social");
   b.department = "Juridic";
   c.date = "2025-01-10";
   c.document_type = "decizie";
@@ -174,8 +177,9 @@ TEST_P(SearchIndexContract, FacetsCountTypeDepartmentAndYear) {
 // up — not in hits, totals, facets or snippets — for a caller without the
 // right, whatever the query (words, nr:, phrases, wildcards, OR).
 TEST_P(SearchIndexContract, RestrictedDocumentNeverVisibleWithoutTheRight) {
-  IndexRecord secret = record(1, "Anchetă socială confidențială", "Minorul Ionescu Andrei, CNP 5121212123456, strada Baicului",
-                              "DGASPC", "restricted-personal-data");
+  IndexRecord secret =
+      record(1, "Anchetă socială confidențială", "Minorul Ionescu Andrei, CNP 5121212123456, strada Baicului",
+             "DGASPC", "restricted-personal-data");
   secret.registry_number = "999/01.02.2026";
   secret.document_type = "anchetă";
   IndexRecord other_department = record(2, "Contract Baicului", "Contract pentru strada Baicului", "Juridic");
@@ -185,9 +189,10 @@ TEST_P(SearchIndexContract, RestrictedDocumentNeverVisibleWithoutTheRight) {
 
   Visibility social_worker{false, {"DGASPC"}, false};
   for (const std::string& query :
-       {std::string("Baicului"), std::string("ionescu"), std::string("nr:999"), std::string("\"strada baicului\""),
-        std::string("baic*"), std::string("5121212123456"), std::string("ancheta OR contract OR lucrari OR cerere"),
-        std::string("tip:ancheta"), std::string("confidentiala")}) {
+       {std::string("Baicului"), std::string("ionescu"), std::string("nr:999"),
+        std::string("\"strada baicului\""), std::string("baic*"), std::string("5121212123456"),
+        std::string("ancheta OR contract OR lucrari OR cerere"), std::string("tip:ancheta"),
+        std::string("confidentiala")}) {
     SearchResult result = search(query, social_worker);
     for (const auto& hit : result.hits) {
       EXPECT_NE(hit.document_id, 1) << query;

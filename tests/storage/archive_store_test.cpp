@@ -85,7 +85,8 @@ TEST_F(ArchiveCheck, QuickCheckFindsMissingAndTruncatedBlobs) {
 TEST_F(ArchiveCheck, FindsTamperedAuditTrail) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_ / "archive/catalog.sqlite").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE audit SET detail = '{}' WHERE seq = 2", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE audit SET detail = '{}' WHERE seq = 2", nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(db);
   EXPECT_TRUE(mentions(check(CheckDepth::quick), "audit row 2"));
 }
@@ -95,7 +96,8 @@ TEST_F(ArchiveCheck, ReportsUnreferencedBlobAsNoteNotError) {
   CheckReport report = check(CheckDepth::full);
   EXPECT_FALSE(report.has_errors());
   bool noted = false;
-  for (const auto& f : report.findings) noted = noted || f.message.find("not referenced") != std::string::npos;
+  for (const auto& f : report.findings)
+    noted = noted || f.message.find("not referenced") != std::string::npos;
   EXPECT_TRUE(noted);
 }
 

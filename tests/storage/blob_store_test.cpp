@@ -23,7 +23,9 @@ struct BlobBackend {
   std::function<void(const fs::path& dir, const std::string& id, const std::string& bytes)> damage;
 };
 
-void PrintTo(const BlobBackend& backend, std::ostream* os) { *os << backend.name; }
+void PrintTo(const BlobBackend& backend, std::ostream* os) {
+  *os << backend.name;
+}
 
 fs::path file_blob_path(const fs::path& dir, const std::string& id) {
   return dir / "blobs" / "sha256" / id.substr(0, 2) / id.substr(2, 2) / id;
@@ -72,7 +74,14 @@ TEST_P(BlobStoreContract, StoresIdenticalBytesOnce) {
   ASSERT_TRUE(second.ok());
   EXPECT_TRUE(second->already_present);
   std::size_t count = 0;
-  ASSERT_TRUE(store_->for_each([&](const std::string&) -> Status { ++count; return {}; }, nullptr).ok());
+  ASSERT_TRUE(store_
+                  ->for_each(
+                      [&](const std::string&) -> Status {
+                        ++count;
+                        return {};
+                      },
+                      nullptr)
+                  .ok());
   EXPECT_EQ(count, 1u);
 }
 
@@ -118,7 +127,14 @@ TEST_P(BlobStoreContract, ListsEveryStoredBlob) {
   std::set<std::string> ids;
   for (int i = 0; i < 20; ++i) ids.insert(store_->put("blob " + std::to_string(i))->id);
   std::set<std::string> listed;
-  ASSERT_TRUE(store_->for_each([&](const std::string& id) -> Status { listed.insert(id); return {}; }, nullptr).ok());
+  ASSERT_TRUE(store_
+                  ->for_each(
+                      [&](const std::string& id) -> Status {
+                        listed.insert(id);
+                        return {};
+                      },
+                      nullptr)
+                  .ok());
   EXPECT_EQ(listed, ids);
 }
 
@@ -131,8 +147,9 @@ TEST(FileBlobStore, UsesDocumentedPathScheme) {
   TempDir dir;
   auto store = file_backend().open(dir.path());
   auto info = store->put("abc");
-  EXPECT_TRUE(fs::exists(dir / "blobs/sha256/ba/78/ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
-  struct stat st{};
+  EXPECT_TRUE(fs::exists(
+      dir / "blobs/sha256/ba/78/ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+  struct stat st {};
   ASSERT_EQ(::stat(file_blob_path(dir.path(), info->id).c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0222, 0u) << "blobs are read-only on disk";
 }
@@ -140,7 +157,8 @@ TEST(FileBlobStore, UsesDocumentedPathScheme) {
 // Wraps the real file system and fails the Nth call of one operation.
 class FailingFileSystem : public FileSystem {
  public:
-  FailingFileSystem(std::string operation, int fail_at) : operation_(std::move(operation)), fail_at_(fail_at) {}
+  FailingFileSystem(std::string operation, int fail_at)
+      : operation_(std::move(operation)), fail_at_(fail_at) {}
   Status write_new_file(const fs::path& p, std::string_view b) override {
     DOSAR_TRY(maybe_fail("write", p));
     return real_file_system().write_new_file(p, b);

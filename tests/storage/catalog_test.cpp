@@ -30,7 +30,9 @@ struct CatalogBackend {
   std::function<void(const fs::path& dir, const std::string& sql)> tamper;
 };
 
-void PrintTo(const CatalogBackend& backend, std::ostream* os) { *os << backend.name; }
+void PrintTo(const CatalogBackend& backend, std::ostream* os) {
+  *os << backend.name;
+}
 
 CatalogBackend sqlite_backend() {
   return {"sqlite",
@@ -186,10 +188,12 @@ TEST_P(CatalogContract, ListsEveryBlobReference) {
   v2.derived.push_back({"text", sha256_hex("t"), 1, "text/plain"});
   ASSERT_TRUE(catalog_->add_version(id, v2, "ion").ok());
   std::vector<std::string> where;
-  ASSERT_TRUE(catalog_->for_each_blob_reference([&](const BlobReference& r) -> Status {
-    where.push_back(r.where);
-    return {};
-  }).ok());
+  ASSERT_TRUE(catalog_
+                  ->for_each_blob_reference([&](const BlobReference& r) -> Status {
+                    where.push_back(r.where);
+                    return {};
+                  })
+                  .ok());
   EXPECT_EQ(where.size(), 3u);
 }
 

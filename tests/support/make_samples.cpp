@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
     for (int p = 0; p < pages; ++p) {
       std::string page = "Document " + std::to_string(i) + ", pagina " + std::to_string(p + 1) + "\n";
       for (int line = 0; line < 40; ++line)
-        page += dosar::testing::romanian_sentence(static_cast<std::uint64_t>(i * 1000 + p * 100 + line)) + "\n";
+        page +=
+            dosar::testing::romanian_sentence(static_cast<std::uint64_t>(i * 1000 + p * 100 + line)) + "\n";
       texts.push_back(page);
     }
     dosar::testing::SamplePdfOptions options;

@@ -12,9 +12,8 @@ struct Special {
   unsigned char code;
 };
 constexpr Special kSpecials[] = {
-    {"ă", 128}, {"Ă", 129}, {"ș", 130}, {"Ș", 131}, {"ț", 132}, {"Ț", 133},
-    {"ş", 134}, {"Ş", 135}, {"ţ", 136}, {"Ţ", 137}, {"â", 0xE2}, {"Â", 0xC2},
-    {"î", 0xEE}, {"Î", 0xCE},
+    {"ă", 128}, {"Ă", 129}, {"ș", 130}, {"Ș", 131},  {"ț", 132},  {"Ț", 133},  {"ş", 134},
+    {"Ş", 135}, {"ţ", 136}, {"Ţ", 137}, {"â", 0xE2}, {"Â", 0xC2}, {"î", 0xEE}, {"Î", 0xCE},
 };
 
 std::string encode_line(const std::string& line) {
@@ -55,15 +54,18 @@ std::string make_text_pdf(const std::vector<std::string>& pages, const SamplePdf
   std::ostringstream kids;
   for (int p = 0; p < page_count; ++p) kids << (5 + 2 * p) << " 0 R ";
   objects.push_back("<< /Type /Catalog /Pages 2 0 R >>");
-  objects.push_back("<< /Type /Pages /Kids [" + kids.str() + "] /Count " + std::to_string(page_count) + " >>");
+  objects.push_back("<< /Type /Pages /Kids [" + kids.str() + "] /Count " + std::to_string(page_count) +
+                    " >>");
   objects.push_back("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding 4 0 R >>");
   objects.push_back(
       "<< /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [128 /abreve /Abreve "
       "/scommaaccent /Scommaaccent /uni021B /uni021A /scedilla /Scedilla /tcedilla "
       "/Tcedilla] >>");
   for (int p = 0; p < page_count; ++p) {
-    objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R "
-                      ">> >> /Contents " + std::to_string(6 + 2 * p) + " 0 R >>");
+    objects.push_back(
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R "
+        ">> >> /Contents " +
+        std::to_string(6 + 2 * p) + " 0 R >>");
     std::string content = "BT /F1 11 Tf 14 TL 56 790 Td\n";
     std::istringstream lines(pages[static_cast<std::size_t>(p)]);
     for (std::string line; std::getline(lines, line);) {
@@ -72,13 +74,15 @@ std::string make_text_pdf(const std::vector<std::string>& pages, const SamplePdf
       content += ") Tj T*\n";
     }
     content += "ET\n";
-    objects.push_back("<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "endstream");
+    objects.push_back("<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content +
+                      "endstream");
   }
   if (options.filler_bytes > 0) {
     std::mt19937_64 random(options.filler_seed);
     std::string filler(options.filler_bytes, '\0');
     for (char& ch : filler) ch = static_cast<char>(random() & 0xff);
-    objects.push_back("<< /Length " + std::to_string(filler.size()) + " >>\nstream\n" + filler + "\nendstream");
+    objects.push_back("<< /Length " + std::to_string(filler.size()) + " >>\nstream\n" + filler +
+                      "\nendstream");
   }
 
   std::string pdf = "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n";
@@ -101,11 +105,12 @@ std::string make_text_pdf(const std::vector<std::string>& pages, const SamplePdf
 
 std::string romanian_sentence(std::uint64_t seed) {
   static const char* kWords[] = {
-      "anchetă", "socială", "copiilor", "cererea", "beneficiarului", "direcția", "asistență",
-      "primăria", "sectorului", "județul", "Cluj-Napoca", "hotărâre", "consiliul", "local",
-      "dosarul", "înregistrare", "termen", "răspuns", "serviciul", "public", "strategia",
-      "dezvoltare", "locuință", "familie", "îngrijire", "vârstnici", "școala", "ţară", "şcoli",
-      "aprobare", "semnătură", "arhivă", "document", "număr", "data", "pentru", "și", "în", "cu",
+      "anchetă",    "socială",      "copiilor",  "cererea",     "beneficiarului", "direcția",  "asistență",
+      "primăria",   "sectorului",   "județul",   "Cluj-Napoca", "hotărâre",       "consiliul", "local",
+      "dosarul",    "înregistrare", "termen",    "răspuns",     "serviciul",      "public",    "strategia",
+      "dezvoltare", "locuință",     "familie",   "îngrijire",   "vârstnici",      "școala",    "ţară",
+      "şcoli",      "aprobare",     "semnătură", "arhivă",      "document",       "număr",     "data",
+      "pentru",     "și",           "în",        "cu",
   };
   std::mt19937_64 random(seed);
   std::string line;
