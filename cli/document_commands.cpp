@@ -108,6 +108,8 @@ ExitCode run_add_version(Context& c) {
   if (!archive.ok()) return c.fail(archive.error());
   IngestOptions options;
   options.actor = c.actor();
+  options.ocr = !c.command.has("--no-ocr");
+  options.ocr_languages = c.command.get("--languages").value_or("ron+eng");
   auto ingester = Ingester::create(**archive, options);
   if (!ingester.ok()) return c.fail(ingester.error());
   auto version =

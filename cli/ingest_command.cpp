@@ -14,6 +14,8 @@ ExitCode run_ingest(Context& c) {
   options.department = c.command.get("--department").value_or("");
   options.confidentiality = c.command.get("--confidentiality").value_or("internal");
   options.actor = c.actor();
+  options.ocr = !c.command.has("--no-ocr");
+  options.ocr_languages = c.command.get("--languages").value_or("ron+eng");
   options.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (auto jobs = c.command.get("--jobs")) {
     char* end = nullptr;

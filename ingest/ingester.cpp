@@ -16,6 +16,7 @@
 #include "ingest/file_type.h"
 #include "ingest/input_walk.h"
 #include "ingest/pdf_text.h"
+#include "ocr/recognizer.h"
 
 namespace dosar {
 namespace fs = std::filesystem;
@@ -43,13 +44,31 @@ struct Prepared {
   fs::path staged;  // empty unless the file was accepted
   std::string blob_id;
   std::optional<std::string> text;
-  std::optional<Error> archive_error;  // the spool, not the input, failed
+  std::optional<double> ocr_confidence;  // mean over the OCRed pages
+  std::optional<Error> archive_error;    // the spool, not the input, failed
 
   void reject(Error error) {
     item.status = IngestStatus::rejected;
     item.error = std::move(error);
     if (!staged.empty()) ::unlink(staged.c_str());
     staged.clear();
+  }
+};
+
+// What one worker thread reuses from file to file: a libmagic cookie and,
+// created on first need, a Tesseract engine.
+struct WorkerTools {
+  TypeDetector& detector;
+  std::unique_ptr<Recognizer> recognizer;
+  std::optional<Error> recognizer_error;
+
+  Recognizer* recognizer_for(const std::string& languages) {
+    if (!recognizer && !recognizer_error) {
+      auto created = Recognizer::create(languages);
+      if (created.ok()) recognizer = std::move(created).value();
+      else recognizer_error = created.error();
+    }
+    return recognizer.get();
   }
 };
 
@@ -78,6 +97,23 @@ Status write_all(int fd, const char* data, std::size_t size, const fs::path& pat
   return {};
 }
 
+bool is_blank(const std::string& text) {
+  for (unsigned char c : text)
+    if (c > ' ') return false;
+  return true;
+}
+
+// Page texts from Poppler's form-feed-separated text, padded to `count`.
+std::vector<std::string> split_pages(const std::string& text, int count) {
+  std::vector<std::string> pages(1);
+  for (char c : text) {
+    if (c == '\f') pages.emplace_back();
+    else pages.back() += c;
+  }
+  pages.resize(static_cast<std::size_t>(std::max(count, 1)));
+  return pages;
+}
+
 std::string strip_extension(const std::string& name) {
   auto dot = name.rfind('.');
   return (dot == std::string::npos || dot == 0) ? name : name.substr(0, dot);
@@ -98,7 +134,7 @@ struct Ingester::Impl {
 
   // Reads, types and stages one file. Everything wrong with the file itself
   // becomes a rejection; only spool failures are archive errors.
-  Prepared prepare(const fs::path& path, TypeDetector& detector) const {
+  Prepared prepare(const fs::path& path, WorkerTools& tools) const {
     Prepared p;
     p.item.path = path.string();
     p.original_name = path.filename().string();
@@ -149,7 +185,7 @@ struct Ingester::Impl {
       return p;
     }
     std::string_view head(buffer.data(), *first);
-    DetectedType type = detector.detect(head);
+    DetectedType type = tools.detector.detect(head);
     p.item.mime_type = type.mime_type;
     std::string claimed = mime_type_claimed_by_name(p.original_name);
     if (!accepted(type.mime_type)) {
@@ -200,7 +236,9 @@ struct Ingester::Impl {
     p.blob_id = to_hex(hasher.finish());
     p.item.size = total;
 
-    if (type.mime_type == "application/pdf") {
+    std::vector<std::string> pages;  // text per page; empty where OCR should read it
+    bool is_pdf = type.mime_type == "application/pdf";
+    if (is_pdf) {
       PdfLimits limits{options.limits.max_pdf_pages, options.limits.max_text_bytes};
       auto pdf = extract_pdf_text(p.staged, name, limits);
       if (!pdf.ok()) {
@@ -208,10 +246,63 @@ struct Ingester::Impl {
         return p;
       }
       p.item.page_count = pdf->page_count;
-      if (pdf->has_text) p.text = std::move(pdf->text);
+      pages = split_pages(pdf->text, pdf->page_count);
+    } else {
+      auto count = count_image_pages(p.staged, type.mime_type, name, options.ocr_limits);
+      if (!count.ok()) {
+        p.reject(count.error());
+        return p;
+      }
+      p.item.page_count = *count;
+      pages.assign(static_cast<std::size_t>(*count), "");
     }
+    if (options.ocr) {
+      auto read = recognize_blank_pages(p, pages, is_pdf, name, tools);
+      if (!read.ok()) {
+        p.reject(read.error());
+        return p;
+      }
+    }
+    std::string text;
+    for (std::size_t i = 0; i < pages.size(); ++i) text += (i ? "\f" : "") + pages[i];
+    if (!is_blank(text)) p.text = std::move(text);
     p.item.status = IngestStatus::stored;
     return p;
+  }
+
+  // OCRs every page whose text is blank (all pages of an image; the scanned
+  // pages of a PDF). A page that cannot be read is a warning: the original
+  // is still worth keeping. Errors: an image whose pages cannot be decoded at all.
+  Status recognize_blank_pages(Prepared& p, std::vector<std::string>& pages, bool is_pdf, const std::string& name,
+                               WorkerTools& tools) const {
+    double confidence_sum = 0;
+    int recognized = 0;
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      if (!is_blank(pages[i])) continue;
+      Recognizer* recognizer = tools.recognizer_for(options.ocr_languages);
+      if (!recognizer) {
+        p.item.warnings.push_back("not OCRed: " + tools.recognizer_error->to_string());
+        return {};
+      }
+      int index = static_cast<int>(i);
+      auto image = is_pdf ? render_pdf_page(p.staged, index, name, options.ocr_limits)
+                          : load_image_page(p.staged, p.item.mime_type, index, name, options.ocr_limits);
+      if (!image.ok()) {
+        if (!is_pdf && pages.size() == 1) return image.error();
+        p.item.warnings.push_back("page " + std::to_string(i + 1) + " not OCRed: " + image.error().message);
+        continue;
+      }
+      auto page = recognizer->recognize(*image, name, options.ocr_limits);
+      if (!page.ok()) {
+        p.item.warnings.push_back("page " + std::to_string(i + 1) + " not OCRed: " + page.error().message);
+        continue;
+      }
+      pages[i] = std::move(page->text);
+      confidence_sum += page->mean_confidence;
+      ++recognized;
+    }
+    if (recognized > 0) p.ocr_confidence = confidence_sum / recognized;
+    return {};
   }
 
   // Makes the staged blobs durable; returns the new version's description.
@@ -221,6 +312,7 @@ struct Ingester::Impl {
     v.mime_type = p.item.mime_type;
     v.size = p.item.size;
     v.page_count = p.item.page_count;
+    v.ocr_confidence = p.ocr_confidence;
     v.comment = comment;
     v.warnings = p.item.warnings;
     if (p.text) {
@@ -288,7 +380,7 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
   std::size_t next_to_prepare = 0, next_to_commit = 0;
   bool stopping = false;
 
-  auto prepare_one = [&](std::size_t i, TypeDetector& detector) {
+  auto prepare_one = [&](std::size_t i, WorkerTools& tools) {
     if (files[i].error) {
       Prepared p;
       p.item.path = files[i].path.string();
@@ -296,11 +388,13 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
       p.item.error = files[i].error;
       return p;
     }
-    return impl_->prepare(files[i].path, detector);
+    return impl_->prepare(files[i].path, tools);
   };
 
   auto worker = [&]() {
     auto detector = TypeDetector::create();
+    std::optional<WorkerTools> tools;
+    if (detector.ok()) tools.emplace(WorkerTools{**detector, nullptr, std::nullopt});
     for (;;) {
       std::size_t i;
       {
@@ -310,11 +404,11 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
         i = next_to_prepare++;
       }
       Prepared p;
-      if (!detector.ok()) {
+      if (!tools) {
         p.item.path = files[i].path.string();
         p.archive_error = detector.error();
       } else {
-        p = prepare_one(i, **detector);
+        p = prepare_one(i, *tools);
       }
       {
         std::lock_guard lock(mutex);
@@ -379,7 +473,8 @@ Result<Version> Ingester::add_version(DocumentId id, const fs::path& file, const
   std::error_code ec;
   if (fs::is_directory(file, ec))
     return make_error(ErrorCode::invalid_argument, file.string(), "is a folder; a version is one file");
-  Prepared p = impl_->prepare(file, **detector);
+  WorkerTools tools{**detector, nullptr, std::nullopt};
+  Prepared p = impl_->prepare(file, tools);
   if (p.archive_error) return *p.archive_error;
   if (p.item.status == IngestStatus::rejected) return *p.item.error;
   auto latest = impl_->archive.catalog().version(id, current->current_version);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "ocr/recognizer.h"
 #include "storage/archive_store.h"
 
 namespace dosar {
@@ -35,7 +36,10 @@ struct IngestOptions {
   std::string actor;  // who is ingesting; recorded in versions and audit
   IngestLimits limits;
   std::vector<std::string> accepted_types = kDefaultAcceptedTypes;
-  int jobs = 1;  // files prepared in parallel
+  int jobs = 1;  // files prepared in parallel, one OCR engine each
+  bool ocr = true;  // read scanned pages with Tesseract
+  std::string ocr_languages = "ron+eng";
+  OcrLimits ocr_limits;
 };
 
 enum class IngestStatus { stored, duplicate, rejected };
