@@ -77,18 +77,44 @@ Status check_fields(const std::string& folded) {
   return {};
 }
 
+// Lowercases everything but the operators AND OR NOT XOR NEAR ADJ: the
+// parser leaves capitalised words unstemmed (as proper names), and a clerk
+// who writes "Hotărârea consiliului" means any form of the word.
+std::string lowercase_words(const std::string& query) {
+  static const std::regex word(R"re([^\s()"]+)re");
+  std::string out;
+  std::size_t last = 0;
+  for (std::sregex_iterator it(query.begin(), query.end(), word), end; it != end; ++it) {
+    out.append(query, last, static_cast<std::size_t>(it->position()) - last);
+    std::string token = it->str();
+    bool is_operator = token == "AND" || token == "OR" || token == "NOT" || token == "XOR" || token == "NEAR" ||
+                       token == "ADJ" || token.rfind("NEAR/", 0) == 0 || token.rfind("ADJ/", 0) == 0;
+    out += is_operator ? token : Xapian::Unicode::tolower(token);
+    last = static_cast<std::size_t>(it->position() + it->length());
+  }
+  out.append(query, last, std::string::npos);
+  return out;
+}
+
 }  // namespace
 
-Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db,
-                                  std::string* corrected) {
-  std::string folded = fold_diacritics(query);
+bool is_plain_words(const std::string& query) {
+  static const std::regex special(R"re(["*:+()]|(^|\s)-|\b(AND|OR|NOT|XOR|NEAR|ADJ)\b)re");
+  if (std::regex_search(query, special)) return false;
+  static const std::regex word(R"re(\S+)re");
+  return std::distance(std::sregex_iterator(query.begin(), query.end(), word), std::sregex_iterator()) >= 2;
+}
+
+Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db, std::string* corrected,
+                                  WordMatch words) {
+  std::string folded = lowercase_words(fold_diacritics(query));
   DOSAR_TRY(check_fields(folded));
   Xapian::QueryParser parser;
   parser.set_database(db);
   parser.set_stemmer(romanian::stemmer());
   parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
   parser.set_stopper(&romanian::stopper());
-  parser.set_default_op(Xapian::Query::OP_AND);
+  parser.set_default_op(words == WordMatch::all ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
   for (const Field& f : kFields) parser.add_prefix(f.name, f.prefix);
   DateRange dates;
   parser.add_rangeprocessor(&dates);

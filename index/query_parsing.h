@@ -22,7 +22,14 @@ inline constexpr Xapian::valueno date = 4;         // "2026-11-23"
 
 // Parses `query` (already within the length limit) against `db`. Errors:
 // invalid_argument with a sentence for the user.
-Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db,
-                                  std::string* corrected);
+// `words` decides how plain words combine: all of them, or any of them
+// (ranked by how many and how rare).
+enum class WordMatch { all, any };
+Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db, std::string* corrected,
+                                  WordMatch words = WordMatch::all);
+
+// True for a query of plain words only (no phrases, fields, operators,
+// wildcards or exclusions), the kind that may be relaxed to WordMatch::any.
+bool is_plain_words(const std::string& query);
 
 }  // namespace dosar

@@ -83,6 +83,9 @@ struct SearchResult {
   // "tip", "dep", "an" -> values by descending count.
   std::map<std::string, std::vector<FacetValue>> facets;
   std::optional<std::string> suggestion;  // corrected query, when a word is unknown
+  // No document has all the words of a plain-words query; these have most of
+  // them (an OCR-damaged or misspelt word no longer hides a document).
+  bool relaxed = false;
 };
 
 struct IndexLimits {

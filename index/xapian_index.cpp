@@ -46,6 +46,14 @@ Error translate(const Xapian::Error& e, const std::string& subject) {
   return make_error(code, subject, e.get_description());
 }
 
+// "Cerere_incalzire_Popescu-Maria.pdf" -> "Cerere incalzire Popescu Maria pdf":
+// scanners and clerks join words with _ - and ., which Xapian keeps inside terms.
+std::string file_name_words(std::string name) {
+  for (char& c : name)
+    if (c == '_' || c == '-' || c == '.' || c == '+') c = ' ';
+  return name;
+}
+
 std::string truncate_utf8(const std::string& text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return text;
   std::size_t cut = max_bytes;
@@ -73,25 +81,26 @@ class XapianIndex final : public SearchIndex {
         generator.set_document(doc);
         auto text = [&](const std::string& value, const char* prefix) {
           if (value.empty()) return;
-          std::string folded = fold_diacritics(value);
+          std::string folded = romanian::normalize(value);
           generator.index_text(folded, 1, prefix);
           generator.increase_termpos();
         };
         // Fields are also searchable without naming them, weighted up.
-        text(r.title, "S");
-        generator.index_text(fold_diacritics(r.title), 3);
+        text(r.title, "S");  // every word lowercased first, so that every word is stemmed
+        generator.index_text(romanian::normalize(r.title), 3);
         generator.increase_termpos();
         text(r.registry_number, "XNR");
         text(r.document_type, "XTIP");
         text(r.department, "XDEP");
         text(r.sender, "XEXP");
-        text(r.file_name, "XFN");
-        for (const std::string* field : {&r.registry_number, &r.sender, &r.file_name, &r.document_type}) {
+        text(file_name_words(r.file_name), "XFN");
+        const std::string file_words = file_name_words(r.file_name);
+        for (const std::string* field : {&r.registry_number, &r.sender, &file_words, &r.document_type}) {
           if (field->empty()) continue;
-          generator.index_text(fold_diacritics(*field));
+          generator.index_text(romanian::normalize(*field));
           generator.increase_termpos();
         }
-        generator.index_text(fold_diacritics(truncate_utf8(r.body, limits_.max_indexed_text_bytes)));
+        generator.index_text(romanian::normalize(truncate_utf8(r.body, limits_.max_indexed_text_bytes)));
 
         doc.add_boolean_term(unique_term(r.document_id, r.version));
         doc.add_boolean_term(document_term(r.document_id));
@@ -161,6 +170,14 @@ class XapianIndex final : public SearchIndex {
       auto parsed = parse_query(request.query, reader_, &corrected);
       if (!parsed.ok()) return parsed.error();
       Xapian::Query query = Xapian::Query(Xapian::Query::OP_FILTER, *parsed, filter(request));
+      bool relaxed = false;
+      if (is_plain_words(request.query) && count(query) == 0) {
+        auto any = parse_query(request.query, reader_, nullptr, WordMatch::any);
+        if (any.ok()) {
+          query = Xapian::Query(Xapian::Query::OP_FILTER, *any, filter(request));
+          relaxed = true;
+        }
+      }
 
       Xapian::Enquire enquire(reader_);
       enquire.set_query(query);
@@ -177,6 +194,7 @@ class XapianIndex final : public SearchIndex {
                                            static_cast<Xapian::doccount>(request.limit),
                                            static_cast<Xapian::doccount>(limits_.facet_check_at_least));
       SearchResult result;
+      result.relaxed = relaxed;
       result.total = mset.get_matches_estimated();
       for (auto it = mset.begin(); it != mset.end(); ++it) result.hits.push_back(make_hit(enquire, it));
       result.facets["tip"] = facet(types);
@@ -208,6 +226,13 @@ class XapianIndex final : public SearchIndex {
   }
 
  private:
+  // Number of matches, exact up to a thousand.
+  Xapian::doccount count(const Xapian::Query& query) const {
+    Xapian::Enquire probe(reader_);
+    probe.set_query(query);
+    return probe.get_mset(0, 0, 1000).get_matches_estimated();
+  }
+
   // Permissions and version scope as a boolean filter inside the query.
   static Xapian::Query filter(const SearchRequest& request) {
     const Visibility& v = request.visibility;
