@@ -53,6 +53,11 @@ Result<PdfText> extract(std::unique_ptr<poppler::document> doc, const std::strin
     if (!page) continue;
     poppler::byte_array utf8 = page->text().to_utf8();
     std::string text(utf8.begin(), utf8.end());
+    // Poppler ends a page's text with a form feed of its own; form feeds
+    // separate pages here and nowhere else.
+    while (!text.empty() && (text.back() == '\f' || text.back() == '\n')) text.pop_back();
+    for (char& c : text)
+      if (c == '\f') c = '\n';
     if (!is_blank(text)) out.has_text = true;
     out.text += text;
     if (out.text.size() > limits.max_text_bytes)

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "base/sha256.h"
 #include "tests/support/sample_pdf.h"
 #include "tests/support/temp_dir.h"
@@ -52,6 +54,30 @@ TEST_F(IngesterTest, StoresPdfWithExactRomanianTextAsDerivedBlob) {
   EXPECT_NE(text->find("Şcoala ţine de ţară, școala ține de țară"), std::string::npos) << *text;
   EXPECT_NE(text->find("\fPagina doi"), std::string::npos) << "pages separated by form feed";
   EXPECT_EQ(archive_->catalog().document(items[0].document_id)->title, "cerere ședință");
+}
+
+TEST_F(IngesterTest, SeparatesPdfPagesByOneFormFeedAndDoesNotOcrTextPages) {
+  testing::write_file(dir_ / "three.pdf", testing::make_text_pdf({"unu", "doi", "trei"}));
+  auto items = ingest({dir_ / "three.pdf"});
+  ASSERT_EQ(items[0].status, IngestStatus::stored);
+  auto version = archive_->catalog().version(items[0].document_id, 1);
+  EXPECT_FALSE(version->ocr_confidence.has_value()) << "born-digital pages are not OCRed";
+  auto text = archive_->blobs().read(version->derived[0].blob_id, Verify::hash);
+  EXPECT_EQ(std::count(text->begin(), text->end(), '\f'), 2) << *text;
+}
+
+TEST_F(IngesterTest, OcrsScannedImageIntoSearchableText) {
+  auto items = ingest({fs::path(DOSAR_SOURCE_DIR) / "samples/documents/scan-200dpi.tif"});
+  ASSERT_EQ(items[0].status, IngestStatus::stored) << items[0].error->to_string();
+  auto version = archive_->catalog().version(items[0].document_id, 1);
+  ASSERT_TRUE(version->ocr_confidence.has_value());
+  EXPECT_GT(*version->ocr_confidence, 80);
+  ASSERT_EQ(version->derived.size(), 1u);
+  auto text = archive_->blobs().read(version->derived[0].blob_id, Verify::hash);
+  // A phrase from the page's ground truth (shared corpus s06).
+  std::string truth = testing::read_file(std::string(DOSAR_TEST_DATA) + "/scans/s06.gt.txt");
+  std::string first_words = truth.substr(0, truth.find(' ', 20));
+  EXPECT_NE(text->find(first_words), std::string::npos) << "expected '" << first_words << "' in:\n" << *text;
 }
 
 TEST_F(IngesterTest, KeepsOriginalBytesIdentical) {
