@@ -48,7 +48,7 @@ const std::vector<Entry>& command_table() {
         "ID",
         "write a stored version, byte for byte",
         {{"--version", "N", "version number (default: current)"},
-         {"--what", "W", "original (default) or text"},
+         {"--what", "W", "original (default), text, or pdf (the searchable PDF of a scan)"},
          {"-o", "FILE", "output file ('-' for standard output)"}},
         1,
         1,

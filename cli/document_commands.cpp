@@ -132,8 +132,8 @@ ExitCode run_export(Context& c) {
     return ExitCode::usage;
   }
   std::string what = c.command.get("--what").value_or("original");
-  if (what != "original" && what != "text") {
-    c.err << "dosar: --what must be 'original' or 'text', not '" << what << "'\n";
+  if (what != "original" && what != "text" && what != "pdf") {
+    c.err << "dosar: --what must be 'original', 'text' or 'pdf', not '" << what << "'\n";
     return ExitCode::usage;
   }
   auto opened = open_document(c);
@@ -153,14 +153,16 @@ ExitCode run_export(Context& c) {
   auto version = archive->catalog().version(id, number);
   if (!version.ok()) return c.fail(version.error());
   std::string blob = version->original_blob_id;
-  if (what == "text") {
+  if (what != "original") {
+    const std::string kind = what == "text" ? "text" : "searchable-pdf";
     blob.clear();
     for (const auto& d : version->derived)
-      if (d.kind == "text") blob = d.blob_id;
+      if (d.kind == kind) blob = d.blob_id;
     if (blob.empty())
       return c.fail(make_error(ErrorCode::not_found,
                                "document " + std::to_string(id) + " version " + std::to_string(number),
-                               "has no text (no text layer and not yet OCRed)"));
+                               what == "text" ? "has no text (no text layer and not yet OCRed)"
+                                              : "has no searchable PDF (only scanned versions get one)"));
   }
 
   // Stream into a temporary file beside the target and publish it only once

@@ -106,7 +106,8 @@ ExitCode run_search(Context& c) {
   }
   bool terminal = ::isatty(STDOUT_FILENO) == 1;
   if (result->suggestion) c.out << "Ați vrut să spuneți: " << *result->suggestion << "?\n";
-  if (result->relaxed) c.out << "Niciun document nu conține toate cuvintele; iată cele care conțin cele mai multe.\n";
+  if (result->relaxed)
+    c.out << "Niciun document nu conține toate cuvintele; iată cele care conțin cele mai multe.\n";
   c.out << result->total << (result->total == 1 ? " document\n" : " documente\n");
   for (const SearchHit& h : result->hits) {
     c.out << "\n" << h.document_id;

@@ -87,8 +87,9 @@ std::string lowercase_words(const std::string& query) {
   for (std::sregex_iterator it(query.begin(), query.end(), word), end; it != end; ++it) {
     out.append(query, last, static_cast<std::size_t>(it->position()) - last);
     std::string token = it->str();
-    bool is_operator = token == "AND" || token == "OR" || token == "NOT" || token == "XOR" || token == "NEAR" ||
-                       token == "ADJ" || token.rfind("NEAR/", 0) == 0 || token.rfind("ADJ/", 0) == 0;
+    bool is_operator = token == "AND" || token == "OR" || token == "NOT" || token == "XOR" ||
+                       token == "NEAR" || token == "ADJ" || token.rfind("NEAR/", 0) == 0 ||
+                       token.rfind("ADJ/", 0) == 0;
     out += is_operator ? token : Xapian::Unicode::tolower(token);
     last = static_cast<std::size_t>(it->position() + it->length());
   }
@@ -105,8 +106,8 @@ bool is_plain_words(const std::string& query) {
   return std::distance(std::sregex_iterator(query.begin(), query.end(), word), std::sregex_iterator()) >= 2;
 }
 
-Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db, std::string* corrected,
-                                  WordMatch words) {
+Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db,
+                                  std::string* corrected, WordMatch words) {
   std::string folded = lowercase_words(fold_diacritics(query));
   DOSAR_TRY(check_fields(folded));
   Xapian::QueryParser parser;

@@ -25,8 +25,8 @@ inline constexpr Xapian::valueno date = 4;         // "2026-11-23"
 // `words` decides how plain words combine: all of them, or any of them
 // (ranked by how many and how rare).
 enum class WordMatch { all, any };
-Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db, std::string* corrected,
-                                  WordMatch words = WordMatch::all);
+Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db,
+                                  std::string* corrected, WordMatch words = WordMatch::all);
 
 // True for a query of plain words only (no phrases, fields, operators,
 // wildcards or exclusions), the kind that may be relaxed to WordMatch::any.

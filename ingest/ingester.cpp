@@ -47,11 +47,21 @@ struct Prepared {
   std::optional<double> ocr_confidence;  // mean over the OCRed pages
   std::optional<Error> archive_error;    // the spool, not the input, failed
 
+  fs::path searchable_pdf;  // staged OCR output, when every page was scanned
+  std::string searchable_pdf_id;
+
+  // Removes whatever this file left in the spool.
+  void discard() {
+    if (!staged.empty()) ::unlink(staged.c_str());
+    if (!searchable_pdf.empty()) ::unlink(searchable_pdf.c_str());
+    staged.clear();
+    searchable_pdf.clear();
+  }
+
   void reject(Error error) {
     item.status = IngestStatus::rejected;
     item.error = std::move(error);
-    if (!staged.empty()) ::unlink(staged.c_str());
-    staged.clear();
+    discard();
   }
 };
 
@@ -65,8 +75,10 @@ struct WorkerTools {
   Recognizer* recognizer_for(const std::string& languages) {
     if (!recognizer && !recognizer_error) {
       auto created = Recognizer::create(languages);
-      if (created.ok()) recognizer = std::move(created).value();
-      else recognizer_error = created.error();
+      if (created.ok())
+        recognizer = std::move(created).value();
+      else
+        recognizer_error = created.error();
     }
     return recognizer.get();
   }
@@ -97,6 +109,20 @@ Status write_all(int fd, const char* data, std::size_t size, const fs::path& pat
   return {};
 }
 
+Result<std::string> hash_file(const fs::path& path) {
+  FileDescriptor in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (in.get() < 0) return make_error(ErrorCode::io, path.string(), "cannot open: " + errno_text(errno));
+  Sha256 hasher;
+  std::string buffer(kChunk, '\0');
+  for (;;) {
+    ssize_t got = ::read(in.get(), buffer.data(), buffer.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return make_error(ErrorCode::io, path.string(), "read failed: " + errno_text(errno));
+    if (got == 0) return to_hex(hasher.finish());
+    hasher.update(buffer.data(), static_cast<std::size_t>(got));
+  }
+}
+
 bool is_blank(const std::string& text) {
   for (unsigned char c : text)
     if (c > ' ') return false;
@@ -107,8 +133,10 @@ bool is_blank(const std::string& text) {
 std::vector<std::string> split_pages(const std::string& text, int count) {
   std::vector<std::string> pages(1);
   for (char c : text) {
-    if (c == '\f') pages.emplace_back();
-    else pages.back() += c;
+    if (c == '\f')
+      pages.emplace_back();
+    else
+      pages.back() += c;
   }
   pages.resize(static_cast<std::size_t>(std::max(count, 1)));
   return pages;
@@ -273,10 +301,26 @@ struct Ingester::Impl {
   // OCRs every page whose text is blank (all pages of an image; the scanned
   // pages of a PDF). A page that cannot be read is a warning: the original
   // is still worth keeping. Errors: an image whose pages cannot be decoded at all.
-  Status recognize_blank_pages(Prepared& p, std::vector<std::string>& pages, bool is_pdf, const std::string& name,
-                               WorkerTools& tools) const {
+  Status recognize_blank_pages(Prepared& p, std::vector<std::string>& pages, bool is_pdf,
+                               const std::string& name, WorkerTools& tools) const {
     double confidence_sum = 0;
     int recognized = 0;
+    // Every page scanned: the version also gets a searchable PDF.
+    bool all_scanned =
+        std::all_of(pages.begin(), pages.end(), [](const std::string& t) { return is_blank(t); });
+    std::unique_ptr<SearchablePdf> pdf;
+    if (all_scanned) {
+      if (Recognizer* recognizer = tools.recognizer_for(options.ocr_languages)) {
+        fs::path file = p.staged.string() + "-searchable.pdf";
+        auto begun = SearchablePdf::begin(file, strip_extension(p.original_name), *recognizer);
+        if (begun.ok()) {
+          pdf = std::move(begun).value();
+          p.searchable_pdf = file;
+        } else {
+          p.item.warnings.push_back("no searchable PDF: " + begun.error().message);
+        }
+      }
+    }
     for (std::size_t i = 0; i < pages.size(); ++i) {
       if (!is_blank(pages[i])) continue;
       Recognizer* recognizer = tools.recognizer_for(options.ocr_languages);
@@ -292,7 +336,7 @@ struct Ingester::Impl {
         p.item.warnings.push_back("page " + std::to_string(i + 1) + " not OCRed: " + image.error().message);
         continue;
       }
-      auto page = recognizer->recognize(*image, name, options.ocr_limits);
+      auto page = recognizer->recognize(*image, name, options.ocr_limits, pdf.get());
       if (!page.ok()) {
         p.item.warnings.push_back("page " + std::to_string(i + 1) + " not OCRed: " + page.error().message);
         continue;
@@ -302,6 +346,22 @@ struct Ingester::Impl {
       ++recognized;
     }
     if (recognized > 0) p.ocr_confidence = confidence_sum / recognized;
+    if (pdf) {
+      Status ended = pdf->end();
+      bool complete = ended.ok() && pdf->pages() == static_cast<int>(pages.size());
+      pdf.reset();
+      auto digest = complete ? hash_file(p.searchable_pdf)
+                             : Result<std::string>(ended.ok() ? make_error(ErrorCode::io, name,
+                                                                           "some pages could not be read")
+                                                              : ended.error());
+      if (digest.ok()) {
+        p.searchable_pdf_id = *digest;
+      } else {
+        p.item.warnings.push_back("no searchable PDF: " + digest.error().message);
+        ::unlink(p.searchable_pdf.c_str());
+        p.searchable_pdf.clear();
+      }
+    }
     return {};
   }
 
@@ -320,6 +380,12 @@ struct Ingester::Impl {
       if (!text.ok()) return text.error();
       v.derived.push_back({"text", text->id, text->size, "text/plain; charset=utf-8"});
     }
+    if (!p.searchable_pdf.empty()) {
+      auto pdf = archive.blobs().put_staged_file(p.searchable_pdf, p.searchable_pdf_id);
+      if (!pdf.ok()) return pdf.error();
+      p.searchable_pdf.clear();
+      v.derived.push_back({"searchable-pdf", pdf->id, pdf->size, "application/pdf"});
+    }
     auto original = archive.blobs().put_staged_file(p.staged, p.blob_id);
     if (!original.ok()) return original.error();
     p.staged.clear();
@@ -333,8 +399,7 @@ struct Ingester::Impl {
     auto existing = archive.catalog().find_document_with_original(p.blob_id);
     if (!existing.ok()) return existing.error();
     if (*existing) {
-      ::unlink(p.staged.c_str());
-      p.staged.clear();
+      p.discard();
       p.item.status = IngestStatus::duplicate;
       p.item.document_id = **existing;
       return {};
@@ -432,7 +497,7 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
     }
     Status committed = impl_->commit(p);
     if (!committed.ok()) {
-      if (!p.staged.empty()) ::unlink(p.staged.c_str());
+      p.discard();
       result = committed;
       break;
     }
@@ -450,7 +515,7 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
   space.notify_all();
   for (auto& t : threads) t.join();
   for (auto& slot : slots)
-    if (slot && !slot->staged.empty()) ::unlink(slot->staged.c_str());
+    if (slot) slot->discard();
   if (!result.ok()) return result;
   return update_search_index();
 }
@@ -479,18 +544,18 @@ Result<Version> Ingester::add_version(DocumentId id, const fs::path& file, const
   if (p.item.status == IngestStatus::rejected) return *p.item.error;
   auto latest = impl_->archive.catalog().version(id, current->current_version);
   if (!latest.ok()) {
-    ::unlink(p.staged.c_str());
+    p.discard();
     return latest.error();
   }
   if (latest->original_blob_id == p.blob_id) {
-    ::unlink(p.staged.c_str());
+    p.discard();
     return make_error(ErrorCode::conflict, file.string(),
                       "identical to the current version " + std::to_string(latest->number) + " of document " +
                           std::to_string(id));
   }
   auto version = impl_->store_blobs(p, comment);
   if (!version.ok()) {
-    if (!p.staged.empty()) ::unlink(p.staged.c_str());
+    p.discard();
     return version.error();
   }
   auto added = impl_->archive.catalog().add_version(id, *version, impl_->options.actor);

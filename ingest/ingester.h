@@ -36,7 +36,7 @@ struct IngestOptions {
   std::string actor;  // who is ingesting; recorded in versions and audit
   IngestLimits limits;
   std::vector<std::string> accepted_types = kDefaultAcceptedTypes;
-  int jobs = 1;  // files prepared in parallel, one OCR engine each
+  int jobs = 1;     // files prepared in parallel, one OCR engine each
   bool ocr = true;  // read scanned pages with Tesseract
   std::string ocr_languages = "ron+eng";
   OcrLimits ocr_limits;

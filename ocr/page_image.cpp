@@ -16,10 +16,16 @@ PageImage::PageImage() = default;
 PageImage::~PageImage() = default;
 PageImage::PageImage(PageImage&&) noexcept = default;
 PageImage& PageImage::operator=(PageImage&&) noexcept = default;
-int PageImage::width() const { return pixels_ ? pixGetWidth(pixels_->pix) : 0; }
-int PageImage::height() const { return pixels_ ? pixGetHeight(pixels_->pix) : 0; }
+int PageImage::width() const {
+  return pixels_ ? pixGetWidth(pixels_->pix) : 0;
+}
+int PageImage::height() const {
+  return pixels_ ? pixGetHeight(pixels_->pix) : 0;
+}
 
-PageImage::Pixels::~Pixels() { pixDestroy(&pix); }
+PageImage::Pixels::~Pixels() {
+  pixDestroy(&pix);
+}
 
 namespace {
 
@@ -29,13 +35,14 @@ void quiet_leptonica() {
   std::call_once(once, [] { setMsgSeverity(L_SEVERITY_NONE); });
 }
 
-Status check_pixels(std::int64_t width, std::int64_t height, const std::string& name, const OcrLimits& limits) {
+Status check_pixels(std::int64_t width, std::int64_t height, const std::string& name,
+                    const OcrLimits& limits) {
   if (width <= 0 || height <= 0) return make_error(ErrorCode::corrupt, name, "image has no pixels");
   auto pixels = static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height);
   if (pixels > limits.max_pixels)
     return make_error(ErrorCode::limit_exceeded, name,
-                      "page of " + std::to_string(width) + "x" + std::to_string(height) + " pixels exceeds the limit of " +
-                          std::to_string(limits.max_pixels) + " pixels");
+                      "page of " + std::to_string(width) + "x" + std::to_string(height) +
+                          " pixels exceeds the limit of " + std::to_string(limits.max_pixels) + " pixels");
   return {};
 }
 
@@ -85,7 +92,8 @@ Result<PageImage> render_pdf_page(const std::filesystem::path& file, int index, 
   quiet_leptonica();
   std::string where = name + " page " + std::to_string(index + 1);
   std::unique_ptr<poppler::document> doc(poppler::document::load_from_file(file.string()));
-  if (!doc || doc->is_locked()) return make_error(ErrorCode::corrupt, name, "PDF cannot be opened for rendering");
+  if (!doc || doc->is_locked())
+    return make_error(ErrorCode::corrupt, name, "PDF cannot be opened for rendering");
   std::unique_ptr<poppler::page> page(doc->create_page(index));
   if (!page) return make_error(ErrorCode::corrupt, where, "page cannot be read");
   poppler::rectf box = page->page_rect();
@@ -106,7 +114,8 @@ Result<PageImage> render_pdf_page(const std::filesystem::path& file, int index, 
   l_int32 wpl = pixGetWpl(pix);
   const char* src = image.const_data();
   for (int y = 0; y < h; ++y) {
-    const unsigned char* row = reinterpret_cast<const unsigned char*>(src + static_cast<std::ptrdiff_t>(y) * image.bytes_per_row());
+    const unsigned char* row =
+        reinterpret_cast<const unsigned char*>(src + static_cast<std::ptrdiff_t>(y) * image.bytes_per_row());
     l_uint32* line = data + static_cast<std::ptrdiff_t>(y) * wpl;
     for (int x = 0; x < w; ++x) SET_DATA_BYTE(line, x, row[x]);
   }

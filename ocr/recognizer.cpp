@@ -4,6 +4,7 @@
 #include <omp.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/ocrclass.h>
+#include <tesseract/renderer.h>
 #include <tesseract/resultiterator.h>
 
 #include <algorithm>
@@ -66,12 +67,47 @@ Result<std::unique_ptr<Recognizer>> Recognizer::create(const std::string& langua
   return std::unique_ptr<Recognizer>(new Recognizer(std::move(engines)));
 }
 
-Result<OcrPage> Recognizer::recognize(PageImage& page, const std::string& name, const OcrLimits& limits) {
+struct SearchablePdf::Renderer {
+  tesseract::TessPDFRenderer tesseract;
+  bool open = true;
+  Renderer(const std::string& base, const char* datadir) : tesseract(base.c_str(), datadir, false) {}
+};
+
+SearchablePdf::SearchablePdf(std::unique_ptr<Renderer> renderer) : renderer_(std::move(renderer)) {}
+
+SearchablePdf::~SearchablePdf() {
+  if (renderer_ && renderer_->open) renderer_->tesseract.EndDocument();
+}
+
+Result<std::unique_ptr<SearchablePdf>> SearchablePdf::begin(const std::filesystem::path& file,
+                                                            const std::string& title,
+                                                            Recognizer& recognizer) {
+  // Tesseract's renderer writes "<base>.pdf".
+  if (file.extension() != ".pdf")
+    return make_error(ErrorCode::invalid_argument, file.string(), "must end in .pdf");
+  std::string base = (file.parent_path() / file.stem()).string();
+  auto renderer = std::make_unique<Renderer>(base, recognizer.engines_->text.GetDatapath());
+  if (!renderer->tesseract.happy() || !renderer->tesseract.BeginDocument(title.c_str()))
+    return make_error(ErrorCode::io, file.string(), "cannot start the searchable PDF");
+  return std::unique_ptr<SearchablePdf>(new SearchablePdf(std::move(renderer)));
+}
+
+Status SearchablePdf::end() {
+  renderer_->open = false;
+  if (!renderer_->tesseract.EndDocument() || !renderer_->tesseract.happy())
+    return make_error(ErrorCode::io, "searchable PDF", "cannot be finished");
+  return {};
+}
+
+Result<OcrPage> Recognizer::recognize(PageImage& page, const std::string& name, const OcrLimits& limits,
+                                      SearchablePdf* pdf) {
   if (!page.pixels_ || !page.pixels_->pix) return make_error(ErrorCode::invalid_argument, name, "empty page");
   OcrPage out;
   PIX* source = page.pixels_->pix;
-  PixPtr gray(pixConvertTo8(source, 0));
-  if (!gray) return make_error(ErrorCode::corrupt, name, "image cannot be converted to grayscale");
+  // Prepared at the source's depth (bilevel stays bilevel, colour stays
+  // colour): the searchable PDF shows this image.
+  PixPtr gray(pixRemoveColormap(source, REMOVE_CMAP_BASED_ON_SRC));
+  if (!gray) return make_error(ErrorCode::corrupt, name, "image cannot be prepared");
   int dpi = plausible_dpi(page.pixels_->dpi, pixGetWidth(gray.get()), pixGetHeight(gray.get()));
 
   // Orientation: OSD reports how far the page is turned clockwise; turning
@@ -82,7 +118,8 @@ Result<OcrPage> Recognizer::recognize(PageImage& page, const std::string& name, 
     int degrees = 0;
     float orientation_confidence = 0, script_confidence = 0;
     const char* script = nullptr;
-    if (engines_->osd.DetectOrientationScript(&degrees, &orientation_confidence, &script, &script_confidence) &&
+    if (engines_->osd.DetectOrientationScript(&degrees, &orientation_confidence, &script,
+                                              &script_confidence) &&
         degrees % 360 != 0 && orientation_confidence > 2.0f) {
       int quads = ((360 - degrees) / 90) % 4;
       PixPtr turned(pixRotateOrth(gray.get(), quads));
@@ -114,6 +151,15 @@ Result<OcrPage> Recognizer::recognize(PageImage& page, const std::string& name, 
     api.Clear();
     return make_error(ErrorCode::limit_exceeded, name,
                       "recognition did not finish within " + std::to_string(limits.page_seconds) + " s");
+  }
+  if (pdf) {
+    api.SetInputImage(pixClone(gray.get()));  // Tesseract takes ownership of this reference
+    api.SetInputName(nullptr);
+    if (!pdf->renderer_->tesseract.AddImage(&api)) {
+      api.Clear();
+      return make_error(ErrorCode::io, name, "cannot add the page to the searchable PDF");
+    }
+    ++pdf->pages_;
   }
   std::unique_ptr<char[]> text(api.GetUTF8Text());
   out.text = text ? text.get() : "";

@@ -32,8 +32,8 @@ struct OcrPage {
 struct OcrLimits {
   std::uint64_t max_pixels = 200'000'000;  // per page (an A0 scan at 300 dpi is ~170 Mpx)
   int max_pages = 5000;
-  int render_dpi = 300;     // for PDF pages made of images
-  int page_seconds = 180;   // recognition time limit per page
+  int render_dpi = 300;    // for PDF pages made of images
+  int page_seconds = 180;  // recognition time limit per page
 };
 
 // One page, decoded and ready for recognition (wraps a Leptonica image).
@@ -67,6 +67,30 @@ Result<PageImage> load_image_page(const std::filesystem::path& file, const std::
 Result<PageImage> render_pdf_page(const std::filesystem::path& file, int index, const std::string& name,
                                   const OcrLimits& limits);
 
+class Recognizer;
+
+// A searchable PDF being written: each recognized page is added as its
+// prepared image (upright, deskewed) with an invisible text layer placed on
+// the recognized words (Tesseract's PDF renderer), so that selecting and
+// copying in a viewer gives the words.
+class SearchablePdf {
+ public:
+  // Starts `file` (which must not exist). Errors: io.
+  static Result<std::unique_ptr<SearchablePdf>> begin(const std::filesystem::path& file,
+                                                      const std::string& title, Recognizer& recognizer);
+  ~SearchablePdf();
+  // Finishes the file. Errors: io.
+  Status end();
+  int pages() const { return pages_; }
+
+ private:
+  friend class Recognizer;
+  struct Renderer;
+  explicit SearchablePdf(std::unique_ptr<Renderer> renderer);
+  std::unique_ptr<Renderer> renderer_;
+  int pages_ = 0;
+};
+
 // A Tesseract engine and an orientation detector. Not thread-safe: create one
 // per worker thread and reuse it (loading the models costs ~1 s).
 class Recognizer {
@@ -77,9 +101,12 @@ class Recognizer {
 
   // Turns the page upright, deskews it and reads it. Errors: limit_exceeded
   // (time limit), io.
-  Result<OcrPage> recognize(PageImage& page, const std::string& name, const OcrLimits& limits);
+  // With `pdf`, the page is also added to that searchable PDF.
+  Result<OcrPage> recognize(PageImage& page, const std::string& name, const OcrLimits& limits,
+                            SearchablePdf* pdf = nullptr);
 
  private:
+  friend class SearchablePdf;
   struct Engines;
   explicit Recognizer(std::unique_ptr<Engines> engines);
   std::unique_ptr<Engines> engines_;

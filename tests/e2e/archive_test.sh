@@ -41,6 +41,14 @@ id=$(D list --json | jq '.[] | select(.title == "cerere Ţăruş") | .id')
 scan=$(D list --json | jq '.[] | select(.title == "scan") | .id')
 [[ $(D show "$scan" --json | jq -r .current.mime_type) == "image/jpeg" ]] || fail "lying extension trusted"
 
+# A scan is OCRed: its text and a searchable PDF that Poppler's pdftotext reads.
+expect_exit 0 D export "$scan" --what text -o "$WORK/scan.txt"
+grep -q "Centre de terapie" "$WORK/scan.txt" || fail "OCR text of the scan lacks a line of the page"
+expect_exit 0 D export "$scan" --what pdf -o "$WORK/scan-ocr.pdf"
+pdftotext "$WORK/scan-ocr.pdf" - | grep -q "Centre de terapie" || fail "searchable PDF has no text layer"
+expect_exit 1 D export "$id" --what pdf -o "$WORK/none.pdf"
+expect_output_contains "has no searchable PDF"
+
 # Versions: the old one stays exportable byte for byte.
 expect_exit 0 D add-version "$id" "$WORK/gen/doc-00002.pdf" --comment "răspuns"
 expect_exit 0 D export "$id" --version 1 -o "$WORK/v1.pdf"

@@ -51,7 +51,8 @@ std::map<std::string, double> read_cer_table(const std::string& path) {
 Result<PageImage> load(const CorpusPage& p, const OcrLimits& limits) {
   std::string path = kScans + p.file;
   if (p.file.ends_with(".pdf")) return render_pdf_page(path, p.page, p.file, limits);
-  return load_image_page(path, p.file.ends_with(".tif") ? "image/tiff" : "image/jpeg", p.page, p.file, limits);
+  return load_image_page(path, p.file.ends_with(".tif") ? "image/tiff" : "image/jpeg", p.page, p.file,
+                         limits);
 }
 
 // Issue 3's targets are: every page under 3%, the whole set under 1.5%, never
@@ -80,11 +81,13 @@ TEST(RecognizerAccuracy, CorpusMeetsWholeSetTargetAndNeverRegresses) {
     errors += cer * chars;
     plain_errors += plain[key(p)] * chars;
     length += chars;
-    std::printf("%s\t%.6f\t# plain tesseract %.2f%%, rotated %d, deskew %+.2f, confidence %.0f\n", key(p).c_str(), cer,
-                plain[key(p)] * 100, page->rotated_degrees, page->deskew_degrees, page->mean_confidence);
+    std::printf("%s\t%.6f\t# plain tesseract %.2f%%, rotated %d, deskew %+.2f, confidence %.0f\n",
+                key(p).c_str(), cer, plain[key(p)] * 100, page->rotated_degrees, page->deskew_degrees,
+                page->mean_confidence);
     EXPECT_LE(cer, recorded[key(p)] + 0.002) << key(p) << ": worse than recorded in dosar_cer.tsv";
   }
-  std::printf("whole set CER %.2f%% (plain tesseract %.2f%%)\n", errors / length * 100, plain_errors / length * 100);
+  std::printf("whole set CER %.2f%% (plain tesseract %.2f%%)\n", errors / length * 100,
+              plain_errors / length * 100);
   EXPECT_LT(errors / length, 0.015) << "the whole set under 1.5%";
   EXPECT_LT(errors, plain_errors) << "better than plain Tesseract over the set";
 }
