@@ -42,6 +42,7 @@ using CommandFunction = ExitCode (*)(Context&);
 
 ExitCode run_init(Context& c);
 ExitCode run_ingest(Context& c);
+ExitCode run_watch(Context& c);
 ExitCode run_list(Context& c);
 ExitCode run_show(Context& c);
 ExitCode run_versions(Context& c);
