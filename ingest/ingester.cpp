@@ -274,6 +274,7 @@ struct Ingester::Impl {
         return p;
       }
       p.item.page_count = pdf->page_count;
+      for (const std::string& w : pdf->warnings) p.item.warnings.push_back(w);
       pages = split_pages(pdf->text, pdf->page_count);
     } else {
       auto count = count_image_pages(p.staged, type.mime_type, name, options.ocr_limits);

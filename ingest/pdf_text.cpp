@@ -15,7 +15,7 @@ namespace {
 thread_local std::string poppler_messages;
 
 void collect_poppler_message(const std::string& message, void*) {
-  if (poppler_messages.size() < 4096) {
+  if (poppler_messages.size() + message.size() < 4096) {
     if (!poppler_messages.empty()) poppler_messages += "; ";
     poppler_messages += message;
   }
@@ -42,12 +42,17 @@ Result<PdfText> extract(std::unique_ptr<poppler::document> doc, const std::strin
   if (doc->is_locked()) return make_error(ErrorCode::unsupported, name, "PDF is encrypted with a password");
   out.encrypted = doc->is_encrypted();
   out.page_count = doc->pages();
-  if (out.page_count <= 0) return make_error(ErrorCode::corrupt, name, "PDF has no pages");
+  if (out.page_count <= 0)
+    return make_error(ErrorCode::corrupt, name,
+                      "PDF has no pages" + (poppler_messages.empty() ? "" : " (Poppler: " + poppler_messages + ")"));
   if (out.page_count > limits.max_pages)
     return make_error(ErrorCode::limit_exceeded, name,
                       "PDF has " + std::to_string(out.page_count) + " pages, more than the limit of " +
                           std::to_string(limits.max_pages));
   for (int i = 0; i < out.page_count; ++i) {
+    if (i == 0 && !poppler_messages.empty())
+      // Opened only after Poppler repaired it: kept with the version, not forgotten.
+      out.warnings.push_back("PDF is damaged; Poppler repaired it: " + poppler_messages);
     std::unique_ptr<poppler::page> page(doc->create_page(i));
     if (i > 0) out.text += '\f';
     if (!page) continue;

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 
@@ -13,6 +14,7 @@ struct PdfText {
   std::string text;       // UTF-8, pages separated by a form feed ('\f')
   bool has_text = false;  // at least one page has non-blank text
   bool encrypted = false;
+  std::vector<std::string> warnings;  // repairs Poppler had to make
 };
 
 struct PdfLimits {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <map>
 
 #include "base/sha256.h"
 #include "tests/support/sample_pdf.h"
@@ -72,8 +73,14 @@ TEST_F(IngesterTest, OcrsScannedImageIntoSearchableText) {
   auto version = archive_->catalog().version(items[0].document_id, 1);
   ASSERT_TRUE(version->ocr_confidence.has_value());
   EXPECT_GT(*version->ocr_confidence, 80);
-  ASSERT_EQ(version->derived.size(), 1u);
-  auto text = archive_->blobs().read(version->derived[0].blob_id, Verify::hash);
+  std::map<std::string, std::string> derived;
+  for (const auto& d : version->derived) derived[d.kind] = d.blob_id;
+  ASSERT_EQ(derived.size(), 2u) << "text and searchable PDF";
+  ASSERT_TRUE(derived.count("searchable-pdf"));
+  auto pdf = archive_->blobs().read(derived["searchable-pdf"], Verify::hash);
+  ASSERT_TRUE(pdf.ok());
+  EXPECT_EQ(pdf->rfind("%PDF-", 0), 0u);
+  auto text = archive_->blobs().read(derived["text"], Verify::hash);
   // A phrase from the page's ground truth (shared corpus s06).
   std::string truth = testing::read_file(std::string(DOSAR_TEST_DATA) + "/scans/s06.gt.txt");
   std::string first_words = truth.substr(0, truth.find(' ', 20));
