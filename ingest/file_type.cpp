@@ -37,9 +37,12 @@ DetectedType TypeDetector::detect(std::string_view head) {
   DetectedType type;
   const char* mime = magic_buffer(cookie_->mime, head.data(), head.size());
   type.mime_type = mime ? mime : "application/octet-stream";
-  const char* description = magic_buffer(cookie_->description, head.data(), head.size());
-  type.description = description ? description : "";
   return type;
+}
+
+std::string TypeDetector::describe(std::string_view head) {
+  const char* description = magic_buffer(cookie_->description, head.data(), head.size());
+  return description ? description : "";
 }
 
 std::string mime_type_claimed_by_name(std::string_view file_name) {

@@ -11,7 +11,7 @@ namespace dosar {
 
 struct DetectedType {
   std::string mime_type;    // "application/pdf"
-  std::string description;  // "PDF document, version 1.7"
+  std::string description;  // filled by TypeDetector::describe, when asked
 };
 
 // Wraps a libmagic cookie: not thread-safe, one per thread.
@@ -23,8 +23,11 @@ class TypeDetector {
   TypeDetector(const TypeDetector&) = delete;
   TypeDetector& operator=(const TypeDetector&) = delete;
 
-  // Detects from the first bytes of a file (a prefix of up to a few MiB is enough).
+  // Detects the mime type from the first bytes of a file (64 KiB are enough).
   DetectedType detect(std::string_view head);
+  // libmagic's words for the content ("PDF document, version 1.7"), for
+  // messages; a second pass over the bytes, so only asked for when needed.
+  std::string describe(std::string_view head);
 
  private:
   struct Cookie;

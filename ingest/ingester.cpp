@@ -36,6 +36,7 @@ const char* ingest_status_name(IngestStatus status) {
 namespace {
 
 constexpr std::size_t kChunk = 1 << 20;
+constexpr std::size_t kMagicBytes = 64 << 10;  // what libmagic looks at
 
 // A file read, typed and staged in the spool, not yet in the archive.
 struct Prepared {
@@ -152,6 +153,7 @@ std::string strip_extension(const std::string& name) {
 struct Ingester::Impl {
   ArchiveStore& archive;
   IngestOptions options;
+  PdfLibrary pdf_library;  // Poppler's global state, kept for the whole run
 
   Impl(ArchiveStore& a, IngestOptions o) : archive(a), options(std::move(o)) {}
 
@@ -213,10 +215,11 @@ struct Ingester::Impl {
       return p;
     }
     std::string_view head(buffer.data(), *first);
-    DetectedType type = tools.detector.detect(head);
+    DetectedType type = tools.detector.detect(head.substr(0, kMagicBytes));
     p.item.mime_type = type.mime_type;
     std::string claimed = mime_type_claimed_by_name(p.original_name);
     if (!accepted(type.mime_type)) {
+      type.description = tools.detector.describe(head.substr(0, kMagicBytes));
       std::string message = "content is " + type.mime_type +
                             (type.description.empty() ? "" : " (" + type.description + ")") +
                             ", which is not an accepted type";

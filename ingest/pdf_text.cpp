@@ -73,7 +73,24 @@ Result<PdfText> extract(std::unique_ptr<poppler::document> doc, const std::strin
   return out;
 }
 
+// The smallest PDF Poppler opens: one empty page.
+constexpr char kEmptyPdf[] =
+    "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
 }  // namespace
+
+struct PdfLibrary::Anchor {
+  std::unique_ptr<poppler::document> document;
+};
+
+PdfLibrary::PdfLibrary() : anchor_(std::make_unique<Anchor>()) {
+  install_poppler_handler();
+  anchor_->document.reset(poppler::document::load_from_raw_data(kEmptyPdf, sizeof kEmptyPdf - 1));
+  poppler_messages.clear();
+}
+
+PdfLibrary::~PdfLibrary() = default;
 
 Result<PdfText> extract_pdf_text(const std::filesystem::path& file, const std::string& display_name,
                                  const PdfLimits& limits) {
