@@ -270,7 +270,8 @@ struct Ingester::Impl {
     std::vector<std::string> pages;  // text per page; empty where OCR should read it
     bool is_pdf = type.mime_type == "application/pdf";
     if (is_pdf) {
-      PdfLimits limits{options.limits.max_pdf_pages, options.limits.max_text_bytes};
+      PdfLimits limits{options.limits.max_pdf_pages, options.limits.max_text_bytes,
+                       options.limits.max_pdf_object_number};
       auto pdf = extract_pdf_text(p.staged, name, limits);
       if (!pdf.ok()) {
         p.reject(pdf.error());

@@ -1,11 +1,19 @@
 #include "ingest/pdf_text.h"
 
+#include <fcntl.h>
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-global.h>
 #include <poppler/cpp/poppler-page.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <memory>
 #include <mutex>
+
+#include "base/file_system.h"
 
 namespace dosar {
 namespace {
@@ -43,8 +51,9 @@ Result<PdfText> extract(std::unique_ptr<poppler::document> doc, const std::strin
   out.encrypted = doc->is_encrypted();
   out.page_count = doc->pages();
   if (out.page_count <= 0)
-    return make_error(ErrorCode::corrupt, name,
-                      "PDF has no pages" + (poppler_messages.empty() ? "" : " (Poppler: " + poppler_messages + ")"));
+    return make_error(
+        ErrorCode::corrupt, name,
+        "PDF has no pages" + (poppler_messages.empty() ? "" : " (Poppler: " + poppler_messages + ")"));
   if (out.page_count > limits.max_pages)
     return make_error(ErrorCode::limit_exceeded, name,
                       "PDF has " + std::to_string(out.page_count) + " pages, more than the limit of " +
@@ -92,10 +101,72 @@ PdfLibrary::PdfLibrary() : anchor_(std::make_unique<Anchor>()) {
 
 PdfLibrary::~PdfLibrary() = default;
 
+std::int64_t highest_object_number(std::string_view b) {
+  std::int64_t highest = 0;
+  auto is_space = [](char c) {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\0';
+  };
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  // "N G obj": walk back from each "obj" over spaces, digits, spaces, digits.
+  for (std::size_t at = b.find("obj"); at != std::string_view::npos; at = b.find("obj", at + 3)) {
+    std::size_t i = at;
+    auto skip = [&](auto predicate) {
+      std::size_t start = i;
+      while (i > 0 && predicate(b[i - 1])) --i;
+      return start - i;
+    };
+    if (skip(is_space) == 0 || skip(is_digit) == 0 || skip(is_space) == 0) continue;
+    std::size_t end = i;
+    std::size_t digits = skip(is_digit);
+    if (digits == 0) continue;
+    if (digits > 12) return INT64_MAX;
+    highest = std::max<std::int64_t>(highest, std::stoll(std::string(b.substr(i, end - i))));
+  }
+  // Cross-reference /Size entries.
+  for (std::size_t at = b.find("/Size"); at != std::string_view::npos; at = b.find("/Size", at + 5)) {
+    std::size_t i = at + 5;
+    while (i < b.size() && is_space(b[i])) ++i;
+    std::size_t start = i;
+    while (i < b.size() && is_digit(b[i]) && i - start <= 12) ++i;
+    if (i == start) continue;
+    if (i - start > 12) return INT64_MAX;
+    highest = std::max<std::int64_t>(highest, std::stoll(std::string(b.substr(start, i - start))));
+  }
+  return highest;
+}
+
+namespace {
+
+Status check_object_numbers(std::string_view bytes, const std::string& name, const PdfLimits& limits) {
+  std::int64_t highest = highest_object_number(bytes);
+  if (highest > limits.max_object_number)
+    return make_error(ErrorCode::limit_exceeded, name,
+                      "PDF names object " + std::to_string(highest) + ", beyond the limit of " +
+                          std::to_string(limits.max_object_number) + " objects");
+  return {};
+}
+
+}  // namespace
+
 Result<PdfText> extract_pdf_text(const std::filesystem::path& file, const std::string& display_name,
                                  const PdfLimits& limits) {
   install_poppler_handler();
   poppler_messages.clear();
+  {
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return make_error(ErrorCode::io, display_name, "cannot open: " + errno_text(errno));
+    struct stat st {};
+    ::fstat(fd, &st);
+    std::size_t size = static_cast<std::size_t>(st.st_size);
+    void* mapped = size > 0 ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+    ::close(fd);
+    if (mapped != MAP_FAILED) {
+      Status checked = check_object_numbers(std::string_view(static_cast<const char*>(mapped), size),
+                                            display_name, limits);
+      ::munmap(mapped, size);
+      DOSAR_TRY(checked);
+    }
+  }
   std::unique_ptr<poppler::document> doc(poppler::document::load_from_file(file.string()));
   return extract(std::move(doc), display_name, limits);
 }
@@ -104,6 +175,7 @@ Result<PdfText> extract_pdf_text_from_memory(std::string_view bytes, const std::
                                              const PdfLimits& limits) {
   install_poppler_handler();
   poppler_messages.clear();
+  DOSAR_TRY(check_object_numbers(bytes, display_name, limits));
   if (bytes.size() > static_cast<std::size_t>(INT32_MAX))
     return make_error(ErrorCode::limit_exceeded, display_name, "too large to parse in memory");
   std::unique_ptr<poppler::document> doc(

@@ -1,6 +1,7 @@
 // Text layer of PDFs, through Poppler. PDFs are untrusted input.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -21,7 +22,15 @@ struct PdfText {
 struct PdfLimits {
   int max_pages = 10000;
   std::size_t max_text_bytes = 256u << 20;
+  // Highest object number (or xref /Size) accepted. Poppler sizes its cross-
+  // reference table by it before reading anything else: a 52-byte file naming
+  // object 33554431 made it allocate 1.3 GB (fuzz/corpus/pdf_text/regress-*).
+  std::int64_t max_object_number = 4'000'000;
 };
+
+// The highest object number or /Size the bytes claim (0 when none): a cheap
+// scan made before Poppler sees the file.
+std::int64_t highest_object_number(std::string_view bytes);
 
 // Poppler builds its global state (font tables, the scan of its data
 // folder) when the first document opens and tears it down when the last one

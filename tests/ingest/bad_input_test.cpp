@@ -40,7 +40,9 @@ struct BadInput {
 };
 
 // Names the row in failure messages instead of dumping its bytes.
-void PrintTo(const BadInput& row, std::ostream* os) { *os << row.file; }
+void PrintTo(const BadInput& row, std::ostream* os) {
+  *os << row.file;
+}
 
 struct BadInputTable {
   std::vector<BadInput> rows;
@@ -187,8 +189,7 @@ TEST(BadInputTable, IsWellFormedAndHasOneRowPerFileInTheFolder) {
   }
 }
 
-class BadInputFile : public ArchiveWithGoodDocument,
-                     public ::testing::WithParamInterface<BadInput> {};
+class BadInputFile : public ArchiveWithGoodDocument, public ::testing::WithParamInterface<BadInput> {};
 
 TEST_P(BadInputFile, MeetsExpectedOutcomeAndLeavesArchiveIntact) {
   const BadInput& row = GetParam();
@@ -216,7 +217,8 @@ TEST_P(BadInputFile, MeetsExpectedOutcomeAndLeavesArchiveIntact) {
     EXPECT_EQ(version->original_name, row.file);
     if (row.fragment != "-") {
       EXPECT_TRUE(any_contains(item.warnings, row.fragment)) << "no reported warning holds the fragment";
-      EXPECT_TRUE(any_contains(version->warnings, row.fragment)) << "the warning is not stored with the version";
+      EXPECT_TRUE(any_contains(version->warnings, row.fragment))
+          << "the warning is not stored with the version";
     }
     EXPECT_EQ(document_count(), 2u);
   }
@@ -306,6 +308,22 @@ TEST_F(BadInputLimits, RejectsPdfOfMaxPdfPagesPlusOne) {
   ASSERT_EQ(items.size(), 1u);
   expect_rejected(items[0], dir_ / "in/three.pdf", ErrorCode::limit_exceeded,
                   "PDF has 3 pages, more than the limit of 2");
+  expect_good_document_untouched();
+}
+
+// A one-page sample PDF has objects 1..6 and an xref /Size of 7.
+TEST_F(BadInputLimits, AcceptsPdfAtMaxObjectNumberAndRejectsOneAbove) {
+  std::string pdf = testing::make_text_pdf({"unu"});
+  ASSERT_EQ(highest_object_number(pdf), 7);
+  testing::write_file(dir_ / "in/a.pdf", pdf);
+  options_.limits.max_pdf_object_number = 7;
+  auto accepted = ingest({dir_ / "in/a.pdf"});
+  ASSERT_EQ(accepted[0].status, IngestStatus::stored) << why(accepted[0]);
+  testing::write_file(dir_ / "in/b.pdf", testing::make_text_pdf({"doi"}));
+  options_.limits.max_pdf_object_number = 6;
+  auto rejected = ingest({dir_ / "in/b.pdf"});
+  expect_rejected(rejected[0], dir_ / "in/b.pdf", ErrorCode::limit_exceeded,
+                  "PDF names object 7, beyond the limit of 6 objects");
   expect_good_document_untouched();
 }
 
