@@ -17,6 +17,14 @@ nlohmann::json to_json(const Document& d) {
 }
 
 nlohmann::json to_json(const Version& v) {
+  nlohmann::json pages = nlohmann::json::array();
+  for (const PageInfo& p : v.pages)
+    pages.push_back(
+        {{"page", p.page},
+         {"text_source", p.text_source},
+         {"ocr_confidence", p.ocr_confidence ? nlohmann::json(*p.ocr_confidence) : nlohmann::json()},
+         {"rotated_degrees", p.rotated_degrees},
+         {"deskew_degrees", p.deskew_degrees}});
   nlohmann::json derived = nlohmann::json::array();
   for (const auto& b : v.derived)
     derived.push_back({{"kind", b.kind}, {"blob", b.blob_id}, {"size", b.size}, {"mime_type", b.mime_type}});
@@ -32,7 +40,8 @@ nlohmann::json to_json(const Version& v) {
           {"created_at", v.created_at},
           {"comment", v.comment},
           {"derived", derived},
-          {"warnings", v.warnings}};
+          {"warnings", v.warnings},
+          {"pages", pages}};
 }
 
 nlohmann::json to_json(const AuditRecord& r) {

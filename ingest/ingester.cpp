@@ -46,7 +46,8 @@ struct Prepared {
   std::string blob_id;
   std::optional<std::string> text;
   std::optional<double> ocr_confidence;  // mean over the OCRed pages
-  std::optional<Error> archive_error;    // the spool, not the input, failed
+  std::vector<PageInfo> pages;
+  std::optional<Error> archive_error;  // the spool, not the input, failed
 
   fs::path searchable_pdf;  // staged OCR output, when every page was scanned
   std::string searchable_pdf_id;
@@ -289,6 +290,11 @@ struct Ingester::Impl {
       p.item.page_count = *count;
       pages.assign(static_cast<std::size_t>(*count), "");
     }
+    p.pages.resize(pages.size());
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      p.pages[i].page = static_cast<int>(i + 1);
+      if (!is_blank(pages[i])) p.pages[i].text_source = "text-layer";
+    }
     if (options.ocr) {
       auto read = recognize_blank_pages(p, pages, is_pdf, name, tools);
       if (!read.ok()) {
@@ -347,6 +353,11 @@ struct Ingester::Impl {
         continue;
       }
       pages[i] = std::move(page->text);
+      PageInfo& info = p.pages[i];
+      info.text_source = "ocr";
+      info.ocr_confidence = page->mean_confidence;
+      info.rotated_degrees = page->rotated_degrees;
+      info.deskew_degrees = page->deskew_degrees;
       confidence_sum += page->mean_confidence;
       ++recognized;
     }
@@ -378,6 +389,7 @@ struct Ingester::Impl {
     v.size = p.item.size;
     v.page_count = p.item.page_count;
     v.ocr_confidence = p.ocr_confidence;
+    v.pages = p.pages;
     v.comment = comment;
     v.warnings = p.item.warnings;
     if (p.text) {

@@ -44,6 +44,16 @@ struct DerivedBlob {
   std::string mime_type;
 };
 
+// One page of a version: whether its text came from the PDF's text layer or
+// from OCR (or neither), and what OCR did and how sure it was.
+struct PageInfo {
+  int page = 0;                      // 1-based
+  std::string text_source = "none";  // "text-layer", "ocr", "none"
+  std::optional<double> ocr_confidence;
+  int rotated_degrees = 0;
+  double deskew_degrees = 0;
+};
+
 struct Version {
   DocumentId document_id = 0;
   int number = 0;
@@ -58,6 +68,7 @@ struct Version {
   std::string comment;
   std::vector<DerivedBlob> derived;
   std::vector<std::string> warnings;  // recoverable oddities found on the way in
+  std::vector<PageInfo> pages;
 };
 
 // What a caller supplies for a new version; the catalogue numbers and dates it.
@@ -71,6 +82,7 @@ struct NewVersion {
   std::string comment;
   std::vector<DerivedBlob> derived;
   std::vector<std::string> warnings;
+  std::vector<PageInfo> pages;
 };
 
 struct NewDocument {

@@ -87,6 +87,20 @@ CREATE TABLE user_departments (
   PRIMARY KEY (user_name, department)
 );
 )sql"},
+      // Per page of a version: where its text came from and how sure OCR was.
+      {3, R"sql(
+CREATE TABLE version_pages (
+  document_id INTEGER NOT NULL,
+  version_number INTEGER NOT NULL,
+  page INTEGER NOT NULL,
+  text_source TEXT NOT NULL CHECK (text_source IN ('text-layer', 'ocr', 'none')),
+  ocr_confidence REAL,
+  rotated_degrees INTEGER NOT NULL DEFAULT 0,
+  deskew_degrees REAL NOT NULL DEFAULT 0,
+  PRIMARY KEY (document_id, version_number, page),
+  FOREIGN KEY (document_id, version_number) REFERENCES versions(document_id, number)
+);
+)sql"},
   };
   return migrations;
 }

@@ -427,6 +427,20 @@ class SqliteCatalog final : public Catalog {
                     .bind(6, b.mime_type)
                     .run());
     }
+    for (const PageInfo& page : v.pages) {
+      auto d = db_.prepare(
+          "INSERT INTO version_pages(document_id, version_number, page, text_source, ocr_confidence, "
+          "rotated_degrees, deskew_degrees) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      if (!d.ok()) return d.error();
+      DOSAR_TRY(d->bind(1, id)
+                    .bind(2, std::int64_t{number})
+                    .bind(3, std::int64_t{page.page})
+                    .bind(4, page.text_source)
+                    .bind(5, page.ocr_confidence)
+                    .bind(6, std::int64_t{page.rotated_degrees})
+                    .bind(7, page.deskew_degrees)
+                    .run());
+    }
     std::int64_t seq = 0;
     for (const std::string& w : v.warnings) {
       auto d = db_.prepare(
@@ -446,6 +460,20 @@ class SqliteCatalog final : public Catalog {
     d->bind(1, v.document_id).bind(2, std::int64_t{v.number});
     DOSAR_TRY(d->for_each_row([&] {
       v.derived.push_back({d->text(0), d->text(1), static_cast<std::uint64_t>(d->integer(2)), d->text(3)});
+    }));
+    auto pages = db_.prepare(
+        "SELECT page, text_source, ocr_confidence, rotated_degrees, deskew_degrees FROM version_pages "
+        "WHERE document_id = ? AND version_number = ? ORDER BY page");
+    if (!pages.ok()) return pages.error();
+    pages->bind(1, v.document_id).bind(2, std::int64_t{v.number});
+    DOSAR_TRY(pages->for_each_row([&] {
+      PageInfo page;
+      page.page = static_cast<int>(pages->integer(0));
+      page.text_source = pages->text(1);
+      if (!pages->is_null(2)) page.ocr_confidence = pages->real(2);
+      page.rotated_degrees = static_cast<int>(pages->integer(3));
+      page.deskew_degrees = pages->real(4);
+      v.pages.push_back(page);
     }));
     auto w = db_.prepare(
         "SELECT message FROM version_warnings WHERE document_id = ? AND "

@@ -63,6 +63,8 @@ TEST_F(IngesterTest, SeparatesPdfPagesByOneFormFeedAndDoesNotOcrTextPages) {
   ASSERT_EQ(items[0].status, IngestStatus::stored);
   auto version = archive_->catalog().version(items[0].document_id, 1);
   EXPECT_FALSE(version->ocr_confidence.has_value()) << "born-digital pages are not OCRed";
+  ASSERT_EQ(version->pages.size(), 3u);
+  for (const PageInfo& page : version->pages) EXPECT_EQ(page.text_source, "text-layer");
   auto text = archive_->blobs().read(version->derived[0].blob_id, Verify::hash);
   EXPECT_EQ(std::count(text->begin(), text->end(), '\f'), 2) << *text;
 }
@@ -73,6 +75,9 @@ TEST_F(IngesterTest, OcrsScannedImageIntoSearchableText) {
   auto version = archive_->catalog().version(items[0].document_id, 1);
   ASSERT_TRUE(version->ocr_confidence.has_value());
   EXPECT_GT(*version->ocr_confidence, 80);
+  ASSERT_EQ(version->pages.size(), 1u);
+  EXPECT_EQ(version->pages[0].text_source, "ocr");
+  EXPECT_NEAR(version->pages[0].deskew_degrees, -0.8, 0.2) << "s06 is skewed by -0.8 degrees (manifest.tsv)";
   std::map<std::string, std::string> derived;
   for (const auto& d : version->derived) derived[d.kind] = d.blob_id;
   ASSERT_EQ(derived.size(), 2u) << "text and searchable PDF";

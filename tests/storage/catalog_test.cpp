@@ -117,6 +117,13 @@ TEST_P(CatalogContract, AddsVersionsKeepingOldOnes) {
   v2.comment = "corectură";
   v2.derived.push_back({"text", sha256_hex("text"), 4, "text/plain; charset=utf-8"});
   v2.warnings.push_back("the name suggests image/png");
+  PageInfo scanned;
+  scanned.page = 1;
+  scanned.text_source = "ocr";
+  scanned.ocr_confidence = 91.5;
+  scanned.rotated_degrees = 180;
+  scanned.deskew_degrees = -0.75;
+  v2.pages.push_back(scanned);
   ASSERT_TRUE(catalog_->add_version(id, v2, "ion").ok());
   auto versions = catalog_->versions(id);
   ASSERT_TRUE(versions.ok());
@@ -127,6 +134,11 @@ TEST_P(CatalogContract, AddsVersionsKeepingOldOnes) {
   EXPECT_EQ((*versions)[1].derived[0].kind, "text");
   EXPECT_EQ((*versions)[1].warnings, std::vector<std::string>{"the name suggests image/png"});
   EXPECT_EQ(catalog_->document(id)->current_version, 2);
+  ASSERT_EQ((*versions)[1].pages.size(), 1u);
+  EXPECT_EQ((*versions)[1].pages[0].text_source, "ocr");
+  EXPECT_EQ((*versions)[1].pages[0].ocr_confidence, 91.5);
+  EXPECT_EQ((*versions)[1].pages[0].rotated_degrees, 180);
+  EXPECT_EQ((*versions)[1].pages[0].deskew_degrees, -0.75);
 }
 
 TEST_P(CatalogContract, ReportsUnknownDocumentAndVersionAsNotFound) {
