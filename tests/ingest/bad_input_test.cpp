@@ -14,14 +14,6 @@
 #include "tests/support/sample_pdf.h"
 #include "tests/support/temp_dir.h"
 
-// Poppler's text output makes fontconfig load its configuration once per
-// process and never free it, which LeakSanitizer reports at exit of any test
-// process that extracted text. Process-lifetime state of a system library, not
-// ours. Weak, so that a binary-wide definition (tests/support) may replace it.
-extern "C" __attribute__((weak)) const char* __lsan_default_suppressions() {
-  return "leak:libfontconfig.so\n";
-}
-
 namespace dosar {
 namespace {
 
