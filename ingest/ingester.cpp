@@ -44,7 +44,8 @@ struct Prepared {
   std::string original_name;
   fs::path staged;  // empty unless the file was accepted
   std::string blob_id;
-  std::optional<std::string> text;
+  fs::path text_staged;  // extracted or recognised text, staged in the spool
+  std::string text_id;
   std::optional<double> ocr_confidence;  // mean over the OCRed pages
   std::vector<PageInfo> pages;
   std::optional<Error> archive_error;  // the spool, not the input, failed
@@ -54,10 +55,10 @@ struct Prepared {
 
   // Removes whatever this file left in the spool.
   void discard() {
-    if (!staged.empty()) ::unlink(staged.c_str());
-    if (!searchable_pdf.empty()) ::unlink(searchable_pdf.c_str());
-    staged.clear();
-    searchable_pdf.clear();
+    for (fs::path* file : {&staged, &text_staged, &searchable_pdf}) {
+      if (!file->empty()) ::unlink(file->c_str());
+      file->clear();
+    }
   }
 
   void reject(Error error) {
@@ -267,6 +268,13 @@ struct Ingester::Impl {
     }
     p.blob_id = to_hex(hasher.finish());
     p.item.size = total;
+    // Made durable here, on the worker, so that the committing thread (the
+    // bottleneck) finds the data already on disk.
+    if (::fsync(out.get()) != 0) {
+      p.archive_error = make_error(ErrorCode::io, p.staged.string(), "fsync failed: " + errno_text(errno));
+      p.discard();
+      return p;
+    }
 
     std::vector<std::string> pages;  // text per page; empty where OCR should read it
     bool is_pdf = type.mime_type == "application/pdf";
@@ -304,7 +312,18 @@ struct Ingester::Impl {
     }
     std::string text;
     for (std::size_t i = 0; i < pages.size(); ++i) text += (i ? "\f" : "") + pages[i];
-    if (!is_blank(text)) p.text = std::move(text);
+    if (!is_blank(text)) {
+      // Staged and synced on the worker too, like the original.
+      p.text_staged = p.staged.string() + "-text";
+      p.text_id = sha256_hex(text);
+      Status written = real_file_system().write_new_file(p.text_staged, text);
+      if (written.ok()) written = real_file_system().sync_file(p.text_staged);
+      if (!written.ok()) {
+        p.archive_error = written.error();
+        p.discard();
+        return p;
+      }
+    }
     p.item.status = IngestStatus::stored;
     return p;
   }
@@ -392,9 +411,10 @@ struct Ingester::Impl {
     v.pages = p.pages;
     v.comment = comment;
     v.warnings = p.item.warnings;
-    if (p.text) {
-      auto text = archive.blobs().put(*p.text);
+    if (!p.text_staged.empty()) {
+      auto text = archive.blobs().put_staged_file(p.text_staged, p.text_id);
       if (!text.ok()) return text.error();
+      p.text_staged.clear();
       v.derived.push_back({"text", text->id, text->size, "text/plain; charset=utf-8"});
     }
     if (!p.searchable_pdf.empty()) {
