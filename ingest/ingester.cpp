@@ -268,13 +268,6 @@ struct Ingester::Impl {
     }
     p.blob_id = to_hex(hasher.finish());
     p.item.size = total;
-    // Made durable here, on the worker, so that the committing thread (the
-    // bottleneck) finds the data already on disk.
-    if (::fsync(out.get()) != 0) {
-      p.archive_error = make_error(ErrorCode::io, p.staged.string(), "fsync failed: " + errno_text(errno));
-      p.discard();
-      return p;
-    }
 
     std::vector<std::string> pages;  // text per page; empty where OCR should read it
     bool is_pdf = type.mime_type == "application/pdf";
@@ -309,6 +302,14 @@ struct Ingester::Impl {
         p.reject(read.error());
         return p;
       }
+    }
+    // Made durable here, on the worker, once the file is known to be
+    // accepted, so that the committing thread (the bottleneck) finds the data
+    // already on disk.
+    if (::fsync(out.get()) != 0) {
+      p.archive_error = make_error(ErrorCode::io, p.staged.string(), "fsync failed: " + errno_text(errno));
+      p.discard();
+      return p;
     }
     std::string text;
     for (std::size_t i = 0; i < pages.size(); ++i) text += (i ? "\f" : "") + pages[i];
