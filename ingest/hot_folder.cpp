@@ -54,8 +54,11 @@ Status watch_folder(Ingester& ingester, const fs::path& folder, const HotFolderO
     auto now = std::chrono::steady_clock::now();
     std::map<fs::path, Seen> current;
     for (const auto& entry : fs::directory_iterator(folder, ec)) {
-      if (!entry.is_regular_file(ec) || is_partial_name(entry.path().filename().string())) continue;
-      Seen seen{entry.file_size(ec), entry.last_write_time(ec), now};
+      // A file may vanish between listing and looking at it: skip it, not the watch.
+      std::error_code gone;
+      if (!entry.is_regular_file(gone) || is_partial_name(entry.path().filename().string())) continue;
+      Seen seen{entry.file_size(gone), entry.last_write_time(gone), now};
+      if (gone) continue;
       auto before = pending.find(entry.path());
       if (before != pending.end() && before->second.size == seen.size &&
           before->second.modified == seen.modified)
