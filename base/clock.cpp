@@ -89,4 +89,17 @@ std::string format_bucharest(const std::string& utc_iso) {
   return buffer;
 }
 
+std::optional<std::chrono::system_clock::time_point> parse_utc(const std::string& utc_iso) {
+  std::tm t{};
+  long fraction = 0;
+  int fields = std::sscanf(utc_iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%6ld", &t.tm_year, &t.tm_mon, &t.tm_mday,
+                           &t.tm_hour, &t.tm_min, &t.tm_sec, &fraction);
+  if (fields < 6) return std::nullopt;
+  t.tm_year -= 1900;
+  t.tm_mon -= 1;
+  std::time_t seconds = timegm(&t);
+  if (seconds == static_cast<std::time_t>(-1)) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(seconds) + std::chrono::microseconds(fields == 7 ? fraction : 0);
+}
+
 }  // namespace dosar

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace dosar {
@@ -17,6 +18,9 @@ const Clock& system_clock();
 
 // "2026-11-23T09:28:38.123456Z".
 std::string format_utc(std::chrono::system_clock::time_point when);
+// The instant of a timestamp written by format_utc (fraction optional);
+// nullopt when it does not parse.
+std::optional<std::chrono::system_clock::time_point> parse_utc(const std::string& utc_iso);
 // An ISO 8601 UTC timestamp shown as Bucharest local time, "23.11.2026 11:28:38".
 // Returns the input unchanged when it does not parse.
 std::string format_bucharest(const std::string& utc_iso);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "api/json_shapes.h"
 #include "base/result.h"
 #include "cli/cli.h"
 #include "cli/command_line.h"
@@ -55,11 +56,14 @@ ExitCode run_search(Context& c);
 ExitCode run_reindex(Context& c);
 ExitCode run_user_add(Context& c);
 ExitCode run_user_list(Context& c);
+ExitCode run_user_passwd(Context& c);
+ExitCode run_user_disable(Context& c);
+ExitCode run_user_enable(Context& c);
+ExitCode run_serve(Context& c);
 
-// JSON shapes shared by several commands.
-nlohmann::json to_json(const Document& d);
-nlohmann::json to_json(const Version& v);
-nlohmann::json to_json(const AuditRecord& r);
-nlohmann::json to_json(const Error& e);
+// The scrypt hash of the password held in environment variable `variable`
+// (never on the command line, where other users could read it).
+// Errors: invalid_argument (unset, or too short).
+Result<std::string> password_hash_from_env(const std::string& variable);
 
 }  // namespace dosar::cli

@@ -76,32 +76,7 @@ ExitCode run_search(Context& c) {
     return c.fail(result.error());
   }
   if (c.json) {
-    nlohmann::json hits = nlohmann::json::array();
-    for (const SearchHit& h : result->hits)
-      hits.push_back({{"id", h.document_id},
-                      {"version", h.version},
-                      {"title", h.title},
-                      {"registry_number",
-                       h.registry_number.empty() ? nlohmann::json() : nlohmann::json(h.registry_number)},
-                      {"type", h.document_type},
-                      {"department", h.department},
-                      {"date", h.date},
-                      {"score", h.score},
-                      {"snippet", h.snippet}});
-    nlohmann::json facets = nlohmann::json::object();
-    for (const auto& [name, values] : result->facets) {
-      nlohmann::json list = nlohmann::json::array();
-      for (const FacetValue& v : values) list.push_back({{"value", v.value}, {"count", v.count}});
-      facets[name] = list;
-    }
-    c.out << nlohmann::json{{"total", result->total},
-                            {"hits", hits},
-                            {"facets", facets},
-                            {"suggestion",
-                             result->suggestion ? nlohmann::json(*result->suggestion) : nlohmann::json()},
-                            {"relaxed", result->relaxed}}
-                 .dump(2)
-          << '\n';
+    c.out << to_json(*result).dump(2) << '\n';
     return ExitCode::ok;
   }
   bool terminal = ::isatty(STDOUT_FILENO) == 1;
@@ -148,11 +123,21 @@ ExitCode run_user_add(Context& c) {
   user.departments = split_list(c.command.get("--departments").value_or(""));
   user.all_departments = c.command.has("--all-departments");
   user.restricted_access = c.command.has("--restricted");
+  std::optional<std::string> password_hash;
+  if (auto variable = c.command.get("--password-env")) {
+    auto hash = password_hash_from_env(*variable);
+    if (!hash.ok()) return c.fail(hash.error());
+    password_hash = std::move(hash).value();
+  }
   auto archive = c.open_archive();
   if (!archive.ok()) return c.fail(archive.error());
   Status added = (*archive)->catalog().add_user(user, c.actor());
   if (!added.ok()) return c.fail(added.error());
-  c.out << "user " << user.name << " added\n";
+  if (password_hash) {
+    Status set = (*archive)->accounts().set_password_hash(user.name, *password_hash, c.actor());
+    if (!set.ok()) return c.fail(set.error());
+  }
+  c.out << "user " << user.name << " added" << (password_hash ? " (may sign in to the web pages)" : "") << "\n";
   return ExitCode::ok;
 }
 

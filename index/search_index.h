@@ -45,6 +45,12 @@ struct Visibility {
   bool restricted = false;
 
   static Visibility everything() { return {true, {}, true}; }
+  // The rule the search filter applies, for one document: public is seen by
+  // all; internal by its department (or all departments); restricted
+  // personal data only with `restricted` as well. Department names compare
+  // folded (case and diacritics); a document without department is
+  // everyone's.
+  bool allows(const std::string& department, const std::string& confidentiality) const;
 };
 
 enum class SortOrder { relevance, newest_first, oldest_first };

@@ -331,4 +331,15 @@ Result<std::unique_ptr<SearchIndex>> open_xapian_index(const fs::path& dir, Inde
   }
 }
 
+bool Visibility::allows(const std::string& department, const std::string& confidentiality) const {
+  if (confidentiality == "public") return true;
+  if (confidentiality == "restricted-personal-data" && !restricted) return false;
+  if (confidentiality != "internal" && confidentiality != "restricted-personal-data") return false;
+  if (all_departments || department.empty()) return true;
+  std::string wanted = department_term(department);
+  for (const std::string& d : departments)
+    if (department_term(d) == wanted) return true;
+  return false;
+}
+
 }  // namespace dosar

@@ -21,9 +21,12 @@ Result<std::unique_ptr<ArchiveStore>> ArchiveStore::create(const fs::path& root,
   DOSAR_TRY(file_system.make_dirs(root / "spool"));
   auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::create, clock);
   if (!catalog.ok()) return catalog.error();
+  auto accounts = open_sqlite_accounts(root / kCatalogFile, clock);
+  if (!accounts.ok()) return accounts.error();
   DOSAR_TRY(file_system.sync_dir(root));
   return std::unique_ptr<ArchiveStore>(new ArchiveStore(
-      root, open_file_blob_store(root / "blobs", root / "spool", file_system), std::move(catalog).value()));
+      root, open_file_blob_store(root / "blobs", root / "spool", file_system), std::move(catalog).value(),
+      std::move(accounts).value()));
 }
 
 Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, const Clock& clock,
@@ -35,8 +38,11 @@ Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, c
   DOSAR_TRY(file_system.make_dirs(root / "spool"));
   auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::existing, clock);
   if (!catalog.ok()) return catalog.error();
+  auto accounts = open_sqlite_accounts(root / kCatalogFile, clock);
+  if (!accounts.ok()) return accounts.error();
   return std::unique_ptr<ArchiveStore>(new ArchiveStore(
-      root, open_file_blob_store(root / "blobs", root / "spool", file_system), std::move(catalog).value()));
+      root, open_file_blob_store(root / "blobs", root / "spool", file_system), std::move(catalog).value(),
+      std::move(accounts).value()));
 }
 
 bool CheckReport::has_errors() const {

@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/file_system.h"
 #include "base/result.h"
+#include "storage/accounts.h"
 #include "storage/blob_store.h"
 #include "storage/catalog.h"
 
@@ -37,13 +38,18 @@ class ArchiveStore {
   const BlobStore& blobs() const { return *blobs_; }
   Catalog& catalog() { return *catalog_; }
   const Catalog& catalog() const { return *catalog_; }
+  // Passwords, lock-out and web sessions (for front ends that sign people in).
+  AccountStore& accounts() { return *accounts_; }
+  const AccountStore& accounts() const { return *accounts_; }
 
  private:
-  ArchiveStore(std::filesystem::path root, std::unique_ptr<BlobStore> blobs, std::unique_ptr<Catalog> catalog)
-      : root_(std::move(root)), blobs_(std::move(blobs)), catalog_(std::move(catalog)) {}
+  ArchiveStore(std::filesystem::path root, std::unique_ptr<BlobStore> blobs, std::unique_ptr<Catalog> catalog,
+               std::unique_ptr<AccountStore> accounts)
+      : root_(std::move(root)), blobs_(std::move(blobs)), catalog_(std::move(catalog)), accounts_(std::move(accounts)) {}
   std::filesystem::path root_;
   std::unique_ptr<BlobStore> blobs_;
   std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<AccountStore> accounts_;
 };
 
 enum class CheckDepth {

@@ -101,6 +101,25 @@ CREATE TABLE version_pages (
   FOREIGN KEY (document_id, version_number) REFERENCES versions(document_id, number)
 );
 )sql"},
+      // Sign-in: password hashes (never passwords), lock-out counters, and
+      // web sessions stored by the hash of their cookie token.
+      {4, R"sql(
+CREATE TABLE user_logins (
+  user_name TEXT PRIMARY KEY REFERENCES users(name),
+  password_hash TEXT,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  failures INTEGER NOT NULL DEFAULT 0,
+  first_failure_at TEXT
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL REFERENCES users(name),
+  csrf_token TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions(user_name);
+)sql"},
   };
   return migrations;
 }

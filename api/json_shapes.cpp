@@ -1,6 +1,6 @@
-#include "cli/context.h"
+#include "api/json_shapes.h"
 
-namespace dosar::cli {
+namespace dosar {
 
 nlohmann::json to_json(const Document& d) {
   return {{"id", d.id},
@@ -60,4 +60,29 @@ nlohmann::json to_json(const Error& e) {
   return {{"code", error_code_name(e.code)}, {"subject", e.subject}, {"message", e.message}};
 }
 
-}  // namespace dosar::cli
+nlohmann::json to_json(const SearchResult& result) {
+  nlohmann::json hits = nlohmann::json::array();
+  for (const SearchHit& h : result.hits)
+    hits.push_back({{"id", h.document_id},
+                    {"version", h.version},
+                    {"title", h.title},
+                    {"registry_number", h.registry_number.empty() ? nlohmann::json() : nlohmann::json(h.registry_number)},
+                    {"type", h.document_type},
+                    {"department", h.department},
+                    {"date", h.date},
+                    {"score", h.score},
+                    {"snippet", h.snippet}});
+  nlohmann::json facets = nlohmann::json::object();
+  for (const auto& [name, values] : result.facets) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const FacetValue& v : values) list.push_back({{"value", v.value}, {"count", v.count}});
+    facets[name] = list;
+  }
+  return {{"total", result.total},
+          {"hits", hits},
+          {"facets", facets},
+          {"suggestion", result.suggestion ? nlohmann::json(*result.suggestion) : nlohmann::json()},
+          {"relaxed", result.relaxed}};
+}
+
+}  // namespace dosar

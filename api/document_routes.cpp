@@ -1,0 +1,280 @@
+// Documents and search: /api/v1/documents…, /api/v1/search. Every route
+// answers 404 for a document the caller may not see, exactly as for one that
+// does not exist, so ids reveal nothing.
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+
+#include "api/http_support.h"
+#include "api/json_shapes.h"
+#include "ingest/archive_index.h"
+#include "ingest/ingester.h"
+
+namespace dosar::api {
+namespace {
+
+namespace fs = std::filesystem;
+
+Error no_such_document(const std::string& id) {
+  return Error{ErrorCode::not_found, "document " + id, "no such document"};
+}
+
+// The document named by the path's first number, if the caller may see it;
+// otherwise answers 404. Reads of restricted personal data are audited.
+std::optional<Document> visible_document(ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
+                                         httplib::Response& res, const char* purpose) {
+  std::string id_text = req.matches[1];
+  DocumentId id = 0;
+  try {
+    id = std::stoll(id_text);
+  } catch (...) {
+    send_error(res, no_such_document(id_text));
+    return std::nullopt;
+  }
+  auto document = archive.catalog().document(id);
+  if (!document.ok()) {
+    send_error(res, document.error().code == ErrorCode::not_found ? no_such_document(id_text) : document.error());
+    return std::nullopt;
+  }
+  if (!caller.visibility.allows(document->department, document->confidentiality)) {
+    send_error(res, no_such_document(id_text));
+    return std::nullopt;
+  }
+  if (document->confidentiality == "restricted-personal-data") {
+    Status audited = archive.accounts().record_event(caller.user.name, "document.read", id,
+                                                     nlohmann::json{{"what", purpose}}.dump());
+    if (!audited.ok()) {  // no read without its record
+      send_error(res, audited.error());
+      return std::nullopt;
+    }
+  }
+  return std::move(document).value();
+}
+
+std::optional<Version> visible_version(ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
+                                       httplib::Response& res, const char* purpose) {
+  auto document = visible_document(archive, caller, req, res, purpose);
+  if (!document) return std::nullopt;
+  int number = 0;
+  try {
+    number = std::stoi(std::string(req.matches[2]));
+  } catch (...) {
+  }
+  auto version = archive.catalog().version(document->id, number);
+  if (!version.ok()) {
+    send_error(res, version.error());
+    return std::nullopt;
+  }
+  return std::move(version).value();
+}
+
+std::size_t number_param(const httplib::Request& req, const char* name, std::size_t fallback, std::size_t max) {
+  if (!req.has_param(name)) return fallback;
+  std::string text = req.get_param_value(name);
+  char* end = nullptr;
+  unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0') return fallback;
+  return static_cast<std::size_t>(std::min<unsigned long long>(n, max));
+}
+
+// Sends a blob with its length, after checking its hash: a corrupt blob is
+// an error, never served as if it were the document.
+void send_blob(ArchiveStore& archive, const std::string& blob, std::uint64_t size, const std::string& mime,
+               const std::string& file_name, httplib::Response& res) {
+  Status intact = archive.blobs().verify(blob);
+  if (!intact.ok()) return send_error(res, intact.error());
+  std::string quoted;
+  for (char ch : file_name) quoted += (ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20) ? '_' : ch;
+  res.set_header("Content-Disposition", "attachment; filename=\"" + quoted + "\"");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  ArchiveStore* store = &archive;
+  res.set_content_provider(static_cast<std::size_t>(size), mime,
+                           [store, blob](std::size_t, std::size_t, httplib::DataSink& sink) {
+                             Status sent = store->blobs().read_to(blob, Verify::none, [&](std::string_view chunk) {
+                               return sink.write(chunk.data(), chunk.size())
+                                          ? Status{}
+                                          : Status(make_error(ErrorCode::io, "download", "client went away"));
+                             });
+                             return sent.ok();
+                           });
+}
+
+// A file name from a browser, made safe to use as the last component of a
+// path: no directories, no control characters, no leading dots.
+std::string safe_file_name(std::string name) {
+  std::size_t slash = name.find_last_of("/\\");
+  if (slash != std::string::npos) name.erase(0, slash + 1);
+  std::string out;
+  for (char ch : name)
+    if (static_cast<unsigned char>(ch) >= 0x20 && ch != 0x7f) out += ch;
+  while (!out.empty() && (out.front() == '.' || out.front() == ' ')) out.erase(0, 1);
+  if (out.size() > 200) out.resize(200);
+  return out.empty() ? "document" : out;
+}
+
+void upload(const App& app, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
+            httplib::Response& res, const httplib::ContentReader& reader) {
+  IngestOptions options;
+  options.actor = caller.user.name;
+  options.ocr = app.options.ocr;
+  options.ocr_languages = app.options.ocr_languages;
+  if (req.has_param("title") && !req.get_param_value("title").empty()) options.title = req.get_param_value("title");
+  options.document_type = req.get_param_value("type");
+  options.confidentiality = req.has_param("confidentiality") ? req.get_param_value("confidentiality") : "internal";
+  options.department = req.has_param("department") ? req.get_param_value("department")
+                                                   : (caller.user.departments.empty() ? "" : caller.user.departments[0]);
+  // Nobody files into a department they cannot see.
+  if (!caller.visibility.allows(options.department, options.confidentiality))
+    return send_error(res, Error{ErrorCode::permission, "department " + options.department,
+                                 "you may not file documents there"});
+  std::string name = safe_file_name(req.get_param_value("filename"));
+  auto too_large = [&] {
+    send_error(res, Error{ErrorCode::limit_exceeded, name,
+                          "is larger than the upload limit of " + std::to_string(app.options.max_upload_bytes >> 20) +
+                              " MiB"});
+  };
+  if (req.has_header("Content-Length") &&
+      std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > app.options.max_upload_bytes)
+    return too_large();
+  fs::path dir = archive.spool_dir() / ("upload-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(std::random_device{}()));
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return send_error(res, Error{ErrorCode::io, dir.string(), "cannot create: " + ec.message()});
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ignored;
+      fs::remove_all(dir, ignored);
+    }
+  } cleanup{dir};
+  fs::path file = dir / name;
+  std::ofstream out(file, std::ios::binary);
+  std::uint64_t received = 0;
+  bool too_big = false;
+  bool read = reader([&](const char* data, std::size_t length) {
+    received += length;
+    if (received > app.options.max_upload_bytes) {
+      too_big = true;
+      return false;
+    }
+    out.write(data, static_cast<std::streamsize>(length));
+    return static_cast<bool>(out);
+  });
+  out.close();
+  if (too_big) return too_large();
+  if (!read || !out) return send_error(res, Error{ErrorCode::io, name, "the upload did not arrive whole"});
+  auto ingester = Ingester::create(archive, options);
+  if (!ingester.ok()) return send_error(res, ingester.error());
+  std::optional<IngestItem> result;
+  Status done = (*ingester)->ingest({file}, [&](const IngestItem& item) { result = item; });
+  if (!done.ok()) return send_error(res, done.error());
+  if (!result) return send_error(res, Error{ErrorCode::io, name, "was not processed"});
+  if (result->status == IngestStatus::rejected) {
+    Error why = result->error.value_or(Error{ErrorCode::unsupported, name, "rejected"});
+    why.subject = name;  // the browser's name, not the spool path
+    return send_error(res, why);
+  }
+  send_json(res, result->status == IngestStatus::stored ? 201 : 200,
+            {{"status", ingest_status_name(result->status)},
+             {"id", result->document_id},
+             {"file_name", name},
+             {"mime_type", result->mime_type},
+             {"size", result->size},
+             {"pages", result->page_count ? nlohmann::json(*result->page_count) : nlohmann::json()},
+             {"warnings", result->warnings}});
+}
+
+}  // namespace
+
+void add_document_routes(httplib::Server& server, const App& app) {
+  server.Get("/api/v1/search", signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller,
+                                                 const httplib::Request& req, httplib::Response& res) {
+               SearchRequest request;
+               request.query = req.get_param_value("q");
+               request.offset = number_param(req, "offset", 0, 100000);
+               request.limit = number_param(req, "limit", 10, 100);
+               request.all_versions = req.get_param_value("all_versions") == "true";
+               std::string sort = req.get_param_value("sort");
+               if (sort == "newest") request.sort = SortOrder::newest_first;
+               if (sort == "oldest") request.sort = SortOrder::oldest_first;
+               auto result = search_archive(archive, request, caller.user.name);
+               if (!result.ok()) return send_error(res, result.error());
+               send_json(res, 200, to_json(*result));
+             }));
+
+  server.Get("/api/v1/documents", signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller,
+                                                    const httplib::Request& req, httplib::Response& res) {
+               auto documents = archive.catalog().documents();
+               if (!documents.ok()) return send_error(res, documents.error());
+               std::size_t offset = number_param(req, "offset", 0, SIZE_MAX);
+               std::size_t limit = number_param(req, "limit", 50, 500);
+               nlohmann::json list = nlohmann::json::array();
+               std::size_t visible = 0;
+               // Newest first, as a registry clerk reads them.
+               for (auto it = documents->rbegin(); it != documents->rend(); ++it) {
+                 if (!caller.visibility.allows(it->department, it->confidentiality)) continue;
+                 if (visible >= offset && list.size() < limit) list.push_back(to_json(*it));
+                 ++visible;
+               }
+               send_json(res, 200, {{"total", visible}, {"documents", list}});
+             }));
+
+  server.Post("/api/v1/documents", signed_in_reader(app, upload));
+
+  server.Get(R"(/api/v1/documents/(\d+))", signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller,
+                                                              const httplib::Request& req, httplib::Response& res) {
+               auto document = visible_document(archive, caller, req, res, "record");
+               if (!document) return;
+               auto versions = archive.catalog().versions(document->id);
+               if (!versions.ok()) return send_error(res, versions.error());
+               nlohmann::json body = to_json(*document);
+               body["versions"] = nlohmann::json::array();
+               for (const Version& v : *versions) body["versions"].push_back(to_json(v));
+               send_json(res, 200, body);
+             }));
+
+  server.Get(R"(/api/v1/documents/(\d+)/audit)",
+             signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
+                               httplib::Response& res) {
+               auto document = visible_document(archive, caller, req, res, "audit trail");
+               if (!document) return;
+               auto trail = archive.catalog().audit_trail(document->id);
+               if (!trail.ok()) return send_error(res, trail.error());
+               nlohmann::json rows = nlohmann::json::array();
+               for (const AuditRecord& r : *trail) rows.push_back(to_json(r));
+               send_json(res, 200, {{"audit", rows}});
+             }));
+
+  server.Get(R"(/api/v1/documents/(\d+)/versions/(\d+)/original)",
+             signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
+                               httplib::Response& res) {
+               auto version = visible_version(archive, caller, req, res, "original");
+               if (!version) return;
+               send_blob(archive, version->original_blob_id, version->size, version->mime_type, version->original_name,
+                         res);
+             }));
+
+  // kind: text (extracted or OCR text) or pdf (the searchable PDF of a scan).
+  server.Get(R"(/api/v1/documents/(\d+)/versions/(\d+)/(text|pdf))",
+             signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
+                               httplib::Response& res) {
+               auto version = visible_version(archive, caller, req, res, "derived");
+               if (!version) return;
+               const std::string kind = req.matches[3] == "text" ? "text" : "searchable-pdf";
+               for (const DerivedBlob& d : version->derived)
+                 if (d.kind == kind) {
+                   std::string name = fs::path(version->original_name).stem().string() +
+                                      (kind == "text" ? ".txt" : ".pdf");
+                   return send_blob(archive, d.blob_id, d.size,
+                                    kind == "text" ? "text/plain; charset=utf-8" : d.mime_type, name, res);
+                 }
+               send_error(res, Error{ErrorCode::not_found,
+                                     "document " + std::to_string(version->document_id) + " version " +
+                                         std::to_string(version->number),
+                                     kind == "text" ? "has no text" : "has no searchable PDF"});
+             }));
+}
+
+}  // namespace dosar::api

@@ -1,0 +1,136 @@
+#include "api/http_support.h"
+
+#include <openssl/crypto.h>
+
+#include <map>
+
+#include "api/json_shapes.h"
+#include "base/sha256.h"
+#include "ingest/archive_index.h"
+
+namespace dosar::api {
+
+Result<ArchiveStore*> App::archive() const {
+  // One archive (catalogue connection, blob store) per request thread: SQLite
+  // connections must not be shared between threads, and opening one per
+  // request would cost more than the request.
+  thread_local std::map<std::string, std::unique_ptr<ArchiveStore>> opened;
+  auto& slot = opened[options.archive_dir.string()];
+  if (!slot) {
+    auto archive = ArchiveStore::open(options.archive_dir);
+    if (!archive.ok()) return archive.error();
+    slot = std::move(archive).value();
+  }
+  return slot.get();
+}
+
+int http_status_for(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::invalid_argument: return 400;
+    case ErrorCode::not_found: return 404;
+    case ErrorCode::conflict: return 409;
+    case ErrorCode::permission: return 403;
+    case ErrorCode::unsupported: return 415;
+    case ErrorCode::limit_exceeded: return 413;
+    case ErrorCode::corrupt:
+    case ErrorCode::io: return 500;
+  }
+  return 500;
+}
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(body.dump(), "application/json; charset=utf-8");
+}
+
+void send_error(httplib::Response& res, const Error& error) {
+  send_json(res, http_status_for(error.code), {{"error", to_json(error)}});
+}
+
+std::optional<std::string> cookie_value(const httplib::Request& req, const std::string& name) {
+  std::string header = req.get_header_value("Cookie");
+  std::size_t at = 0;
+  while (at < header.size()) {
+    std::size_t end = header.find(';', at);
+    if (end == std::string::npos) end = header.size();
+    std::string pair = header.substr(at, end - at);
+    std::size_t first = pair.find_first_not_of(' ');
+    if (first != std::string::npos) pair.erase(0, first);
+    if (pair.size() > name.size() && pair.compare(0, name.size(), name) == 0 && pair[name.size()] == '=')
+      return pair.substr(name.size() + 1);
+    at = end + 1;
+  }
+  return std::nullopt;
+}
+
+bool same_origin(const httplib::Request& req) {
+  if (!req.has_header("Origin")) return true;  // not a cross-site browser request
+  std::string origin = req.get_header_value("Origin");
+  std::string host = req.get_header_value("Host");
+  return origin == "http://" + host || origin == "https://" + host;
+}
+
+namespace {
+
+bool changes_state(const httplib::Request& req) {
+  return req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS";
+}
+
+// Resolves the caller or answers the request with the reason.
+std::optional<std::pair<ArchiveStore*, Caller>> authenticate(const App& app, const httplib::Request& req,
+                                                             httplib::Response& res) {
+  auto archive = app.archive();
+  if (!archive.ok()) {
+    send_error(res, archive.error());
+    return std::nullopt;
+  }
+  auto token = cookie_value(req, kSessionCookie);
+  if (!token) {
+    send_error(res, Error{ErrorCode::permission, "session", "sign in first"});
+    res.status = 401;
+    return std::nullopt;
+  }
+  auto session = (*archive)->accounts().session(sha256_hex(*token));
+  if (!session.ok()) {
+    send_error(res, session.error());
+    res.status = session.error().code == ErrorCode::not_found ? 401 : 500;
+    return std::nullopt;
+  }
+  if (changes_state(req)) {
+    std::string csrf = req.get_header_value(kCsrfHeader);
+    bool token_ok = csrf.size() == session->csrf_token.size() &&
+                    CRYPTO_memcmp(csrf.data(), session->csrf_token.data(), csrf.size()) == 0;
+    if (!token_ok || !same_origin(req)) {
+      send_error(res, Error{ErrorCode::permission, "request", "missing or wrong CSRF token, or another origin"});
+      return std::nullopt;
+    }
+  }
+  auto user = (*archive)->catalog().user(session->user_name);
+  if (!user.ok()) {
+    send_error(res, user.error());
+    res.status = 401;
+    return std::nullopt;
+  }
+  Caller caller{*user, *session, visibility_of(*user)};
+  return std::pair{*archive, std::move(caller)};
+}
+
+}  // namespace
+
+httplib::Server::Handler signed_in(const App& app, CallerHandler handler) {
+  return [&app, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    auto who = authenticate(app, req, res);
+    if (who) handler(app, *who->first, who->second, req, res);
+  };
+}
+
+httplib::Server::HandlerWithContentReader signed_in_reader(const App& app, CallerReaderHandler handler) {
+  return [&app, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res,
+                                              const httplib::ContentReader& reader) {
+    auto who = authenticate(app, req, res);
+    if (who) handler(app, *who->first, who->second, req, res, reader);
+  };
+}
+
+}  // namespace dosar::api

@@ -1,0 +1,63 @@
+// What every route of the HTTP API shares (internal to api/): the per-thread
+// archive, the signed-in caller, JSON answers and errors.
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "api/server.h"
+#include "base/result.h"
+#include "index/search_index.h"
+#include "storage/archive_store.h"
+
+namespace dosar::api {
+
+// Shared by all request threads; each thread opens its own connections.
+struct App {
+  ServerOptions options;
+  bool secure_cookies = false;
+  // The archive as seen by the calling thread (opened on first use).
+  Result<ArchiveStore*> archive() const;
+};
+
+// The signed-in caller of a request.
+struct Caller {
+  User user;
+  Session session;
+  Visibility visibility;
+};
+
+inline constexpr const char* kSessionCookie = "dosar_session";
+inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body);
+// {"error":{"code","subject","message"}} with the HTTP status for the code.
+void send_error(httplib::Response& res, const Error& error);
+int http_status_for(ErrorCode code);
+std::optional<std::string> cookie_value(const httplib::Request& req, const std::string& name);
+
+// Wraps a handler that needs a signed-in caller: answers 401 without a valid
+// session, and 403 for a state-changing method without the session's CSRF
+// token or from another origin.
+using CallerHandler = std::function<void(const App&, ArchiveStore&, const Caller&, const httplib::Request&,
+                                         httplib::Response&)>;
+httplib::Server::Handler signed_in(const App& app, CallerHandler handler);
+// Same, for handlers that read the request body themselves (uploads).
+using CallerReaderHandler =
+    std::function<void(const App&, ArchiveStore&, const Caller&, const httplib::Request&, httplib::Response&,
+                       const httplib::ContentReader&)>;
+httplib::Server::HandlerWithContentReader signed_in_reader(const App& app, CallerReaderHandler handler);
+
+// True when the request's Origin (if any) is this server itself.
+bool same_origin(const httplib::Request& req);
+
+void add_session_routes(httplib::Server& server, const App& app);
+void add_document_routes(httplib::Server& server, const App& app);
+void add_web_pages(httplib::Server& server);
+
+}  // namespace dosar::api

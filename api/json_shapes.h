@@ -1,0 +1,21 @@
+// The JSON shapes of the archive's records, shared by every front end (the
+// `dosar` command's --json output and the HTTP API), so that both speak the
+// same format. Documented in docs/api.md.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "index/search_index.h"
+#include "storage/catalog.h"
+
+namespace dosar {
+
+nlohmann::json to_json(const Document& d);
+nlohmann::json to_json(const Version& v);
+nlohmann::json to_json(const AuditRecord& r);
+nlohmann::json to_json(const Error& e);
+// Snippets keep their HTML (<mark> around matched words, text escaped).
+nlohmann::json to_json(const SearchResult& result);
+
+}  // namespace dosar

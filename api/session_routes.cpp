@@ -1,0 +1,122 @@
+// Sign-in and sign-out: POST/GET/DELETE /api/v1/session, POST /api/v1/session/everywhere.
+#include <openssl/rand.h>
+
+#include "api/http_support.h"
+#include "api/passwords.h"
+#include "base/clock.h"
+#include "base/sha256.h"
+
+namespace dosar::api {
+namespace {
+
+constexpr auto kSessionLifetime = std::chrono::hours(12);  // a working day
+
+std::string random_hex(std::size_t bytes) {
+  std::vector<unsigned char> raw(bytes);
+  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) return {};
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : raw) {
+    out.push_back(digits[b >> 4]);
+    out.push_back(digits[b & 15]);
+  }
+  return out;
+}
+
+nlohmann::json describe(const User& user, const std::string& csrf_token) {
+  return {{"user", user.name},
+          {"display_name", user.display_name},
+          {"departments", user.departments},
+          {"all_departments", user.all_departments},
+          {"restricted_access", user.restricted_access},
+          {"csrf_token", csrf_token}};
+}
+
+void sign_in(const App& app, const httplib::Request& req, httplib::Response& res) {
+  if (!same_origin(req)) {
+    send_error(res, Error{ErrorCode::permission, "session", "sign-in from another origin is refused"});
+    return;
+  }
+  auto body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("username") || !body.contains("password") ||
+      !body["username"].is_string() || !body["password"].is_string()) {
+    send_error(res, Error{ErrorCode::invalid_argument, "session",
+                          "expected JSON {\"username\": \"...\", \"password\": \"...\"}"});
+    return;
+  }
+  std::string name = body["username"];
+  std::string password = body["password"];
+  auto archive = app.archive();
+  if (!archive.ok()) return send_error(res, archive.error());
+  AccountStore& accounts = (*archive)->accounts();
+  auto state = accounts.login_state(name);
+  if (state.ok() && state->locked_until) {
+    (void)accounts.record_login(name, false, req.remote_addr);
+    send_json(res, 429,
+              {{"error",
+                {{"code", "locked"},
+                 {"subject", "session"},
+                 {"message", "too many failed sign-ins; try again after " + format_bucharest(*state->locked_until)}}}});
+    return;
+  }
+  // An unknown name costs as much as a wrong password, so timing does not
+  // tell which names exist.
+  bool matches = state.ok() && state->password_hash && !state->disabled
+                     ? password_matches(password, *state->password_hash)
+                     : (password_matches(password, "scrypt:15:8:1:00:00"), false);
+  Status recorded = accounts.record_login(name, matches, req.remote_addr);
+  if (!recorded.ok()) return send_error(res, recorded.error());
+  if (!matches) {
+    send_json(res, 401,
+              {{"error", {{"code", "bad_credentials"}, {"subject", "session"}, {"message", "wrong user name or password"}}}});
+    return;
+  }
+  auto user = (*archive)->catalog().user(name);
+  if (!user.ok()) return send_error(res, user.error());
+  std::string token = random_hex(32);
+  std::string csrf = random_hex(16);
+  if (token.empty() || csrf.empty())
+    return send_error(res, Error{ErrorCode::io, "session", "no random numbers from OpenSSL"});
+  auto now = system_clock().now();
+  Session session{sha256_hex(token), name, csrf, format_utc(now), format_utc(now + kSessionLifetime)};
+  Status created = accounts.create_session(session);
+  if (!created.ok()) return send_error(res, created.error());
+  std::string cookie = std::string(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                       std::to_string(std::chrono::seconds(kSessionLifetime).count());
+  if (app.secure_cookies) cookie += "; Secure";
+  res.set_header("Set-Cookie", cookie);
+  send_json(res, 200, describe(*user, csrf));
+}
+
+void clear_cookie(const App& app, httplib::Response& res) {
+  std::string cookie = std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+  if (app.secure_cookies) cookie += "; Secure";
+  res.set_header("Set-Cookie", cookie);
+}
+
+}  // namespace
+
+void add_session_routes(httplib::Server& server, const App& app) {
+  server.Post("/api/v1/session", [&app](const httplib::Request& req, httplib::Response& res) { sign_in(app, req, res); });
+  server.Get("/api/v1/session", signed_in(app, [](const App&, ArchiveStore&, const Caller& caller,
+                                                  const httplib::Request&, httplib::Response& res) {
+               send_json(res, 200, describe(caller.user, caller.session.csrf_token));
+             }));
+  server.Delete("/api/v1/session", signed_in(app, [](const App& a, ArchiveStore& archive, const Caller& caller,
+                                                     const httplib::Request&, httplib::Response& res) {
+                  Status ended = archive.accounts().end_session(caller.session.token_hash);
+                  if (!ended.ok()) return send_error(res, ended.error());
+                  clear_cookie(a, res);
+                  send_json(res, 200, {{"signed_out", true}});
+                }));
+  server.Post("/api/v1/session/everywhere",
+              signed_in(app, [](const App& a, ArchiveStore& archive, const Caller& caller, const httplib::Request&,
+                                httplib::Response& res) {
+                Status ended = archive.accounts().end_all_sessions(caller.user.name, caller.user.name);
+                if (!ended.ok()) return send_error(res, ended.error());
+                clear_cookie(a, res);
+                send_json(res, 200, {{"signed_out", true}});
+              }));
+}
+
+}  // namespace dosar::api

@@ -1,0 +1,231 @@
+// Dosar's web pages: one page, views chosen by the URL's #fragment, talking
+// to /api/v1 with the session cookie and the CSRF token of the session.
+'use strict';
+
+const state = { user: null, csrf: null, query: '', offset: 0, limit: 10 };
+const $ = (id) => document.getElementById(id);
+const VIEWS = ['autentificare', 'cautare', 'incarcare', 'documente', 'document'];
+const FACET_NAMES = { tip: 'Tip document', dep: 'Departament', an: 'An' };
+const ACTIONS = {
+  'document.create': 'document creat', 'version.add': 'versiune nouă', 'document.read': 'citit (date personale)',
+};
+
+function text(value) { return value === null || value === undefined ? '' : String(value); }
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === 'className') node.className = v; else if (k === 'html') node.innerHTML = v; else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(text(c)));
+  return node;
+}
+function bucharest(utc) {
+  if (!utc) return '';
+  const d = new Date(utc);
+  return isNaN(d) ? utc : d.toLocaleString('ro-RO', { timeZone: 'Europe/Bucharest' });
+}
+function showError(message) { const e = $('error'); e.textContent = message || ''; e.hidden = !message; }
+
+async function api(method, path, body) {
+  const headers = {};
+  if (method !== 'GET') headers['X-CSRF-Token'] = state.csrf || '';
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch('/api/v1' + path, { method, headers, credentials: 'same-origin',
+                                              body: body === undefined ? undefined : JSON.stringify(body) });
+  let data = null;
+  try { data = await res.json(); } catch (_) { /* not JSON */ }
+  if (res.status === 401 && path !== '/session') { signedOut(); throw new Error('Sesiunea a expirat; autentificați-vă din nou.'); }
+  if (!res.ok) throw new Error((data && data.error && data.error.message) || ('eroare HTTP ' + res.status));
+  return data;
+}
+
+function show(view) {
+  for (const v of VIEWS) $('view-' + v).hidden = v !== view;
+  for (const a of document.querySelectorAll('nav a')) {
+    if (a.dataset.view === view) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+  showError('');
+}
+
+function signedIn(me) {
+  state.user = me; state.csrf = me.csrf_token;
+  $('who-name').textContent = me.display_name || me.user;
+  $('nav').hidden = false; $('who').hidden = false;
+}
+function signedOut() {
+  state.user = null; state.csrf = null;
+  $('nav').hidden = true; $('who').hidden = true;
+  location.hash = '#/autentificare';
+}
+
+async function route() {
+  const hash = location.hash || '#/cautare';
+  if (!state.user && hash !== '#/autentificare') { location.hash = '#/autentificare'; return; }
+  const [, view, arg] = hash.split('/');
+  if (view === 'document' && arg) { show('document'); return loadDocument(arg).catch((e) => showError(e.message)); }
+  if (view === 'documente') { show('documente'); return loadDocuments().catch((e) => showError(e.message)); }
+  if (view === 'incarcare') { show('incarcare'); return; }
+  if (view === 'autentificare') { show('autentificare'); $('username').focus(); return; }
+  show('cautare');
+  const params = new URLSearchParams(arg || '');
+  const q = params.get('q') || '';
+  $('q').value = q;
+  if (q) runSearch(q, Number(params.get('offset') || 0)); else $('q').focus();
+}
+
+async function runSearch(q, offset) {
+  state.query = q; state.offset = offset;
+  const all = $('all-versions').checked ? '&all_versions=true' : '';
+  try {
+    const r = await api('GET', `/search?q=${encodeURIComponent(q)}&offset=${offset}&limit=${state.limit}${all}`);
+    renderResults(r);
+  } catch (e) { showError(e.message); }
+}
+
+function renderResults(r) {
+  const notes = [];
+  if (r.suggestion) notes.push(`Ați vrut să spuneți: ${r.suggestion}?`);
+  if (r.relaxed) notes.push('Niciun document nu conține toate cuvintele; iată cele care conțin cele mai multe.');
+  $('search-note').textContent = notes.join(' ');
+  $('search-count').textContent = r.total === 1 ? '1 document' : `${r.total} documente`;
+  const list = $('results'); list.replaceChildren();
+  for (const h of r.hits) {
+    const title = el('a', { href: `#/document/${h.id}` }, h.title);
+    const meta = [h.registry_number ? `nr. ${h.registry_number}` : '', h.type, h.department, h.date]
+      .filter(Boolean).join(' · ');
+    // Snippets arrive HTML-escaped by the server, with <mark> around the matched words.
+    list.append(el('li', {}, el('h2', { className: 'hit-title' }, title), el('div', { className: 'meta' }, meta),
+                   el('p', { className: 'snippet', html: h.snippet })));
+  }
+  const facets = $('facets'); facets.replaceChildren();
+  for (const [name, values] of Object.entries(r.facets || {})) {
+    if (!values.length) continue;
+    facets.append(el('h2', {}, FACET_NAMES[name] || name));
+    for (const v of values) {
+      const b = el('button', { type: 'button' }, v.value + ' ', el('span', {}, `(${v.count})`));
+      b.addEventListener('click', () => {
+        const term = name === 'an' ? `data:${v.value}..${v.value}` : `${name}:"${v.value}"`;
+        location.hash = '#/cautare/' + new URLSearchParams({ q: `${state.query} ${term}` });
+      });
+      facets.append(b);
+    }
+  }
+  const pager = $('pager'); pager.replaceChildren();
+  const page = (offset, label) => {
+    const b = el('button', { type: 'button' }, label);
+    b.addEventListener('click', () => { location.hash = '#/cautare/' + new URLSearchParams({ q: state.query, offset }); });
+    pager.append(b);
+  };
+  if (state.offset > 0) page(Math.max(0, state.offset - state.limit), '← Înapoi');
+  if (state.offset + state.limit < r.total) page(state.offset + state.limit, 'Următoarele →');
+}
+
+async function loadDocuments() {
+  const r = await api('GET', '/documents?limit=100');
+  const body = $('document-table').tBodies[0]; body.replaceChildren();
+  for (const d of r.documents) {
+    body.append(el('tr', {}, el('td', {}, d.registry_number || d.id),
+                   el('td', {}, el('a', { href: `#/document/${d.id}` }, d.title)),
+                   el('td', {}, d.type), el('td', {}, d.department), el('td', {}, bucharest(d.created_at))));
+  }
+}
+
+async function loadDocument(id) {
+  const d = await api('GET', `/documents/${encodeURIComponent(id)}`);
+  $('doc-title').textContent = d.title;
+  const fields = $('doc-fields'); fields.replaceChildren();
+  const CONF = { public: 'publică', internal: 'internă', 'restricted-personal-data': 'date personale (restricționată)' };
+  for (const [label, value] of [['Număr de înregistrare', d.registry_number], ['Tip', d.type],
+    ['Departament', d.department], ['Confidențialitate', CONF[d.confidentiality] || d.confidentiality],
+    ['Stare', d.status], ['Creat', bucharest(d.created_at)], ['Versiunea curentă', d.current_version]]) {
+    if (value) fields.append(el('dt', {}, label), el('dd', {}, value));
+  }
+  const versions = $('doc-versions').tBodies[0]; versions.replaceChildren();
+  for (const v of d.versions) {
+    const base = `/api/v1/documents/${d.id}/versions/${v.number}`;
+    const links = el('td', {}, el('a', { href: `${base}/original` }, 'original'));
+    for (const b of v.derived) {
+      if (b.kind === 'text') links.append(' · ', el('a', { href: `${base}/text` }, 'text'));
+      if (b.kind === 'searchable-pdf') links.append(' · ', el('a', { href: `${base}/pdf` }, 'PDF cu text'));
+    }
+    versions.append(el('tr', {}, el('td', {}, v.number), el('td', {}, v.original_name), el('td', {}, v.mime_type),
+                       el('td', {}, v.page_count), el('td', {}, v.author), el('td', {}, bucharest(v.created_at)), links));
+  }
+  const audit = await api('GET', `/documents/${encodeURIComponent(id)}/audit`);
+  const rows = $('doc-audit').tBodies[0]; rows.replaceChildren();
+  for (const a of audit.audit) {
+    rows.append(el('tr', {}, el('td', {}, bucharest(a.at)), el('td', {}, a.actor), el('td', {}, ACTIONS[a.action] || a.action)));
+  }
+}
+
+function uploadOne(file) {
+  const item = el('li', {}, el('strong', {}, file.name), ' ', el('progress', { max: '100', value: '0' }),
+                  el('span', { className: 'stage' }, 'se încarcă…'));
+  $('uploads').prepend(item);
+  const bar = item.querySelector('progress'); const stage = item.querySelector('.stage');
+  const params = new URLSearchParams({ filename: file.name, type: $('up-type').value,
+                                       confidentiality: $('up-confidentiality').value });
+  if ($('up-department').value) params.set('department', $('up-department').value);
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/v1/documents?' + params);
+    xhr.setRequestHeader('X-CSRF-Token', state.csrf || '');
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); };
+    xhr.upload.onload = () => { bar.removeAttribute('value'); stage.textContent = 'se recunoaște textul (OCR) și se arhivează…'; };
+    xhr.onload = () => {
+      let data = null; try { data = JSON.parse(xhr.responseText); } catch (_) { /* not JSON */ }
+      if (xhr.status === 200 || xhr.status === 201) {
+        bar.value = 100; item.className = 'done';
+        stage.replaceChildren(xhr.status === 201 ? 'arhivat: ' : 'exista deja: ',
+                              el('a', { href: `#/document/${data.id}` }, `documentul ${data.id}`));
+      } else {
+        item.className = 'failed';
+        stage.textContent = 'refuzat: ' + ((data && data.error && data.error.message) || ('eroare HTTP ' + xhr.status));
+      }
+      resolve();
+    };
+    xhr.onerror = () => { item.className = 'failed'; stage.textContent = 'conexiunea s-a întrerupt'; resolve(); };
+    xhr.send(file);
+  });
+}
+
+async function uploadAll(files) {
+  for (const f of files) await uploadOne(f);  // one at a time: the server OCRs each with all its cores
+}
+
+function wire() {
+  $('sign-in-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    $('sign-in-error').textContent = '';
+    try {
+      const me = await api('POST', '/session', { username: $('username').value, password: $('password').value });
+      $('password').value = '';
+      signedIn(me);
+      location.hash = '#/cautare';
+    } catch (err) { $('sign-in-error').textContent = err.message; }
+  });
+  $('sign-out').addEventListener('click', async () => {
+    try { await api('DELETE', '/session'); } catch (_) { /* signed out anyway */ }
+    signedOut();
+  });
+  $('search-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    location.hash = '#/cautare/' + new URLSearchParams({ q: $('q').value.trim() });
+  });
+  const zone = $('drop-zone');
+  zone.addEventListener('click', (e) => { if (e.target !== $('files')) $('files').click(); });
+  zone.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $('files').click(); } });
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('over'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => { e.preventDefault(); zone.classList.remove('over'); uploadAll([...e.dataTransfer.files]); });
+  $('files').addEventListener('change', () => { uploadAll([...$('files').files]); $('files').value = ''; });
+  window.addEventListener('hashchange', route);
+}
+
+async function start() {
+  wire();
+  try { signedIn(await api('GET', '/session')); } catch (_) { /* not signed in */ }
+  route();
+}
+document.addEventListener('DOMContentLoaded', start);

@@ -1,0 +1,104 @@
+// user passwd, user disable, user enable, serve.
+#include <csignal>
+#include <cstdlib>
+#include <thread>
+
+#include "api/passwords.h"
+#include "api/server.h"
+#include "cli/context.h"
+
+namespace dosar::cli {
+
+Result<std::string> password_hash_from_env(const std::string& variable) {
+  const char* value = std::getenv(variable.c_str());
+  if (!value || !*value)
+    return make_error(ErrorCode::invalid_argument, "--password-env " + variable,
+                      "the environment variable is not set or empty");
+  return api::hash_password(value);
+}
+
+ExitCode run_user_passwd(Context& c) {
+  auto variable = c.command.get("--password-env");
+  if (!variable) {
+    c.err << "dosar: user passwd needs --password-env VAR\n";
+    return ExitCode::usage;
+  }
+  auto hash = password_hash_from_env(*variable);
+  if (!hash.ok()) return c.fail(hash.error());
+  auto archive = c.open_archive();
+  if (!archive.ok()) return c.fail(archive.error());
+  const std::string& name = c.command.positionals[0];
+  Status set = (*archive)->accounts().set_password_hash(name, *hash, c.actor());
+  if (!set.ok()) return c.fail(set.error());
+  c.out << "password of " << name << " set\n";
+  return ExitCode::ok;
+}
+
+namespace {
+
+ExitCode set_disabled(Context& c, bool disabled) {
+  auto archive = c.open_archive();
+  if (!archive.ok()) return c.fail(archive.error());
+  const std::string& name = c.command.positionals[0];
+  Status set = (*archive)->accounts().set_disabled(name, disabled, c.actor());
+  if (!set.ok()) return c.fail(set.error());
+  c.out << "user " << name << (disabled ? " disabled; their sessions ended\n" : " enabled\n");
+  return ExitCode::ok;
+}
+
+api::WebServer* running_server = nullptr;
+
+extern "C" void stop_serving(int) {
+  // httplib's stop() only shuts the listening socket and sets a flag.
+  if (running_server) running_server->stop();
+}
+
+}  // namespace
+
+ExitCode run_user_disable(Context& c) { return set_disabled(c, true); }
+ExitCode run_user_enable(Context& c) { return set_disabled(c, false); }
+
+ExitCode run_serve(Context& c) {
+  api::ServerOptions options;
+  options.archive_dir = c.archive_dir;
+  std::string listen = c.command.get("--listen").value_or("127.0.0.1:8080");
+  std::size_t colon = listen.rfind(':');
+  char* end = nullptr;
+  long port = colon == std::string::npos ? -1 : std::strtol(listen.c_str() + colon + 1, &end, 10);
+  if (colon == std::string::npos || colon == 0 || *end != '\0' || port < 0 || port > 65535) {
+    c.err << "dosar: --listen must be ADDRESS:PORT, e.g. 127.0.0.1:8080, not '" << listen << "'\n";
+    return ExitCode::usage;
+  }
+  options.host = listen.substr(0, colon);
+  options.port = static_cast<int>(port);
+  for (auto [option, target] : {std::pair{"--max-upload-mb", 0}, std::pair{"--threads", 1}}) {
+    auto value = c.command.get(option);
+    if (!value) continue;
+    long n = std::strtol(value->c_str(), &end, 10);
+    if (value->empty() || *end != '\0' || n < 1 || n > 1'000'000) {
+      c.err << "dosar: " << option << " must be a positive number, not '" << *value << "'\n";
+      return ExitCode::usage;
+    }
+    if (target == 0)
+      options.max_upload_bytes = static_cast<std::uint64_t>(n) << 20;
+    else
+      options.threads = static_cast<int>(n);
+  }
+  if (auto cert = c.command.get("--tls-cert")) options.tls_cert = *cert;
+  if (auto key = c.command.get("--tls-key")) options.tls_key = *key;
+  options.ocr = !c.command.has("--no-ocr");
+  auto server = api::WebServer::create(options);
+  if (!server.ok()) return c.fail(server.error());
+  running_server = server->get();
+  std::signal(SIGINT, stop_serving);
+  std::signal(SIGTERM, stop_serving);
+  c.err << "dosar: serving " << c.archive_dir.string() << " at " << (*server)->url() << "/ (Ctrl-C stops)\n";
+  c.err.flush();
+  Status ran = (*server)->run();
+  running_server = nullptr;
+  if (!ran.ok()) return c.fail(ran.error());
+  c.err << "dosar: stopped\n";
+  return ExitCode::ok;
+}
+
+}  // namespace dosar::cli

@@ -1,0 +1,357 @@
+// The HTTP API against a real server on loopback: sign-in, CSRF, lock-out,
+// permissions on every document endpoint, uploads and downloads.
+#include "api/server.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "cli/cli.h"
+#include "tests/support/sample_pdf.h"
+#include "tests/support/temp_dir.h"
+
+namespace dosar::api {
+namespace {
+
+namespace fs = std::filesystem;
+using dosar::testing::make_text_pdf;
+using dosar::testing::TempDir;
+using nlohmann::json;
+
+constexpr const char* kPassword = "parola-de-test-1";
+
+class ApiServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    archive_ = dir_ / "archive";
+    ASSERT_EQ(dosar({"init"}), 0);
+    ::setenv("DOSAR_TEST_PASSWORD", kPassword, 1);
+    ASSERT_EQ(dosar({"user", "add", "ana", "--departments", "Asistență socială", "--password-env",
+                     "DOSAR_TEST_PASSWORD"}),
+              0);
+    ASSERT_EQ(dosar({"user", "add", "ion", "--departments", "Urbanism", "--password-env", "DOSAR_TEST_PASSWORD"}), 0);
+    ASSERT_EQ(dosar({"user", "add", "maria", "--departments", "Asistență socială", "--restricted", "--password-env",
+                     "DOSAR_TEST_PASSWORD"}),
+              0);
+    social_pdf_ = dir_ / "ancheta.pdf";
+    testing::write_file(social_pdf_, make_text_pdf({"Anchetă socială privind copiii familiei Popescu, strada Băicului."}));
+    testing::write_file(dir_ / "urbanism.pdf", make_text_pdf({"Certificat de urbanism pentru strada Băicului nr. 3."}));
+    testing::write_file(dir_ / "personal.pdf", make_text_pdf({"Date personale: CNP și adresa beneficiarului Băicului."}));
+    ASSERT_EQ(dosar({"ingest", "--department", "Asistență socială", social_pdf_.string()}), 0);  // id 1
+    ASSERT_EQ(dosar({"ingest", "--department", "Urbanism", (dir_ / "urbanism.pdf").string()}), 0);  // id 2
+    ASSERT_EQ(dosar({"ingest", "--department", "Asistență socială", "--confidentiality", "restricted-personal-data",
+                     (dir_ / "personal.pdf").string()}),
+              0);  // id 3
+
+    ServerOptions options;
+    options.archive_dir = archive_;
+    options.port = 0;
+    options.threads = 2;
+    options.max_upload_bytes = 1 << 20;
+    options.ocr = false;
+    auto server = WebServer::create(options);
+    ASSERT_TRUE(server.ok()) << server.error().to_string();
+    server_ = std::move(server).value();
+    thread_ = std::thread([this] { (void)server_->run(); });
+    httplib::Client probe("127.0.0.1", server_->port());
+    for (int i = 0; i < 200 && !probe.Get("/"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  int dosar(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--archive", archive_.string()});
+    std::ostringstream out, err;
+    int code = static_cast<int>(cli::run(args, out, err));
+    if (code != 0) ADD_FAILURE() << err.str();
+    return code;
+  }
+
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", server_->port());
+    c.set_read_timeout(120);
+    return c;
+  }
+
+  struct SignedIn {
+    std::string cookie;  // "dosar_session=..."
+    std::string csrf;
+    httplib::Headers headers(bool with_csrf = false) const {
+      httplib::Headers h{{"Cookie", cookie}};
+      if (with_csrf) h.emplace("X-CSRF-Token", csrf);
+      return h;
+    }
+  };
+
+  httplib::Result sign_in_request(const std::string& user, const std::string& password,
+                                  const httplib::Headers& headers = {}) {
+    return client().Post("/api/v1/session", headers, json{{"username", user}, {"password", password}}.dump(),
+                         "application/json");
+  }
+
+  SignedIn sign_in(const std::string& user) {
+    auto res = sign_in_request(user, kPassword);
+    EXPECT_TRUE(res);
+    if (!res) return {};
+    EXPECT_EQ(res->status, 200) << res->body;
+    std::string set_cookie = res->get_header_value("Set-Cookie");
+    EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
+    EXPECT_NE(set_cookie.find("SameSite=Strict"), std::string::npos);
+    return {set_cookie.substr(0, set_cookie.find(';')), json::parse(res->body)["csrf_token"]};
+  }
+
+  TempDir dir_;
+  fs::path archive_;
+  fs::path social_pdf_;
+  std::unique_ptr<WebServer> server_;
+  std::thread thread_;
+};
+
+TEST_F(ApiServerTest, EveryApiCallWithoutSessionIs401) {
+  auto c = client();
+  for (const char* path : {"/api/v1/session", "/api/v1/documents", "/api/v1/search?q=ancheta", "/api/v1/documents/1",
+                           "/api/v1/documents/1/audit", "/api/v1/documents/1/versions/1/original",
+                           "/api/v1/documents/1/versions/1/text"}) {
+    auto res = c.Get(path);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 401) << path;
+    EXPECT_EQ(json::parse(res->body)["error"]["message"], "sign in first") << path;
+  }
+  auto forged = c.Get("/api/v1/documents", {{"Cookie", "dosar_session=0123456789abcdef"}});
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 401);
+  auto upload = c.Post("/api/v1/documents?filename=x.pdf", "%PDF-1.4", "application/octet-stream");
+  ASSERT_TRUE(upload);
+  EXPECT_EQ(upload->status, 401);
+}
+
+TEST_F(ApiServerTest, WrongPasswordsLockTheAccountAndAreAudited) {
+  auto wrong = sign_in_request("ana", "not-the-password");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_EQ(json::parse(wrong->body)["error"]["code"], "bad_credentials");
+  EXPECT_EQ(wrong->get_header_value("Set-Cookie"), "");
+  auto unknown = sign_in_request("nobody", kPassword);
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 401);
+  EXPECT_EQ(unknown->body, wrong->body) << "an unknown name must look like a wrong password";
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(sign_in_request("ana", "still-wrong-password")->status, 401);
+  auto locked = sign_in_request("ana", kPassword);
+  ASSERT_TRUE(locked);
+  EXPECT_EQ(locked->status, 429) << "the right password must not open a locked account";
+  EXPECT_EQ(json::parse(locked->body)["error"]["code"], "locked");
+  // Another account is not affected.
+  sign_in("ion");
+
+  std::ostringstream out, err;
+  ASSERT_EQ(cli::run({"--archive", archive_.string(), "audit", "--json"}, out, err), cli::ExitCode::ok);
+  int failures = 0;
+  for (const json& row : json::parse(out.str()))
+    if (row["action"] == "login.failure") ++failures;
+  EXPECT_EQ(failures, 7);  // 5 wrong, 1 unknown name, 1 while locked
+  // A new password (set by an administrator) lifts the lock.
+  ASSERT_EQ(dosar({"user", "passwd", "ana", "--password-env", "DOSAR_TEST_PASSWORD"}), 0);
+  sign_in("ana");
+}
+
+TEST_F(ApiServerTest, SignInRefusesMalformedBodiesAndOtherOrigins) {
+  auto c = client();
+  for (const std::string body : {"", "not json", "[]", R"({"username":"ana"})", R"({"username":1,"password":2})"}) {
+    auto res = c.Post("/api/v1/session", body, "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << body;
+  }
+  auto cross = sign_in_request("ana", kPassword, {{"Origin", "https://evil.example"}});
+  ASSERT_TRUE(cross);
+  EXPECT_EQ(cross->status, 403);
+}
+
+TEST_F(ApiServerTest, StateChangesNeedTheSessionsCsrfToken) {
+  SignedIn ana = sign_in("ana");
+  auto c = client();
+  auto without = c.Post("/api/v1/documents?filename=a.pdf", ana.headers(false), "%PDF", "application/octet-stream");
+  ASSERT_TRUE(without);
+  EXPECT_EQ(without->status, 403);
+  httplib::Headers wrong = ana.headers(false);
+  wrong.emplace("X-CSRF-Token", std::string(ana.csrf.size(), '0'));
+  auto forged = c.Delete("/api/v1/session", wrong);
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 403);
+  httplib::Headers cross = ana.headers(true);
+  cross.emplace("Origin", "http://evil.example");
+  auto other_origin = c.Delete("/api/v1/session", cross);
+  ASSERT_TRUE(other_origin);
+  EXPECT_EQ(other_origin->status, 403);
+  // The session survived all of that, and signs out properly.
+  EXPECT_EQ(c.Get("/api/v1/session", ana.headers())->status, 200);
+  EXPECT_EQ(c.Delete("/api/v1/session", ana.headers(true))->status, 200);
+  EXPECT_EQ(c.Get("/api/v1/session", ana.headers())->status, 401);
+}
+
+TEST_F(ApiServerTest, SignOutEverywhereAndDisablingEndEverySession) {
+  SignedIn first = sign_in("ana");
+  SignedIn second = sign_in("ana");
+  auto c = client();
+  EXPECT_EQ(c.Post("/api/v1/session/everywhere", first.headers(true), "", "application/json")->status, 200);
+  EXPECT_EQ(c.Get("/api/v1/documents", second.headers())->status, 401);
+  SignedIn ion = sign_in("ion");
+  ASSERT_EQ(dosar({"user", "disable", "ion"}), 0);
+  EXPECT_EQ(c.Get("/api/v1/documents", ion.headers())->status, 401);
+  EXPECT_EQ(sign_in_request("ion", kPassword)->status, 401);
+}
+
+TEST_F(ApiServerTest, DocumentsOfOtherDepartmentsAre404OnEveryEndpoint) {
+  SignedIn ion = sign_in("ion");  // Urbanism: sees document 2 only
+  auto c = client();
+  for (const std::string id : {"1", "3", "999"})
+    for (const std::string suffix : {"", "/audit", "/versions/1/original", "/versions/1/text", "/versions/1/pdf"}) {
+      auto res = c.Get("/api/v1/documents/" + id + suffix, ion.headers());
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, 404) << id << suffix;
+      EXPECT_EQ(json::parse(res->body)["error"]["message"], "no such document") << id << suffix;
+    }
+  EXPECT_EQ(c.Get("/api/v1/documents/2", ion.headers())->status, 200);
+  auto list = json::parse(c.Get("/api/v1/documents", ion.headers())->body);
+  EXPECT_EQ(list["total"], 1);
+  EXPECT_EQ(list["documents"][0]["id"], 2);
+  auto found = json::parse(c.Get("/api/v1/search?q=baicului", ion.headers())->body);
+  EXPECT_EQ(found["total"], 1);
+  EXPECT_EQ(found["hits"][0]["id"], 2);
+  for (const auto& [facet, values] : found["facets"].items())
+    for (const json& v : values) EXPECT_NE(v["value"], "Asistență socială") << facet;
+}
+
+TEST_F(ApiServerTest, SearchWithoutDiacriticsFindsWithSnippetsAndFacets) {
+  SignedIn ana = sign_in("ana");
+  auto res = client().Get("/api/v1/search?q=ancheta%20sociala%20copii", ana.headers());
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json r = json::parse(res->body);
+  ASSERT_EQ(r["total"], 1);
+  EXPECT_EQ(r["hits"][0]["id"], 1);
+  EXPECT_NE(r["hits"][0]["snippet"].get<std::string>().find("<mark>Anchetă</mark>"), std::string::npos);
+  EXPECT_EQ(r["facets"]["dep"][0]["value"], "Asistență socială");
+  auto malformed = client().Get("/api/v1/search?q=data%3A2026..2020", ana.headers());
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->status, 400);
+  EXPECT_NE(json::parse(malformed->body)["error"]["message"].get<std::string>().find("ends before it starts"),
+            std::string::npos);
+}
+
+TEST_F(ApiServerTest, RestrictedDocumentsNeedRestrictedAccessAndEveryReadIsAudited) {
+  auto c = client();
+  EXPECT_EQ(c.Get("/api/v1/documents/3", sign_in("ana").headers())->status, 404);
+  SignedIn maria = sign_in("maria");
+  EXPECT_EQ(c.Get("/api/v1/documents/3", maria.headers())->status, 200);
+  EXPECT_EQ(c.Get("/api/v1/documents/3/versions/1/text", maria.headers())->status, 200);
+  auto trail = json::parse(c.Get("/api/v1/documents/3/audit", maria.headers())->body)["audit"];
+  std::vector<std::string> reads;
+  for (const json& row : trail)
+    if (row["action"] == "document.read") reads.push_back(row["actor"].get<std::string>() + ":" +
+                                                           row["detail"]["what"].get<std::string>());
+  EXPECT_EQ(reads, (std::vector<std::string>{"maria:record", "maria:derived", "maria:audit trail"}));
+}
+
+TEST_F(ApiServerTest, DownloadsAreByteExact) {
+  SignedIn ana = sign_in("ana");
+  auto res = client().Get("/api/v1/documents/1/versions/1/original", ana.headers());
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, testing::read_file(social_pdf_));
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/pdf");
+  EXPECT_NE(res->get_header_value("Content-Disposition").find("ancheta.pdf"), std::string::npos);
+  auto text = client().Get("/api/v1/documents/1/versions/1/text", ana.headers());
+  ASSERT_EQ(text->status, 200);
+  EXPECT_NE(text->body.find("Anchetă socială"), std::string::npos);
+}
+
+TEST_F(ApiServerTest, UploadStoresIndexesAndRefusesBadFiles) {
+  SignedIn ana = sign_in("ana");
+  auto c = client();
+  std::string pdf = make_text_pdf({"Referat privind acordarea ajutorului de încălzire."});
+  auto stored = c.Post("/api/v1/documents?filename=..%2F..%2Freferat.pdf&type=referat", ana.headers(true), pdf,
+                       "application/octet-stream");
+  ASSERT_TRUE(stored);
+  ASSERT_EQ(stored->status, 201) << stored->body;
+  json item = json::parse(stored->body);
+  EXPECT_EQ(item["status"], "stored");
+  EXPECT_EQ(item["file_name"], "referat.pdf") << "path tricks are stripped from names";
+  std::string id = std::to_string(item["id"].get<long long>());
+  json document = json::parse(c.Get("/api/v1/documents/" + id, ana.headers())->body);
+  EXPECT_EQ(document["department"], "Asistență socială") << "the uploader's department by default";
+  EXPECT_EQ(document["versions"][0]["author"], "ana");
+  json found = json::parse(c.Get("/api/v1/search?q=incalzire", ana.headers())->body);
+  ASSERT_EQ(found["total"], 1);
+  EXPECT_EQ(std::to_string(found["hits"][0]["id"].get<long long>()), id);
+
+  auto again = c.Post("/api/v1/documents?filename=copie.pdf", ana.headers(true), pdf, "application/octet-stream");
+  ASSERT_EQ(again->status, 200);
+  EXPECT_EQ(json::parse(again->body)["status"], "duplicate");
+
+  auto lying = c.Post("/api/v1/documents?filename=factura.pdf", ana.headers(true), "MZ\x90\x00 not a pdf at all",
+                      "application/octet-stream");
+  ASSERT_TRUE(lying);
+  EXPECT_EQ(lying->status, 415) << lying->body;
+  EXPECT_EQ(json::parse(lying->body)["error"]["subject"], "factura.pdf");
+
+  auto huge = c.Post("/api/v1/documents?filename=mare.pdf", ana.headers(true), std::string(2 << 20, 'x'),
+                     "application/octet-stream");
+  ASSERT_TRUE(huge);
+  EXPECT_EQ(huge->status, 413);
+
+  auto elsewhere = c.Post("/api/v1/documents?filename=u.pdf&department=Urbanism", ana.headers(true), pdf,
+                          "application/octet-stream");
+  ASSERT_TRUE(elsewhere);
+  EXPECT_EQ(elsewhere->status, 403);
+  // Nothing of the refused uploads was stored, and the spool is clean.
+  EXPECT_EQ(json::parse(c.Get("/api/v1/documents", ana.headers())->body)["total"], 2);
+  for (const auto& entry : fs::directory_iterator(archive_ / "spool"))
+    EXPECT_NE(entry.path().filename().string().rfind("upload-", 0), 0u) << entry.path();
+}
+
+TEST_F(ApiServerTest, ServesThePagesWithAStrictContentSecurityPolicy) {
+  auto c = client();
+  auto page = c.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("<html lang=\"ro\">"), std::string::npos);
+  EXPECT_NE(page->get_header_value("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+  EXPECT_EQ(c.Get("/app.js")->status, 200);
+  auto missing = c.Get("/api/v1/nothing-here");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(json::parse(missing->body)["error"]["code"], "not_found");
+}
+
+TEST(ApiServerOptions, RefusesAPortInUseAndHalfATlsPair) {
+  TempDir dir;
+  std::ostringstream out, err;
+  ASSERT_EQ(cli::run({"--archive", (dir / "a").string(), "init"}, out, err), cli::ExitCode::ok);
+  ServerOptions options;
+  options.archive_dir = dir / "a";
+  options.port = 0;
+  auto first = WebServer::create(options);
+  ASSERT_TRUE(first.ok());
+  options.port = (*first)->port();
+  auto second = WebServer::create(options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, ErrorCode::io);
+  options.port = 0;
+  options.tls_cert = dir / "cert.pem";
+  auto half = WebServer::create(options);
+  ASSERT_FALSE(half.ok());
+  EXPECT_EQ(half.error().code, ErrorCode::invalid_argument);
+  options.archive_dir = dir / "none";
+  options.tls_cert.reset();
+  EXPECT_EQ(WebServer::create(options).error().code, ErrorCode::not_found);
+}
+
+}  // namespace
+}  // namespace dosar::api
