@@ -10,7 +10,7 @@ BUILD_PACKAGES=(
   libcpp-httplib-dev
 )
 TEST_PACKAGES=(
-  googletest libgtest-dev jq sqlite3 poppler-utils xapian-tools
+  googletest libgtest-dev jq sqlite3 poppler-utils xapian-tools curl python3 chromium
 )
 
 case "${1:-all}" in
@@ -25,6 +25,11 @@ for package in "${wanted[@]}"; do
     missing+=("$package")
   fi
 done
+# Node.js may come from another repository (NodeSource, whose nodejs package
+# carries npm): ask for Debian's only when there is no npm at all.
+if [[ ${1:-all} != build ]] && ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 (( ${#missing[@]} == 0 )) && exit 0
 
 echo "installing: ${missing[*]}" >&2

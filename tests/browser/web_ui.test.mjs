@@ -1,0 +1,134 @@
+// A clerk, a colleague of the same department and one of another department
+// use the web pages in Debian's Chromium (headless), as tests/e2e/web_ui_test.sh
+// sets up: upload through the drop zone, search without diacritics, open the
+// document, and never see another department's documents. Screenshots of each
+// page go to $ARTIFACTS.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+
+const { BASE_URL, PASSWORD, ARTIFACTS, SAMPLES } = process.env;
+const failures = [];
+
+async function step(name, fn) {
+  try {
+    await fn();
+    console.log(`ok - ${name}`);
+  } catch (e) {
+    failures.push(name);
+    console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
+  }
+}
+
+async function signIn(browser, user) {
+  const context = await browser.newContext({ locale: 'ro-RO', viewport: { width: 1366, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => failures.push(`page error for ${user}: ${e.message}`));
+  await page.goto(BASE_URL + '/');
+  await page.getByLabel('Utilizator').fill(user);
+  await page.getByLabel('Parolă').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Intră' }).click();
+  await page.locator('#who-name').waitFor({ state: 'visible' });
+  return { context, page };
+}
+
+async function search(page, query) {
+  await page.goto(BASE_URL + '/#/cautare');
+  await page.getByLabel('Caută în arhivă').fill(query);
+  await page.getByLabel('Caută în arhivă').press('Enter');
+  await page.locator('#search-count').filter({ hasText: /document/ }).waitFor();
+}
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+try {
+  await step('a wrong password is refused on the page', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(BASE_URL + '/');
+    await page.getByLabel('Utilizator').fill('ana');
+    await page.getByLabel('Parolă').fill('parola-gresita-123');
+    await page.getByRole('button', { name: 'Intră' }).click();
+    await page.locator('#sign-in-error').filter({ hasText: 'wrong user name or password' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, '01-autentificare.png'), fullPage: true });
+    await context.close();
+  });
+
+  const clerk = await signIn(browser, 'ana');
+  await step('the clerk uploads a scan and a PDF and sees each stored', async () => {
+    const { page } = clerk;
+    await page.getByRole('link', { name: 'Încărcare documente' }).click();
+    await page.getByLabel('Tip document').fill('cerere');
+    await page.locator('#files').setInputFiles([path.join(SAMPLES, 'cerere-ancheta-sociala.pdf'),
+                                                path.join(SAMPLES, 'scan-proces-verbal.jpg')]);
+    const done = page.locator('#uploads li.done');
+    await done.nth(1).waitFor({ timeout: 240_000 });
+    assert.equal(await page.locator('#uploads li.failed').count(), 0);
+    await page.screenshot({ path: path.join(ARTIFACTS, '02-incarcare.png'), fullPage: true });
+  });
+
+  await step('the clerk is refused a file that is not a document', async () => {
+    const { page } = clerk;
+    await page.locator('#files').setInputFiles({ name: 'factura.pdf', mimeType: 'application/pdf',
+                                                 buffer: Buffer.from('MZ this is no PDF') });
+    const failed = page.locator('#uploads li.failed');
+    await failed.waitFor();
+    assert.match(await failed.innerText(), /refuzat/);
+  });
+
+  const colleague = await signIn(browser, 'maria');
+  await step('a colleague finds the request without diacritics, with marked words and facets', async () => {
+    const { page } = colleague;
+    await search(page, 'ancheta sociala baicului');
+    assert.equal(await page.locator('#search-count').innerText(), '1 document');
+    const hit = page.locator('#results li').first();
+    assert.match(await hit.locator('.hit-title').innerText(), /cerere-ancheta-sociala/);
+    assert.ok(await hit.locator('mark').count() >= 2, 'matched words are marked');
+    assert.match(await page.locator('#facets').innerText(), /Asistență socială/);
+    await page.screenshot({ path: path.join(ARTIFACTS, '03-cautare.png'), fullPage: true });
+  });
+
+  await step('the colleague finds the scanned page by its OCR text', async () => {
+    const { page } = colleague;
+    await search(page, 'proces verbal');
+    assert.match(await page.locator('#results').innerText(), /scan-proces-verbal/);
+  });
+
+  await step('the document page shows versions, downloads and the audit trail', async () => {
+    const { page } = colleague;
+    await search(page, 'ancheta sociala baicului');
+    await page.locator('#results .hit-title a').first().click();
+    await page.locator('#doc-title').filter({ hasText: 'cerere-ancheta-sociala' }).waitFor();
+    assert.match(await page.locator('#doc-fields').innerText(), /Asistență socială/);
+    assert.match(await page.locator('#doc-versions').innerText(), /cerere-ancheta-sociala\.pdf/);
+    assert.match(await page.locator('#doc-audit').innerText(), /document creat/);
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'original' }).click();
+    assert.equal((await download).suggestedFilename(), 'cerere-ancheta-sociala.pdf');
+    await page.screenshot({ path: path.join(ARTIFACTS, '04-document.png'), fullPage: true });
+  });
+
+  const outsider = await signIn(browser, 'ion');
+  await step('a member of another department finds nothing and cannot open it', async () => {
+    const { page } = outsider;
+    await search(page, 'ancheta sociala baicului');
+    assert.equal(await page.locator('#search-count').innerText(), '0 documente');
+    await page.screenshot({ path: path.join(ARTIFACTS, '05-alt-departament.png'), fullPage: true });
+    await page.goto(BASE_URL + '/#/document/1');
+    await page.locator('#error').filter({ hasText: 'no such document' }).waitFor();
+  });
+
+  await step('signing out ends the session', async () => {
+    const { page } = clerk;
+    await page.getByRole('button', { name: 'Ieșire' }).click();
+    await page.getByLabel('Utilizator').waitFor();
+    const status = await page.evaluate(async () => (await fetch('/api/v1/documents')).status);
+    assert.equal(status, 401);
+  });
+} finally {
+  await browser.close();
+}
+if (failures.length) {
+  console.log(`${failures.length} failed: ${failures.join('; ')}`);
+  process.exit(1);
+}
+console.log('all browser checks passed');

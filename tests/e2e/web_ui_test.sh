@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The web pages in a real browser: `dosar serve` on loopback, driven through
+# Debian's Chromium by playwright-core (tests/browser/web_ui.test.mjs).
+# Screenshots are kept in $ARTIFACTS (default build/test-artifacts/web-ui).
+source "$(dirname "$0")/lib.sh"
+: "${SOURCE_DIR:?}"
+
+[[ -x /usr/bin/chromium ]] || { echo "FAIL: /usr/bin/chromium is missing (scripts/install-deps.sh test installs it)" >&2; exit 1; }
+# playwright-core from the npm registry, pinned by the committed lock file,
+# installed once per lock file into the build tree.
+NODE_DIR=${DOSAR_NODE_CACHE:-$SOURCE_DIR/build/node/browser}
+if ! cmp -s "$SOURCE_DIR/tests/browser/package-lock.json" "$NODE_DIR/package-lock.json" 2>/dev/null ||
+   [[ ! -d $NODE_DIR/node_modules/playwright-core ]]; then
+  mkdir -p "$NODE_DIR"
+  cp "$SOURCE_DIR/tests/browser/package.json" "$SOURCE_DIR/tests/browser/package-lock.json" "$NODE_DIR/"
+  (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+cp "$SOURCE_DIR/tests/browser/web_ui.test.mjs" "$NODE_DIR/"
+
+export DOSAR_TEST_PASSWORD="parola-de-test-1"
+"$DOSAR" init >/dev/null
+"$DOSAR" user add ana --display-name "Ana Popescu" --departments "Asistență socială" --password-env DOSAR_TEST_PASSWORD >/dev/null
+"$DOSAR" user add maria --display-name "Maria Ionescu" --departments "Asistență socială" --password-env DOSAR_TEST_PASSWORD >/dev/null
+"$DOSAR" user add ion --display-name "Ion Vasile" --departments "Urbanism" --password-env DOSAR_TEST_PASSWORD >/dev/null
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$DOSAR" serve --listen "127.0.0.1:$PORT" --threads 4 2>"$WORK/serve.err" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do
+  curl -sf "http://127.0.0.1:$PORT/" >/dev/null && break
+  sleep 0.1
+done
+
+ARTIFACTS=${ARTIFACTS:-$SOURCE_DIR/build/test-artifacts/web-ui}
+mkdir -p "$ARTIFACTS"
+if ! BASE_URL="http://127.0.0.1:$PORT" PASSWORD="$DOSAR_TEST_PASSWORD" ARTIFACTS="$ARTIFACTS" \
+     SAMPLES="$SOURCE_DIR/samples/documents" node "$NODE_DIR/web_ui.test.mjs"; then
+  fail "browser checks failed (screenshots in $ARTIFACTS)"
+  sed 's/^/  server: /' "$WORK/serve.err" | tail -20 >&2
+fi
+
+# The server stops cleanly on SIGTERM.
+kill -TERM $SERVER
+wait $SERVER || fail "dosar serve exited $? on SIGTERM"
+grep -q "stopped" "$WORK/serve.err" || fail "dosar serve did not report stopping"
+finish
