@@ -10,6 +10,7 @@
 #include "api/json_shapes.h"
 #include "ingest/archive_index.h"
 #include "ingest/ingester.h"
+#include "ingest/page_preview.h"
 
 namespace dosar::api {
 namespace {
@@ -130,6 +131,10 @@ void upload(const App& app, ArchiveStore& archive, const Caller& caller, const h
                                  "you may not file documents there"});
   std::string name = safe_file_name(req.get_param_value("filename"));
   auto too_large = [&] {
+    // Read and drop what the client still sends (up to a bound), so that it
+    // gets this answer rather than a connection reset in mid-upload.
+    std::uint64_t dropped = 0;
+    reader([&](const char*, std::size_t length) { return (dropped += length) <= kUploadDrainBytes; });
     send_error(res, Error{ErrorCode::limit_exceeded, name,
                           "is larger than the upload limit of " + std::to_string(app.options.max_upload_bytes >> 20) +
                               " MiB"});
@@ -155,7 +160,7 @@ void upload(const App& app, ArchiveStore& archive, const Caller& caller, const h
   bool too_big = false;
   bool read = reader([&](const char* data, std::size_t length) {
     received += length;
-    if (received > app.options.max_upload_bytes) {
+    if (received > app.options.max_upload_bytes) {  // no Content-Length: counted here
       too_big = true;
       return false;
     }
@@ -254,6 +259,23 @@ void add_document_routes(httplib::Server& server, const App& app) {
                if (!version) return;
                send_blob(archive, version->original_blob_id, version->size, version->mime_type, version->original_name,
                          res);
+             }));
+
+  server.Get(R"(/api/v1/documents/(\d+)/versions/(\d+)/pages/(\d+)/preview)",
+             signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
+                               httplib::Response& res) {
+               auto version = visible_version(archive, caller, req, res, "page preview");
+               if (!version) return;
+               int page = 0;
+               try {
+                 page = std::stoi(std::string(req.matches[3]));
+               } catch (...) {  // too many digits: no such page
+               }
+               int width = static_cast<int>(number_param(req, "width", 300, 1200));
+               auto png = page_preview_png(archive, *version, page, std::max(width, 50));
+               if (!png.ok()) return send_error(res, png.error());
+               res.set_header("Cache-Control", "private, max-age=86400");  // versions never change
+               res.set_content(std::move(png).value(), "image/png");
              }));
 
   // kind: text (extracted or OCR text) or pdf (the searchable PDF of a scan).

@@ -34,6 +34,9 @@ struct Caller {
 
 inline constexpr const char* kSessionCookie = "dosar_session";
 inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
+// How much of a refused upload is read (and dropped) beyond the limit so
+// the client hears why; the server accepts bodies up to limit + this.
+inline constexpr std::uint64_t kUploadDrainBytes = 64ull << 20;
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& body);
 // {"error":{"code","subject","message"}} with the HTTP status for the code.

@@ -58,7 +58,7 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
   httplib::Server& server = *impl->server;
   int threads = options.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-  server.set_payload_max_length(static_cast<std::size_t>(options.max_upload_bytes));
+  server.set_payload_max_length(static_cast<std::size_t>(options.max_upload_bytes + kUploadDrainBytes));
   // httplib's default also sets SO_REUSEPORT, which would let a second
   // server share the port and silently take half of the requests.
   server.set_socket_options([](socket_t sock) {

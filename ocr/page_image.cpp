@@ -16,6 +16,25 @@ PageImage::PageImage() = default;
 PageImage::~PageImage() = default;
 PageImage::PageImage(PageImage&&) noexcept = default;
 PageImage& PageImage::operator=(PageImage&&) noexcept = default;
+Result<std::string> PageImage::to_png(int max_width) const {
+  if (!pixels_ || !pixels_->pix) return make_error(ErrorCode::io, "page image", "is empty");
+  PIX* source = pixels_->pix;
+  int width = pixGetWidth(source);
+  PIX* scaled = width > max_width && max_width > 0
+                    ? pixScaleSmooth(source, static_cast<l_float32>(max_width) / static_cast<l_float32>(width),
+                                     static_cast<l_float32>(max_width) / static_cast<l_float32>(width))
+                    : pixClone(source);
+  if (!scaled) return make_error(ErrorCode::io, "page image", "cannot be scaled");
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  int failed = pixWriteMemPng(&data, &size, scaled, 0.0f);
+  pixDestroy(&scaled);
+  if (failed || !data) return make_error(ErrorCode::io, "page image", "cannot be encoded as PNG");
+  std::string png(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  return png;
+}
+
 int PageImage::width() const {
   return pixels_ ? pixGetWidth(pixels_->pix) : 0;
 }

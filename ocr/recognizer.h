@@ -45,6 +45,9 @@ class PageImage {
   PageImage& operator=(PageImage&&) noexcept;
   int width() const;
   int height() const;
+  // A PNG of the page no wider than `max_width` pixels (smaller pages are
+  // not enlarged), for previews. Errors: io (encoding failed).
+  Result<std::string> to_png(int max_width) const;
   struct Pixels;
 
  private:

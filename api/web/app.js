@@ -151,6 +151,15 @@ async function loadDocument(id) {
     versions.append(el('tr', {}, el('td', {}, v.number), el('td', {}, v.original_name), el('td', {}, v.mime_type),
                        el('td', {}, v.page_count), el('td', {}, v.author), el('td', {}, bucharest(v.created_at)), links));
   }
+  const previews = $('doc-pages'); previews.replaceChildren();
+  const current = d.versions.find((v) => v.number === d.current_version);
+  if (current && current.page_count && /^(application\/pdf|image\/)/.test(current.mime_type)) {
+    for (let p = 1; p <= Math.min(current.page_count, 50); ++p) {
+      previews.append(el('figure', {}, el('img', { src: `/api/v1/documents/${d.id}/versions/${current.number}/pages/${p}/preview?width=300`,
+                                                   alt: `pagina ${p}`, loading: 'lazy', width: '300' }),
+                         el('figcaption', {}, `pagina ${p}`)));
+    }
+  }
   const audit = await api('GET', `/documents/${encodeURIComponent(id)}/audit`);
   const rows = $('doc-audit').tBodies[0]; rows.replaceChildren();
   for (const a of audit.audit) {

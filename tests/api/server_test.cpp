@@ -355,3 +355,74 @@ TEST(ApiServerOptions, RefusesAPortInUseAndHalfATlsPair) {
 
 }  // namespace
 }  // namespace dosar::api
+
+namespace dosar::api {
+namespace {
+
+TEST(ApiServerTls, ServesHttpsWithSecureCookies) {
+  TempDir dir;
+  std::ostringstream out, err;
+  ::setenv("DOSAR_TEST_PASSWORD", kPassword, 1);
+  ASSERT_EQ(cli::run({"--archive", (dir / "a").string(), "init"}, out, err), cli::ExitCode::ok);
+  ASSERT_EQ(cli::run({"--archive", (dir / "a").string(), "user", "add", "ana", "--password-env", "DOSAR_TEST_PASSWORD"},
+                     out, err),
+            cli::ExitCode::ok);
+  std::string make_cert = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 "
+                          "-addext subjectAltName=IP:127.0.0.1 -keyout " + (dir / "key.pem").string() + " -out " +
+                          (dir / "cert.pem").string() + " 2>/dev/null";
+  ASSERT_EQ(std::system(make_cert.c_str()), 0);
+  ServerOptions options;
+  options.archive_dir = dir / "a";
+  options.port = 0;
+  options.tls_cert = dir / "cert.pem";
+  options.tls_key = dir / "key.pem";
+  auto server = WebServer::create(options);
+  ASSERT_TRUE(server.ok()) << server.error().to_string();
+  EXPECT_EQ((*server)->url().rfind("https://", 0), 0u);
+  std::thread thread([&] { (void)(*server)->run(); });
+  httplib::SSLClient client("127.0.0.1", (*server)->port());
+  client.set_ca_cert_path((dir / "cert.pem").c_str());
+  client.enable_server_certificate_verification(true);
+  for (int i = 0; i < 200 && !client.Get("/"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto res =
+      client.Post("/api/v1/session", json{{"username", "ana"}, {"password", kPassword}}.dump(), "application/json");
+  (*server)->stop();
+  thread.join();
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 200);
+  EXPECT_NE(res->get_header_value("Set-Cookie").find("; Secure"), std::string::npos);
+
+  options.tls_key = dir / "cert.pem";  // not a key
+  auto broken = WebServer::create(options);
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.error().code, ErrorCode::invalid_argument);
+}
+
+}  // namespace
+}  // namespace dosar::api
+
+namespace dosar::api {
+namespace {
+
+TEST_F(ApiServerTest, PagePreviewsArePngsOfVisiblePagesOnly) {
+  SignedIn ana = sign_in("ana");
+  auto c = client();
+  auto png = c.Get("/api/v1/documents/1/versions/1/pages/1/preview?width=200", ana.headers());
+  ASSERT_TRUE(png);
+  ASSERT_EQ(png->status, 200) << png->body;
+  EXPECT_EQ(png->get_header_value("Content-Type"), "image/png");
+  ASSERT_GT(png->body.size(), 24u);
+  EXPECT_EQ(png->body.substr(1, 3), "PNG");
+  auto be32 = [&](std::size_t at) {
+    return (static_cast<unsigned char>(png->body[at]) << 24) | (static_cast<unsigned char>(png->body[at + 1]) << 16) |
+           (static_cast<unsigned char>(png->body[at + 2]) << 8) | static_cast<unsigned char>(png->body[at + 3]);
+  };
+  EXPECT_EQ(be32(16), 200u) << "width";
+  EXPECT_GT(be32(20), 200u) << "a portrait page is taller than wide";
+  EXPECT_EQ(c.Get("/api/v1/documents/1/versions/1/pages/2/preview", ana.headers())->status, 404);
+  EXPECT_EQ(c.Get("/api/v1/documents/1/versions/1/pages/99999999999999/preview", ana.headers())->status, 404);
+  EXPECT_EQ(c.Get("/api/v1/documents/2/versions/1/pages/1/preview", ana.headers())->status, 404);
+}
+
+}  // namespace
+}  // namespace dosar::api

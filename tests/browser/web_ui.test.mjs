@@ -35,7 +35,10 @@ async function signIn(browser, user) {
 async function search(page, query) {
   await page.goto(BASE_URL + '/#/cautare');
   await page.getByLabel('Caută în arhivă').fill(query);
+  await page.evaluate(() => { document.getElementById('search-count').textContent = ''; });
+  const answered = page.waitForResponse((r) => r.url().includes('/api/v1/search?'));
   await page.getByLabel('Caută în arhivă').press('Enter');
+  await answered;
   await page.locator('#search-count').filter({ hasText: /document/ }).waitFor();
 }
 
@@ -101,6 +104,10 @@ try {
     assert.match(await page.locator('#doc-fields').innerText(), /Asistență socială/);
     assert.match(await page.locator('#doc-versions').innerText(), /cerere-ancheta-sociala\.pdf/);
     assert.match(await page.locator('#doc-audit').innerText(), /document creat/);
+    const preview = page.locator('#doc-pages img').first();
+    await preview.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => { const i = document.querySelector('#doc-pages img'); return i && i.complete && i.naturalWidth > 0; });
+    assert.equal(await preview.evaluate((i) => i.naturalWidth), 300);
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'original' }).click();
     assert.equal((await download).suggestedFilename(), 'cerere-ancheta-sociala.pdf');
