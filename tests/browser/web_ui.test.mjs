@@ -103,7 +103,7 @@ try {
     await page.locator('#doc-title').filter({ hasText: 'cerere-ancheta-sociala' }).waitFor();
     assert.match(await page.locator('#doc-fields').innerText(), /Asistență socială/);
     assert.match(await page.locator('#doc-versions').innerText(), /cerere-ancheta-sociala\.pdf/);
-    assert.match(await page.locator('#doc-audit').innerText(), /document creat/);
+    await page.locator('#doc-audit tbody').filter({ hasText: 'document creat' }).waitFor();  // a second request
     const preview = page.locator('#doc-pages img').first();
     await preview.scrollIntoViewIfNeeded();
     await page.waitForFunction(() => { const i = document.querySelector('#doc-pages img'); return i && i.complete && i.naturalWidth > 0; });
