@@ -43,7 +43,8 @@ std::string html_escape(std::string_view text) {
 
 std::string make_snippet(std::string_view text, const std::set<std::string>& matching_terms,
                          std::size_t window_words) {
-  static const Xapian::Stem stem = romanian::stemmer();
+  // Snowball stemmers keep state while stemming: one per thread.
+  thread_local const Xapian::Stem stem = romanian::stemmer();
   std::vector<Word> words;
   std::vector<std::string> distinct;
   const char* base = text.data();
