@@ -65,6 +65,7 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
+  server.set_keep_alive_max_count(1000);  // browsers and load balancers reuse connections
   server.set_read_timeout(60);
   server.set_write_timeout(60);
   server.set_default_headers({{"X-Frame-Options", "DENY"}, {"Referrer-Policy", "same-origin"}});
