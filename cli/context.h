@@ -55,6 +55,20 @@ ExitCode run_search(Context& c);
 ExitCode run_reindex(Context& c);
 ExitCode run_user_add(Context& c);
 ExitCode run_user_list(Context& c);
+ExitCode run_registry_add(Context& c);
+ExitCode run_registry_assign(Context& c);
+ExitCode run_registry_status(Context& c);
+ExitCode run_registry_annul(Context& c);
+ExitCode run_registry_extend(Context& c);
+ExitCode run_registry_show(Context& c);
+ExitCode run_registry_list(Context& c);
+ExitCode run_registry_overdue(Context& c);
+ExitCode run_registry_lookup(Context& c);
+ExitCode run_registry_receipt(Context& c);
+ExitCode run_registry_registers(Context& c);
+ExitCode run_registry_register_add(Context& c);
+ExitCode run_registry_kinds(Context& c);
+ExitCode run_registry_kind_set(Context& c);
 
 // JSON shapes shared by several commands.
 nlohmann::json to_json(const Document& d);

@@ -101,6 +101,81 @@ CREATE TABLE version_pages (
   FOREIGN KEY (document_id, version_number) REFERENCES versions(document_id, number)
 );
 )sql"},
+      // The registry (registratură): registers, document kinds with their legal
+      // deadlines, entries numbered per register per Bucharest calendar year,
+      // their status history, attached documents, and failed citizen lookups
+      // (for rate limiting). Numbers are never deleted: UNIQUE keeps them unique,
+      // MAX(seq) + 1 under BEGIN IMMEDIATE keeps them consecutive.
+      {4, R"sql(
+CREATE TABLE registers (
+  name TEXT PRIMARY KEY,
+  label TEXT NOT NULL
+);
+INSERT INTO registers(name, label) VALUES ('intrare', 'incoming'), ('iesire', 'outgoing'), ('intern', 'internal');
+CREATE TABLE document_kinds (
+  name TEXT PRIMARY KEY,
+  label TEXT NOT NULL,
+  deadline_days INTEGER NOT NULL CHECK (deadline_days > 0),
+  legal_basis TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO document_kinds(name, label, deadline_days, legal_basis) VALUES
+  ('petitie', 'petiție', 30, 'OG 27/2002, art. 8'),
+  ('informatii-publice', 'cerere de informații de interes public', 10, 'Legea 544/2001, art. 7'),
+  ('sesizare', 'sesizare', 30, 'OG 27/2002, art. 8'),
+  ('cerere', 'cerere', 30, 'OG 27/2002'),
+  ('adresa', 'adresă de la o instituție', 30, ''),
+  ('intern', 'document intern', 30, '');
+CREATE TABLE registry_entries (
+  id INTEGER PRIMARY KEY,
+  register_name TEXT NOT NULL REFERENCES registers(name),
+  year INTEGER NOT NULL,
+  seq INTEGER NOT NULL CHECK (seq > 0),
+  number TEXT NOT NULL,
+  registered_at TEXT NOT NULL,
+  channel TEXT NOT NULL CHECK (channel IN ('ghiseu', 'posta', 'email', 'online')),
+  sender_name TEXT NOT NULL,
+  sender_contact TEXT NOT NULL DEFAULT '',
+  subject TEXT NOT NULL,
+  kind TEXT NOT NULL REFERENCES document_kinds(name),
+  document_date TEXT,
+  department TEXT NOT NULL DEFAULT '',
+  assignee TEXT NOT NULL DEFAULT '',
+  deadline TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN
+    ('registered', 'assigned', 'in-progress', 'answered', 'closed', 'archived', 'annulled')),
+  annul_reason TEXT NOT NULL DEFAULT '',
+  answers_entry INTEGER REFERENCES registry_entries(id),
+  access_salt TEXT NOT NULL,
+  access_hash TEXT NOT NULL,
+  UNIQUE (register_name, year, seq)
+);
+CREATE INDEX registry_entries_by_number ON registry_entries(number);
+CREATE INDEX registry_entries_by_deadline ON registry_entries(status, deadline);
+CREATE TABLE registry_documents (
+  entry_id INTEGER NOT NULL REFERENCES registry_entries(id),
+  document_id INTEGER NOT NULL REFERENCES documents(id),
+  PRIMARY KEY (entry_id, document_id)
+);
+CREATE TABLE registry_events (
+  entry_id INTEGER NOT NULL REFERENCES registry_entries(id),
+  seq INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  event TEXT NOT NULL,
+  status TEXT NOT NULL,
+  department TEXT NOT NULL DEFAULT '',
+  assignee TEXT NOT NULL DEFAULT '',
+  deadline TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (entry_id, seq)
+);
+CREATE TABLE registry_lookup_failures (
+  seq INTEGER PRIMARY KEY,
+  number TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX registry_lookup_failures_by_number ON registry_lookup_failures(number, at);
+)sql"},
   };
   return migrations;
 }

@@ -3,6 +3,7 @@
 #include "storage/audit_chain.h"
 #include "storage/catalog.h"
 #include "storage/catalog_migrations.h"
+#include "storage/sqlite_audit.h"
 #include "storage/sqlite_db.h"
 
 namespace dosar {
@@ -493,32 +494,7 @@ class SqliteCatalog final : public Catalog {
   // REQUIRES: inside a write transaction, so that the chain head cannot move.
   Status append_audit(const std::string& at, const std::string& actor, const std::string& action,
                       std::optional<DocumentId> id, const std::string& detail) {
-    auto head = db_.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
-    if (!head.ok()) return head.error();
-    auto row = head->step();
-    if (!row.ok()) return row.error();
-    AuditRecord r;
-    r.seq = *row ? head->integer(0) + 1 : 1;
-    r.prev_hash = *row ? head->text(1) : kAuditGenesisHash;
-    r.at = at;
-    r.actor = actor;
-    r.action = action;
-    r.document_id = id;
-    r.detail = detail;
-    r.hash = audit_row_hash(r);
-    auto s = db_.prepare(
-        "INSERT INTO audit(seq, at, actor, action, document_id, detail, prev_hash, "
-        "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!s.ok()) return s.error();
-    return s->bind(1, r.seq)
-        .bind(2, r.at)
-        .bind(3, r.actor)
-        .bind(4, r.action)
-        .bind(5, r.document_id)
-        .bind(6, r.detail)
-        .bind(7, r.prev_hash)
-        .bind(8, r.hash)
-        .run();
+    return sqlite::append_audit(db_, at, actor, action, id, detail);
   }
 
   mutable Database db_;
