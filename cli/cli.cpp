@@ -216,6 +216,71 @@ const std::vector<Entry>& command_table() {
         1,
         false},
        run_registry_kind_set},
+      {{"flow template",
+        "KIND",
+        "set the approval template of a document kind",
+        {{"--step", "SPEC", "one position, in order (repeatable): LABEL=USER,USER or LABEL=@ROLE/DEPARTMENT; "
+                            "parallel steps joined with '+'"},
+         {"--as", "USER", "acting user"}},
+        1,
+        1,
+        false},
+       run_flow_template},
+      {{"flow role", "USER ROLE DEPARTMENT", "give USER a role in a department (e.g. sef Juridic)",
+        {{"--as", "USER", "acting user"}}, 3, 3, false},
+       run_flow_role},
+      {{"flow start",
+        "DOC",
+        "start approving a document's current version",
+        {{"--kind", "K", "template (default: the document's type)"}, {"--as", "USER", "author"}},
+        1,
+        1,
+        true},
+       run_flow_start},
+      {{"flow approve",
+        "FLOW",
+        "approve your pending step; the document is signed (a new version)",
+        {{"--version", "N", "the version you reviewed (refused when superseded)"}, {"--as", "USER", "approver"}},
+        1,
+        1,
+        true},
+       run_flow_approve},
+      {{"flow reject",
+        "FLOW",
+        "return the document to its author",
+        {{"--comment", "C", "what to change (required)"}, {"--as", "USER", "approver"}},
+        1,
+        1,
+        true},
+       run_flow_reject},
+      {{"flow resubmit",
+        "FLOW [FILE]",
+        "after a rejection: submit a new version (FILE, or one already added); restarts at the rejecting step",
+        {{"--comment", "C", "what changed"}, {"--as", "USER", "author"}},
+        1,
+        2,
+        true},
+       run_flow_resubmit},
+      {{"flow cancel",
+        "FLOW",
+        "cancel a running flow",
+        {{"--reason", "R", "why (required)"}, {"--as", "USER", "author"}},
+        1,
+        1,
+        true},
+       run_flow_cancel},
+      {{"flow inbox", "", "steps waiting for you (also as a deputy)", {{"--as", "USER", "whose inbox"}}, 0, 0, true},
+       run_flow_inbox},
+      {{"flow show", "FLOW", "a flow, its steps and its history", {}, 1, 1, true}, run_flow_show},
+      {{"delegate",
+        "FROM TO",
+        "TO approves on FROM's behalf between two dates",
+        {{"--from", "DATE", "first day (YYYY-MM-DD)"}, {"--until", "DATE", "last day (YYYY-MM-DD)"},
+         {"--as", "USER", "acting user"}},
+        2,
+        2,
+        false},
+       run_delegate},
   };
   return table;
 }
@@ -261,6 +326,14 @@ Result<OpenedDocument> open_document(const Context& c) {
   auto document = (*archive)->catalog().document(*id);
   if (!document.ok()) return document.error();
   return OpenedDocument{std::move(archive).value(), std::move(document).value()};
+}
+
+Result<std::string> acting_user(const Context& c, const Catalog& catalog) {
+  auto as = c.command.get("--as");
+  if (!as) return c.actor();
+  auto user = catalog.user(*as);
+  if (!user.ok()) return user.error();
+  return *as;
 }
 
 ExitCode run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {

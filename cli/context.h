@@ -38,6 +38,10 @@ struct OpenedDocument {
 };
 Result<OpenedDocument> open_document(const Context& c);
 
+// The user acting: `--as USER`, who must exist in the archive, else the
+// account running dosar (Context::actor). Errors: not_found.
+Result<std::string> acting_user(const Context& c, const Catalog& catalog);
+
 using CommandFunction = ExitCode (*)(Context&);
 
 ExitCode run_init(Context& c);
@@ -69,6 +73,16 @@ ExitCode run_registry_registers(Context& c);
 ExitCode run_registry_register_add(Context& c);
 ExitCode run_registry_kinds(Context& c);
 ExitCode run_registry_kind_set(Context& c);
+ExitCode run_flow_template(Context& c);
+ExitCode run_flow_role(Context& c);
+ExitCode run_flow_start(Context& c);
+ExitCode run_flow_approve(Context& c);
+ExitCode run_flow_reject(Context& c);
+ExitCode run_flow_resubmit(Context& c);
+ExitCode run_flow_cancel(Context& c);
+ExitCode run_flow_inbox(Context& c);
+ExitCode run_flow_show(Context& c);
+ExitCode run_delegate(Context& c);
 
 // JSON shapes shared by several commands.
 nlohmann::json to_json(const Document& d);

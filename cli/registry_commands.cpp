@@ -30,15 +30,6 @@ Result<OpenedRegistry> open_registry(const Context& c) {
   return OpenedRegistry{std::move(archive).value(), std::move(store).value(), std::move(registry)};
 }
 
-// `--as USER` names a user of the archive; without it, the account running dosar acts.
-Result<std::string> acting_user(const Context& c, const Catalog& catalog) {
-  auto as = c.command.get("--as");
-  if (!as) return c.actor();
-  auto user = catalog.user(*as);
-  if (!user.ok()) return user.error();
-  return *as;
-}
-
 EntryRef entry_ref(const Context& c) {
   return {c.command.positionals.at(0), c.command.get("--register").value_or("")};
 }

@@ -176,6 +176,73 @@ CREATE TABLE registry_lookup_failures (
 );
 CREATE INDEX registry_lookup_failures_by_number ON registry_lookup_failures(number, at);
 )sql"},
+      // Approval flows: templates per document kind (steps sharing a position
+      // run in parallel), roles of users in departments, delegations, and
+      // running flows whose steps are saved under a revision counter.
+      {5, R"sql(
+CREATE TABLE flow_templates (
+  kind TEXT NOT NULL,
+  position INTEGER NOT NULL CHECK (position > 0),
+  label TEXT NOT NULL,
+  users TEXT NOT NULL DEFAULT '',
+  role TEXT NOT NULL DEFAULT '',
+  department TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (kind, position, label)
+);
+CREATE TABLE user_roles (
+  user_name TEXT NOT NULL REFERENCES users(name),
+  role TEXT NOT NULL,
+  department TEXT NOT NULL,
+  PRIMARY KEY (user_name, role, department)
+);
+CREATE TABLE delegations (
+  id INTEGER PRIMARY KEY,
+  from_user TEXT NOT NULL REFERENCES users(name),
+  to_user TEXT NOT NULL REFERENCES users(name),
+  valid_from TEXT NOT NULL,
+  valid_until TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  CHECK (valid_from <= valid_until)
+);
+CREATE TABLE flows (
+  id INTEGER PRIMARY KEY,
+  document_id INTEGER NOT NULL REFERENCES documents(id),
+  kind TEXT NOT NULL,
+  author TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'cancelled')),
+  revision INTEGER NOT NULL,
+  started_at TEXT NOT NULL
+);
+CREATE INDEX flows_by_document ON flows(document_id, status);
+CREATE TABLE flow_steps (
+  flow_id INTEGER NOT NULL REFERENCES flows(id),
+  position INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  users TEXT NOT NULL DEFAULT '',
+  role TEXT NOT NULL DEFAULT '',
+  department TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL CHECK (status IN ('waiting', 'pending', 'approved', 'rejected')),
+  decided_by TEXT NOT NULL DEFAULT '',
+  on_behalf_of TEXT NOT NULL DEFAULT '',
+  decided_at TEXT NOT NULL DEFAULT '',
+  comment TEXT NOT NULL DEFAULT '',
+  signed_version INTEGER,
+  PRIMARY KEY (flow_id, position, label)
+);
+CREATE TABLE flow_events (
+  flow_id INTEGER NOT NULL REFERENCES flows(id),
+  seq INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  on_behalf_of TEXT NOT NULL DEFAULT '',
+  event TEXT NOT NULL,
+  step TEXT NOT NULL DEFAULT '',
+  version INTEGER NOT NULL,
+  comment TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (flow_id, seq)
+);
+)sql"},
   };
   return migrations;
 }
