@@ -4,6 +4,13 @@
 
 namespace dosar::sqlite {
 
+Result<Database> open_catalog_connection(const std::string& file) {
+  auto db = Database::open(file, false);
+  if (!db.ok()) return db.error();
+  DOSAR_TRY(db->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
+  return db;
+}
+
 Status append_audit(Database& db, const std::string& at, const std::string& actor, const std::string& action,
                     std::optional<DocumentId> document, const std::string& detail) {
   auto head = db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");

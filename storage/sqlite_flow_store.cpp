@@ -276,9 +276,8 @@ class SqliteFlowStore final : public FlowStore {
 }  // namespace
 
 Result<std::unique_ptr<FlowStore>> open_flow_store(const ArchiveStore& archive, const Clock& clock) {
-  auto db = Database::open((archive.root() / "catalog.sqlite").string(), false);
+  auto db = sqlite::open_catalog_connection((archive.root() / "catalog.sqlite").string());
   if (!db.ok()) return db.error();
-  DOSAR_TRY(db->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
   return std::unique_ptr<FlowStore>(std::make_unique<SqliteFlowStore>(std::move(db).value(), clock));
 }
 

@@ -398,9 +398,8 @@ class SqliteRegistryStore final : public RegistryStore {
 }  // namespace
 
 Result<std::unique_ptr<RegistryStore>> open_registry_store(const ArchiveStore& archive, const Clock& clock) {
-  auto db = Database::open((archive.root() / "catalog.sqlite").string(), false);
+  auto db = sqlite::open_catalog_connection((archive.root() / "catalog.sqlite").string());
   if (!db.ok()) return db.error();
-  DOSAR_TRY(db->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
   return std::unique_ptr<RegistryStore>(std::make_unique<SqliteRegistryStore>(std::move(db).value(), clock));
 }
 

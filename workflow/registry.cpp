@@ -227,6 +227,8 @@ Result<CitizenView> Registry::lookup(const std::string& number, const std::strin
   static const std::regex shape(R"(\d{1,9}/\d{2}\.\d{2}\.\d{4})");
   if (!std::regex_match(number, shape))
     return invalid("registry number", "'" + number + "' is not a registry number like 12/22.11.2026");
+  // Counting and recording are two transactions: processes racing on one
+  // number may each get an attempt past the limit, never an unlimited run.
   const auto now = clock_.now();
   auto failures = store_.lookup_failures_since(number, format_utc(now - limits_.window));
   if (!failures.ok()) return failures.error();
