@@ -257,6 +257,8 @@ ExitCode run_registry_overdue(Context& c) {
   if (!r.ok()) return c.fail(r.error());
   auto entries = r->registry->overdue(*within);
   if (!entries.ok()) return c.fail(entries.error());
+  if (auto department = c.command.get("--department"))
+    std::erase_if(*entries, [&](const RegistryEntry& e) { return e.department != *department; });
   const std::string today = r->registry->today();
   if (c.json) {
     nlohmann::json list = nlohmann::json::array();

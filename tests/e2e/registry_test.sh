@@ -73,6 +73,9 @@ expect_exit 0 D registry extend "$p_nr" --register intrare --until "$(TZ=Europe/
 [[ $(D registry show "$p_nr" --register intrare --json | jq -r .history[-1].note) == *"cercetare"* ]] || fail "extension justification not kept"
 D registry overdue --within 5 --json | jq -e --arg n "$p_nr" 'all(.[]; .number != $n)' >/dev/null || fail "extended entry listed as due within 5 days"
 D registry overdue --within 60 --json | jq -e --arg n "$p_nr" 'any(.[]; .number == $n)' >/dev/null || fail "entry due within 60 days not listed"
+expect_exit 0 D registry assign "$p_nr" --register intrare --department Juridic
+D registry overdue --within 60 --department Juridic --json | jq -e --arg n "$p_nr" 'length == 1 and .[0].number == $n' >/dev/null \
+  || fail "overdue --department does not keep exactly the department's entry"
 
 # Annulment keeps the number with the reason.
 expect_exit 1 D registry annul "$p_nr" --register intrare
