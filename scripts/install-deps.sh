@@ -7,7 +7,7 @@ BUILD_PACKAGES=(
   build-essential cmake pkg-config
   libssl-dev libsqlite3-dev libmagic-dev libmagic-mgc libpoppler-cpp-dev nlohmann-json3-dev libxapian-dev
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-ron tesseract-ocr-eng tesseract-ocr-osd
-  libcairo2-dev fonts-dejavu-core
+  libcairo2-dev libfreetype-dev fonts-dejavu-core
 )
 TEST_PACKAGES=(
   googletest libgtest-dev jq sqlite3 poppler-utils xapian-tools
