@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "base/sha256.h"
 #include "storage/archive_store.h"
 #include "tests/support/temp_dir.h"
@@ -41,11 +43,22 @@ class CountingSigner : public DocumentSigner {
   UnsignedApprovalRecorder real_;
 };
 
-class ApprovalFlowTest : public ::testing::Test {
+// The store under test; a second backend (PostgreSQL) is one more value in
+// INSTANTIATE_TEST_SUITE_P below.
+struct ApprovalFlowTestBackend {
+  std::string name;
+  std::function<Result<std::unique_ptr<FlowStore>>(const ArchiveStore&, const Clock&)> open;
+};
+
+void PrintTo(const ApprovalFlowTestBackend& backend, std::ostream* os) {
+  *os << backend.name;
+}
+
+class ApprovalFlowTest : public ::testing::TestWithParam<ApprovalFlowTestBackend> {
  protected:
   void SetUp() override {
     archive_ = std::move(ArchiveStore::create(dir_ / "archive", clock_).value());
-    store_ = std::move(open_flow_store(*archive_, clock_).value());
+    store_ = std::move(GetParam().open(*archive_, clock_).value());
     signer_ = std::make_unique<CountingSigner>(archive_->catalog());
     flows_ = std::make_unique<ApprovalFlows>(archive_->catalog(), *store_, *signer_, clock_);
     for (const char* u : {"autor", "sef", "jurist", "contabil", "director", "adjunct", "strain"})
@@ -92,7 +105,7 @@ class ApprovalFlowTest : public ::testing::Test {
   DocumentId document_ = 0;
 };
 
-TEST_F(ApprovalFlowTest, EveryApprovalSignsANewVersionAndTheLastCompletesTheFlow) {
+TEST_P(ApprovalFlowTest, EveryApprovalSignsANewVersionAndTheLastCompletesTheFlow) {
   FlowId id = flows_->start(document_, std::nullopt, "autor")->id;
   auto first = flows_->approve(id, 1, "sef");
   ASSERT_TRUE(first.ok()) << first.error().to_string();
@@ -110,7 +123,7 @@ TEST_F(ApprovalFlowTest, EveryApprovalSignsANewVersionAndTheLastCompletesTheFlow
   EXPECT_EQ(signer_->calls, 4);
 }
 
-TEST_F(ApprovalFlowTest, ParallelStepsAllApproveBeforeTheNextPositionOpens) {
+TEST_P(ApprovalFlowTest, ParallelStepsAllApproveBeforeTheNextPositionOpens) {
   FlowId id = flows_->start(document_, std::nullopt, "autor")->id;
   ASSERT_TRUE(flows_->approve(id, std::nullopt, "sef").ok());
   ASSERT_TRUE(flows_->approve(id, std::nullopt, "contabil").ok());
@@ -119,7 +132,7 @@ TEST_F(ApprovalFlowTest, ParallelStepsAllApproveBeforeTheNextPositionOpens) {
   EXPECT_TRUE(flows_->approve(id, std::nullopt, "director").ok());
 }
 
-TEST_F(ApprovalFlowTest, OutsidersDoubleApprovalsAndSupersededVersionsChangeNothing) {
+TEST_P(ApprovalFlowTest, OutsidersDoubleApprovalsAndSupersededVersionsChangeNothing) {
   FlowId id = flows_->start(document_, std::nullopt, "autor")->id;
   std::string before = state(id);
   EXPECT_EQ(flows_->approve(id, std::nullopt, "strain").error().code, ErrorCode::permission);
@@ -142,7 +155,7 @@ TEST_F(ApprovalFlowTest, OutsidersDoubleApprovalsAndSupersededVersionsChangeNoth
   EXPECT_EQ(signer_->calls, 1);
 }
 
-TEST_F(ApprovalFlowTest, AFailedSignatureLeavesTheFlowAsItWas) {
+TEST_P(ApprovalFlowTest, AFailedSignatureLeavesTheFlowAsItWas) {
   FlowId id = flows_->start(document_, std::nullopt, "autor")->id;
   std::string before = state(id);
   signer_->fail = true;
@@ -150,7 +163,7 @@ TEST_F(ApprovalFlowTest, AFailedSignatureLeavesTheFlowAsItWas) {
   EXPECT_EQ(state(id), before);
 }
 
-TEST_F(ApprovalFlowTest, RejectionReturnsToTheAuthorAndResubmitRestartsAtTheRejectingPosition) {
+TEST_P(ApprovalFlowTest, RejectionReturnsToTheAuthorAndResubmitRestartsAtTheRejectingPosition) {
   FlowId id = flows_->start(document_, std::nullopt, "autor")->id;
   ASSERT_TRUE(flows_->approve(id, std::nullopt, "sef").ok());
   ASSERT_TRUE(flows_->approve(id, std::nullopt, "jurist").ok());
@@ -169,7 +182,7 @@ TEST_F(ApprovalFlowTest, RejectionReturnsToTheAuthorAndResubmitRestartsAtTheReje
   EXPECT_TRUE(flows_->approve(id, std::nullopt, "director").ok());
 }
 
-TEST_F(ApprovalFlowTest, DeputyApprovesOnBehalfOfTheHeadOnlyDuringTheDelegation) {
+TEST_P(ApprovalFlowTest, DeputyApprovesOnBehalfOfTheHeadOnlyDuringTheDelegation) {
   ASSERT_TRUE(flows_->delegate({"sef", "adjunct", "2026-11-22", "2026-11-23"}, "sef").ok());
   FlowId id = flows_->start(document_, std::nullopt, "autor")->id;
   auto inbox = flows_->inbox("adjunct");
@@ -187,7 +200,7 @@ TEST_F(ApprovalFlowTest, DeputyApprovesOnBehalfOfTheHeadOnlyDuringTheDelegation)
   EXPECT_EQ(flows_->approve(later, std::nullopt, "adjunct").error().code, ErrorCode::permission);
 }
 
-TEST_F(ApprovalFlowTest, CancelNeedsTheAuthorAndAReason) {
+TEST_P(ApprovalFlowTest, CancelNeedsTheAuthorAndAReason) {
   FlowId id = flows_->start(document_, std::nullopt, "autor")->id;
   EXPECT_EQ(flows_->cancel(id, "", "autor").error().code, ErrorCode::invalid_argument);
   EXPECT_EQ(flows_->cancel(id, "x", "sef").error().code, ErrorCode::permission);
@@ -197,7 +210,7 @@ TEST_F(ApprovalFlowTest, CancelNeedsTheAuthorAndAReason) {
   EXPECT_TRUE(flows_->start(document_, std::nullopt, "autor").ok());  // a cancelled flow no longer blocks
 }
 
-TEST_F(ApprovalFlowTest, AStaleSaveIsRefused) {
+TEST_P(ApprovalFlowTest, AStaleSaveIsRefused) {
   Flow f = flows_->start(document_, std::nullopt, "autor").value();
   ASSERT_TRUE(flows_->approve(f.id, std::nullopt, "sef").ok());
   f.status = "cancelled";
@@ -205,7 +218,7 @@ TEST_F(ApprovalFlowTest, AStaleSaveIsRefused) {
   EXPECT_EQ(store_->flow(f.id)->status, "pending");
 }
 
-TEST_F(ApprovalFlowTest, TemplatesAreChecked) {
+TEST_P(ApprovalFlowTest, TemplatesAreChecked) {
   EXPECT_EQ(flows_->put_template({"x", {}}, "admin").error().code, ErrorCode::invalid_argument);
   EXPECT_EQ(flows_->put_template({"x", {{1, "a", {{"nimeni"}, "", ""}}}}, "admin").error().code, ErrorCode::not_found);
   EXPECT_EQ(flows_->put_template({"x", {{1, "a", {{}, "sef", ""}}}}, "admin").error().code, ErrorCode::invalid_argument);
@@ -214,13 +227,20 @@ TEST_F(ApprovalFlowTest, TemplatesAreChecked) {
   EXPECT_EQ(flows_->start(document_, std::string("necunoscut"), "autor").error().code, ErrorCode::not_found);
 }
 
-TEST_F(ApprovalFlowTest, DelegationDatesAreChecked) {
+TEST_P(ApprovalFlowTest, DelegationDatesAreChecked) {
   EXPECT_EQ(flows_->delegate({"sef", "sef", "2026-11-22", "2026-11-30"}, "sef").error().code, ErrorCode::invalid_argument);
   EXPECT_EQ(flows_->delegate({"sef", "adjunct", "2026-11-30", "2026-11-22"}, "sef").error().code, ErrorCode::invalid_argument);
   EXPECT_EQ(flows_->delegate({"sef", "adjunct", "2026-11-01", "2026-11-21"}, "sef").error().code, ErrorCode::invalid_argument);
   EXPECT_EQ(flows_->delegate({"sef", "nimeni", "2026-11-22", "2026-11-30"}, "sef").error().code, ErrorCode::not_found);
   EXPECT_EQ(flows_->delegate({"sef", "adjunct", "22.11.2026", "2026-11-30"}, "sef").error().code, ErrorCode::invalid_argument);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ApprovalFlowTest,
+                         ::testing::Values(ApprovalFlowTestBackend{"sqlite",
+                                                   [](const ArchiveStore& archive, const Clock& clock) {
+                                                     return open_flow_store(archive, clock);
+                                                   }}),
+                         [](const auto& param_info) { return param_info.param.name; });
 
 }  // namespace
 }  // namespace dosar::workflow

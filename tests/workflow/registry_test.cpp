@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include <set>
 
 #include "storage/archive_store.h"
@@ -33,11 +35,22 @@ std::chrono::system_clock::time_point utc(const std::string& iso) {
   return std::chrono::system_clock::from_time_t(timegm(&t));
 }
 
-class RegistryTest : public ::testing::Test {
+// The store under test; a second backend (PostgreSQL) is one more value in
+// INSTANTIATE_TEST_SUITE_P below.
+struct RegistryTestBackend {
+  std::string name;
+  std::function<Result<std::unique_ptr<RegistryStore>>(const ArchiveStore&, const Clock&)> open;
+};
+
+void PrintTo(const RegistryTestBackend& backend, std::ostream* os) {
+  *os << backend.name;
+}
+
+class RegistryTest : public ::testing::TestWithParam<RegistryTestBackend> {
  protected:
   void SetUp() override {
     archive_ = std::move(ArchiveStore::create(dir_ / "archive", clock_).value());
-    store_ = std::move(open_registry_store(*archive_, clock_).value());
+    store_ = std::move(GetParam().open(*archive_, clock_).value());
     registry_ = std::make_unique<Registry>(archive_->catalog(), *store_, clock_);
   }
 
@@ -70,14 +83,14 @@ class RegistryTest : public ::testing::Test {
   std::unique_ptr<Registry> registry_;
 };
 
-TEST_F(RegistryTest, NumbersConsecutivelyPerRegisterAndPrintsSeqSlashBucharestDate) {
+TEST_P(RegistryTest, NumbersConsecutivelyPerRegisterAndPrintsSeqSlashBucharestDate) {
   EXPECT_EQ(add().entry.number, "1/22.11.2026");
   EXPECT_EQ(add().entry.number, "2/22.11.2026");
   EXPECT_EQ(add("adresa", "iesire").entry.number, "1/22.11.2026");
   EXPECT_EQ(add().entry.seq, 3);
 }
 
-TEST_F(RegistryTest, RestartsAtOneOnFirstJanuaryBucharestTimeNotUtc) {
+TEST_P(RegistryTest, RestartsAtOneOnFirstJanuaryBucharestTimeNotUtc) {
   clock_ = SettableClock(utc("2026-12-31T21:30:00"));  // 23:30 in Bucharest
   add();
   EXPECT_EQ(add().entry.number, "2/31.12.2026");
@@ -87,14 +100,14 @@ TEST_F(RegistryTest, RestartsAtOneOnFirstJanuaryBucharestTimeNotUtc) {
   EXPECT_EQ(first.entry.year, 2027);
 }
 
-TEST_F(RegistryTest, DeadlineIsRegistrationDatePlusTheKindsCalendarDays) {
+TEST_P(RegistryTest, DeadlineIsRegistrationDatePlusTheKindsCalendarDays) {
   EXPECT_EQ(add("petitie").entry.deadline, "2026-12-22");
   EXPECT_EQ(add("informatii-publice").entry.deadline, "2026-12-02");
   ASSERT_TRUE(store_->put_kind({"petitie", "petiție", 45, "test"}, "admin").ok());
   EXPECT_EQ(add("petitie").entry.deadline, "2027-01-06");
 }
 
-TEST_F(RegistryTest, AnnulledNumberStaysTakenWithReason) {
+TEST_P(RegistryTest, AnnulledNumberStaysTakenWithReason) {
   Registered first = add();
   auto annulled = registry_->annul({first.entry.number, ""}, "dublură", "clerk");
   ASSERT_TRUE(annulled.ok()) << annulled.error().to_string();
@@ -104,7 +117,7 @@ TEST_F(RegistryTest, AnnulledNumberStaysTakenWithReason) {
   EXPECT_EQ(registry_->find({first.entry.number, ""})->status, "annulled");
 }
 
-TEST_F(RegistryTest, StatusFollowsTheRouteAndRecordsWhoAndWhen) {
+TEST_P(RegistryTest, StatusFollowsTheRouteAndRecordsWhoAndWhen) {
   ASSERT_TRUE(archive_->catalog().add_user({"ana", "", false, {"Urbanism"}, false}, "admin").ok());
   Registered r = add();
   EntryRef ref{r.entry.number, ""};
@@ -122,7 +135,7 @@ TEST_F(RegistryTest, StatusFollowsTheRouteAndRecordsWhoAndWhen) {
   EXPECT_EQ(done->history[2].at.substr(0, 13), "2026-11-22T09");
 }
 
-TEST_F(RegistryTest, RefusesToSkipOrReverseTheRouteAndChangesNothing) {
+TEST_P(RegistryTest, RefusesToSkipOrReverseTheRouteAndChangesNothing) {
   Registered r = add();
   EntryRef ref{r.entry.number, ""};
   std::string before = snapshot();
@@ -134,7 +147,7 @@ TEST_F(RegistryTest, RefusesToSkipOrReverseTheRouteAndChangesNothing) {
   EXPECT_EQ(snapshot(), before);
 }
 
-TEST_F(RegistryTest, BadRegistrationsAreRefusedWithoutUsingANumber) {
+TEST_P(RegistryTest, BadRegistrationsAreRefusedWithoutUsingANumber) {
   add();
   std::string before = snapshot();
   auto attempt = [&](auto edit) {
@@ -167,7 +180,7 @@ TEST_F(RegistryTest, BadRegistrationsAreRefusedWithoutUsingANumber) {
   EXPECT_EQ(registry_->register_entry(dated, "clerk")->entry.document_date, "2026-11-20");
 }
 
-TEST_F(RegistryTest, ExtensionNeedsALaterDateAndAJustification) {
+TEST_P(RegistryTest, ExtensionNeedsALaterDateAndAJustification) {
   Registered r = add();
   EntryRef ref{r.entry.number, ""};
   EXPECT_EQ(registry_->extend_deadline(ref, "2026-12-01", "x", "sef").error().code, ErrorCode::invalid_argument);
@@ -179,7 +192,7 @@ TEST_F(RegistryTest, ExtensionNeedsALaterDateAndAJustification) {
   EXPECT_EQ(extended->history.back().note, "cercetare pe teren");
 }
 
-TEST_F(RegistryTest, OverdueListsLateAndDueWithinNDaysButNotClosedOnes) {
+TEST_P(RegistryTest, OverdueListsLateAndDueWithinNDaysButNotClosedOnes) {
   Registered info = add("informatii-publice");  // due 2026-12-02
   Registered petition = add("petitie");         // due 2026-12-22
   Registered answered = add("informatii-publice");
@@ -195,7 +208,7 @@ TEST_F(RegistryTest, OverdueListsLateAndDueWithinNDaysButNotClosedOnes) {
   (void)petition;
 }
 
-TEST_F(RegistryTest, LookupShowsTheRouteAndNothingPersonal) {
+TEST_P(RegistryTest, LookupShowsTheRouteAndNothingPersonal) {
   Registered r = add();
   ASSERT_TRUE(registry_->assign({r.entry.number, ""}, "Urbanism", std::nullopt, "sef").ok());
   auto view = registry_->lookup(r.entry.number, r.access_code, "citizen");
@@ -207,7 +220,7 @@ TEST_F(RegistryTest, LookupShowsTheRouteAndNothingPersonal) {
   EXPECT_EQ(view->route[0].at, "22.11.2026 10:00:00");
 }
 
-TEST_F(RegistryTest, WrongCodesAreLoggedAndAfterFiveEvenTheRightCodeWaitsFifteenMinutes) {
+TEST_P(RegistryTest, WrongCodesAreLoggedAndAfterFiveEvenTheRightCodeWaitsFifteenMinutes) {
   Registered r = add();
   std::string wrong = r.access_code;
   wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
@@ -224,7 +237,7 @@ TEST_F(RegistryTest, WrongCodesAreLoggedAndAfterFiveEvenTheRightCodeWaitsFifteen
   EXPECT_TRUE(registry_->lookup(r.entry.number, r.access_code, "citizen").ok());
 }
 
-TEST_F(RegistryTest, UnknownNumberAndWrongCodeGetTheSameAnswer) {
+TEST_P(RegistryTest, UnknownNumberAndWrongCodeGetTheSameAnswer) {
   Registered r = add();
   std::string wrong = r.access_code;
   wrong[9] = wrong[9] == '2' ? '3' : '2';
@@ -234,7 +247,7 @@ TEST_F(RegistryTest, UnknownNumberAndWrongCodeGetTheSameAnswer) {
   EXPECT_EQ(registry_->lookup("abc", r.access_code, "citizen").error().code, ErrorCode::invalid_argument);
 }
 
-TEST_F(RegistryTest, ReissuedCodeReplacesTheOldOne) {
+TEST_P(RegistryTest, ReissuedCodeReplacesTheOldOne) {
   Registered r = add();
   auto fresh = registry_->reissue_code({r.entry.number, ""}, "clerk");
   ASSERT_TRUE(fresh.ok());
@@ -244,7 +257,7 @@ TEST_F(RegistryTest, ReissuedCodeReplacesTheOldOne) {
   EXPECT_EQ(registry_->check_code(entry, r.access_code).error().code, ErrorCode::permission);
 }
 
-TEST_F(RegistryTest, AnswerIsLinkedAndMarksTheRequestAnswered) {
+TEST_P(RegistryTest, AnswerIsLinkedAndMarksTheRequestAnswered) {
   Registered request = add();
   Registration answer;
   answer.register_name = "iesire";
@@ -260,14 +273,14 @@ TEST_F(RegistryTest, AnswerIsLinkedAndMarksTheRequestAnswered) {
   EXPECT_EQ(updated.answered_by, std::vector<RegistryEntryId>{done->entry.id});
 }
 
-TEST_F(RegistryTest, SameNumberInTwoRegistersNeedsTheRegisterNamed) {
+TEST_P(RegistryTest, SameNumberInTwoRegistersNeedsTheRegisterNamed) {
   add();
   add("adresa", "iesire");
   EXPECT_EQ(registry_->find({"1/22.11.2026", ""}).error().code, ErrorCode::invalid_argument);
   EXPECT_EQ(registry_->find({"1/22.11.2026", "iesire"})->register_name, "iesire");
 }
 
-TEST_F(RegistryTest, EveryChangeIsInTheAuditChainWithoutTheSendersName) {
+TEST_P(RegistryTest, EveryChangeIsInTheAuditChainWithoutTheSendersName) {
   Registered r = add();
   ASSERT_TRUE(registry_->annul({r.entry.number, ""}, "dublură", "clerk").ok());
   std::set<std::string> actions;
@@ -280,6 +293,13 @@ TEST_F(RegistryTest, EveryChangeIsInTheAuditChainWithoutTheSendersName) {
   EXPECT_TRUE(actions.count("registry.annulled"));
   EXPECT_TRUE(archive_->catalog().verify_audit_chain()->empty());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RegistryTest,
+                         ::testing::Values(RegistryTestBackend{"sqlite",
+                                                   [](const ArchiveStore& archive, const Clock& clock) {
+                                                     return open_registry_store(archive, clock);
+                                                   }}),
+                         [](const auto& param_info) { return param_info.param.name; });
 
 }  // namespace
 }  // namespace dosar::workflow
