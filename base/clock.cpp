@@ -80,6 +80,38 @@ std::string bucharest_date(const std::string& utc_iso) {
   return buffer;
 }
 
+bool is_iso_date(const std::string& date) {
+  int y = 0, m = 0, d = 0;
+  char tail = 0;
+  if (date.size() != 10 || std::sscanf(date.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return false;
+  if (date[4] != '-' || date[7] != '-') return false;
+  std::tm t{};
+  t.tm_year = y - 1900;
+  t.tm_mon = m - 1;
+  t.tm_mday = d;
+  t.tm_hour = 12;
+  std::time_t when = timegm(&t);
+  std::tm back{};
+  gmtime_r(&when, &back);
+  // timegm normalises 30 February to 2 March; a real date survives the round trip.
+  return back.tm_year == y - 1900 && back.tm_mon == m - 1 && back.tm_mday == d;
+}
+
+std::string add_calendar_days(const std::string& iso_date, int days) {
+  if (!is_iso_date(iso_date)) return "";
+  std::tm t{};
+  std::sscanf(iso_date.c_str(), "%4d-%2d-%2d", &t.tm_year, &t.tm_mon, &t.tm_mday);
+  t.tm_year -= 1900;
+  t.tm_mon -= 1;
+  t.tm_hour = 12;  // noon: no daylight-saving edge can move the date
+  std::time_t when = timegm(&t) + static_cast<std::time_t>(days) * 24 * 3600;
+  std::tm out{};
+  gmtime_r(&when, &out);
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", out.tm_year + 1900, out.tm_mon + 1, out.tm_mday);
+  return buffer;
+}
+
 std::string format_bucharest(const std::string& utc_iso) {
   std::tm l{};
   if (!to_bucharest(utc_iso, l)) return utc_iso;

@@ -28,4 +28,9 @@ std::string format_bucharest(const std::string& utc_iso);
 // The Bucharest calendar date of a UTC timestamp, "2026-11-23"; "" when it does not parse.
 std::string bucharest_date(const std::string& utc_iso);
 
+// True when `date` is a real calendar date written "YYYY-MM-DD" (no 30 February).
+bool is_iso_date(const std::string& date);
+// The calendar date `days` after an ISO date (negative: before); "" when it is not a date.
+std::string add_calendar_days(const std::string& iso_date, int days);
+
 }  // namespace dosar

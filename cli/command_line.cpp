@@ -109,6 +109,7 @@ Result<ParsedCommand> parse_command_line(const std::vector<std::string>& args,
       value = rest[++k];
     }
     parsed.values[name] = value;
+    parsed.all_values[name].push_back(value);
   }
   if (parsed.has("--help")) return parsed;
   if (parsed.positionals.size() < best->min_positionals)

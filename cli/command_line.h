@@ -28,7 +28,8 @@ struct CommandSpec {
 
 struct ParsedCommand {
   const CommandSpec* spec = nullptr;
-  std::map<std::string, std::string> values;  // option name -> value ("" for flags)
+  std::map<std::string, std::string> values;  // option name -> last value ("" for flags)
+  std::map<std::string, std::vector<std::string>> all_values;  // every value of a repeated option
   std::vector<std::string> positionals;
 
   bool has(const std::string& option) const { return values.count(option) > 0; }
@@ -36,6 +37,11 @@ struct ParsedCommand {
     auto it = values.find(option);
     if (it == values.end()) return std::nullopt;
     return it->second;
+  }
+  // Every value given for a repeatable option, in order.
+  std::vector<std::string> get_all(const std::string& option) const {
+    auto it = all_values.find(option);
+    return it == all_values.end() ? std::vector<std::string>{} : it->second;
   }
 };
 

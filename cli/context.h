@@ -39,6 +39,10 @@ struct OpenedDocument {
 };
 Result<OpenedDocument> open_document(const Context& c);
 
+// The user acting: `--as USER`, who must exist in the archive, else the
+// account running dosar (Context::actor). Errors: not_found.
+Result<std::string> acting_user(const Context& c, const Catalog& catalog);
+
 using CommandFunction = ExitCode (*)(Context&);
 
 ExitCode run_init(Context& c);
@@ -60,6 +64,30 @@ ExitCode run_user_passwd(Context& c);
 ExitCode run_user_disable(Context& c);
 ExitCode run_user_enable(Context& c);
 ExitCode run_serve(Context& c);
+ExitCode run_registry_add(Context& c);
+ExitCode run_registry_assign(Context& c);
+ExitCode run_registry_status(Context& c);
+ExitCode run_registry_annul(Context& c);
+ExitCode run_registry_extend(Context& c);
+ExitCode run_registry_show(Context& c);
+ExitCode run_registry_list(Context& c);
+ExitCode run_registry_overdue(Context& c);
+ExitCode run_registry_lookup(Context& c);
+ExitCode run_registry_receipt(Context& c);
+ExitCode run_registry_registers(Context& c);
+ExitCode run_registry_register_add(Context& c);
+ExitCode run_registry_kinds(Context& c);
+ExitCode run_registry_kind_set(Context& c);
+ExitCode run_flow_template(Context& c);
+ExitCode run_flow_role(Context& c);
+ExitCode run_flow_start(Context& c);
+ExitCode run_flow_approve(Context& c);
+ExitCode run_flow_reject(Context& c);
+ExitCode run_flow_resubmit(Context& c);
+ExitCode run_flow_cancel(Context& c);
+ExitCode run_flow_inbox(Context& c);
+ExitCode run_flow_show(Context& c);
+ExitCode run_delegate(Context& c);
 
 // The scrypt hash of the password held in environment variable `variable`
 // (never on the command line, where other users could read it).

@@ -101,9 +101,151 @@ CREATE TABLE version_pages (
   FOREIGN KEY (document_id, version_number) REFERENCES versions(document_id, number)
 );
 )sql"},
+      // The registry (registratură): registers, document kinds with their legal
+      // deadlines, entries numbered per register per Bucharest calendar year,
+      // their status history, attached documents, and failed citizen lookups
+      // (for rate limiting). Numbers are never deleted: UNIQUE keeps them unique,
+      // MAX(seq) + 1 under BEGIN IMMEDIATE keeps them consecutive.
+      {4, R"sql(
+CREATE TABLE registers (
+  name TEXT PRIMARY KEY,
+  label TEXT NOT NULL
+);
+INSERT INTO registers(name, label) VALUES ('intrare', 'incoming'), ('iesire', 'outgoing'), ('intern', 'internal');
+CREATE TABLE document_kinds (
+  name TEXT PRIMARY KEY,
+  label TEXT NOT NULL,
+  deadline_days INTEGER NOT NULL CHECK (deadline_days > 0),
+  legal_basis TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO document_kinds(name, label, deadline_days, legal_basis) VALUES
+  ('petitie', 'petiție', 30, 'OG 27/2002, art. 8'),
+  ('informatii-publice', 'cerere de informații de interes public', 10, 'Legea 544/2001, art. 7'),
+  ('sesizare', 'sesizare', 30, 'OG 27/2002, art. 8'),
+  ('cerere', 'cerere', 30, 'OG 27/2002'),
+  ('adresa', 'adresă de la o instituție', 30, ''),
+  ('intern', 'document intern', 30, '');
+CREATE TABLE registry_entries (
+  id INTEGER PRIMARY KEY,
+  register_name TEXT NOT NULL REFERENCES registers(name),
+  year INTEGER NOT NULL,
+  seq INTEGER NOT NULL CHECK (seq > 0),
+  number TEXT NOT NULL,
+  registered_at TEXT NOT NULL,
+  channel TEXT NOT NULL CHECK (channel IN ('ghiseu', 'posta', 'email', 'online')),
+  sender_name TEXT NOT NULL,
+  sender_contact TEXT NOT NULL DEFAULT '',
+  subject TEXT NOT NULL,
+  kind TEXT NOT NULL REFERENCES document_kinds(name),
+  document_date TEXT,
+  department TEXT NOT NULL DEFAULT '',
+  assignee TEXT NOT NULL DEFAULT '',
+  deadline TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN
+    ('registered', 'assigned', 'in-progress', 'answered', 'closed', 'archived', 'annulled')),
+  annul_reason TEXT NOT NULL DEFAULT '',
+  answers_entry INTEGER REFERENCES registry_entries(id),
+  access_salt TEXT NOT NULL,
+  access_hash TEXT NOT NULL,
+  UNIQUE (register_name, year, seq)
+);
+CREATE INDEX registry_entries_by_number ON registry_entries(number);
+CREATE INDEX registry_entries_by_deadline ON registry_entries(status, deadline);
+CREATE TABLE registry_documents (
+  entry_id INTEGER NOT NULL REFERENCES registry_entries(id),
+  document_id INTEGER NOT NULL REFERENCES documents(id),
+  PRIMARY KEY (entry_id, document_id)
+);
+CREATE TABLE registry_events (
+  entry_id INTEGER NOT NULL REFERENCES registry_entries(id),
+  seq INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  event TEXT NOT NULL,
+  status TEXT NOT NULL,
+  department TEXT NOT NULL DEFAULT '',
+  assignee TEXT NOT NULL DEFAULT '',
+  deadline TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (entry_id, seq)
+);
+CREATE TABLE registry_lookup_failures (
+  seq INTEGER PRIMARY KEY,
+  number TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX registry_lookup_failures_by_number ON registry_lookup_failures(number, at);
+)sql"},
+      // Approval flows: templates per document kind (steps sharing a position
+      // run in parallel), roles of users in departments, delegations, and
+      // running flows whose steps are saved under a revision counter.
+      {5, R"sql(
+CREATE TABLE flow_templates (
+  kind TEXT NOT NULL,
+  position INTEGER NOT NULL CHECK (position > 0),
+  label TEXT NOT NULL,
+  users TEXT NOT NULL DEFAULT '',
+  role TEXT NOT NULL DEFAULT '',
+  department TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (kind, position, label)
+);
+CREATE TABLE user_roles (
+  user_name TEXT NOT NULL REFERENCES users(name),
+  role TEXT NOT NULL,
+  department TEXT NOT NULL,
+  PRIMARY KEY (user_name, role, department)
+);
+CREATE TABLE delegations (
+  id INTEGER PRIMARY KEY,
+  from_user TEXT NOT NULL REFERENCES users(name),
+  to_user TEXT NOT NULL REFERENCES users(name),
+  valid_from TEXT NOT NULL,
+  valid_until TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  CHECK (valid_from <= valid_until)
+);
+CREATE TABLE flows (
+  id INTEGER PRIMARY KEY,
+  document_id INTEGER NOT NULL REFERENCES documents(id),
+  kind TEXT NOT NULL,
+  author TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'cancelled')),
+  revision INTEGER NOT NULL,
+  started_at TEXT NOT NULL
+);
+CREATE INDEX flows_by_document ON flows(document_id, status);
+CREATE TABLE flow_steps (
+  flow_id INTEGER NOT NULL REFERENCES flows(id),
+  position INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  users TEXT NOT NULL DEFAULT '',
+  role TEXT NOT NULL DEFAULT '',
+  department TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL CHECK (status IN ('waiting', 'pending', 'approved', 'rejected')),
+  decided_by TEXT NOT NULL DEFAULT '',
+  on_behalf_of TEXT NOT NULL DEFAULT '',
+  decided_at TEXT NOT NULL DEFAULT '',
+  comment TEXT NOT NULL DEFAULT '',
+  signed_version INTEGER,
+  PRIMARY KEY (flow_id, position, label)
+);
+CREATE TABLE flow_events (
+  flow_id INTEGER NOT NULL REFERENCES flows(id),
+  seq INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  on_behalf_of TEXT NOT NULL DEFAULT '',
+  event TEXT NOT NULL,
+  step TEXT NOT NULL DEFAULT '',
+  version INTEGER NOT NULL,
+  comment TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (flow_id, seq)
+);
+)sql"},
       // Sign-in: password hashes (never passwords), lock-out counters, and
       // web sessions stored by the hash of their cookie token.
-      {4, R"sql(
+      {6, R"sql(
 CREATE TABLE user_logins (
   user_name TEXT PRIMARY KEY REFERENCES users(name),
   password_hash TEXT,

@@ -24,7 +24,7 @@ class SqliteAccounts final : public AccountStore {
         "first_failure_at = NULL");
     if (!s.ok()) return s.error();
     DOSAR_TRY(s->bind(1, user).bind(2, hash).run());
-    DOSAR_TRY(append_audit_row(db_, now(), actor, "user.password", std::nullopt,
+    DOSAR_TRY(sqlite::append_audit(db_, now(), actor, "user.password", std::nullopt,
                                nlohmann::json{{"name", user}}.dump()));
     return tx->commit();
   }
@@ -39,7 +39,7 @@ class SqliteAccounts final : public AccountStore {
     if (!s.ok()) return s.error();
     DOSAR_TRY(s->bind(1, user).bind(2, std::int64_t{disabled}).run());
     if (disabled) DOSAR_TRY(delete_sessions_of(user));
-    DOSAR_TRY(append_audit_row(db_, now(), actor, disabled ? "user.disable" : "user.enable", std::nullopt,
+    DOSAR_TRY(sqlite::append_audit(db_, now(), actor, disabled ? "user.disable" : "user.enable", std::nullopt,
                                nlohmann::json{{"name", user}}.dump()));
     return tx->commit();
   }
@@ -93,7 +93,7 @@ class SqliteAccounts final : public AccountStore {
     }
     nlohmann::json detail = {{"name", user}, {"from", from}};
     if (!known) detail["unknown_user"] = true;
-    DOSAR_TRY(append_audit_row(db_, at, known ? user : "-", succeeded ? "login.success" : "login.failure",
+    DOSAR_TRY(sqlite::append_audit(db_, at, known ? user : "-", succeeded ? "login.success" : "login.failure",
                                std::nullopt, detail.dump()));
     return tx->commit();
   }
@@ -133,7 +133,7 @@ class SqliteAccounts final : public AccountStore {
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
     DOSAR_TRY(delete_sessions_of(user));
-    DOSAR_TRY(append_audit_row(db_, now(), actor, "user.sign_out_everywhere", std::nullopt,
+    DOSAR_TRY(sqlite::append_audit(db_, now(), actor, "user.sign_out_everywhere", std::nullopt,
                                nlohmann::json{{"name", user}}.dump()));
     return tx->commit();
   }
@@ -142,7 +142,7 @@ class SqliteAccounts final : public AccountStore {
                       const std::string& detail_json) override {
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
-    DOSAR_TRY(append_audit_row(db_, now(), actor, action, document_id, detail_json));
+    DOSAR_TRY(sqlite::append_audit(db_, now(), actor, action, document_id, detail_json));
     return tx->commit();
   }
 
@@ -173,9 +173,8 @@ class SqliteAccounts final : public AccountStore {
 
 Result<std::unique_ptr<AccountStore>> open_sqlite_accounts(const std::filesystem::path& catalog_file,
                                                            const Clock& clock) {
-  auto db = Database::open(catalog_file.string(), false);
+  auto db = sqlite::open_catalog_connection(catalog_file.string());
   if (!db.ok()) return db.error();
-  DOSAR_TRY(db->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
   return std::unique_ptr<AccountStore>(std::make_unique<SqliteAccounts>(std::move(db).value(), clock));
 }
 

@@ -2,10 +2,17 @@
 
 #include "storage/audit_chain.h"
 
-namespace dosar {
+namespace dosar::sqlite {
 
-Status append_audit_row(sqlite::Database& db, const std::string& at, const std::string& actor,
-                        const std::string& action, std::optional<DocumentId> id, const std::string& detail) {
+Result<Database> open_catalog_connection(const std::string& file) {
+  auto db = Database::open(file, false);
+  if (!db.ok()) return db.error();
+  DOSAR_TRY(db->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
+  return db;
+}
+
+Status append_audit(Database& db, const std::string& at, const std::string& actor, const std::string& action,
+                    std::optional<DocumentId> document, const std::string& detail) {
   auto head = db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
   if (!head.ok()) return head.error();
   auto row = head->step();
@@ -16,7 +23,7 @@ Status append_audit_row(sqlite::Database& db, const std::string& at, const std::
   r.at = at;
   r.actor = actor;
   r.action = action;
-  r.document_id = id;
+  r.document_id = document;
   r.detail = detail;
   r.hash = audit_row_hash(r);
   auto s = db.prepare(
@@ -34,4 +41,4 @@ Status append_audit_row(sqlite::Database& db, const std::string& at, const std::
       .run();
 }
 
-}  // namespace dosar
+}  // namespace dosar::sqlite

@@ -1,5 +1,5 @@
-// Appending to the audit hash chain in the SQLite catalogue (internal to
-// storage/): shared by every store that keeps its data in catalog.sqlite.
+// Shared by the SQLite-backed stores of one archive (internal to storage/):
+// connections to the catalogue, and appending to its one audit hash chain.
 #pragma once
 
 #include <optional>
@@ -8,10 +8,16 @@
 #include "storage/catalog.h"
 #include "storage/sqlite_db.h"
 
-namespace dosar {
+namespace dosar::sqlite {
 
-// REQUIRES: inside a write transaction on `db`, so that the chain head cannot move.
-Status append_audit_row(sqlite::Database& db, const std::string& at, const std::string& actor,
-                        const std::string& action, std::optional<DocumentId> id, const std::string& detail);
+// One more connection to an existing catalogue, with the catalogue's
+// durability and foreign-key settings, for a store beside the Catalog
+// (registry, flows). Errors: not_found, corrupt, io.
+Result<Database> open_catalog_connection(const std::string& file);
 
-}  // namespace dosar
+// REQUIRES: inside a write transaction (BEGIN IMMEDIATE), so that the chain
+// head cannot move between reading it and appending. Errors: io, conflict.
+Status append_audit(Database& db, const std::string& at, const std::string& actor, const std::string& action,
+                    std::optional<DocumentId> document, const std::string& detail);
+
+}  // namespace dosar::sqlite

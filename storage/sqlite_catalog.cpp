@@ -1,9 +1,9 @@
 #include <nlohmann/json.hpp>
 
 #include "storage/audit_chain.h"
-#include "storage/sqlite_audit.h"
 #include "storage/catalog.h"
 #include "storage/catalog_migrations.h"
+#include "storage/sqlite_audit.h"
 #include "storage/sqlite_db.h"
 
 namespace dosar {
@@ -494,7 +494,7 @@ class SqliteCatalog final : public Catalog {
   // REQUIRES: inside a write transaction, so that the chain head cannot move.
   Status append_audit(const std::string& at, const std::string& actor, const std::string& action,
                       std::optional<DocumentId> id, const std::string& detail) {
-    return append_audit_row(db_, at, actor, action, id, detail);
+    return sqlite::append_audit(db_, at, actor, action, id, detail);
   }
 
   mutable Database db_;

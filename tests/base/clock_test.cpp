@@ -26,3 +26,26 @@ TEST(Clock, FormatsUtcWithMicrosecondsAndZ) {
 
 }  // namespace
 }  // namespace dosar
+
+namespace dosar {
+namespace {
+
+TEST(Clock, AddsCalendarDaysAcrossMonthsYearsAndDaylightSaving) {
+  EXPECT_EQ(add_calendar_days("2026-11-22", 30), "2026-12-22");
+  EXPECT_EQ(add_calendar_days("2026-12-22", 10), "2027-01-01");
+  EXPECT_EQ(add_calendar_days("2028-02-20", 10), "2028-03-01");  // leap year
+  EXPECT_EQ(add_calendar_days("2026-03-20", 30), "2026-04-19");  // over the switch to summer time
+  EXPECT_EQ(add_calendar_days("2026-02-30", 1), "");
+}
+
+TEST(Clock, RecognisesOnlyRealIsoDates) {
+  EXPECT_TRUE(is_iso_date("2028-02-29"));
+  EXPECT_FALSE(is_iso_date("2026-02-29"));
+  EXPECT_FALSE(is_iso_date("2026-13-01"));
+  EXPECT_FALSE(is_iso_date("22.11.2026"));
+  EXPECT_FALSE(is_iso_date("2026-11-2"));
+  EXPECT_FALSE(is_iso_date("2026-11-22x"));
+}
+
+}  // namespace
+}  // namespace dosar

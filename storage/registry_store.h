@@ -1,0 +1,154 @@
+// Data access of the registry (registratură): registers, document kinds,
+// entries and their history. The rules (who may do what, which status may
+// follow which) live in workflow/; this interface only stores, numbers and
+// audits, each change in one transaction with its audit row. A second backend
+// (PostgreSQL) implements this header and nothing else changes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "storage/catalog.h"
+
+namespace dosar {
+
+class ArchiveStore;
+
+using RegistryEntryId = std::int64_t;
+
+struct Register {
+  std::string name;   // "intrare"
+  std::string label;  // "incoming"
+};
+
+// A kind of document and its legal answer deadline in calendar days.
+struct DocumentKind {
+  std::string name;  // "petitie"
+  std::string label;
+  int deadline_days = 30;
+  std::string legal_basis;  // "OG 27/2002, art. 8"
+};
+
+// One line of an entry's history: what happened, by whom, when, and the state after.
+struct RegistryEvent {
+  int seq = 0;
+  std::string at;  // UTC ISO 8601
+  std::string actor;
+  std::string event;   // registered, assigned, status, extended, annulled, answered-by, code-reissued
+  std::string status;  // status after the event
+  std::string department;
+  std::string assignee;
+  std::string deadline;  // deadline after the event, YYYY-MM-DD
+  std::string note;      // justification, reason, link
+};
+
+struct RegistryEntry {
+  RegistryEntryId id = 0;
+  std::string register_name;
+  int year = 0;  // Bucharest calendar year of registration
+  int seq = 0;   // consecutive within register and year
+  std::string number;  // "12/22.11.2026"
+  std::string registered_at;  // UTC ISO 8601
+  std::string channel;  // ghiseu, posta, email, online
+  std::string sender_name;     // restricted personal data
+  std::string sender_contact;  // address or e-mail; restricted personal data
+  std::string subject;
+  std::string kind;
+  std::optional<std::string> document_date;  // YYYY-MM-DD, the date written on the document
+  std::vector<DocumentId> documents;
+  std::string department;
+  std::string assignee;
+  std::string deadline;  // YYYY-MM-DD, Bucharest calendar date
+  std::string status;    // registered, assigned, in-progress, answered, closed, archived, annulled
+  std::string annul_reason;
+  std::optional<RegistryEntryId> answers;     // the request this entry answers
+  std::vector<RegistryEntryId> answered_by;  // the entries answering this one
+  std::vector<RegistryEvent> history;
+};
+
+// What a caller supplies; the store dates, numbers and computes the deadline
+// (registration date in Bucharest + the kind's days) inside the transaction.
+struct NewRegistryEntry {
+  std::string register_name;
+  std::string channel;
+  std::string sender_name;
+  std::string sender_contact;
+  std::string subject;
+  std::string kind;
+  std::optional<std::string> document_date;
+  std::vector<DocumentId> documents;
+  std::optional<RegistryEntryId> answers;
+  std::string access_salt;  // hex
+  std::string access_hash;  // hex; the code itself is never stored
+};
+
+// A change of an entry. Applied only when the entry's status is still
+// `expected_status`, so that a rule checked by the caller still holds.
+struct RegistryChange {
+  std::string expected_status;
+  std::string event;
+  std::string status;  // new status
+  std::optional<std::string> department;
+  std::optional<std::string> assignee;
+  std::optional<std::string> deadline;
+  std::string note;
+};
+
+struct AccessSecret {
+  std::string salt;
+  std::string hash;
+};
+
+class RegistryStore {
+ public:
+  virtual ~RegistryStore() = default;
+
+  virtual Result<std::vector<Register>> registers() const = 0;
+  virtual Result<std::vector<DocumentKind>> kinds() const = 0;
+  // Adds a register. Errors: conflict (exists), io.
+  virtual Status add_register(const Register& r, const std::string& actor) = 0;
+  // Adds a kind or changes its label, deadline and legal basis; deadlines of
+  // entries already registered stay as they were. Errors: io.
+  virtual Status put_kind(const DocumentKind& kind, const std::string& actor) = 0;
+
+  // Numbers and stores an entry, its documents, its first event and audit row;
+  // when it answers a request, also links them and records "answered" on the
+  // request. Atomic across processes. Errors: not_found (register, kind,
+  // document, request), io.
+  virtual Result<RegistryEntry> add_entry(const NewRegistryEntry& entry, const std::string& actor) = 0;
+
+  virtual Result<RegistryEntry> entry(RegistryEntryId id) const = 0;  // not_found, io
+  // Entries whose printed number is `number` (one per register at most).
+  virtual Result<std::vector<RegistryEntry>> entries_numbered(const std::string& number) const = 0;
+  // Entries of a register (all when empty) in a year (all when 0), by register and number.
+  virtual Result<std::vector<RegistryEntry>> entries(const std::string& register_name, int year) const = 0;
+  // Open entries (not answered, closed, archived or annulled) due on or before `date`.
+  virtual Result<std::vector<RegistryEntry>> due_by(const std::string& date) const = 0;
+
+  // Applies `change` with its event and audit row. Errors: not_found,
+  // conflict (the status moved on meanwhile), io.
+  virtual Result<RegistryEntry> change(RegistryEntryId id, const RegistryChange& change,
+                                       const std::string& actor) = 0;
+
+  virtual Result<AccessSecret> access_secret(RegistryEntryId id) const = 0;  // not_found, io
+  // Replaces the access code's salt and hash (a lost receipt). Errors: not_found, io.
+  virtual Status replace_access_secret(RegistryEntryId id, const AccessSecret& secret, const std::string& actor) = 0;
+
+  // Failed citizen lookups of `number` at or after `since` (UTC ISO 8601).
+  virtual Result<int> lookup_failures_since(const std::string& number, const std::string& since) const = 0;
+  // Audits a citizen lookup; a failure is also counted for rate limiting.
+  // `outcome`: "ok", "wrong-code", "refused".
+  virtual Status record_lookup(const std::string& number, const std::string& outcome, const std::string& actor) = 0;
+};
+
+// The SQLite registry store of an archive: a second connection to its
+// catalogue (whose migrations created the tables). Errors: io, corrupt.
+Result<std::unique_ptr<RegistryStore>> open_registry_store(const ArchiveStore& archive,
+                                                           const Clock& clock = system_clock());
+
+}  // namespace dosar

@@ -1,0 +1,406 @@
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "storage/archive_store.h"
+#include "storage/registry_store.h"
+#include "storage/sqlite_audit.h"
+#include "storage/sqlite_db.h"
+
+namespace dosar {
+namespace {
+
+using sqlite::Database;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+constexpr const char* kEntryColumns =
+    "id, register_name, year, seq, number, registered_at, channel, sender_name, sender_contact, subject, "
+    "kind, document_date, department, assignee, deadline, status, annul_reason, answers_entry";
+
+RegistryEntry read_entry(const Statement& s) {
+  RegistryEntry e;
+  e.id = s.integer(0);
+  e.register_name = s.text(1);
+  e.year = static_cast<int>(s.integer(2));
+  e.seq = static_cast<int>(s.integer(3));
+  e.number = s.text(4);
+  e.registered_at = s.text(5);
+  e.channel = s.text(6);
+  e.sender_name = s.text(7);
+  e.sender_contact = s.text(8);
+  e.subject = s.text(9);
+  e.kind = s.text(10);
+  if (!s.is_null(11)) e.document_date = s.text(11);
+  e.department = s.text(12);
+  e.assignee = s.text(13);
+  e.deadline = s.text(14);
+  e.status = s.text(15);
+  e.annul_reason = s.text(16);
+  if (!s.is_null(17)) e.answers = s.integer(17);
+  return e;
+}
+
+// "12/22.11.2026" from seq 12 and Bucharest date "2026-11-22".
+std::string printed_number(int seq, const std::string& local_date) {
+  return std::to_string(seq) + "/" + local_date.substr(8, 2) + "." + local_date.substr(5, 2) + "." +
+         local_date.substr(0, 4);
+}
+
+class SqliteRegistryStore final : public RegistryStore {
+ public:
+  SqliteRegistryStore(Database db, const Clock& clock) : db_(std::move(db)), clock_(clock) {}
+
+  Result<std::vector<Register>> registers() const override {
+    auto s = db_.prepare("SELECT name, label FROM registers ORDER BY name");
+    if (!s.ok()) return s.error();
+    std::vector<Register> out;
+    DOSAR_TRY(s->for_each_row([&] { out.push_back({s->text(0), s->text(1)}); }));
+    return out;
+  }
+
+  Result<std::vector<DocumentKind>> kinds() const override {
+    auto s = db_.prepare("SELECT name, label, deadline_days, legal_basis FROM document_kinds ORDER BY name");
+    if (!s.ok()) return s.error();
+    std::vector<DocumentKind> out;
+    DOSAR_TRY(s->for_each_row(
+        [&] { out.push_back({s->text(0), s->text(1), static_cast<int>(s->integer(2)), s->text(3)}); }));
+    return out;
+  }
+
+  Status add_register(const Register& r, const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    DOSAR_TRY(require_absent("SELECT 1 FROM registers WHERE name = ?", r.name, "register " + r.name));
+    auto s = db_.prepare("INSERT INTO registers(name, label) VALUES (?, ?)");
+    if (!s.ok()) return s.error();
+    DOSAR_TRY(s->bind(1, r.name).bind(2, r.label).run());
+    DOSAR_TRY(audit("registry.register.add", actor, {{"register", r.name}, {"label", r.label}}));
+    return tx->commit();
+  }
+
+  Status put_kind(const DocumentKind& k, const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    auto existing = db_.prepare("SELECT 1 FROM document_kinds WHERE name = ?");
+    if (!existing.ok()) return existing.error();
+    existing->bind(1, k.name);
+    auto found = existing->step();
+    if (!found.ok()) return found.error();
+    // Entries refer to their kind, so an existing kind is updated in place.
+    auto s = db_.prepare(*found ? "UPDATE document_kinds SET label = ?, deadline_days = ?, legal_basis = ? WHERE name = ?"
+                                : "INSERT INTO document_kinds(label, deadline_days, legal_basis, name) VALUES (?, ?, ?, ?)");
+    if (!s.ok()) return s.error();
+    DOSAR_TRY(s->bind(1, k.label).bind(2, std::int64_t{k.deadline_days}).bind(3, k.legal_basis).bind(4, k.name).run());
+    DOSAR_TRY(audit("registry.kind.put", actor,
+                    {{"kind", k.name}, {"deadline_days", k.deadline_days}, {"legal_basis", k.legal_basis}}));
+    return tx->commit();
+  }
+
+  Result<RegistryEntry> add_entry(const NewRegistryEntry& n, const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    DOSAR_TRY(require_present("SELECT 1 FROM registers WHERE name = ?", n.register_name,
+                              "register " + n.register_name, "no such register"));
+    auto kind = db_.prepare("SELECT deadline_days FROM document_kinds WHERE name = ?");
+    if (!kind.ok()) return kind.error();
+    kind->bind(1, n.kind);
+    auto kind_row = kind->step();
+    if (!kind_row.ok()) return kind_row.error();
+    if (!*kind_row) return make_error(ErrorCode::not_found, "kind " + n.kind, "no such document kind");
+    int days = static_cast<int>(kind->integer(0));
+    for (DocumentId d : n.documents)
+      DOSAR_TRY(require_present("SELECT 1 FROM documents WHERE id = ?", d, "document " + std::to_string(d),
+                                "no such document"));
+    std::optional<RegistryEntry> request;
+    if (n.answers) {
+      auto r = entry(*n.answers);
+      if (!r.ok()) return r.error();
+      request = std::move(r).value();
+    }
+
+    // The time is taken under the write lock, so numbers and times agree.
+    const std::string at = now();
+    const std::string local_date = bucharest_date(at);
+    const int year = std::stoi(local_date.substr(0, 4));
+    auto next = db_.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM registry_entries WHERE register_name = ? AND year = ?");
+    if (!next.ok()) return next.error();
+    next->bind(1, n.register_name).bind(2, std::int64_t{year});
+    auto next_row = next->step();
+    if (!next_row.ok()) return next_row.error();
+    const int seq = static_cast<int>(next->integer(0));
+    const std::string number = printed_number(seq, local_date);
+    const std::string deadline = add_calendar_days(local_date, days);
+
+    auto insert = db_.prepare(
+        "INSERT INTO registry_entries(register_name, year, seq, number, registered_at, channel, sender_name, "
+        "sender_contact, subject, kind, document_date, deadline, status, answers_entry, access_salt, access_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, ?)");
+    if (!insert.ok()) return insert.error();
+    DOSAR_TRY(insert->bind(1, n.register_name)
+                  .bind(2, std::int64_t{year})
+                  .bind(3, std::int64_t{seq})
+                  .bind(4, number)
+                  .bind(5, at)
+                  .bind(6, n.channel)
+                  .bind(7, n.sender_name)
+                  .bind(8, n.sender_contact)
+                  .bind(9, n.subject)
+                  .bind(10, n.kind)
+                  .bind(11, n.document_date)
+                  .bind(12, deadline)
+                  .bind(13, n.answers)
+                  .bind(14, n.access_salt)
+                  .bind(15, n.access_hash)
+                  .run());
+    const RegistryEntryId id = db_.last_insert_rowid();
+    for (DocumentId d : n.documents) {
+      auto link = db_.prepare("INSERT INTO registry_documents(entry_id, document_id) VALUES (?, ?)");
+      if (!link.ok()) return link.error();
+      DOSAR_TRY(link->bind(1, id).bind(2, d).run());
+    }
+    RegistryChange first{"", "registered", "registered", "", "", deadline, ""};
+    DOSAR_TRY(insert_event(id, at, actor, first));
+    // The audit row names the entry, never the sender (restricted personal data).
+    DOSAR_TRY(audit("registry.register", actor,
+                    {{"entry", id},
+                     {"register", n.register_name},
+                     {"number", number},
+                     {"kind", n.kind},
+                     {"channel", n.channel},
+                     {"documents", n.documents},
+                     {"deadline", deadline}},
+                    at));
+    if (request && request->status != "answered") {
+      RegistryChange answered{request->status, "answered-by", "answered", std::nullopt, std::nullopt,
+                              std::nullopt, n.register_name + " " + number};
+      DOSAR_TRY(apply(request->id, answered, actor, at));
+    }
+    DOSAR_TRY(tx->commit());
+    return entry(id);
+  }
+
+  Result<RegistryEntry> entry(RegistryEntryId id) const override {
+    auto s = db_.prepare(std::string("SELECT ") + kEntryColumns + " FROM registry_entries WHERE id = ?");
+    if (!s.ok()) return s.error();
+    s->bind(1, id);
+    auto row = s->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return make_error(ErrorCode::not_found, "registry entry " + std::to_string(id), "no such entry");
+    RegistryEntry e = read_entry(*s);
+    DOSAR_TRY(load_details(e));
+    return e;
+  }
+
+  Result<std::vector<RegistryEntry>> entries_numbered(const std::string& number) const override {
+    return select_entries("number = ?", {number}, "register_name");
+  }
+
+  Result<std::vector<RegistryEntry>> entries(const std::string& register_name, int year) const override {
+    std::string where = "1 = 1";
+    std::vector<std::string> args;
+    if (!register_name.empty()) {
+      where += " AND register_name = ?";
+      args.push_back(register_name);
+    }
+    if (year != 0) {
+      where += " AND year = ?";
+      args.push_back(std::to_string(year));
+    }
+    return select_entries(where, args, "register_name, year, seq");
+  }
+
+  Result<std::vector<RegistryEntry>> due_by(const std::string& date) const override {
+    return select_entries(
+        "status IN ('registered', 'assigned', 'in-progress') AND deadline <= ?", {date}, "deadline, register_name, seq");
+  }
+
+  Result<RegistryEntry> change(RegistryEntryId id, const RegistryChange& c, const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    DOSAR_TRY(apply(id, c, actor, now()));
+    DOSAR_TRY(tx->commit());
+    return entry(id);
+  }
+
+  Result<AccessSecret> access_secret(RegistryEntryId id) const override {
+    auto s = db_.prepare("SELECT access_salt, access_hash FROM registry_entries WHERE id = ?");
+    if (!s.ok()) return s.error();
+    s->bind(1, id);
+    auto row = s->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return make_error(ErrorCode::not_found, "registry entry " + std::to_string(id), "no such entry");
+    return AccessSecret{s->text(0), s->text(1)};
+  }
+
+  Status replace_access_secret(RegistryEntryId id, const AccessSecret& secret, const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    auto current = entry(id);
+    if (!current.ok()) return current.error();
+    auto s = db_.prepare("UPDATE registry_entries SET access_salt = ?, access_hash = ? WHERE id = ?");
+    if (!s.ok()) return s.error();
+    DOSAR_TRY(s->bind(1, secret.salt).bind(2, secret.hash).bind(3, id).run());
+    const std::string at = now();
+    RegistryChange event{current->status, "code-reissued", current->status, std::nullopt, std::nullopt,
+                         std::nullopt, ""};
+    DOSAR_TRY(insert_event(id, at, actor, event));
+    DOSAR_TRY(audit("registry.code.reissue", actor, {{"entry", id}, {"number", current->number}}, at));
+    return tx->commit();
+  }
+
+  Result<int> lookup_failures_since(const std::string& number, const std::string& since) const override {
+    auto s = db_.prepare("SELECT COUNT(*) FROM registry_lookup_failures WHERE number = ? AND at >= ?");
+    if (!s.ok()) return s.error();
+    s->bind(1, number).bind(2, since);
+    auto row = s->step();
+    if (!row.ok()) return row.error();
+    return static_cast<int>(s->integer(0));
+  }
+
+  Status record_lookup(const std::string& number, const std::string& outcome, const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    const std::string at = now();
+    if (outcome != "ok") {
+      auto s = db_.prepare("INSERT INTO registry_lookup_failures(number, at) VALUES (?, ?)");
+      if (!s.ok()) return s.error();
+      DOSAR_TRY(s->bind(1, number).bind(2, at).run());
+    }
+    DOSAR_TRY(audit("registry.lookup", actor, {{"number", number}, {"outcome", outcome}}, at));
+    return tx->commit();
+  }
+
+ private:
+  std::string now() const { return format_utc(clock_.now()); }
+
+  Status audit(const std::string& action, const std::string& actor, const nlohmann::json& detail,
+               std::string at = {}) {
+    if (at.empty()) at = now();
+    return sqlite::append_audit(db_, at, actor, action, std::nullopt, detail.dump());
+  }
+
+  template <class Key>
+  Status require_absent(const std::string& sql, const Key& key, const std::string& subject) {
+    auto s = db_.prepare(sql);
+    if (!s.ok()) return s.error();
+    s->bind(1, key);
+    auto row = s->step();
+    if (!row.ok()) return row.error();
+    if (*row) return make_error(ErrorCode::conflict, subject, "already exists");
+    return {};
+  }
+
+  template <class Key>
+  Status require_present(const std::string& sql, const Key& key, const std::string& subject,
+                         const std::string& message) {
+    auto s = db_.prepare(sql);
+    if (!s.ok()) return s.error();
+    s->bind(1, key);
+    auto row = s->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return make_error(ErrorCode::not_found, subject, message);
+    return {};
+  }
+
+  // REQUIRES: inside a write transaction.
+  Status apply(RegistryEntryId id, const RegistryChange& c, const std::string& actor, const std::string& at) {
+    auto current = entry(id);
+    if (!current.ok()) return current.error();
+    if (current->status != c.expected_status)
+      return make_error(ErrorCode::conflict, current->register_name + " " + current->number,
+                        "is now " + current->status + ", not " + c.expected_status + "; nothing changed");
+    auto s = db_.prepare(
+        "UPDATE registry_entries SET status = ?, department = COALESCE(?, department), "
+        "assignee = COALESCE(?, assignee), deadline = COALESCE(?, deadline), "
+        "annul_reason = CASE WHEN ? = 'annulled' THEN ? ELSE annul_reason END WHERE id = ?");
+    if (!s.ok()) return s.error();
+    DOSAR_TRY(s->bind(1, c.status)
+                  .bind(2, c.department)
+                  .bind(3, c.assignee)
+                  .bind(4, c.deadline)
+                  .bind(5, c.status)
+                  .bind(6, c.note)
+                  .bind(7, id)
+                  .run());
+    RegistryChange recorded = c;
+    if (!recorded.department) recorded.department = current->department;
+    if (!recorded.assignee) recorded.assignee = current->assignee;
+    if (!recorded.deadline) recorded.deadline = current->deadline;
+    DOSAR_TRY(insert_event(id, at, actor, recorded));
+    return audit("registry." + c.event, actor,
+                 {{"entry", id},
+                  {"number", current->number},
+                  {"register", current->register_name},
+                  {"from", current->status},
+                  {"to", c.status},
+                  {"department", *recorded.department},
+                  {"assignee", *recorded.assignee},
+                  {"deadline", *recorded.deadline},
+                  {"note", c.note}},
+                 at);
+  }
+
+  Status insert_event(RegistryEntryId id, const std::string& at, const std::string& actor, const RegistryChange& c) {
+    auto s = db_.prepare(
+        "INSERT INTO registry_events(entry_id, seq, at, actor, event, status, department, assignee, deadline, note) "
+        "SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? FROM registry_events WHERE entry_id = ?");
+    if (!s.ok()) return s.error();
+    return s->bind(1, id)
+        .bind(2, at)
+        .bind(3, actor)
+        .bind(4, c.event)
+        .bind(5, c.status)
+        .bind(6, c.department.value_or(""))
+        .bind(7, c.assignee.value_or(""))
+        .bind(8, c.deadline.value_or(""))
+        .bind(9, c.note)
+        .bind(10, id)
+        .run();
+  }
+
+  Result<std::vector<RegistryEntry>> select_entries(const std::string& where, const std::vector<std::string>& args,
+                                                    const std::string& order) const {
+    auto s = db_.prepare(std::string("SELECT ") + kEntryColumns + " FROM registry_entries WHERE " + where +
+                         " ORDER BY " + order);
+    if (!s.ok()) return s.error();
+    for (std::size_t i = 0; i < args.size(); ++i) s->bind(static_cast<int>(i + 1), args[i]);
+    std::vector<RegistryEntry> out;
+    DOSAR_TRY(s->for_each_row([&] { out.push_back(read_entry(*s)); }));
+    for (RegistryEntry& e : out) DOSAR_TRY(load_details(e));
+    return out;
+  }
+
+  Status load_details(RegistryEntry& e) const {
+    auto docs = db_.prepare("SELECT document_id FROM registry_documents WHERE entry_id = ? ORDER BY document_id");
+    if (!docs.ok()) return docs.error();
+    docs->bind(1, e.id);
+    DOSAR_TRY(docs->for_each_row([&] { e.documents.push_back(docs->integer(0)); }));
+    auto answers = db_.prepare("SELECT id FROM registry_entries WHERE answers_entry = ? ORDER BY id");
+    if (!answers.ok()) return answers.error();
+    answers->bind(1, e.id);
+    DOSAR_TRY(answers->for_each_row([&] { e.answered_by.push_back(answers->integer(0)); }));
+    auto events = db_.prepare(
+        "SELECT seq, at, actor, event, status, department, assignee, deadline, note FROM registry_events "
+        "WHERE entry_id = ? ORDER BY seq");
+    if (!events.ok()) return events.error();
+    events->bind(1, e.id);
+    DOSAR_TRY(events->for_each_row([&] {
+      e.history.push_back({static_cast<int>(events->integer(0)), events->text(1), events->text(2), events->text(3),
+                           events->text(4), events->text(5), events->text(6), events->text(7), events->text(8)});
+    }));
+    return {};
+  }
+
+  mutable Database db_;
+  const Clock& clock_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<RegistryStore>> open_registry_store(const ArchiveStore& archive, const Clock& clock) {
+  auto db = sqlite::open_catalog_connection((archive.root() / "catalog.sqlite").string());
+  if (!db.ok()) return db.error();
+  return std::unique_ptr<RegistryStore>(std::make_unique<SqliteRegistryStore>(std::move(db).value(), clock));
+}
+
+}  // namespace dosar

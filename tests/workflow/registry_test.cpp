@@ -1,0 +1,305 @@
+// The registry service over the real SQLite store (issue 6).
+#include "workflow/registry.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include <set>
+
+#include "storage/archive_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace dosar::workflow {
+namespace {
+
+using namespace std::chrono_literals;
+
+class SettableClock : public Clock {
+ public:
+  explicit SettableClock(std::chrono::system_clock::time_point t) : now_(t) {}
+  std::chrono::system_clock::time_point now() const override { return now_; }
+  void advance(std::chrono::system_clock::duration d) { now_ += d; }
+
+ private:
+  std::chrono::system_clock::time_point now_;
+};
+
+// UTC instant from "YYYY-MM-DDTHH:MM:SS".
+std::chrono::system_clock::time_point utc(const std::string& iso) {
+  std::tm t{};
+  std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &t.tm_year, &t.tm_mon, &t.tm_mday, &t.tm_hour, &t.tm_min,
+              &t.tm_sec);
+  t.tm_year -= 1900;
+  t.tm_mon -= 1;
+  return std::chrono::system_clock::from_time_t(timegm(&t));
+}
+
+// The store under test; a second backend (PostgreSQL) is one more value in
+// INSTANTIATE_TEST_SUITE_P below.
+struct RegistryTestBackend {
+  std::string name;
+  std::function<Result<std::unique_ptr<RegistryStore>>(const ArchiveStore&, const Clock&)> open;
+};
+
+void PrintTo(const RegistryTestBackend& backend, std::ostream* os) {
+  *os << backend.name;
+}
+
+class RegistryTest : public ::testing::TestWithParam<RegistryTestBackend> {
+ protected:
+  void SetUp() override {
+    archive_ = std::move(ArchiveStore::create(dir_ / "archive", clock_).value());
+    store_ = std::move(GetParam().open(*archive_, clock_).value());
+    registry_ = std::make_unique<Registry>(archive_->catalog(), *store_, clock_);
+  }
+
+  Registered add(const std::string& kind = "petitie", const std::string& register_name = "intrare") {
+    Registration r;
+    r.register_name = register_name;
+    r.kind = kind;
+    r.sender_name = "Ion Popescu";
+    r.subject = "Cerere";
+    auto done = registry_->register_entry(r, "clerk");
+    EXPECT_TRUE(done.ok()) << done.error().to_string();
+    return std::move(done).value();
+  }
+
+  // Everything a failed call must leave as it was.
+  std::string snapshot() {
+    std::string out;
+    auto entries = registry_->list("", 0);
+    for (const RegistryEntry& e : entries.value())
+      out += e.number + e.status + e.deadline + e.department + e.assignee + std::to_string(e.history.size()) + ";";
+    auto trail = archive_->catalog().audit_trail(std::nullopt);
+    out += std::to_string(trail.value().size());
+    return out;
+  }
+
+  testing::TempDir dir_;
+  SettableClock clock_{utc("2026-11-22T08:00:00")};
+  std::unique_ptr<ArchiveStore> archive_;
+  std::unique_ptr<RegistryStore> store_;
+  std::unique_ptr<Registry> registry_;
+};
+
+TEST_P(RegistryTest, NumbersConsecutivelyPerRegisterAndPrintsSeqSlashBucharestDate) {
+  EXPECT_EQ(add().entry.number, "1/22.11.2026");
+  EXPECT_EQ(add().entry.number, "2/22.11.2026");
+  EXPECT_EQ(add("adresa", "iesire").entry.number, "1/22.11.2026");
+  EXPECT_EQ(add().entry.seq, 3);
+}
+
+TEST_P(RegistryTest, RestartsAtOneOnFirstJanuaryBucharestTimeNotUtc) {
+  clock_ = SettableClock(utc("2026-12-31T21:30:00"));  // 23:30 in Bucharest
+  add();
+  EXPECT_EQ(add().entry.number, "2/31.12.2026");
+  clock_.advance(1h);  // 2026-12-31T22:30Z is 00:30 on 1 January in Bucharest
+  Registered first = add();
+  EXPECT_EQ(first.entry.number, "1/01.01.2027");
+  EXPECT_EQ(first.entry.year, 2027);
+}
+
+TEST_P(RegistryTest, DeadlineIsRegistrationDatePlusTheKindsCalendarDays) {
+  EXPECT_EQ(add("petitie").entry.deadline, "2026-12-22");
+  EXPECT_EQ(add("informatii-publice").entry.deadline, "2026-12-02");
+  ASSERT_TRUE(store_->put_kind({"petitie", "petiție", 45, "test"}, "admin").ok());
+  EXPECT_EQ(add("petitie").entry.deadline, "2027-01-06");
+}
+
+TEST_P(RegistryTest, AnnulledNumberStaysTakenWithReason) {
+  Registered first = add();
+  auto annulled = registry_->annul({first.entry.number, ""}, "dublură", "clerk");
+  ASSERT_TRUE(annulled.ok()) << annulled.error().to_string();
+  EXPECT_EQ(annulled->status, "annulled");
+  EXPECT_EQ(annulled->annul_reason, "dublură");
+  EXPECT_EQ(add().entry.seq, 2);
+  EXPECT_EQ(registry_->find({first.entry.number, ""})->status, "annulled");
+}
+
+TEST_P(RegistryTest, StatusFollowsTheRouteAndRecordsWhoAndWhen) {
+  ASSERT_TRUE(archive_->catalog().add_user({"ana", "", false, {"Urbanism"}, false}, "admin").ok());
+  Registered r = add();
+  EntryRef ref{r.entry.number, ""};
+  ASSERT_TRUE(registry_->assign(ref, "Urbanism", std::string("ana"), "sef").ok());
+  clock_.advance(1h);
+  ASSERT_TRUE(registry_->set_status(ref, "in-progress", "", "ana").ok());
+  ASSERT_TRUE(registry_->set_status(ref, "answered", "", "ana").ok());
+  ASSERT_TRUE(registry_->set_status(ref, "closed", "", "sef").ok());
+  auto done = registry_->set_status(ref, "archived", "", "arhivar");
+  ASSERT_TRUE(done.ok());
+  std::vector<std::string> statuses;
+  for (const RegistryEvent& e : done->history) statuses.push_back(e.status + "/" + e.actor);
+  EXPECT_EQ(statuses, (std::vector<std::string>{"registered/clerk", "assigned/sef", "in-progress/ana", "answered/ana",
+                                                "closed/sef", "archived/arhivar"}));
+  EXPECT_EQ(done->history[2].at.substr(0, 13), "2026-11-22T09");
+}
+
+TEST_P(RegistryTest, RefusesToSkipOrReverseTheRouteAndChangesNothing) {
+  Registered r = add();
+  EntryRef ref{r.entry.number, ""};
+  std::string before = snapshot();
+  EXPECT_EQ(registry_->set_status(ref, "archived", "", "x").error().code, ErrorCode::conflict);
+  EXPECT_EQ(registry_->set_status(ref, "in-progress", "", "x").error().code, ErrorCode::conflict);
+  EXPECT_EQ(registry_->set_status(ref, "registered", "", "x").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(registry_->assign(ref, "Urbanism", std::string("nobody"), "x").error().code, ErrorCode::not_found);
+  EXPECT_EQ(registry_->annul(ref, "  ", "x").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(snapshot(), before);
+}
+
+TEST_P(RegistryTest, BadRegistrationsAreRefusedWithoutUsingANumber) {
+  add();
+  std::string before = snapshot();
+  auto attempt = [&](auto edit) {
+    Registration r;
+    r.kind = "petitie";
+    r.sender_name = "X";
+    r.subject = "Y";
+    edit(r);
+    return registry_->register_entry(r, "clerk");
+  };
+  auto unknown_register = attempt([](Registration& r) { r.register_name = "nicaieri"; });
+  EXPECT_EQ(unknown_register.error().code, ErrorCode::not_found);
+  EXPECT_NE(unknown_register.error().message.find("known: iesire, intern, intrare"), std::string::npos);
+  EXPECT_EQ(attempt([](Registration& r) { r.kind = "nimic"; }).error().code, ErrorCode::not_found);
+  EXPECT_EQ(attempt([](Registration& r) { r.sender_name = ""; }).error().subject, "sender");
+  EXPECT_EQ(attempt([](Registration& r) { r.subject = " "; }).error().subject, "subject");
+  EXPECT_EQ(attempt([](Registration& r) { r.channel = "fax"; }).error().subject, "channel");
+  EXPECT_EQ(attempt([](Registration& r) { r.document_date = "2026-11-23"; }).error().message,
+            "2026-11-23 is in the future (today is 2026-11-22)");
+  EXPECT_EQ(attempt([](Registration& r) { r.document_date = "31.02.2026"; }).error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(attempt([](Registration& r) { r.documents = {42}; }).error().code, ErrorCode::not_found);
+  EXPECT_EQ(attempt([](Registration& r) { r.answers = "77/22.11.2026"; }).error().code, ErrorCode::not_found);
+  EXPECT_EQ(snapshot(), before);
+  EXPECT_EQ(add().entry.seq, 2);
+  Registration dated;
+  dated.kind = "petitie";
+  dated.sender_name = "X";
+  dated.subject = "Y";
+  dated.document_date = "20.11.2026";
+  EXPECT_EQ(registry_->register_entry(dated, "clerk")->entry.document_date, "2026-11-20");
+}
+
+TEST_P(RegistryTest, ExtensionNeedsALaterDateAndAJustification) {
+  Registered r = add();
+  EntryRef ref{r.entry.number, ""};
+  EXPECT_EQ(registry_->extend_deadline(ref, "2026-12-01", "x", "sef").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(registry_->extend_deadline(ref, "2027-01-10", "", "sef").error().code, ErrorCode::invalid_argument);
+  auto extended = registry_->extend_deadline(ref, "10.01.2027", "cercetare pe teren", "sef");
+  ASSERT_TRUE(extended.ok()) << extended.error().to_string();
+  EXPECT_EQ(extended->deadline, "2027-01-10");
+  EXPECT_EQ(extended->history.back().event, "extended");
+  EXPECT_EQ(extended->history.back().note, "cercetare pe teren");
+}
+
+TEST_P(RegistryTest, OverdueListsLateAndDueWithinNDaysButNotClosedOnes) {
+  Registered info = add("informatii-publice");  // due 2026-12-02
+  Registered petition = add("petitie");         // due 2026-12-22
+  Registered answered = add("informatii-publice");
+  ASSERT_TRUE(registry_->assign({answered.entry.number, ""}, "Juridic", std::nullopt, "sef").ok());
+  ASSERT_TRUE(registry_->set_status({answered.entry.number, ""}, "answered", "", "sef").ok());
+  EXPECT_TRUE(registry_->overdue(0)->empty());
+  clock_.advance(24h * 11);  // 2026-12-03: the 10-day request is late
+  auto late = registry_->overdue(0);
+  ASSERT_EQ(late->size(), 1u);
+  EXPECT_EQ(late->front().number, info.entry.number);
+  EXPECT_EQ(registry_->overdue(19)->size(), 2u);
+  EXPECT_EQ(registry_->overdue(18)->size(), 1u);
+  (void)petition;
+}
+
+TEST_P(RegistryTest, LookupShowsTheRouteAndNothingPersonal) {
+  Registered r = add();
+  ASSERT_TRUE(registry_->assign({r.entry.number, ""}, "Urbanism", std::nullopt, "sef").ok());
+  auto view = registry_->lookup(r.entry.number, r.access_code, "citizen");
+  ASSERT_TRUE(view.ok()) << view.error().to_string();
+  EXPECT_EQ(view->status, "assigned");
+  EXPECT_EQ(view->deadline, "2026-12-22");
+  ASSERT_EQ(view->route.size(), 2u);
+  EXPECT_EQ(view->route[1].department, "Urbanism");
+  EXPECT_EQ(view->route[0].at, "22.11.2026 10:00:00");
+}
+
+TEST_P(RegistryTest, WrongCodesAreLoggedAndAfterFiveEvenTheRightCodeWaitsFifteenMinutes) {
+  Registered r = add();
+  std::string wrong = r.access_code;
+  wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(registry_->lookup(r.entry.number, wrong, "citizen").error().code, ErrorCode::permission);
+  EXPECT_EQ(registry_->lookup(r.entry.number, r.access_code, "citizen").error().code, ErrorCode::limit_exceeded);
+  int logged = 0;
+  auto trail = archive_->catalog().audit_trail(std::nullopt);
+  for (const AuditRecord& a : trail.value())
+    if (a.action == "registry.lookup" && a.detail.find("wrong-code") != std::string::npos) ++logged;
+  EXPECT_EQ(logged, 5);
+  clock_.advance(14min);
+  EXPECT_EQ(registry_->lookup(r.entry.number, r.access_code, "citizen").error().code, ErrorCode::limit_exceeded);
+  clock_.advance(2min);
+  EXPECT_TRUE(registry_->lookup(r.entry.number, r.access_code, "citizen").ok());
+}
+
+TEST_P(RegistryTest, UnknownNumberAndWrongCodeGetTheSameAnswer) {
+  Registered r = add();
+  std::string wrong = r.access_code;
+  wrong[9] = wrong[9] == '2' ? '3' : '2';
+  auto a = registry_->lookup(r.entry.number, wrong, "citizen");
+  auto b = registry_->lookup("5/22.11.2026", r.access_code, "citizen");
+  EXPECT_EQ(a.error().message, b.error().message);
+  EXPECT_EQ(registry_->lookup("abc", r.access_code, "citizen").error().code, ErrorCode::invalid_argument);
+}
+
+TEST_P(RegistryTest, ReissuedCodeReplacesTheOldOne) {
+  Registered r = add();
+  auto fresh = registry_->reissue_code({r.entry.number, ""}, "clerk");
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_NE(*fresh, r.access_code);
+  auto entry = registry_->find({r.entry.number, ""}).value();
+  EXPECT_TRUE(registry_->check_code(entry, *fresh).ok());
+  EXPECT_EQ(registry_->check_code(entry, r.access_code).error().code, ErrorCode::permission);
+}
+
+TEST_P(RegistryTest, AnswerIsLinkedAndMarksTheRequestAnswered) {
+  Registered request = add();
+  Registration answer;
+  answer.register_name = "iesire";
+  answer.kind = "adresa";
+  answer.sender_name = "Primăria";
+  answer.subject = "Răspuns";
+  answer.answers = request.entry.number;
+  auto done = registry_->register_entry(answer, "clerk");
+  ASSERT_TRUE(done.ok()) << done.error().to_string();
+  EXPECT_EQ(done->entry.answers, request.entry.id);
+  auto updated = store_->entry(request.entry.id).value();
+  EXPECT_EQ(updated.status, "answered");
+  EXPECT_EQ(updated.answered_by, std::vector<RegistryEntryId>{done->entry.id});
+}
+
+TEST_P(RegistryTest, SameNumberInTwoRegistersNeedsTheRegisterNamed) {
+  add();
+  add("adresa", "iesire");
+  EXPECT_EQ(registry_->find({"1/22.11.2026", ""}).error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(registry_->find({"1/22.11.2026", "iesire"})->register_name, "iesire");
+}
+
+TEST_P(RegistryTest, EveryChangeIsInTheAuditChainWithoutTheSendersName) {
+  Registered r = add();
+  ASSERT_TRUE(registry_->annul({r.entry.number, ""}, "dublură", "clerk").ok());
+  std::set<std::string> actions;
+  auto trail = archive_->catalog().audit_trail(std::nullopt);
+  for (const AuditRecord& a : trail.value()) {
+    actions.insert(a.action);
+    EXPECT_EQ(a.detail.find("Popescu"), std::string::npos) << a.detail;
+  }
+  EXPECT_TRUE(actions.count("registry.register"));
+  EXPECT_TRUE(actions.count("registry.annulled"));
+  EXPECT_TRUE(archive_->catalog().verify_audit_chain()->empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RegistryTest,
+                         ::testing::Values(RegistryTestBackend{"sqlite",
+                                                   [](const ArchiveStore& archive, const Clock& clock) {
+                                                     return open_registry_store(archive, clock);
+                                                   }}),
+                         [](const auto& param_info) { return param_info.param.name; });
+
+}  // namespace
+}  // namespace dosar::workflow

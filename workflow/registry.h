@@ -1,0 +1,125 @@
+// The registry (registratură): registering incoming, outgoing and internal
+// documents with consecutive numbers, routing them to departments and people,
+// their deadlines, and what a citizen may see with the access code. This is
+// workflow/'s public header for the registry; data access is behind
+// storage/registry_store.h.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "storage/catalog.h"
+#include "storage/registry_store.h"
+
+namespace dosar::workflow {
+
+// Channels a document arrives by: counter (ghișeu), post, e-mail, online form.
+inline constexpr const char* kChannels[] = {"ghiseu", "posta", "email", "online"};
+// Statuses a person sets with set_status(); "assigned" comes from assign(),
+// "annulled" from annul(), "registered" only from registration.
+inline constexpr const char* kSettableStatuses[] = {"in-progress", "answered", "closed", "archived"};
+
+struct Registration {
+  std::string register_name = "intrare";
+  std::string kind;
+  std::string channel = "ghiseu";
+  std::string sender_name;
+  std::string sender_contact;  // address or e-mail
+  std::string subject;
+  std::optional<std::string> document_date;  // YYYY-MM-DD, not after today
+  std::vector<DocumentId> documents;
+  std::optional<std::string> answers;  // printed number of the request this answers
+};
+
+struct Registered {
+  RegistryEntry entry;
+  std::string access_code;  // shown once; only its salted hash is stored
+};
+
+// Names an entry: its printed number, and the register when the number
+// exists in several registers.
+struct EntryRef {
+  std::string number;
+  std::string register_name;  // empty: the number must be unique across registers
+};
+
+// What a citizen sees: the route, never names, addresses or the subject.
+struct CitizenView {
+  std::string number;
+  std::string registered_on;  // DD.MM.YYYY
+  std::string kind;           // the kind's label
+  std::string status;
+  std::string deadline;  // YYYY-MM-DD
+  struct Step {
+    std::string at;  // Bucharest time, "22.11.2026 10:15:00"
+    std::string event;
+    std::string status;
+    std::string department;
+  };
+  std::vector<Step> route;
+};
+
+// After `max_failures` wrong codes for one number within `window`, every
+// lookup of that number is refused, even with the right code, until the
+// oldest of them leaves the window.
+struct LookupLimits {
+  int max_failures = 5;
+  std::chrono::minutes window{15};
+};
+
+class Registry {
+ public:
+  // REQUIRES: catalog, store and clock outlive the Registry.
+  Registry(const Catalog& catalog, RegistryStore& store, const Clock& clock = system_clock(),
+           LookupLimits limits = {});
+
+  // Validates and registers; returns the entry and its access code.
+  // Errors: invalid_argument (missing or malformed field, future date),
+  // not_found (register, kind, document, request), io.
+  Result<Registered> register_entry(const Registration& registration, const std::string& actor);
+
+  Result<RegistryEntry> find(const EntryRef& ref) const;  // not_found, invalid_argument (ambiguous)
+  Result<std::vector<RegistryEntry>> list(const std::string& register_name, int year) const;
+
+  // Routes to a department and optionally a person of it (who must exist and
+  // belong to it). Errors: not_found, invalid_argument, conflict (closed entry).
+  Result<RegistryEntry> assign(const EntryRef& ref, const std::string& department,
+                               const std::optional<std::string>& person, const std::string& actor);
+  // Moves along registered → assigned → in-progress → answered → closed →
+  // archived (closing early is allowed). Errors: invalid_argument, conflict.
+  Result<RegistryEntry> set_status(const EntryRef& ref, const std::string& status, const std::string& note,
+                                   const std::string& actor);
+  // The number stays taken, with status annulled and the reason.
+  // Errors: invalid_argument (no reason), conflict (answered or later).
+  Result<RegistryEntry> annul(const EntryRef& ref, const std::string& reason, const std::string& actor);
+  // Moves the deadline later, with a justification. Errors: invalid_argument, conflict.
+  Result<RegistryEntry> extend_deadline(const EntryRef& ref, const std::string& new_deadline,
+                                        const std::string& justification, const std::string& actor);
+  // Open entries late or due within `within_days` days (0: due today or late).
+  Result<std::vector<RegistryEntry>> overdue(int within_days) const;
+  // Today's date in Bucharest, YYYY-MM-DD.
+  std::string today() const;
+
+  // The citizen's view, given the number and the access code. Every attempt
+  // is audited. Errors: invalid_argument (malformed number), permission
+  // (number or code wrong: the two are not told apart), limit_exceeded.
+  Result<CitizenView> lookup(const std::string& number, const std::string& code, const std::string& actor);
+  // Checks a code without counting it as a citizen lookup (printing a receipt).
+  Status check_code(const RegistryEntry& entry, const std::string& code) const;
+  // Issues a new code, invalidating the old one (a lost receipt).
+  Result<std::string> reissue_code(const EntryRef& ref, const std::string& actor);
+
+  Result<DocumentKind> kind(const std::string& name) const;  // not_found
+
+ private:
+  const Catalog& catalog_;
+  RegistryStore& store_;
+  const Clock& clock_;
+  LookupLimits limits_;
+};
+
+}  // namespace dosar::workflow
