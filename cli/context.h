@@ -55,6 +55,10 @@ ExitCode run_search(Context& c);
 ExitCode run_reindex(Context& c);
 ExitCode run_user_add(Context& c);
 ExitCode run_user_list(Context& c);
+ExitCode run_backup(Context& c);
+ExitCode run_backup_keygen(Context& c);
+ExitCode run_backup_verify(Context& c);
+ExitCode run_restore(Context& c);
 
 // JSON shapes shared by several commands.
 nlohmann::json to_json(const Document& d);

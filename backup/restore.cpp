@@ -1,0 +1,79 @@
+// run_restore: catalogue, blobs (each rehashed), then the search index.
+#include <atomic>
+
+#include "backup/backup.h"
+#include "backup/bucket.h"
+#include "backup/transfer.h"
+#include "ingest/archive_index.h"
+
+namespace dosar::backup {
+namespace fs = std::filesystem;
+
+Result<RestoreReport> run_restore(const Remote& remote, const fs::path& directory, std::optional<std::uint64_t> at,
+                                  const ProgressCallback& progress) {
+  std::error_code ec;
+  if (fs::exists(directory, ec) && (!fs::is_directory(directory, ec) || !fs::is_empty(directory, ec)))
+    return make_error(ErrorCode::conflict, directory.string(),
+                      "is not an empty directory; restore only into an empty or new one");
+  auto opened = BackupBucket::open(remote, OpenBucket::existing);
+  if (!opened.ok()) return opened.error();
+  BackupBucket& bucket = **opened;
+  auto generation = bucket.pick_generation(at);
+  if (!generation.ok()) return generation.error();
+  auto manifest = bucket.read_manifest(*generation);
+  if (!manifest.ok()) return manifest.error();
+
+  fs::create_directories(directory, ec);
+  if (ec) return make_error(ErrorCode::io, directory.string(), ec.message());
+  // Our temporaries live inside the target, on its file system, and go at the end.
+  const fs::path work = directory / ".dosar-restore";
+  fs::create_directories(work, ec);
+  if (ec) return make_error(ErrorCode::io, work.string(), ec.message());
+
+  const fs::path catalog_file = work / "catalog.sqlite";
+  auto catalog = download_object(bucket.s3(), bucket.keys().encryption, bucket.data_key(manifest->catalog.name),
+                                 work / "catalog.enc", &catalog_file, "catalogue object " + manifest->catalog.name);
+  if (!catalog.ok()) return catalog.error();
+  if (catalog->sha256 != manifest->catalog.sha256)
+    return make_error(ErrorCode::corrupt, "catalogue object " + manifest->catalog.name,
+                      "decrypts to SHA-256 " + catalog->sha256 + ", the manifest says " + manifest->catalog.sha256);
+  auto archive = ArchiveStore::create_from_catalog(directory, catalog_file);
+  if (!archive.ok()) return archive.error();
+
+  RestoreReport report;
+  report.generation = manifest->generation;
+  report.created_at = manifest->created_at;
+  std::uint64_t total = 0;
+  for (const auto& b : manifest->blobs) total += b.size;
+  ProgressTracker tracker(progress, total, manifest->blobs.size());
+  std::atomic<std::uint64_t> bytes{0};
+  const fs::path spool = (*archive)->spool_dir();
+  DOSAR_TRY(for_each_parallel(manifest->blobs.size(), remote.jobs, [&](std::size_t i) -> Status {
+    const ManifestObject& object = manifest->blobs[i];
+    const std::string subject = "blob " + object.sha256 + " (object " + object.name + ")";
+    const fs::path plain = new_staging_path(spool);
+    auto got = download_object(bucket.s3(), bucket.keys().encryption, bucket.data_key(object.name),
+                               new_staging_path(spool), &plain, subject);
+    if (!got.ok()) {
+      fs::remove(plain, ec);
+      return got.error();
+    }
+    if (got->sha256 != object.sha256) {
+      std::error_code ignored;
+      fs::remove(plain, ignored);
+      return make_error(ErrorCode::corrupt, subject, "decrypts to SHA-256 " + got->sha256);
+    }
+    auto stored = (*archive)->blobs().put_staged_file(plain, object.sha256);
+    if (!stored.ok()) return stored.error();
+    bytes += got->size;
+    tracker.done(got->size);
+    return {};
+  }));
+  report.blobs_restored = manifest->blobs.size();
+  report.bytes_restored = bytes.load();
+  fs::remove_all(work, ec);
+  DOSAR_TRY(rebuild_search_index(**archive));
+  return report;
+}
+
+}  // namespace dosar::backup
