@@ -414,7 +414,7 @@ Result<std::vector<ObjectInfo>> S3Client::list(const std::string& prefix) {
   for (;;) {
     std::string query;
     if (!token.empty()) query += "continuation-token=" + uri_encode(token, false) + "&";
-    query += "list-type=2&max-keys=1000&prefix=" + uri_encode(prefix, false);
+    query += "list-type=2&max-keys=" + std::to_string(config_.list_page_size) + "&prefix=" + uri_encode(prefix, false);
     Request r{"GET", "", query};
     r.max_body = S3XmlLimits{}.max_bytes;
     auto response = perform(r);

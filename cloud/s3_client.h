@@ -55,6 +55,7 @@ struct S3Config {
   std::chrono::milliseconds first_backoff{200};
   std::uint64_t multipart_threshold = 64ull << 20;  // put_file above this uses multipart upload
   std::uint64_t part_size = 16ull << 20;            // S3 requires >= 5 MiB except for the last part
+  int list_page_size = 1000;                        // keys per ListObjectsV2 request (S3's maximum)
 };
 
 struct ObjectInfo {

@@ -7,10 +7,17 @@ BUILD_PACKAGES=(
   build-essential cmake pkg-config
   libssl-dev libsqlite3-dev libmagic-dev libmagic-mgc libpoppler-cpp-dev nlohmann-json3-dev libxapian-dev
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-ron tesseract-ocr-eng tesseract-ocr-osd
+  libcurl4-openssl-dev libxml2-dev
 )
 TEST_PACKAGES=(
   googletest libgtest-dev jq sqlite3 poppler-utils xapian-tools
+  libcpp-httplib-dev openssl rclone
 )
+# The backup tests run s3rver (npm, tests/tools/s3rver); Debian's node only
+# when the machine has no node of its own.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  TEST_PACKAGES+=(nodejs npm)
+fi
 
 case "${1:-all}" in
   build) wanted=("${BUILD_PACKAGES[@]}") ;;

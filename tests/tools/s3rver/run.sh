@@ -21,5 +21,5 @@ command -v node >/dev/null && command -v npm >/dev/null || {
 ) 9>"$here/.install.lock"
 buckets=()
 for b in "$@"; do buckets+=(--configure-bucket "$b"); done
-exec node "$here/node_modules/s3rver/bin/s3rver.js" -d "$data" -a 127.0.0.1 -p 0 --silent \
+exec node --openssl-legacy-provider "$here/node_modules/s3rver/bin/s3rver.js" -d "$data" -a 127.0.0.1 -p 0 --silent \
   --allow-mismatched-signatures --no-vhost-buckets "${buckets[@]}"
