@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/temp_dir.h"
+
 namespace dosar::backup {
 namespace {
 
@@ -141,6 +143,17 @@ TEST(ObjectCrypto, PlaintextReachesTheSinkOnlyOnceAuthenticated) {
   Status status = d.update(cipher);
   EXPECT_FALSE(status.ok());
   EXPECT_EQ(seen, pattern(kChunk)) << "only chunk 0 was authentic";
+}
+
+// Format 1 must stay readable: the golden object of docs/formats/backup.md.
+TEST(ObjectCrypto, ReadsTheGoldenObjectOfFormat1) {
+  Key master{};
+  for (std::size_t i = 0; i < master.size(); ++i) master[i] = static_cast<std::uint8_t>(i);
+  std::string golden = testing::read_file(std::string(DOSAR_TEST_DATA) + "/formats/backup-object-v1.bin");
+  auto plain = decrypt_bytes(derive_keys(master).encryption, golden, "golden");
+  ASSERT_TRUE(plain.ok()) << plain.error().to_string();
+  EXPECT_EQ(*plain, "Dosar backup object, format 1: chunked AES-256-GCM.\n");
+  EXPECT_EQ(golden.size(), encrypted_size(plain->size(), 16));
 }
 
 }  // namespace
