@@ -9,22 +9,50 @@
 namespace dosar::backup {
 namespace fs = std::filesystem;
 
+namespace {
+
+Result<RestoreReport> restore_into(BackupBucket& bucket, const Manifest* manifest, const fs::path& directory,
+                                   int jobs, const ProgressCallback& progress);
+
+}  // namespace
+
 Result<RestoreReport> run_restore(const Remote& remote, const fs::path& directory, std::optional<std::uint64_t> at,
                                   const ProgressCallback& progress) {
   std::error_code ec;
-  if (fs::exists(directory, ec) && (!fs::is_directory(directory, ec) || !fs::is_empty(directory, ec)))
+  bool existed = fs::exists(directory, ec);
+  if (existed && (!fs::is_directory(directory, ec) || !fs::is_empty(directory, ec)))
     return make_error(ErrorCode::conflict, directory.string(),
                       "is not an empty directory; restore only into an empty or new one");
   auto opened = BackupBucket::open(remote, OpenBucket::existing);
   if (!opened.ok()) return opened.error();
-  BackupBucket& bucket = **opened;
-  auto generation = bucket.pick_generation(at);
+  auto generation = (*opened)->pick_generation(at);
   if (!generation.ok()) return generation.error();
-  auto manifest = bucket.read_manifest(*generation);
+  auto manifest = (*opened)->read_manifest(*generation);
   if (!manifest.ok()) return manifest.error();
 
   fs::create_directories(directory, ec);
   if (ec) return make_error(ErrorCode::io, directory.string(), ec.message());
+  auto report = restore_into(**opened, &*manifest, directory, remote.jobs, progress);
+  if (!report.ok()) {
+    // The directory was empty or absent: put it back that way, so that the
+    // restore can simply be run again once the cause is fixed.
+    if (existed) {
+      for (const auto& entry : fs::directory_iterator(directory, ec)) fs::remove_all(entry.path(), ec);
+    } else {
+      fs::remove_all(directory, ec);
+    }
+    Error error = report.error();
+    error.message += " (restore abandoned; " + directory.string() + " left empty)";
+    return error;
+  }
+  return report;
+}
+
+namespace {
+
+Result<RestoreReport> restore_into(BackupBucket& bucket, const Manifest* manifest, const fs::path& directory,
+                                   int jobs, const ProgressCallback& progress) {
+  std::error_code ec;
   // Our temporaries live inside the target, on its file system, and go at the end.
   const fs::path work = directory / ".dosar-restore";
   fs::create_directories(work, ec);
@@ -48,7 +76,7 @@ Result<RestoreReport> run_restore(const Remote& remote, const fs::path& director
   ProgressTracker tracker(progress, total, manifest->blobs.size());
   std::atomic<std::uint64_t> bytes{0};
   const fs::path spool = (*archive)->spool_dir();
-  DOSAR_TRY(for_each_parallel(manifest->blobs.size(), remote.jobs, [&](std::size_t i) -> Status {
+  DOSAR_TRY(for_each_parallel(manifest->blobs.size(), jobs, [&](std::size_t i) -> Status {
     const ManifestObject& object = manifest->blobs[i];
     const std::string subject = "blob " + object.sha256 + " (object " + object.name + ")";
     const fs::path plain = new_staging_path(spool);
@@ -75,5 +103,7 @@ Result<RestoreReport> run_restore(const Remote& remote, const fs::path& director
   DOSAR_TRY(rebuild_search_index(**archive));
   return report;
 }
+
+}  // namespace
 
 }  // namespace dosar::backup

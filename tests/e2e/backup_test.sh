@@ -127,6 +127,7 @@ jq -r '.problems[0].subject' "$WORK/last.out" | grep -qF "${ids[0]}" || fail "th
 jq -r '.problems[0].message' "$WORK/last.out" | grep -q "fails authentication" || fail "corruption not explained"
 expect_exit 1 D restore "${FROM[@]}" --to "$WORK/damaged"
 expect_output_contains "${ids[0]}"
+[[ ! -e $WORK/damaged ]] || fail "an abandoned restore left a partial archive behind"
 cp "$WORK/victim.copy" "$victim"
 
 # A deleted object is found by verify; the next backup uploads it again.
