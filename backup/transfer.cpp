@@ -40,6 +40,27 @@ Sink file_sink(std::FILE* f, const fs::path& path) {
   };
 }
 
+// Streams an open file to `sink` in chunks of kReadBuffer.
+Status read_in_chunks(std::FILE* in, const fs::path& path, const Sink& sink) {
+  std::string buffer(kReadBuffer, '\0');
+  std::size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), in)) > 0) DOSAR_TRY(sink(std::string_view(buffer.data(), n)));
+  if (std::ferror(in)) return make_error(ErrorCode::io, path.string(), "read failed");
+  return {};
+}
+
+// Encrypts what `feed` gives the encryptor into `temp`, then uploads it under `key`.
+Status encrypt_and_upload(cloud::S3Client& s3, const Key& encryption_key, const fs::path& temp, const std::string& key,
+                          const std::function<Status(ObjectEncryptor&)>& feed) {
+  File out(std::fopen(temp.c_str(), "wb"));
+  if (!out) return make_error(ErrorCode::io, temp.string(), errno_text(errno));
+  ObjectEncryptor encryptor(encryption_key, file_sink(out.get(), temp));
+  DOSAR_TRY(feed(encryptor));
+  DOSAR_TRY(encryptor.finish());
+  if (std::fclose(out.release()) != 0) return make_error(ErrorCode::io, temp.string(), errno_text(errno));
+  return s3.put_file(key, temp);
+}
+
 }  // namespace
 
 Result<std::uint64_t> upload_blob(cloud::S3Client& s3, const Key& encryption_key, const BlobStore& blobs,
@@ -53,32 +74,20 @@ Result<std::uint64_t> upload_blob(cloud::S3Client& s3, const Key& encryption_key
     return static_cast<std::uint64_t>(encrypted.size());
   }
   TempFile temp{new_staging_path(staging_dir)};
-  File out(std::fopen(temp.path.c_str(), "wb"));
-  if (!out) return make_error(ErrorCode::io, temp.path.string(), errno_text(errno));
-  ObjectEncryptor encryptor(encryption_key, file_sink(out.get(), temp.path));
-  DOSAR_TRY(blobs.read_to(id, Verify::hash, [&](std::string_view chunk) { return encryptor.update(chunk); }));
-  DOSAR_TRY(encryptor.finish());
-  if (std::fclose(out.release()) != 0) return make_error(ErrorCode::io, temp.path.string(), errno_text(errno));
-  DOSAR_TRY(s3.put_file(key, temp.path));
+  DOSAR_TRY(encrypt_and_upload(s3, encryption_key, temp.path, key, [&](ObjectEncryptor& encryptor) {
+    return blobs.read_to(id, Verify::hash, [&](std::string_view chunk) { return encryptor.update(chunk); });
+  }));
   return encrypted_size(size);
 }
 
 Result<std::uint64_t> upload_file(cloud::S3Client& s3, const Key& encryption_key, const fs::path& file,
                                   const std::string& key, const fs::path& staging_dir) {
-  TempFile temp{new_staging_path(staging_dir)};
   File in(std::fopen(file.c_str(), "rb"));
   if (!in) return make_error(ErrorCode::io, file.string(), errno_text(errno));
-  File out(std::fopen(temp.path.c_str(), "wb"));
-  if (!out) return make_error(ErrorCode::io, temp.path.string(), errno_text(errno));
-  ObjectEncryptor encryptor(encryption_key, file_sink(out.get(), temp.path));
-  std::string buffer(kReadBuffer, '\0');
-  std::size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), in.get())) > 0)
-    DOSAR_TRY(encryptor.update(std::string_view(buffer.data(), n)));
-  if (std::ferror(in.get())) return make_error(ErrorCode::io, file.string(), "read failed");
-  DOSAR_TRY(encryptor.finish());
-  if (std::fclose(out.release()) != 0) return make_error(ErrorCode::io, temp.path.string(), errno_text(errno));
-  DOSAR_TRY(s3.put_file(key, temp.path));
+  TempFile temp{new_staging_path(staging_dir)};
+  DOSAR_TRY(encrypt_and_upload(s3, encryption_key, temp.path, key, [&](ObjectEncryptor& encryptor) {
+    return read_in_chunks(in.get(), file, [&](std::string_view chunk) { return encryptor.update(chunk); });
+  }));
   std::error_code ec;
   return static_cast<std::uint64_t>(fs::file_size(temp.path, ec));
 }
@@ -106,11 +115,8 @@ Result<Downloaded> download_object(cloud::S3Client& s3, const Key& encryption_ke
         return write ? write(plain) : Status();
       },
       subject);
-  std::string buffer(kReadBuffer, '\0');
-  std::size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), in.get())) > 0)
-    DOSAR_TRY(decryptor.update(std::string_view(buffer.data(), n)));
-  if (std::ferror(in.get())) return make_error(ErrorCode::io, encrypted_temp.string(), "read failed");
+  DOSAR_TRY(read_in_chunks(in.get(), encrypted_temp,
+                           [&](std::string_view chunk) { return decryptor.update(chunk); }));
   DOSAR_TRY(decryptor.finish());
   if (out && std::fclose(out.release()) != 0)
     return make_error(ErrorCode::io, plaintext_out->string(), errno_text(errno));

@@ -31,6 +31,9 @@ expect_exit 0 D init
 expect_exit 0 D ingest --no-ocr --department DGASPC --type cerere "$SOURCE_DIR/samples/documents"
 "$MAKE_SAMPLES" "$WORK/gen" 12 20000 >/dev/null
 expect_exit 0 D ingest --no-ocr --department Juridic "$WORK/gen"
+# One blob above the 16 MiB in-memory limit and the 64 MiB multipart threshold.
+"$MAKE_SAMPLES" "$WORK/big" 1 70000000 1 >/dev/null
+expect_exit 0 D ingest --no-ocr --title "dosar scanat mare" "$WORK/big"
 
 # Full backup: every blob is uploaded, names reveal nothing.
 expect_exit 0 D backup "${TO[@]}" --json
