@@ -88,6 +88,10 @@ ExitCode run_flow_cancel(Context& c);
 ExitCode run_flow_inbox(Context& c);
 ExitCode run_flow_show(Context& c);
 ExitCode run_delegate(Context& c);
+ExitCode run_backup(Context& c);
+ExitCode run_backup_keygen(Context& c);
+ExitCode run_backup_verify(Context& c);
+ExitCode run_restore(Context& c);
 
 // The scrypt hash of the password held in environment variable `variable`
 // (never on the command line, where other users could read it).

@@ -7,12 +7,17 @@ BUILD_PACKAGES=(
   build-essential cmake pkg-config
   libssl-dev libsqlite3-dev libmagic-dev libmagic-mgc libpoppler-cpp-dev nlohmann-json3-dev libxapian-dev
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-ron tesseract-ocr-eng tesseract-ocr-osd
-  libcpp-httplib-dev
+  libcpp-httplib-dev libcurl4-openssl-dev libxml2-dev
   libcairo2-dev libfreetype-dev fonts-dejavu-core
 )
 TEST_PACKAGES=(
-  googletest libgtest-dev jq sqlite3 poppler-utils xapian-tools curl python3 chromium
+  googletest libgtest-dev jq sqlite3 poppler-utils xapian-tools curl python3 chromium openssl rclone
 )
+# The backup tests run s3rver (npm, tests/tools/s3rver); Debian's node only
+# when the machine has no node of its own.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  TEST_PACKAGES+=(nodejs npm)
+fi
 
 case "${1:-all}" in
   build) wanted=("${BUILD_PACKAGES[@]}") ;;
@@ -26,11 +31,6 @@ for package in "${wanted[@]}"; do
     missing+=("$package")
   fi
 done
-# Node.js may come from another repository (NodeSource, whose nodejs package
-# carries npm): ask for Debian's only when there is no npm at all.
-if [[ ${1:-all} != build ]] && ! command -v npm >/dev/null; then
-  missing+=(nodejs npm)
-fi
 (( ${#missing[@]} == 0 )) && exit 0
 
 echo "installing: ${missing[*]}" >&2

@@ -30,6 +30,21 @@ class ArchiveStore {
                                                     const Clock& clock = system_clock(),
                                                     FileSystem& file_system = real_file_system());
 
+  // Creates an archive at `root` around a catalogue file made by
+  // snapshot_catalog (moved in, or copied across file systems) with an empty
+  // blob store: the first step of a restore. `root` may hold other files (the
+  // caller's temporaries) but no catalogue. Errors: conflict, corrupt,
+  // unsupported, io.
+  static Result<std::unique_ptr<ArchiveStore>> create_from_catalog(const std::filesystem::path& root,
+                                                                   const std::filesystem::path& catalog_snapshot,
+                                                                   const Clock& clock = system_clock());
+
+  // Copies the catalogue into `destination` (which must not exist) with
+  // SQLite's online backup API in one read transaction: a consistent
+  // snapshot, while other connections and processes keep reading and writing
+  // (WAL). The copy is synced. Errors: conflict, io.
+  Status snapshot_catalog(const std::filesystem::path& destination) const;
+
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path spool_dir() const { return root_ / "spool"; }
   // The search index (derived data; rebuilt from the catalogue and blobs).
