@@ -42,6 +42,9 @@ fi
 
 # The server stops cleanly on SIGTERM.
 kill -TERM $SERVER
-wait $SERVER || fail "dosar serve exited $? on SIGTERM"
+if ! wait $SERVER; then
+  fail "dosar serve exited $? on SIGTERM"
+  sed 's/^/  server: /' "$WORK/serve.err" | head -60 >&2
+fi
 grep -q "stopped" "$WORK/serve.err" || fail "dosar serve did not report stopping"
 finish
