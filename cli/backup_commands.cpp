@@ -5,6 +5,7 @@
 
 #include "backup/backup.h"
 #include "cli/context.h"
+#include "storage/archive_config.h"
 
 namespace dosar::cli {
 namespace {
@@ -55,11 +56,29 @@ std::optional<backup::Remote> remote_from(const Context& c, const std::string& u
   return remote;
 }
 
-// Fills the credentials; false (after printing why) when they are missing.
+// Fills the credentials from the environment or, when neither variable is
+// set, from the archive's config.json ("backup": {"access_key_id",
+// "secret_access_key"}); false (after printing why) when they are missing.
 bool add_credentials(const Context& c, backup::Remote& remote) {
+  if (!std::getenv("AWS_ACCESS_KEY_ID") && !std::getenv("AWS_SECRET_ACCESS_KEY")) {
+    auto config = read_archive_config(c.archive_dir);
+    if (!config.ok()) {
+      c.fail(config.error());
+      return false;
+    }
+    auto id = config->get("backup.access_key_id");
+    auto secret = config->get("backup.secret_access_key");
+    if (id && secret && !id->empty() && !secret->empty()) {
+      remote.credentials = {*id, *secret};
+      return true;
+    }
+  }
   auto credentials = cloud::credentials_from_environment();
   if (!credentials.ok()) {
-    c.fail(credentials.error());
+    Error why = credentials.error();
+    why.message += " (or put backup.access_key_id and backup.secret_access_key in " +
+                   (c.archive_dir / "config.json").string() + ")";
+    c.fail(why);
     return false;
   }
   remote.credentials = *credentials;

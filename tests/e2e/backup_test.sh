@@ -24,7 +24,8 @@ expect_exit 2 D backup --key-file "$KEY"
 expect_output_contains "--to"
 expect_exit 2 D backup --to s3://backups/primaria --endpoint "$S3_ENDPOINT"
 expect_output_contains "exactly one of --key-file"
-(unset AWS_SECRET_ACCESS_KEY; expect_exit 1 D backup "${TO[@]}"; expect_output_contains AWS_SECRET_ACCESS_KEY)
+expect_exit 1 env -u AWS_SECRET_ACCESS_KEY "$DOSAR" backup "${TO[@]}"
+expect_output_contains AWS_SECRET_ACCESS_KEY
 
 # A first archive.
 expect_exit 0 D init
@@ -71,6 +72,20 @@ new_blobs=$((full_blobs - blobs_before))
 expect_exit 0 D backup verify "${FROM[@]}" --read-data --json
 [[ $(jq .ok "$WORK/last.out") == true ]] || fail "verify --read-data of an intact backup failed"
 [[ $(jq .objects_read "$WORK/last.out") == $((full_blobs + 1)) ]] || fail "verify did not read every object"
+
+# Credentials from the archive's config.json when the environment has none;
+# a config.json that others may read is refused (it holds secrets).
+NO_CREDENTIALS=(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$DOSAR")
+expect_exit 1 "${NO_CREDENTIALS[@]}" backup verify "${FROM[@]}"
+expect_output_contains "config.json"
+printf '{"backup": {"access_key_id": "%s", "secret_access_key": "%s"}}\n' "$AWS_ACCESS_KEY_ID" \
+  "$AWS_SECRET_ACCESS_KEY" >"$DOSAR_ARCHIVE/config.json"
+chmod 644 "$DOSAR_ARCHIVE/config.json"
+expect_exit 1 "${NO_CREDENTIALS[@]}" backup verify "${FROM[@]}"
+expect_output_contains "chmod 600"
+chmod 600 "$DOSAR_ARCHIVE/config.json"
+expect_exit 0 "${NO_CREDENTIALS[@]}" backup verify "${FROM[@]}"
+rm "$DOSAR_ARCHIVE/config.json"
 
 # Restore onto an empty directory equals the original.
 mkdir -p "$WORK/full"; touch "$WORK/full/x"
