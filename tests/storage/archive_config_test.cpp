@@ -1,0 +1,57 @@
+// ARCHIVE/config.json: optional, owner-only, strings in objects only.
+#include "storage/archive_config.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "tests/support/temp_dir.h"
+
+namespace dosar {
+namespace {
+
+using testing::TempDir;
+
+Result<ArchiveConfig> read_with(const TempDir& dir, const std::string& text, mode_t mode = 0600) {
+  testing::write_file(dir / "config.json", text);
+  ::chmod((dir / "config.json").c_str(), mode);
+  return read_archive_config(dir.path());
+}
+
+TEST(ArchiveConfig, AbsentFileIsEmpty) {
+  TempDir dir;
+  auto config = read_archive_config(dir.path());
+  ASSERT_TRUE(config.ok());
+  EXPECT_FALSE(config->get("backup.access_key_id"));
+}
+
+TEST(ArchiveConfig, ReadsDottedPaths) {
+  TempDir dir;
+  auto config = read_with(dir, R"({"backup": {"access_key_id": "cheie", "secret_access_key": "secret"}})");
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  EXPECT_EQ(config->get("backup.access_key_id"), "cheie");
+  EXPECT_EQ(config->get("backup.secret_access_key"), "secret");
+  EXPECT_FALSE(config->get("backup"));
+}
+
+TEST(ArchiveConfig, RefusesFilesOthersMayReadOrChange) {
+  TempDir dir;
+  for (mode_t mode : {0644, 0640, 0602}) {
+    auto config = read_with(dir, R"({"backup": {}})", mode);
+    ASSERT_FALSE(config.ok()) << std::oct << mode;
+    EXPECT_EQ(config.error().code, ErrorCode::permission);
+    EXPECT_NE(config.error().subject.find("config.json"), std::string::npos);
+  }
+}
+
+TEST(ArchiveConfig, RefusesWhatIsNotAnObjectOfStrings) {
+  TempDir dir;
+  for (const char* text : {"", "not json", "[]", R"({"backup": 3})", R"({"backup": {"keys": ["a"]}})",
+                           R"({"a": null})"}) {
+    auto config = read_with(dir, text);
+    ASSERT_FALSE(config.ok()) << text;
+    EXPECT_EQ(config.error().code, ErrorCode::corrupt) << text;
+  }
+}
+
+}  // namespace
+}  // namespace dosar
