@@ -8,6 +8,7 @@
 #include "base/result.h"
 #include "index/search_index.h"
 #include "storage/catalog.h"
+#include "storage/registry_store.h"
 
 namespace dosar {
 
@@ -17,5 +18,8 @@ nlohmann::json to_json(const AuditRecord& r);
 nlohmann::json to_json(const Error& e);
 // Snippets keep their HTML (<mark> around matched words, text escaped).
 nlohmann::json to_json(const SearchResult& result);
+// The sender (restricted personal data) only when `personal`; otherwise
+// "sender": "restricted".
+nlohmann::json to_json(const RegistryEntry& e, bool personal);
 
 }  // namespace dosar

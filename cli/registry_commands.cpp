@@ -61,46 +61,6 @@ Result<bool> may_see_sender(const Context& c, const Catalog& catalog, const Regi
   return user->restricted_access && department;
 }
 
-nlohmann::json to_json(const RegistryEntry& e, bool personal) {
-  nlohmann::json history = nlohmann::json::array();
-  for (const RegistryEvent& ev : e.history)
-    history.push_back({{"at", ev.at},
-                       {"at_local", format_bucharest(ev.at)},
-                       {"actor", ev.actor},
-                       {"event", ev.event},
-                       {"status", ev.status},
-                       {"department", ev.department},
-                       {"assignee", ev.assignee},
-                       {"deadline", ev.deadline},
-                       {"note", ev.note}});
-  nlohmann::json j = {{"id", e.id},
-                      {"register", e.register_name},
-                      {"year", e.year},
-                      {"seq", e.seq},
-                      {"number", e.number},
-                      {"registered_at", e.registered_at},
-                      {"registered_at_local", format_bucharest(e.registered_at)},
-                      {"channel", e.channel},
-                      {"subject", e.subject},
-                      {"kind", e.kind},
-                      {"document_date", e.document_date ? nlohmann::json(*e.document_date) : nlohmann::json()},
-                      {"documents", e.documents},
-                      {"department", e.department},
-                      {"assignee", e.assignee},
-                      {"deadline", e.deadline},
-                      {"status", e.status},
-                      {"annul_reason", e.annul_reason},
-                      {"answers", e.answers ? nlohmann::json(*e.answers) : nlohmann::json()},
-                      {"answered_by", e.answered_by},
-                      {"history", history}};
-  if (personal) {
-    j["sender"] = {{"name", e.sender_name}, {"contact", e.sender_contact}};
-  } else {
-    j["sender"] = "restricted";
-  }
-  return j;
-}
-
 void print_entry_line(std::ostream& out, const RegistryEntry& e, const std::string& today) {
   out << e.register_name << "  " << e.number << "  " << e.kind << "  " << e.status << "  termen "
       << shown_date(e.deadline);

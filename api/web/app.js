@@ -4,7 +4,7 @@
 
 const state = { user: null, csrf: null, query: '', offset: 0, limit: 10 };
 const $ = (id) => document.getElementById(id);
-const VIEWS = ['autentificare', 'cautare', 'incarcare', 'documente', 'document'];
+const VIEWS = ['autentificare', 'cautare', 'incarcare', 'registratura', 'documente', 'document'];
 const FACET_NAMES = { tip: 'Tip document', dep: 'Departament', an: 'An' };
 const ACTIONS = {
   'document.create': 'document creat', 'version.add': 'versiune nouă', 'document.read': 'citit (date personale)',
@@ -24,6 +24,7 @@ function bucharest(utc) {
   const d = new Date(utc);
   return isNaN(d) ? utc : d.toLocaleString('ro-RO', { timeZone: 'Europe/Bucharest' });
 }
+function roDate(iso) { return /^\d{4}-\d\d-\d\d$/.test(iso || '') ? iso.split('-').reverse().join('.') : text(iso); }
 function showError(message) { const e = $('error'); e.textContent = message || ''; e.hidden = !message; }
 
 async function api(method, path, body) {
@@ -65,6 +66,7 @@ async function route() {
   if (view === 'document' && arg) { show('document'); return loadDocument(arg).catch((e) => showError(e.message)); }
   if (view === 'documente') { show('documente'); return loadDocuments().catch((e) => showError(e.message)); }
   if (view === 'incarcare') { show('incarcare'); return; }
+  if (view === 'registratura') { show('registratura'); return loadRegistry().catch((e) => showError(e.message)); }
   if (view === 'autentificare') { show('autentificare'); $('username').focus(); return; }
   show('cautare');
   const params = new URLSearchParams(arg || '');
@@ -118,6 +120,45 @@ function renderResults(r) {
   };
   if (state.offset > 0) page(Math.max(0, state.offset - state.limit), '← Înapoi');
   if (state.offset + state.limit < r.total) page(state.offset + state.limit, 'Următoarele →');
+}
+
+const STATUS = { registered: 'înregistrat', assigned: 'repartizat', 'in-progress': 'în lucru', answered: 'răspuns',
+                 closed: 'închis', archived: 'arhivat', annulled: 'anulat' };
+let lastRegistered = null;
+
+async function loadRegistry() {
+  const r = await api('GET', '/registry?register=intrare');
+  const body = $('registry-table').tBodies[0]; body.replaceChildren();
+  for (const e of r.entries) {
+    body.append(el('tr', {}, el('td', {}, e.number), el('td', {}, e.kind), el('td', {}, e.subject),
+                   el('td', {}, e.department), el('td', {}, roDate(e.deadline)), el('td', {}, STATUS[e.status] || e.status)));
+  }
+}
+
+async function register(e) {
+  e.preventDefault();
+  const documents = $('reg-documents').value.split(/[\s,;]+/).filter(Boolean).map(Number);
+  try {
+    const r = await api('POST', '/registry', { register: $('reg-register').value, kind: $('reg-kind').value.trim(),
+      channel: $('reg-channel').value, sender: $('reg-sender').value, contact: $('reg-contact').value,
+      subject: $('reg-subject').value, documents });
+    lastRegistered = { number: r.number, register: r.register, code: r.access_code };
+    $('reg-number').textContent = r.number; $('reg-deadline').textContent = roDate(r.deadline);
+    $('reg-code').textContent = r.access_code; $('registered').hidden = false;
+    $('registry-form').reset();
+    await loadRegistry();
+  } catch (err) { showError(err.message); }
+}
+
+async function downloadReceipt() {
+  if (!lastRegistered) return;
+  const res = await fetch('/api/v1/registry/receipt', { method: 'POST', credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': state.csrf || '' }, body: JSON.stringify(lastRegistered) });
+  if (!res.ok) { showError('recipisa nu a putut fi generată (HTTP ' + res.status + ')'); return; }
+  const url = URL.createObjectURL(await res.blob());
+  const a = el('a', { href: url, download: `recipisa-${lastRegistered.number.replace(/[^0-9.]/g, '-')}.pdf` });
+  document.body.append(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 async function loadDocuments() {
@@ -186,6 +227,8 @@ function uploadOne(file) {
       let data = null; try { data = JSON.parse(xhr.responseText); } catch (_) { /* not JSON */ }
       if (xhr.status === 200 || xhr.status === 201) {
         bar.value = 100; item.className = 'done';
+        const ids = $('reg-documents').value ? $('reg-documents').value.split(/[\s,;]+/).filter(Boolean) : [];
+        if (!ids.includes(String(data.id))) { ids.push(String(data.id)); $('reg-documents').value = ids.join(', '); }
         stage.replaceChildren(xhr.status === 201 ? 'arhivat: ' : 'exista deja: ',
                               el('a', { href: `#/document/${data.id}` }, `documentul ${data.id}`));
       } else {
@@ -229,6 +272,8 @@ function wire() {
   zone.addEventListener('dragleave', () => zone.classList.remove('over'));
   zone.addEventListener('drop', (e) => { e.preventDefault(); zone.classList.remove('over'); uploadAll([...e.dataTransfer.files]); });
   $('files').addEventListener('change', () => { uploadAll([...$('files').files]); $('files').value = ''; });
+  $('registry-form').addEventListener('submit', register);
+  $('reg-receipt').addEventListener('click', downloadReceipt);
   window.addEventListener('hashchange', route);
 }
 

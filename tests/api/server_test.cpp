@@ -426,3 +426,70 @@ TEST_F(ApiServerTest, PagePreviewsArePngsOfVisiblePagesOnly) {
 
 }  // namespace
 }  // namespace dosar::api
+
+namespace dosar::api {
+namespace {
+
+TEST_F(ApiServerTest, RegistryDeskRegistersAndTheCitizenFollowsWithTheCode) {
+  SignedIn ana = sign_in("ana");
+  auto c = client();
+  json request = {{"register", "intrare"}, {"kind", "petitie"},  {"sender", "Ionescu Maria"},
+                  {"contact", "str. Băicului 12"}, {"subject", "anchetă socială"}, {"documents", {1}}};
+  auto without_csrf = c.Post("/api/v1/registry", ana.headers(false), request.dump(), "application/json");
+  ASSERT_TRUE(without_csrf);
+  EXPECT_EQ(without_csrf->status, 403);
+  auto other_departments_document = request;
+  other_departments_document["documents"] = {2};
+  EXPECT_EQ(c.Post("/api/v1/registry", ana.headers(true), other_departments_document.dump(), "application/json")->status,
+            404);
+  auto missing_subject = request;
+  missing_subject.erase("subject");
+  EXPECT_EQ(c.Post("/api/v1/registry", ana.headers(true), missing_subject.dump(), "application/json")->status, 400);
+
+  auto res = c.Post("/api/v1/registry", ana.headers(true), request.dump(), "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 201) << res->body;
+  json entry = json::parse(res->body);
+  EXPECT_EQ(entry["seq"], 1) << "refused registrations took no number";
+  std::string number = entry["number"], code = entry["access_code"];
+  EXPECT_EQ(code.size(), 10u);
+
+  auto list = json::parse(c.Get("/api/v1/registry?register=intrare", sign_in("maria").headers())->body);
+  ASSERT_EQ(list["entries"].size(), 1u);
+  EXPECT_EQ(list["entries"][0]["sender"]["name"], "Ionescu Maria") << "maria has restricted access";
+  list = json::parse(c.Get("/api/v1/registry?register=intrare", ana.headers())->body);
+  EXPECT_EQ(list["entries"][0]["sender"], "restricted");
+
+  auto pdf = c.Post("/api/v1/registry/receipt", ana.headers(true), json{{"number", number}, {"code", code}}.dump(),
+                    "application/json");
+  ASSERT_TRUE(pdf);
+  ASSERT_EQ(pdf->status, 200) << pdf->body;
+  EXPECT_EQ(pdf->body.substr(0, 5), "%PDF-");
+  EXPECT_EQ(c.Post("/api/v1/registry/receipt", ana.headers(true),
+                   json{{"number", number}, {"code", "AAAAAAAAAA"}}.dump(), "application/json")
+                ->status,
+            403);
+
+  // The citizen: no session, number and code only, nothing personal in the answer.
+  httplib::Params params{{"number", number}, {"code", code}};
+  auto status = c.Get("/api/v1/public/status", params, httplib::Headers{});
+  ASSERT_TRUE(status);
+  ASSERT_EQ(status->status, 200) << status->body;
+  EXPECT_EQ(json::parse(status->body)["status"], "registered");
+  EXPECT_EQ(status->body.find("Ionescu"), std::string::npos);
+  EXPECT_EQ(status->body.find("Băicului"), std::string::npos);
+  EXPECT_EQ(status->body.find("anchet"), std::string::npos);
+  for (int i = 0; i < 5; ++i) {
+    auto wrong = c.Get("/api/v1/public/status", httplib::Params{{"number", number}, {"code", "WRONGCODE" + std::to_string(i)}},
+                       httplib::Headers{});
+    ASSERT_TRUE(wrong);
+    EXPECT_EQ(wrong->status, 403);
+  }
+  auto limited = c.Get("/api/v1/public/status", params, httplib::Headers{});
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->status, 429) << "after 5 wrong codes even the right one waits";
+  EXPECT_EQ(c.Get("/stare.html")->status, 200);
+}
+
+}  // namespace
+}  // namespace dosar::api

@@ -78,6 +78,49 @@ try {
     assert.match(await failed.innerText(), /refuzat/);
   });
 
+  let registered = null;
+  await step('the clerk registers the request with the uploaded documents and prints the receipt', async () => {
+    const { page } = clerk;
+    await page.getByRole('link', { name: 'Registratură' }).click();
+    assert.match(await page.getByLabel('Documente atașate (numere)').inputValue(), /^\d+, \d+$/,
+                 'the documents just uploaded are proposed');
+    await page.getByLabel('Categorie (stabilește termenul)').fill('petitie');
+    await page.getByLabel('Expeditor').fill('Ionescu Maria');
+    await page.getByLabel('Adresă sau e-mail').fill('str. Băicului nr. 12, București');
+    await page.getByLabel('Conținut pe scurt').fill('cerere de anchetă socială');
+    await page.getByRole('button', { name: 'Înregistrează' }).click();
+    await page.locator('#registered').waitFor({ state: 'visible' });
+    registered = { number: await page.locator('#reg-number').innerText(), code: await page.locator('#reg-code').innerText() };
+    assert.match(registered.number, /^1\/\d\d\.\d\d\.\d{4}$/);
+    await page.locator('#registry-table tbody').filter({ hasText: registered.number }).waitFor();
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Descarcă recipisa (PDF)' }).click();
+    const receipt = await download;
+    const file = path.join(ARTIFACTS, 'recipisa.pdf');
+    await receipt.saveAs(file);
+    const { readFileSync } = await import('node:fs');
+    assert.equal(readFileSync(file).subarray(0, 5).toString(), '%PDF-');
+    await page.screenshot({ path: path.join(ARTIFACTS, '02b-registratura.png'), fullPage: true });
+  });
+
+  await step('the citizen follows the request with number and code, without signing in', async () => {
+    const context = await browser.newContext({ locale: 'ro-RO' });
+    const page = await context.newPage();
+    await page.goto(BASE_URL + '/stare.html');
+    await page.getByLabel('Număr de înregistrare').fill(registered.number);
+    await page.getByLabel('Cod de acces').fill('GRESIT1234');
+    await page.getByRole('button', { name: 'Verifică' }).click();
+    await page.locator('#status-error').filter({ hasText: 'nu sunt corecte' }).waitFor();
+    await page.getByLabel('Cod de acces').fill(registered.code);
+    await page.getByRole('button', { name: 'Verifică' }).click();
+    await page.locator('#status-result').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#st-status').innerText(), 'înregistrată');
+    const shown = await page.locator('main').innerText();
+    assert.ok(!shown.includes('Ionescu') && !shown.includes('Băicului'), 'nothing personal on the public page');
+    await page.screenshot({ path: path.join(ARTIFACTS, '06-stare-cerere.png'), fullPage: true });
+    await context.close();
+  });
+
   const colleague = await signIn(browser, 'maria');
   await step('a colleague finds the request without diacritics, with marked words and facets', async () => {
     const { page } = colleague;

@@ -1,0 +1,167 @@
+// The registry desk and the citizen's status page: /api/v1/registry…, and
+// /api/v1/public/status (no sign-in).
+#include <fstream>
+
+#include "api/http_support.h"
+#include "api/json_shapes.h"
+#include "storage/registry_store.h"
+#include "workflow/receipt.h"
+#include "workflow/registry.h"
+
+namespace dosar::api {
+namespace {
+
+struct OpenedRegistry {
+  std::unique_ptr<RegistryStore> store;
+  std::unique_ptr<workflow::Registry> registry;
+};
+
+Result<OpenedRegistry> open_registry(ArchiveStore& archive) {
+  auto store = open_registry_store(archive);
+  if (!store.ok()) return store.error();
+  auto registry = std::make_unique<workflow::Registry>(archive.catalog(), **store);
+  return OpenedRegistry{std::move(store).value(), std::move(registry)};
+}
+
+// Entries are seen by the departments they are routed to; not yet routed,
+// by everyone at the desk. The sender is restricted personal data.
+bool may_see(const Caller& caller, const RegistryEntry& e) {
+  return caller.visibility.allows(e.department, "internal");
+}
+bool may_see_sender(const Caller& caller, const RegistryEntry& e) {
+  return caller.visibility.allows(e.department, "restricted-personal-data");
+}
+
+std::string string_field(const nlohmann::json& body, const char* name) {
+  auto it = body.find(name);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string shown_date(const std::string& iso) {
+  if (iso.size() != 10) return iso;
+  return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
+}
+
+void register_entry(const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
+                    httplib::Response& res) {
+  auto body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    return send_error(res, Error{ErrorCode::invalid_argument, "registry", "expected a JSON object"});
+  workflow::Registration r;
+  if (auto name = string_field(body, "register"); !name.empty()) r.register_name = name;
+  if (auto channel = string_field(body, "channel"); !channel.empty()) r.channel = channel;
+  r.kind = string_field(body, "kind");
+  r.sender_name = string_field(body, "sender");
+  r.sender_contact = string_field(body, "contact");
+  r.subject = string_field(body, "subject");
+  if (auto date = string_field(body, "document_date"); !date.empty()) r.document_date = date;
+  if (auto answers = string_field(body, "answers"); !answers.empty()) r.answers = answers;
+  if (body.contains("documents")) {
+    if (!body["documents"].is_array())
+      return send_error(res, Error{ErrorCode::invalid_argument, "documents", "must be a list of document ids"});
+    for (const auto& id : body["documents"]) {
+      if (!id.is_number_integer())
+        return send_error(res, Error{ErrorCode::invalid_argument, "documents", "must be a list of document ids"});
+      // Only documents the clerk may see can be attached.
+      auto document = archive.catalog().document(id.get<DocumentId>());
+      if (!document.ok() || !caller.visibility.allows(document->department, document->confidentiality))
+        return send_error(res, Error{ErrorCode::not_found, "document " + std::to_string(id.get<DocumentId>()),
+                                     "no such document"});
+      r.documents.push_back(id.get<DocumentId>());
+    }
+  }
+  auto opened = open_registry(archive);
+  if (!opened.ok()) return send_error(res, opened.error());
+  auto registered = opened->registry->register_entry(r, caller.user.name);
+  if (!registered.ok()) return send_error(res, registered.error());
+  nlohmann::json answer = to_json(registered->entry, true);
+  answer["access_code"] = registered->access_code;  // shown once: only its hash is kept
+  send_json(res, 201, answer);
+}
+
+void list_entries(const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
+                  httplib::Response& res) {
+  auto opened = open_registry(archive);
+  if (!opened.ok()) return send_error(res, opened.error());
+  std::string register_name = req.has_param("register") ? req.get_param_value("register") : "intrare";
+  int year = 0;
+  try {
+    year = req.has_param("year") ? std::stoi(req.get_param_value("year"))
+                                 : std::stoi(opened->registry->today().substr(0, 4));
+  } catch (...) {
+    return send_error(res, Error{ErrorCode::invalid_argument, "year", "must be a year such as 2026"});
+  }
+  auto entries = opened->registry->list(register_name, year);
+  if (!entries.ok()) return send_error(res, entries.error());
+  nlohmann::json list = nlohmann::json::array();
+  for (auto it = entries->rbegin(); it != entries->rend(); ++it)  // newest first
+    if (may_see(caller, *it)) list.push_back(to_json(*it, may_see_sender(caller, *it)));
+  send_json(res, 200, {{"register", register_name}, {"year", year}, {"entries", list}});
+}
+
+// POST, not GET: the access code must not end up in logs or history.
+void receipt(const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
+             httplib::Response& res) {
+  auto body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    return send_error(res, Error{ErrorCode::invalid_argument, "receipt", "expected {\"number\", \"code\"}"});
+  auto opened = open_registry(archive);
+  if (!opened.ok()) return send_error(res, opened.error());
+  workflow::EntryRef ref{string_field(body, "number"), string_field(body, "register")};
+  auto entry = opened->registry->find(ref);
+  if (!entry.ok() || !may_see(caller, *entry))
+    return send_error(res, Error{ErrorCode::not_found, "registry " + ref.number, "no such entry"});
+  std::string code = string_field(body, "code");
+  Status checked = opened->registry->check_code(*entry, code);
+  if (!checked.ok()) return send_error(res, checked.error());
+  auto kind = opened->registry->kind(entry->kind);
+  workflow::Receipt r{string_field(body, "institution"), entry->register_name, entry->number,
+                      format_bucharest(entry->registered_at), entry->subject, kind.ok() ? kind->label : entry->kind,
+                      shown_date(entry->deadline), code};
+  std::filesystem::path file = new_staging_path(archive.spool_dir());
+  Status written = workflow::write_receipt_pdf(r, file);
+  std::ifstream in(file, std::ios::binary);
+  std::string pdf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::error_code ignored;
+  std::filesystem::remove(file, ignored);
+  if (!written.ok()) return send_error(res, written.error());
+  res.set_header("Content-Disposition", "attachment; filename=\"receipt-" + std::to_string(entry->seq) + ".pdf\"");
+  res.set_content(pdf, "application/pdf");
+}
+
+void citizen_status(const App& app, const httplib::Request& req, httplib::Response& res) {
+  auto archive = app.archive();
+  if (!archive.ok()) return send_error(res, archive.error());
+  auto opened = open_registry(**archive);
+  if (!opened.ok()) return send_error(res, opened.error());
+  auto view = opened->registry->lookup(req.get_param_value("number"), req.get_param_value("code"),
+                                       "citizen@" + req.remote_addr);
+  if (!view.ok()) {
+    Error e = view.error();
+    send_error(res, e);
+    if (e.code == ErrorCode::limit_exceeded) res.status = 429;
+    return;
+  }
+  nlohmann::json route = nlohmann::json::array();
+  for (const auto& step : view->route)
+    route.push_back({{"at", step.at}, {"event", step.event}, {"status", step.status}, {"department", step.department}});
+  send_json(res, 200,
+            {{"number", view->number},
+             {"registered_on", view->registered_on},
+             {"kind", view->kind},
+             {"status", view->status},
+             {"deadline", shown_date(view->deadline)},
+             {"route", route}});
+}
+
+}  // namespace
+
+void add_registry_routes(httplib::Server& server, const App& app) {
+  server.Post("/api/v1/registry", signed_in(app, register_entry));
+  server.Get("/api/v1/registry", signed_in(app, list_entries));
+  server.Post("/api/v1/registry/receipt", signed_in(app, receipt));
+  server.Get("/api/v1/public/status",
+             [&app](const httplib::Request& req, httplib::Response& res) { citizen_status(app, req, res); });
+}
+
+}  // namespace dosar::api

@@ -1,0 +1,42 @@
+// The public status page: number + access code -> the route of a request,
+// without sign-in. Shows nothing personal (the server sends nothing personal).
+'use strict';
+
+const STATUS = { registered: 'înregistrată', assigned: 'repartizată', 'in-progress': 'în lucru', answered: 's-a răspuns',
+                 closed: 'închisă', archived: 'arhivată', annulled: 'anulată' };
+const $ = (id) => document.getElementById(id);
+
+async function check(e) {
+  e.preventDefault();
+  $('status-error').textContent = '';
+  $('status-result').hidden = true;
+  const params = new URLSearchParams({ number: $('number').value.trim(), code: $('code').value.trim() });
+  const res = await fetch('/api/v1/public/status?' + params, { credentials: 'omit' });
+  let data = null;
+  try { data = await res.json(); } catch (_) { /* not JSON */ }
+  if (!res.ok) {
+    $('status-error').textContent = res.status === 429
+      ? 'Prea multe încercări greșite pentru acest număr; încercați din nou peste 15 minute.'
+      : 'Numărul sau codul de acces nu sunt corecte.';
+    return;
+  }
+  $('st-number').textContent = data.number;
+  $('st-registered').textContent = data.registered_on;
+  $('st-kind').textContent = data.kind;
+  $('st-status').textContent = STATUS[data.status] || data.status;
+  $('st-deadline').textContent = data.deadline;
+  const body = $('st-route').tBodies[0];
+  body.replaceChildren();
+  for (const step of data.route) {
+    const row = document.createElement('tr');
+    for (const text of [step.at, STATUS[step.status] || step.event, step.department]) {
+      const cell = document.createElement('td');
+      cell.textContent = text || '';
+      row.append(cell);
+    }
+    body.append(row);
+  }
+  $('status-result').hidden = false;
+}
+
+document.addEventListener('DOMContentLoaded', () => $('status-form').addEventListener('submit', check));
