@@ -16,6 +16,19 @@ struct Entry {
   CommandFunction function;
 };
 
+std::vector<OptionSpec> sign_options(bool to_file) {
+  std::vector<OptionSpec> options = {
+      {"--key", "FILE.p12", "the signer's key and certificate (PKCS#12)"},
+      {"--pin-env", "VAR", "environment variable holding the PKCS#12 password"},
+      {"--level", "L", "B-B (default) or B-T (with a timestamp from --tsa)"},
+      {"--tsa", "URL", "RFC 3161 timestamp authority"},
+      {"--reason", "R", "reason written in the signature"},
+      {"--digest", "D", "sha256 (default), sha384 or sha512"},
+      {"--pss", "", "RSA-PSS instead of PKCS#1 v1.5 for RSA keys"}};
+  if (to_file) options.insert(options.begin(), {"-o", "OUT.pdf", "the signed file"});
+  return options;
+}
+
 const std::vector<Entry>& command_table() {
   static const std::vector<Entry> table = {
       {{"init", "", "create an empty archive", {}, 0, 0, false}, run_init},
@@ -104,6 +117,20 @@ const std::vector<Entry>& command_table() {
         false},
        run_user_add},
       {{"user list", "", "list users", {}, 0, 0, true}, run_user_list},
+      {{"sign-file", "IN.pdf", "sign a PDF file (PAdES, invisible signature) into a new file",
+        sign_options(true), 1, 1, true},
+       run_sign_file},
+      {{"sign", "ID", "sign the current version of a document; the signed PDF becomes a new version",
+        sign_options(false), 1, 1, true},
+       run_sign},
+      {{"verify",
+        "FILE|ID",
+        "validate every signature of a PDF file or of a document's current version",
+        {{"--trust", "DIR", "folder of trusted CA certificates and CRLs in PEM (default $DOSAR_TRUST_DIR)"}},
+        1,
+        1,
+        true},
+       run_verify},
   };
   return table;
 }

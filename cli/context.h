@@ -55,6 +55,9 @@ ExitCode run_search(Context& c);
 ExitCode run_reindex(Context& c);
 ExitCode run_user_add(Context& c);
 ExitCode run_user_list(Context& c);
+ExitCode run_sign_file(Context& c);
+ExitCode run_sign(Context& c);
+ExitCode run_verify(Context& c);
 
 // JSON shapes shared by several commands.
 nlohmann::json to_json(const Document& d);

@@ -1,0 +1,223 @@
+// sign-file, sign, verify: PAdES signatures (signing/pades.h).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "base/clock.h"
+#include "cli/context.h"
+#include "ingest/ingester.h"
+#include "signing/pades.h"
+
+namespace dosar::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace dosar::signing;
+
+Result<std::string> read_whole(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::not_found, path.string(), "cannot be opened");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return make_error(ErrorCode::io, path.string(), "cannot be read");
+  return buffer.str();
+}
+
+// Writes next to `path` and renames, so that a failed write leaves no half file.
+Status write_whole(const fs::path& path, const std::string& bytes) {
+  const fs::path temporary = path.string() + ".part" + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      return make_error(ErrorCode::io, path.string(), "cannot be written");
+    }
+  }
+  std::error_code ec;
+  fs::rename(temporary, path, ec);
+  if (ec) return make_error(ErrorCode::io, path.string(), ec.message());
+  return {};
+}
+
+Error about(Error e, const std::string& subject) {
+  if (e.subject.empty()) e.subject = subject;
+  return e;
+}
+
+struct SignRequest {
+  SigningKey key;
+  SignOptions options;
+};
+
+// The key and options from --key, --pin-env, --level, --tsa, --reason,
+// --digest, --pss. The PIN comes from the environment, never the command line.
+Result<SignRequest> sign_request(const Context& c) {
+  auto key_file = c.command.get("--key");
+  if (!key_file || key_file->empty()) return make_error(ErrorCode::invalid_argument, "--key", "is required (a .p12 file)");
+  auto pin_env = c.command.get("--pin-env");
+  if (!pin_env || pin_env->empty())
+    return make_error(ErrorCode::invalid_argument, "--pin-env", "is required: the environment variable holding the PIN");
+  const char* pin = std::getenv(pin_env->c_str());
+  if (!pin) return make_error(ErrorCode::invalid_argument, *pin_env, "is not set in the environment");
+  SignOptions options;
+  if (auto level = c.command.get("--level")) {
+    auto parsed = parse_pades_level(*level);
+    if (!parsed.ok()) return parsed.error();
+    options.level = *parsed;
+  }
+  if (auto digest = c.command.get("--digest")) {
+    auto parsed = parse_digest_algorithm(*digest);
+    if (!parsed.ok()) return parsed.error();
+    options.digest = *parsed;
+  }
+  options.tsa_url = c.command.get("--tsa").value_or("");
+  options.reason = c.command.get("--reason").value_or("");
+  if (c.command.has("--pss")) options.rsa_padding = RsaPadding::pss;
+  auto key = SigningKey::from_pkcs12(*key_file, pin);
+  if (!key.ok()) return key.error();
+  return SignRequest{std::move(key).value(), options};
+}
+
+nlohmann::json report_json(const ValidationReport& report) {
+  nlohmann::json signatures = nlohmann::json::array();
+  for (const auto& s : report.signatures) {
+    nlohmann::json changes = nlohmann::json::array();
+    for (const auto& ch : s.changes_after)
+      changes.push_back({{"revision", ch.revision}, {"change", ch.description}, {"allowed", ch.allowed}});
+    signatures.push_back({{"field", s.field},
+                          {"sub_filter", s.sub_filter},
+                          {"indication", indication_name(s.indication)},
+                          {"subindication", s.subindication},
+                          {"signer", s.signer},
+                          {"signing_time", s.signing_time},
+                          {"timestamp_time", s.timestamp_time},
+                          {"level", s.level},
+                          {"revision", s.revision},
+                          {"revisions", s.revisions_total},
+                          {"changes_after", changes},
+                          {"message", s.message}});
+  }
+  return {{"valid", report.valid}, {"signatures", signatures}};
+}
+
+void print_report(std::ostream& out, const std::string& what, const ValidationReport& report) {
+  if (report.signatures.empty()) out << what << ": no signatures\n";
+  for (const auto& s : report.signatures) {
+    out << s.field << ": " << indication_name(s.indication);
+    if (!s.subindication.empty()) out << " / " << s.subindication;
+    out << "\n  signer: " << (s.signer.empty() ? "?" : s.signer) << "\n  signed: "
+        << (s.signing_time.empty() ? "?" : format_bucharest(s.signing_time) + " (Bucharest)")
+        << (s.timestamp_time.empty() ? " claimed by the signer" : " timestamped") << "\n  level: " << s.level
+        << ", revision " << s.revision << " of " << s.revisions_total << "\n  " << s.message << '\n';
+    for (const auto& ch : s.changes_after)
+      out << "  after: revision " << ch.revision << ": " << ch.description << (ch.allowed ? " (allowed)" : " (NOT allowed)")
+          << '\n';
+  }
+  out << what << ": " << (report.valid ? "valid" : "NOT valid") << '\n';
+}
+
+Result<TrustStorePtr> trust_from(const Context& c) {
+  std::optional<std::string> dir = c.command.get("--trust");
+  if (!dir)
+    if (const char* env = std::getenv("DOSAR_TRUST_DIR"); env && *env) dir = env;
+  if (!dir) return empty_trust_store();
+  return load_trust_store(*dir);
+}
+
+}  // namespace
+
+ExitCode run_sign_file(Context& c) {
+  auto output = c.command.get("-o");
+  if (!output || output->empty()) {
+    c.err << "dosar: sign-file needs -o OUT.pdf\n";
+    return ExitCode::usage;
+  }
+  const std::string input = c.command.positionals[0];
+  auto request = sign_request(c);
+  if (!request.ok()) return c.fail(request.error());
+  auto pdf = read_whole(input);
+  if (!pdf.ok()) return c.fail(pdf.error());
+  auto signed_pdf = sign_pdf(*pdf, request->key, request->options);
+  if (!signed_pdf.ok()) return c.fail(about(signed_pdf.error(), input));
+  if (auto written = write_whole(*output, *signed_pdf); !written.ok()) return c.fail(written.error());
+  if (c.json)
+    c.out << nlohmann::json({{"input", input}, {"output", *output}, {"signer", request->key.signer_name()}}).dump(2) << '\n';
+  else
+    c.out << *output << ": signed by " << request->key.signer_name() << '\n';
+  return ExitCode::ok;
+}
+
+ExitCode run_sign(Context& c) {
+  auto request = sign_request(c);
+  if (!request.ok()) return c.fail(request.error());
+  auto opened = open_document(c);
+  if (!opened.ok()) return c.fail(opened.error());
+  auto& archive = *opened->archive;
+  const Document& document = opened->document;
+  auto version = archive.catalog().version(document.id, document.current_version);
+  if (!version.ok()) return c.fail(version.error());
+  const std::string subject = "document " + std::to_string(document.id) + " v" + std::to_string(version->number);
+  if (version->mime_type != "application/pdf")
+    return c.fail(make_error(ErrorCode::unsupported, subject, "is " + version->mime_type + ", not a PDF"));
+  auto pdf = archive.blobs().read(version->original_blob_id, Verify::hash);
+  if (!pdf.ok()) return c.fail(pdf.error());
+  auto signed_pdf = sign_pdf(*pdf, request->key, request->options);
+  if (!signed_pdf.ok()) return c.fail(about(signed_pdf.error(), subject));
+
+  // The signed file gets the original's name, in a folder of its own under the spool.
+  const fs::path staging = archive.spool_dir() / ("sign-" + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::create_directories(staging, ec);
+  const fs::path file = staging / fs::path(version->original_name).filename();
+  Status written = write_whole(file, *signed_pdf);
+  if (!written.ok()) return c.fail(written.error());
+  IngestOptions options;
+  options.actor = c.actor();
+  options.ocr = false;
+  auto ingester = Ingester::create(archive, options);
+  if (!ingester.ok()) return c.fail(ingester.error());
+  const std::string comment = "signed by " + request->key.signer_name() +
+                              (request->options.level == PadesLevel::b_t ? " (PAdES-B-T)" : " (PAdES-B-B)");
+  auto added = (*ingester)->add_version(document.id, file, comment);
+  fs::remove_all(staging, ec);
+  if (!added.ok()) return c.fail(added.error());
+  if (c.json)
+    c.out << to_json(*added).dump(2) << '\n';
+  else
+    c.out << "document " << document.id << ": stored signed version " << added->number << " (" << comment << ")\n";
+  return ExitCode::ok;
+}
+
+ExitCode run_verify(Context& c) {
+  auto trust = trust_from(c);
+  if (!trust.ok()) return c.fail(trust.error());
+  const std::string target = c.command.positionals[0];
+  std::string what = target;
+  Result<std::string> pdf = make_error(ErrorCode::not_found, target, "is neither a file nor a document id");
+  std::error_code ec;
+  if (fs::is_regular_file(target, ec) || !c.document_id(0).ok()) {
+    pdf = read_whole(target);
+  } else {
+    auto opened = open_document(c);
+    if (!opened.ok()) return c.fail(opened.error());
+    auto version = opened->archive->catalog().version(opened->document.id, opened->document.current_version);
+    if (!version.ok()) return c.fail(version.error());
+    what = "document " + target + " v" + std::to_string(version->number);
+    pdf = opened->archive->blobs().read(version->original_blob_id, Verify::hash);
+  }
+  if (!pdf.ok()) return c.fail(pdf.error());
+  auto report = verify_pdf(*pdf, **trust);
+  if (!report.ok()) return c.fail(about(report.error(), what));
+  if (c.json)
+    c.out << report_json(*report).dump(2) << '\n';
+  else
+    print_report(c.out, what, *report);
+  return report->valid ? ExitCode::ok : ExitCode::failed;
+}
+
+}  // namespace dosar::cli

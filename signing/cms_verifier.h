@@ -1,0 +1,37 @@
+// Verification of one CMS signature over the bytes its ByteRange covers
+// (internal to signing/).
+#pragma once
+
+#include <openssl/x509_vfy.h>
+
+#include <array>
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "signing/pades.h"
+
+namespace dosar::signing {
+
+struct TrustStore {
+  X509_STORE* store = nullptr;
+  bool has_crls = false;
+};
+
+struct CmsVerdict {
+  Indication indication = Indication::total_passed;
+  std::string subindication;
+  std::string message;
+  std::string signer;
+  std::string timestamp_time;  // UTC ISO 8601 of a verified signature timestamp
+};
+
+// Digest, signature, signing-certificate attribute, signature timestamp,
+// chain to `trust` at the best signature time (the timestamp's, else `now`),
+// revocation by the CRLs of `trust`, and key usage. `require_signing_certificate`:
+// the ESS signing-certificate(-v2) attribute must be present (CAdES).
+CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2>& signed_ranges,
+                      const TrustStore& trust, std::chrono::system_clock::time_point now,
+                      bool require_signing_certificate);
+
+}  // namespace dosar::signing

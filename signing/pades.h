@@ -1,0 +1,120 @@
+// PAdES signing and validation of PDF documents (ETSI EN 319 142-1, verdicts
+// named after ETSI EN 319 102-1). signing/'s public header; it knows nothing
+// of storage: documents go in and out as bytes. Format notes in
+// docs/formats/pades.md.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+
+namespace dosar::signing {
+
+enum class DigestAlgorithm { sha256, sha384, sha512 };
+enum class RsaPadding { pkcs1_v1_5, pss };
+enum class PadesLevel { b_b, b_t };
+
+// "sha256" -> DigestAlgorithm. Errors: invalid_argument.
+Result<DigestAlgorithm> parse_digest_algorithm(std::string_view name);
+// "B-B" | "B-T" -> PadesLevel. Errors: invalid_argument.
+Result<PadesLevel> parse_pades_level(std::string_view name);
+
+// A private key with its certificate and the chain to embed. Move-only;
+// the key stays in memory only as long as the object lives.
+class SigningKey {
+ public:
+  // Reads a PKCS#12 file. Errors: not_found, io, permission (wrong password),
+  // unsupported (no key or no certificate, or a key type other than RSA or EC).
+  static Result<SigningKey> from_pkcs12(const std::filesystem::path& file, const std::string& password);
+  SigningKey(SigningKey&&) noexcept;
+  SigningKey& operator=(SigningKey&&) noexcept;
+  ~SigningKey();
+  // The signer's subject common name, else the whole subject.
+  std::string signer_name() const;
+
+  struct Parts;
+  const Parts& parts() const { return *parts_; }
+
+ private:
+  explicit SigningKey(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+struct SignOptions {
+  PadesLevel level = PadesLevel::b_b;
+  DigestAlgorithm digest = DigestAlgorithm::sha256;
+  RsaPadding rsa_padding = RsaPadding::pkcs1_v1_5;  // ignored for EC keys
+  std::string reason;                               // /Reason; may be empty
+  std::string tsa_url;                              // required for B-T
+  // The claimed signing time written as /M (PAdES puts no signing-time
+  // attribute in the CMS).
+  std::chrono::system_clock::time_point signing_time = std::chrono::system_clock::now();
+  // Bytes reserved for the CMS in /Contents (the hex string is twice this).
+  std::size_t contents_reserve = 16384;
+};
+
+// Signs `pdf` with an invisible signature on page 1: appends one incremental
+// update to the unchanged original bytes and returns the whole signed file.
+// Errors: invalid_argument / unsupported (not a PDF qpdf can read, encrypted,
+// no pages), limit_exceeded (CMS larger than contents_reserve), io (TSA
+// unreachable), corrupt (TSA answer unusable).
+Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const SignOptions& options);
+
+// ETSI EN 319 102-1 main indications.
+enum class Indication { total_passed, indeterminate, total_failed };
+const char* indication_name(Indication indication);  // "TOTAL-PASSED", ...
+
+struct Change {
+  int revision = 0;         // 1-based revision of the document that made the change
+  std::string description;  // "new signature field 12 0 R", "page 1 content changed", ...
+  bool allowed = false;     // further signatures, DSS, document timestamps
+};
+
+struct SignatureReport {
+  std::string field;                 // the signature field's /T
+  std::string sub_filter;            // ETSI.CAdES.detached, adbe.pkcs7.detached
+  Indication indication = Indication::indeterminate;
+  std::string subindication;         // "" when TOTAL-PASSED; else ETSI name, e.g. HASH_FAILURE
+  std::string message;               // one plain-language sentence for users
+  std::string signer;                // signer certificate subject CN (or subject)
+  std::string signing_time;          // UTC ISO 8601: the timestamp's if any, else /M claimed
+  std::string timestamp_time;        // UTC ISO 8601 of a valid signature timestamp; "" when none
+  std::string level;                 // PAdES-B-B, PAdES-B-T; "CMS" for adbe.pkcs7.detached
+  int revision = 0;                  // 1-based revision the signature signs
+  int revisions_total = 0;
+  std::vector<Change> changes_after;
+};
+
+struct ValidationReport {
+  // True only when every signature is TOTAL-PASSED and nothing disallowed
+  // changed after the last one; false for a document without signatures.
+  bool valid = false;
+  std::vector<SignatureReport> signatures;
+};
+
+struct TrustStore;
+struct TrustStoreDeleter {
+  void operator()(TrustStore*) const;
+};
+using TrustStorePtr = std::unique_ptr<TrustStore, TrustStoreDeleter>;
+
+// Every *.pem / *.crt / *.crl file of `dir` (certificates and CRLs in PEM).
+// CRLs found there are used for revocation checks. Errors: not_found, io,
+// corrupt (a file that is not PEM).
+Result<TrustStorePtr> load_trust_store(const std::filesystem::path& dir);
+// An empty store: nothing chains, every signature at most INDETERMINATE.
+TrustStorePtr empty_trust_store();
+
+// Validates every signature of `pdf`. Errors only when the document itself
+// cannot be read (invalid_argument/unsupported naming the reason); every
+// problem of a signature is in its report.
+Result<ValidationReport> verify_pdf(std::string_view pdf, const TrustStore& trust,
+                                    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
+}  // namespace dosar::signing

@@ -1,0 +1,58 @@
+// sign_pdf: the incremental update (pdf_update.cpp) around a CAdES CMS
+// (cms_signer.cpp), with an optional RFC 3161 timestamp (timestamp_client.cpp).
+#include <ctime>
+
+#include "signing/cms_signer.h"
+#include "signing/pades.h"
+#include "signing/pdf_update.h"
+#include "signing/timestamp_client.h"
+
+namespace dosar::signing {
+namespace {
+
+std::string pdf_date(std::chrono::system_clock::time_point when) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "D:%Y%m%d%H%M%S+00'00'", &utc);
+  return text;
+}
+
+}  // namespace
+
+Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const SignOptions& options) {
+  if (options.level == PadesLevel::b_t && options.tsa_url.empty())
+    return make_error(ErrorCode::invalid_argument, "--tsa", "is needed for level B-T");
+  SignatureUpdate update;
+  update.reason = options.reason;
+  update.signing_time_pdf = pdf_date(options.signing_time);
+  update.contents_reserve = options.contents_reserve;
+  auto prepared = prepare_signature_update(pdf, update);
+  if (!prepared.ok()) return prepared.error();
+
+  const EVP_MD* md = evp_md(options.digest);
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_length = 0;
+  const std::string& bytes = prepared->bytes;
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), bytes.data(), prepared->contents_begin) != 1 ||
+      EVP_DigestUpdate(ctx.get(), bytes.data() + prepared->contents_end, bytes.size() - prepared->contents_end) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), digest, &digest_length) != 1)
+    return make_error(ErrorCode::invalid_argument, "digest", openssl_errors());
+
+  auto cms = make_cades_detached(key, options.digest, options.rsa_padding,
+                                 std::string_view(reinterpret_cast<char*>(digest), digest_length));
+  if (!cms.ok()) return cms.error();
+  std::string der = std::move(cms).value();
+  if (options.level == PadesLevel::b_t) {
+    auto stamped = add_signature_timestamp(der, options.tsa_url, options.digest);
+    if (!stamped.ok()) return stamped.error();
+    der = std::move(stamped).value();
+  }
+  DOSAR_TRY(fill_signature_contents(*prepared, der));
+  return std::move(prepared->bytes);
+}
+
+}  // namespace dosar::signing

@@ -1,0 +1,35 @@
+// The incremental update that adds a signature to a PDF (internal to signing/).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace dosar::signing {
+
+struct SignatureUpdate {
+  std::string reason;
+  std::string signing_time_pdf;  // "D:20261123131500+00'00'"
+  std::size_t contents_reserve = 16384;
+  bool cades = true;  // /SubFilter ETSI.CAdES.detached, else adbe.pkcs7.detached
+};
+
+// The original bytes followed by one incremental update with a signature
+// dictionary whose /Contents is a zero-filled placeholder and whose
+// /ByteRange already names the final ranges.
+struct PreparedPdf {
+  std::string bytes;
+  std::size_t contents_begin = 0;  // offset of the '<' of /Contents
+  std::size_t contents_end = 0;    // offset just past its '>'
+};
+
+// Errors: invalid_argument (not a PDF qpdf reads without repair), unsupported
+// (encrypted, no pages, larger than 4 GiB).
+Result<PreparedPdf> prepare_signature_update(std::string_view pdf, const SignatureUpdate& update);
+
+// Writes the DER of a CMS into the placeholder. Errors: limit_exceeded.
+Status fill_signature_contents(PreparedPdf& prepared, std::string_view cms_der);
+
+}  // namespace dosar::signing
