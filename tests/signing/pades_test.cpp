@@ -8,7 +8,10 @@
 #include <openssl/cms.h>
 #include <openssl/evp.h>
 
+#include <signal.h>
+
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -25,6 +28,15 @@ using dosar::testing::read_file;
 using dosar::testing::TempDir;
 using dosar::testing::write_file;
 using namespace dosar::testing::tamper;
+
+std::string format_utc_seconds(std::chrono::system_clock::time_point when) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
 
 // Runs a shell command; returns its exit status and puts stdout+stderr in `output`.
 int shell(const std::string& command, std::string* output = nullptr) {
@@ -422,6 +434,104 @@ TEST_F(PadesTest, AlteredSignatureValueIsACryptoFailure) {
   std::string tampered = signed_pdf;
   tampered[last_hex] = tampered[last_hex] == '0' ? '1' : '0';
   expect_verdict(verify(tampered), 0, Indication::total_failed, "SIG_CRYPTO_FAILURE");
+}
+
+// --- B-T: a TSA on loopback (tests/support/test_tsa.cpp) -------------------
+
+class PadesTimestampTest : public PadesTest {
+ protected:
+  static void SetUpTestSuite() {
+    PadesTest::SetUpTestSuite();
+    const fs::path port_file = pki("tsa.port");
+    const std::string command = std::string(DOSAR_TEST_TSA) + " " + port_file.string() + " " + pki("tsa.pem").string() +
+                                " " + pki("tsa.key").string() + " " + pki("ca-chain.pem").string() +
+                                " >/dev/null 2>&1 & echo $! >" + pki("tsa.pid").string();
+    ASSERT_EQ(std::system(command.c_str()), 0);
+    for (int i = 0; i < 100 && !fs::exists(port_file); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(fs::exists(port_file));
+    tsa_url_ = "http://127.0.0.1:" + std::to_string(std::stoi(read_file(port_file))) + "/";
+  }
+  static void TearDownTestSuite() {
+    const std::string pid = read_file(pki("tsa.pid"));
+    if (!pid.empty()) ::kill(std::stoi(pid), SIGTERM);
+    PadesTest::TearDownTestSuite();
+  }
+  static SignOptions b_t() {
+    SignOptions options;
+    options.level = PadesLevel::b_t;
+    options.tsa_url = tsa_url_;
+    return options;
+  }
+  static std::string tsa_url_;
+};
+std::string PadesTimestampTest::tsa_url_;
+
+// The RFC 3161 token in the signer's unsigned attributes, and the SHA-256 of
+// the signature value it must cover.
+std::pair<std::string, std::string> timestamp_token(const std::string& cms_der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(cms_der.data());
+  CMS_ContentInfo* cms = d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(cms_der.size()));
+  if (!cms) return {};
+  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+  auto* token = static_cast<ASN1_STRING*>(
+      CMS_unsigned_get0_data_by_OBJ(si, OBJ_nid2obj(NID_id_smime_aa_timeStampToken), -3, V_ASN1_SEQUENCE));
+  std::string token_der;
+  if (token)
+    token_der.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(token)),
+                     static_cast<std::size_t>(ASN1_STRING_length(token)));
+  const ASN1_OCTET_STRING* value = CMS_SignerInfo_get0_signature(si);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(ASN1_STRING_get0_data(value), static_cast<std::size_t>(ASN1_STRING_length(value)), digest, &length,
+             EVP_sha256(), nullptr);
+  CMS_ContentInfo_free(cms);
+  return {token_der, hex(std::string(reinterpret_cast<char*>(digest), length))};
+}
+
+TEST_F(PadesTimestampTest, TimestampedSignatureCarriesAVerifiableTokenAndItsTime) {
+  const auto before = std::chrono::system_clock::now() - std::chrono::seconds(2);
+  const std::string signed_pdf = sign(sample(), "rsa", b_t());
+  const ValidationReport report = verify(signed_pdf);
+  ASSERT_EQ(report.signatures.size(), 1u);
+  EXPECT_TRUE(report.valid) << report.signatures[0].message;
+  EXPECT_EQ(report.signatures[0].level, "PAdES-B-T");
+  ASSERT_FALSE(report.signatures[0].timestamp_time.empty());
+  EXPECT_EQ(report.signatures[0].signing_time, report.signatures[0].timestamp_time);
+  EXPECT_GE(report.signatures[0].timestamp_time, format_utc_seconds(before));
+  EXPECT_NE(pdfsig(signed_pdf).find("Signature is Valid."), std::string::npos);
+
+  const auto [token, imprint] = timestamp_token(split_signature(signed_pdf, 0).cms);
+  ASSERT_FALSE(token.empty());
+  write_file(dir_ / "token.der", token);
+  std::string out;
+  EXPECT_EQ(shell("openssl ts -verify -token_in -in " + (dir_ / "token.der").string() + " -digest " + imprint +
+                      " -CAfile " + pki("ca-chain.pem").string(),
+                  &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("Verification: OK"), std::string::npos) << out;
+}
+
+// With a timestamp there is proof of existence: an expired signer is then
+// judged at the timestamp's time, and fails.
+TEST_F(PadesTimestampTest, ExpiredSignerWithATimestampAfterExpiryFails) {
+  expect_verdict(verify(sign(sample(), "expired", b_t())), 0, Indication::total_failed, "EXPIRED");
+}
+
+TEST_F(PadesTimestampTest, TimestampNotTrustedIsNoProofOfExistence) {
+  const std::string signed_pdf = sign(sample(), "rsa", b_t());
+  // The TSA chains to the same root as the signer; an empty store trusts neither.
+  auto report = verify_pdf(signed_pdf, *empty_trust_store());
+  ASSERT_TRUE(report.ok());
+  expect_verdict(*report, 0, Indication::indeterminate, "NO_POE");
+}
+
+TEST_F(PadesTimestampTest, UnreachableTsaIsAnIoError) {
+  SignOptions options = b_t();
+  options.tsa_url = "http://127.0.0.1:1/";
+  auto signed_pdf = sign_pdf(sample(), key("rsa"), options);
+  ASSERT_FALSE(signed_pdf.ok());
+  EXPECT_EQ(signed_pdf.error().code, ErrorCode::io);
 }
 
 }  // namespace
