@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Signatures through the real binary: sign-file, sign (a new version in the
+# archive), verify (text, --json, exit status), B-T with a loopback TSA, and
+# Poppler's pdfsig as the outside judge.
+source "$(dirname "$0")/lib.sh"
+: "${TEST_TSA:?path of dosar-test-tsa}" "${SOURCE_DIR:?}"
+
+PKI=$WORK/pki
+bash "$SOURCE_DIR/tests/support/make_test_pki.sh" "$PKI" >/dev/null
+"$MAKE_SAMPLES" "$WORK/samples" 1 >/dev/null
+IN=$(ls "$WORK"/samples/*.pdf | head -1)
+NSS=$WORK/nss
+mkdir -p "$NSS"
+certutil -N -d "sql:$NSS" --empty-password
+certutil -A -d "sql:$NSS" -n root -t CT,C,C -i "$PKI/root.pem"
+export DOSAR_PIN=test
+SIGN_KEY=(--key "$PKI/rsa.p12" --pin-env DOSAR_PIN)
+
+# sign-file: the original bytes stay, one valid signature is added.
+expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/signed.pdf" "${SIGN_KEY[@]}" --reason "Aprobat, semnătură"
+expect_output_contains "signed by Ion Popescu (RSA)"
+cmp -s -n "$(stat -c %s "$IN")" "$IN" "$WORK/signed.pdf" || fail "the original bytes changed"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/signed.pdf"
+expect_output_contains "TOTAL-PASSED"
+expect_output_contains "valid"
+pdfsig -nssdir "sql:$NSS" "$WORK/signed.pdf" >"$WORK/pdfsig.out" 2>&1 || true
+grep -q "Signature is Valid." "$WORK/pdfsig.out" || fail "pdfsig does not accept the signature: $(cat "$WORK/pdfsig.out")"
+grep -q "Certificate is Trusted." "$WORK/pdfsig.out" || fail "pdfsig does not trust the signer"
+
+# --json, and exit 1 whenever the verdict is not TOTAL-PASSED.
+"$DOSAR" verify --json --trust "$PKI/trust" "$WORK/signed.pdf" >"$WORK/report.json"
+jq -e '.valid == true and (.signatures | length) == 1 and .signatures[0].indication == "TOTAL-PASSED"
+       and .signatures[0].subindication == "" and .signatures[0].level == "PAdES-B-B"
+       and .signatures[0].revision == 2 and .signatures[0].signer == "Ion Popescu (RSA)"
+       and (.signatures[0].signing_time | test("Z$")) and .signatures[0].changes_after == []' \
+  "$WORK/report.json" >/dev/null || fail "unexpected JSON report: $(cat "$WORK/report.json")"
+expect_exit 1 "$DOSAR" verify "$WORK/signed.pdf"
+expect_output_contains "NO_CERTIFICATE_CHAIN_FOUND"
+expect_exit 1 "$DOSAR" verify --trust "$PKI/trust" "$IN"
+expect_output_contains "no signatures"
+"$DOSAR" sign-file "$IN" -o "$WORK/revoked.pdf" --key "$PKI/revoked.p12" --pin-env DOSAR_PIN >/dev/null
+expect_exit 1 "$DOSAR" verify --json --trust "$PKI/trust-crl" "$WORK/revoked.pdf"
+jq -e '.valid == false and .signatures[0].subindication == "REVOKED_NO_POE"' "$WORK/last.out" >/dev/null ||
+  fail "revoked signer not reported: $(cat "$WORK/last.out")"
+
+# Bad requests: usage errors exit 2, the rest 1 with the reason.
+expect_exit 2 "$DOSAR" sign-file "$IN" "${SIGN_KEY[@]}"
+expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" --key "$PKI/rsa.p12" --pin-env NO_SUCH_VARIABLE
+expect_output_contains "NO_SUCH_VARIABLE: is not set"
+DOSAR_WRONG=nope expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" --key "$PKI/rsa.p12" --pin-env DOSAR_WRONG
+expect_output_contains "password"
+echo "<html>not a pdf</html>" >"$WORK/fake.pdf"
+expect_exit 1 "$DOSAR" sign-file "$WORK/fake.pdf" -o "$WORK/x.pdf" "${SIGN_KEY[@]}"
+expect_output_contains "fake.pdf"
+[[ -e $WORK/x.pdf ]] && fail "a failed signature left an output file"
+expect_exit 1 "$DOSAR" verify "$WORK/fake.pdf"
+expect_output_contains "fake.pdf"
+
+# sign ID: the signed PDF is a new version; the old one is untouched.
+expect_exit 0 "$DOSAR" init
+expect_exit 0 "$DOSAR" ingest --no-ocr "$IN"
+expect_exit 0 "$DOSAR" sign 1 "${SIGN_KEY[@]}"
+expect_output_contains "stored signed version 2"
+expect_exit 0 "$DOSAR" versions 1
+expect_output_contains "signed by Ion Popescu (RSA)"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" 1
+expect_output_contains "document 1 v2: valid"
+"$DOSAR" export 1 --version 1 -o "$WORK/v1.pdf"
+cmp -s "$IN" "$WORK/v1.pdf" || fail "version 1 changed after signing"
+expect_exit 0 "$DOSAR" audit 1
+[[ $(grep -c . "$WORK/last.out") -ge 2 ]] || fail "the audit trail does not record the signed version"
+expect_exit 0 "$DOSAR" audit verify
+expect_exit 0 "$DOSAR" sign 1 --key "$PKI/ec.p12" --pin-env DOSAR_PIN --digest sha384
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" 1
+jq -e '.valid and (.signatures | length) == 2 and (.signatures[0].changes_after | all(.allowed))' "$WORK/last.out" \
+  >/dev/null || fail "second signature broke the first: $(cat "$WORK/last.out")"
+
+# B-T with a TSA on loopback.
+"$TEST_TSA" "$WORK/tsa.port" "$PKI/tsa.pem" "$PKI/tsa.key" "$PKI/ca-chain.pem" &
+TSA_PID=$!
+trap 'kill $TSA_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do [[ -s $WORK/tsa.port ]] && break; sleep 0.05; done
+expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/b-t.pdf" "${SIGN_KEY[@]}" --level B-T \
+  --tsa "http://127.0.0.1:$(cat "$WORK/tsa.port")/"
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/b-t.pdf"
+jq -e '.valid and .signatures[0].level == "PAdES-B-T" and .signatures[0].timestamp_time != ""' "$WORK/last.out" \
+  >/dev/null || fail "B-T not reported: $(cat "$WORK/last.out")"
+expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" "${SIGN_KEY[@]}" --level B-T
+expect_output_contains "--tsa"
+
+finish
