@@ -166,7 +166,9 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
     return make_error(ErrorCode::invalid_argument, "", "has a catalog or page that is not an indirect object");
 
   int next = static_cast<int>(trailer.getKey("/Size").isInteger() ? trailer.getKey("/Size").getIntValue() : 0);
-  next = std::max(next, static_cast<int>(doc.getObjectCount()) + 1);
+  // /Size should be one past the highest object number; a file that says
+  // less must not make us reuse a number (the xref table is already parsed).
+  for (const auto& [og, entry] : doc.getXRefTable()) next = std::max(next, og.getObj() + 1);
   const int sig_number = next++;
   const int widget_number = next++;
   QPDFObjectHandle acroform = root.getKey("/AcroForm");
