@@ -57,12 +57,16 @@ struct SignOptions {
   std::chrono::system_clock::time_point signing_time = std::chrono::system_clock::now();
   // Bytes reserved for the CMS in /Contents (the hex string is twice this).
   std::size_t contents_reserve = 16384;
+  // Signing with a certificate outside its validity period makes a signature
+  // no validator accepts; refused unless this is set (tests build such files).
+  bool allow_invalid_certificate = false;
 };
 
 // Signs `pdf` with an invisible signature on page 1: appends one incremental
 // update to the unchanged original bytes and returns the whole signed file.
 // Errors: invalid_argument / unsupported (not a PDF qpdf can read, encrypted,
-// no pages), limit_exceeded (CMS larger than contents_reserve), io (TSA
+// no pages), conflict (certificate expired or not yet valid at signing_time),
+// limit_exceeded (CMS larger than contents_reserve), io (TSA
 // unreachable), corrupt (TSA answer unusable).
 Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const SignOptions& options);
 

@@ -1,5 +1,7 @@
 // sign_pdf: the incremental update (pdf_update.cpp) around a CAdES CMS
 // (cms_signer.cpp), with an optional RFC 3161 timestamp (timestamp_client.cpp).
+#include <openssl/x509.h>
+
 #include <ctime>
 
 #include "signing/cms_signer.h"
@@ -24,6 +26,14 @@ std::string pdf_date(std::chrono::system_clock::time_point when) {
 Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const SignOptions& options) {
   if (options.level == PadesLevel::b_t && options.tsa_url.empty())
     return make_error(ErrorCode::invalid_argument, "--tsa", "is needed for level B-T");
+  if (!options.allow_invalid_certificate) {
+    X509* cert = key.parts().certificate.get();
+    std::time_t at = std::chrono::system_clock::to_time_t(options.signing_time);
+    if (X509_cmp_time(X509_get0_notAfter(cert), &at) < 0)
+      return make_error(ErrorCode::conflict, key.signer_name(), "has a certificate that expired before the signing time");
+    if (X509_cmp_time(X509_get0_notBefore(cert), &at) > 0)
+      return make_error(ErrorCode::conflict, key.signer_name(), "has a certificate that is not yet valid");
+  }
   SignatureUpdate update;
   update.reason = options.reason;
   update.signing_time_pdf = pdf_date(options.signing_time);

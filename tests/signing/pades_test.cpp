@@ -277,8 +277,21 @@ TEST_F(PadesTest, UnsignedDocumentIsNotValid) {
 
 // --- certificates ----------------------------------------------------------
 
+SignOptions forced() {
+  SignOptions options;
+  options.allow_invalid_certificate = true;
+  return options;
+}
+
+TEST_F(PadesTest, SigningWithAnExpiredCertificateIsRefused) {
+  auto signed_pdf = sign_pdf(sample(), key("expired"), {});
+  ASSERT_FALSE(signed_pdf.ok());
+  EXPECT_EQ(signed_pdf.error().code, ErrorCode::conflict);
+  EXPECT_NE(signed_pdf.error().message.find("expired"), std::string::npos);
+}
+
 TEST_F(PadesTest, ExpiredSignerIsOutOfBoundsWithoutProofOfExistence) {
-  expect_verdict(verify(sign(sample(), "expired")), 0, Indication::indeterminate, "OUT_OF_BOUNDS_NO_POE");
+  expect_verdict(verify(sign(sample(), "expired", forced())), 0, Indication::indeterminate, "OUT_OF_BOUNDS_NO_POE");
 }
 
 TEST_F(PadesTest, RevokedSignerIsReportedWhenTheCrlIsInTheTrustFolder) {
@@ -520,7 +533,9 @@ TEST_F(PadesTimestampTest, TimestampedSignatureCarriesAVerifiableTokenAndItsTime
 // With a timestamp there is proof of existence: an expired signer is then
 // judged at the timestamp's time, and fails.
 TEST_F(PadesTimestampTest, ExpiredSignerWithATimestampAfterExpiryFails) {
-  expect_verdict(verify(sign(sample(), "expired", b_t())), 0, Indication::total_failed, "EXPIRED");
+  SignOptions options = b_t();
+  options.allow_invalid_certificate = true;
+  expect_verdict(verify(sign(sample(), "expired", options)), 0, Indication::total_failed, "EXPIRED");
 }
 
 TEST_F(PadesTimestampTest, TimestampNotTrustedIsNoProofOfExistence) {
