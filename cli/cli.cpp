@@ -20,8 +20,9 @@ std::vector<OptionSpec> sign_options(bool to_file) {
   std::vector<OptionSpec> options = {
       {"--key", "FILE.p12", "the signer's key and certificate (PKCS#12)"},
       {"--pin-env", "VAR", "environment variable holding the PKCS#12 password"},
-      {"--level", "L", "B-B (default) or B-T (with a timestamp from --tsa)"},
+      {"--level", "L", "B-B (default), B-T (timestamp from --tsa) or B-LT (also certificates and --crls in a DSS)"},
       {"--tsa", "URL", "RFC 3161 timestamp authority"},
+      {"--crls", "DIR", "folder of CRLs (PEM) embedded for B-LT"},
       {"--reason", "R", "reason written in the signature"},
       {"--digest", "D", "sha256 (default), sha384 or sha512"},
       {"--pss", "", "RSA-PSS instead of PKCS#1 v1.5 for RSA keys"}};

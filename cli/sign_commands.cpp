@@ -78,6 +78,13 @@ Result<SignRequest> sign_request(const Context& c) {
   options.tsa_url = c.command.get("--tsa").value_or("");
   options.reason = c.command.get("--reason").value_or("");
   if (c.command.has("--pss")) options.rsa_padding = RsaPadding::pss;
+  if (auto crls = c.command.get("--crls")) {
+    auto read = read_crls(*crls);
+    if (!read.ok()) return read.error();
+    options.crls = std::move(read).value();
+  }
+  if (options.level == PadesLevel::b_lt && options.crls.empty())
+    return make_error(ErrorCode::invalid_argument, "--crls", "must name a folder with the CRLs to embed for B-LT");
   auto key = SigningKey::from_pkcs12(*key_file, pin);
   if (!key.ok()) return key.error();
   return SignRequest{std::move(key).value(), options};
@@ -181,8 +188,10 @@ ExitCode run_sign(Context& c) {
   options.ocr = false;
   auto ingester = Ingester::create(archive, options);
   if (!ingester.ok()) return c.fail(ingester.error());
-  const std::string comment = "signed by " + request->key.signer_name() +
-                              (request->options.level == PadesLevel::b_t ? " (PAdES-B-T)" : " (PAdES-B-B)");
+  const char* level = request->options.level == PadesLevel::b_lt  ? " (PAdES-B-LT)"
+                      : request->options.level == PadesLevel::b_t ? " (PAdES-B-T)"
+                                                                  : " (PAdES-B-B)";
+  const std::string comment = "signed by " + request->key.signer_name() + level;
   auto added = (*ingester)->add_version(document.id, file, comment);
   fs::remove_all(staging, ec);
   if (!added.ok()) return c.fail(added.error());

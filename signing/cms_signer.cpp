@@ -56,7 +56,8 @@ Result<DigestAlgorithm> parse_digest_algorithm(std::string_view name) {
 Result<PadesLevel> parse_pades_level(std::string_view name) {
   if (name == "B-B") return PadesLevel::b_b;
   if (name == "B-T") return PadesLevel::b_t;
-  return make_error(ErrorCode::invalid_argument, std::string(name), "is not a supported level (B-B or B-T)");
+  if (name == "B-LT") return PadesLevel::b_lt;
+  return make_error(ErrorCode::invalid_argument, std::string(name), "is not a supported level (B-B, B-T or B-LT)");
 }
 
 SigningKey::SigningKey(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}

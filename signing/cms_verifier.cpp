@@ -12,6 +12,8 @@
 namespace dosar::signing {
 namespace {
 
+void sk_X509_free_shallow(STACK_OF(X509) * s) { sk_X509_free(s); }
+
 using TsVerifyPtr = std::unique_ptr<TS_VERIFY_CTX, OpenSslDeleter<TS_VERIFY_CTX_free>>;
 using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OpenSslDeleter<X509_STORE_CTX_free>>;
 using Pkcs7Ptr = std::unique_ptr<PKCS7, OpenSslDeleter<PKCS7_free>>;
@@ -128,13 +130,36 @@ int tolerate_missing_crl(int ok, X509_STORE_CTX* ctx) noexcept {
   return ok;
 }
 
+struct CrlStackDeleter {
+  void operator()(STACK_OF(X509_CRL) * s) const { sk_X509_CRL_pop_free(s, X509_CRL_free); }
+};
+using CrlStackPtr = std::unique_ptr<STACK_OF(X509_CRL), CrlStackDeleter>;
+
 std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, const TrustStore& trust,
-                                      std::time_t at, bool proof_of_existence) {
+                                      std::time_t at, bool proof_of_existence, const EmbeddedValidationData& embedded) {
+  // A shallow copy: it holds no references, `untrusted` and `owned` keep the certificates alive.
+  std::unique_ptr<STACK_OF(X509), OpenSslDeleter<sk_X509_free_shallow>> shallow(sk_X509_dup(untrusted));
+  std::vector<X509Ptr> owned;
+  for (const auto& der : embedded.certificates) {
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    if (X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()))) {
+      owned.emplace_back(cert);
+      sk_X509_push(shallow.get(), cert);
+    }
+  }
+  CrlStackPtr crls(sk_X509_CRL_new_null());
+  for (const auto& der : embedded.crls) {
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    if (X509_CRL* crl = d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size()))) sk_X509_CRL_push(crls.get(), crl);
+  }
+  ERR_clear_error();
   StoreCtxPtr ctx(X509_STORE_CTX_new());
-  if (!ctx || X509_STORE_CTX_init(ctx.get(), trust.store, signer, untrusted) != 1)
+  if (!ctx || X509_STORE_CTX_init(ctx.get(), trust.store, signer, shallow.get()) != 1)
     return verdict(Indication::indeterminate, "CERTIFICATE_CHAIN_GENERAL_FAILURE", "The chain could not be built.");
   X509_STORE_CTX_set_time(ctx.get(), 0, at);
-  if (trust.has_crls) X509_STORE_CTX_set_flags(ctx.get(), X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+  if (sk_X509_CRL_num(crls.get()) > 0) X509_STORE_CTX_set0_crls(ctx.get(), crls.get());
+  if (trust.has_crls || sk_X509_CRL_num(crls.get()) > 0)
+    X509_STORE_CTX_set_flags(ctx.get(), X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
   X509_STORE_CTX_set_verify_cb(ctx.get(), tolerate_missing_crl);
   if (X509_verify_cert(ctx.get()) == 1) return std::nullopt;
   const int error = X509_STORE_CTX_get_error(ctx.get());
@@ -170,7 +195,7 @@ std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, 
 
 CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2>& signed_ranges,
                       const TrustStore& trust, std::chrono::system_clock::time_point now,
-                      bool require_signing_certificate) {
+                      bool require_signing_certificate, const EmbeddedValidationData& embedded) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
   if (!cms || OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) {
@@ -242,7 +267,7 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
   if (timestamp.present && !timestamp.valid)
     return named(verdict(Indication::indeterminate, "NO_POE", "The signature is intact, but " + timestamp.problem + "."));
   const std::time_t at = timestamp.valid ? timestamp.time : std::chrono::system_clock::to_time_t(now);
-  if (auto failure = check_chain(signer, certs.get(), trust, at, timestamp.valid)) return named(*failure);
+  if (auto failure = check_chain(signer, certs.get(), trust, at, timestamp.valid, embedded)) return named(*failure);
 
   const std::uint32_t usage = X509_get_key_usage(signer);
   if ((usage & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0)

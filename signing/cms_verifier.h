@@ -8,6 +8,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "signing/pades.h"
 
@@ -26,12 +27,19 @@ struct CmsVerdict {
   std::string timestamp_time;  // UTC ISO 8601 of a verified signature timestamp
 };
 
+// Certificates and CRLs found in the document (DSS), DER; used besides those
+// of the CMS and of the trust store, never as trust anchors.
+struct EmbeddedValidationData {
+  std::vector<std::string> certificates;
+  std::vector<std::string> crls;
+};
+
 // Digest, signature, signing-certificate attribute, signature timestamp,
 // chain to `trust` at the best signature time (the timestamp's, else `now`),
 // revocation by the CRLs of `trust`, and key usage. `require_signing_certificate`:
 // the ESS signing-certificate(-v2) attribute must be present (CAdES).
 CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2>& signed_ranges,
                       const TrustStore& trust, std::chrono::system_clock::time_point now,
-                      bool require_signing_certificate);
+                      bool require_signing_certificate, const EmbeddedValidationData& embedded = {});
 
 }  // namespace dosar::signing

@@ -18,11 +18,11 @@ namespace dosar::signing {
 
 enum class DigestAlgorithm { sha256, sha384, sha512 };
 enum class RsaPadding { pkcs1_v1_5, pss };
-enum class PadesLevel { b_b, b_t };
+enum class PadesLevel { b_b, b_t, b_lt };
 
 // "sha256" -> DigestAlgorithm. Errors: invalid_argument.
 Result<DigestAlgorithm> parse_digest_algorithm(std::string_view name);
-// "B-B" | "B-T" -> PadesLevel. Errors: invalid_argument.
+// "B-B" | "B-T" | "B-LT" -> PadesLevel. Errors: invalid_argument.
 Result<PadesLevel> parse_pades_level(std::string_view name);
 
 // A private key with its certificate and the chain to embed. Move-only;
@@ -51,7 +51,10 @@ struct SignOptions {
   DigestAlgorithm digest = DigestAlgorithm::sha256;
   RsaPadding rsa_padding = RsaPadding::pkcs1_v1_5;  // ignored for EC keys
   std::string reason;                               // /Reason; may be empty
-  std::string tsa_url;                              // required for B-T
+  std::string tsa_url;                              // required for B-T and B-LT
+  // B-LT: CRLs (DER) embedded with the certificates in the document security
+  // store (/DSS), so that the signature can be validated offline years later.
+  std::vector<std::string> crls;
   // The claimed signing time written as /M (PAdES puts no signing-time
   // attribute in the CMS).
   std::chrono::system_clock::time_point signing_time = std::chrono::system_clock::now();
@@ -89,7 +92,7 @@ struct SignatureReport {
   std::string signer;                // signer certificate subject CN (or subject)
   std::string signing_time;          // UTC ISO 8601: the timestamp's if any, else /M claimed
   std::string timestamp_time;        // UTC ISO 8601 of a valid signature timestamp; "" when none
-  std::string level;                 // PAdES-B-B, PAdES-B-T; "CMS" for adbe.pkcs7.detached
+  std::string level;                 // PAdES-B-B, PAdES-B-T, PAdES-B-LT; "PKCS7" for adbe.pkcs7.detached
   int revision = 0;                  // 1-based revision the signature signs
   int revisions_total = 0;
   std::vector<Change> changes_after;
@@ -112,6 +115,10 @@ using TrustStorePtr = std::unique_ptr<TrustStore, TrustStoreDeleter>;
 // CRLs found there are used for revocation checks. Errors: not_found, io,
 // corrupt (a file that is not PEM).
 Result<TrustStorePtr> load_trust_store(const std::filesystem::path& dir);
+// The CRLs (DER) of the PEM files of `dir`, for SignOptions::crls.
+// Errors: not_found, corrupt.
+Result<std::vector<std::string>> read_crls(const std::filesystem::path& dir);
+
 // An empty store: nothing chains, every signature at most INDETERMINATE.
 TrustStorePtr empty_trust_store();
 

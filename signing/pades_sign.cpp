@@ -21,11 +21,39 @@ std::string pdf_date(std::chrono::system_clock::time_point when) {
   return text;
 }
 
+std::string der_of(X509* cert) {
+  unsigned char* out = nullptr;
+  const int length = i2d_X509(cert, &out);
+  std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(std::max(length, 0)));
+  OPENSSL_free(out);
+  return der;
+}
+
+// The signer's certificates and the CRLs, filed under the VRI key of this
+// signature: the upper-case hex SHA-1 of its /Contents bytes (ETSI EN 319 142-1 §5.4.2.3).
+DssContent dss_for(const SigningKey& key, const std::vector<std::string>& crls, const std::string& bytes,
+                   const PreparedPdf& prepared) {
+  DssContent dss;
+  dss.certificates.push_back(der_of(key.parts().certificate.get()));
+  for (int i = 0; i < sk_X509_num(key.parts().chain.get()); ++i)
+    dss.certificates.push_back(der_of(sk_X509_value(key.parts().chain.get(), i)));
+  dss.crls = crls;
+  std::string contents;
+  for (std::size_t i = prepared.contents_begin + 1; i + 1 < prepared.contents_end; i += 2)
+    contents += static_cast<char>(std::stoi(bytes.substr(i, 2), nullptr, 16));
+  static const char digits[] = "0123456789ABCDEF";
+  for (unsigned char c : digest_bytes(EVP_sha1(), contents)) {
+    dss.vri_key += digits[c >> 4];
+    dss.vri_key += digits[c & 15];
+  }
+  return dss;
+}
+
 }  // namespace
 
 Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const SignOptions& options) {
-  if (options.level == PadesLevel::b_t && options.tsa_url.empty())
-    return make_error(ErrorCode::invalid_argument, "--tsa", "is needed for level B-T");
+  if (options.level != PadesLevel::b_b && options.tsa_url.empty())
+    return make_error(ErrorCode::invalid_argument, "--tsa", "is needed for levels B-T and B-LT");
   if (!options.allow_invalid_certificate) {
     X509* cert = key.parts().certificate.get();
     std::time_t at = std::chrono::system_clock::to_time_t(options.signing_time);
@@ -56,13 +84,14 @@ Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const 
                                  std::string_view(reinterpret_cast<char*>(digest), digest_length));
   if (!cms.ok()) return cms.error();
   std::string der = std::move(cms).value();
-  if (options.level == PadesLevel::b_t) {
+  if (options.level != PadesLevel::b_b) {
     auto stamped = add_signature_timestamp(der, options.tsa_url, options.digest);
     if (!stamped.ok()) return stamped.error();
     der = std::move(stamped).value();
   }
   DOSAR_TRY(fill_signature_contents(*prepared, der));
-  return std::move(prepared->bytes);
+  if (options.level != PadesLevel::b_lt) return std::move(prepared->bytes);
+  return append_dss_update(prepared->bytes, dss_for(key, options.crls, prepared->bytes, *prepared));
 }
 
 }  // namespace dosar::signing

@@ -50,8 +50,21 @@ std::string pdf_date_to_utc(std::string_view text) {
   return out;
 }
 
+std::string vri_key_of(const std::string& contents) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(contents.data(), contents.size(), digest, &length, EVP_sha1(), nullptr);
+  static const char digits[] = "0123456789ABCDEF";
+  std::string key;
+  for (unsigned int i = 0; i < length; ++i) {
+    key += digits[digest[i] >> 4];
+    key += digits[digest[i] & 15];
+  }
+  return key;
+}
+
 SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::vector<std::size_t>& ends,
-                      const TrustStore& trust, std::chrono::system_clock::time_point now) {
+                      const TrustStore& trust, std::chrono::system_clock::time_point now, const DssData& dss) {
   SignatureReport r;
   r.field = s.field;
   r.sub_filter = s.sub_filter;
@@ -76,7 +89,7 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
   const std::array<std::string_view, 2> ranges = {
       pdf.substr(0, static_cast<std::size_t>(b[1])),
       pdf.substr(static_cast<std::size_t>(b[2]), static_cast<std::size_t>(b[3]))};
-  CmsVerdict cms = verify_cms(s.contents, ranges, trust, now, cades);
+  CmsVerdict cms = verify_cms(s.contents, ranges, trust, now, cades, {dss.certificates, dss.crls});
   r.signer = cms.signer;
   r.indication = cms.indication;
   r.subindication = cms.subindication;
@@ -85,6 +98,9 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
     r.timestamp_time = cms.timestamp_time;
     r.signing_time = cms.timestamp_time;
     if (cades) r.level = "PAdES-B-T";
+    const std::string key = vri_key_of(s.contents);
+    for (const auto& k : dss.vri_keys)
+      if (cades && k == key) r.level = "PAdES-B-LT";
   }
   auto changes = changes_after(pdf, ends, r.revision);
   if (changes.ok()) r.changes_after = std::move(changes).value();
@@ -161,13 +177,37 @@ Result<TrustStorePtr> load_trust_store(const std::filesystem::path& dir) {
   return trust;
 }
 
+Result<std::vector<std::string>> read_crls(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return make_error(ErrorCode::not_found, dir.string(), "is not a folder");
+  std::vector<std::string> crls;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    const std::string text = buffer.str();
+    BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+    while (X509_CRL* crl = PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr)) {
+      unsigned char* der = nullptr;
+      const int length = i2d_X509_CRL(crl, &der);
+      if (length > 0) crls.emplace_back(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
+      OPENSSL_free(der);
+      X509_CRL_free(crl);
+    }
+    ERR_clear_error();
+  }
+  return crls;
+}
+
 Result<ValidationReport> verify_pdf(std::string_view pdf, const TrustStore& trust,
                                     std::chrono::system_clock::time_point now) {
   auto found = find_signatures(pdf);
   if (!found.ok()) return found.error();
   const std::vector<std::size_t> ends = revision_ends(pdf);
+  const DssData dss = found->empty() ? DssData{} : read_dss(pdf);
   ValidationReport report;
-  for (const auto& s : *found) report.signatures.push_back(judge(pdf, s, ends, trust, now));
+  for (const auto& s : *found) report.signatures.push_back(judge(pdf, s, ends, trust, now, dss));
   report.valid = !report.signatures.empty();
   for (const auto& s : report.signatures) report.valid = report.valid && s.indication == Indication::total_passed;
   return report;

@@ -4,6 +4,7 @@
 #include <qpdf/QPDFExc.hh>
 #include <qpdf/QPDFObjectHandle.hh>
 
+#include <cctype>
 #include <functional>
 
 namespace dosar::signing {
@@ -54,6 +55,35 @@ std::string signed_revision_holds(std::string_view revision, const FoundSignatur
 }
 
 }  // namespace
+
+DssData read_dss(std::string_view pdf) {
+  DssData dss;
+  try {
+    QPDF doc;
+    open(doc, pdf, "document");
+    QPDFObjectHandle store = doc.getRoot().getKey("/DSS");
+    if (!store.isDictionary()) return dss;
+    auto streams = [&](const char* key, std::vector<std::string>& out) {
+      if (!store.getKey(key).isArray()) return;
+      for (auto item : store.getKey(key).getArrayAsVector()) {
+        if (!item.isStream()) continue;
+        auto data = item.getStreamData(qpdf_dl_generalized);
+        out.emplace_back(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
+      }
+    };
+    streams("/Certs", dss.certificates);
+    streams("/CRLs", dss.crls);
+    if (store.getKey("/VRI").isDictionary())
+      for (const auto& key : store.getKey("/VRI").getKeys()) {
+        std::string upper = key.substr(1);
+        for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        dss.vri_keys.push_back(upper);
+      }
+  } catch (const std::exception&) {
+    // A DSS that cannot be read adds nothing; the signature is judged without it.
+  }
+  return dss;
+}
 
 std::vector<std::size_t> revision_ends(std::string_view pdf) {
   std::vector<std::size_t> ends;

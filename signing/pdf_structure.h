@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,6 +23,16 @@ struct FoundSignature {
   std::string contents;        // /Contents decoded; empty when absent
   std::string claimed_time;    // /M as written
 };
+
+// The document security store (PAdES B-LT): validation data, DER.
+struct DssData {
+  std::vector<std::string> certificates;
+  std::vector<std::string> crls;
+  std::vector<std::string> vri_keys;  // upper case
+};
+
+// The /DSS of the latest revision; empty when there is none or it cannot be read.
+DssData read_dss(std::string_view pdf);
 
 // Offsets just past each "%%EOF" marker and the end-of-line after it: the
 // ends of the revisions, in order. A signed revision must end at one.

@@ -146,6 +146,58 @@ std::string xref_stream_data(const std::vector<Written>& objects, std::string& i
   return data;
 }
 
+// Appends the cross-reference section for `written` (a table, or a stream
+// when the previous section is one) and the trailer: same /Root and /Info,
+// first /ID kept, second /ID new, /Prev to the previous section.
+void finish_update(std::string& bytes, std::vector<Written>& written, int& next, const Tail& tail,
+                   QPDFObjectHandle trailer, QPDFObjGen root) {
+  unsigned char random[16];
+  RAND_bytes(random, sizeof random);
+  std::string new_id(1, '<');
+  new_id += hex(std::string_view(reinterpret_cast<char*>(random), sizeof random));
+  new_id += '>';
+  QPDFObjectHandle id = trailer.getKey("/ID");
+  const std::string first_id = id.isArray() && id.getArrayNItems() == 2 ? id.getArrayItem(0).unparse() : new_id;
+  std::string trailer_keys = "/Root " + ref(root);
+  if (trailer.getKey("/Info").isIndirect()) trailer_keys += " /Info " + ref(trailer.getKey("/Info").getObjGen());
+  trailer_keys += " /ID [" + first_id + " " + new_id + "] /Prev " + std::to_string(tail.startxref);
+
+  std::size_t xref_at = 0;
+  if (tail.xref_stream) {
+    const int xref_number = next++;
+    xref_at = bytes.size();
+    written.push_back({xref_number, 0, xref_at});
+    bytes += std::to_string(xref_number) + " 0 obj\n";
+    std::sort(written.begin(), written.end(), [](auto& a, auto& b) { return a.number < b.number; });
+    std::string index;
+    const std::string data = xref_stream_data(written, index);
+    index.pop_back();
+    bytes += "<< /Type /XRef /Size " + std::to_string(next) + " /W [1 4 2] /Index [" + index + "] " + trailer_keys +
+             " /Length " + std::to_string(data.size()) + " >>\nstream\n" + data + "\nendstream\nendobj\n";
+  } else {
+    std::sort(written.begin(), written.end(), [](auto& a, auto& b) { return a.number < b.number; });
+    xref_at = bytes.size();
+    bytes += xref_table(written);
+    bytes += "trailer\n<< /Size " + std::to_string(next) + " " + trailer_keys + " >>\n";
+  }
+  bytes += "startxref\n" + std::to_string(xref_at) + "\n%%EOF\n";
+}
+
+void open_for_update(QPDF& doc, std::string_view pdf) {
+  doc.setSuppressWarnings(true);
+  doc.setAttemptRecovery(false);
+  doc.processMemoryFile("input", pdf.data(), pdf.size());
+}
+
+int first_free_number(QPDF& doc) {
+  QPDFObjectHandle size = doc.getTrailer().getKey("/Size");
+  int next = size.isInteger() ? size.getIntValueAsInt() : 0;
+  // /Size should be one past the highest object number; a file that says
+  // less must not make us reuse a number (the xref table is already parsed).
+  for (const auto& [og, entry] : doc.getXRefTable()) next = std::max(next, og.getObj() + 1);
+  return next;
+}
+
 Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update) {
   if (pdf.size() >= (std::size_t{1} << 32))
     return make_error(ErrorCode::unsupported, "", "is larger than 4 GiB");
@@ -153,9 +205,7 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
   if (!tail.ok()) return tail.error();
 
   QPDF doc;
-  doc.setSuppressWarnings(true);
-  doc.setAttemptRecovery(false);
-  doc.processMemoryFile("input", pdf.data(), pdf.size());
+  open_for_update(doc, pdf);
   if (doc.isEncrypted()) return make_error(ErrorCode::unsupported, "", "is encrypted; Dosar signs only unencrypted PDFs");
   QPDFObjectHandle trailer = doc.getTrailer();
   QPDFObjectHandle root = doc.getRoot();
@@ -165,10 +215,7 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
   if (!root.isIndirect() || !page.isIndirect())
     return make_error(ErrorCode::invalid_argument, "", "has a catalog or page that is not an indirect object");
 
-  int next = static_cast<int>(trailer.getKey("/Size").isInteger() ? trailer.getKey("/Size").getIntValue() : 0);
-  // /Size should be one past the highest object number; a file that says
-  // less must not make us reuse a number (the xref table is already parsed).
-  for (const auto& [og, entry] : doc.getXRefTable()) next = std::max(next, og.getObj() + 1);
+  int next = first_free_number(doc);
   const int sig_number = next++;
   const int widget_number = next++;
   QPDFObjectHandle acroform = root.getKey("/AcroForm");
@@ -237,35 +284,7 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
     out.bytes += text + "\nendobj\n";
   }
 
-  // The trailer: same /Root and /Info, first /ID kept, second /ID new.
-  unsigned char random[16];
-  RAND_bytes(random, sizeof random);
-  const std::string new_id = "<" + hex(std::string_view(reinterpret_cast<char*>(random), sizeof random)) + ">";
-  QPDFObjectHandle id = trailer.getKey("/ID");
-  const std::string first_id = id.isArray() && id.getArrayNItems() == 2 ? id.getArrayItem(0).unparse() : new_id;
-  std::string trailer_keys = "/Root " + ref(root.getObjGen());
-  if (trailer.getKey("/Info").isIndirect()) trailer_keys += " /Info " + ref(trailer.getKey("/Info").getObjGen());
-  trailer_keys += " /ID [" + first_id + " " + new_id + "] /Prev " + std::to_string(tail->startxref);
-
-  std::size_t xref_at = 0;
-  if (tail->xref_stream) {
-    const int xref_number = next++;
-    xref_at = out.bytes.size();
-    begin_object(QPDFObjGen(xref_number, 0));
-    std::sort(written.begin(), written.end(), [](auto& a, auto& b) { return a.number < b.number; });
-    std::string index;
-    const std::string data = xref_stream_data(written, index);
-    index.pop_back();
-    out.bytes += "<< /Type /XRef /Size " + std::to_string(next) + " /W [1 4 2] /Index [" + index + "] " +
-                 trailer_keys + " /Length " + std::to_string(data.size()) + " >>\nstream\n" + data +
-                 "\nendstream\nendobj\n";
-  } else {
-    std::sort(written.begin(), written.end(), [](auto& a, auto& b) { return a.number < b.number; });
-    xref_at = out.bytes.size();
-    out.bytes += xref_table(written);
-    out.bytes += "trailer\n<< /Size " + std::to_string(next) + " " + trailer_keys + " >>\n";
-  }
-  out.bytes += "startxref\n" + std::to_string(xref_at) + "\n%%EOF\n";
+  finish_update(out.bytes, written, next, *tail, trailer, root.getObjGen());
 
   std::string ranges = "[0 " + std::to_string(out.contents_begin) + " " + std::to_string(out.contents_end) + " " +
                        std::to_string(out.bytes.size() - out.contents_end) + "]";
@@ -274,7 +293,60 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
   return out;
 }
 
+Result<std::string> dss_update(std::string_view pdf, const DssContent& dss) {
+  auto tail = read_tail(pdf);
+  if (!tail.ok()) return tail.error();
+  QPDF doc;
+  open_for_update(doc, pdf);
+  QPDFObjectHandle root = doc.getRoot();
+  QPDFObjectHandle old = root.getKey("/DSS");
+  int next = first_free_number(doc);
+  std::string out(pdf);
+  if (out.back() != '\n' && out.back() != '\r') out += '\n';
+  std::vector<Written> written;
+  auto add = [&](const std::string& body) {
+    const int number = next++;
+    written.push_back({number, 0, out.size()});
+    out += std::to_string(number) + " 0 obj\n" + body + "\nendobj\n";
+    return std::to_string(number) + " 0 R";
+  };
+  auto streams = [&](const std::vector<std::string>& items) {
+    std::string refs;
+    for (const auto& der : items)
+      refs += add("<< /Length " + std::to_string(der.size()) + " >>\nstream\n" + der + "\nendstream") + " ";
+    return refs;
+  };
+  auto kept = [&](const char* key) {
+    std::string items;
+    if (old.isDictionary() && old.getKey(key).isArray())
+      for (auto item : old.getKey(key).getArrayAsVector()) items += item.unparse() + " ";
+    return items;
+  };
+  const std::string certs = streams(dss.certificates);
+  const std::string crls = streams(dss.crls);
+  std::string vri = "<<";
+  if (old.isDictionary() && old.getKey("/VRI").isDictionary())
+    for (const auto& key : old.getKey("/VRI").getKeys())
+      vri += " " + QPDFObjectHandle::newName(key).unparse() + " " + old.getKey("/VRI").getKey(key).unparse();
+  vri += " /" + dss.vri_key + " << /Cert [" + certs + "] /CRL [" + crls + "] >> >>";
+  const std::string dss_ref = add("<< /Type /DSS /Certs [" + kept("/Certs") + certs + "] /CRLs [" + kept("/CRLs") +
+                                  crls + "] /VRI " + vri + " >>");
+  written.push_back({root.getObjGen().getObj(), root.getObjGen().getGen(), out.size()});
+  out += std::to_string(root.getObjGen().getObj()) + " " + std::to_string(root.getObjGen().getGen()) + " obj\n" +
+         dictionary_with(root, {{"/DSS", dss_ref}}) + "\nendobj\n";
+  finish_update(out, written, next, *tail, doc.getTrailer(), root.getObjGen());
+  return out;
+}
+
 }  // namespace
+
+Result<std::string> append_dss_update(std::string_view pdf, const DssContent& dss) {
+  try {
+    return dss_update(pdf, dss);
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::invalid_argument, "", std::string("cannot take a DSS: ") + e.what());
+  }
+}
 
 Result<PreparedPdf> prepare_signature_update(std::string_view pdf, const SignatureUpdate& update) {
   try {

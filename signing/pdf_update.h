@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 
@@ -31,5 +32,18 @@ Result<PreparedPdf> prepare_signature_update(std::string_view pdf, const Signatu
 
 // Writes the DER of a CMS into the placeholder. Errors: limit_exceeded.
 Status fill_signature_contents(PreparedPdf& prepared, std::string_view cms_der);
+
+// Validation data for long-term validation (PAdES B-LT): certificates and
+// CRLs, DER.
+struct DssContent {
+  std::vector<std::string> certificates;
+  std::vector<std::string> crls;
+  std::string vri_key;  // upper-case hex SHA-1 of the signature's /Contents bytes
+};
+
+// Appends one incremental update with a /DSS dictionary (the existing one's
+// entries kept) holding `dss`, and the catalog pointing to it.
+// Errors: invalid_argument.
+Result<std::string> append_dss_update(std::string_view pdf, const DssContent& dss);
 
 }  // namespace dosar::signing

@@ -88,4 +88,11 @@ jq -e '.valid and .signatures[0].level == "PAdES-B-T" and .signatures[0].timesta
 expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" "${SIGN_KEY[@]}" --level B-T
 expect_output_contains "--tsa"
 
+# B-LT: certificates and CRLs in a DSS; validation needs no CRL in the trust folder.
+expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/b-lt.pdf" "${SIGN_KEY[@]}" --level B-LT \
+  --tsa "http://127.0.0.1:$(cat "$WORK/tsa.port")/" --crls "$PKI/trust-crl"
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/b-lt.pdf"
+jq -e '.valid and .signatures[0].level == "PAdES-B-LT"' "$WORK/last.out" >/dev/null ||
+  fail "B-LT not reported: $(cat "$WORK/last.out")"
+
 finish

@@ -546,6 +546,32 @@ TEST_F(PadesTimestampTest, TimestampNotTrustedIsNoProofOfExistence) {
   expect_verdict(*report, 0, Indication::indeterminate, "NO_POE");
 }
 
+SignOptions b_lt(SignOptions options, const fs::path& crl_dir) {
+  options.level = PadesLevel::b_lt;
+  auto crls = read_crls(crl_dir);
+  EXPECT_TRUE(crls.ok());
+  if (crls.ok()) options.crls = *crls;
+  return options;
+}
+
+TEST_F(PadesTimestampTest, LongTermSignatureCarriesCertificatesAndCrlsInADss) {
+  const std::string signed_pdf = sign(sample(), "rsa", b_lt(b_t(), pki("trust-crl")));
+  EXPECT_NE(signed_pdf.find("/Type /DSS"), std::string::npos);
+  EXPECT_EQ(count(signed_pdf, "%%EOF"), 3u);  // original, signature, DSS
+  const ValidationReport report = verify(signed_pdf);  // the trust folder itself has no CRL
+  ASSERT_EQ(report.signatures.size(), 1u);
+  EXPECT_TRUE(report.valid) << report.signatures[0].message;
+  EXPECT_EQ(report.signatures[0].level, "PAdES-B-LT");
+  ASSERT_FALSE(report.signatures[0].changes_after.empty());
+  for (const auto& c : report.signatures[0].changes_after) EXPECT_TRUE(c.allowed) << c.description;
+  EXPECT_NE(pdfsig(signed_pdf).find("Signature is Valid."), std::string::npos);
+}
+
+TEST_F(PadesTimestampTest, CrlEmbeddedInTheDssRevealsARevokedSigner) {
+  const std::string signed_pdf = sign(sample(), "revoked", b_lt(b_t(), pki("trust-crl")));
+  expect_verdict(verify(signed_pdf, "trust"), 0, Indication::indeterminate, "REVOKED_NO_POE");
+}
+
 TEST_F(PadesTimestampTest, UnreachableTsaIsAnIoError) {
   SignOptions options = b_t();
   options.tsa_url = "http://127.0.0.1:1/";
