@@ -58,7 +58,8 @@ struct SignRequest {
 // --digest, --pss. The PIN comes from the environment, never the command line.
 Result<SignRequest> sign_request(const Context& c) {
   auto key_file = c.command.get("--key");
-  if (!key_file || key_file->empty()) return make_error(ErrorCode::invalid_argument, "--key", "is required (a .p12 file)");
+  if (!key_file || key_file->empty())
+    return make_error(ErrorCode::invalid_argument, "--key", "is required (a .p12 file or a pkcs11: URI)");
   auto pin_env = c.command.get("--pin-env");
   if (!pin_env || pin_env->empty())
     return make_error(ErrorCode::invalid_argument, "--pin-env", "is required: the environment variable holding the PIN");
@@ -85,7 +86,9 @@ Result<SignRequest> sign_request(const Context& c) {
   }
   if (options.level == PadesLevel::b_lt && options.crls.empty())
     return make_error(ErrorCode::invalid_argument, "--crls", "must name a folder with the CRLs to embed for B-LT");
-  auto key = SigningKey::from_pkcs12(*key_file, pin);
+  auto key = key_file->rfind("pkcs11:", 0) == 0
+                 ? SigningKey::from_pkcs11(*key_file, pin, c.command.get("--chain").value_or(""))
+                 : SigningKey::from_pkcs12(*key_file, pin);
   if (!key.ok()) return key.error();
   return SignRequest{std::move(key).value(), options};
 }

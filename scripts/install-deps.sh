@@ -7,11 +7,11 @@ BUILD_PACKAGES=(
   build-essential cmake pkg-config
   libssl-dev libsqlite3-dev libmagic-dev libmagic-mgc libpoppler-cpp-dev nlohmann-json3-dev libxapian-dev
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-ron tesseract-ocr-eng tesseract-ocr-osd
-  libqpdf-dev libcurl4-openssl-dev libcpp-httplib-dev
+  libqpdf-dev libcurl4-openssl-dev libcpp-httplib-dev libengine-pkcs11-openssl
 )
 TEST_PACKAGES=(
   googletest libgtest-dev jq sqlite3 poppler-utils xapian-tools
-  openssl qpdf libnss3-tools
+  openssl qpdf libnss3-tools softhsm2 opensc
 )
 
 case "${1:-all}" in

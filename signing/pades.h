@@ -32,6 +32,14 @@ class SigningKey {
   // Reads a PKCS#12 file. Errors: not_found, io, permission (wrong password),
   // unsupported (no key or no certificate, or a key type other than RSA or EC).
   static Result<SigningKey> from_pkcs12(const std::filesystem::path& file, const std::string& password);
+  // A key on a PKCS#11 token, by RFC 7512 URI ("pkcs11:token=T;object=O",
+  // optionally "?module-path=/path/module.so", else $DOSAR_PKCS11_MODULE, else
+  // p11-kit's modules). The key never leaves the token; `pin` is not kept.
+  // `chain_file`: PEM certificates to embed besides the token's; may be empty.
+  // Errors: unsupported (no pkcs11 engine), permission (no key / wrong PIN),
+  // not_found (no certificate with the key), io.
+  static Result<SigningKey> from_pkcs11(const std::string& uri, const std::string& pin,
+                                        const std::filesystem::path& chain_file = {});
   SigningKey(SigningKey&&) noexcept;
   SigningKey& operator=(SigningKey&&) noexcept;
   ~SigningKey();
