@@ -27,7 +27,7 @@ std::vector<OptionSpec> sign_options(bool to_file) {
       {"--reason", "R", "reason written in the signature"},
       {"--digest", "D", "sha256 (default), sha384 or sha512"},
       {"--pss", "", "RSA-PSS instead of PKCS#1 v1.5 for RSA keys"}};
-  if (to_file) options.insert(options.begin(), {"-o", "OUT.pdf", "the signed file"});
+  if (to_file) options.insert(options.begin(), {"-o", "OUT", "the signed PDF, or a .p7s for a detached signature"});
   return options;
 }
 
@@ -119,7 +119,7 @@ const std::vector<Entry>& command_table() {
         false},
        run_user_add},
       {{"user list", "", "list users", {}, 0, 0, true}, run_user_list},
-      {{"sign-file", "IN.pdf", "sign a PDF file (PAdES, invisible signature) into a new file",
+      {{"sign-file", "IN", "sign a PDF into a new PDF (PAdES, invisible), or any file into OUT.p7s (CAdES detached)",
         sign_options(true), 1, 1, true},
        run_sign_file},
       {{"sign", "ID", "sign the current version of a document; the signed PDF becomes a new version",
@@ -127,8 +127,9 @@ const std::vector<Entry>& command_table() {
        run_sign},
       {{"verify",
         "FILE|ID",
-        "validate every signature of a PDF file or of a document's current version",
-        {{"--trust", "DIR", "folder of trusted CA certificates and CRLs in PEM (default $DOSAR_TRUST_DIR)"}},
+        "validate every signature of a PDF file or of a document's current version, or a .p7s",
+        {{"--trust", "DIR", "folder of trusted CA certificates and CRLs in PEM (default $DOSAR_TRUST_DIR)"},
+         {"--content", "FILE", "FILE|ID is a .p7s: the file it signs"}},
         1,
         1,
         true},

@@ -152,7 +152,10 @@ ExitCode run_sign_file(Context& c) {
   if (!request.ok()) return c.fail(request.error());
   auto pdf = read_whole(input);
   if (!pdf.ok()) return c.fail(pdf.error());
-  auto signed_pdf = sign_pdf(*pdf, request->key, request->options);
+  // OUT.p7s: a CAdES detached signature of any file, instead of a signed PDF.
+  const bool detached = fs::path(*output).extension() == ".p7s";
+  auto signed_pdf = detached ? sign_detached(*pdf, request->key, request->options)
+                             : sign_pdf(*pdf, request->key, request->options);
   if (!signed_pdf.ok()) return c.fail(about(signed_pdf.error(), input));
   if (auto written = write_whole(*output, *signed_pdf); !written.ok()) return c.fail(written.error());
   if (c.json)
@@ -209,6 +212,19 @@ ExitCode run_verify(Context& c) {
   auto trust = trust_from(c);
   if (!trust.ok()) return c.fail(trust.error());
   const std::string target = c.command.positionals[0];
+  if (auto content_file = c.command.get("--content")) {
+    auto content = read_whole(*content_file);
+    if (!content.ok()) return c.fail(content.error());
+    auto p7s = read_whole(target);
+    if (!p7s.ok()) return c.fail(p7s.error());
+    auto report = verify_detached(*content, *p7s, **trust);
+    if (!report.ok()) return c.fail(about(report.error(), target));
+    if (c.json)
+      c.out << report_json(*report).dump(2) << '\n';
+    else
+      print_report(c.out, target, *report);
+    return report->valid ? ExitCode::ok : ExitCode::failed;
+  }
   std::string what = target;
   Result<std::string> pdf = make_error(ErrorCode::not_found, target, "is neither a file nor a document id");
   std::error_code ec;

@@ -176,7 +176,7 @@ Error cms_error(const std::string& what) {
 }  // namespace
 
 Result<std::string> make_cades_detached(const SigningKey& key, DigestAlgorithm digest, RsaPadding padding,
-                                        std::string_view content_digest) {
+                                        std::string_view content_digest, std::optional<std::time_t> signing_time) {
   const SigningKey::Parts& parts = key.parts();
   const EVP_MD* md = evp_md(digest);
   const unsigned flags = CMS_PARTIAL | CMS_DETACHED | CMS_BINARY;
@@ -193,6 +193,12 @@ Result<std::string> make_cades_detached(const SigningKey& key, DigestAlgorithm d
   if (!CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, content_digest.data(),
                                    static_cast<int>(content_digest.size())))
     return cms_error("cannot add messageDigest");
+  if (signing_time) {
+    ASN1_TIME* when = X509_time_adj_ex(nullptr, 0, 0, &*signing_time);
+    const int added = when && CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime, when->type, when, -1);
+    ASN1_TIME_free(when);
+    if (!added) return cms_error("cannot add signingTime");
+  }
 
   const bool pss = padding == RsaPadding::pss && EVP_PKEY_get_base_id(parts.key.get()) == EVP_PKEY_RSA;
   X509_ALGOR* signature_algorithm = nullptr;

@@ -3,7 +3,9 @@
 
 #include <openssl/evp.h>
 
+#include <ctime>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,9 +26,11 @@ const EVP_MD* evp_md(DigestAlgorithm digest);
 
 // DER SignedData, detached, with the signed attributes contentType,
 // messageDigest (= content_digest, made with `digest`) and
-// signingCertificateV2, and no signing-time (PAdES carries the time in /M).
+// signingCertificateV2, and signing-time only when `signing_time` is given
+// (CAdES .p7s; PAdES carries the time in /M instead).
 // Errors: invalid_argument (OpenSSL refused the key or algorithm).
 Result<std::string> make_cades_detached(const SigningKey& key, DigestAlgorithm digest, RsaPadding padding,
-                                        std::string_view content_digest);
+                                        std::string_view content_digest,
+                                        std::optional<std::time_t> signing_time = std::nullopt);
 
 }  // namespace dosar::signing

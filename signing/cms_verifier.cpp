@@ -276,6 +276,14 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
                          "and nonRepudiation)."));
   CmsVerdict ok = named(verdict(Indication::total_passed, "", ""));
   if (timestamp.valid) ok.timestamp_time = iso_utc(timestamp.time);
+  const int at_time = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);
+  if (at_time >= 0) {
+    ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(CMS_signed_get_attr(si, at_time), 0);
+    std::tm tm{};
+    if (value && (value->type == V_ASN1_UTCTIME || value->type == V_ASN1_GENERALIZEDTIME) &&
+        ASN1_TIME_to_tm(value->value.utctime, &tm) == 1)
+      ok.claimed_time = iso_utc(timegm(&tm));
+  }
   return ok;
 }
 

@@ -25,6 +25,7 @@ struct CmsVerdict {
   std::string message;
   std::string signer;
   std::string timestamp_time;  // UTC ISO 8601 of a verified signature timestamp
+  std::string claimed_time;    // UTC ISO 8601 of the signing-time attribute, if any
 };
 
 // Certificates and CRLs found in the document (DSS), DER; used besides those

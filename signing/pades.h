@@ -136,4 +136,14 @@ TrustStorePtr empty_trust_store();
 Result<ValidationReport> verify_pdf(std::string_view pdf, const TrustStore& trust,
                                     std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
+// CAdES detached signature (DER, the content of a .p7s) over any file:
+// levels B-B and B-T; signing-time attribute included. Errors: as sign_pdf,
+// unsupported for B-LT.
+Result<std::string> sign_detached(std::string_view content, const SigningKey& key, const SignOptions& options);
+
+// Validates a .p7s against the file it signs; one SignatureReport (revision 1).
+// A p7s that is not a CMS is a TOTAL-FAILED report, not an Error.
+Result<ValidationReport> verify_detached(std::string_view content, std::string_view p7s, const TrustStore& trust,
+                                         std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
 }  // namespace dosar::signing

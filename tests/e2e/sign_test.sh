@@ -95,6 +95,17 @@ expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/b-lt.pdf"
 jq -e '.valid and .signatures[0].level == "PAdES-B-LT"' "$WORK/last.out" >/dev/null ||
   fail "B-LT not reported: $(cat "$WORK/last.out")"
 
+# CAdES detached: any file, signature in a .p7s beside it.
+printf 'Cerere de concediu\n' >"$WORK/cerere.txt"
+expect_exit 0 "$DOSAR" sign-file "$WORK/cerere.txt" -o "$WORK/cerere.p7s" "${SIGN_KEY[@]}"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" --content "$WORK/cerere.txt" "$WORK/cerere.p7s"
+expect_output_contains "CAdES-B-B"
+openssl cms -verify -binary -inform DER -in "$WORK/cerere.p7s" -content "$WORK/cerere.txt" \
+  -CAfile "$PKI/ca-chain.pem" -purpose any -out /dev/null 2>/dev/null || fail "openssl rejects the .p7s"
+printf 'Cerere de concediu!\n' >"$WORK/altered.txt"
+expect_exit 1 "$DOSAR" verify --trust "$PKI/trust" --content "$WORK/altered.txt" "$WORK/cerere.p7s"
+expect_output_contains "HASH_FAILURE"
+
 # PKCS#11: a SoftHSM2 token made here; the key never leaves it.
 export SOFTHSM2_CONF=$WORK/softhsm2.conf
 mkdir -p "$WORK/tokens"

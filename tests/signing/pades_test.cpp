@@ -275,6 +275,39 @@ TEST_F(PadesTest, UnsignedDocumentIsNotValid) {
   EXPECT_FALSE(report.valid);
 }
 
+// --- CAdES detached (.p7s) ------------------------------------------------
+
+TEST_F(PadesTest, DetachedSignatureOfAnyFileVerifiesHereAndWithOpenssl) {
+  const std::string content = "Cerere de concediu\nIon Popescu\n";
+  auto p7s = sign_detached(content, key("ec"), {});
+  ASSERT_TRUE(p7s.ok()) << p7s.error().to_string();
+  auto trust = load_trust_store(pki("trust"));
+  ASSERT_TRUE(trust.ok());
+  auto report = verify_detached(content, *p7s, **trust);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->signatures.size(), 1u);
+  EXPECT_TRUE(report->valid) << report->signatures[0].message;
+  EXPECT_EQ(report->signatures[0].level, "CAdES-B-B");
+  EXPECT_FALSE(report->signatures[0].signing_time.empty());
+
+  write_file(dir_ / "content.txt", content);
+  write_file(dir_ / "sig.p7s", *p7s);
+  std::string out;
+  EXPECT_EQ(shell("openssl cms -verify -binary -inform DER -in " + (dir_ / "sig.p7s").string() + " -content " +
+                      (dir_ / "content.txt").string() + " -CAfile " + pki("ca-chain.pem").string() +
+                      " -purpose any -out /dev/null",
+                  &out),
+            0)
+      << out;
+
+  auto tampered = verify_detached(content + " ", *p7s, **trust);
+  ASSERT_TRUE(tampered.ok());
+  expect_verdict(*tampered, 0, Indication::total_failed, "HASH_FAILURE");
+  auto garbage = verify_detached(content, "not a CMS", **trust);
+  ASSERT_TRUE(garbage.ok());
+  expect_verdict(*garbage, 0, Indication::total_failed, "FORMAT_FAILURE");
+}
+
 // --- certificates ----------------------------------------------------------
 
 SignOptions forced() {
