@@ -49,4 +49,19 @@ std::string certificate_name(X509* cert);
 // Digest of `bytes` with `md`, as raw bytes.
 std::string digest_bytes(const EVP_MD* md, std::string_view bytes);
 
+inline std::string upper_hex(std::string_view bytes) {
+  static const char digits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+// The key of a signature in the DSS's /VRI: the upper-case hex SHA-1 of its
+// /Contents bytes, zero padding included (ETSI EN 319 142-1 §5.4.2.3).
+inline std::string vri_key(std::string_view contents) { return upper_hex(digest_bytes(EVP_sha1(), contents)); }
+
 }  // namespace dosar::signing

@@ -29,23 +29,17 @@ std::string der_of(X509* cert) {
   return der;
 }
 
-// The signer's certificates and the CRLs, filed under the VRI key of this
-// signature: the upper-case hex SHA-1 of its /Contents bytes (ETSI EN 319 142-1 §5.4.2.3).
-DssContent dss_for(const SigningKey& key, const std::vector<std::string>& crls, const std::string& bytes,
-                   const PreparedPdf& prepared) {
+// The signer's certificates and the CRLs, filed under this signature's VRI key.
+DssContent dss_for(const SigningKey& key, const std::vector<std::string>& crls, const std::string& cms_der,
+                   std::size_t contents_bytes) {
   DssContent dss;
   dss.certificates.push_back(der_of(key.parts().certificate.get()));
   for (int i = 0; i < sk_X509_num(key.parts().chain.get()); ++i)
     dss.certificates.push_back(der_of(sk_X509_value(key.parts().chain.get(), i)));
   dss.crls = crls;
-  std::string contents;
-  for (std::size_t i = prepared.contents_begin + 1; i + 1 < prepared.contents_end; i += 2)
-    contents += static_cast<char>(std::stoi(bytes.substr(i, 2), nullptr, 16));
-  static const char digits[] = "0123456789ABCDEF";
-  for (unsigned char c : digest_bytes(EVP_sha1(), contents)) {
-    dss.vri_key += digits[c >> 4];
-    dss.vri_key += digits[c & 15];
-  }
+  std::string contents = cms_der;
+  contents.resize(contents_bytes, '\0');
+  dss.vri_key = vri_key(contents);
   return dss;
 }
 
@@ -91,7 +85,8 @@ Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const 
   }
   DOSAR_TRY(fill_signature_contents(*prepared, der));
   if (options.level != PadesLevel::b_lt) return std::move(prepared->bytes);
-  return append_dss_update(prepared->bytes, dss_for(key, options.crls, prepared->bytes, *prepared));
+  const std::size_t contents_bytes = (prepared->contents_end - prepared->contents_begin - 2) / 2;
+  return append_dss_update(prepared->bytes, dss_for(key, options.crls, der, contents_bytes));
 }
 
 }  // namespace dosar::signing

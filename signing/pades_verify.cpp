@@ -50,19 +50,6 @@ std::string pdf_date_to_utc(std::string_view text) {
   return out;
 }
 
-std::string vri_key_of(const std::string& contents) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(contents.data(), contents.size(), digest, &length, EVP_sha1(), nullptr);
-  static const char digits[] = "0123456789ABCDEF";
-  std::string key;
-  for (unsigned int i = 0; i < length; ++i) {
-    key += digits[digest[i] >> 4];
-    key += digits[digest[i] & 15];
-  }
-  return key;
-}
-
 SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::vector<std::size_t>& ends,
                       const TrustStore& trust, std::chrono::system_clock::time_point now, const DssData& dss) {
   SignatureReport r;
@@ -98,7 +85,7 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
     r.timestamp_time = cms.timestamp_time;
     r.signing_time = cms.timestamp_time;
     if (cades) r.level = "PAdES-B-T";
-    const std::string key = vri_key_of(s.contents);
+    const std::string key = vri_key(s.contents);
     for (const auto& k : dss.vri_keys)
       if (cades && k == key) r.level = "PAdES-B-LT";
   }

@@ -1,5 +1,7 @@
 #include "signing/pdf_update.h"
 
+#include "signing/openssl_util.h"
+
 #include <openssl/rand.h>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFExc.hh>
@@ -18,16 +20,7 @@ constexpr std::string_view kByteRangePlaceholder = "[0 0000000000 0000000000 000
 
 std::string ref(QPDFObjGen og) { return std::to_string(og.getObj()) + " " + std::to_string(og.getGen()) + " R"; }
 
-std::string hex(std::string_view bytes) {
-  static const char digits[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
+std::string hex(std::string_view bytes) { return upper_hex(bytes); }
 
 // A PDF text string for any UTF-8: UTF-16BE with a byte-order mark, in hex,
 // so that diacritics survive and no escaping is needed.
