@@ -16,7 +16,6 @@
 namespace dosar::signing {
 
 struct SigningKey::Parts {
-  std::shared_ptr<void> engine;  // a PKCS#11 engine, declared first: it outlives the key
   PkeyPtr key;
   X509Ptr certificate;
   X509StackPtr chain;  // the other certificates of the PKCS#12, embedded in the CMS

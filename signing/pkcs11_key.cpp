@@ -7,22 +7,47 @@
 #include <openssl/engine.h>
 #include <openssl/pem.h>
 
-#include <fstream>
-#include <sstream>
+#include <cstdlib>
+#include <mutex>
 
 #include "signing/cms_signer.h"
 
 namespace dosar::signing {
 namespace {
 
-struct EngineHandle {
-  ENGINE* engine = nullptr;
-  bool initialized = false;
-  ~EngineHandle() {
-    if (initialized) ENGINE_finish(engine);
-    if (engine) ENGINE_free(engine);
+// The engine is loaded once and kept for the life of the process: libp11
+// frees the key methods it creates only when the process ends, so unloading
+// it after each use would leak them (and reloading costs a module scan).
+Result<ENGINE*> pkcs11_engine(const std::string& module) {
+  static std::mutex mutex;
+  static ENGINE* engine = nullptr;
+  static std::string engine_module;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (engine) {
+    if (!module.empty() && module != engine_module)
+      return make_error(ErrorCode::unsupported, module, "differs from the PKCS#11 module already in use by this process");
+    return engine;
   }
-};
+  ENGINE_load_builtin_engines();
+  ENGINE* e = ENGINE_by_id("pkcs11");
+  if (!e) {
+    ERR_clear_error();
+    return make_error(ErrorCode::unsupported, "pkcs11", "needs the OpenSSL pkcs11 engine (libengine-pkcs11-openssl)");
+  }
+  if (!module.empty() && ENGINE_ctrl_cmd_string(e, "MODULE_PATH", module.c_str(), 0) != 1) {
+    ERR_clear_error();
+    ENGINE_free(e);
+    return make_error(ErrorCode::invalid_argument, module, "is not a usable PKCS#11 module");
+  }
+  if (ENGINE_init(e) != 1) {
+    ERR_clear_error();
+    ENGINE_free(e);
+    return make_error(ErrorCode::io, "pkcs11", "the PKCS#11 engine cannot start");
+  }
+  engine = e;
+  engine_module = module;
+  return engine;
+}
 
 // RFC 7512 "module-path" query attribute, which libp11 does not read itself.
 std::string module_path(const std::string& uri) {
@@ -36,29 +61,18 @@ std::string module_path(const std::string& uri) {
 
 Result<SigningKey> SigningKey::from_pkcs11(const std::string& uri, const std::string& pin,
                                            const std::filesystem::path& chain_file) {
-  ENGINE_load_builtin_engines();
-  auto handle = std::make_shared<EngineHandle>();
-  handle->engine = ENGINE_by_id("pkcs11");
-  if (!handle->engine) {
-    ERR_clear_error();
-    return make_error(ErrorCode::unsupported, uri, "needs the OpenSSL pkcs11 engine (libengine-pkcs11-openssl)");
-  }
   std::string module = module_path(uri);
   if (module.empty())
     if (const char* env = std::getenv("DOSAR_PKCS11_MODULE"); env && *env) module = env;
-  if (!module.empty() && ENGINE_ctrl_cmd_string(handle->engine, "MODULE_PATH", module.c_str(), 0) != 1) {
+  auto engine = pkcs11_engine(module);
+  if (!engine.ok()) return engine.error();
+  if (ENGINE_ctrl_cmd_string(*engine, "PIN", pin.c_str(), 0) != 1) {
     ERR_clear_error();
-    return make_error(ErrorCode::invalid_argument, module, "is not a usable PKCS#11 module");
+    return make_error(ErrorCode::io, uri, "the PKCS#11 engine does not take a PIN");
   }
-  if (ENGINE_ctrl_cmd_string(handle->engine, "PIN", pin.c_str(), 0) != 1 || ENGINE_init(handle->engine) != 1) {
-    ERR_clear_error();
-    return make_error(ErrorCode::io, uri, "the PKCS#11 engine cannot start");
-  }
-  handle->initialized = true;
   const std::string key_uri = uri.substr(0, uri.find('?'));
   auto parts = std::make_unique<Parts>();
-  parts->engine = handle;
-  parts->key.reset(ENGINE_load_private_key(handle->engine, key_uri.c_str(), nullptr, nullptr));
+  parts->key.reset(ENGINE_load_private_key(*engine, key_uri.c_str(), nullptr, nullptr));
   if (!parts->key) {
     ERR_clear_error();
     return make_error(ErrorCode::permission, uri, "no private key there, or the PIN is wrong");
@@ -67,7 +81,7 @@ Result<SigningKey> SigningKey::from_pkcs11(const std::string& uri, const std::st
     const char* id;
     X509* cert;
   } request{key_uri.c_str(), nullptr};
-  if (ENGINE_ctrl_cmd(handle->engine, "LOAD_CERT_CTRL", 0, &request, nullptr, 1) != 1 || !request.cert) {
+  if (ENGINE_ctrl_cmd(*engine, "LOAD_CERT_CTRL", 0, &request, nullptr, 1) != 1 || !request.cert) {
     ERR_clear_error();
     return make_error(ErrorCode::not_found, uri, "has no certificate beside its key");
   }
