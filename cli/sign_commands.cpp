@@ -7,7 +7,7 @@
 
 #include "base/clock.h"
 #include "cli/context.h"
-#include "ingest/ingester.h"
+#include "ingest/document_signing.h"
 #include "signing/pades.h"
 
 namespace dosar::cli {
@@ -168,43 +168,16 @@ ExitCode run_sign_file(Context& c) {
 ExitCode run_sign(Context& c) {
   auto request = sign_request(c);
   if (!request.ok()) return c.fail(request.error());
-  auto opened = open_document(c);
-  if (!opened.ok()) return c.fail(opened.error());
-  auto& archive = *opened->archive;
-  const Document& document = opened->document;
-  auto version = archive.catalog().version(document.id, document.current_version);
-  if (!version.ok()) return c.fail(version.error());
-  const std::string subject = "document " + std::to_string(document.id) + " v" + std::to_string(version->number);
-  if (version->mime_type != "application/pdf")
-    return c.fail(make_error(ErrorCode::unsupported, subject, "is " + version->mime_type + ", not a PDF"));
-  auto pdf = archive.blobs().read(version->original_blob_id, Verify::hash);
-  if (!pdf.ok()) return c.fail(pdf.error());
-  auto signed_pdf = sign_pdf(*pdf, request->key, request->options);
-  if (!signed_pdf.ok()) return c.fail(about(signed_pdf.error(), subject));
-
-  // The signed file gets the original's name, in a folder of its own under the spool.
-  const fs::path staging = archive.spool_dir() / ("sign-" + std::to_string(::getpid()));
-  std::error_code ec;
-  fs::create_directories(staging, ec);
-  const fs::path file = staging / fs::path(version->original_name).filename();
-  Status written = write_whole(file, *signed_pdf);
-  if (!written.ok()) return c.fail(written.error());
-  IngestOptions options;
-  options.actor = c.actor();
-  options.ocr = false;
-  auto ingester = Ingester::create(archive, options);
-  if (!ingester.ok()) return c.fail(ingester.error());
-  const char* level = request->options.level == PadesLevel::b_lt  ? " (PAdES-B-LT)"
-                      : request->options.level == PadesLevel::b_t ? " (PAdES-B-T)"
-                                                                  : " (PAdES-B-B)";
-  const std::string comment = "signed by " + request->key.signer_name() + level;
-  auto added = (*ingester)->add_version(document.id, file, comment);
-  fs::remove_all(staging, ec);
+  auto id = c.document_id(0);
+  if (!id.ok()) return c.fail(id.error());
+  auto archive = c.open_archive();
+  if (!archive.ok()) return c.fail(archive.error());
+  auto added = sign_current_version(**archive, *id, request->key, request->options, c.actor());
   if (!added.ok()) return c.fail(added.error());
   if (c.json)
     c.out << to_json(*added).dump(2) << '\n';
   else
-    c.out << "document " << document.id << ": stored signed version " << added->number << " (" << comment << ")\n";
+    c.out << "document " << *id << ": stored signed version " << added->number << " (" << added->comment << ")\n";
   return ExitCode::ok;
 }
 
