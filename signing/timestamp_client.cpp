@@ -44,18 +44,9 @@ Result<std::string> http_post(const std::string& url, const std::string& body) {
 
 }  // namespace
 
-Result<std::string> add_signature_timestamp(std::string_view cms_der, const std::string& tsa_url,
+Result<std::string> request_timestamp_token(std::string_view imprint, const std::string& tsa_url,
                                             DigestAlgorithm digest) {
-  const auto* p = reinterpret_cast<const unsigned char*>(cms_der.data());
-  CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(cms_der.size())));
-  if (!cms) return make_error(ErrorCode::invalid_argument, "CMS", "cannot be read back: " + openssl_errors());
-  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0);
-  ASN1_OCTET_STRING* signature = CMS_SignerInfo_get0_signature(si);
   const EVP_MD* md = evp_md(digest);
-  const std::string imprint = digest_bytes(
-      md, std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(signature)),
-                           static_cast<std::size_t>(ASN1_STRING_length(signature))));
-
   TsReqPtr request(TS_REQ_new());
   TS_MSG_IMPRINT* message = TS_MSG_IMPRINT_new();
   X509_ALGOR* algorithm = X509_ALGOR_new();
@@ -103,9 +94,25 @@ Result<std::string> add_signature_timestamp(std::string_view cms_der, const std:
   unsigned char* token_der = nullptr;
   const int token_length = i2d_PKCS7(token, &token_der);
   if (token_length <= 0) return make_error(ErrorCode::corrupt, tsa_url, "answered no timestamp token");
-  const int added = CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, token_der,
-                                                  token_length);
+  std::string out(reinterpret_cast<char*>(token_der), static_cast<std::size_t>(token_length));
   OPENSSL_free(token_der);
+  return out;
+}
+
+Result<std::string> add_signature_timestamp(std::string_view cms_der, const std::string& tsa_url,
+                                            DigestAlgorithm digest) {
+  const auto* p = reinterpret_cast<const unsigned char*>(cms_der.data());
+  CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(cms_der.size())));
+  if (!cms) return make_error(ErrorCode::invalid_argument, "CMS", "cannot be read back: " + openssl_errors());
+  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0);
+  ASN1_OCTET_STRING* signature = CMS_SignerInfo_get0_signature(si);
+  const std::string imprint = digest_bytes(
+      evp_md(digest), std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(signature)),
+                                       static_cast<std::size_t>(ASN1_STRING_length(signature))));
+  auto token = request_timestamp_token(imprint, tsa_url, digest);
+  if (!token.ok()) return token.error();
+  const int added = CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE,
+                                                  token->data(), static_cast<int>(token->size()));
   if (!added) return make_error(ErrorCode::invalid_argument, "CMS", "cannot hold the timestamp: " + openssl_errors());
   unsigned char* der = nullptr;
   const int length = i2d_CMS_ContentInfo(cms.get(), &der);

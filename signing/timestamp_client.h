@@ -9,6 +9,11 @@
 
 namespace dosar::signing {
 
+// Asks the TSA at `tsa_url` for a token over `imprint` (a `digest` digest)
+// and returns the token (a CMS SignedData, DER). Errors: as below.
+Result<std::string> request_timestamp_token(std::string_view imprint, const std::string& tsa_url,
+                                            DigestAlgorithm digest);
+
 // Asks the TSA at `tsa_url` (HTTP POST, application/timestamp-query) for a
 // token over the CMS's signature value and adds it to the signer as the
 // unsigned attribute id-aa-signatureTimeStampToken; returns the new DER.
