@@ -21,7 +21,9 @@ std::vector<OptionSpec> sign_options(bool to_file) {
       {"--key", "KEY", "the signer's key: a PKCS#12 file, or a token object 'pkcs11:token=T;object=O'"},
       {"--pin-env", "VAR", "environment variable holding the PKCS#12 password or the token PIN"},
       {"--chain", "FILE", "PEM certificates to embed with a token key (its CA chain)"},
-      {"--level", "L", "B-B (default), B-T (timestamp from --tsa) or B-LT (also certificates and --crls in a DSS)"},
+      {"--level", "L",
+       "B-B (default), B-T (timestamp from --tsa), B-LT (also certificates and --crls in a DSS), "
+       "B-LTA (then a document timestamp)"},
       {"--tsa", "URL", "RFC 3161 timestamp authority"},
       {"--crls", "DIR", "folder of CRLs (PEM) embedded for B-LT"},
       {"--reason", "R", "reason written in the signature"},

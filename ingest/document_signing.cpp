@@ -16,6 +16,7 @@ const char* level_name(signing::PadesLevel level) {
     case signing::PadesLevel::b_b: return "PAdES-B-B";
     case signing::PadesLevel::b_t: return "PAdES-B-T";
     case signing::PadesLevel::b_lt: return "PAdES-B-LT";
+    case signing::PadesLevel::b_lta: return "PAdES-B-LTA";
   }
   return "PAdES";
 }

@@ -57,7 +57,8 @@ Result<PadesLevel> parse_pades_level(std::string_view name) {
   if (name == "B-B") return PadesLevel::b_b;
   if (name == "B-T") return PadesLevel::b_t;
   if (name == "B-LT") return PadesLevel::b_lt;
-  return make_error(ErrorCode::invalid_argument, std::string(name), "is not a supported level (B-B, B-T or B-LT)");
+  if (name == "B-LTA") return PadesLevel::b_lta;
+  return make_error(ErrorCode::invalid_argument, std::string(name), "is not a supported level (B-B, B-T, B-LT, B-LTA)");
 }
 
 SigningKey::SigningKey(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}

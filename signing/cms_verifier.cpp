@@ -193,6 +193,53 @@ std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, 
 
 }  // namespace
 
+CmsVerdict verify_document_timestamp(std::string_view token_der, const std::array<std::string_view, 2>& signed_ranges,
+                                     const TrustStore& trust) {
+  const auto* p = reinterpret_cast<const unsigned char*>(token_der.data());
+  Pkcs7Ptr token(d2i_PKCS7(nullptr, &p, static_cast<long>(token_der.size())));
+  TstInfoPtr info(token ? PKCS7_to_TS_TST_INFO(token.get()) : nullptr);
+  if (!info) {
+    ERR_clear_error();
+    return verdict(Indication::total_failed, "FORMAT_FAILURE", "The document timestamp is not an RFC 3161 token.");
+  }
+  CmsVerdict v;
+  if (STACK_OF(X509)* signers = PKCS7_get0_signers(token.get(), nullptr, 0)) {
+    if (sk_X509_num(signers) > 0) v.signer = certificate_name(sk_X509_value(signers, 0));
+    sk_X509_free(signers);
+  }
+  ERR_clear_error();
+  TS_MSG_IMPRINT* imprint = TS_TST_INFO_get_msg_imprint(info.get());
+  const EVP_MD* md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(imprint)->algorithm);
+  if (!md) return verdict(Indication::total_failed, "FORMAT_FAILURE", "The document timestamp uses an unknown digest.");
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestInit_ex(ctx.get(), md, nullptr);
+  for (auto range : signed_ranges) EVP_DigestUpdate(ctx.get(), range.data(), range.size());
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  if (bytes_of(TS_MSG_IMPRINT_get_msg(imprint)) != std::string_view(reinterpret_cast<char*>(digest), length)) {
+    CmsVerdict failed = verdict(Indication::total_failed, "HASH_FAILURE",
+                                "The document was changed in the bytes the timestamp covers.");
+    failed.signer = v.signer;
+    return failed;
+  }
+  TsVerifyPtr verify(TS_VERIFY_CTX_new());
+  X509_STORE_up_ref(trust.store);
+  TS_VERIFY_CTX_set_store(verify.get(), trust.store);
+  TS_VERIFY_CTX_set_flags(verify.get(), TS_VFY_VERSION | TS_VFY_SIGNATURE);
+  if (TS_RESP_verify_token(verify.get(), token.get()) != 1) {
+    CmsVerdict failed = verdict(Indication::indeterminate, "NO_CERTIFICATE_CHAIN_FOUND",
+                                "The document timestamp's authority is not trusted or its signature does not verify: " +
+                                    openssl_errors() + ".");
+    failed.signer = v.signer;
+    return failed;
+  }
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(TS_TST_INFO_get_time(info.get()), &tm) == 1) v.timestamp_time = iso_utc(timegm(&tm));
+  v.message = "Valid document timestamp by " + v.signer + ".";
+  return v;
+}
+
 CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2>& signed_ranges,
                       const TrustStore& trust, std::chrono::system_clock::time_point now,
                       bool require_signing_certificate, const EmbeddedValidationData& embedded) {

@@ -18,11 +18,11 @@ namespace dosar::signing {
 
 enum class DigestAlgorithm { sha256, sha384, sha512 };
 enum class RsaPadding { pkcs1_v1_5, pss };
-enum class PadesLevel { b_b, b_t, b_lt };
+enum class PadesLevel { b_b, b_t, b_lt, b_lta };
 
 // "sha256" -> DigestAlgorithm. Errors: invalid_argument.
 Result<DigestAlgorithm> parse_digest_algorithm(std::string_view name);
-// "B-B" | "B-T" | "B-LT" -> PadesLevel. Errors: invalid_argument.
+// "B-B" | "B-T" | "B-LT" | "B-LTA" -> PadesLevel. Errors: invalid_argument.
 Result<PadesLevel> parse_pades_level(std::string_view name);
 
 // A private key with its certificate and the chain to embed. Move-only;
@@ -59,7 +59,7 @@ struct SignOptions {
   DigestAlgorithm digest = DigestAlgorithm::sha256;
   RsaPadding rsa_padding = RsaPadding::pkcs1_v1_5;  // ignored for EC keys
   std::string reason;                               // /Reason; may be empty
-  std::string tsa_url;                              // required for B-T and B-LT
+  std::string tsa_url;                              // required for B-T, B-LT, B-LTA
   // B-LT: CRLs (DER) embedded with the certificates in the document security
   // store (/DSS), so that the signature can be validated offline years later.
   std::vector<std::string> crls;
@@ -100,7 +100,8 @@ struct SignatureReport {
   std::string signer;                // signer certificate subject CN (or subject)
   std::string signing_time;          // UTC ISO 8601: the timestamp's if any, else /M claimed
   std::string timestamp_time;        // UTC ISO 8601 of a valid signature timestamp; "" when none
-  std::string level;                 // PAdES-B-B, PAdES-B-T, PAdES-B-LT; "PKCS7" for adbe.pkcs7.detached
+  std::string level;                 // PAdES-B-B, -B-T, -B-LT, -B-LTA; "PKCS7" (adbe.pkcs7.detached);
+                                     // "DocTimeStamp" (ETSI.RFC3161)
   int revision = 0;                  // 1-based revision the signature signs
   int revisions_total = 0;
   std::vector<Change> changes_after;

@@ -43,11 +43,36 @@ DssContent dss_for(const SigningKey& key, const std::vector<std::string>& crls, 
   return dss;
 }
 
+std::string range_digest(const EVP_MD* md, const PreparedPdf& prepared) {
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  const std::string& bytes = prepared.bytes;
+  EVP_DigestInit_ex(ctx.get(), md, nullptr);
+  EVP_DigestUpdate(ctx.get(), bytes.data(), prepared.contents_begin);
+  EVP_DigestUpdate(ctx.get(), bytes.data() + prepared.contents_end, bytes.size() - prepared.contents_end);
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  return std::string(reinterpret_cast<char*>(digest), length);
+}
+
+// PAdES B-LTA: a document timestamp over everything before it, DSS included.
+Result<std::string> add_document_timestamp(const std::string& pdf, const SignOptions& options) {
+  SignatureUpdate update;
+  update.document_timestamp = true;
+  update.contents_reserve = options.contents_reserve;
+  auto prepared = prepare_signature_update(pdf, update);
+  if (!prepared.ok()) return prepared.error();
+  auto token = request_timestamp_token(range_digest(evp_md(options.digest), *prepared), options.tsa_url, options.digest);
+  if (!token.ok()) return token.error();
+  DOSAR_TRY(fill_signature_contents(*prepared, *token));
+  return std::move(prepared->bytes);
+}
+
 }  // namespace
 
 Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const SignOptions& options) {
   if (options.level != PadesLevel::b_b && options.tsa_url.empty())
-    return make_error(ErrorCode::invalid_argument, "--tsa", "is needed for levels B-T and B-LT");
+    return make_error(ErrorCode::invalid_argument, "--tsa", "is needed for levels B-T, B-LT and B-LTA");
   if (!options.allow_invalid_certificate) {
     X509* cert = key.parts().certificate.get();
     std::time_t at = std::chrono::system_clock::to_time_t(options.signing_time);
@@ -84,9 +109,11 @@ Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const 
     der = std::move(stamped).value();
   }
   DOSAR_TRY(fill_signature_contents(*prepared, der));
-  if (options.level != PadesLevel::b_lt) return std::move(prepared->bytes);
+  if (options.level == PadesLevel::b_b || options.level == PadesLevel::b_t) return std::move(prepared->bytes);
   const std::size_t contents_bytes = (prepared->contents_end - prepared->contents_begin - 2) / 2;
-  return append_dss_update(prepared->bytes, dss_for(key, options.crls, der, contents_bytes));
+  auto with_dss = append_dss_update(prepared->bytes, dss_for(key, options.crls, der, contents_bytes));
+  if (!with_dss.ok() || options.level == PadesLevel::b_lt) return with_dss;
+  return add_document_timestamp(*with_dss, options);
 }
 
 }  // namespace dosar::signing

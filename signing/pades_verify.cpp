@@ -58,8 +58,9 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
   r.signing_time = pdf_date_to_utc(s.claimed_time);
   r.revisions_total = static_cast<int>(ends.size());
   const bool cades = s.sub_filter == "ETSI.CAdES.detached";
-  r.level = cades ? "PAdES-B-B" : "PKCS7";
-  if (!cades && s.sub_filter != "adbe.pkcs7.detached") {
+  const bool document_timestamp = s.sub_filter == "ETSI.RFC3161";
+  r.level = cades ? "PAdES-B-B" : document_timestamp ? "DocTimeStamp" : "PKCS7";
+  if (!cades && !document_timestamp && s.sub_filter != "adbe.pkcs7.detached") {
     r.indication = Indication::total_failed;
     r.subindication = "FORMAT_FAILURE";
     r.message = "Dosar does not validate signatures of type /" + s.sub_filter + ".";
@@ -76,7 +77,8 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
   const std::array<std::string_view, 2> ranges = {
       pdf.substr(0, static_cast<std::size_t>(b[1])),
       pdf.substr(static_cast<std::size_t>(b[2]), static_cast<std::size_t>(b[3]))};
-  CmsVerdict cms = verify_cms(s.contents, ranges, trust, now, cades, {dss.certificates, dss.crls});
+  CmsVerdict cms = document_timestamp ? verify_document_timestamp(s.contents, ranges, trust)
+                                      : verify_cms(s.contents, ranges, trust, now, cades, {dss.certificates, dss.crls});
   r.signer = cms.signer;
   r.indication = cms.indication;
   r.subindication = cms.subindication;
@@ -85,6 +87,7 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
     r.timestamp_time = cms.timestamp_time;
     r.signing_time = cms.timestamp_time;
     if (cades) r.level = "PAdES-B-T";
+    if (document_timestamp) r.level = "DocTimeStamp";
     const std::string key = vri_key(s.contents);
     for (const auto& k : dss.vri_keys)
       if (cades && k == key) r.level = "PAdES-B-LT";
@@ -104,7 +107,8 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
                 "): what you see is not what was signed.";
     return r;
   }
-  r.message = "Valid signature by " + r.signer + "; the document is unchanged since" +
+  r.message = std::string(document_timestamp ? "Valid document timestamp by " : "Valid signature by ") + r.signer +
+              "; the document is unchanged since" +
               (r.changes_after.empty() ? "." : ", except for further signatures.");
   return r;
 }
@@ -195,6 +199,13 @@ Result<ValidationReport> verify_pdf(std::string_view pdf, const TrustStore& trus
   const DssData dss = found->empty() ? DssData{} : read_dss(pdf);
   ValidationReport report;
   for (const auto& s : *found) report.signatures.push_back(judge(pdf, s, ends, trust, now, dss));
+  // B-LTA: a B-LT signature followed by a valid document timestamp.
+  for (auto& s : report.signatures) {
+    if (s.level != "PAdES-B-LT" || s.indication != Indication::total_passed) continue;
+    for (const auto& t : report.signatures)
+      if (t.level == "DocTimeStamp" && t.indication == Indication::total_passed && t.revision > s.revision)
+        s.level = "PAdES-B-LTA";
+  }
   report.valid = !report.signatures.empty();
   for (const auto& s : report.signatures) report.valid = report.valid && s.indication == Indication::total_passed;
   return report;

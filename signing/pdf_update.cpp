@@ -224,9 +224,10 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
   std::set<std::string> names;
   for (auto f : fields)
     if (f.isDictionary() && f.getKey("/T").isString()) names.insert(f.getKey("/T").getUTF8Value());
+  const std::string prefix = update.document_timestamp ? "Timestamp" : "Signature";
   int n = 1;
-  while (names.count("Signature" + std::to_string(n))) ++n;
-  const std::string field_name = "Signature" + std::to_string(n);
+  while (names.count(prefix + std::to_string(n))) ++n;
+  const std::string field_name = prefix + std::to_string(n);
 
   PreparedPdf out;
   out.bytes.reserve(pdf.size() + update.contents_reserve * 2 + 4096);
@@ -240,10 +241,14 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
 
   // The signature dictionary: /ByteRange before /Contents, both patched later.
   begin_object(QPDFObjGen(sig_number, 0));
-  out.bytes += "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter ";
-  out.bytes += update.cades ? "/ETSI.CAdES.detached" : "/adbe.pkcs7.detached";
-  out.bytes += " /M (" + update.signing_time_pdf + ")";
-  if (!update.reason.empty()) out.bytes += " /Reason " + pdf_text_string(update.reason);
+  if (update.document_timestamp) {
+    out.bytes += "<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161";
+  } else {
+    out.bytes += "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter ";
+    out.bytes += update.cades ? "/ETSI.CAdES.detached" : "/adbe.pkcs7.detached";
+    out.bytes += " /M (" + update.signing_time_pdf + ")";
+    if (!update.reason.empty()) out.bytes += " /Reason " + pdf_text_string(update.reason);
+  }
   out.bytes += " /ByteRange ";
   const std::size_t byte_range_at = out.bytes.size();
   out.bytes += kByteRangePlaceholder;

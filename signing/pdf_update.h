@@ -15,6 +15,9 @@ struct SignatureUpdate {
   std::string signing_time_pdf;  // "D:20261123131500+00'00'"
   std::size_t contents_reserve = 16384;
   bool cades = true;  // /SubFilter ETSI.CAdES.detached, else adbe.pkcs7.detached
+  // A document timestamp (PAdES B-LTA): /Type /DocTimeStamp, /SubFilter
+  // /ETSI.RFC3161, no /M or /Reason; /Contents will hold an RFC 3161 token.
+  bool document_timestamp = false;
 };
 
 // The original bytes followed by one incremental update with a signature

@@ -94,6 +94,11 @@ expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/b-lt.pdf" "${SIGN_KEY[@]}" --le
 expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/b-lt.pdf"
 jq -e '.valid and .signatures[0].level == "PAdES-B-LT"' "$WORK/last.out" >/dev/null ||
   fail "B-LT not reported: $(cat "$WORK/last.out")"
+expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/b-lta.pdf" "${SIGN_KEY[@]}" --level B-LTA \
+  --tsa "http://127.0.0.1:$(cat "$WORK/tsa.port")/" --crls "$PKI/trust-crl"
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/b-lta.pdf"
+jq -e '.valid and .signatures[0].level == "PAdES-B-LTA" and .signatures[1].level == "DocTimeStamp"' \
+  "$WORK/last.out" >/dev/null || fail "B-LTA not reported: $(cat "$WORK/last.out")"
 
 # CAdES detached: any file, signature in a .p7s beside it.
 printf 'Cerere de concediu\n' >"$WORK/cerere.txt"

@@ -600,6 +600,32 @@ TEST_F(PadesTimestampTest, LongTermSignatureCarriesCertificatesAndCrlsInADss) {
   EXPECT_NE(pdfsig(signed_pdf).find("Signature is Valid."), std::string::npos);
 }
 
+TEST_F(PadesTimestampTest, ArchiveTimestampCoversSignatureAndDss) {
+  SignOptions options = b_lt(b_t(), pki("trust-crl"));
+  options.level = PadesLevel::b_lta;
+  const std::string signed_pdf = sign(sample(), "ec", options);
+  EXPECT_EQ(count(signed_pdf, "%%EOF"), 4u);  // original, signature, DSS, document timestamp
+  EXPECT_NE(signed_pdf.find("/SubFilter /ETSI.RFC3161"), std::string::npos);
+  const ValidationReport report = verify(signed_pdf);
+  ASSERT_EQ(report.signatures.size(), 2u);
+  EXPECT_TRUE(report.valid) << report.signatures[0].message << " / " << report.signatures[1].message;
+  EXPECT_EQ(report.signatures[0].level, "PAdES-B-LTA");
+  EXPECT_EQ(report.signatures[1].level, "DocTimeStamp");
+  EXPECT_EQ(report.signatures[1].signer, "Dosar Test TSA");
+  EXPECT_EQ(report.signatures[1].revision, 4);
+  EXPECT_FALSE(report.signatures[1].timestamp_time.empty());
+  EXPECT_NE(pdfsig(signed_pdf).find("Signature is Valid."), std::string::npos);
+
+  // Changing a byte the document timestamp covers (inside the DSS) breaks it.
+  std::string tampered = signed_pdf;
+  const auto dss = tampered.rfind("/Type /DSS");
+  ASSERT_NE(dss, std::string::npos);
+  tampered.replace(dss, 10, "/Type /DSX");
+  const ValidationReport broken = verify(tampered);
+  ASSERT_EQ(broken.signatures.size(), 2u);
+  expect_verdict(broken, 1, Indication::total_failed, "HASH_FAILURE");
+}
+
 TEST_F(PadesTimestampTest, CrlEmbeddedInTheDssRevealsARevokedSigner) {
   const std::string signed_pdf = sign(sample(), "revoked", b_lt(b_t(), pki("trust-crl")));
   expect_verdict(verify(signed_pdf, "trust"), 0, Indication::indeterminate, "REVOKED_NO_POE");
