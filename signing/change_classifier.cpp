@@ -1,4 +1,4 @@
-// changes_after: what each later revision changed, object by object, and
+// revision_changes: what one revision changed, object by object, and
 // whether PAdES allows it after a signature (ETSI EN 319 142-1 §5.4:
 // further signatures, DSS, document timestamps). Anything else that can
 // change what a reader shows — page content, pages, annotations, replaced
@@ -157,28 +157,22 @@ class RevisionDiff {
 
 }  // namespace
 
-Result<std::vector<Change>> changes_after(std::string_view pdf, const std::vector<std::size_t>& ends,
-                                          int signed_revision) {
-  std::vector<Change> all;
-  for (int r = signed_revision + 1; r <= static_cast<int>(ends.size()); ++r) {
-    try {
-      QPDF before;
-      QPDF after;
-      for (QPDF* doc : {&before, &after}) {
-        doc->setSuppressWarnings(true);
-        doc->setAttemptRecovery(false);
-      }
-      const std::string_view before_bytes = pdf.substr(0, ends[static_cast<std::size_t>(r - 2)]);
-      const std::string_view after_bytes = pdf.substr(0, ends[static_cast<std::size_t>(r - 1)]);
-      before.processMemoryFile("revision", before_bytes.data(), before_bytes.size());
-      after.processMemoryFile("revision", after_bytes.data(), after_bytes.size());
-      auto changes = RevisionDiff(before, after, r).run();
-      all.insert(all.end(), changes.begin(), changes.end());
-    } catch (const std::exception& e) {
-      all.push_back({r, std::string("revision cannot be read: ") + e.what(), false});
+std::vector<Change> revision_changes(std::string_view pdf, const std::vector<std::size_t>& ends, int revision) {
+  try {
+    QPDF before;
+    QPDF after;
+    for (QPDF* doc : {&before, &after}) {
+      doc->setSuppressWarnings(true);
+      doc->setAttemptRecovery(false);
     }
+    const std::string_view before_bytes = pdf.substr(0, ends[static_cast<std::size_t>(revision - 2)]);
+    const std::string_view after_bytes = pdf.substr(0, ends[static_cast<std::size_t>(revision - 1)]);
+    before.processMemoryFile("revision", before_bytes.data(), before_bytes.size());
+    after.processMemoryFile("revision", after_bytes.data(), after_bytes.size());
+    return RevisionDiff(before, after, revision).run();
+  } catch (const std::exception& e) {
+    return {{revision, std::string("revision cannot be read: ") + e.what(), false}};
   }
-  return all;
 }
 
 }  // namespace dosar::signing

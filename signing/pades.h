@@ -131,11 +131,20 @@ Result<std::vector<std::string>> read_crls(const std::filesystem::path& dir);
 // An empty store: nothing chains, every signature at most INDETERMINATE.
 TrustStorePtr empty_trust_store();
 
+// Limits on what one validation reads from an untrusted PDF. Every revision
+// after a signature is compared object by object with the one before (once,
+// shared by all signatures), so the work grows with revisions x objects.
+struct ValidationLimits {
+  int max_revisions = 256;   // incremental updates (%%EOF markers), the original included
+  int max_signatures = 64;   // signature fields with a value
+};
+
 // Validates every signature of `pdf`. Errors only when the document itself
-// cannot be read (invalid_argument/unsupported naming the reason); every
-// problem of a signature is in its report.
+// cannot be read (invalid_argument/unsupported naming the reason) or exceeds
+// `limits` (limit_exceeded); every problem of a signature is in its report.
 Result<ValidationReport> verify_pdf(std::string_view pdf, const TrustStore& trust,
-                                    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+                                    std::chrono::system_clock::time_point now = std::chrono::system_clock::now(),
+                                    const ValidationLimits& limits = {});
 
 // CAdES detached signature (DER, the content of a .p7s) over any file:
 // levels B-B and B-T; signing-time attribute included. Errors: as sign_pdf,

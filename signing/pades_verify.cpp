@@ -4,6 +4,7 @@
 #include <openssl/pem.h>
 
 #include <ctime>
+#include <optional>
 #include <fstream>
 #include <sstream>
 
@@ -50,8 +51,30 @@ std::string pdf_date_to_utc(std::string_view text) {
   return out;
 }
 
+// The changes of each revision, computed once for all signatures.
+class RevisionChanges {
+ public:
+  RevisionChanges(std::string_view pdf, const std::vector<std::size_t>& ends)
+      : pdf_(pdf), ends_(ends), cache_(ends.size() + 1) {}
+  std::vector<Change> after(int signed_revision) {
+    std::vector<Change> all;
+    for (int r = signed_revision + 1; r <= static_cast<int>(ends_.size()); ++r) {
+      auto& entry = cache_[static_cast<std::size_t>(r)];
+      if (!entry) entry = revision_changes(pdf_, ends_, r);
+      all.insert(all.end(), entry->begin(), entry->end());
+    }
+    return all;
+  }
+
+ private:
+  std::string_view pdf_;
+  const std::vector<std::size_t>& ends_;
+  std::vector<std::optional<std::vector<Change>>> cache_;
+};
+
 SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::vector<std::size_t>& ends,
-                      const TrustStore& trust, std::chrono::system_clock::time_point now, const DssData& dss) {
+                      const TrustStore& trust, std::chrono::system_clock::time_point now, const DssData& dss,
+                      RevisionChanges& revisions) {
   SignatureReport r;
   r.field = s.field;
   r.sub_filter = s.sub_filter;
@@ -92,8 +115,7 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
     for (const auto& k : dss.vri_keys)
       if (cades && k == key) r.level = "PAdES-B-LT";
   }
-  auto changes = changes_after(pdf, ends, r.revision);
-  if (changes.ok()) r.changes_after = std::move(changes).value();
+  r.changes_after = revisions.after(r.revision);
   // Bytes after the last %%EOF are not a revision, yet some readers use them.
   if (!ends.empty() && pdf.find_first_not_of(" \t\r\n\f", ends.back()) != std::string_view::npos)
     r.changes_after.push_back({r.revisions_total + 1, "bytes after the last %%EOF", false});
@@ -192,13 +214,21 @@ Result<std::vector<std::string>> read_crls(const std::filesystem::path& dir) {
 }
 
 Result<ValidationReport> verify_pdf(std::string_view pdf, const TrustStore& trust,
-                                    std::chrono::system_clock::time_point now) {
+                                    std::chrono::system_clock::time_point now, const ValidationLimits& limits) {
+  const std::vector<std::size_t> ends = revision_ends(pdf);
+  if (static_cast<long>(ends.size()) > limits.max_revisions)
+    return make_error(ErrorCode::limit_exceeded, "", "has " + std::to_string(ends.size()) + " revisions, more than the " +
+                                                         std::to_string(limits.max_revisions) + " Dosar compares");
   auto found = find_signatures(pdf);
   if (!found.ok()) return found.error();
-  const std::vector<std::size_t> ends = revision_ends(pdf);
+  if (static_cast<long>(found->size()) > limits.max_signatures)
+    return make_error(ErrorCode::limit_exceeded, "", "has " + std::to_string(found->size()) +
+                                                         " signatures, more than the " +
+                                                         std::to_string(limits.max_signatures) + " Dosar validates");
+  RevisionChanges revisions(pdf, ends);
   const DssData dss = found->empty() ? DssData{} : read_dss(pdf);
   ValidationReport report;
-  for (const auto& s : *found) report.signatures.push_back(judge(pdf, s, ends, trust, now, dss));
+  for (const auto& s : *found) report.signatures.push_back(judge(pdf, s, ends, trust, now, dss, revisions));
   // B-LTA: a B-LT signature followed by a valid document timestamp.
   for (auto& s : report.signatures) {
     if (s.level != "PAdES-B-LT" || s.indication != Indication::total_passed) continue;

@@ -49,9 +49,8 @@ Result<std::vector<FoundSignature>> find_signatures(std::string_view pdf);
 std::string check_byte_range(std::string_view pdf, const FoundSignature& signature,
                              const std::vector<std::size_t>& ends, int& revision);
 
-// The changes made by each revision after `signed_revision` (1-based),
-// classified allowed or not. Errors: invalid_argument (a revision qpdf cannot read).
-Result<std::vector<Change>> changes_after(std::string_view pdf, const std::vector<std::size_t>& ends,
-                                          int signed_revision);
+// The changes revision `revision` (1-based, >= 2) made to the one before it,
+// classified allowed or not; a revision qpdf cannot read is one disallowed change.
+std::vector<Change> revision_changes(std::string_view pdf, const std::vector<std::size_t>& ends, int revision);
 
 }  // namespace dosar::signing

@@ -269,6 +269,21 @@ TEST_F(PadesTest, CmsLargerThanTheReservedSpaceIsRefused) {
   EXPECT_EQ(signed_pdf.error().code, ErrorCode::limit_exceeded);
 }
 
+TEST_F(PadesTest, DocumentsBeyondTheValidationLimitsAreRefused) {
+  const std::string three = sign(sign(sign(sample(), "ec"), "ec"), "ec");  // 4 revisions, 3 signatures
+  auto trust = load_trust_store(pki("trust"));
+  ASSERT_TRUE(trust.ok());
+  const auto now = std::chrono::system_clock::now();
+  EXPECT_TRUE(verify_pdf(three, **trust, now, {/*max_revisions=*/4, /*max_signatures=*/3})->valid);
+  auto revisions = verify_pdf(three, **trust, now, {/*max_revisions=*/3, /*max_signatures=*/3});
+  ASSERT_FALSE(revisions.ok());
+  EXPECT_EQ(revisions.error().code, ErrorCode::limit_exceeded);
+  EXPECT_NE(revisions.error().message.find("4 revisions"), std::string::npos);
+  auto signatures = verify_pdf(three, **trust, now, {/*max_revisions=*/4, /*max_signatures=*/2});
+  ASSERT_FALSE(signatures.ok());
+  EXPECT_EQ(signatures.error().code, ErrorCode::limit_exceeded);
+}
+
 TEST_F(PadesTest, UnsignedDocumentIsNotValid) {
   const ValidationReport report = verify(sample());
   EXPECT_TRUE(report.signatures.empty());
