@@ -131,6 +131,15 @@ void print_report(std::ostream& out, const std::string& what, const ValidationRe
   out << what << ": " << (report.valid ? "valid" : "NOT valid") << '\n';
 }
 
+ExitCode print_validation(Context& c, const std::string& what, const Result<ValidationReport>& report) {
+  if (!report.ok()) return c.fail(about(report.error(), what));
+  if (c.json)
+    c.out << report_json(*report).dump(2) << '\n';
+  else
+    print_report(c.out, what, *report);
+  return report->valid ? ExitCode::ok : ExitCode::failed;
+}
+
 Result<TrustStorePtr> trust_from(const Context& c) {
   std::optional<std::string> dir = c.command.get("--trust");
   if (!dir)
@@ -190,13 +199,7 @@ ExitCode run_verify(Context& c) {
     if (!content.ok()) return c.fail(content.error());
     auto p7s = read_whole(target);
     if (!p7s.ok()) return c.fail(p7s.error());
-    auto report = verify_detached(*content, *p7s, **trust);
-    if (!report.ok()) return c.fail(about(report.error(), target));
-    if (c.json)
-      c.out << report_json(*report).dump(2) << '\n';
-    else
-      print_report(c.out, target, *report);
-    return report->valid ? ExitCode::ok : ExitCode::failed;
+    return print_validation(c, target, verify_detached(*content, *p7s, **trust));
   }
   std::string what = target;
   Result<std::string> pdf = make_error(ErrorCode::not_found, target, "is neither a file nor a document id");
@@ -212,13 +215,7 @@ ExitCode run_verify(Context& c) {
     pdf = opened->archive->blobs().read(version->original_blob_id, Verify::hash);
   }
   if (!pdf.ok()) return c.fail(pdf.error());
-  auto report = verify_pdf(*pdf, **trust);
-  if (!report.ok()) return c.fail(about(report.error(), what));
-  if (c.json)
-    c.out << report_json(*report).dump(2) << '\n';
-  else
-    print_report(c.out, what, *report);
-  return report->valid ? ExitCode::ok : ExitCode::failed;
+  return print_validation(c, what, verify_pdf(*pdf, **trust));
 }
 
 }  // namespace dosar::cli

@@ -211,13 +211,7 @@ CmsVerdict verify_document_timestamp(std::string_view token_der, const std::arra
   TS_MSG_IMPRINT* imprint = TS_TST_INFO_get_msg_imprint(info.get());
   const EVP_MD* md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(imprint)->algorithm);
   if (!md) return verdict(Indication::total_failed, "FORMAT_FAILURE", "The document timestamp uses an unknown digest.");
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestInit_ex(ctx.get(), md, nullptr);
-  for (auto range : signed_ranges) EVP_DigestUpdate(ctx.get(), range.data(), range.size());
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  if (bytes_of(TS_MSG_IMPRINT_get_msg(imprint)) != std::string_view(reinterpret_cast<char*>(digest), length)) {
+  if (bytes_of(TS_MSG_IMPRINT_get_msg(imprint)) != digest_parts(md, {signed_ranges[0], signed_ranges[1]})) {
     CmsVerdict failed = verdict(Indication::total_failed, "HASH_FAILURE",
                                 "The document was changed in the bytes the timestamp covers.");
     failed.signer = v.signer;
@@ -271,13 +265,7 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
   CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &digest_algorithm, nullptr);
   const EVP_MD* md = EVP_get_digestbyobj(digest_algorithm->algorithm);
   if (!md) return named(verdict(Indication::total_failed, "FORMAT_FAILURE", "The signature uses an unknown digest."));
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_length = 0;
-  EVP_DigestInit_ex(ctx.get(), md, nullptr);
-  for (auto range : signed_ranges) EVP_DigestUpdate(ctx.get(), range.data(), range.size());
-  EVP_DigestFinal_ex(ctx.get(), digest, &digest_length);
-  const std::string_view content_digest(reinterpret_cast<char*>(digest), digest_length);
+  const std::string content_digest = digest_parts(md, {signed_ranges[0], signed_ranges[1]});
 
   if (CMS_signed_get_attr_count(si) > 0) {
     auto* message_digest = static_cast<ASN1_OCTET_STRING*>(

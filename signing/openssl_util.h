@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -48,6 +49,17 @@ std::string certificate_name(X509* cert);
 
 // Digest of `bytes` with `md`, as raw bytes.
 std::string digest_bytes(const EVP_MD* md, std::string_view bytes);
+
+// Digest of the concatenation of `parts` (the two ranges of a /ByteRange).
+inline std::string digest_parts(const EVP_MD* md, std::initializer_list<std::string_view> parts) {
+  std::unique_ptr<EVP_MD_CTX, OpenSslDeleter<EVP_MD_CTX_free>> ctx(EVP_MD_CTX_new());
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestInit_ex(ctx.get(), md, nullptr);
+  for (auto part : parts) EVP_DigestUpdate(ctx.get(), part.data(), part.size());
+  EVP_DigestFinal_ex(ctx.get(), out, &length);
+  return std::string(reinterpret_cast<char*>(out), length);
+}
 
 inline std::string upper_hex(std::string_view bytes) {
   static const char digits[] = "0123456789ABCDEF";

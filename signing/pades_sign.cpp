@@ -43,16 +43,10 @@ DssContent dss_for(const SigningKey& key, const std::vector<std::string>& crls, 
   return dss;
 }
 
+// The digest of what the /ByteRange covers: everything but /Contents.
 std::string range_digest(const EVP_MD* md, const PreparedPdf& prepared) {
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  const std::string& bytes = prepared.bytes;
-  EVP_DigestInit_ex(ctx.get(), md, nullptr);
-  EVP_DigestUpdate(ctx.get(), bytes.data(), prepared.contents_begin);
-  EVP_DigestUpdate(ctx.get(), bytes.data() + prepared.contents_end, bytes.size() - prepared.contents_end);
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  return std::string(reinterpret_cast<char*>(digest), length);
+  const std::string_view bytes = prepared.bytes;
+  return digest_parts(md, {bytes.substr(0, prepared.contents_begin), bytes.substr(prepared.contents_end)});
 }
 
 // PAdES B-LTA: a document timestamp over everything before it, DSS included.
@@ -88,19 +82,8 @@ Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const 
   auto prepared = prepare_signature_update(pdf, update);
   if (!prepared.ok()) return prepared.error();
 
-  const EVP_MD* md = evp_md(options.digest);
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_length = 0;
-  const std::string& bytes = prepared->bytes;
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), bytes.data(), prepared->contents_begin) != 1 ||
-      EVP_DigestUpdate(ctx.get(), bytes.data() + prepared->contents_end, bytes.size() - prepared->contents_end) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), digest, &digest_length) != 1)
-    return make_error(ErrorCode::invalid_argument, "digest", openssl_errors());
-
-  auto cms = make_cades_detached(key, options.digest, options.rsa_padding,
-                                 std::string_view(reinterpret_cast<char*>(digest), digest_length));
+  const std::string digest = range_digest(evp_md(options.digest), *prepared);
+  auto cms = make_cades_detached(key, options.digest, options.rsa_padding, digest);
   if (!cms.ok()) return cms.error();
   std::string der = std::move(cms).value();
   if (options.level != PadesLevel::b_b) {
