@@ -27,6 +27,7 @@ std::vector<OptionSpec> sign_options(bool to_file) {
       {"--tsa", "URL", "RFC 3161 timestamp authority"},
       {"--crls", "DIR", "folder of CRLs (PEM) embedded for B-LT"},
       {"--reason", "R", "reason written in the signature"},
+      {"--visible", "PAGE:X,Y", "a visible stamp on PAGE with its lower-left corner at X,Y points (default: invisible)"},
       {"--digest", "D", "sha256 (default), sha384 or sha512"},
       {"--pss", "", "RSA-PSS instead of PKCS#1 v1.5 for RSA keys"}};
   if (to_file) options.insert(options.begin(), {"-o", "OUT", "the signed PDF, or a .p7s for a detached signature"});

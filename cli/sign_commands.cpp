@@ -1,6 +1,7 @@
 // sign-file, sign, verify: PAdES signatures (signing/pades.h).
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -79,6 +80,13 @@ Result<SignRequest> sign_request(const Context& c) {
   options.tsa_url = c.command.get("--tsa").value_or("");
   options.reason = c.command.get("--reason").value_or("");
   if (c.command.has("--pss")) options.rsa_padding = RsaPadding::pss;
+  if (auto visible = c.command.get("--visible")) {
+    SignOptions::Stamp stamp;
+    char rest = 0;
+    if (std::sscanf(visible->c_str(), "%d:%lf,%lf%c", &stamp.page, &stamp.x, &stamp.y, &rest) != 3 || stamp.page < 1)
+      return make_error(ErrorCode::invalid_argument, "--visible", "must be PAGE:X,Y, for instance 1:350,40");
+    options.visible = stamp;
+  }
   if (auto crls = c.command.get("--crls")) {
     auto read = read_crls(*crls);
     if (!read.ok()) return read.error();

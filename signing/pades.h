@@ -68,6 +68,13 @@ struct SignOptions {
   std::chrono::system_clock::time_point signing_time = std::chrono::system_clock::now();
   // Bytes reserved for the CMS in /Contents (the hex string is twice this).
   std::size_t contents_reserve = 16384;
+  // A visible stamp (signer, Bucharest date and time, reason) with its
+  // lower-left corner at (x, y) points on `page` (1-based); invisible when absent.
+  struct Stamp {
+    int page = 1;
+    double x = 36, y = 36;
+  };
+  std::optional<Stamp> visible;
   // Signing with a certificate outside its validity period makes a signature
   // no validator accepts; refused unless this is set (tests build such files).
   bool allow_invalid_certificate = false;

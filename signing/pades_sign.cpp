@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "base/clock.h"
 #include "signing/cms_signer.h"
 #include "signing/pades.h"
 #include "signing/pdf_update.h"
@@ -79,6 +80,14 @@ Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const 
   update.reason = options.reason;
   update.signing_time_pdf = pdf_date(options.signing_time);
   update.contents_reserve = options.contents_reserve;
+  if (options.visible) {
+    update.page = options.visible->page;
+    update.x = options.visible->x;
+    update.y = options.visible->y;
+    update.stamp_lines = {"Semnat digital de " + key.signer_name(),
+                          "Data: " + format_bucharest(format_utc(options.signing_time)) + " (ora României)"};
+    if (!options.reason.empty()) update.stamp_lines.push_back("Motiv: " + options.reason);
+  }
   auto prepared = prepare_signature_update(pdf, update);
   if (!prepared.ok()) return prepared.error();
 

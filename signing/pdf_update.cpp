@@ -1,6 +1,7 @@
 #include "signing/pdf_update.h"
 
 #include "signing/openssl_util.h"
+#include "signing/visible_stamp.h"
 
 #include <openssl/rand.h>
 #include <qpdf/QPDF.hh>
@@ -204,7 +205,10 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
   QPDFObjectHandle root = doc.getRoot();
   const auto& pages = doc.getAllPages();
   if (pages.empty()) return make_error(ErrorCode::unsupported, "", "has no pages");
-  QPDFObjectHandle page = pages.front();
+  if (update.page < 1 || update.page > static_cast<int>(pages.size()))
+    return make_error(ErrorCode::invalid_argument, "page " + std::to_string(update.page),
+                      "does not exist; the document has " + std::to_string(pages.size()));
+  QPDFObjectHandle page = pages[static_cast<std::size_t>(update.page - 1)];
   if (!root.isIndirect() || !page.isIndirect())
     return make_error(ErrorCode::invalid_argument, "", "has a catalog or page that is not an indirect object");
 
@@ -262,9 +266,24 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
 
   // The field and its widget in one dictionary; invisible (/Rect all zero),
   // printed and locked (/F 132).
+  std::string rect = "[0 0 0 0]";
+  std::string appearance;
+  if (!update.stamp_lines.empty()) {
+    const int font_number = next++;
+    const int appearance_number = next++;
+    begin_object(QPDFObjGen(font_number, 0));
+    out.bytes += stamp_font_dictionary() + "\nendobj\n";
+    begin_object(QPDFObjGen(appearance_number, 0));
+    out.bytes += stamp_appearance(update.stamp_lines, std::to_string(font_number) + " 0 R") + "\nendobj\n";
+    char box[128];
+    std::snprintf(box, sizeof box, "[%.2f %.2f %.2f %.2f]", update.x, update.y, update.x + kStampWidth,
+                  update.y + kStampHeight);
+    rect = box;
+    appearance = " /AP << /N " + std::to_string(appearance_number) + " 0 R >>";
+  }
   begin_object(QPDFObjGen(widget_number, 0));
-  out.bytes += "<< /Type /Annot /Subtype /Widget /FT /Sig /F 132 /Rect [0 0 0 0] /T (" + field_name +
-               ") /V " + sig_ref + " /P " + ref(page.getObjGen()) + " >>\nendobj\n";
+  out.bytes += "<< /Type /Annot /Subtype /Widget /FT /Sig /F 132 /Rect " + rect + appearance + " /T (" +
+               field_name + ") /V " + sig_ref + " /P " + ref(page.getObjGen()) + " >>\nendobj\n";
 
   std::vector<std::pair<QPDFObjGen, std::string>> rewritten;
   rewritten.push_back({acroform_og, dictionary_with(acroform.isDictionary() ? acroform : QPDFObjectHandle::newDictionary(),

@@ -18,6 +18,11 @@ struct SignatureUpdate {
   // A document timestamp (PAdES B-LTA): /Type /DocTimeStamp, /SubFilter
   // /ETSI.RFC3161, no /M or /Reason; /Contents will hold an RFC 3161 token.
   bool document_timestamp = false;
+  // A visible stamp with these lines at (x, y) points on page `page`
+  // (1-based); empty: an invisible signature on page 1.
+  std::vector<std::string> stamp_lines;
+  int page = 1;
+  double x = 0, y = 0;
 };
 
 // The original bytes followed by one incremental update with a signature

@@ -43,6 +43,12 @@ expect_exit 1 "$DOSAR" verify --json --trust "$PKI/trust-crl" "$WORK/revoked.pdf
 jq -e '.valid == false and .signatures[0].subindication == "REVOKED_NO_POE"' "$WORK/last.out" >/dev/null ||
   fail "revoked signer not reported: $(cat "$WORK/last.out")"
 
+# A visible stamp; a malformed position is refused with the expected form.
+expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/visible.pdf" "${SIGN_KEY[@]}" --visible 1:300,40 --reason "Aprobat"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/visible.pdf"
+expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" "${SIGN_KEY[@]}" --visible top-right
+expect_output_contains "PAGE:X,Y"
+
 # Bad requests: usage errors exit 2, the rest 1 with the reason.
 expect_exit 2 "$DOSAR" sign-file "$IN" "${SIGN_KEY[@]}"
 expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" --key "$PKI/rsa.p12" --pin-env NO_SUCH_VARIABLE

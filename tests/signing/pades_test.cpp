@@ -249,6 +249,38 @@ TEST_F(PadesTest, SignatureMadeByPdfsigValidatesAndCanBeCountersigned) {
   EXPECT_EQ(report.signatures.size(), 2u);
 }
 
+// The stamp region of page 2 rendered by Poppler, as PPM bytes.
+std::string render_stamp_region(const fs::path& pdf) {
+  std::string out;
+  // 50 dpi: (300, 60) points from the lower left of an A4 page = (208, 543) pixels from the top left.
+  shell("pdftoppm -r 50 -f 2 -l 2 -x 200 -y 500 -W 180 -H 50 " + pdf.string() + " " + pdf.string() + ".crop", &out);
+  return read_file(pdf.string() + ".crop-2.ppm");
+}
+
+TEST_F(PadesTest, VisibleStampIsDrawnOnTheChosenPageAndStaysValid) {
+  SignOptions options;
+  options.reason = "Aprobat în ședința consiliului";
+  options.visible = SignOptions::Stamp{2, 300, 60};
+  const std::string original = sample();
+  const std::string signed_pdf = sign(original, "rsa", options);
+  EXPECT_NE(signed_pdf.find("/Rect [300.00 60.00 540.00 120.00] /AP << /N "), std::string::npos);
+  EXPECT_TRUE(verify(signed_pdf).valid);
+  EXPECT_NE(pdfsig(signed_pdf).find("Signature is Valid."), std::string::npos);
+  write_file(dir_ / "original.pdf", original);
+  write_file(dir_ / "stamped.pdf", signed_pdf);
+  const std::string before = render_stamp_region(dir_ / "original.pdf");
+  const std::string after = render_stamp_region(dir_ / "stamped.pdf");
+  ASSERT_FALSE(before.empty());
+  ASSERT_EQ(before.size(), after.size());
+  EXPECT_NE(before, after) << "nothing drawn where the stamp should be";
+
+  options.visible = SignOptions::Stamp{3, 300, 60};
+  auto no_page = sign_pdf(original, key("rsa"), options);
+  ASSERT_FALSE(no_page.ok());
+  EXPECT_EQ(no_page.error().code, ErrorCode::invalid_argument);
+  EXPECT_NE(no_page.error().subject.find("page 3"), std::string::npos);
+}
+
 TEST_F(PadesTest, RefusesWhatIsNotAPdfAndAWrongPassword) {
   auto key_or = SigningKey::from_pkcs12(pki("rsa.p12"), "wrong");
   ASSERT_FALSE(key_or.ok());
