@@ -112,6 +112,8 @@ nlohmann::json report_json(const ValidationReport& report) {
                           {"indication", indication_name(s.indication)},
                           {"subindication", s.subindication},
                           {"signer", s.signer},
+                          {"qualified", s.qualified},
+                          {"qscd", s.qscd},
                           {"signing_time", s.signing_time},
                           {"timestamp_time", s.timestamp_time},
                           {"level", s.level},
@@ -128,7 +130,9 @@ void print_report(std::ostream& out, const std::string& what, const ValidationRe
   for (const auto& s : report.signatures) {
     out << s.field << ": " << indication_name(s.indication);
     if (!s.subindication.empty()) out << " / " << s.subindication;
-    out << "\n  signer: " << (s.signer.empty() ? "?" : s.signer) << "\n  signed: "
+    out << "\n  signer: " << (s.signer.empty() ? "?" : s.signer);
+    if (s.qualified) out << " (qualified certificate" << (s.qscd ? ", key on a QSCD)" : ")");
+    out << "\n  signed: "
         << (s.signing_time.empty() ? "?" : format_bucharest(s.signing_time) + " (Bucharest)")
         << (s.timestamp_time.empty() ? " claimed by the signer" : " timestamped") << "\n  level: " << s.level
         << ", revision " << s.revision << " of " << s.revisions_total << "\n  " << s.message << '\n';

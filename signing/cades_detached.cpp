@@ -29,6 +29,8 @@ Result<ValidationReport> verify_detached(std::string_view content, std::string_v
   r.indication = cms.indication;
   r.subindication = cms.subindication;
   r.signer = cms.signer;
+  r.qualified = cms.qualified;
+  r.qscd = cms.qscd;
   r.timestamp_time = cms.timestamp_time;
   r.signing_time = cms.timestamp_time.empty() ? cms.claimed_time : cms.timestamp_time;
   r.level = cms.timestamp_time.empty() ? "CAdES-B-B" : "CAdES-B-T";

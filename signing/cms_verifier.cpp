@@ -4,6 +4,7 @@
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <ctime>
 #include <optional>
 
@@ -11,6 +12,8 @@
 
 namespace dosar::signing {
 namespace {
+
+void sk_ASN1_TYPE_free_all(ASN1_SEQUENCE_ANY* s) { sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free); }
 
 void sk_X509_free_shallow(STACK_OF(X509) * s) { sk_X509_free(s); }
 
@@ -191,6 +194,32 @@ std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, 
   }
 }
 
+using SequencePtr = std::unique_ptr<ASN1_SEQUENCE_ANY, OpenSslDeleter<sk_ASN1_TYPE_free_all>>;
+
+// The statement ids of the certificate's qcStatements extension (RFC 3739:
+// SEQUENCE OF SEQUENCE { statementId OID, statementInfo ANY OPTIONAL }).
+std::vector<std::string> qc_statement_ids(X509* cert) {
+  std::vector<std::string> ids;
+  const int at = X509_get_ext_by_NID(cert, NID_qcStatements, -1);
+  if (at < 0) return ids;
+  const ASN1_OCTET_STRING* data = X509_EXTENSION_get_data(X509_get_ext(cert, at));
+  const unsigned char* p = ASN1_STRING_get0_data(data);
+  SequencePtr statements(d2i_ASN1_SEQUENCE_ANY(nullptr, &p, ASN1_STRING_length(data)));
+  for (int i = 0; statements && i < sk_ASN1_TYPE_num(statements.get()); ++i) {
+    const ASN1_TYPE* statement = sk_ASN1_TYPE_value(statements.get(), i);
+    if (statement->type != V_ASN1_SEQUENCE) continue;
+    const unsigned char* q = ASN1_STRING_get0_data(statement->value.sequence);
+    SequencePtr fields(d2i_ASN1_SEQUENCE_ANY(nullptr, &q, ASN1_STRING_length(statement->value.sequence)));
+    if (!fields || sk_ASN1_TYPE_num(fields.get()) < 1 || sk_ASN1_TYPE_value(fields.get(), 0)->type != V_ASN1_OBJECT)
+      continue;
+    char text[80];
+    OBJ_obj2txt(text, sizeof text, sk_ASN1_TYPE_value(fields.get(), 0)->value.object, 1);
+    ids.emplace_back(text);
+  }
+  ERR_clear_error();
+  return ids;
+}
+
 }  // namespace
 
 CmsVerdict verify_document_timestamp(std::string_view token_der, const std::array<std::string_view, 2>& signed_ranges,
@@ -256,8 +285,11 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
     return verdict(Indication::indeterminate, "NO_SIGNING_CERTIFICATE_FOUND",
                    "The signer's certificate is not in the signature.");
   const std::string signer_name = certificate_name(signer);
+  const std::vector<std::string> qc = qc_statement_ids(signer);
   auto named = [&](CmsVerdict v) {
     v.signer = signer_name;
+    v.qualified = std::find(qc.begin(), qc.end(), "0.4.0.1862.1.1") != qc.end();
+    v.qscd = std::find(qc.begin(), qc.end(), "0.4.0.1862.1.4") != qc.end();
     return v;
   };
 

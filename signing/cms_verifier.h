@@ -26,6 +26,8 @@ struct CmsVerdict {
   std::string signer;
   std::string timestamp_time;  // UTC ISO 8601 of a verified signature timestamp
   std::string claimed_time;    // UTC ISO 8601 of the signing-time attribute, if any
+  bool qualified = false;      // the signer's certificate says QcCompliance (ETSI EN 319 412-5)
+  bool qscd = false;           // ... and QcSSCD: the key is on a qualified signature creation device
 };
 
 // Certificates and CRLs found in the document (DSS), DER; used besides those

@@ -105,6 +105,8 @@ struct SignatureReport {
   std::string subindication;         // "" when TOTAL-PASSED; else ETSI name, e.g. HASH_FAILURE
   std::string message;               // one plain-language sentence for users
   std::string signer;                // signer certificate subject CN (or subject)
+  bool qualified = false;            // the certificate says it is qualified (QcCompliance statement)
+  bool qscd = false;                 // ... and that its key is on a QSCD (QcSSCD statement)
   std::string signing_time;          // UTC ISO 8601: the timestamp's if any, else /M claimed
   std::string timestamp_time;        // UTC ISO 8601 of a valid signature timestamp; "" when none
   std::string level;                 // PAdES-B-B, -B-T, -B-LT, -B-LTA; "PKCS7" (adbe.pkcs7.detached);

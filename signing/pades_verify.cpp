@@ -103,6 +103,8 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
   CmsVerdict cms = document_timestamp ? verify_document_timestamp(s.contents, ranges, trust)
                                       : verify_cms(s.contents, ranges, trust, now, cades, {dss.certificates, dss.crls});
   r.signer = cms.signer;
+  r.qualified = cms.qualified;
+  r.qscd = cms.qscd;
   r.indication = cms.indication;
   r.subindication = cms.subindication;
   r.message = cms.message;

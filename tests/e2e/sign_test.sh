@@ -49,6 +49,13 @@ expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/visible.pdf"
 expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" "${SIGN_KEY[@]}" --visible top-right
 expect_output_contains "PAGE:X,Y"
 
+# A qualified certificate (qcStatements QcCompliance + QcSSCD) is shown as such.
+expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/qualified.pdf" --key "$PKI/qualified.p12" --pin-env DOSAR_PIN
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/qualified.pdf"
+expect_output_contains "(qualified certificate, key on a QSCD)"
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/qualified.pdf"
+jq -e '.signatures[0].qualified and .signatures[0].qscd' "$WORK/last.out" >/dev/null || fail "qualified not in JSON"
+
 # Bad requests: usage errors exit 2, the rest 1 with the reason.
 expect_exit 2 "$DOSAR" sign-file "$IN" "${SIGN_KEY[@]}"
 expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" --key "$PKI/rsa.p12" --pin-env NO_SUCH_VARIABLE

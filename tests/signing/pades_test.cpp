@@ -389,6 +389,18 @@ TEST_F(PadesTest, SignerOutsideTheTrustStoreHasNoChain) {
   expect_verdict(*r, 0, Indication::indeterminate, "NO_CERTIFICATE_CHAIN_FOUND");
 }
 
+TEST_F(PadesTest, QualifiedCertificateAndQscdAreShownAsTheCertificateStates) {
+  ValidationReport report = verify(sign(sample(), "qualified"));
+  ASSERT_EQ(report.signatures.size(), 1u);
+  EXPECT_TRUE(report.valid) << report.signatures[0].message;
+  EXPECT_TRUE(report.signatures[0].qualified);
+  EXPECT_TRUE(report.signatures[0].qscd);
+  report = verify(sign(sample(), "rsa"));
+  ASSERT_EQ(report.signatures.size(), 1u);
+  EXPECT_FALSE(report.signatures[0].qualified);
+  EXPECT_FALSE(report.signatures[0].qscd);
+}
+
 TEST_F(PadesTest, CertificateWithoutSigningKeyUsageFailsItsConstraints) {
   expect_verdict(verify(sign(sample(), "nokeyusage")), 0, Indication::indeterminate, "CHAIN_CONSTRAINTS_FAILURE");
 }

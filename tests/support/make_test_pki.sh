@@ -7,6 +7,7 @@
 # DIR/revoked.p12                       revoked in DIR/int.crl.pem
 # DIR/selfsigned.p12                    not issued by the test root
 # DIR/nokeyusage.p12                    key usage keyEncipherment only
+# DIR/qualified.p12                     qcStatements: QcCompliance and QcSSCD (a qualified certificate, key on a QSCD)
 # DIR/tsa.pem, DIR/tsa.key              TSA, critical extendedKeyUsage timeStamping
 # DIR/trust/                            root.pem only
 # DIR/trust-crl/                        root.pem + the CRLs of root and intermediate
@@ -38,6 +39,19 @@ basicConstraints = CA:false
 keyUsage = critical, keyEncipherment
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+[qualified]
+basicConstraints = CA:false
+keyUsage = critical, nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+1.3.6.1.5.5.7.1.3 = ASN1:SEQUENCE:qc_statements
+[qc_statements]
+compliance = SEQUENCE:qc_compliance
+sscd = SEQUENCE:qc_sscd
+[qc_compliance]
+id = OID:0.4.0.1862.1.1
+[qc_sscd]
+id = OID:0.4.0.1862.1.4
 [tsa]
 basicConstraints = CA:false
 keyUsage = critical, digitalSignature, nonRepudiation
@@ -112,7 +126,8 @@ issue int expired "Expired Signer" signer ec -startdate 20200101000000Z -enddate
 issue int revoked "Revoked Signer" signer ec
 issue int nokeyusage "No Key Usage Signer" nokeyusage ec
 issue int tsa "Dosar Test TSA" tsa ec
-for n in rsa ec p384 expired revoked nokeyusage; do p12 "$n" chain-int.pem; done
+issue int qualified "Elena Calificat (QSCD)" qualified ec
+for n in rsa ec p384 expired revoked nokeyusage qualified; do p12 "$n" chain-int.pem; done
 
 key selfsigned.key ec
 openssl req -x509 -new -key selfsigned.key -subj "/CN=Self Signed" -days 365 \
