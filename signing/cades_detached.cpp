@@ -26,18 +26,12 @@ Result<ValidationReport> verify_detached(std::string_view content, std::string_v
   SignatureReport r;
   r.field = "p7s";
   r.sub_filter = "CAdES detached";
-  r.indication = cms.indication;
-  r.subindication = cms.subindication;
-  r.signer = cms.signer;
-  r.qualified = cms.qualified;
-  r.qscd = cms.qscd;
-  r.timestamp_time = cms.timestamp_time;
-  r.signing_time = cms.timestamp_time.empty() ? cms.claimed_time : cms.timestamp_time;
+  r.signing_time = cms.claimed_time;
+  copy_verdict(cms, r);
   r.level = cms.timestamp_time.empty() ? "CAdES-B-B" : "CAdES-B-T";
   r.revision = 1;
   r.revisions_total = 1;
-  r.message = r.indication == Indication::total_passed ? "Valid signature by " + r.signer + " on exactly this file."
-                                                       : cms.message;
+  if (r.indication == Indication::total_passed) r.message = "Valid signature by " + r.signer + " on exactly this file.";
   ValidationReport report;
   report.valid = r.indication == Indication::total_passed;
   report.signatures.push_back(std::move(r));

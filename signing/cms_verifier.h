@@ -30,6 +30,18 @@ struct CmsVerdict {
   bool qscd = false;           // ... and QcSSCD: the key is on a qualified signature creation device
 };
 
+// Copies the verdict, its sentence, the signer and what the certificate
+// states into a report; the timestamp time too when there is one.
+inline void copy_verdict(const CmsVerdict& v, SignatureReport& r) {
+  r.indication = v.indication;
+  r.subindication = v.subindication;
+  r.message = v.message;
+  r.signer = v.signer;
+  r.qualified = v.qualified;
+  r.qscd = v.qscd;
+  if (!v.timestamp_time.empty()) r.timestamp_time = r.signing_time = v.timestamp_time;
+}
+
 // Certificates and CRLs found in the document (DSS), DER; used besides those
 // of the CMS and of the trust store, never as trust anchors.
 struct EmbeddedValidationData {

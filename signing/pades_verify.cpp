@@ -102,15 +102,8 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
       pdf.substr(static_cast<std::size_t>(b[2]), static_cast<std::size_t>(b[3]))};
   CmsVerdict cms = document_timestamp ? verify_document_timestamp(s.contents, ranges, trust)
                                       : verify_cms(s.contents, ranges, trust, now, cades, {dss.certificates, dss.crls});
-  r.signer = cms.signer;
-  r.qualified = cms.qualified;
-  r.qscd = cms.qscd;
-  r.indication = cms.indication;
-  r.subindication = cms.subindication;
-  r.message = cms.message;
+  copy_verdict(cms, r);
   if (!cms.timestamp_time.empty()) {
-    r.timestamp_time = cms.timestamp_time;
-    r.signing_time = cms.timestamp_time;
     if (cades) r.level = "PAdES-B-T";
     if (document_timestamp) r.level = "DocTimeStamp";
     const std::string key = vri_key(s.contents);
