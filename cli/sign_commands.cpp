@@ -156,8 +156,9 @@ Result<TrustStorePtr> trust_from(const Context& c) {
   std::optional<std::string> dir = c.command.get("--trust");
   if (!dir)
     if (const char* env = std::getenv("DOSAR_TRUST_DIR"); env && *env) dir = env;
-  if (!dir) return empty_trust_store();
-  return load_trust_store(*dir);
+  auto trust = dir ? load_trust_store(*dir) : Result<TrustStorePtr>(empty_trust_store());
+  if (trust.ok()) set_online_revocation(**trust, c.command.has("--online"));
+  return trust;
 }
 
 }  // namespace

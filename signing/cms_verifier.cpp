@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "signing/cms_signer.h"
+#include "signing/ocsp_client.h"
 
 namespace dosar::signing {
 namespace {
@@ -164,7 +165,18 @@ std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, 
   if (trust.has_crls || sk_X509_CRL_num(crls.get()) > 0)
     X509_STORE_CTX_set_flags(ctx.get(), X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
   X509_STORE_CTX_set_verify_cb(ctx.get(), tolerate_missing_crl);
-  if (X509_verify_cert(ctx.get()) == 1) return std::nullopt;
+  if (X509_verify_cert(ctx.get()) == 1) {
+    if (!trust.online) return std::nullopt;
+    STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get());
+    if (sk_X509_num(chain) < 2) return std::nullopt;
+    auto answer = ask_ocsp(signer, sk_X509_value(chain, 1), shallow.get(), trust.store);
+    if (!answer || answer->status == OcspAnswer::Status::good) return std::nullopt;
+    if (answer->status == OcspAnswer::Status::revoked)
+      return verdict(Indication::indeterminate, "REVOKED_NO_POE",
+                     "The signer's certificate has been revoked (OCSP, " + answer->detail + ").");
+    return verdict(Indication::indeterminate, "TRY_LATER",
+                   "The signer's certificate could not be checked for revocation: " + answer->detail + ".");
+  }
   const int error = X509_STORE_CTX_get_error(ctx.get());
   const int depth = X509_STORE_CTX_get_error_depth(ctx.get());
   const std::string reason = X509_verify_cert_error_string(error);

@@ -137,6 +137,11 @@ Result<TrustStorePtr> load_trust_store(const std::filesystem::path& dir);
 // Errors: not_found, corrupt.
 Result<std::vector<std::string>> read_crls(const std::filesystem::path& dir);
 
+// Also ask, while validating, the OCSP responder named in each signer
+// certificate (network access; off by default). An answer that cannot be had
+// makes the signature INDETERMINATE / TRY_LATER.
+void set_online_revocation(TrustStore& trust, bool online);
+
 // An empty store: nothing chains, every signature at most INDETERMINATE.
 TrustStorePtr empty_trust_store();
 

@@ -146,6 +146,8 @@ void TrustStoreDeleter::operator()(TrustStore* t) const {
   delete t;
 }
 
+void set_online_revocation(TrustStore& trust, bool online) { trust.online = online; }
+
 TrustStorePtr empty_trust_store() {
   TrustStorePtr trust(new TrustStore);
   trust->store = X509_STORE_new();

@@ -1,12 +1,12 @@
 #include "signing/timestamp_client.h"
 
-#include <curl/curl.h>
 #include <openssl/rand.h>
 #include <openssl/ts.h>
 
 #include <memory>
 
 #include "signing/cms_signer.h"
+#include "signing/http_client.h"
 
 namespace dosar::signing {
 namespace {
@@ -14,33 +14,6 @@ namespace {
 using TsReqPtr = std::unique_ptr<TS_REQ, OpenSslDeleter<TS_REQ_free>>;
 using TsRespPtr = std::unique_ptr<TS_RESP, OpenSslDeleter<TS_RESP_free>>;
 using TsVerifyPtr = std::unique_ptr<TS_VERIFY_CTX, OpenSslDeleter<TS_VERIFY_CTX_free>>;
-
-std::size_t collect(char* data, std::size_t size, std::size_t count, void* out) noexcept {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-Result<std::string> http_post(const std::string& url, const std::string& body) {
-  std::unique_ptr<CURL, OpenSslDeleter<curl_easy_cleanup>> curl(curl_easy_init());
-  if (!curl) return make_error(ErrorCode::io, url, "cannot start an HTTP request");
-  std::string answer;
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/timestamp-query");
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &answer);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 30L);
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  const CURLcode code = curl_easy_perform(curl.get());
-  curl_slist_free_all(headers);
-  if (code != CURLE_OK) return make_error(ErrorCode::io, url, std::string("TSA unreachable: ") + curl_easy_strerror(code));
-  long status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200) return make_error(ErrorCode::io, url, "TSA answered HTTP " + std::to_string(status));
-  return answer;
-}
 
 }  // namespace
 
@@ -71,7 +44,7 @@ Result<std::string> request_timestamp_token(std::string_view imprint, const std:
   const std::string body(reinterpret_cast<char*>(request_der), static_cast<std::size_t>(std::max(request_length, 0)));
   OPENSSL_free(request_der);
 
-  auto answer = http_post(tsa_url, body);
+  auto answer = http_post(tsa_url, "application/timestamp-query", body);
   if (!answer.ok()) {
     ASN1_INTEGER_free(nonce);
     return answer.error();

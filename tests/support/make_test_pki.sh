@@ -9,6 +9,8 @@
 # DIR/nokeyusage.p12                    key usage keyEncipherment only
 # DIR/qualified.p12                     qcStatements: QcCompliance and QcSSCD (a qualified certificate, key on a QSCD)
 # DIR/tsa.pem, DIR/tsa.key              TSA, critical extendedKeyUsage timeStamping
+# DIR/ocsp.pem, DIR/ocsp.key            OCSP responder of the intermediate (critical OCSPSigning);
+#                                       with OCSP_URL=... in the environment, signers name it in their AIA
 # DIR/trust/                            root.pem only
 # DIR/trust-crl/                        root.pem + the CRLs of root and intermediate
 # DIR/ca-chain.pem                      root + intermediate, for `openssl cms -verify -CAfile`
@@ -52,6 +54,12 @@ sscd = SEQUENCE:qc_sscd
 id = OID:0.4.0.1862.1.1
 [qc_sscd]
 id = OID:0.4.0.1862.1.4
+[ocsp]
+basicConstraints = CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = critical, OCSPSigning
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 [tsa]
 basicConstraints = CA:false
 keyUsage = critical, digitalSignature, nonRepudiation
@@ -59,6 +67,10 @@ extendedKeyUsage = critical, timeStamping
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 CNF
+# With OCSP_URL set, signer certificates name that OCSP responder (AIA).
+if [[ -n ${OCSP_URL:-} ]]; then
+  sed -i "/^\[signer\]$/a authorityInfoAccess = OCSP;URI:$OCSP_URL" ext.cnf
+fi
 
 # A minimal `openssl ca` setup per CA: it keeps the index that CRLs need.
 make_ca_config() {  # NAME
@@ -127,6 +139,7 @@ issue int revoked "Revoked Signer" signer ec
 issue int nokeyusage "No Key Usage Signer" nokeyusage ec
 issue int tsa "Dosar Test TSA" tsa ec
 issue int qualified "Elena Calificat (QSCD)" qualified ec
+issue int ocsp "Dosar Test OCSP" ocsp ec
 for n in rsa ec p384 expired revoked nokeyusage qualified; do p12 "$n" chain-int.pem; done
 
 key selfsigned.key ec
