@@ -34,7 +34,9 @@ class SigningKey {
   static Result<SigningKey> from_pkcs12(const std::filesystem::path& file, const std::string& password);
   // A key on a PKCS#11 token, by RFC 7512 URI ("pkcs11:token=T;object=O",
   // optionally "?module-path=/path/module.so", else $DOSAR_PKCS11_MODULE, else
-  // p11-kit's modules). The key never leaves the token; `pin` is not kept.
+  // p11-kit's modules). The key never leaves the token. `pin` goes to the
+  // engine, which keeps it and the token login for the life of the process;
+  // Dosar never writes it anywhere.
   // `chain_file`: PEM certificates to embed besides the token's; may be empty.
   // Errors: unsupported (no pkcs11 engine), permission (no key / wrong PIN),
   // not_found (no certificate with the key), io.
