@@ -16,6 +16,24 @@ struct Entry {
   CommandFunction function;
 };
 
+std::vector<OptionSpec> sign_options(bool to_file) {
+  std::vector<OptionSpec> options = {
+      {"--key", "KEY", "the signer's key: a PKCS#12 file, or a token object 'pkcs11:token=T;object=O'"},
+      {"--pin-env", "VAR", "environment variable holding the PKCS#12 password or the token PIN"},
+      {"--chain", "FILE", "PEM certificates to embed with a token key (its CA chain)"},
+      {"--level", "L",
+       "B-B (default), B-T (timestamp from --tsa), B-LT (also certificates and --crls in a DSS), "
+       "B-LTA (then a document timestamp)"},
+      {"--tsa", "URL", "RFC 3161 timestamp authority"},
+      {"--crls", "DIR", "folder of CRLs (PEM) embedded for B-LT"},
+      {"--reason", "R", "reason written in the signature"},
+      {"--visible", "PAGE:X,Y", "a visible stamp on PAGE with its lower-left corner at X,Y points (default: invisible)"},
+      {"--digest", "D", "sha256 (default), sha384 or sha512"},
+      {"--pss", "", "RSA-PSS instead of PKCS#1 v1.5 for RSA keys"}};
+  if (to_file) options.insert(options.begin(), {"-o", "OUT", "the signed PDF, or a .p7s for a detached signature"});
+  return options;
+}
+
 const std::vector<Entry>& command_table() {
   static const std::vector<Entry> table = {
       {{"init", "", "create an empty archive", {}, 0, 0, false}, run_init},
@@ -355,6 +373,22 @@ const std::vector<Entry>& command_table() {
         0,
         true},
        run_restore},
+      {{"sign-file", "IN", "sign a PDF into a new PDF (PAdES, invisible), or any file into OUT.p7s (CAdES detached)",
+        sign_options(true), 1, 1, true},
+       run_sign_file},
+      {{"sign", "ID", "sign the current version of a document; the signed PDF becomes a new version",
+        sign_options(false), 1, 1, true},
+       run_sign},
+      {{"verify",
+        "FILE|ID",
+        "validate every signature of a PDF file or of a document's current version, or a .p7s",
+        {{"--trust", "DIR", "folder of trusted CA certificates and CRLs in PEM (default $DOSAR_TRUST_DIR)"},
+         {"--content", "FILE", "FILE|ID is a .p7s: the file it signs"},
+         {"--online", "", "also ask each signer certificate's OCSP responder (network)"}},
+        1,
+        1,
+        true},
+       run_verify},
   };
   return table;
 }

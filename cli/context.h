@@ -92,6 +92,9 @@ ExitCode run_backup(Context& c);
 ExitCode run_backup_keygen(Context& c);
 ExitCode run_backup_verify(Context& c);
 ExitCode run_restore(Context& c);
+ExitCode run_sign_file(Context& c);
+ExitCode run_sign(Context& c);
+ExitCode run_verify(Context& c);
 
 // The scrypt hash of the password held in environment variable `variable`
 // (never on the command line, where other users could read it).

@@ -1,0 +1,68 @@
+// Verification of one CMS signature over the bytes its ByteRange covers
+// (internal to signing/).
+#pragma once
+
+#include <openssl/x509_vfy.h>
+
+#include <array>
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "signing/pades.h"
+
+namespace dosar::signing {
+
+struct TrustStore {
+  X509_STORE* store = nullptr;
+  bool has_crls = false;
+  bool online = false;  // ask the signer certificate's OCSP responder
+};
+
+struct CmsVerdict {
+  Indication indication = Indication::total_passed;
+  std::string subindication;
+  std::string message;
+  std::string signer;
+  std::string timestamp_time;  // UTC ISO 8601 of a verified signature timestamp
+  std::string claimed_time;    // UTC ISO 8601 of the signing-time attribute, if any
+  bool qualified = false;      // the signer's certificate says QcCompliance (ETSI EN 319 412-5)
+  bool qscd = false;           // ... and QcSSCD: the key is on a qualified signature creation device
+};
+
+// Copies the verdict, its sentence, the signer and what the certificate
+// states into a report; the timestamp time too when there is one.
+inline void copy_verdict(const CmsVerdict& v, SignatureReport& r) {
+  r.indication = v.indication;
+  r.subindication = v.subindication;
+  r.message = v.message;
+  r.signer = v.signer;
+  r.qualified = v.qualified;
+  r.qscd = v.qscd;
+  if (!v.timestamp_time.empty()) r.timestamp_time = r.signing_time = v.timestamp_time;
+}
+
+// Certificates and CRLs found in the document (DSS), DER; used besides those
+// of the CMS and of the trust store, never as trust anchors.
+struct EmbeddedValidationData {
+  std::vector<std::string> certificates;
+  std::vector<std::string> crls;
+};
+
+// Digest, signature, signing-certificate attribute, signature timestamp,
+// chain to `trust` at the best signature time (the timestamp's, else `now`),
+// revocation by the CRLs of `trust`, and key usage. `require_signing_certificate`:
+// the ESS signing-certificate(-v2) attribute must be present (CAdES).
+CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2>& signed_ranges,
+                      const TrustStore& trust, std::chrono::system_clock::time_point now,
+                      bool require_signing_certificate, const EmbeddedValidationData& embedded = {});
+
+// A document timestamp (/SubFilter ETSI.RFC3161): an RFC 3161 token whose
+// imprint is the digest of the signed ranges, signed by a TSA that chains to
+// `trust` (critical timeStamping EKU). `signer` is the TSA, `timestamp_time`
+// its time.
+CmsVerdict verify_document_timestamp(std::string_view token_der, const std::array<std::string_view, 2>& signed_ranges,
+                                     const TrustStore& trust);
+
+}  // namespace dosar::signing

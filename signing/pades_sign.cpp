@@ -1,0 +1,111 @@
+// sign_pdf: the incremental update (pdf_update.cpp) around a CAdES CMS
+// (cms_signer.cpp), with an optional RFC 3161 timestamp (timestamp_client.cpp).
+#include <openssl/x509.h>
+
+#include <ctime>
+
+#include "base/clock.h"
+#include "signing/cms_signer.h"
+#include "signing/pades.h"
+#include "signing/pdf_update.h"
+#include "signing/timestamp_client.h"
+
+namespace dosar::signing {
+namespace {
+
+std::string pdf_date(std::chrono::system_clock::time_point when) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "D:%Y%m%d%H%M%S+00'00'", &utc);
+  return text;
+}
+
+std::string der_of(X509* cert) {
+  unsigned char* out = nullptr;
+  const int length = i2d_X509(cert, &out);
+  std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(std::max(length, 0)));
+  OPENSSL_free(out);
+  return der;
+}
+
+// The signer's certificates and the CRLs, filed under this signature's VRI key.
+DssContent dss_for(const SigningKey& key, const std::vector<std::string>& crls, const std::string& cms_der,
+                   std::size_t contents_bytes) {
+  DssContent dss;
+  dss.certificates.push_back(der_of(key.parts().certificate.get()));
+  for (int i = 0; i < sk_X509_num(key.parts().chain.get()); ++i)
+    dss.certificates.push_back(der_of(sk_X509_value(key.parts().chain.get(), i)));
+  dss.crls = crls;
+  std::string contents = cms_der;
+  contents.resize(contents_bytes, '\0');
+  dss.vri_key = vri_key(contents);
+  return dss;
+}
+
+// The digest of what the /ByteRange covers: everything but /Contents.
+std::string range_digest(const EVP_MD* md, const PreparedPdf& prepared) {
+  const std::string_view bytes = prepared.bytes;
+  return digest_parts(md, {bytes.substr(0, prepared.contents_begin), bytes.substr(prepared.contents_end)});
+}
+
+// PAdES B-LTA: a document timestamp over everything before it, DSS included.
+Result<std::string> add_document_timestamp(const std::string& pdf, const SignOptions& options) {
+  SignatureUpdate update;
+  update.document_timestamp = true;
+  update.contents_reserve = options.contents_reserve;
+  auto prepared = prepare_signature_update(pdf, update);
+  if (!prepared.ok()) return prepared.error();
+  auto token = request_timestamp_token(range_digest(evp_md(options.digest), *prepared), options.tsa_url, options.digest);
+  if (!token.ok()) return token.error();
+  DOSAR_TRY(fill_signature_contents(*prepared, *token));
+  return std::move(prepared->bytes);
+}
+
+}  // namespace
+
+Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const SignOptions& options) {
+  if (options.level != PadesLevel::b_b && options.tsa_url.empty())
+    return make_error(ErrorCode::invalid_argument, "--tsa", "is needed for levels B-T, B-LT and B-LTA");
+  if (!options.allow_invalid_certificate) {
+    X509* cert = key.parts().certificate.get();
+    std::time_t at = std::chrono::system_clock::to_time_t(options.signing_time);
+    if (X509_cmp_time(X509_get0_notAfter(cert), &at) < 0)
+      return make_error(ErrorCode::conflict, key.signer_name(), "has a certificate that expired before the signing time");
+    if (X509_cmp_time(X509_get0_notBefore(cert), &at) > 0)
+      return make_error(ErrorCode::conflict, key.signer_name(), "has a certificate that is not yet valid");
+  }
+  SignatureUpdate update;
+  update.reason = options.reason;
+  update.signing_time_pdf = pdf_date(options.signing_time);
+  update.contents_reserve = options.contents_reserve;
+  if (options.visible) {
+    update.page = options.visible->page;
+    update.x = options.visible->x;
+    update.y = options.visible->y;
+    update.stamp_lines = {"Semnat digital de " + key.signer_name(),
+                          "Data: " + format_bucharest(format_utc(options.signing_time)) + " (ora României)"};
+    if (!options.reason.empty()) update.stamp_lines.push_back("Motiv: " + options.reason);
+  }
+  auto prepared = prepare_signature_update(pdf, update);
+  if (!prepared.ok()) return prepared.error();
+
+  const std::string digest = range_digest(evp_md(options.digest), *prepared);
+  auto cms = make_cades_detached(key, options.digest, options.rsa_padding, digest);
+  if (!cms.ok()) return cms.error();
+  std::string der = std::move(cms).value();
+  if (options.level != PadesLevel::b_b) {
+    auto stamped = add_signature_timestamp(der, options.tsa_url, options.digest);
+    if (!stamped.ok()) return stamped.error();
+    der = std::move(stamped).value();
+  }
+  DOSAR_TRY(fill_signature_contents(*prepared, der));
+  if (options.level == PadesLevel::b_b || options.level == PadesLevel::b_t) return std::move(prepared->bytes);
+  const std::size_t contents_bytes = (prepared->contents_end - prepared->contents_begin - 2) / 2;
+  auto with_dss = append_dss_update(prepared->bytes, dss_for(key, options.crls, der, contents_bytes));
+  if (!with_dss.ok() || options.level == PadesLevel::b_lt) return with_dss;
+  return add_document_timestamp(*with_dss, options);
+}
+
+}  // namespace dosar::signing

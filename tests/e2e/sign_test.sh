@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Signatures through the real binary: sign-file, sign (a new version in the
+# archive), verify (text, --json, exit status), B-T with a loopback TSA, and
+# Poppler's pdfsig as the outside judge.
+source "$(dirname "$0")/lib.sh"
+: "${TEST_TSA:?path of dosar-test-tsa}" "${SOURCE_DIR:?}"
+
+PKI=$WORK/pki
+bash "$SOURCE_DIR/tests/support/make_test_pki.sh" "$PKI" >/dev/null
+"$MAKE_SAMPLES" "$WORK/samples" 1 >/dev/null
+IN=$(ls "$WORK"/samples/*.pdf | head -1)
+NSS=$WORK/nss
+mkdir -p "$NSS"
+certutil -N -d "sql:$NSS" --empty-password
+certutil -A -d "sql:$NSS" -n root -t CT,C,C -i "$PKI/root.pem"
+export DOSAR_PIN=test
+SIGN_KEY=(--key "$PKI/rsa.p12" --pin-env DOSAR_PIN)
+
+# sign-file: the original bytes stay, one valid signature is added.
+expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/signed.pdf" "${SIGN_KEY[@]}" --reason "Aprobat, semnătură"
+expect_output_contains "signed by Ion Popescu (RSA)"
+cmp -s -n "$(stat -c %s "$IN")" "$IN" "$WORK/signed.pdf" || fail "the original bytes changed"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/signed.pdf"
+expect_output_contains "TOTAL-PASSED"
+expect_output_contains "valid"
+pdfsig -nssdir "sql:$NSS" "$WORK/signed.pdf" >"$WORK/pdfsig.out" 2>&1 || true
+grep -q "Signature is Valid." "$WORK/pdfsig.out" || fail "pdfsig does not accept the signature: $(cat "$WORK/pdfsig.out")"
+grep -q "Certificate is Trusted." "$WORK/pdfsig.out" || fail "pdfsig does not trust the signer"
+
+# --json, and exit 1 whenever the verdict is not TOTAL-PASSED.
+"$DOSAR" verify --json --trust "$PKI/trust" "$WORK/signed.pdf" >"$WORK/report.json"
+jq -e '.valid == true and (.signatures | length) == 1 and .signatures[0].indication == "TOTAL-PASSED"
+       and .signatures[0].subindication == "" and .signatures[0].level == "PAdES-B-B"
+       and .signatures[0].revision == 2 and .signatures[0].signer == "Ion Popescu (RSA)"
+       and (.signatures[0].signing_time | test("Z$")) and .signatures[0].changes_after == []' \
+  "$WORK/report.json" >/dev/null || fail "unexpected JSON report: $(cat "$WORK/report.json")"
+expect_exit 1 "$DOSAR" verify "$WORK/signed.pdf"
+expect_output_contains "NO_CERTIFICATE_CHAIN_FOUND"
+expect_exit 1 "$DOSAR" verify --trust "$PKI/trust" "$IN"
+expect_output_contains "no signatures"
+"$DOSAR" sign-file "$IN" -o "$WORK/revoked.pdf" --key "$PKI/revoked.p12" --pin-env DOSAR_PIN >/dev/null
+expect_exit 1 "$DOSAR" verify --json --trust "$PKI/trust-crl" "$WORK/revoked.pdf"
+jq -e '.valid == false and .signatures[0].subindication == "REVOKED_NO_POE"' "$WORK/last.out" >/dev/null ||
+  fail "revoked signer not reported: $(cat "$WORK/last.out")"
+
+# A visible stamp; a malformed position is refused with the expected form.
+expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/visible.pdf" "${SIGN_KEY[@]}" --visible 1:300,40 --reason "Aprobat"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/visible.pdf"
+expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" "${SIGN_KEY[@]}" --visible top-right
+expect_output_contains "PAGE:X,Y"
+
+# A qualified certificate (qcStatements QcCompliance + QcSSCD) is shown as such.
+expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/qualified.pdf" --key "$PKI/qualified.p12" --pin-env DOSAR_PIN
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/qualified.pdf"
+expect_output_contains "(qualified certificate, key on a QSCD)"
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/qualified.pdf"
+jq -e '.signatures[0].qualified and .signatures[0].qscd' "$WORK/last.out" >/dev/null || fail "qualified not in JSON"
+
+# Bad requests: usage errors exit 2, the rest 1 with the reason.
+expect_exit 2 "$DOSAR" sign-file "$IN" "${SIGN_KEY[@]}"
+expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" --key "$PKI/rsa.p12" --pin-env NO_SUCH_VARIABLE
+expect_output_contains "NO_SUCH_VARIABLE: is not set"
+DOSAR_WRONG=nope expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" --key "$PKI/rsa.p12" --pin-env DOSAR_WRONG
+expect_output_contains "password"
+echo "<html>not a pdf</html>" >"$WORK/fake.pdf"
+expect_exit 1 "$DOSAR" sign-file "$WORK/fake.pdf" -o "$WORK/x.pdf" "${SIGN_KEY[@]}"
+expect_output_contains "fake.pdf"
+[[ -e $WORK/x.pdf ]] && fail "a failed signature left an output file"
+expect_exit 1 "$DOSAR" verify "$WORK/fake.pdf"
+expect_output_contains "fake.pdf"
+
+# sign ID: the signed PDF is a new version; the old one is untouched.
+expect_exit 0 "$DOSAR" init
+expect_exit 0 "$DOSAR" ingest --no-ocr "$IN"
+expect_exit 0 "$DOSAR" sign 1 "${SIGN_KEY[@]}"
+expect_output_contains "stored signed version 2"
+expect_exit 0 "$DOSAR" versions 1
+expect_output_contains "signed by Ion Popescu (RSA)"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" 1
+expect_output_contains "document 1 v2: valid"
+"$DOSAR" export 1 --version 1 -o "$WORK/v1.pdf"
+cmp -s "$IN" "$WORK/v1.pdf" || fail "version 1 changed after signing"
+expect_exit 0 "$DOSAR" audit 1
+[[ $(grep -c . "$WORK/last.out") -ge 2 ]] || fail "the audit trail does not record the signed version"
+expect_exit 0 "$DOSAR" audit verify
+expect_exit 0 "$DOSAR" sign 1 --key "$PKI/ec.p12" --pin-env DOSAR_PIN --digest sha384
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" 1
+jq -e '.valid and (.signatures | length) == 2 and (.signatures[0].changes_after | all(.allowed))' "$WORK/last.out" \
+  >/dev/null || fail "second signature broke the first: $(cat "$WORK/last.out")"
+
+# B-T with a TSA on loopback.
+"$TEST_TSA" "$WORK/tsa.port" "$PKI/tsa.pem" "$PKI/tsa.key" "$PKI/ca-chain.pem" &
+TSA_PID=$!
+trap 'kill $TSA_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do [[ -s $WORK/tsa.port ]] && break; sleep 0.05; done
+expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/b-t.pdf" "${SIGN_KEY[@]}" --level B-T \
+  --tsa "http://127.0.0.1:$(cat "$WORK/tsa.port")/"
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/b-t.pdf"
+jq -e '.valid and .signatures[0].level == "PAdES-B-T" and .signatures[0].timestamp_time != ""' "$WORK/last.out" \
+  >/dev/null || fail "B-T not reported: $(cat "$WORK/last.out")"
+expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" "${SIGN_KEY[@]}" --level B-T
+expect_output_contains "--tsa"
+
+# B-LT: certificates and CRLs in a DSS; validation needs no CRL in the trust folder.
+expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/b-lt.pdf" "${SIGN_KEY[@]}" --level B-LT \
+  --tsa "http://127.0.0.1:$(cat "$WORK/tsa.port")/" --crls "$PKI/trust-crl"
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/b-lt.pdf"
+jq -e '.valid and .signatures[0].level == "PAdES-B-LT"' "$WORK/last.out" >/dev/null ||
+  fail "B-LT not reported: $(cat "$WORK/last.out")"
+expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/b-lta.pdf" "${SIGN_KEY[@]}" --level B-LTA \
+  --tsa "http://127.0.0.1:$(cat "$WORK/tsa.port")/" --crls "$PKI/trust-crl"
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/b-lta.pdf"
+jq -e '.valid and .signatures[0].level == "PAdES-B-LTA" and .signatures[1].level == "DocTimeStamp"' \
+  "$WORK/last.out" >/dev/null || fail "B-LTA not reported: $(cat "$WORK/last.out")"
+
+# CAdES detached: any file, signature in a .p7s beside it.
+printf 'Cerere de concediu\n' >"$WORK/cerere.txt"
+expect_exit 0 "$DOSAR" sign-file "$WORK/cerere.txt" -o "$WORK/cerere.p7s" "${SIGN_KEY[@]}"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" --content "$WORK/cerere.txt" "$WORK/cerere.p7s"
+expect_output_contains "CAdES-B-B"
+openssl cms -verify -binary -inform DER -in "$WORK/cerere.p7s" -content "$WORK/cerere.txt" \
+  -CAfile "$PKI/ca-chain.pem" -purpose any -out /dev/null 2>/dev/null || fail "openssl rejects the .p7s"
+printf 'Cerere de concediu!\n' >"$WORK/altered.txt"
+expect_exit 1 "$DOSAR" verify --trust "$PKI/trust" --content "$WORK/altered.txt" "$WORK/cerere.p7s"
+expect_output_contains "HASH_FAILURE"
+
+# PKCS#11: a SoftHSM2 token made here; the key never leaves it.
+export SOFTHSM2_CONF=$WORK/softhsm2.conf
+mkdir -p "$WORK/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$WORK/tokens" >"$SOFTHSM2_CONF"
+MODULE=/usr/lib/softhsm/libsofthsm2.so
+softhsm2-util --init-token --free --label dosar --pin 1234 --so-pin 5678 >/dev/null
+openssl pkcs8 -topk8 -nocrypt -in "$PKI/ec.key" -out "$WORK/ec.p8"
+softhsm2-util --import "$WORK/ec.p8" --token dosar --label head --id 01 --pin 1234 >/dev/null
+openssl x509 -in "$PKI/ec.pem" -outform DER -out "$WORK/ec.der"
+pkcs11-tool --module "$MODULE" --login --pin 1234 --token-label dosar --write-object "$WORK/ec.der" --type cert \
+  --label head --id 01 >/dev/null 2>&1
+TOKEN_KEY="pkcs11:token=dosar;object=head;type=private?module-path=$MODULE"
+DOSAR_TOKEN_PIN=1234 expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/token.pdf" --key "$TOKEN_KEY" \
+  --pin-env DOSAR_TOKEN_PIN --chain "$PKI/chain-int.pem"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/token.pdf"
+expect_output_contains "Maria Ionescu (ECDSA)"
+DOSAR_TOKEN_PIN=0000 expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" --key "$TOKEN_KEY" --pin-env DOSAR_TOKEN_PIN
+expect_output_contains "PIN"
+
+finish

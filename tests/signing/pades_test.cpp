@@ -1,0 +1,702 @@
+// PAdES signing and validation against a test PKI made by
+// tests/support/make_test_pki.sh, with Poppler's pdfsig, `openssl cms
+// -verify` and `openssl ts -verify` as independent checks, and the attacks of
+// issue 5 built from signed files.
+#include "signing/pades.h"
+
+#include <gtest/gtest.h>
+#include <openssl/cms.h>
+#include <openssl/evp.h>
+
+#include <signal.h>
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "tests/support/pdf_tamper.h"
+#include "tests/support/sample_pdf.h"
+#include "tests/support/temp_dir.h"
+
+namespace dosar::signing {
+namespace {
+
+namespace fs = std::filesystem;
+using dosar::testing::read_file;
+using dosar::testing::TempDir;
+using dosar::testing::write_file;
+using namespace dosar::testing::tamper;
+
+std::string format_utc_seconds(std::chrono::system_clock::time_point when) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+// Runs a shell command; returns its exit status and puts stdout+stderr in `output`.
+int shell(const std::string& command, std::string* output = nullptr) {
+  std::string text;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return -1;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) text.append(buffer, n);
+  const int status = ::pclose(pipe);
+  if (output) *output = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class PadesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    pki_ = new TempDir;
+    std::string out;
+    ASSERT_EQ(shell("bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + pki_->path().string(), &out), 0)
+        << out;
+    // An NSS database trusting the test root, for pdfsig.
+    const std::string nss = (pki_->path() / "nss").string();
+    fs::create_directories(nss);
+    ASSERT_EQ(shell("certutil -N -d sql:" + nss + " --empty-password && certutil -A -d sql:" + nss +
+                        " -n root -t CT,C,C -i " + (pki_->path() / "root.pem").string(),
+                    &out),
+              0)
+        << out;
+  }
+  static void TearDownTestSuite() {
+    delete pki_;
+    pki_ = nullptr;
+  }
+
+  static fs::path pki(const std::string& name) { return pki_->path() / name; }
+
+  static std::string sample() {
+    return dosar::testing::make_text_pdf({"Dispoziția nr. 1234/22.11.2026\nSe aprobă plata sumei de 100 lei.",
+                                          "Pagina a doua"});
+  }
+
+  static SigningKey key(const std::string& name) {
+    auto k = SigningKey::from_pkcs12(pki(name + ".p12"), "test");
+    EXPECT_TRUE(k.ok()) << (k.ok() ? "" : k.error().to_string());
+    return std::move(k).value();
+  }
+
+  static std::string sign(const std::string& pdf, const std::string& key_name, SignOptions options = {}) {
+    auto signed_pdf = sign_pdf(pdf, key(key_name), options);
+    EXPECT_TRUE(signed_pdf.ok()) << (signed_pdf.ok() ? "" : signed_pdf.error().to_string());
+    return signed_pdf.ok() ? std::move(signed_pdf).value() : std::string();
+  }
+
+  static ValidationReport verify(const std::string& pdf, const std::string& trust_dir = "trust") {
+    auto trust = load_trust_store(pki(trust_dir));
+    EXPECT_TRUE(trust.ok());
+    auto report = verify_pdf(pdf, **trust);
+    EXPECT_TRUE(report.ok()) << (report.ok() ? "" : report.error().to_string());
+    return report.ok() ? std::move(report).value() : ValidationReport{};
+  }
+
+  // pdfsig's verdict with the test root trusted.
+  std::string pdfsig(const std::string& pdf) {
+    const fs::path file = dir_ / "pdfsig-input.pdf";
+    write_file(file, pdf);
+    std::string out;
+    shell("pdfsig -nssdir sql:" + pki("nss").string() + " " + file.string(), &out);
+    return out;
+  }
+
+  TempDir dir_;
+  static TempDir* pki_;
+};
+TempDir* PadesTest::pki_ = nullptr;
+
+void expect_verdict(const ValidationReport& report, std::size_t index, Indication indication,
+                    const std::string& subindication) {
+  ASSERT_GT(report.signatures.size(), index);
+  const SignatureReport& s = report.signatures[index];
+  EXPECT_EQ(indication_name(s.indication), std::string(indication_name(indication))) << s.message;
+  EXPECT_EQ(s.subindication, subindication) << s.message;
+  EXPECT_FALSE(report.valid);
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// --- signing -------------------------------------------------------------
+
+TEST_F(PadesTest, SignedFileKeepsTheOriginalBytesAndAddsOneRevision) {
+  const std::string original = sample();
+  const std::string signed_pdf = sign(original, "rsa");
+  ASSERT_GT(signed_pdf.size(), original.size());
+  EXPECT_EQ(signed_pdf.compare(0, original.size(), original), 0);
+  const std::string update = signed_pdf.substr(original.size());
+  for (const char* expected : {"/Filter /Adobe.PPKLite", "/SubFilter /ETSI.CAdES.detached", "/ByteRange [0 ",
+                               "/M (D:", "/SigFlags 3", "/Rect [0 0 0 0]", "/FT /Sig", "/Prev ", "/AcroForm "})
+    EXPECT_NE(update.find(expected), std::string::npos) << expected;
+  EXPECT_EQ(count(update, "%%EOF"), 1u);
+  const ValidationReport report = verify(signed_pdf);
+  ASSERT_EQ(report.signatures.size(), 1u);
+  EXPECT_TRUE(report.valid) << report.signatures[0].message;
+  EXPECT_EQ(report.signatures[0].indication, Indication::total_passed);
+  EXPECT_EQ(report.signatures[0].signer, "Ion Popescu (RSA)");
+  EXPECT_EQ(report.signatures[0].level, "PAdES-B-B");
+  EXPECT_EQ(report.signatures[0].revision, 2);
+  EXPECT_TRUE(report.signatures[0].changes_after.empty());
+}
+
+TEST_F(PadesTest, EveryKeyTypeAndDigestSignsWhatPdfsigAndOpensslAccept) {
+  struct Case {
+    const char* key;
+    DigestAlgorithm digest;
+    RsaPadding padding;
+    const char* pdfsig_hash;
+  };
+  for (const Case& c : {Case{"rsa", DigestAlgorithm::sha256, RsaPadding::pkcs1_v1_5, "SHA-256"},
+                        Case{"rsa", DigestAlgorithm::sha512, RsaPadding::pss, "SHA-512"},
+                        Case{"ec", DigestAlgorithm::sha256, RsaPadding::pkcs1_v1_5, "SHA-256"},
+                        Case{"p384", DigestAlgorithm::sha384, RsaPadding::pkcs1_v1_5, "SHA-384"}}) {
+    SCOPED_TRACE(std::string(c.key) + " " + c.pdfsig_hash);
+    SignOptions options;
+    options.digest = c.digest;
+    options.rsa_padding = c.padding;
+    const std::string signed_pdf = sign(sample(), c.key, options);
+    EXPECT_TRUE(verify(signed_pdf).valid);
+    const std::string poppler = pdfsig(signed_pdf);
+    EXPECT_NE(poppler.find("Signature Validation: Signature is Valid."), std::string::npos) << poppler;
+    EXPECT_NE(poppler.find("Certificate Validation: Certificate is Trusted."), std::string::npos) << poppler;
+    EXPECT_NE(poppler.find(c.pdfsig_hash), std::string::npos) << poppler;
+
+    // The CMS alone, over the ByteRange bytes, by `openssl cms -verify`.
+    const auto parts = split_signature(signed_pdf, 0);
+    write_file(dir_ / "content.bin", parts.signed_bytes);
+    write_file(dir_ / "sig.der", parts.cms);
+    std::string out;
+    EXPECT_EQ(shell("openssl cms -verify -binary -inform DER -in " + (dir_ / "sig.der").string() + " -content " +
+                        (dir_ / "content.bin").string() + " -CAfile " + pki("ca-chain.pem").string() +
+                        " -purpose any -out /dev/null",
+                    &out),
+              0)
+        << out;
+    EXPECT_EQ(shell("openssl cms -cmsout -print -inform DER -in " + (dir_ / "sig.der").string(), &out), 0);
+    EXPECT_NE(out.find("id-smime-aa-signingCertificateV2"), std::string::npos);
+    EXPECT_NE(out.find("messageDigest"), std::string::npos);
+    EXPECT_EQ(out.find("signingTime"), std::string::npos) << "PAdES carries the time in /M only";
+    if (c.padding == RsaPadding::pss) {
+      EXPECT_NE(out.find("rsassaPss"), std::string::npos);
+    }
+  }
+}
+
+TEST_F(PadesTest, SigningTwiceKeepsBothSignaturesValid) {
+  const std::string once = sign(sample(), "rsa");
+  const std::string twice = sign(once, "ec");
+  const ValidationReport report = verify(twice);
+  ASSERT_EQ(report.signatures.size(), 2u);
+  EXPECT_TRUE(report.valid);
+  EXPECT_EQ(report.signatures[0].revision, 2);
+  EXPECT_EQ(report.signatures[1].revision, 3);
+  EXPECT_EQ(report.signatures[1].signer, "Maria Ionescu (ECDSA)");
+  ASSERT_FALSE(report.signatures[0].changes_after.empty());
+  for (const auto& change : report.signatures[0].changes_after) EXPECT_TRUE(change.allowed) << change.description;
+  EXPECT_EQ(count(pdfsig(twice), "Signature is Valid."), 2u);
+}
+
+TEST_F(PadesTest, XrefStreamDocumentGetsAnXrefStreamUpdate) {
+  write_file(dir_ / "plain.pdf", sample());
+  std::string out;
+  ASSERT_EQ(shell("qpdf --object-streams=generate " + (dir_ / "plain.pdf").string() + " " +
+                      (dir_ / "xref-stream.pdf").string(),
+                  &out),
+            0)
+      << out;
+  const std::string original = read_file(dir_ / "xref-stream.pdf");
+  ASSERT_NE(original.find("/XRef"), std::string::npos);
+  const std::string signed_pdf = sign(original, "rsa");
+  const std::string update = signed_pdf.substr(original.size());
+  EXPECT_NE(update.find("/Type /XRef"), std::string::npos);
+  EXPECT_EQ(update.find("\nxref\n"), std::string::npos);
+  EXPECT_TRUE(verify(signed_pdf).valid);
+  EXPECT_NE(pdfsig(signed_pdf).find("Signature is Valid."), std::string::npos);
+  write_file(dir_ / "signed.pdf", signed_pdf);
+  EXPECT_EQ(shell("qpdf --check " + (dir_ / "signed.pdf").string(), &out), 0) << out;
+}
+
+TEST_F(PadesTest, SignatureMadeByPdfsigValidatesAndCanBeCountersigned) {
+  const std::string nss = (dir_ / "nss").string();
+  fs::create_directories(nss);
+  write_file(dir_ / "plain.pdf", sample());
+  std::string out;
+  ASSERT_EQ(shell("certutil -N -d sql:" + nss + " --empty-password && certutil -A -d sql:" + nss +
+                      " -n root -t CT,C,C -i " + pki("root.pem").string() + " && pk12util -d sql:" + nss + " -i " +
+                      pki("rsa.p12").string() + " -W test -K '' && pdfsig -nssdir sql:" + nss +
+                      " -add-signature -nick 'Ion Popescu (RSA)' " + (dir_ / "plain.pdf").string() + " " +
+                      (dir_ / "by-pdfsig.pdf").string(),
+                  &out),
+            0)
+      << out;
+  const std::string by_poppler = read_file(dir_ / "by-pdfsig.pdf");
+  ValidationReport report = verify(by_poppler);
+  ASSERT_EQ(report.signatures.size(), 1u);
+  EXPECT_TRUE(report.valid) << report.signatures[0].message;
+  EXPECT_EQ(report.signatures[0].sub_filter, "adbe.pkcs7.detached");
+  report = verify(sign(by_poppler, "ec"));
+  EXPECT_TRUE(report.valid);
+  EXPECT_EQ(report.signatures.size(), 2u);
+}
+
+// The stamp region of page 2 rendered by Poppler, as PPM bytes.
+std::string render_stamp_region(const fs::path& pdf) {
+  std::string out;
+  // 50 dpi: (300, 60) points from the lower left of an A4 page = (208, 543) pixels from the top left.
+  shell("pdftoppm -r 50 -f 2 -l 2 -x 200 -y 500 -W 180 -H 50 " + pdf.string() + " " + pdf.string() + ".crop", &out);
+  return read_file(pdf.string() + ".crop-2.ppm");
+}
+
+TEST_F(PadesTest, VisibleStampIsDrawnOnTheChosenPageAndStaysValid) {
+  SignOptions options;
+  options.reason = "Aprobat în ședința consiliului";
+  options.visible = SignOptions::Stamp{2, 300, 60};
+  const std::string original = sample();
+  const std::string signed_pdf = sign(original, "rsa", options);
+  EXPECT_NE(signed_pdf.find("/Rect [300.00 60.00 540.00 120.00] /AP << /N "), std::string::npos);
+  EXPECT_TRUE(verify(signed_pdf).valid);
+  EXPECT_NE(pdfsig(signed_pdf).find("Signature is Valid."), std::string::npos);
+  write_file(dir_ / "original.pdf", original);
+  write_file(dir_ / "stamped.pdf", signed_pdf);
+  const std::string before = render_stamp_region(dir_ / "original.pdf");
+  const std::string after = render_stamp_region(dir_ / "stamped.pdf");
+  ASSERT_FALSE(before.empty());
+  ASSERT_EQ(before.size(), after.size());
+  EXPECT_NE(before, after) << "nothing drawn where the stamp should be";
+
+  options.visible = SignOptions::Stamp{3, 300, 60};
+  auto no_page = sign_pdf(original, key("rsa"), options);
+  ASSERT_FALSE(no_page.ok());
+  EXPECT_EQ(no_page.error().code, ErrorCode::invalid_argument);
+  EXPECT_NE(no_page.error().subject.find("page 3"), std::string::npos);
+}
+
+TEST_F(PadesTest, RefusesWhatIsNotAPdfAndAWrongPassword) {
+  auto key_or = SigningKey::from_pkcs12(pki("rsa.p12"), "wrong");
+  ASSERT_FALSE(key_or.ok());
+  EXPECT_EQ(key_or.error().code, ErrorCode::permission);
+  auto signed_pdf = sign_pdf("<html>not a pdf</html>", key("rsa"), {});
+  ASSERT_FALSE(signed_pdf.ok());
+  EXPECT_EQ(signed_pdf.error().code, ErrorCode::invalid_argument);
+  auto report = verify_pdf("%PDF-1.7\ngarbage", *empty_trust_store());
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.error().code, ErrorCode::invalid_argument);
+}
+
+TEST_F(PadesTest, CmsLargerThanTheReservedSpaceIsRefused) {
+  SignOptions options;
+  options.contents_reserve = 64;
+  auto signed_pdf = sign_pdf(sample(), key("rsa"), options);
+  ASSERT_FALSE(signed_pdf.ok());
+  EXPECT_EQ(signed_pdf.error().code, ErrorCode::limit_exceeded);
+}
+
+TEST_F(PadesTest, DocumentsBeyondTheValidationLimitsAreRefused) {
+  const std::string three = sign(sign(sign(sample(), "ec"), "ec"), "ec");  // 4 revisions, 3 signatures
+  auto trust = load_trust_store(pki("trust"));
+  ASSERT_TRUE(trust.ok());
+  const auto now = std::chrono::system_clock::now();
+  EXPECT_TRUE(verify_pdf(three, **trust, now, {/*max_revisions=*/4, /*max_signatures=*/3})->valid);
+  auto revisions = verify_pdf(three, **trust, now, {/*max_revisions=*/3, /*max_signatures=*/3});
+  ASSERT_FALSE(revisions.ok());
+  EXPECT_EQ(revisions.error().code, ErrorCode::limit_exceeded);
+  EXPECT_NE(revisions.error().message.find("4 revisions"), std::string::npos);
+  auto signatures = verify_pdf(three, **trust, now, {/*max_revisions=*/4, /*max_signatures=*/2});
+  ASSERT_FALSE(signatures.ok());
+  EXPECT_EQ(signatures.error().code, ErrorCode::limit_exceeded);
+}
+
+TEST_F(PadesTest, UnsignedDocumentIsNotValid) {
+  const ValidationReport report = verify(sample());
+  EXPECT_TRUE(report.signatures.empty());
+  EXPECT_FALSE(report.valid);
+}
+
+// --- CAdES detached (.p7s) ------------------------------------------------
+
+TEST_F(PadesTest, DetachedSignatureOfAnyFileVerifiesHereAndWithOpenssl) {
+  const std::string content = "Cerere de concediu\nIon Popescu\n";
+  auto p7s = sign_detached(content, key("ec"), {});
+  ASSERT_TRUE(p7s.ok()) << p7s.error().to_string();
+  auto trust = load_trust_store(pki("trust"));
+  ASSERT_TRUE(trust.ok());
+  auto report = verify_detached(content, *p7s, **trust);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->signatures.size(), 1u);
+  EXPECT_TRUE(report->valid) << report->signatures[0].message;
+  EXPECT_EQ(report->signatures[0].level, "CAdES-B-B");
+  EXPECT_FALSE(report->signatures[0].signing_time.empty());
+
+  write_file(dir_ / "content.txt", content);
+  write_file(dir_ / "sig.p7s", *p7s);
+  std::string out;
+  EXPECT_EQ(shell("openssl cms -verify -binary -inform DER -in " + (dir_ / "sig.p7s").string() + " -content " +
+                      (dir_ / "content.txt").string() + " -CAfile " + pki("ca-chain.pem").string() +
+                      " -purpose any -out /dev/null",
+                  &out),
+            0)
+      << out;
+
+  auto tampered = verify_detached(content + " ", *p7s, **trust);
+  ASSERT_TRUE(tampered.ok());
+  expect_verdict(*tampered, 0, Indication::total_failed, "HASH_FAILURE");
+  auto garbage = verify_detached(content, "not a CMS", **trust);
+  ASSERT_TRUE(garbage.ok());
+  expect_verdict(*garbage, 0, Indication::total_failed, "FORMAT_FAILURE");
+}
+
+// --- certificates ----------------------------------------------------------
+
+SignOptions forced() {
+  SignOptions options;
+  options.allow_invalid_certificate = true;
+  return options;
+}
+
+TEST_F(PadesTest, SigningWithAnExpiredCertificateIsRefused) {
+  auto signed_pdf = sign_pdf(sample(), key("expired"), {});
+  ASSERT_FALSE(signed_pdf.ok());
+  EXPECT_EQ(signed_pdf.error().code, ErrorCode::conflict);
+  EXPECT_NE(signed_pdf.error().message.find("expired"), std::string::npos);
+}
+
+TEST_F(PadesTest, ExpiredSignerIsOutOfBoundsWithoutProofOfExistence) {
+  expect_verdict(verify(sign(sample(), "expired", forced())), 0, Indication::indeterminate, "OUT_OF_BOUNDS_NO_POE");
+}
+
+TEST_F(PadesTest, RevokedSignerIsReportedWhenTheCrlIsInTheTrustFolder) {
+  const std::string signed_pdf = sign(sample(), "revoked");
+  expect_verdict(verify(signed_pdf, "trust-crl"), 0, Indication::indeterminate, "REVOKED_NO_POE");
+  // Without the CRL the revocation is unknown to Dosar, and the signature passes.
+  EXPECT_TRUE(verify(signed_pdf, "trust").valid);
+}
+
+TEST_F(PadesTest, SignerOutsideTheTrustStoreHasNoChain) {
+  expect_verdict(verify(sign(sample(), "selfsigned")), 0, Indication::indeterminate, "NO_CERTIFICATE_CHAIN_FOUND");
+  ValidationReport report;
+  auto r = verify_pdf(sign(sample(), "rsa"), *empty_trust_store());
+  ASSERT_TRUE(r.ok());
+  expect_verdict(*r, 0, Indication::indeterminate, "NO_CERTIFICATE_CHAIN_FOUND");
+}
+
+TEST_F(PadesTest, QualifiedCertificateAndQscdAreShownAsTheCertificateStates) {
+  ValidationReport report = verify(sign(sample(), "qualified"));
+  ASSERT_EQ(report.signatures.size(), 1u);
+  EXPECT_TRUE(report.valid) << report.signatures[0].message;
+  EXPECT_TRUE(report.signatures[0].qualified);
+  EXPECT_TRUE(report.signatures[0].qscd);
+  report = verify(sign(sample(), "rsa"));
+  ASSERT_EQ(report.signatures.size(), 1u);
+  EXPECT_FALSE(report.signatures[0].qualified);
+  EXPECT_FALSE(report.signatures[0].qscd);
+}
+
+TEST_F(PadesTest, CertificateWithoutSigningKeyUsageFailsItsConstraints) {
+  expect_verdict(verify(sign(sample(), "nokeyusage")), 0, Indication::indeterminate, "CHAIN_CONSTRAINTS_FAILURE");
+}
+
+
+// --- attacks (issue 5, "Attacks, tested") -----------------------------------
+
+// Incremental saving attack: a later revision gives page 1 new content.
+// pdfsig still calls such a signature valid; Dosar must not.
+TEST_F(PadesTest, ContentAppendedAfterSigningIsNotAllowed) {
+  const std::string signed_pdf = sign(sample(), "rsa");
+  const int page = last_page_object(signed_pdf);
+  const int content = next_object_number(signed_pdf);
+  std::string page_text = last_object(signed_pdf, page);
+  const std::string stream = "BT /F1 24 Tf 72 600 Td (Suma: 99999 lei) Tj ET";
+  const auto contents_at = page_text.find("/Contents ");
+  ASSERT_NE(contents_at, std::string::npos);
+  std::string new_contents(1, '[');
+  new_contents += std::to_string(content);
+  new_contents += " 0 R] /Old ";
+  page_text.insert(contents_at + 10, new_contents);
+  const std::string tampered = append_update(
+      signed_pdf, {{content, "<< /Length " + std::to_string(stream.size()) + " >>\nstream\n" + stream + "\nendstream"},
+                   {page, page_text}});
+  const ValidationReport report = verify(tampered);
+  expect_verdict(report, 0, Indication::indeterminate, "SIG_CONSTRAINTS_FAILURE");
+  ASSERT_FALSE(report.signatures[0].changes_after.empty());
+  EXPECT_EQ(report.signatures[0].changes_after[0].revision, 3);
+  EXPECT_NE(report.signatures[0].message.find("page 1: content changed"), std::string::npos)
+      << report.signatures[0].message;
+  // What Poppler says of the same file, for the record (issue 5): the
+  // signature value is valid, and only a side remark says the document grew.
+  const std::string poppler = pdfsig(tampered);
+  EXPECT_NE(poppler.find("Signature is Valid."), std::string::npos) << poppler;
+  EXPECT_NE(poppler.find("Not total document signed"), std::string::npos) << poppler;
+}
+
+// Shadow attack: an annotation laid over the page after signing.
+TEST_F(PadesTest, OverlayAnnotationAddedAfterSigningIsNotAllowed) {
+  const std::string signed_pdf = sign(sample(), "rsa");
+  const int page = last_page_object(signed_pdf);
+  const int annotation = next_object_number(signed_pdf);
+  std::string page_text = last_object(signed_pdf, page);
+  const auto annots_at = page_text.find("/Annots [");
+  ASSERT_NE(annots_at, std::string::npos);
+  page_text.insert(annots_at + 9, std::to_string(annotation) + " 0 R ");
+  const std::string tampered = append_update(
+      signed_pdf, {{annotation, "<< /Type /Annot /Subtype /FreeText /Rect [50 500 550 800] /Contents (Anulat) "
+                                "/DA (/Helv 40 Tf 1 0 0 rg) >>"},
+                   {page, page_text}});
+  const ValidationReport report = verify(tampered);
+  expect_verdict(report, 0, Indication::indeterminate, "SIG_CONSTRAINTS_FAILURE");
+  bool saw_annotation = false;
+  for (const auto& c : report.signatures[0].changes_after)
+    saw_annotation = saw_annotation || (!c.allowed && c.description.find("/FreeText") != std::string::npos);
+  EXPECT_TRUE(saw_annotation);
+}
+
+TEST_F(PadesTest, ManipulatedByteRangeIsAFormatFailure) {
+  const std::string signed_pdf = sign(sample(), "rsa");
+  const auto r = split_signature(signed_pdf, 0).byte_range;
+  // Ends before the revision does: the tail is left unsigned.
+  expect_verdict(verify(with_byte_range(signed_pdf, 0, {0, r[1], r[2], r[3] - 40})), 0, Indication::total_failed,
+                 "FORMAT_FAILURE");
+  // Overlapping ranges.
+  expect_verdict(verify(with_byte_range(signed_pdf, 0, {0, r[1], r[1] - 10, r[3] + r[2] - r[1] + 10})), 0,
+                 Indication::total_failed, "FORMAT_FAILURE");
+  // Not starting at 0.
+  expect_verdict(verify(with_byte_range(signed_pdf, 0, {1, r[1] - 1, r[2], r[3]})), 0, Indication::total_failed,
+                 "FORMAT_FAILURE");
+  // A gap larger than /Contents.
+  expect_verdict(verify(with_byte_range(signed_pdf, 0, {0, r[1] - 20, r[2], r[3]})), 0, Indication::total_failed,
+                 "FORMAT_FAILURE");
+  expect_verdict(verify(with_byte_range(signed_pdf, 0, {0, 0, 0, 0})), 0, Indication::total_failed, "FORMAT_FAILURE");
+}
+
+// Signature wrapping: a second value hidden in the unsigned gap, where the
+// zero padding of /Contents was.
+TEST_F(PadesTest, BodyHiddenInTheByteRangeGapIsAFormatFailure) {
+  const std::string signed_pdf = sign(sample(), "rsa");
+  const auto parts = split_signature(signed_pdf, 0);
+  std::string tampered = signed_pdf;
+  const std::size_t padding = static_cast<std::size_t>(parts.byte_range[1]) + 1 + parts.cms.size() * 2;
+  const std::string hidden = "> /Hidden (1 0 obj << /Type /Page >> endobj) <";
+  tampered.replace(padding + 100, hidden.size(), hidden);
+  const ValidationReport report = verify(tampered);
+  expect_verdict(report, 0, Indication::total_failed, "FORMAT_FAILURE");
+  EXPECT_NE(report.signatures[0].message.find("/Contents"), std::string::npos) << report.signatures[0].message;
+}
+
+// Universal signature forgery: /Contents empty or zero, /ByteRange absent.
+TEST_F(PadesTest, EmptyZeroOrAbsentSignatureValuesAreFormatFailures) {
+  const std::string signed_pdf = sign(sample(), "rsa");
+  const auto r = split_signature(signed_pdf, 0).byte_range;
+  const auto begin = static_cast<std::size_t>(r[1]);
+  const auto length = static_cast<std::size_t>(r[2] - r[1]);
+
+  std::string zero = signed_pdf;
+  zero.replace(begin + 1, length - 2, std::string(length - 2, '0'));
+  expect_verdict(verify(zero), 0, Indication::total_failed, "FORMAT_FAILURE");
+
+  std::string empty = signed_pdf;
+  empty.replace(begin, length, "<>" + std::string(length - 2, ' '));
+  expect_verdict(verify(empty), 0, Indication::total_failed, "FORMAT_FAILURE");
+
+  std::string absent = signed_pdf;
+  absent.replace(absent.find("/ByteRange"), 10, "/ByteRangX");
+  expect_verdict(verify(absent), 0, Indication::total_failed, "FORMAT_FAILURE");
+
+  std::string no_contents = signed_pdf;
+  no_contents.replace(no_contents.find("/Contents <"), 9, "/Contentx");
+  expect_verdict(verify(no_contents), 0, Indication::total_failed, "FORMAT_FAILURE");
+}
+
+// The CMS of another document, made for another digest, in this one's place.
+TEST_F(PadesTest, CmsOverAnotherDigestIsAHashFailure) {
+  const std::string signed_pdf = sign(sample(), "rsa");
+  const std::string other = sign(dosar::testing::make_text_pdf({"Alt document"}), "rsa");
+  const std::string foreign_hex = hex(split_signature(other, 0).cms);
+  const auto r = split_signature(signed_pdf, 0).byte_range;
+  std::string tampered = signed_pdf;
+  std::string filled = foreign_hex;
+  filled.resize(static_cast<std::size_t>(r[2] - r[1] - 2), '0');
+  tampered.replace(static_cast<std::size_t>(r[1]) + 1, filled.size(), filled);
+  expect_verdict(verify(tampered), 0, Indication::total_failed, "HASH_FAILURE");
+}
+
+TEST_F(PadesTest, ChangedSignedByteIsAHashFailure) {
+  std::string tampered = sign(sample(), "rsa");
+  const auto at = tampered.find("100 lei");
+  ASSERT_NE(at, std::string::npos);
+  tampered[at] = '9';
+  expect_verdict(verify(tampered), 0, Indication::total_failed, "HASH_FAILURE");
+}
+
+TEST_F(PadesTest, AlteredSignatureValueIsACryptoFailure) {
+  const std::string signed_pdf = sign(sample(), "rsa");
+  const auto parts = split_signature(signed_pdf, 0);
+  // The signature value is the last field of the SignerInfo: the CMS's last byte.
+  const std::size_t last_hex = static_cast<std::size_t>(parts.byte_range[1]) + 1 + parts.cms.size() * 2 - 1;
+  std::string tampered = signed_pdf;
+  tampered[last_hex] = tampered[last_hex] == '0' ? '1' : '0';
+  expect_verdict(verify(tampered), 0, Indication::total_failed, "SIG_CRYPTO_FAILURE");
+}
+
+// --- B-T: a TSA on loopback (tests/support/test_tsa.cpp) -------------------
+
+class PadesTimestampTest : public PadesTest {
+ protected:
+  static void SetUpTestSuite() {
+    PadesTest::SetUpTestSuite();
+    const fs::path port_file = pki("tsa.port");
+    const std::string command = std::string(DOSAR_TEST_TSA) + " " + port_file.string() + " " + pki("tsa.pem").string() +
+                                " " + pki("tsa.key").string() + " " + pki("ca-chain.pem").string() +
+                                " >/dev/null 2>&1 & echo $! >" + pki("tsa.pid").string();
+    ASSERT_EQ(std::system(command.c_str()), 0);
+    for (int i = 0; i < 100 && !fs::exists(port_file); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(fs::exists(port_file));
+    tsa_url_ = "http://127.0.0.1:" + std::to_string(std::stoi(read_file(port_file))) + "/";
+  }
+  static void TearDownTestSuite() {
+    const std::string pid = read_file(pki("tsa.pid"));
+    if (!pid.empty()) ::kill(std::stoi(pid), SIGTERM);
+    PadesTest::TearDownTestSuite();
+  }
+  static SignOptions b_t() {
+    SignOptions options;
+    options.level = PadesLevel::b_t;
+    options.tsa_url = tsa_url_;
+    return options;
+  }
+  static std::string tsa_url_;
+};
+std::string PadesTimestampTest::tsa_url_;
+
+// The RFC 3161 token in the signer's unsigned attributes, and the SHA-256 of
+// the signature value it must cover.
+std::pair<std::string, std::string> timestamp_token(const std::string& cms_der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(cms_der.data());
+  CMS_ContentInfo* cms = d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(cms_der.size()));
+  if (!cms) return {};
+  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), 0);
+  auto* token = static_cast<ASN1_STRING*>(
+      CMS_unsigned_get0_data_by_OBJ(si, OBJ_nid2obj(NID_id_smime_aa_timeStampToken), -3, V_ASN1_SEQUENCE));
+  std::string token_der;
+  if (token)
+    token_der.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(token)),
+                     static_cast<std::size_t>(ASN1_STRING_length(token)));
+  const ASN1_OCTET_STRING* value = CMS_SignerInfo_get0_signature(si);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(ASN1_STRING_get0_data(value), static_cast<std::size_t>(ASN1_STRING_length(value)), digest, &length,
+             EVP_sha256(), nullptr);
+  CMS_ContentInfo_free(cms);
+  return {token_der, hex(std::string(reinterpret_cast<char*>(digest), length))};
+}
+
+TEST_F(PadesTimestampTest, TimestampedSignatureCarriesAVerifiableTokenAndItsTime) {
+  const auto before = std::chrono::system_clock::now() - std::chrono::seconds(2);
+  const std::string signed_pdf = sign(sample(), "rsa", b_t());
+  const ValidationReport report = verify(signed_pdf);
+  ASSERT_EQ(report.signatures.size(), 1u);
+  EXPECT_TRUE(report.valid) << report.signatures[0].message;
+  EXPECT_EQ(report.signatures[0].level, "PAdES-B-T");
+  ASSERT_FALSE(report.signatures[0].timestamp_time.empty());
+  EXPECT_EQ(report.signatures[0].signing_time, report.signatures[0].timestamp_time);
+  EXPECT_GE(report.signatures[0].timestamp_time, format_utc_seconds(before));
+  EXPECT_NE(pdfsig(signed_pdf).find("Signature is Valid."), std::string::npos);
+
+  const auto [token, imprint] = timestamp_token(split_signature(signed_pdf, 0).cms);
+  ASSERT_FALSE(token.empty());
+  write_file(dir_ / "token.der", token);
+  std::string out;
+  EXPECT_EQ(shell("openssl ts -verify -token_in -in " + (dir_ / "token.der").string() + " -digest " + imprint +
+                      " -CAfile " + pki("ca-chain.pem").string(),
+                  &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("Verification: OK"), std::string::npos) << out;
+}
+
+// With a timestamp there is proof of existence: an expired signer is then
+// judged at the timestamp's time, and fails.
+TEST_F(PadesTimestampTest, ExpiredSignerWithATimestampAfterExpiryFails) {
+  SignOptions options = b_t();
+  options.allow_invalid_certificate = true;
+  expect_verdict(verify(sign(sample(), "expired", options)), 0, Indication::total_failed, "EXPIRED");
+}
+
+TEST_F(PadesTimestampTest, TimestampNotTrustedIsNoProofOfExistence) {
+  const std::string signed_pdf = sign(sample(), "rsa", b_t());
+  // The TSA chains to the same root as the signer; an empty store trusts neither.
+  auto report = verify_pdf(signed_pdf, *empty_trust_store());
+  ASSERT_TRUE(report.ok());
+  expect_verdict(*report, 0, Indication::indeterminate, "NO_POE");
+}
+
+SignOptions b_lt(SignOptions options, const fs::path& crl_dir) {
+  options.level = PadesLevel::b_lt;
+  auto crls = read_crls(crl_dir);
+  EXPECT_TRUE(crls.ok());
+  if (crls.ok()) options.crls = *crls;
+  return options;
+}
+
+TEST_F(PadesTimestampTest, LongTermSignatureCarriesCertificatesAndCrlsInADss) {
+  const std::string signed_pdf = sign(sample(), "rsa", b_lt(b_t(), pki("trust-crl")));
+  EXPECT_NE(signed_pdf.find("/Type /DSS"), std::string::npos);
+  EXPECT_EQ(count(signed_pdf, "%%EOF"), 3u);  // original, signature, DSS
+  const ValidationReport report = verify(signed_pdf);  // the trust folder itself has no CRL
+  ASSERT_EQ(report.signatures.size(), 1u);
+  EXPECT_TRUE(report.valid) << report.signatures[0].message;
+  EXPECT_EQ(report.signatures[0].level, "PAdES-B-LT");
+  ASSERT_FALSE(report.signatures[0].changes_after.empty());
+  for (const auto& c : report.signatures[0].changes_after) EXPECT_TRUE(c.allowed) << c.description;
+  EXPECT_NE(pdfsig(signed_pdf).find("Signature is Valid."), std::string::npos);
+}
+
+TEST_F(PadesTimestampTest, ArchiveTimestampCoversSignatureAndDss) {
+  SignOptions options = b_lt(b_t(), pki("trust-crl"));
+  options.level = PadesLevel::b_lta;
+  const std::string signed_pdf = sign(sample(), "ec", options);
+  EXPECT_EQ(count(signed_pdf, "%%EOF"), 4u);  // original, signature, DSS, document timestamp
+  EXPECT_NE(signed_pdf.find("/SubFilter /ETSI.RFC3161"), std::string::npos);
+  const ValidationReport report = verify(signed_pdf);
+  ASSERT_EQ(report.signatures.size(), 2u);
+  EXPECT_TRUE(report.valid) << report.signatures[0].message << " / " << report.signatures[1].message;
+  EXPECT_EQ(report.signatures[0].level, "PAdES-B-LTA");
+  EXPECT_EQ(report.signatures[1].level, "DocTimeStamp");
+  EXPECT_EQ(report.signatures[1].signer, "Dosar Test TSA");
+  EXPECT_EQ(report.signatures[1].revision, 4);
+  EXPECT_FALSE(report.signatures[1].timestamp_time.empty());
+  EXPECT_NE(pdfsig(signed_pdf).find("Signature is Valid."), std::string::npos);
+
+  // Changing a byte the document timestamp covers (inside the DSS) breaks it.
+  std::string tampered = signed_pdf;
+  const auto dss = tampered.rfind("/Type /DSS");
+  ASSERT_NE(dss, std::string::npos);
+  tampered.replace(dss, 10, "/Type /DSX");
+  const ValidationReport broken = verify(tampered);
+  ASSERT_EQ(broken.signatures.size(), 2u);
+  expect_verdict(broken, 1, Indication::total_failed, "HASH_FAILURE");
+}
+
+TEST_F(PadesTimestampTest, CrlEmbeddedInTheDssRevealsARevokedSigner) {
+  const std::string signed_pdf = sign(sample(), "revoked", b_lt(b_t(), pki("trust-crl")));
+  expect_verdict(verify(signed_pdf, "trust"), 0, Indication::indeterminate, "REVOKED_NO_POE");
+}
+
+TEST_F(PadesTimestampTest, UnreachableTsaIsAnIoError) {
+  SignOptions options = b_t();
+  options.tsa_url = "http://127.0.0.1:1/";
+  auto signed_pdf = sign_pdf(sample(), key("rsa"), options);
+  ASSERT_FALSE(signed_pdf.ok());
+  EXPECT_EQ(signed_pdf.error().code, ErrorCode::io);
+}
+
+}  // namespace
+}  // namespace dosar::signing

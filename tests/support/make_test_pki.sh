@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Makes the test PKI of the signing tests with the `openssl` command:
+#   make_test_pki.sh DIR
+# DIR/root.pem, DIR/int.pem             root CA and intermediate CA
+# DIR/rsa.p12, DIR/ec.p12, DIR/p384.p12 signers (RSA-2048, ECDSA P-256, P-384), chain included
+# DIR/expired.p12                       valid 2020-01-01 .. 2021-01-01
+# DIR/revoked.p12                       revoked in DIR/int.crl.pem
+# DIR/selfsigned.p12                    not issued by the test root
+# DIR/nokeyusage.p12                    key usage keyEncipherment only
+# DIR/qualified.p12                     qcStatements: QcCompliance and QcSSCD (a qualified certificate, key on a QSCD)
+# DIR/tsa.pem, DIR/tsa.key              TSA, critical extendedKeyUsage timeStamping
+# DIR/ocsp.pem, DIR/ocsp.key            OCSP responder of the intermediate (critical OCSPSigning);
+#                                       with OCSP_URL=... in the environment, signers name it in their AIA
+# DIR/trust/                            root.pem only
+# DIR/trust-crl/                        root.pem + the CRLs of root and intermediate
+# DIR/ca-chain.pem                      root + intermediate, for `openssl cms -verify -CAfile`
+# Every PKCS#12 password is "test". Only the RSA signer has an RSA key (the
+# CAs and the others are P-256), so that it runs in well under a second.
+set -euo pipefail
+DIR=${1:?usage: make_test_pki.sh DIR}
+mkdir -p "$DIR"
+cd "$DIR"
+
+cat >ext.cnf <<'CNF'
+[ca_root]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[ca_int]
+basicConstraints = critical, CA:true, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[signer]
+basicConstraints = CA:false
+keyUsage = critical, digitalSignature, nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[nokeyusage]
+basicConstraints = CA:false
+keyUsage = critical, keyEncipherment
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[qualified]
+basicConstraints = CA:false
+keyUsage = critical, nonRepudiation
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+1.3.6.1.5.5.7.1.3 = ASN1:SEQUENCE:qc_statements
+[qc_statements]
+compliance = SEQUENCE:qc_compliance
+sscd = SEQUENCE:qc_sscd
+[qc_compliance]
+id = OID:0.4.0.1862.1.1
+[qc_sscd]
+id = OID:0.4.0.1862.1.4
+[ocsp]
+basicConstraints = CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = critical, OCSPSigning
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[tsa]
+basicConstraints = CA:false
+keyUsage = critical, digitalSignature, nonRepudiation
+extendedKeyUsage = critical, timeStamping
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+CNF
+# With OCSP_URL set, signer certificates name that OCSP responder (AIA).
+if [[ -n ${OCSP_URL:-} ]]; then
+  sed -i "/^\[signer\]$/a authorityInfoAccess = OCSP;URI:$OCSP_URL" ext.cnf
+fi
+
+# A minimal `openssl ca` setup per CA: it keeps the index that CRLs need.
+make_ca_config() {  # NAME
+  mkdir -p "$1.db/new"
+  : >"$1.db/index.txt"
+  echo 1000 >"$1.db/serial"
+  echo 1000 >"$1.db/crlnumber"
+  cat >"$1.cnf" <<CNF
+[ca]
+default_ca = this
+[this]
+dir = $DIR/$1.db
+database = \$dir/index.txt
+new_certs_dir = \$dir/new
+serial = \$dir/serial
+crlnumber = \$dir/crlnumber
+certificate = $DIR/$1.pem
+private_key = $DIR/$1.key
+default_md = sha256
+default_days = 3650
+default_crl_days = 30
+policy = any
+unique_subject = no
+copy_extensions = none
+[any]
+commonName = supplied
+CNF
+}
+
+key() {  # FILE rsa|ec|p384
+  case $2 in
+    rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null ;;
+    ec) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" ;;
+    p384) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$1" ;;
+  esac
+}
+
+issue() {  # CA NAME CN EXTENSIONS KEYTYPE [openssl ca date options...]
+  local ca=$1 name=$2 cn=$3 ext=$4 type=$5
+  shift 5
+  key "$name.key" "$type"
+  openssl req -new -key "$name.key" -subj "/CN=$cn" -out "$name.csr"
+  openssl ca -batch -config "$ca.cnf" -extfile ext.cnf -extensions "$ext" -notext \
+    -in "$name.csr" -out "$name.pem" "$@" 2>/dev/null
+}
+
+p12() {  # NAME [CHAIN_FILE]
+  local chain=()
+  [[ -n ${2:-} ]] && chain=(-certfile "$2")
+  openssl pkcs12 -export -inkey "$1.key" -in "$1.pem" "${chain[@]}" -passout pass:test -out "$1.p12"
+}
+
+key root.key ec
+openssl req -x509 -new -key root.key -subj "/CN=Dosar Test Root CA" -days 3650 \
+  -config ext.cnf -extensions ca_root -out root.pem 2>/dev/null
+make_ca_config root
+issue root int "Dosar Test Intermediate CA" ca_int ec
+make_ca_config int
+cat int.pem >chain-int.pem
+
+issue int rsa "Ion Popescu (RSA)" signer rsa
+issue int ec "Maria Ionescu (ECDSA)" signer ec
+issue int p384 "Andrei Pop (P-384)" signer p384
+issue int expired "Expired Signer" signer ec -startdate 20200101000000Z -enddate 20210101000000Z
+issue int revoked "Revoked Signer" signer ec
+issue int nokeyusage "No Key Usage Signer" nokeyusage ec
+issue int tsa "Dosar Test TSA" tsa ec
+issue int qualified "Elena Calificat (QSCD)" qualified ec
+issue int ocsp "Dosar Test OCSP" ocsp ec
+for n in rsa ec p384 expired revoked nokeyusage qualified; do p12 "$n" chain-int.pem; done
+
+key selfsigned.key ec
+openssl req -x509 -new -key selfsigned.key -subj "/CN=Self Signed" -days 365 \
+  -config ext.cnf -extensions signer -out selfsigned.pem 2>/dev/null
+p12 selfsigned
+
+openssl ca -batch -config int.cnf -revoke revoked.pem -crl_reason keyCompromise 2>/dev/null
+openssl ca -batch -config int.cnf -gencrl -out int.crl.pem 2>/dev/null
+openssl ca -batch -config root.cnf -gencrl -out root.crl.pem 2>/dev/null
+
+mkdir -p trust trust-crl
+cp root.pem trust/
+cp root.pem root.crl.pem int.crl.pem trust-crl/
+cat root.pem int.pem >ca-chain.pem
