@@ -5,6 +5,8 @@
 
 #include "base/clock.h"
 #include "cli/context.h"
+#include "cli/signing_options.h"
+#include "ingest/document_signing.h"
 #include "ingest/ingester.h"
 #include "storage/flow_store.h"
 #include "workflow/approval_flow.h"
@@ -23,8 +25,36 @@ struct OpenedFlows {
   std::string actor;
 };
 
-// The only signer wired today records approvals without a signature; the
-// PAdES signer (signing/) replaces it here.
+// Approvals signed with PAdES by the approver's own key (flow approve --key):
+// the signed PDF becomes the new version the flow goes on with.
+class PadesApprovalSigner final : public workflow::DocumentSigner {
+ public:
+  PadesApprovalSigner(ArchiveStore& archive, SignRequest request) : archive_(archive), request_(std::move(request)) {}
+
+  Result<workflow::SignedVersion> sign(const workflow::SigningRequest& r) override {
+    auto document = archive_.catalog().document(r.document);
+    if (!document.ok()) return document.error();
+    if (document->current_version != r.version)
+      return make_error(ErrorCode::conflict, "document " + std::to_string(r.document),
+                        "version " + std::to_string(r.version) + " is not the current one; nothing was signed");
+    signing::SignOptions options = request_.options;
+    options.signing_time = std::chrono::system_clock::now();
+    if (options.reason.empty())
+      options.reason = r.reason + (r.on_behalf_of.empty() ? "" : " (în numele lui " + r.on_behalf_of + ")");
+    auto signed_version = sign_current_version(archive_, r.document, request_.key, options, r.signer);
+    if (!signed_version.ok()) return signed_version.error();
+    return workflow::SignedVersion{signed_version->number, true,
+                                   "signed (PAdES) by " + request_.key.signer_name() + " as version " +
+                                       std::to_string(signed_version->number)};
+  }
+
+ private:
+  ArchiveStore& archive_;
+  SignRequest request_;
+};
+
+// With --key, approvals are PAdES signatures by that key; without, they are
+// recorded as new versions WITHOUT a signature, and the output says so.
 Result<OpenedFlows> open_flows(const Context& c) {
   auto archive = c.open_archive();
   if (!archive.ok()) return archive.error();
@@ -32,7 +62,14 @@ Result<OpenedFlows> open_flows(const Context& c) {
   if (!actor.ok()) return actor.error();
   auto store = open_flow_store(**archive);
   if (!store.ok()) return store.error();
-  auto signer = std::make_unique<workflow::UnsignedApprovalRecorder>((*archive)->catalog());
+  std::unique_ptr<workflow::DocumentSigner> signer;
+  if (c.command.has("--key")) {
+    auto request = sign_request(c);
+    if (!request.ok()) return request.error();
+    signer = std::make_unique<PadesApprovalSigner>(**archive, std::move(request).value());
+  } else {
+    signer = std::make_unique<workflow::UnsignedApprovalRecorder>((*archive)->catalog());
+  }
   auto flows = std::make_unique<ApprovalFlows>((*archive)->catalog(), **store, *signer);
   return OpenedFlows{std::move(archive).value(), std::move(store).value(), std::move(signer), std::move(flows),
                      std::move(actor).value()};

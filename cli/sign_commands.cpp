@@ -8,6 +8,7 @@
 
 #include "base/clock.h"
 #include "cli/context.h"
+#include "cli/signing_options.h"
 #include "ingest/document_signing.h"
 #include "signing/pades.h"
 
@@ -50,13 +51,8 @@ Error about(Error e, const std::string& subject) {
   return e;
 }
 
-struct SignRequest {
-  SigningKey key;
-  SignOptions options;
-};
+}  // namespace
 
-// The key and options from --key, --pin-env, --level, --tsa, --reason,
-// --digest, --pss. The PIN comes from the environment, never the command line.
 Result<SignRequest> sign_request(const Context& c) {
   auto key_file = c.command.get("--key");
   if (!key_file || key_file->empty())
@@ -100,6 +96,8 @@ Result<SignRequest> sign_request(const Context& c) {
   if (!key.ok()) return key.error();
   return SignRequest{std::move(key).value(), options};
 }
+
+namespace {
 
 nlohmann::json report_json(const ValidationReport& report) {
   nlohmann::json signatures = nlohmann::json::array();
