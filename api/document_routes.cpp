@@ -278,6 +278,24 @@ void add_document_routes(httplib::Server& server, const App& app) {
                res.set_content(std::move(png).value(), "image/png");
              }));
 
+  // The signatures in a version, validated against the server's trust store.
+  server.Get(R"(/api/v1/documents/(\d+)/versions/(\d+)/signatures)",
+             signed_in(app, [](const App& a, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
+                               httplib::Response& res) {
+               auto version = visible_version(archive, caller, req, res, "signatures");
+               if (!version) return;
+               if (version->mime_type != "application/pdf")
+                 return send_json(res, 200, {{"valid", false}, {"signatures", nlohmann::json::array()}});
+               auto trust = a.options.trust_dir ? signing::load_trust_store(*a.options.trust_dir)
+                                                : Result<signing::TrustStorePtr>(signing::empty_trust_store());
+               if (!trust.ok()) return send_error(res, trust.error());
+               auto pdf = archive.blobs().read(version->original_blob_id, Verify::hash);
+               if (!pdf.ok()) return send_error(res, pdf.error());
+               auto report = signing::verify_pdf(*pdf, **trust);
+               if (!report.ok()) return send_error(res, report.error());
+               send_json(res, 200, to_json(*report));
+             }));
+
   // kind: text (extracted or OCR text) or pdf (the searchable PDF of a scan).
   server.Get(R"(/api/v1/documents/(\d+)/versions/(\d+)/(text|pdf))",
              signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,

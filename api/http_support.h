@@ -62,6 +62,7 @@ bool same_origin(const httplib::Request& req);
 void add_session_routes(httplib::Server& server, const App& app);
 void add_document_routes(httplib::Server& server, const App& app);
 void add_registry_routes(httplib::Server& server, const App& app);
+void add_flow_routes(httplib::Server& server, const App& app);
 void add_web_pages(httplib::Server& server);
 
 }  // namespace dosar::api

@@ -127,4 +127,56 @@ nlohmann::json to_json(const RegistryEntry& e, bool personal) {
   return j;
 }
 
+nlohmann::json to_json(const Flow& f) {
+  nlohmann::json steps = nlohmann::json::array();
+  for (const FlowStep& s : f.steps)
+    steps.push_back({{"position", s.position},
+                     {"label", s.label},
+                     {"users", s.approvers.users},
+                     {"role", s.approvers.role},
+                     {"department", s.approvers.department},
+                     {"status", s.status},
+                     {"decided_by", s.decided_by},
+                     {"on_behalf_of", s.on_behalf_of},
+                     {"decided_at", s.decided_at},
+                     {"comment", s.comment},
+                     {"signed_version", s.signed_version ? nlohmann::json(*s.signed_version) : nlohmann::json()}});
+  nlohmann::json events = nlohmann::json::array();
+  for (const FlowEvent& e : f.events)
+    events.push_back({{"at", e.at},
+                      {"actor", e.actor},
+                      {"on_behalf_of", e.on_behalf_of},
+                      {"event", e.event},
+                      {"step", e.step},
+                      {"version", e.version},
+                      {"comment", e.comment}});
+  return {{"id", f.id},       {"document", f.document}, {"kind", f.kind},   {"author", f.author},
+          {"version", f.version}, {"status", f.status}, {"started_at", f.started_at}, {"steps", steps},
+          {"events", events}};
+}
+
+nlohmann::json to_json(const signing::ValidationReport& report) {
+  nlohmann::json signatures = nlohmann::json::array();
+  for (const auto& s : report.signatures) {
+    nlohmann::json changes = nlohmann::json::array();
+    for (const auto& ch : s.changes_after)
+      changes.push_back({{"revision", ch.revision}, {"change", ch.description}, {"allowed", ch.allowed}});
+    signatures.push_back({{"field", s.field},
+                          {"sub_filter", s.sub_filter},
+                          {"indication", signing::indication_name(s.indication)},
+                          {"subindication", s.subindication},
+                          {"signer", s.signer},
+                          {"qualified", s.qualified},
+                          {"qscd", s.qscd},
+                          {"signing_time", s.signing_time},
+                          {"timestamp_time", s.timestamp_time},
+                          {"level", s.level},
+                          {"revision", s.revision},
+                          {"revisions", s.revisions_total},
+                          {"changes_after", changes},
+                          {"message", s.message}});
+  }
+  return {{"valid", report.valid}, {"signatures", signatures}};
+}
+
 }  // namespace dosar

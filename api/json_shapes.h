@@ -7,7 +7,9 @@
 
 #include "base/result.h"
 #include "index/search_index.h"
+#include "signing/pades.h"
 #include "storage/catalog.h"
+#include "storage/flow_store.h"
 #include "storage/registry_store.h"
 
 namespace dosar {
@@ -21,5 +23,8 @@ nlohmann::json to_json(const SearchResult& result);
 // The sender (restricted personal data) only when `personal`; otherwise
 // "sender": "restricted".
 nlohmann::json to_json(const RegistryEntry& e, bool personal);
+nlohmann::json to_json(const Flow& f);
+// {"valid", "signatures": [{indication, subindication, signer, signing_time, level, revision, changes_after, message, …}]}
+nlohmann::json to_json(const signing::ValidationReport& report);
 
 }  // namespace dosar

@@ -93,6 +93,7 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
   add_session_routes(server, impl->app);
   add_document_routes(server, impl->app);
   add_registry_routes(server, impl->app);
+  add_flow_routes(server, impl->app);
   add_web_pages(server);
 
   int port = options.port;

@@ -22,6 +22,9 @@ struct ServerOptions {
   // Both or neither: HTTPS directly, and cookies marked Secure.
   std::optional<std::filesystem::path> tls_cert;
   std::optional<std::filesystem::path> tls_key;
+  // Trusted root certificates (PEM files, and CRLs) for the signature
+  // verdicts shown on document pages; none: no signature is trusted.
+  std::optional<std::filesystem::path> trust_dir;
   // Ingest of uploads.
   bool ocr = true;
   std::string ocr_languages = "ron+eng";

@@ -6,6 +6,7 @@
 #include "api/passwords.h"
 #include "api/server.h"
 #include "cli/context.h"
+#include "ingest/approval_signing.h"
 
 namespace dosar::cli {
 
@@ -56,6 +57,21 @@ extern "C" void stop_serving(int) {
 }  // namespace
 
 ExitCode run_user_disable(Context& c) { return set_disabled(c, true); }
+
+ExitCode run_user_signing_key(Context& c) {
+  auto key = c.command.get("--key");
+  if (!key || key->empty()) {
+    c.err << "dosar: user signing-key needs --key FILE.p12 or --key 'pkcs11:…'\n";
+    return ExitCode::usage;
+  }
+  auto archive = c.open_archive();
+  if (!archive.ok()) return c.fail(archive.error());
+  const std::string& name = c.command.positionals[0];
+  Status stored = store_user_signing_key(**archive, name, *key, c.command.get("--chain").value_or(""), c.actor());
+  if (!stored.ok()) return c.fail(stored.error());
+  c.out << "signing key of " << name << " kept on the server; they approve from the web pages with its PIN\n";
+  return ExitCode::ok;
+}
 ExitCode run_user_enable(Context& c) { return set_disabled(c, false); }
 
 ExitCode run_serve(Context& c) {
@@ -87,6 +103,10 @@ ExitCode run_serve(Context& c) {
   if (auto cert = c.command.get("--tls-cert")) options.tls_cert = *cert;
   if (auto key = c.command.get("--tls-key")) options.tls_key = *key;
   options.ocr = !c.command.has("--no-ocr");
+  if (auto trust = c.command.get("--trust"))
+    options.trust_dir = *trust;
+  else if (const char* env = std::getenv("DOSAR_TRUST_DIR"); env && *env)
+    options.trust_dir = env;
   auto server = api::WebServer::create(options);
   if (!server.ok()) return c.fail(server.error());
   running_server = server->get();

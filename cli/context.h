@@ -63,6 +63,7 @@ ExitCode run_user_list(Context& c);
 ExitCode run_user_passwd(Context& c);
 ExitCode run_user_disable(Context& c);
 ExitCode run_user_enable(Context& c);
+ExitCode run_user_signing_key(Context& c);
 ExitCode run_serve(Context& c);
 ExitCode run_registry_add(Context& c);
 ExitCode run_registry_assign(Context& c);

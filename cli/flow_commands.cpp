@@ -6,7 +6,7 @@
 #include "base/clock.h"
 #include "cli/context.h"
 #include "cli/signing_options.h"
-#include "ingest/document_signing.h"
+#include "ingest/approval_signing.h"
 #include "ingest/ingester.h"
 #include "storage/flow_store.h"
 #include "workflow/approval_flow.h"
@@ -25,34 +25,6 @@ struct OpenedFlows {
   std::string actor;
 };
 
-// Approvals signed with PAdES by the approver's own key (flow approve --key):
-// the signed PDF becomes the new version the flow goes on with.
-class PadesApprovalSigner final : public workflow::DocumentSigner {
- public:
-  PadesApprovalSigner(ArchiveStore& archive, SignRequest request) : archive_(archive), request_(std::move(request)) {}
-
-  Result<workflow::SignedVersion> sign(const workflow::SigningRequest& r) override {
-    auto document = archive_.catalog().document(r.document);
-    if (!document.ok()) return document.error();
-    if (document->current_version != r.version)
-      return make_error(ErrorCode::conflict, "document " + std::to_string(r.document),
-                        "version " + std::to_string(r.version) + " is not the current one; nothing was signed");
-    signing::SignOptions options = request_.options;
-    options.signing_time = std::chrono::system_clock::now();
-    if (options.reason.empty())
-      options.reason = r.reason + (r.on_behalf_of.empty() ? "" : " (în numele lui " + r.on_behalf_of + ")");
-    auto signed_version = sign_current_version(archive_, r.document, request_.key, options, r.signer);
-    if (!signed_version.ok()) return signed_version.error();
-    return workflow::SignedVersion{signed_version->number, true,
-                                   "signed (PAdES) by " + request_.key.signer_name() + " as version " +
-                                       std::to_string(signed_version->number)};
-  }
-
- private:
-  ArchiveStore& archive_;
-  SignRequest request_;
-};
-
 // With --key, approvals are PAdES signatures by that key; without, they are
 // recorded as new versions WITHOUT a signature, and the output says so.
 Result<OpenedFlows> open_flows(const Context& c) {
@@ -66,7 +38,7 @@ Result<OpenedFlows> open_flows(const Context& c) {
   if (c.command.has("--key")) {
     auto request = sign_request(c);
     if (!request.ok()) return request.error();
-    signer = std::make_unique<PadesApprovalSigner>(**archive, std::move(request).value());
+    signer = std::make_unique<PadesApprovalSigner>(**archive, std::move(request->key), request->options);
   } else {
     signer = std::make_unique<workflow::UnsignedApprovalRecorder>((*archive)->catalog());
   }
@@ -116,34 +88,6 @@ Result<std::vector<TemplateStep>> parse_position(const std::string& spec, int po
     out.push_back(step);
   }
   return out;
-}
-
-nlohmann::json to_json(const Flow& f) {
-  nlohmann::json steps = nlohmann::json::array();
-  for (const FlowStep& s : f.steps)
-    steps.push_back({{"position", s.position},
-                     {"label", s.label},
-                     {"users", s.approvers.users},
-                     {"role", s.approvers.role},
-                     {"department", s.approvers.department},
-                     {"status", s.status},
-                     {"decided_by", s.decided_by},
-                     {"on_behalf_of", s.on_behalf_of},
-                     {"decided_at", s.decided_at},
-                     {"comment", s.comment},
-                     {"signed_version", s.signed_version ? nlohmann::json(*s.signed_version) : nlohmann::json()}});
-  nlohmann::json events = nlohmann::json::array();
-  for (const FlowEvent& e : f.events)
-    events.push_back({{"at", e.at},
-                      {"actor", e.actor},
-                      {"on_behalf_of", e.on_behalf_of},
-                      {"event", e.event},
-                      {"step", e.step},
-                      {"version", e.version},
-                      {"comment", e.comment}});
-  return {{"id", f.id},       {"document", f.document}, {"kind", f.kind},   {"author", f.author},
-          {"version", f.version}, {"status", f.status}, {"started_at", f.started_at}, {"steps", steps},
-          {"events", events}};
 }
 
 void print_flow(std::ostream& out, const Flow& f) {

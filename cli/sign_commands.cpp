@@ -99,30 +99,6 @@ Result<SignRequest> sign_request(const Context& c) {
 
 namespace {
 
-nlohmann::json report_json(const ValidationReport& report) {
-  nlohmann::json signatures = nlohmann::json::array();
-  for (const auto& s : report.signatures) {
-    nlohmann::json changes = nlohmann::json::array();
-    for (const auto& ch : s.changes_after)
-      changes.push_back({{"revision", ch.revision}, {"change", ch.description}, {"allowed", ch.allowed}});
-    signatures.push_back({{"field", s.field},
-                          {"sub_filter", s.sub_filter},
-                          {"indication", indication_name(s.indication)},
-                          {"subindication", s.subindication},
-                          {"signer", s.signer},
-                          {"qualified", s.qualified},
-                          {"qscd", s.qscd},
-                          {"signing_time", s.signing_time},
-                          {"timestamp_time", s.timestamp_time},
-                          {"level", s.level},
-                          {"revision", s.revision},
-                          {"revisions", s.revisions_total},
-                          {"changes_after", changes},
-                          {"message", s.message}});
-  }
-  return {{"valid", report.valid}, {"signatures", signatures}};
-}
-
 void print_report(std::ostream& out, const std::string& what, const ValidationReport& report) {
   if (report.signatures.empty()) out << what << ": no signatures\n";
   for (const auto& s : report.signatures) {
@@ -144,7 +120,7 @@ void print_report(std::ostream& out, const std::string& what, const ValidationRe
 ExitCode print_validation(Context& c, const std::string& what, const Result<ValidationReport>& report) {
   if (!report.ok()) return c.fail(about(report.error(), what));
   if (c.json)
-    c.out << report_json(*report).dump(2) << '\n';
+    c.out << to_json(*report).dump(2) << '\n';
   else
     print_report(c.out, what, *report);
   return report->valid ? ExitCode::ok : ExitCode::failed;

@@ -4,7 +4,7 @@
 
 const state = { user: null, csrf: null, query: '', offset: 0, limit: 10 };
 const $ = (id) => document.getElementById(id);
-const VIEWS = ['autentificare', 'cautare', 'incarcare', 'registratura', 'documente', 'document'];
+const VIEWS = ['autentificare', 'cautare', 'incarcare', 'registratura', 'aprobare', 'documente', 'document'];
 const FACET_NAMES = { tip: 'Tip document', dep: 'Departament', an: 'An' };
 const ACTIONS = {
   'document.create': 'document creat', 'version.add': 'versiune nouă', 'document.read': 'citit (date personale)',
@@ -66,6 +66,7 @@ async function route() {
   if (view === 'document' && arg) { show('document'); return loadDocument(arg).catch((e) => showError(e.message)); }
   if (view === 'documente') { show('documente'); return loadDocuments().catch((e) => showError(e.message)); }
   if (view === 'incarcare') { show('incarcare'); return; }
+  if (view === 'aprobare') { show('aprobare'); return loadInbox().catch((e) => showError(e.message)); }
   if (view === 'registratura') { show('registratura'); return loadRegistry().catch((e) => showError(e.message)); }
   if (view === 'autentificare') { show('autentificare'); $('username').focus(); return; }
   show('cautare');
@@ -161,6 +162,41 @@ async function downloadReceipt() {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
+async function loadInbox() {
+  const r = await api('GET', '/flows/inbox');
+  const body = $('inbox-table').tBodies[0]; body.replaceChildren();
+  $('inbox-empty').hidden = r.items.length > 0;
+  const items = [...r.items].sort((a, b) => (a.started_at < b.started_at ? -1 : 1));  // oldest first
+  for (const item of items) {
+    const pin = el('input', { type: 'password', autocomplete: 'off', 'aria-label': `PIN pentru ${item.title}`, size: '8' });
+    const approve = el('button', { type: 'button' }, 'Aprobă și semnează');
+    const reject = el('button', { type: 'button', className: 'secondary' }, 'Respinge');
+    const outcome = el('span', { className: 'outcome', role: 'status' });
+    approve.addEventListener('click', async () => {
+      outcome.textContent = 'se semnează…';
+      try {
+        const a = await api('POST', `/flows/${item.flow}/approve`, { version: item.version, pin: pin.value });
+        pin.value = '';
+        outcome.textContent = a.cryptographic_signature ? `semnat: versiunea ${a.signed_version}` : a.note;
+        approve.disabled = true; reject.disabled = true;
+      } catch (e) { pin.value = ''; outcome.textContent = 'nesemnat: ' + e.message; }
+    });
+    reject.addEventListener('click', async () => {
+      const comment = window.prompt('Ce trebuie schimbat?');
+      if (!comment) return;
+      try {
+        await api('POST', `/flows/${item.flow}/reject`, { comment });
+        outcome.textContent = 'respins, trimis înapoi autorului';
+        approve.disabled = true; reject.disabled = true;
+      } catch (e) { outcome.textContent = e.message; }
+    });
+    const who = item.on_behalf_of ? `${item.step} (în numele lui ${item.on_behalf_of})` : item.step;
+    body.append(el('tr', {}, el('td', {}, el('a', { href: `#/document/${item.document}` }, item.title), ` v${item.version}`),
+                   el('td', {}, who), el('td', {}, item.author), el('td', {}, bucharest(item.started_at)),
+                   el('td', {}, pin, ' ', approve, ' ', reject, ' ', outcome)));
+  }
+}
+
 async function loadDocuments() {
   const r = await api('GET', '/documents?limit=100');
   const body = $('document-table').tBodies[0]; body.replaceChildren();
@@ -191,6 +227,19 @@ async function loadDocument(id) {
     }
     versions.append(el('tr', {}, el('td', {}, v.number), el('td', {}, v.original_name), el('td', {}, v.mime_type),
                        el('td', {}, v.page_count), el('td', {}, v.author), el('td', {}, bucharest(v.created_at)), links));
+  }
+  const signatures = $('doc-signatures'); signatures.replaceChildren();
+  const VERDICT = { 'TOTAL-PASSED': 'validă', INDETERMINATE: 'nedeterminată', 'TOTAL-FAILED': 'invalidă' };
+  const current0 = d.versions.find((v) => v.number === d.current_version);
+  if (current0 && current0.mime_type === 'application/pdf') {
+    const r = await api('GET', `/documents/${d.id}/versions/${current0.number}/signatures`);
+    if (!r.signatures.length) signatures.append(el('li', {}, 'nesemnat'));
+    for (const s of r.signatures) {
+      signatures.append(el('li', { className: 'signature ' + s.indication },
+                           el('strong', {}, `semnătură ${VERDICT[s.indication] || s.indication}`),
+                           ` — ${s.signer}, ${bucharest(s.signing_time)}, ${s.level}`,
+                           s.indication === 'TOTAL-PASSED' ? '' : ` (${s.subindication}: ${s.message})`));
+    }
   }
   const previews = $('doc-pages'); previews.replaceChildren();
   const current = d.versions.find((v) => v.number === d.current_version);

@@ -493,3 +493,68 @@ TEST_F(ApiServerTest, RegistryDeskRegistersAndTheCitizenFollowsWithTheCode) {
 
 }  // namespace
 }  // namespace dosar::api
+
+namespace dosar::api {
+namespace {
+
+TEST_F(ApiServerTest, HeadApprovesFromTheInboxWithTheKeyKeptOnTheServerAndThePin) {
+  fs::path pki = dir_ / "pki";
+  ASSERT_EQ(std::system(("bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + pki.string() + " >/dev/null")
+                            .c_str()),
+            0);
+  ASSERT_EQ(dosar({"user", "add", "sef", "--departments", "Asistență socială", "--password-env", "DOSAR_TEST_PASSWORD"}),
+            0);
+  ASSERT_EQ(dosar({"user", "signing-key", "sef", "--key", (pki / "rsa.p12").string()}), 0);
+  ASSERT_EQ(dosar({"flow", "template", "aviz", "--step", "aprobare=sef"}), 0);
+  ASSERT_EQ(dosar({"flow", "start", "1", "--kind", "aviz", "--as", "ana"}), 0);
+  EXPECT_EQ(fs::status(archive_ / "keys").permissions() & fs::perms::others_all, fs::perms::none);
+
+  SignedIn sef = sign_in("sef");
+  auto c = client();
+  json inbox = json::parse(c.Get("/api/v1/flows/inbox", sef.headers())->body)["items"];
+  ASSERT_EQ(inbox.size(), 1u);
+  EXPECT_EQ(inbox[0]["document"], 1);
+  EXPECT_EQ(inbox[0]["step"], "aprobare");
+  std::string flow = std::to_string(inbox[0]["flow"].get<long long>());
+  EXPECT_EQ(json::parse(c.Get("/api/v1/flows/inbox", sign_in("ana").headers())->body)["items"].size(), 0u);
+
+  auto wrong_pin = c.Post("/api/v1/flows/" + flow + "/approve", sef.headers(true),
+                          json{{"version", 1}, {"pin", "not-the-pin"}}.dump(), "application/json");
+  ASSERT_TRUE(wrong_pin);
+  EXPECT_EQ(wrong_pin->status, 403) << wrong_pin->body;
+  EXPECT_EQ(json::parse(c.Get("/api/v1/documents/1", sef.headers())->body)["current_version"], 1)
+      << "a wrong PIN signs and stores nothing";
+  auto not_theirs = c.Post("/api/v1/flows/" + flow + "/approve", sign_in("maria").headers(true),
+                           json{{"version", 1}, {"pin", "test"}}.dump(), "application/json");
+  ASSERT_TRUE(not_theirs);
+  EXPECT_EQ(not_theirs->status, 404) << "maria has no key on the server: " << not_theirs->body;
+
+  auto approved = c.Post("/api/v1/flows/" + flow + "/approve", sef.headers(true),
+                         json{{"version", 1}, {"pin", "test"}}.dump(), "application/json");
+  ASSERT_TRUE(approved);
+  ASSERT_EQ(approved->status, 200) << approved->body;
+  json answer = json::parse(approved->body);
+  EXPECT_EQ(answer["cryptographic_signature"], true);
+  EXPECT_EQ(answer["status"], "approved");
+  EXPECT_EQ(answer["signed_version"], 2);
+
+  // The signed version verifies, independently of the server.
+  auto pdf = c.Get("/api/v1/documents/1/versions/2/original", sef.headers());
+  ASSERT_EQ(pdf->status, 200);
+  testing::write_file(dir_ / "signed.pdf", pdf->body);
+  std::ostringstream out, err;
+  EXPECT_EQ(cli::run({"verify", "--trust", (pki / "trust").string(), (dir_ / "signed.pdf").string()}, out, err),
+            cli::ExitCode::ok)
+      << out.str() << err.str();
+  EXPECT_EQ(json::parse(c.Get("/api/v1/flows/inbox", sef.headers())->body)["items"].size(), 0u);
+  // This server trusts no root (no --trust): the verdict says so, never "valid".
+  json verdict = json::parse(c.Get("/api/v1/documents/1/versions/2/signatures", sef.headers())->body);
+  EXPECT_EQ(verdict["valid"], false);
+  ASSERT_EQ(verdict["signatures"].size(), 1u);
+  EXPECT_EQ(verdict["signatures"][0]["subindication"], "NO_CERTIFICATE_CHAIN_FOUND");
+  EXPECT_EQ(json::parse(c.Get("/api/v1/documents/1/versions/1/signatures", sef.headers())->body)["signatures"].size(),
+            0u);
+}
+
+}  // namespace
+}  // namespace dosar::api

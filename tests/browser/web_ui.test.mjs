@@ -6,8 +6,9 @@
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 
-const { BASE_URL, PASSWORD, ARTIFACTS, SAMPLES } = process.env;
+const { BASE_URL, PASSWORD, ARTIFACTS, SAMPLES, KEY_PIN, DOSAR } = process.env;
 const failures = [];
 
 async function step(name, fn) {
@@ -121,6 +122,22 @@ try {
     await context.close();
   });
 
+  await step('the head approves and signs the request from the inbox with the PIN of the key', async () => {
+    // The author starts the approval flow of the uploaded request (document 1, type "cerere").
+    execFileSync(DOSAR, ['flow', 'start', '1', '--as', 'ana']);
+    const { page } = await signIn(browser, 'sef');
+    await page.getByRole('link', { name: 'De aprobat' }).click();
+    const row = page.locator('#inbox-table tbody tr').filter({ hasText: 'cerere-ancheta-sociala' });
+    await row.waitFor();
+    await row.getByLabel(/PIN pentru/).fill('gresit');
+    await row.getByRole('button', { name: 'Aprobă și semnează' }).click();
+    await row.locator('.outcome').filter({ hasText: 'nesemnat' }).waitFor();
+    await row.getByLabel(/PIN pentru/).fill(KEY_PIN);
+    await row.getByRole('button', { name: 'Aprobă și semnează' }).click();
+    await row.locator('.outcome').filter({ hasText: 'semnat: versiunea 2' }).waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, '02c-de-aprobat.png'), fullPage: true });
+  });
+
   const colleague = await signIn(browser, 'maria');
   await step('a colleague finds the request without diacritics, with marked words and facets', async () => {
     const { page } = colleague;
@@ -146,13 +163,15 @@ try {
     await page.locator('#doc-title').filter({ hasText: 'cerere-ancheta-sociala' }).waitFor();
     assert.match(await page.locator('#doc-fields').innerText(), /Asistență socială/);
     assert.match(await page.locator('#doc-versions').innerText(), /cerere-ancheta-sociala\.pdf/);
+    await page.locator('#doc-signatures').filter({ hasText: 'semnătură validă' }).waitFor();  // the head's, trusted root
+    assert.match(await page.locator('#doc-signatures').innerText(), /Ion Popescu \(RSA\)/);
     await page.locator('#doc-audit tbody').filter({ hasText: 'document creat' }).waitFor();  // a second request
     const preview = page.locator('#doc-pages img').first();
     await preview.scrollIntoViewIfNeeded();
     await page.waitForFunction(() => { const i = document.querySelector('#doc-pages img'); return i && i.complete && i.naturalWidth > 0; });
     assert.equal(await preview.evaluate((i) => i.naturalWidth), 300);
     const download = page.waitForEvent('download');
-    await page.getByRole('link', { name: 'original' }).click();
+    await page.getByRole('link', { name: 'original' }).first().click();  // version 1
     assert.equal((await download).suggestedFilename(), 'cerere-ancheta-sociala.pdf');
     await page.screenshot({ path: path.join(ARTIFACTS, '04-document.png'), fullPage: true });
   });

@@ -23,8 +23,15 @@ export DOSAR_TEST_PASSWORD="parola-de-test-1"
 "$DOSAR" user add maria --display-name "Maria Ionescu" --departments "Asistență socială" --password-env DOSAR_TEST_PASSWORD >/dev/null
 "$DOSAR" user add ion --display-name "Ion Vasile" --departments "Urbanism" --password-env DOSAR_TEST_PASSWORD >/dev/null
 
+# A head who approves from the web pages with the key the server keeps.
+PKI=$WORK/pki
+bash "$SOURCE_DIR/tests/support/make_test_pki.sh" "$PKI" >/dev/null
+"$DOSAR" user add sef --display-name "Elena Șerban" --departments "Asistență socială" --password-env DOSAR_TEST_PASSWORD >/dev/null
+"$DOSAR" user signing-key sef --key "$PKI/rsa.p12" >/dev/null
+"$DOSAR" flow template cerere --step "aprobare=sef" >/dev/null
+
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$DOSAR" serve --listen "127.0.0.1:$PORT" --threads 4 2>"$WORK/serve.err" &
+"$DOSAR" serve --listen "127.0.0.1:$PORT" --threads 4 --trust "$PKI/trust" 2>"$WORK/serve.err" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do
@@ -34,7 +41,7 @@ done
 
 ARTIFACTS=${ARTIFACTS:-$SOURCE_DIR/build/test-artifacts/web-ui}
 mkdir -p "$ARTIFACTS"
-if ! BASE_URL="http://127.0.0.1:$PORT" PASSWORD="$DOSAR_TEST_PASSWORD" ARTIFACTS="$ARTIFACTS" \
+if ! BASE_URL="http://127.0.0.1:$PORT" PASSWORD="$DOSAR_TEST_PASSWORD" ARTIFACTS="$ARTIFACTS" KEY_PIN=test \
      SAMPLES="$SOURCE_DIR/samples/documents" node "$NODE_DIR/web_ui.test.mjs"; then
   fail "browser checks failed (screenshots in $ARTIFACTS)"
   sed 's/^/  server: /' "$WORK/serve.err" | tail -20 >&2
