@@ -23,8 +23,9 @@ Error no_such_document(const std::string& id) {
 
 // The document named by the path's first number, if the caller may see it;
 // otherwise answers 404. Reads of restricted personal data are audited.
-std::optional<Document> visible_document(ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
-                                         httplib::Response& res, const char* purpose) {
+std::optional<Document> visible_document(ArchiveStore& archive, const Caller& caller,
+                                         const httplib::Request& req, httplib::Response& res,
+                                         const char* purpose) {
   std::string id_text = req.matches[1];
   DocumentId id = 0;
   try {
@@ -35,7 +36,8 @@ std::optional<Document> visible_document(ArchiveStore& archive, const Caller& ca
   }
   auto document = archive.catalog().document(id);
   if (!document.ok()) {
-    send_error(res, document.error().code == ErrorCode::not_found ? no_such_document(id_text) : document.error());
+    send_error(res,
+               document.error().code == ErrorCode::not_found ? no_such_document(id_text) : document.error());
     return std::nullopt;
   }
   if (!caller.visibility.allows(document->department, document->confidentiality)) {
@@ -53,8 +55,9 @@ std::optional<Document> visible_document(ArchiveStore& archive, const Caller& ca
   return std::move(document).value();
 }
 
-std::optional<Version> visible_version(ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
-                                       httplib::Response& res, const char* purpose) {
+std::optional<Version> visible_version(ArchiveStore& archive, const Caller& caller,
+                                       const httplib::Request& req, httplib::Response& res,
+                                       const char* purpose) {
   auto document = visible_document(archive, caller, req, res, purpose);
   if (!document) return std::nullopt;
   int number = 0;
@@ -70,7 +73,8 @@ std::optional<Version> visible_version(ArchiveStore& archive, const Caller& call
   return std::move(version).value();
 }
 
-std::size_t number_param(const httplib::Request& req, const char* name, std::size_t fallback, std::size_t max) {
+std::size_t number_param(const httplib::Request& req, const char* name, std::size_t fallback,
+                         std::size_t max) {
   if (!req.has_param(name)) return fallback;
   std::string text = req.get_param_value(name);
   char* end = nullptr;
@@ -86,19 +90,20 @@ void send_blob(ArchiveStore& archive, const std::string& blob, std::uint64_t siz
   Status intact = archive.blobs().verify(blob);
   if (!intact.ok()) return send_error(res, intact.error());
   std::string quoted;
-  for (char ch : file_name) quoted += (ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20) ? '_' : ch;
+  for (char ch : file_name)
+    quoted += (ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20) ? '_' : ch;
   res.set_header("Content-Disposition", "attachment; filename=\"" + quoted + "\"");
   res.set_header("X-Content-Type-Options", "nosniff");
   ArchiveStore* store = &archive;
-  res.set_content_provider(static_cast<std::size_t>(size), mime,
-                           [store, blob](std::size_t, std::size_t, httplib::DataSink& sink) {
-                             Status sent = store->blobs().read_to(blob, Verify::none, [&](std::string_view chunk) {
-                               return sink.write(chunk.data(), chunk.size())
-                                          ? Status{}
-                                          : Status(make_error(ErrorCode::io, "download", "client went away"));
-                             });
-                             return sent.ok();
-                           });
+  res.set_content_provider(
+      static_cast<std::size_t>(size), mime, [store, blob](std::size_t, std::size_t, httplib::DataSink& sink) {
+        Status sent = store->blobs().read_to(blob, Verify::none, [&](std::string_view chunk) {
+          return sink.write(chunk.data(), chunk.size())
+                     ? Status{}
+                     : Status(make_error(ErrorCode::io, "download", "client went away"));
+        });
+        return sent.ok();
+      });
 }
 
 // A file name from a browser, made safe to use as the last component of a
@@ -120,11 +125,14 @@ void upload(const App& app, ArchiveStore& archive, const Caller& caller, const h
   options.actor = caller.user.name;
   options.ocr = app.options.ocr;
   options.ocr_languages = app.options.ocr_languages;
-  if (req.has_param("title") && !req.get_param_value("title").empty()) options.title = req.get_param_value("title");
+  if (req.has_param("title") && !req.get_param_value("title").empty())
+    options.title = req.get_param_value("title");
   options.document_type = req.get_param_value("type");
-  options.confidentiality = req.has_param("confidentiality") ? req.get_param_value("confidentiality") : "internal";
-  options.department = req.has_param("department") ? req.get_param_value("department")
-                                                   : (caller.user.departments.empty() ? "" : caller.user.departments[0]);
+  options.confidentiality =
+      req.has_param("confidentiality") ? req.get_param_value("confidentiality") : "internal";
+  options.department = req.has_param("department")
+                           ? req.get_param_value("department")
+                           : (caller.user.departments.empty() ? "" : caller.user.departments[0]);
   // Nobody files into a department they cannot see.
   if (!caller.visibility.allows(options.department, options.confidentiality))
     return send_error(res, Error{ErrorCode::permission, "department " + options.department,
@@ -136,14 +144,14 @@ void upload(const App& app, ArchiveStore& archive, const Caller& caller, const h
     std::uint64_t dropped = 0;
     reader([&](const char*, std::size_t length) { return (dropped += length) <= kUploadDrainBytes; });
     send_error(res, Error{ErrorCode::limit_exceeded, name,
-                          "is larger than the upload limit of " + std::to_string(app.options.max_upload_bytes >> 20) +
-                              " MiB"});
+                          "is larger than the upload limit of " +
+                              std::to_string(app.options.max_upload_bytes >> 20) + " MiB"});
   };
-  if (req.has_header("Content-Length") &&
-      std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > app.options.max_upload_bytes)
+  if (req.has_header("Content-Length") && std::strtoull(req.get_header_value("Content-Length").c_str(),
+                                                        nullptr, 10) > app.options.max_upload_bytes)
     return too_large();
-  fs::path dir = archive.spool_dir() / ("upload-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(std::random_device{}()));
+  fs::path dir = archive.spool_dir() /
+                 ("upload-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return send_error(res, Error{ErrorCode::io, dir.string(), "cannot create: " + ec.message()});
@@ -228,8 +236,9 @@ void add_document_routes(httplib::Server& server, const App& app) {
 
   server.Post("/api/v1/documents", signed_in_reader(app, upload));
 
-  server.Get(R"(/api/v1/documents/(\d+))", signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller,
-                                                              const httplib::Request& req, httplib::Response& res) {
+  server.Get(R"(/api/v1/documents/(\d+))",
+             signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller,
+                               const httplib::Request& req, httplib::Response& res) {
                auto document = visible_document(archive, caller, req, res, "record");
                if (!document) return;
                auto versions = archive.catalog().versions(document->id);
@@ -241,8 +250,8 @@ void add_document_routes(httplib::Server& server, const App& app) {
              }));
 
   server.Get(R"(/api/v1/documents/(\d+)/audit)",
-             signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
-                               httplib::Response& res) {
+             signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller,
+                               const httplib::Request& req, httplib::Response& res) {
                auto document = visible_document(archive, caller, req, res, "audit trail");
                if (!document) return;
                auto trail = archive.catalog().audit_trail(document->id);
@@ -253,17 +262,17 @@ void add_document_routes(httplib::Server& server, const App& app) {
              }));
 
   server.Get(R"(/api/v1/documents/(\d+)/versions/(\d+)/original)",
-             signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
-                               httplib::Response& res) {
+             signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller,
+                               const httplib::Request& req, httplib::Response& res) {
                auto version = visible_version(archive, caller, req, res, "original");
                if (!version) return;
-               send_blob(archive, version->original_blob_id, version->size, version->mime_type, version->original_name,
-                         res);
+               send_blob(archive, version->original_blob_id, version->size, version->mime_type,
+                         version->original_name, res);
              }));
 
   server.Get(R"(/api/v1/documents/(\d+)/versions/(\d+)/pages/(\d+)/preview)",
-             signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
-                               httplib::Response& res) {
+             signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller,
+                               const httplib::Request& req, httplib::Response& res) {
                auto version = visible_version(archive, caller, req, res, "page preview");
                if (!version) return;
                int page = 0;
@@ -280,14 +289,15 @@ void add_document_routes(httplib::Server& server, const App& app) {
 
   // The signatures in a version, validated against the server's trust store.
   server.Get(R"(/api/v1/documents/(\d+)/versions/(\d+)/signatures)",
-             signed_in(app, [](const App& a, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
-                               httplib::Response& res) {
+             signed_in(app, [](const App& a, ArchiveStore& archive, const Caller& caller,
+                               const httplib::Request& req, httplib::Response& res) {
                auto version = visible_version(archive, caller, req, res, "signatures");
                if (!version) return;
                if (version->mime_type != "application/pdf")
                  return send_json(res, 200, {{"valid", false}, {"signatures", nlohmann::json::array()}});
-               auto trust = a.options.trust_dir ? signing::load_trust_store(*a.options.trust_dir)
-                                                : Result<signing::TrustStorePtr>(signing::empty_trust_store());
+               auto trust = a.options.trust_dir
+                                ? signing::load_trust_store(*a.options.trust_dir)
+                                : Result<signing::TrustStorePtr>(signing::empty_trust_store());
                if (!trust.ok()) return send_error(res, trust.error());
                auto pdf = archive.blobs().read(version->original_blob_id, Verify::hash);
                if (!pdf.ok()) return send_error(res, pdf.error());
@@ -298,15 +308,15 @@ void add_document_routes(httplib::Server& server, const App& app) {
 
   // kind: text (extracted or OCR text) or pdf (the searchable PDF of a scan).
   server.Get(R"(/api/v1/documents/(\d+)/versions/(\d+)/(text|pdf))",
-             signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
-                               httplib::Response& res) {
+             signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller,
+                               const httplib::Request& req, httplib::Response& res) {
                auto version = visible_version(archive, caller, req, res, "derived");
                if (!version) return;
                const std::string kind = req.matches[3] == "text" ? "text" : "searchable-pdf";
                for (const DerivedBlob& d : version->derived)
                  if (d.kind == kind) {
-                   std::string name = fs::path(version->original_name).stem().string() +
-                                      (kind == "text" ? ".txt" : ".pdf");
+                   std::string name =
+                       fs::path(version->original_name).stem().string() + (kind == "text" ? ".txt" : ".pdf");
                    return send_blob(archive, d.blob_id, d.size,
                                     kind == "text" ? "text/plain; charset=utf-8" : d.mime_type, name, res);
                  }

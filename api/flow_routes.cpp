@@ -22,7 +22,8 @@ nlohmann::json body_of(const httplib::Request& req) {
   return body.is_object() ? body : nlohmann::json::object();
 }
 
-void inbox(const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request&, httplib::Response& res) {
+void inbox(const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request&,
+           httplib::Response& res) {
   auto store = open_flow_store(archive);
   if (!store.ok()) return send_error(res, store.error());
   workflow::UnsignedApprovalRecorder unused(archive.catalog());
@@ -77,7 +78,8 @@ void reject(const App&, ArchiveStore& archive, const Caller& caller, const httpl
   auto id = flow_id(req);
   if (!id.ok()) return send_error(res, id.error());
   nlohmann::json body = body_of(req);
-  std::string comment = body.contains("comment") && body["comment"].is_string() ? body["comment"].get<std::string>() : "";
+  std::string comment =
+      body.contains("comment") && body["comment"].is_string() ? body["comment"].get<std::string>() : "";
   auto store = open_flow_store(archive);
   if (!store.ok()) return send_error(res, store.error());
   workflow::UnsignedApprovalRecorder unused(archive.catalog());

@@ -26,14 +26,21 @@ Result<ArchiveStore*> App::archive() const {
 
 int http_status_for(ErrorCode code) {
   switch (code) {
-    case ErrorCode::invalid_argument: return 400;
-    case ErrorCode::not_found: return 404;
-    case ErrorCode::conflict: return 409;
-    case ErrorCode::permission: return 403;
-    case ErrorCode::unsupported: return 415;
-    case ErrorCode::limit_exceeded: return 413;
+    case ErrorCode::invalid_argument:
+      return 400;
+    case ErrorCode::not_found:
+      return 404;
+    case ErrorCode::conflict:
+      return 409;
+    case ErrorCode::permission:
+      return 403;
+    case ErrorCode::unsupported:
+      return 415;
+    case ErrorCode::limit_exceeded:
+      return 413;
     case ErrorCode::corrupt:
-    case ErrorCode::io: return 500;
+    case ErrorCode::io:
+      return 500;
   }
   return 500;
 }
@@ -102,7 +109,8 @@ std::optional<std::pair<ArchiveStore*, Caller>> authenticate(const App& app, con
     bool token_ok = csrf.size() == session->csrf_token.size() &&
                     CRYPTO_memcmp(csrf.data(), session->csrf_token.data(), csrf.size()) == 0;
     if (!token_ok || !same_origin(req)) {
-      send_error(res, Error{ErrorCode::permission, "request", "missing or wrong CSRF token, or another origin"});
+      send_error(res,
+                 Error{ErrorCode::permission, "request", "missing or wrong CSRF token, or another origin"});
       return std::nullopt;
     }
   }

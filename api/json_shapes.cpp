@@ -68,7 +68,8 @@ nlohmann::json to_json(const SearchResult& result) {
     hits.push_back({{"id", h.document_id},
                     {"version", h.version},
                     {"title", h.title},
-                    {"registry_number", h.registry_number.empty() ? nlohmann::json() : nlohmann::json(h.registry_number)},
+                    {"registry_number",
+                     h.registry_number.empty() ? nlohmann::json() : nlohmann::json(h.registry_number)},
                     {"type", h.document_type},
                     {"department", h.department},
                     {"date", h.date},
@@ -99,26 +100,27 @@ nlohmann::json to_json(const RegistryEntry& e, bool personal) {
                        {"assignee", ev.assignee},
                        {"deadline", ev.deadline},
                        {"note", ev.note}});
-  nlohmann::json j = {{"id", e.id},
-                      {"register", e.register_name},
-                      {"year", e.year},
-                      {"seq", e.seq},
-                      {"number", e.number},
-                      {"registered_at", e.registered_at},
-                      {"registered_at_local", format_bucharest(e.registered_at)},
-                      {"channel", e.channel},
-                      {"subject", e.subject},
-                      {"kind", e.kind},
-                      {"document_date", e.document_date ? nlohmann::json(*e.document_date) : nlohmann::json()},
-                      {"documents", e.documents},
-                      {"department", e.department},
-                      {"assignee", e.assignee},
-                      {"deadline", e.deadline},
-                      {"status", e.status},
-                      {"annul_reason", e.annul_reason},
-                      {"answers", e.answers ? nlohmann::json(*e.answers) : nlohmann::json()},
-                      {"answered_by", e.answered_by},
-                      {"history", history}};
+  nlohmann::json j = {
+      {"id", e.id},
+      {"register", e.register_name},
+      {"year", e.year},
+      {"seq", e.seq},
+      {"number", e.number},
+      {"registered_at", e.registered_at},
+      {"registered_at_local", format_bucharest(e.registered_at)},
+      {"channel", e.channel},
+      {"subject", e.subject},
+      {"kind", e.kind},
+      {"document_date", e.document_date ? nlohmann::json(*e.document_date) : nlohmann::json()},
+      {"documents", e.documents},
+      {"department", e.department},
+      {"assignee", e.assignee},
+      {"deadline", e.deadline},
+      {"status", e.status},
+      {"annul_reason", e.annul_reason},
+      {"answers", e.answers ? nlohmann::json(*e.answers) : nlohmann::json()},
+      {"answered_by", e.answered_by},
+      {"history", history}};
   if (personal) {
     j["sender"] = {{"name", e.sender_name}, {"contact", e.sender_contact}};
   } else {
@@ -130,17 +132,18 @@ nlohmann::json to_json(const RegistryEntry& e, bool personal) {
 nlohmann::json to_json(const Flow& f) {
   nlohmann::json steps = nlohmann::json::array();
   for (const FlowStep& s : f.steps)
-    steps.push_back({{"position", s.position},
-                     {"label", s.label},
-                     {"users", s.approvers.users},
-                     {"role", s.approvers.role},
-                     {"department", s.approvers.department},
-                     {"status", s.status},
-                     {"decided_by", s.decided_by},
-                     {"on_behalf_of", s.on_behalf_of},
-                     {"decided_at", s.decided_at},
-                     {"comment", s.comment},
-                     {"signed_version", s.signed_version ? nlohmann::json(*s.signed_version) : nlohmann::json()}});
+    steps.push_back(
+        {{"position", s.position},
+         {"label", s.label},
+         {"users", s.approvers.users},
+         {"role", s.approvers.role},
+         {"department", s.approvers.department},
+         {"status", s.status},
+         {"decided_by", s.decided_by},
+         {"on_behalf_of", s.on_behalf_of},
+         {"decided_at", s.decided_at},
+         {"comment", s.comment},
+         {"signed_version", s.signed_version ? nlohmann::json(*s.signed_version) : nlohmann::json()}});
   nlohmann::json events = nlohmann::json::array();
   for (const FlowEvent& e : f.events)
     events.push_back({{"at", e.at},
@@ -150,8 +153,14 @@ nlohmann::json to_json(const Flow& f) {
                       {"step", e.step},
                       {"version", e.version},
                       {"comment", e.comment}});
-  return {{"id", f.id},       {"document", f.document}, {"kind", f.kind},   {"author", f.author},
-          {"version", f.version}, {"status", f.status}, {"started_at", f.started_at}, {"steps", steps},
+  return {{"id", f.id},
+          {"document", f.document},
+          {"kind", f.kind},
+          {"author", f.author},
+          {"version", f.version},
+          {"status", f.status},
+          {"started_at", f.started_at},
+          {"steps", steps},
           {"events", events}};
 }
 

@@ -24,7 +24,8 @@ nlohmann::json to_json(const SearchResult& result);
 // "sender": "restricted".
 nlohmann::json to_json(const RegistryEntry& e, bool personal);
 nlohmann::json to_json(const Flow& f);
-// {"valid", "signatures": [{indication, subindication, signer, signing_time, level, revision, changes_after, message, …}]}
+// {"valid", "signatures": [{indication, subindication, signer, signing_time, level, revision, changes_after,
+// message, …}]}
 nlohmann::json to_json(const signing::ValidationReport& report);
 
 }  // namespace dosar

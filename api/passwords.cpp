@@ -44,8 +44,8 @@ bool derive(const std::string& password, const std::vector<unsigned char>& salt,
   if (log2n < 10 || log2n > 20 || r < 1 || r > 32 || p < 1 || p > 16) return false;
   std::uint64_t n = std::uint64_t{1} << log2n;
   std::uint64_t max_mem = 130 * r * n * 2 + (1u << 20);
-  return EVP_PBE_scrypt(password.data(), password.size(), salt.data(), salt.size(), n, r, p, max_mem, out.data(),
-                        out.size()) == 1;
+  return EVP_PBE_scrypt(password.data(), password.size(), salt.data(), salt.size(), n, r, p, max_mem,
+                        out.data(), out.size()) == 1;
 }
 
 }  // namespace
@@ -57,7 +57,8 @@ Result<std::string> hash_password(const std::string& password) {
   if (password.size() > kMaxPasswordBytes)
     return make_error(ErrorCode::invalid_argument, "password", "is longer than 1024 bytes");
   std::vector<unsigned char> salt(kSaltBytes), hash(kHashBytes);
-  if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1 || !derive(password, salt, kLog2N, kR, kP, hash))
+  if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1 ||
+      !derive(password, salt, kLog2N, kR, kP, hash))
     return make_error(ErrorCode::io, "password", "OpenSSL could not compute the scrypt hash");
   return "scrypt:" + std::to_string(kLog2N) + ":" + std::to_string(kR) + ":" + std::to_string(kP) + ":" +
          hex(salt.data(), salt.size()) + ":" + hex(hash.data(), hash.size());

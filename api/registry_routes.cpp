@@ -58,10 +58,12 @@ void register_entry(const App&, ArchiveStore& archive, const Caller& caller, con
   if (auto answers = string_field(body, "answers"); !answers.empty()) r.answers = answers;
   if (body.contains("documents")) {
     if (!body["documents"].is_array())
-      return send_error(res, Error{ErrorCode::invalid_argument, "documents", "must be a list of document ids"});
+      return send_error(res,
+                        Error{ErrorCode::invalid_argument, "documents", "must be a list of document ids"});
     for (const auto& id : body["documents"]) {
       if (!id.is_number_integer())
-        return send_error(res, Error{ErrorCode::invalid_argument, "documents", "must be a list of document ids"});
+        return send_error(res,
+                          Error{ErrorCode::invalid_argument, "documents", "must be a list of document ids"});
       // Only documents the clerk may see can be attached.
       auto document = archive.catalog().document(id.get<DocumentId>());
       if (!document.ok() || !caller.visibility.allows(document->department, document->confidentiality))
@@ -115,9 +117,14 @@ void receipt(const App&, ArchiveStore& archive, const Caller& caller, const http
   Status checked = opened->registry->check_code(*entry, code);
   if (!checked.ok()) return send_error(res, checked.error());
   auto kind = opened->registry->kind(entry->kind);
-  workflow::Receipt r{string_field(body, "institution"), entry->register_name, entry->number,
-                      format_bucharest(entry->registered_at), entry->subject, kind.ok() ? kind->label : entry->kind,
-                      shown_date(entry->deadline), code};
+  workflow::Receipt r{string_field(body, "institution"),
+                      entry->register_name,
+                      entry->number,
+                      format_bucharest(entry->registered_at),
+                      entry->subject,
+                      kind.ok() ? kind->label : entry->kind,
+                      shown_date(entry->deadline),
+                      code};
   std::filesystem::path file = new_staging_path(archive.spool_dir());
   Status written = workflow::write_receipt_pdf(r, file);
   std::ifstream in(file, std::ios::binary);
@@ -125,7 +132,8 @@ void receipt(const App&, ArchiveStore& archive, const Caller& caller, const http
   std::error_code ignored;
   std::filesystem::remove(file, ignored);
   if (!written.ok()) return send_error(res, written.error());
-  res.set_header("Content-Disposition", "attachment; filename=\"receipt-" + std::to_string(entry->seq) + ".pdf\"");
+  res.set_header("Content-Disposition",
+                 "attachment; filename=\"receipt-" + std::to_string(entry->seq) + ".pdf\"");
   res.set_content(pdf, "application/pdf");
 }
 
@@ -144,7 +152,8 @@ void citizen_status(const App& app, const httplib::Request& req, httplib::Respon
   }
   nlohmann::json route = nlohmann::json::array();
   for (const auto& step : view->route)
-    route.push_back({{"at", step.at}, {"event", step.event}, {"status", step.status}, {"department", step.department}});
+    route.push_back(
+        {{"at", step.at}, {"event", step.event}, {"status", step.status}, {"department", step.department}});
   send_json(res, 200,
             {{"number", view->number},
              {"registered_on", view->registered_on},

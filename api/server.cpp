@@ -82,9 +82,11 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
   server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (req.path.rfind("/api/", 0) == 0) {
-      Error e{ErrorCode::invalid_argument, req.path, "request refused (HTTP " + std::to_string(res.status) + ")"};
+      Error e{ErrorCode::invalid_argument, req.path,
+              "request refused (HTTP " + std::to_string(res.status) + ")"};
       if (res.status == 404) e = Error{ErrorCode::not_found, req.path, "no such API endpoint"};
-      if (res.status == 413) e = Error{ErrorCode::limit_exceeded, "upload", "larger than the server's upload limit"};
+      if (res.status == 413)
+        e = Error{ErrorCode::limit_exceeded, "upload", "larger than the server's upload limit"};
       int status = res.status;
       send_error(res, e);
       res.status = status;
@@ -111,7 +113,9 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
 WebServer::WebServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 WebServer::~WebServer() = default;
 
-int WebServer::port() const { return impl_->port; }
+int WebServer::port() const {
+  return impl_->port;
+}
 
 std::string WebServer::url() const {
   return std::string(impl_->app.secure_cookies ? "https://" : "http://") + impl_->app.options.host + ":" +
@@ -124,6 +128,8 @@ Status WebServer::run() {
   return {};
 }
 
-void WebServer::stop() { impl_->server->stop(); }
+void WebServer::stop() {
+  impl_->server->stop();
+}
 
 }  // namespace dosar::api

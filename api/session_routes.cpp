@@ -56,7 +56,8 @@ void sign_in(const App& app, const httplib::Request& req, httplib::Response& res
               {{"error",
                 {{"code", "locked"},
                  {"subject", "session"},
-                 {"message", "too many failed sign-ins; try again after " + format_bucharest(*state->locked_until)}}}});
+                 {"message",
+                  "too many failed sign-ins; try again after " + format_bucharest(*state->locked_until)}}}});
     return;
   }
   // An unknown name costs as much as a wrong password, so timing does not
@@ -68,7 +69,10 @@ void sign_in(const App& app, const httplib::Request& req, httplib::Response& res
   if (!recorded.ok()) return send_error(res, recorded.error());
   if (!matches) {
     send_json(res, 401,
-              {{"error", {{"code", "bad_credentials"}, {"subject", "session"}, {"message", "wrong user name or password"}}}});
+              {{"error",
+                {{"code", "bad_credentials"},
+                 {"subject", "session"},
+                 {"message", "wrong user name or password"}}}});
     return;
   }
   auto user = (*archive)->catalog().user(name);
@@ -81,7 +85,8 @@ void sign_in(const App& app, const httplib::Request& req, httplib::Response& res
   Session session{sha256_hex(token), name, csrf, format_utc(now), format_utc(now + kSessionLifetime)};
   Status created = accounts.create_session(session);
   if (!created.ok()) return send_error(res, created.error());
-  std::string cookie = std::string(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+  std::string cookie = std::string(kSessionCookie) + "=" + token +
+                       "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
                        std::to_string(std::chrono::seconds(kSessionLifetime).count());
   if (app.secure_cookies) cookie += "; Secure";
   res.set_header("Set-Cookie", cookie);
@@ -97,21 +102,23 @@ void clear_cookie(const App& app, httplib::Response& res) {
 }  // namespace
 
 void add_session_routes(httplib::Server& server, const App& app) {
-  server.Post("/api/v1/session", [&app](const httplib::Request& req, httplib::Response& res) { sign_in(app, req, res); });
+  server.Post("/api/v1/session",
+              [&app](const httplib::Request& req, httplib::Response& res) { sign_in(app, req, res); });
   server.Get("/api/v1/session", signed_in(app, [](const App&, ArchiveStore&, const Caller& caller,
                                                   const httplib::Request&, httplib::Response& res) {
                send_json(res, 200, describe(caller.user, caller.session.csrf_token));
              }));
-  server.Delete("/api/v1/session", signed_in(app, [](const App& a, ArchiveStore& archive, const Caller& caller,
-                                                     const httplib::Request&, httplib::Response& res) {
+  server.Delete("/api/v1/session",
+                signed_in(app, [](const App& a, ArchiveStore& archive, const Caller& caller,
+                                  const httplib::Request&, httplib::Response& res) {
                   Status ended = archive.accounts().end_session(caller.session.token_hash);
                   if (!ended.ok()) return send_error(res, ended.error());
                   clear_cookie(a, res);
                   send_json(res, 200, {{"signed_out", true}});
                 }));
   server.Post("/api/v1/session/everywhere",
-              signed_in(app, [](const App& a, ArchiveStore& archive, const Caller& caller, const httplib::Request&,
-                                httplib::Response& res) {
+              signed_in(app, [](const App& a, ArchiveStore& archive, const Caller& caller,
+                                const httplib::Request&, httplib::Response& res) {
                 Status ended = archive.accounts().end_all_sessions(caller.user.name, caller.user.name);
                 if (!ended.ok()) return send_error(res, ended.error());
                 clear_cookie(a, res);

@@ -62,7 +62,9 @@ Status prune(BackupBucket& bucket, int keep, BackupReport& report) {
 
 }  // namespace
 
-Status generate_key_file(const fs::path& file) { return write_new_key_file(file); }
+Status generate_key_file(const fs::path& file) {
+  return write_new_key_file(file);
+}
 
 Result<BackupReport> run_backup(ArchiveStore& archive, const Remote& remote, std::optional<int> keep,
                                 const ProgressCallback& progress) {
@@ -103,10 +105,11 @@ Result<BackupReport> run_backup(ArchiveStore& archive, const Remote& remote, std
   if (!catalog_hash.ok()) return catalog_hash.error();
   std::error_code ec;
   std::uint64_t catalog_size = fs::file_size(snapshot, ec);
-  manifest.catalog = {bucket.object_name(*catalog_hash), *catalog_hash, catalog_size, encrypted_size(catalog_size)};
+  manifest.catalog = {bucket.object_name(*catalog_hash), *catalog_hash, catalog_size,
+                      encrypted_size(catalog_size)};
   if (!is_present(manifest.catalog.name, manifest.catalog.stored_size)) {
-    auto sent = upload_file(bucket.s3(), bucket.keys().encryption, snapshot, bucket.data_key(manifest.catalog.name),
-                            archive.spool_dir());
+    auto sent = upload_file(bucket.s3(), bucket.keys().encryption, snapshot,
+                            bucket.data_key(manifest.catalog.name), archive.spool_dir());
     if (!sent.ok()) return sent.error();
     report.bytes_uploaded += *sent;
     report.catalog_uploaded = true;
@@ -139,8 +142,8 @@ Result<BackupReport> run_backup(ArchiveStore& archive, const Remote& remote, std
   std::atomic<std::uint64_t> sent_bytes{0};
   DOSAR_TRY(for_each_parallel(missing.size(), remote.jobs, [&](std::size_t i) -> Status {
     const ManifestObject& object = manifest.blobs[missing[i]];
-    auto sent = upload_blob(bucket.s3(), bucket.keys().encryption, archive.blobs(), object.sha256, object.size,
-                            bucket.data_key(object.name), archive.spool_dir());
+    auto sent = upload_blob(bucket.s3(), bucket.keys().encryption, archive.blobs(), object.sha256,
+                            object.size, bucket.data_key(object.name), archive.spool_dir());
     if (!sent.ok()) return sent.error();
     sent_bytes += *sent;
     tracker.done(object.size);

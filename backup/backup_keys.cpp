@@ -1,10 +1,10 @@
 #include "backup/backup_keys.h"
 
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
-#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,8 +62,8 @@ std::string hex(std::string_view bytes) {
 std::string hmac_hex(const Key& key, std::string_view message) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
-       message.size(), digest, &length);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &length);
   return hex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
@@ -75,12 +75,13 @@ Status write_new_key_file(const std::filesystem::path& file) {
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST)
-      return make_error(ErrorCode::conflict, file.string(), "already exists; a key file is never overwritten");
+      return make_error(ErrorCode::conflict, file.string(),
+                        "already exists; a key file is never overwritten");
     return make_error(ErrorCode::io, file.string(), errno_text(errno));
   }
   std::string key = random_bytes(32);
-  bool ok = ::fchmod(fd, 0600) == 0 && ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
-            ::fsync(fd) == 0;
+  bool ok = ::fchmod(fd, 0600) == 0 &&
+            ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
   int saved = errno;
   ::close(fd);
   if (!ok) {
@@ -93,7 +94,8 @@ Status write_new_key_file(const std::filesystem::path& file) {
 Result<Key> read_key_file(const std::filesystem::path& file) {
   struct stat st {};
   if (::stat(file.c_str(), &st) != 0)
-    return make_error(errno == ENOENT ? ErrorCode::not_found : ErrorCode::io, file.string(), errno_text(errno));
+    return make_error(errno == ENOENT ? ErrorCode::not_found : ErrorCode::io, file.string(),
+                      errno_text(errno));
   if ((st.st_mode & 077) != 0)
     return make_error(ErrorCode::permission, file.string(),
                       "key file is readable by others; make it private with chmod 600");
@@ -109,15 +111,17 @@ Result<Key> read_key_file(const std::filesystem::path& file) {
   return key;
 }
 
-Result<Key> key_from_passphrase(std::string_view passphrase, std::string_view salt, const ScryptParams& params) {
+Result<Key> key_from_passphrase(std::string_view passphrase, std::string_view salt,
+                                const ScryptParams& params) {
   if (passphrase.empty()) return make_error(ErrorCode::invalid_argument, "passphrase", "is empty");
   if (params.n < 2 || params.n > (1u << 22) || (params.n & (params.n - 1)) != 0 || params.r == 0 ||
       params.r > 32 || params.p == 0 || params.p > 16)
     return make_error(ErrorCode::invalid_argument, "scrypt", "parameters out of the accepted range");
   Key key{};
   std::uint64_t max_memory = 128 * params.r * params.n * params.p + (64u << 20);
-  if (EVP_PBE_scrypt(passphrase.data(), passphrase.size(), reinterpret_cast<const unsigned char*>(salt.data()),
-                     salt.size(), params.n, params.r, params.p, max_memory, key.data(), key.size()) != 1)
+  if (EVP_PBE_scrypt(passphrase.data(), passphrase.size(),
+                     reinterpret_cast<const unsigned char*>(salt.data()), salt.size(), params.n, params.r,
+                     params.p, max_memory, key.data(), key.size()) != 1)
     return make_error(ErrorCode::invalid_argument, "scrypt", "key derivation failed");
   return key;
 }

@@ -38,7 +38,8 @@ struct ScryptParams {
   std::uint64_t p = 1;
 };
 // Errors: invalid_argument (empty passphrase, parameters out of range).
-Result<Key> key_from_passphrase(std::string_view passphrase, std::string_view salt, const ScryptParams& params);
+Result<Key> key_from_passphrase(std::string_view passphrase, std::string_view salt,
+                                const ScryptParams& params);
 
 std::string random_bytes(std::size_t count);
 std::string hex(std::string_view bytes);

@@ -1,9 +1,8 @@
 #include "backup/bucket.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "backup/object_crypto.h"
 
@@ -43,11 +42,13 @@ Result<Key> master_key(const Remote& remote, const nlohmann::json& key_config) {
 
 Result<std::unique_ptr<BackupBucket>> BackupBucket::open(const Remote& remote, OpenBucket mode) {
   if (remote.key_file.has_value() == remote.passphrase.has_value())
-    return make_error(ErrorCode::invalid_argument, "key", "give exactly one of --key-file and --passphrase-env");
+    return make_error(ErrorCode::invalid_argument, "key",
+                      "give exactly one of --key-file and --passphrase-env");
   auto location = cloud::parse_s3_url(remote.url);
   if (!location.ok()) return location.error();
   cloud::S3Config config;
-  config.endpoint = remote.endpoint.empty() ? "https://s3." + remote.region + ".amazonaws.com" : remote.endpoint;
+  config.endpoint =
+      remote.endpoint.empty() ? "https://s3." + remote.region + ".amazonaws.com" : remote.endpoint;
   config.region = remote.region;
   config.bucket = location->bucket;
   config.credentials = remote.credentials;
@@ -61,7 +62,8 @@ Result<std::unique_ptr<BackupBucket>> BackupBucket::open(const Remote& remote, O
   if (!text.ok()) {
     if (text.error().code != ErrorCode::not_found || mode == OpenBucket::existing) {
       if (text.error().code == ErrorCode::not_found)
-        return make_error(ErrorCode::not_found, subject, "holds no Dosar backup (no " + std::string(kConfigObject) + ")");
+        return make_error(ErrorCode::not_found, subject,
+                          "holds no Dosar backup (no " + std::string(kConfigObject) + ")");
       return text.error();
     }
     // A new backup: record how its key is made, and a check of the key.
@@ -71,7 +73,7 @@ Result<std::unique_ptr<BackupBucket>> BackupBucket::open(const Remote& remote, O
     } else {
       ScryptParams params;
       key_config = {{"source", "passphrase"}, {"kdf", "scrypt"}, {"salt", hex(random_bytes(16))},
-                    {"n", params.n}, {"r", params.r}, {"p", params.p}};
+                    {"n", params.n},          {"r", params.r},   {"p", params.p}};
     }
     json = {{"format", "dosar-backup"}, {"version", 1}, {"key", key_config}};
     auto master = master_key(remote, key_config);
@@ -134,7 +136,8 @@ Result<std::vector<std::uint64_t>> BackupBucket::list_generations() {
 Result<std::uint64_t> BackupBucket::pick_generation(std::optional<std::uint64_t> at) {
   auto generations = list_generations();
   if (!generations.ok()) return generations.error();
-  if (generations->empty()) return make_error(ErrorCode::not_found, url(), "holds no complete backup generation");
+  if (generations->empty())
+    return make_error(ErrorCode::not_found, url(), "holds no complete backup generation");
   if (!at) return generations->back();
   if (!std::binary_search(generations->begin(), generations->end(), *at))
     return make_error(ErrorCode::not_found, url(), "has no generation " + std::to_string(*at));
@@ -156,6 +159,8 @@ Status BackupBucket::write_manifest(const Manifest& manifest) {
                         encrypt_bytes(keys_.encryption, serialize_manifest(manifest, keys_.manifest)));
 }
 
-Status BackupBucket::delete_manifest(std::uint64_t generation) { return s3_->remove(manifest_key(generation)); }
+Status BackupBucket::delete_manifest(std::uint64_t generation) {
+  return s3_->remove(manifest_key(generation));
+}
 
 }  // namespace dosar::backup

@@ -11,8 +11,8 @@ nlohmann::json to_json(const ManifestObject& o) {
 }
 
 ManifestObject object_from(const nlohmann::json& j) {
-  return {j.at("name").get<std::string>(), j.at("sha256").get<std::string>(), j.at("size").get<std::uint64_t>(),
-          j.at("stored_size").get<std::uint64_t>()};
+  return {j.at("name").get<std::string>(), j.at("sha256").get<std::string>(),
+          j.at("size").get<std::uint64_t>(), j.at("stored_size").get<std::uint64_t>()};
 }
 
 }  // namespace
@@ -31,8 +31,8 @@ std::string serialize_manifest(const Manifest& m, const Key& manifest_key) {
   return nlohmann::json{{"body", body}, {"hmac", hmac_hex(manifest_key, text)}}.dump();
 }
 
-Result<Manifest> parse_manifest(std::string_view text, const Key& manifest_key, std::uint64_t expected_generation,
-                                const std::string& subject) {
+Result<Manifest> parse_manifest(std::string_view text, const Key& manifest_key,
+                                std::uint64_t expected_generation, const std::string& subject) {
   auto json = nlohmann::json::parse(text, nullptr, false);
   if (json.is_discarded() || !json.is_object() || !json.contains("body") || !json.contains("hmac") ||
       !json["hmac"].is_string())

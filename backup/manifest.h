@@ -13,8 +13,8 @@
 namespace dosar::backup {
 
 struct ManifestObject {
-  std::string name;    // object name (HMAC of the content's SHA-256)
-  std::string sha256;  // of the plaintext: the blob id
+  std::string name;               // object name (HMAC of the content's SHA-256)
+  std::string sha256;             // of the plaintext: the blob id
   std::uint64_t size = 0;         // plaintext bytes
   std::uint64_t stored_size = 0;  // encrypted bytes in the bucket
 };
@@ -31,7 +31,7 @@ struct Manifest {
 std::string serialize_manifest(const Manifest& manifest, const Key& manifest_key);
 // Errors: corrupt naming `subject` (bad JSON, HMAC mismatch, generation not
 // the expected one).
-Result<Manifest> parse_manifest(std::string_view text, const Key& manifest_key, std::uint64_t expected_generation,
-                                const std::string& subject);
+Result<Manifest> parse_manifest(std::string_view text, const Key& manifest_key,
+                                std::uint64_t expected_generation, const std::string& subject);
 
 }  // namespace dosar::backup

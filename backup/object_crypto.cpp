@@ -24,8 +24,12 @@ std::string associated_data(const std::string& header, std::uint64_t index, bool
   return aad;
 }
 
-const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
-unsigned char* bytes(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
+const unsigned char* bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+unsigned char* bytes(std::string& s) {
+  return reinterpret_cast<unsigned char*>(s.data());
+}
 
 }  // namespace
 
@@ -113,8 +117,8 @@ Status ObjectDecryptor::update(std::string_view ciphertext) {
       return make_error(ErrorCode::corrupt, subject_, "not a Dosar backup object (bad magic)");
     if (header_[7] != kMagic[7])
       return make_error(ErrorCode::corrupt, subject_,
-                        "backup object format version " + std::to_string(static_cast<unsigned char>(header_[7])) +
-                            " is not supported");
+                        "backup object format version " +
+                            std::to_string(static_cast<unsigned char>(header_[7])) + " is not supported");
     std::uint32_t chunk = 0;
     for (int i = 8; i < 12; ++i) chunk = (chunk << 8) | static_cast<unsigned char>(header_[i]);
     if (chunk == 0 || chunk > kMaxChunkSize || header_.compare(12, 4, std::string(4, '\0')) != 0)
@@ -137,7 +141,8 @@ Status ObjectDecryptor::update(std::string_view ciphertext) {
 }
 
 Status ObjectDecryptor::finish() {
-  if (chunk_size_ == 0) return make_error(ErrorCode::corrupt, subject_, "backup object is truncated (no header)");
+  if (chunk_size_ == 0)
+    return make_error(ErrorCode::corrupt, subject_, "backup object is truncated (no header)");
   if (buffer_.size() < kChunkOverhead)
     return make_error(ErrorCode::corrupt, subject_, "backup object is truncated (final chunk missing)");
   DOSAR_TRY(open(buffer_, true));
@@ -152,16 +157,18 @@ Status ObjectDecryptor::open(std::string_view record, bool final) {
   std::string aad = associated_data(header_, index_, final);
   std::string tag(record.substr(12 + size, 16));
   int length = 0;
-  bool ok = EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, bytes(record)) == 1 &&
-            EVP_DecryptUpdate(ctx, nullptr, &length, bytes(aad), static_cast<int>(aad.size())) == 1 &&
-            EVP_DecryptUpdate(ctx, bytes(opened_), &length, bytes(record) + 12, static_cast<int>(size)) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tag.data()) == 1 &&
-            EVP_DecryptFinal_ex(ctx, bytes(opened_) + length, &length) == 1;
+  bool ok =
+      EVP_DecryptInit_ex(ctx, nullptr, nullptr, nullptr, bytes(record)) == 1 &&
+      EVP_DecryptUpdate(ctx, nullptr, &length, bytes(aad), static_cast<int>(aad.size())) == 1 &&
+      EVP_DecryptUpdate(ctx, bytes(opened_), &length, bytes(record) + 12, static_cast<int>(size)) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tag.data()) == 1 &&
+      EVP_DecryptFinal_ex(ctx, bytes(opened_) + length, &length) == 1;
   if (!ok)
-    return make_error(ErrorCode::corrupt, subject_,
-                      "chunk " + std::to_string(index_) +
-                          (index_ == 0 ? " fails authentication (wrong key, or the object was altered)"
-                                       : " fails authentication (the object was altered, truncated or reordered)"));
+    return make_error(
+        ErrorCode::corrupt, subject_,
+        "chunk " + std::to_string(index_) +
+            (index_ == 0 ? " fails authentication (wrong key, or the object was altered)"
+                         : " fails authentication (the object was altered, truncated or reordered)"));
   ++index_;
   return sink_(opened_);
 }

@@ -16,8 +16,8 @@ Result<RestoreReport> restore_into(BackupBucket& bucket, const Manifest* manifes
 
 }  // namespace
 
-Result<RestoreReport> run_restore(const Remote& remote, const fs::path& directory, std::optional<std::uint64_t> at,
-                                  const ProgressCallback& progress) {
+Result<RestoreReport> run_restore(const Remote& remote, const fs::path& directory,
+                                  std::optional<std::uint64_t> at, const ProgressCallback& progress) {
   std::error_code ec;
   bool existed = fs::exists(directory, ec);
   if (existed && (!fs::is_directory(directory, ec) || !fs::is_empty(directory, ec)))
@@ -59,12 +59,14 @@ Result<RestoreReport> restore_into(BackupBucket& bucket, const Manifest* manifes
   if (ec) return make_error(ErrorCode::io, work.string(), ec.message());
 
   const fs::path catalog_file = work / "catalog.sqlite";
-  auto catalog = download_object(bucket.s3(), bucket.keys().encryption, bucket.data_key(manifest->catalog.name),
-                                 work / "catalog.enc", &catalog_file, "catalogue object " + manifest->catalog.name);
+  auto catalog =
+      download_object(bucket.s3(), bucket.keys().encryption, bucket.data_key(manifest->catalog.name),
+                      work / "catalog.enc", &catalog_file, "catalogue object " + manifest->catalog.name);
   if (!catalog.ok()) return catalog.error();
   if (catalog->sha256 != manifest->catalog.sha256)
-    return make_error(ErrorCode::corrupt, "catalogue object " + manifest->catalog.name,
-                      "decrypts to SHA-256 " + catalog->sha256 + ", the manifest says " + manifest->catalog.sha256);
+    return make_error(
+        ErrorCode::corrupt, "catalogue object " + manifest->catalog.name,
+        "decrypts to SHA-256 " + catalog->sha256 + ", the manifest says " + manifest->catalog.sha256);
   auto archive = ArchiveStore::create_from_catalog(directory, catalog_file);
   if (!archive.ok()) return archive.error();
 

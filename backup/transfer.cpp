@@ -44,14 +44,15 @@ Sink file_sink(std::FILE* f, const fs::path& path) {
 Status read_in_chunks(std::FILE* in, const fs::path& path, const Sink& sink) {
   std::string buffer(kReadBuffer, '\0');
   std::size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), in)) > 0) DOSAR_TRY(sink(std::string_view(buffer.data(), n)));
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), in)) > 0)
+    DOSAR_TRY(sink(std::string_view(buffer.data(), n)));
   if (std::ferror(in)) return make_error(ErrorCode::io, path.string(), "read failed");
   return {};
 }
 
 // Encrypts what `feed` gives the encryptor into `temp`, then uploads it under `key`.
-Status encrypt_and_upload(cloud::S3Client& s3, const Key& encryption_key, const fs::path& temp, const std::string& key,
-                          const std::function<Status(ObjectEncryptor&)>& feed) {
+Status encrypt_and_upload(cloud::S3Client& s3, const Key& encryption_key, const fs::path& temp,
+                          const std::string& key, const std::function<Status(ObjectEncryptor&)>& feed) {
   File out(std::fopen(temp.c_str(), "wb"));
   if (!out) return make_error(ErrorCode::io, temp.string(), errno_text(errno));
   ObjectEncryptor encryptor(encryption_key, file_sink(out.get(), temp));

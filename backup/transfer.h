@@ -23,8 +23,9 @@ Result<std::uint64_t> upload_blob(cloud::S3Client& s3, const Key& encryption_key
                                   const std::filesystem::path& staging_dir);
 
 // Encrypts the file and uploads it under `key`; returns the bytes uploaded.
-Result<std::uint64_t> upload_file(cloud::S3Client& s3, const Key& encryption_key, const std::filesystem::path& file,
-                                  const std::string& key, const std::filesystem::path& staging_dir);
+Result<std::uint64_t> upload_file(cloud::S3Client& s3, const Key& encryption_key,
+                                  const std::filesystem::path& file, const std::string& key,
+                                  const std::filesystem::path& staging_dir);
 
 struct Downloaded {
   std::string sha256;  // of the plaintext

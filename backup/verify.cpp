@@ -72,11 +72,13 @@ Result<VerifyReport> run_verify(const Remote& remote, std::optional<std::uint64_
     std::lock_guard lock(mutex);
     ++report.objects_read;
     if (!got.ok()) {
-      if (got.error().code != ErrorCode::corrupt && got.error().code != ErrorCode::not_found) return got.error();
+      if (got.error().code != ErrorCode::corrupt && got.error().code != ErrorCode::not_found)
+        return got.error();
       report.problems.push_back({got.error().subject, got.error().message});
     } else if (got->sha256 != o.sha256 || got->size != o.size) {
-      report.problems.push_back({describe(o), "decrypts to SHA-256 " + got->sha256 + " (" + std::to_string(got->size) +
-                                                  " bytes), the manifest says " + o.sha256});
+      report.problems.push_back({describe(o), "decrypts to SHA-256 " + got->sha256 + " (" +
+                                                  std::to_string(got->size) + " bytes), the manifest says " +
+                                                  o.sha256});
     }
     tracker.done(o.size);
     return {};

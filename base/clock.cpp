@@ -131,7 +131,8 @@ std::optional<std::chrono::system_clock::time_point> parse_utc(const std::string
   t.tm_mon -= 1;
   std::time_t seconds = timegm(&t);
   if (seconds == static_cast<std::time_t>(-1)) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(seconds) + std::chrono::microseconds(fields == 7 ? fraction : 0);
+  return std::chrono::system_clock::from_time_t(seconds) +
+         std::chrono::microseconds(fields == 7 ? fraction : 0);
 }
 
 }  // namespace dosar

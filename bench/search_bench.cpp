@@ -88,7 +88,9 @@ class Rng {
   }
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
   std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-  int between(int low, int high) { return low + static_cast<int>(below(static_cast<std::size_t>(high - low + 1))); }
+  int between(int low, int high) {
+    return low + static_cast<int>(below(static_cast<std::size_t>(high - low + 1)));
+  }
   bool chance(double p) { return uniform() < p; }
 
  private:
@@ -105,18 +107,18 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
 
 // Inflection classes, each a list of endings added to the stem.
 const std::map<char, std::vector<std::string_view>> kEndings = {
-    {'F', {"ă", "a", "e", "ele", "ei", "elor"}},         // adresă
-    {'T', {"ie", "ia", "ii", "iile", "iei", "iilor"}},  // dispoziție
+    {'F', {"ă", "a", "e", "ele", "ei", "elor"}},               // adresă
+    {'T', {"ie", "ia", "ii", "iile", "iei", "iilor"}},         // dispoziție
     {'a', {"are", "area", "ări", "ările", "ării", "ărilor"}},  // aprobare
     {'i', {"ire", "irea", "iri", "irile", "irii", "irilor"}},  // numire
     {'e', {"ere", "erea", "eri", "erile", "erii", "erilor"}},  // cerere
     {'h', {"âre", "ârea", "âri", "ârile", "ârii", "ârilor"}},  // hotărâre
-    {'N', {"", "ul", "ului", "e", "ele", "elor"}},       // contract
-    {'U', {"", "ul", "ului", "uri", "urile", "urilor"}},  // drept
-    {'M', {"", "ul", "ului", "i", "ii", "ilor"}},        // funcționar
-    {'V', {"at", "ată", "ate", "ați", "ează", "ăm"}},    // aprobat
-    {'I', {"it", "ită", "ite", "iți", "ește", "im"}},    // stabilit
-    {'A', {"", "ă", "i", "e"}},                          // public
+    {'N', {"", "ul", "ului", "e", "ele", "elor"}},             // contract
+    {'U', {"", "ul", "ului", "uri", "urile", "urilor"}},       // drept
+    {'M', {"", "ul", "ului", "i", "ii", "ilor"}},              // funcționar
+    {'V', {"at", "ată", "ate", "ați", "ează", "ăm"}},          // aprobat
+    {'I', {"it", "ită", "ite", "iți", "ește", "im"}},          // stabilit
+    {'A', {"", "ă", "i", "e"}},                                // public
 };
 
 struct Stem {
@@ -125,64 +127,64 @@ struct Stem {
 };
 
 constexpr Stem kStems[] = {
-    {"adres", 'F'},       {"anex", 'F'},          {"sum", 'F'},          {"tax", 'F'},
-    {"not", 'F'},         {"procedur", 'F'},      {"clauz", 'F'},        {"semnătur", 'F'},
-    {"ședinț", 'F'},      {"instanț", 'F'},       {"cerinț", 'F'},       {"evidenț", 'F'},
-    {"lucrăr", 'F'},      {"reclamaț", 'T'},      {"comis", 'T'},        {"primăr", 'T'},
-    {"direcț", 'T'},      {"funcț", 'T'},         {"instituț", 'T'},     {"dispoziț", 'T'},
-    {"deciz", 'T'},       {"situaț", 'T'},        {"informaț", 'T'},     {"achiziț", 'T'},
-    {"autorizaț", 'T'},   {"construcț", 'T'},     {"licitaț", 'T'},      {"investiț", 'T'},
-    {"documentaț", 'T'},  {"inspecț", 'T'},       {"petiț", 'T'},        {"contravenț", 'T'},
-    {"soluț", 'T'},       {"secț", 'T'},          {"prevenț", 'T'},      {"atribuț", 'T'},
-    {"aprob", 'a'},       {"solicit", 'a'},       {"autoriz", 'a'},      {"modific", 'a'},
-    {"complet", 'a'},     {"înregistr", 'a'},     {"analiz", 'a'},       {"verific", 'a'},
-    {"sesiz", 'a'},       {"aloc", 'a'},          {"evalu", 'a'},        {"achit", 'a'},
-    {"execut", 'a'},      {"soluțion", 'a'},      {"comunic", 'a'},      {"anul", 'a'},
-    {"desemn", 'a'},      {"încadr", 'a'},        {"reabilit", 'a'},     {"rezolv", 'a'},
-    {"aviz", 'a'},        {"arhiv", 'a'},         {"actualiz", 'a'},     {"numerot", 'a'},
-    {"num", 'i'},         {"atribu", 'i'},        {"prelung", 'i'},      {"întocm", 'i'},
-    {"îndeplin", 'i'},    {"folos", 'i'},         {"plăt", 'i'},         {"sprijin", 'i'},
-    {"prim", 'i'},        {"restitu", 'i'},       {"cer", 'e'},          {"hotăr", 'h'},
-    {"contract", 'N'},    {"document", 'N'},      {"act", 'N'},          {"proiect", 'N'},
-    {"regulament", 'N'},  {"buget", 'N'},         {"dosar", 'N'},        {"certificat", 'N'},
-    {"aviz", 'N'},        {"articol", 'N'},       {"proces", 'N'},       {"termen", 'N'},
-    {"imobil", 'N'},      {"echipament", 'N'},    {"program", 'N'},      {"angajament", 'N'},
-    {"extras", 'N'},      {"formular", 'N'},      {"tabel", 'N'},        {"capitol", 'N'},
-    {"paragraf", 'N'},    {"obiectiv", 'N'},      {"impozit", 'N'},      {"deces", 'N'},
-    {"teren", 'U'},       {"drum", 'U'},          {"anunț", 'U'},        {"împrumut", 'U'},
-    {"audit", 'U'},       {"transfer", 'U'},      {"fond", 'U'},         {"drept", 'U'},
-    {"bun", 'U'},         {"loc", 'U'},           {"venit", 'U'},        {"lucr", 'U'},
-    {"funcționar", 'M'},  {"consilier", 'M'},     {"primar", 'M'},       {"inspector", 'M'},
-    {"contribuabil", 'M'}, {"beneficiar", 'M'},   {"director", 'M'},     {"auditor", 'M'},
-    {"proprietar", 'M'},  {"chiriaș", 'M'},       {"furnizor", 'M'},     {"executor", 'M'},
-    {"secretar", 'M'},    {"operator", 'M'},      {"coordonator", 'M'},  {"administrator", 'M'},
-    {"debitor", 'M'},     {"creditor", 'M'},      {"aprob", 'V'},        {"solicit", 'V'},
-    {"înregistr", 'V'},   {"verific", 'V'},       {"analiz", 'V'},       {"modific", 'V'},
-    {"semn", 'V'},        {"constat", 'V'},       {"mențion", 'V'},      {"prezent", 'V'},
-    {"stabil", 'I'},      {"num", 'I'},           {"întocm", 'I'},       {"prelung", 'I'},
-    {"îndeplin", 'I'},    {"prim", 'I'},          {"plăt", 'I'},         {"folos", 'I'},
-    {"public", 'A'},      {"local", 'A'},         {"general", 'A'},      {"național", 'A'},
-    {"municipal", 'A'},   {"financiar", 'A'},     {"administrativ", 'A'}, {"fiscal", 'A'},
-    {"juridic", 'A'},     {"tehnic", 'A'},        {"social", 'A'},       {"economic", 'A'},
-    {"legal", 'A'},       {"anual", 'A'},         {"lunar", 'A'},        {"actual", 'A'},
-    {"urgent", 'A'},      {"definitiv", 'A'},     {"oficial", 'A'},      {"necesar", 'A'},
-    {"total", 'A'},       {"final", 'A'},         {"principal", 'A'},    {"special", 'A'},
-    {"medical", 'A'},     {"cadastral", 'A'},     {"comunal", 'A'},      {"școlar", 'A'},
-    {"cultural", 'A'},    {"european", 'A'},      {"electronic", 'A'},   {"personal", 'A'},
+    {"adres", 'F'},        {"anex", 'F'},       {"sum", 'F'},           {"tax", 'F'},
+    {"not", 'F'},          {"procedur", 'F'},   {"clauz", 'F'},         {"semnătur", 'F'},
+    {"ședinț", 'F'},       {"instanț", 'F'},    {"cerinț", 'F'},        {"evidenț", 'F'},
+    {"lucrăr", 'F'},       {"reclamaț", 'T'},   {"comis", 'T'},         {"primăr", 'T'},
+    {"direcț", 'T'},       {"funcț", 'T'},      {"instituț", 'T'},      {"dispoziț", 'T'},
+    {"deciz", 'T'},        {"situaț", 'T'},     {"informaț", 'T'},      {"achiziț", 'T'},
+    {"autorizaț", 'T'},    {"construcț", 'T'},  {"licitaț", 'T'},       {"investiț", 'T'},
+    {"documentaț", 'T'},   {"inspecț", 'T'},    {"petiț", 'T'},         {"contravenț", 'T'},
+    {"soluț", 'T'},        {"secț", 'T'},       {"prevenț", 'T'},       {"atribuț", 'T'},
+    {"aprob", 'a'},        {"solicit", 'a'},    {"autoriz", 'a'},       {"modific", 'a'},
+    {"complet", 'a'},      {"înregistr", 'a'},  {"analiz", 'a'},        {"verific", 'a'},
+    {"sesiz", 'a'},        {"aloc", 'a'},       {"evalu", 'a'},         {"achit", 'a'},
+    {"execut", 'a'},       {"soluțion", 'a'},   {"comunic", 'a'},       {"anul", 'a'},
+    {"desemn", 'a'},       {"încadr", 'a'},     {"reabilit", 'a'},      {"rezolv", 'a'},
+    {"aviz", 'a'},         {"arhiv", 'a'},      {"actualiz", 'a'},      {"numerot", 'a'},
+    {"num", 'i'},          {"atribu", 'i'},     {"prelung", 'i'},       {"întocm", 'i'},
+    {"îndeplin", 'i'},     {"folos", 'i'},      {"plăt", 'i'},          {"sprijin", 'i'},
+    {"prim", 'i'},         {"restitu", 'i'},    {"cer", 'e'},           {"hotăr", 'h'},
+    {"contract", 'N'},     {"document", 'N'},   {"act", 'N'},           {"proiect", 'N'},
+    {"regulament", 'N'},   {"buget", 'N'},      {"dosar", 'N'},         {"certificat", 'N'},
+    {"aviz", 'N'},         {"articol", 'N'},    {"proces", 'N'},        {"termen", 'N'},
+    {"imobil", 'N'},       {"echipament", 'N'}, {"program", 'N'},       {"angajament", 'N'},
+    {"extras", 'N'},       {"formular", 'N'},   {"tabel", 'N'},         {"capitol", 'N'},
+    {"paragraf", 'N'},     {"obiectiv", 'N'},   {"impozit", 'N'},       {"deces", 'N'},
+    {"teren", 'U'},        {"drum", 'U'},       {"anunț", 'U'},         {"împrumut", 'U'},
+    {"audit", 'U'},        {"transfer", 'U'},   {"fond", 'U'},          {"drept", 'U'},
+    {"bun", 'U'},          {"loc", 'U'},        {"venit", 'U'},         {"lucr", 'U'},
+    {"funcționar", 'M'},   {"consilier", 'M'},  {"primar", 'M'},        {"inspector", 'M'},
+    {"contribuabil", 'M'}, {"beneficiar", 'M'}, {"director", 'M'},      {"auditor", 'M'},
+    {"proprietar", 'M'},   {"chiriaș", 'M'},    {"furnizor", 'M'},      {"executor", 'M'},
+    {"secretar", 'M'},     {"operator", 'M'},   {"coordonator", 'M'},   {"administrator", 'M'},
+    {"debitor", 'M'},      {"creditor", 'M'},   {"aprob", 'V'},         {"solicit", 'V'},
+    {"înregistr", 'V'},    {"verific", 'V'},    {"analiz", 'V'},        {"modific", 'V'},
+    {"semn", 'V'},         {"constat", 'V'},    {"mențion", 'V'},       {"prezent", 'V'},
+    {"stabil", 'I'},       {"num", 'I'},        {"întocm", 'I'},        {"prelung", 'I'},
+    {"îndeplin", 'I'},     {"prim", 'I'},       {"plăt", 'I'},          {"folos", 'I'},
+    {"public", 'A'},       {"local", 'A'},      {"general", 'A'},       {"național", 'A'},
+    {"municipal", 'A'},    {"financiar", 'A'},  {"administrativ", 'A'}, {"fiscal", 'A'},
+    {"juridic", 'A'},      {"tehnic", 'A'},     {"social", 'A'},        {"economic", 'A'},
+    {"legal", 'A'},        {"anual", 'A'},      {"lunar", 'A'},         {"actual", 'A'},
+    {"urgent", 'A'},       {"definitiv", 'A'},  {"oficial", 'A'},       {"necesar", 'A'},
+    {"total", 'A'},        {"final", 'A'},      {"principal", 'A'},     {"special", 'A'},
+    {"medical", 'A'},      {"cadastral", 'A'},  {"comunal", 'A'},       {"școlar", 'A'},
+    {"cultural", 'A'},     {"european", 'A'},   {"electronic", 'A'},    {"personal", 'A'},
 };
 
 // The most frequent words of any Romanian text; never used alone as queries
 // (most are stop words in Dosar).
 constexpr std::string_view kFunctionWords[] = {
-    "de",   "și",    "în",      "la",     "a",       "cu",      "pentru", "privind", "din",    "al",
-    "care", "pe",    "prin",    "conform", "să",     "se",      "nu",     "este",    "sunt",   "fi",
-    "sau",  "către", "ale",     "lui",    "unei",    "unui",    "asupra", "potrivit", "fără",  "până",
-    "după", "cele",  "acestei", "acestui", "aceste", "precum",  "respectiv", "art.", "alin.", "lit.",
+    "de",   "și",    "în",      "la",      "a",      "cu",     "pentru",    "privind",  "din",   "al",
+    "care", "pe",    "prin",    "conform", "să",     "se",     "nu",        "este",     "sunt",  "fi",
+    "sau",  "către", "ale",     "lui",     "unei",   "unui",   "asupra",    "potrivit", "fără",  "până",
+    "după", "cele",  "acestei", "acestui", "aceste", "precum", "respectiv", "art.",     "alin.", "lit.",
 };
 
 // Syllables for synthetic stems: Romanian letters, diacritics included.
-constexpr std::string_view kOnsets[] = {"b", "c", "d", "f", "g", "l", "m", "n", "p", "r", "s", "t", "v", "z",
-                                        "ș", "ț", "str", "pr", "tr", "cr", "gl", "sp", "st", "dr"};
+constexpr std::string_view kOnsets[] = {"b", "c", "d", "f", "g",   "l",  "m",  "n",  "p",  "r",  "s",  "t",
+                                        "v", "z", "ș", "ț", "str", "pr", "tr", "cr", "gl", "sp", "st", "dr"};
 constexpr std::string_view kVowels[] = {"a", "e", "i", "o", "u", "ă", "â", "î", "ea", "ia", "oa"};
 constexpr std::string_view kCodas[] = {"r", "n", "t", "l", "s", "ș", "ț", "c", "m", "nt", "rt", "st"};
 constexpr char kSyntheticClasses[] = {'F', 'T', 'N', 'U', 'M', 'A', 'a', 'V', 'I'};
@@ -221,7 +223,8 @@ class Vocabulary {
     // Zipf, exponent 1: the word of rank r has weight 1/r.
     cumulative_.reserve(words_.size());
     double sum = 0;
-    for (std::size_t r = 0; r < words_.size(); ++r) cumulative_.push_back(sum += 1.0 / static_cast<double>(r + 1));
+    for (std::size_t r = 0; r < words_.size(); ++r)
+      cumulative_.push_back(sum += 1.0 / static_cast<double>(r + 1));
     for (double& c : cumulative_) c /= sum;
   }
 
@@ -264,16 +267,20 @@ struct Facet {
   std::string_view query_word;  // folded word that selects it in a field query
 };
 constexpr Facet kTypes[] = {
-    {"Decizie", "decizie"},     {"Dispoziție", "dispozitie"}, {"Hotărâre", "hotarare"},
-    {"Contract", "contract"},   {"Adresă", "adresa"},         {"Cerere", "cerere"},
-    {"Notă internă", "nota"},   {"Raport", "raport"},         {"Proces-verbal", "proces"},
+    {"Decizie", "decizie"},   {"Dispoziție", "dispozitie"}, {"Hotărâre", "hotarare"},
+    {"Contract", "contract"}, {"Adresă", "adresa"},         {"Cerere", "cerere"},
+    {"Notă internă", "nota"}, {"Raport", "raport"},         {"Proces-verbal", "proces"},
     {"Referat", "referat"},
 };
 constexpr Facet kDepartments[] = {
-    {"Direcția Economică", "economica"}, {"Serviciul Juridic", "juridic"},
-    {"Resurse Umane", "umane"},          {"Registratură", "registratura"},
-    {"Urbanism", "urbanism"},            {"Achiziții Publice", "achizitii"},
-    {"Direcția Tehnică", "tehnica"},     {"Asistență Socială", "asistenta"},
+    {"Direcția Economică", "economica"},
+    {"Serviciul Juridic", "juridic"},
+    {"Resurse Umane", "umane"},
+    {"Registratură", "registratura"},
+    {"Urbanism", "urbanism"},
+    {"Achiziții Publice", "achizitii"},
+    {"Direcția Tehnică", "tehnica"},
+    {"Asistență Socială", "asistenta"},
 };
 constexpr int kFirstYear = 2015, kLastYear = 2026;
 
@@ -311,12 +318,14 @@ class Corpus {
     int year = rng.between(kFirstYear, kLastYear);
     std::string day = two_digits(rng.between(1, 28)), month = two_digits(rng.between(1, 12));
     r.date = std::to_string(year) + "-" + month + "-" + day;
-    r.registry_number = std::to_string(rng.between(1, 25000)) + "/" + day + "." + month + "." + std::to_string(year);
+    r.registry_number =
+        std::to_string(rng.between(1, 25000)) + "/" + day + "." + month + "." + std::to_string(year);
     double c = rng.uniform();
     r.confidentiality = c < 0.80 ? "public" : c < 0.95 ? "internal" : "restricted-personal-data";
     r.status = "registered";
-    r.title = std::string(type.name) + " nr. " + r.registry_number + " privind " + vocabulary_.title_word(rng) + " " +
-              vocabulary_.title_word(rng) + " " + vocabulary_.title_word(rng);
+    r.title = std::string(type.name) + " nr. " + r.registry_number + " privind " +
+              vocabulary_.title_word(rng) + " " + vocabulary_.title_word(rng) + " " +
+              vocabulary_.title_word(rng);
     r.body = body(rng, year);
     return r;
   }
@@ -352,9 +361,11 @@ class Corpus {
       case 0:
         return "nr. " + std::to_string(rng.between(1, 9999)) + "/" + std::to_string(year);
       case 1:
-        return "art. " + std::to_string(rng.between(1, 120)) + " alin. (" + std::to_string(rng.between(1, 9)) + ")";
+        return "art. " + std::to_string(rng.between(1, 120)) + " alin. (" +
+               std::to_string(rng.between(1, 9)) + ")";
       case 2:
-        return two_digits(rng.between(1, 28)) + "." + two_digits(rng.between(1, 12)) + "." + std::to_string(year);
+        return two_digits(rng.between(1, 28)) + "." + two_digits(rng.between(1, 12)) + "." +
+               std::to_string(year);
       default:
         return std::to_string(rng.between(100, 99999)) + " lei";
     }
@@ -418,7 +429,8 @@ std::string phrase_from(const Corpus& corpus, std::uint64_t doc, Rng& rng) {
   return "\"" + folded(corpus.vocabulary().word(corpus.vocabulary().size() / 2)) + "\"";
 }
 
-std::vector<Query> make_queries(const Corpus& corpus, std::uint64_t docs, std::size_t count, std::uint64_t seed) {
+std::vector<Query> make_queries(const Corpus& corpus, std::uint64_t docs, std::size_t count,
+                                std::uint64_t seed) {
   Rng rng(mix(seed, 0x71756572));
   const Vocabulary& v = corpus.vocabulary();
   std::vector<Query> queries;
@@ -442,7 +454,8 @@ std::vector<Query> make_queries(const Corpus& corpus, std::uint64_t docs, std::s
         }
         case 1: {
           std::string_view d = kDepartments[rng.below(std::size(kDepartments))].query_word;
-          queries.push_back({QueryKind::field, w + " dep:" + std::string(d), w + " department:" + std::string(d)});
+          queries.push_back(
+              {QueryKind::field, w + " dep:" + std::string(d), w + " department:" + std::string(d)});
           break;
         }
         case 2: {
@@ -510,7 +523,8 @@ Load load_dosar(const Corpus& corpus, std::uint64_t docs, const fs::path& dir) {
 class Sqlite {
  public:
   explicit Sqlite(const fs::path& file) {
-    if (sqlite3_open(file.c_str(), &db_) != SQLITE_OK) die("opening " + file.string() + ": " + sqlite3_errmsg(db_));
+    if (sqlite3_open(file.c_str(), &db_) != SQLITE_OK)
+      die("opening " + file.string() + ": " + sqlite3_errmsg(db_));
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=FULL");
     exec("PRAGMA cache_size=-65536");
@@ -538,7 +552,8 @@ class Sqlite {
     return s;
   }
   void check(int rc, const char* what) {
-    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) die(std::string(what) + ": " + sqlite3_errmsg(db_));
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+      die(std::string(what) + ": " + sqlite3_errmsg(db_));
   }
 
  private:
@@ -616,7 +631,8 @@ class DosarSearcher {
     request.visibility = dosar::Visibility::everything();
     auto result = index_->search(request);
     if (!result.ok()) {
-      if (failures_++ < 5) std::cerr << "  dosar: '" << q.dosar << "': " << result.error().to_string() << "\n";
+      if (failures_++ < 5)
+        std::cerr << "  dosar: '" << q.dosar << "': " << result.error().to_string() << "\n";
       return {0, 0, true};
     }
     return {result->total, result->hits.size(), false};
@@ -654,7 +670,8 @@ class Fts5Searcher {
     for (std::size_t f = 0; f < facets_.size() && !answer.failed; ++f) {
       bind_text(facets_[f], 1, q.fts5);
       while ((rc = sqlite3_step(facets_[f])) == SQLITE_ROW)
-        counts[f][column_text(facets_[f], 0)] = static_cast<std::uint64_t>(sqlite3_column_int64(facets_[f], 1));
+        counts[f][column_text(facets_[f], 0)] =
+            static_cast<std::uint64_t>(sqlite3_column_int64(facets_[f], 1));
       answer.failed = rc != SQLITE_DONE;
       sqlite3_reset(facets_[f]);
     }
@@ -666,7 +683,8 @@ class Fts5Searcher {
  private:
   static std::string column_text(sqlite3_stmt* s, int column) {
     const unsigned char* text = sqlite3_column_text(s, column);
-    return text ? std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(s, column)))
+    return text ? std::string(reinterpret_cast<const char*>(text),
+                              static_cast<std::size_t>(sqlite3_column_bytes(s, column)))
                 : std::string();
   }
 
@@ -680,8 +698,8 @@ class Fts5Searcher {
 // Measurement and report.
 
 struct Latency {
-  std::vector<double> ms;      // wall time, one per measured query
-  std::vector<double> cpu;     // this process's CPU time for the same query
+  std::vector<double> ms;   // wall time, one per measured query
+  std::vector<double> cpu;  // this process's CPU time for the same query
   std::vector<QueryKind> kinds;
   std::vector<double> top_ms;  // FTS5: top-10 statement only
   std::uint64_t matches = 0;
@@ -709,7 +727,9 @@ struct Latency {
     return out;
   }
   double p(double pct) const { return percentile(ms, pct); }
-  double mean() const { return ms.empty() ? 0 : std::accumulate(ms.begin(), ms.end(), 0.0) / static_cast<double>(ms.size()); }
+  double mean() const {
+    return ms.empty() ? 0 : std::accumulate(ms.begin(), ms.end(), 0.0) / static_cast<double>(ms.size());
+  }
 };
 
 struct Options {
@@ -727,7 +747,8 @@ std::uint64_t number(std::string_view flag, const char* text) {
   std::uint64_t n = 0;
   std::string_view s = text ? text : "";
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) die(std::string(flag) + " needs a number");
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size())
+    die(std::string(flag) + " needs a number");
   return n;
 }
 
@@ -736,44 +757,60 @@ Options parse_options(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     const char* next = i + 1 < argc ? argv[i + 1] : nullptr;
-    if (a == "--docs") o.docs = number(a, next), ++i;
-    else if (a == "--queries") o.queries = static_cast<std::size_t>(number(a, next)), ++i;
-    else if (a == "--seed") o.seed = number(a, next), ++i;
-    else if (a == "--warmup") o.warmup = static_cast<std::size_t>(number(a, next)), ++i;
-    else if (a == "--work" && next) o.work = next, ++i;
-    else if (a == "--keep") o.keep = true;
-    else if (a == "--reuse") o.reuse = true;
-    else if (a == "--sample") o.sample = true;
-    else die("unknown argument '" + std::string(a) +
-             "'\nusage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] [--reuse] [--sample]");
+    if (a == "--docs")
+      o.docs = number(a, next), ++i;
+    else if (a == "--queries")
+      o.queries = static_cast<std::size_t>(number(a, next)), ++i;
+    else if (a == "--seed")
+      o.seed = number(a, next), ++i;
+    else if (a == "--warmup")
+      o.warmup = static_cast<std::size_t>(number(a, next)), ++i;
+    else if (a == "--work" && next)
+      o.work = next, ++i;
+    else if (a == "--keep")
+      o.keep = true;
+    else if (a == "--reuse")
+      o.reuse = true;
+    else if (a == "--sample")
+      o.sample = true;
+    else
+      die("unknown argument '" + std::string(a) +
+          "'\nusage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] "
+          "[--reuse] [--sample]");
   }
   if (o.docs == 0 || o.queries == 0 || o.work.empty())
-    die("usage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] [--reuse] [--sample]");
+    die("usage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] "
+        "[--reuse] [--sample]");
   return o;
 }
 
-double mb(std::uint64_t bytes) { return static_cast<double>(bytes) / 1e6; }
+double mb(std::uint64_t bytes) {
+  return static_cast<double>(bytes) / 1e6;
+}
 
 void print_report(const Options& o, const Load& dosar_load, const Load& fts5_load, std::uint64_t text_bytes,
                   const Latency& d, const Latency& f) {
   auto n = static_cast<double>(o.docs);
-  std::printf("\nsearch benchmark: %llu documents (%.1f MB of text, %.0f bytes/doc), %zu queries after %zu warm-up, "
-              "seed %llu\n",
-              static_cast<unsigned long long>(o.docs), mb(text_bytes), static_cast<double>(text_bytes) / n, d.ms.size(),
-              std::min(o.warmup, o.queries), static_cast<unsigned long long>(o.seed));
-  std::printf("top 10 + snippets + facets (type, department, year); Xapian %s, SQLite %s\n\n", DOSAR_XAPIAN_VERSION,
-              sqlite3_libversion());
-  std::printf("| engine | index s | docs/s | index MB | p50 ms | p95 ms | p99 ms | mean ms | mean matches | failed "
-              "| CPU/wall index | CPU/wall queries |\n");
+  std::printf(
+      "\nsearch benchmark: %llu documents (%.1f MB of text, %.0f bytes/doc), %zu queries after %zu warm-up, "
+      "seed %llu\n",
+      static_cast<unsigned long long>(o.docs), mb(text_bytes), static_cast<double>(text_bytes) / n,
+      d.ms.size(), std::min(o.warmup, o.queries), static_cast<unsigned long long>(o.seed));
+  std::printf("top 10 + snippets + facets (type, department, year); Xapian %s, SQLite %s\n\n",
+              DOSAR_XAPIAN_VERSION, sqlite3_libversion());
+  std::printf(
+      "| engine | index s | docs/s | index MB | p50 ms | p95 ms | p99 ms | mean ms | mean matches | failed "
+      "| CPU/wall index | CPU/wall queries |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   auto row = [&](const char* name, const Load& l, const Latency& lat) {
     if (o.reuse)
       std::printf("| %s | - | - | %.1f |", name, mb(l.bytes));
     else
       std::printf("| %s | %.1f | %.0f | %.1f |", name, l.seconds, n / l.seconds, mb(l.bytes));
-    std::printf(" %.2f | %.2f | %.2f | %.2f | %.0f | %zu |", lat.p(50), lat.p(95), lat.p(99), lat.mean(),
-                static_cast<double>(lat.matches) / static_cast<double>(std::max<std::size_t>(lat.ms.size(), 1)),
-                lat.failures);
+    std::printf(
+        " %.2f | %.2f | %.2f | %.2f | %.0f | %zu |", lat.p(50), lat.p(95), lat.p(99), lat.mean(),
+        static_cast<double>(lat.matches) / static_cast<double>(std::max<std::size_t>(lat.ms.size(), 1)),
+        lat.failures);
     if (o.reuse)
       std::printf(" - |");
     else
@@ -784,14 +821,17 @@ void print_report(const Options& o, const Load& dosar_load, const Load& fts5_loa
   row("Dosar (Xapian)", dosar_load, d);
   row("SQLite FTS5", fts5_load, f);
   std::printf("| FTS5 top 10 + snippets only, no facets | | | | %.2f | %.2f | %.2f | %.2f | | | | |\n",
-              Latency::percentile(f.top_ms, 50), Latency::percentile(f.top_ms, 95), Latency::percentile(f.top_ms, 99),
-              std::accumulate(f.top_ms.begin(), f.top_ms.end(), 0.0) / static_cast<double>(std::max<std::size_t>(f.top_ms.size(), 1)));
+              Latency::percentile(f.top_ms, 50), Latency::percentile(f.top_ms, 95),
+              Latency::percentile(f.top_ms, 99),
+              std::accumulate(f.top_ms.begin(), f.top_ms.end(), 0.0) /
+                  static_cast<double>(std::max<std::size_t>(f.top_ms.size(), 1)));
 
   auto mean_of = [](const std::vector<double>& v) {
     return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
   };
-  std::printf("\nsame queries, CPU time of the process instead of wall time (not inflated when other processes\n"
-              "hold the cores; excludes waiting for the disk):\n\n");
+  std::printf(
+      "\nsame queries, CPU time of the process instead of wall time (not inflated when other processes\n"
+      "hold the cores; excludes waiting for the disk):\n\n");
   std::printf("| engine | p50 CPU ms | p95 CPU ms | p99 CPU ms | mean CPU ms |\n|---|---:|---:|---:|---:|\n");
   for (auto [name, lat] : {std::pair<const char*, const Latency*>{"Dosar (Xapian)", &d}, {"SQLite FTS5", &f}})
     std::printf("| %s | %.2f | %.2f | %.2f | %.2f |\n", name, Latency::percentile(lat->cpu, 50),
@@ -803,11 +843,11 @@ void print_report(const Options& o, const Load& dosar_load, const Load& fts5_loa
   std::printf("  CPU time FTS5/Dosar: p50 %.2f, p95 %.2f, p99 %.2f, mean %.2f\n",
               Latency::percentile(f.cpu, 50) / Latency::percentile(d.cpu, 50),
               Latency::percentile(f.cpu, 95) / Latency::percentile(d.cpu, 95),
-              Latency::percentile(f.cpu, 99) / Latency::percentile(d.cpu, 99), mean_of(f.cpu) / mean_of(d.cpu));
+              Latency::percentile(f.cpu, 99) / Latency::percentile(d.cpu, 99),
+              mean_of(f.cpu) / mean_of(d.cpu));
   std::printf("  latency FTS5 top 10 without facets / Dosar with facets: p50 %.2f, p99 %.2f\n",
               Latency::percentile(f.top_ms, 50) / d.p(50), Latency::percentile(f.top_ms, 99) / d.p(99));
-  if (!o.reuse)
-    std::printf("  indexing docs/s Dosar/FTS5: %.2f\n", fts5_load.seconds / dosar_load.seconds);
+  if (!o.reuse) std::printf("  indexing docs/s Dosar/FTS5: %.2f\n", fts5_load.seconds / dosar_load.seconds);
   std::printf("  index size FTS5/Dosar: %.2f (Dosar %.0f bytes/doc, FTS5 %.0f bytes/doc)\n",
               static_cast<double>(fts5_load.bytes) / static_cast<double>(dosar_load.bytes),
               static_cast<double>(dosar_load.bytes) / n, static_cast<double>(fts5_load.bytes) / n);
@@ -816,14 +856,16 @@ void print_report(const Options& o, const Load& dosar_load, const Load& fts5_loa
   std::printf("|---|---:|---:|---:|---:|---:|\n");
   for (QueryKind kind : {QueryKind::words, QueryKind::phrase, QueryKind::field}) {
     auto dk = d.of_kind(kind), fk = f.of_kind(kind);
-    std::printf("| %s | %zu | %.2f | %.2f | %.2f | %.2f |\n", std::string(kKindNames[static_cast<std::size_t>(kind)]).c_str(),
-                dk.size(), Latency::percentile(dk, 50), Latency::percentile(dk, 99), Latency::percentile(fk, 50),
+    std::printf("| %s | %zu | %.2f | %.2f | %.2f | %.2f |\n",
+                std::string(kKindNames[static_cast<std::size_t>(kind)]).c_str(), dk.size(),
+                Latency::percentile(dk, 50), Latency::percentile(dk, 99), Latency::percentile(fk, 50),
                 Latency::percentile(fk, 99));
   }
-  std::printf("\ntargets (wall time): p99 under 50 ms: %s (%.2f ms at %llu documents); p50 faster than FTS5: %s "
-              "(ratio %.2f)\n",
-              d.p(99) < 50 ? "MET" : "NOT met", d.p(99), static_cast<unsigned long long>(o.docs),
-              d.p(50) < f.p(50) ? "MET" : "NOT met", f.p(50) / d.p(50));
+  std::printf(
+      "\ntargets (wall time): p99 under 50 ms: %s (%.2f ms at %llu documents); p50 faster than FTS5: %s "
+      "(ratio %.2f)\n",
+      d.p(99) < 50 ? "MET" : "NOT met", d.p(99), static_cast<unsigned long long>(o.docs),
+      d.p(50) < f.p(50) ? "MET" : "NOT met", f.p(50) / d.p(50));
 }
 
 }  // namespace
@@ -833,11 +875,12 @@ int main(int argc, char** argv) {
   if (o.sample) {  // shows what is generated, then stops
     Corpus corpus(o.seed);
     dosar::IndexRecord r = corpus.document(0);
-    std::printf("%s\n%s | %s | %s | %s\n\n%s\n\n", r.title.c_str(), r.document_type.c_str(), r.department.c_str(),
-                r.date.c_str(), r.confidentiality.c_str(), r.body.c_str());
+    std::printf("%s\n%s | %s | %s | %s\n\n%s\n\n", r.title.c_str(), r.document_type.c_str(),
+                r.department.c_str(), r.date.c_str(), r.confidentiality.c_str(), r.body.c_str());
     for (const Query& q : make_queries(corpus, o.docs, o.queries, o.seed))
-      std::printf("%-6s  dosar: %-40s  fts5: %s\n", std::string(kKindNames[static_cast<std::size_t>(q.kind)]).c_str(),
-                  q.dosar.c_str(), q.fts5.c_str());
+      std::printf("%-6s  dosar: %-40s  fts5: %s\n",
+                  std::string(kKindNames[static_cast<std::size_t>(q.kind)]).c_str(), q.dosar.c_str(),
+                  q.fts5.c_str());
     return 0;
   }
   fs::create_directories(o.work);
@@ -854,7 +897,8 @@ int main(int argc, char** argv) {
     text_bytes = text_bytes * o.docs / std::min<std::uint64_t>(o.docs, 2000);  // estimated from a sample
     std::cerr << "vocabulary " << corpus.vocabulary().size() << " words; generating ~"
               << static_cast<long>(mb(text_bytes)) << " MB of text ("
-              << static_cast<long>(seconds_since(start) / static_cast<double>(std::min<std::uint64_t>(o.docs, 2000)) *
+              << static_cast<long>(seconds_since(start) /
+                                   static_cast<double>(std::min<std::uint64_t>(o.docs, 2000)) *
                                    static_cast<double>(o.docs))
               << " s per pass, not timed)\n";
   }

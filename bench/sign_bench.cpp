@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
     auto signed_pdf = sign_pdf(pdf, *key, {});
     if (!signed_pdf.ok()) return std::fprintf(stderr, "%s\n", signed_pdf.error().to_string().c_str()), 1;
     auto check = verify_pdf(*signed_pdf, **trust);
-    if (!check.ok() || !check->valid) return std::fprintf(stderr, "%s: signed PDF does not validate\n", name), 1;
+    if (!check.ok() || !check->valid)
+      return std::fprintf(stderr, "%s: signed PDF does not validate\n", name), 1;
     const double signs = per_second(seconds, [&] { return sign_pdf(pdf, *key, {}).ok(); });
     const double validations = per_second(seconds, [&] {
       auto r = verify_pdf(*signed_pdf, **trust);
@@ -68,7 +69,8 @@ int main(int argc, char** argv) {
     for (const auto& document : batch)
       if (!sign_pdf(document, *key, {}).ok()) return 1;
     const double batch_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("%s sign_per_s %.1f verify_per_s %.1f batch100_s %.3f\n", name, signs, validations, batch_seconds);
+    std::printf("%s sign_per_s %.1f verify_per_s %.1f batch100_s %.3f\n", name, signs, validations,
+                batch_seconds);
   }
   return 0;
 }

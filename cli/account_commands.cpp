@@ -56,7 +56,9 @@ extern "C" void stop_serving(int) {
 
 }  // namespace
 
-ExitCode run_user_disable(Context& c) { return set_disabled(c, true); }
+ExitCode run_user_disable(Context& c) {
+  return set_disabled(c, true);
+}
 
 ExitCode run_user_signing_key(Context& c) {
   auto key = c.command.get("--key");
@@ -67,12 +69,15 @@ ExitCode run_user_signing_key(Context& c) {
   auto archive = c.open_archive();
   if (!archive.ok()) return c.fail(archive.error());
   const std::string& name = c.command.positionals[0];
-  Status stored = store_user_signing_key(**archive, name, *key, c.command.get("--chain").value_or(""), c.actor());
+  Status stored =
+      store_user_signing_key(**archive, name, *key, c.command.get("--chain").value_or(""), c.actor());
   if (!stored.ok()) return c.fail(stored.error());
   c.out << "signing key of " << name << " kept on the server; they approve from the web pages with its PIN\n";
   return ExitCode::ok;
 }
-ExitCode run_user_enable(Context& c) { return set_disabled(c, false); }
+ExitCode run_user_enable(Context& c) {
+  return set_disabled(c, false);
+}
 
 ExitCode run_serve(Context& c) {
   api::ServerOptions options;

@@ -19,7 +19,8 @@ bool number_option(const Context& c, const std::string& name, std::uint64_t low,
   errno = 0;
   unsigned long long n = std::strtoull(text->c_str(), &end, 10);
   if (text->empty() || *end != '\0' || errno != 0 || (*text)[0] == '-' || n < low || n > high) {
-    c.err << "dosar: " << name << " must be a number from " << low << " to " << high << ", not '" << *text << "'\n";
+    c.err << "dosar: " << name << " must be a number from " << low << " to " << high << ", not '" << *text
+          << "'\n";
     return false;
   }
   out = n;
@@ -106,8 +107,8 @@ backup::ProgressCallback progress_printer(const Context& c, const char* what) {
     double eta = rate > 0 ? static_cast<double>(p.bytes_total - p.bytes_done) / rate : 0;
     char line[160];
     std::snprintf(line, sizeof line, "\r%s: %s/%s, %zu/%zu objects, %.1f MB/s, ETA %.0f s   ", what,
-                  megabytes(p.bytes_done).c_str(), megabytes(p.bytes_total).c_str(), p.objects_done, p.objects_total,
-                  rate / 1e6, eta);
+                  megabytes(p.bytes_done).c_str(), megabytes(p.bytes_total).c_str(), p.objects_done,
+                  p.objects_total, rate / 1e6, eta);
     c.err << line << (finished ? "\n" : "") << std::flush;
   };
 }
@@ -131,7 +132,8 @@ ExitCode run_backup(Context& c) {
   auto archive = c.open_archive();
   if (!archive.ok()) return c.fail(archive.error());
   auto started = std::chrono::steady_clock::now();
-  auto report = backup::run_backup(**archive, *remote, keep ? std::optional<int>(static_cast<int>(*keep)) : std::nullopt,
+  auto report = backup::run_backup(**archive, *remote,
+                                   keep ? std::optional<int>(static_cast<int>(*keep)) : std::nullopt,
                                    progress_printer(c, "uploading"));
   if (!report.ok()) return c.fail(report.error());
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -198,7 +200,8 @@ ExitCode run_backup_verify(Context& c) {
   bool ok = report->problems.empty();
   if (c.json) {
     nlohmann::json problems = nlohmann::json::array();
-    for (const auto& p : report->problems) problems.push_back({{"subject", p.subject}, {"message", p.message}});
+    for (const auto& p : report->problems)
+      problems.push_back({{"subject", p.subject}, {"message", p.message}});
     c.out << nlohmann::json{{"ok", ok},
                             {"generation", report->generation},
                             {"created_at", report->created_at},

@@ -28,7 +28,7 @@ struct CommandSpec {
 
 struct ParsedCommand {
   const CommandSpec* spec = nullptr;
-  std::map<std::string, std::string> values;  // option name -> last value ("" for flags)
+  std::map<std::string, std::string> values;                   // option name -> last value ("" for flags)
   std::map<std::string, std::vector<std::string>> all_values;  // every value of a repeated option
   std::vector<std::string> positionals;
 

@@ -43,8 +43,8 @@ Result<OpenedFlows> open_flows(const Context& c) {
     signer = std::make_unique<workflow::UnsignedApprovalRecorder>((*archive)->catalog());
   }
   auto flows = std::make_unique<ApprovalFlows>((*archive)->catalog(), **store, *signer);
-  return OpenedFlows{std::move(archive).value(), std::move(store).value(), std::move(signer), std::move(flows),
-                     std::move(actor).value()};
+  return OpenedFlows{std::move(archive).value(), std::move(store).value(), std::move(signer),
+                     std::move(flows), std::move(actor).value()};
 }
 
 Result<std::int64_t> positive(const std::string& what, const std::string& text) {
@@ -79,7 +79,8 @@ Result<std::vector<TemplateStep>> parse_position(const std::string& spec, int po
     if (who[0] == '@') {
       auto slash = who.find('/');
       if (slash == std::string::npos || slash == 1 || slash + 1 == who.size())
-        return make_error(ErrorCode::invalid_argument, "--step " + spec, "a role is written @ROLE/DEPARTMENT");
+        return make_error(ErrorCode::invalid_argument, "--step " + spec,
+                          "a role is written @ROLE/DEPARTMENT");
       step.approvers.role = who.substr(1, slash - 1);
       step.approvers.department = who.substr(slash + 1);
     } else {
@@ -91,8 +92,8 @@ Result<std::vector<TemplateStep>> parse_position(const std::string& spec, int po
 }
 
 void print_flow(std::ostream& out, const Flow& f) {
-  out << "flow " << f.id << "  document " << f.document << " v" << f.version << "  " << f.kind << "  " << f.status
-      << "  author " << f.author << '\n';
+  out << "flow " << f.id << "  document " << f.document << " v" << f.version << "  " << f.kind << "  "
+      << f.status << "  author " << f.author << '\n';
   for (const FlowStep& s : f.steps) {
     out << "  " << s.position << ". " << s.label << "  " << s.status;
     if (!s.decided_by.empty()) out << "  by " << s.decided_by;
@@ -202,14 +203,17 @@ ExitCode run_flow_reject(Context& c) {
 
 ExitCode run_flow_resubmit(Context& c) {
   return run_on_flow(c, [&](ApprovalFlows& f, FlowId id, const std::string& actor) -> Result<Flow> {
-    if (c.command.positionals.size() < 2) return f.resubmit(id, c.command.get("--comment").value_or(""), actor);
+    if (c.command.positionals.size() < 2)
+      return f.resubmit(id, c.command.get("--comment").value_or(""), actor);
     // Checked before the new version is stored, so that a refused resubmit adds nothing.
     auto current = f.flow(id);
     if (!current.ok()) return current.error();
     if (current->author != actor)
-      return make_error(ErrorCode::permission, "flow " + std::to_string(id), "only its author " + current->author + " resubmits");
+      return make_error(ErrorCode::permission, "flow " + std::to_string(id),
+                        "only its author " + current->author + " resubmits");
     if (current->status != "rejected")
-      return make_error(ErrorCode::conflict, "flow " + std::to_string(id), "is " + current->status + ", not rejected; nothing changed");
+      return make_error(ErrorCode::conflict, "flow " + std::to_string(id),
+                        "is " + current->status + ", not rejected; nothing changed");
     auto archive = c.open_archive();
     if (!archive.ok()) return archive.error();
     IngestOptions options;
@@ -254,8 +258,8 @@ ExitCode run_flow_inbox(Context& c) {
     return ExitCode::ok;
   }
   for (const auto& item : *items)
-    c.out << "flow " << item.flow.id << "  document " << item.flow.document << " v" << item.flow.version << "  "
-          << item.flow.kind << "  step «" << item.step.label << "»"
+    c.out << "flow " << item.flow.id << "  document " << item.flow.document << " v" << item.flow.version
+          << "  " << item.flow.kind << "  step «" << item.step.label << "»"
           << (item.on_behalf_of.empty() ? "" : "  (on behalf of " + item.on_behalf_of + ")") << '\n';
   return ExitCode::ok;
 }

@@ -55,9 +55,9 @@ Result<bool> may_see_sender(const Context& c, const Catalog& catalog, const Regi
   if (!as) return true;
   auto user = catalog.user(*as);
   if (!user.ok()) return user.error();
-  bool department = user->all_departments || e.department.empty() ||
-                    std::find(user->departments.begin(), user->departments.end(), e.department) !=
-                        user->departments.end();
+  bool department =
+      user->all_departments || e.department.empty() ||
+      std::find(user->departments.begin(), user->departments.end(), e.department) != user->departments.end();
   return user->restricted_access && department;
 }
 
@@ -80,17 +80,21 @@ ExitCode print_entry(Context& c, const OpenedRegistry& r, const RegistryEntry& e
   }
   c.out << e.register_name << " " << e.number << "  (" << e.status << ")\n"
         << "  registered: " << format_bucharest(e.registered_at) << "  via " << e.channel << '\n'
-        << "  sender:     " << (*personal ? e.sender_name + (e.sender_contact.empty() ? "" : ", " + e.sender_contact)
-                                          : std::string("[date personale restricționate]"))
+        << "  sender:     "
+        << (*personal ? e.sender_name + (e.sender_contact.empty() ? "" : ", " + e.sender_contact)
+                      : std::string("[date personale restricționate]"))
         << '\n'
         << "  subject:    " << e.subject << '\n'
         << "  kind:       " << e.kind << "   deadline: " << shown_date(e.deadline) << '\n';
-  if (!e.department.empty()) c.out << "  assigned:   " << e.department << (e.assignee.empty() ? "" : " / " + e.assignee) << '\n';
+  if (!e.department.empty())
+    c.out << "  assigned:   " << e.department << (e.assignee.empty() ? "" : " / " + e.assignee) << '\n';
   if (!e.annul_reason.empty()) c.out << "  annulled:   " << e.annul_reason << '\n';
   for (DocumentId d : e.documents) c.out << "  document:   " << d << '\n';
   for (const RegistryEvent& ev : e.history) {
-    c.out << "    " << format_bucharest(ev.at) << "  " << ev.event << " → " << ev.status << "  by " << ev.actor;
-    if (!ev.department.empty()) c.out << "  " << ev.department << (ev.assignee.empty() ? "" : "/" + ev.assignee);
+    c.out << "    " << format_bucharest(ev.at) << "  " << ev.event << " → " << ev.status << "  by "
+          << ev.actor;
+    if (!ev.department.empty())
+      c.out << "  " << ev.department << (ev.assignee.empty() ? "" : "/" + ev.assignee);
     if (!ev.note.empty()) c.out << "  \"" << ev.note << "\"";
     c.out << '\n';
   }
@@ -136,18 +140,15 @@ ExitCode run_registry_add(Context& c) {
   if (!done.ok()) return c.fail(done.error());
   const RegistryEntry& e = done->entry;
   if (c.json) {
-    c.out << nlohmann::json{{"id", e.id},
-                            {"register", e.register_name},
-                            {"number", e.number},
-                            {"seq", e.seq},
-                            {"access_code", done->access_code},
-                            {"deadline", e.deadline}}
+    c.out << nlohmann::json{{"id", e.id},   {"register", e.register_name},      {"number", e.number},
+                            {"seq", e.seq}, {"access_code", done->access_code}, {"deadline", e.deadline}}
                  .dump()
           << '\n';
     return ExitCode::ok;
   }
-  c.out << "registered " << e.register_name << " " << e.number << "\n  deadline:    " << shown_date(e.deadline)
-        << "\n  access code: " << done->access_code << "  (for the citizen; it is not shown again)\n";
+  c.out << "registered " << e.register_name << " " << e.number
+        << "\n  deadline:    " << shown_date(e.deadline) << "\n  access code: " << done->access_code
+        << "  (for the citizen; it is not shown again)\n";
   return ExitCode::ok;
 }
 
@@ -159,7 +160,8 @@ ExitCode run_registry_assign(Context& c) {
 
 ExitCode run_registry_status(Context& c) {
   return run_change(c, [&](Registry& r, const std::string& actor) {
-    return r.set_status(entry_ref(c), c.command.positionals.at(1), c.command.get("--note").value_or(""), actor);
+    return r.set_status(entry_ref(c), c.command.positionals.at(1), c.command.get("--note").value_or(""),
+                        actor);
   });
 }
 
@@ -245,12 +247,9 @@ ExitCode run_registry_lookup(Context& c) {
     nlohmann::json route = nlohmann::json::array();
     for (const auto& s : view->route)
       route.push_back({{"at", s.at}, {"event", s.event}, {"status", s.status}, {"department", s.department}});
-    c.out << nlohmann::json{{"number", view->number},
-                            {"registered_on", view->registered_on},
-                            {"kind", view->kind},
-                            {"status", view->status},
-                            {"deadline", view->deadline},
-                            {"route", route}}
+    c.out << nlohmann::json{{"number", view->number},     {"registered_on", view->registered_on},
+                            {"kind", view->kind},         {"status", view->status},
+                            {"deadline", view->deadline}, {"route", route}}
                  .dump(2)
           << '\n';
     return ExitCode::ok;
@@ -258,8 +257,8 @@ ExitCode run_registry_lookup(Context& c) {
   c.out << "număr " << view->number << "  " << view->kind << "\n  stadiu: " << view->status
         << "\n  termen: " << shown_date(view->deadline) << "\n  traseu:\n";
   for (const auto& s : view->route)
-    c.out << "    " << s.at << "  " << s.event << " → " << s.status << (s.department.empty() ? "" : "  " + s.department)
-          << '\n';
+    c.out << "    " << s.at << "  " << s.event << " → " << s.status
+          << (s.department.empty() ? "" : "  " + s.department) << '\n';
   return ExitCode::ok;
 }
 
@@ -283,7 +282,8 @@ ExitCode run_registry_receipt(Context& c) {
     auto fresh = r->registry->reissue_code(entry_ref(c), *actor);
     if (!fresh.ok()) return c.fail(fresh.error());
     code = *fresh;
-    c.err << "dosar: a new access code was issued for " << e->number << "; the previous one no longer works\n";
+    c.err << "dosar: a new access code was issued for " << e->number
+          << "; the previous one no longer works\n";
   }
   auto kind = r->registry->kind(e->kind);
   auto registers = r->store->registers();
@@ -312,8 +312,10 @@ ExitCode run_registry_registers(Context& c) {
   if (!registers.ok()) return c.fail(registers.error());
   nlohmann::json list = nlohmann::json::array();
   for (const Register& g : *registers) {
-    if (c.json) list.push_back({{"name", g.name}, {"label", g.label}});
-    else c.out << g.name << "  " << g.label << '\n';
+    if (c.json)
+      list.push_back({{"name", g.name}, {"label", g.label}});
+    else
+      c.out << g.name << "  " << g.label << '\n';
   }
   if (c.json) c.out << list.dump(2) << '\n';
   return ExitCode::ok;
@@ -322,7 +324,8 @@ ExitCode run_registry_registers(Context& c) {
 ExitCode run_registry_register_add(Context& c) {
   const std::string name = c.command.positionals.at(0);
   if (name.empty() || name.find_first_of(" \t/") != std::string::npos)
-    return c.fail(make_error(ErrorCode::invalid_argument, "register name", "'" + name + "' must be one word"));
+    return c.fail(
+        make_error(ErrorCode::invalid_argument, "register name", "'" + name + "' must be one word"));
   auto r = open_registry(c);
   if (!r.ok()) return c.fail(r.error());
   auto actor = acting_user(c, r->archive->catalog());
@@ -341,7 +344,10 @@ ExitCode run_registry_kinds(Context& c) {
   nlohmann::json list = nlohmann::json::array();
   for (const DocumentKind& k : *kinds) {
     if (c.json)
-      list.push_back({{"name", k.name}, {"label", k.label}, {"deadline_days", k.deadline_days}, {"legal_basis", k.legal_basis}});
+      list.push_back({{"name", k.name},
+                      {"label", k.label},
+                      {"deadline_days", k.deadline_days},
+                      {"legal_basis", k.legal_basis}});
     else
       c.out << k.name << "  " << k.deadline_days << " zile  " << k.label
             << (k.legal_basis.empty() ? "" : "  (" + k.legal_basis + ")") << '\n';
@@ -355,7 +361,8 @@ ExitCode run_registry_kind_set(Context& c) {
   if (name.empty() || name.find_first_of(" \t/") != std::string::npos)
     return c.fail(make_error(ErrorCode::invalid_argument, "kind name", "'" + name + "' must be one word"));
   auto days_text = c.command.get("--days");
-  if (!days_text) return c.fail(make_error(ErrorCode::invalid_argument, "--days", "is required (calendar days)"));
+  if (!days_text)
+    return c.fail(make_error(ErrorCode::invalid_argument, "--days", "is required (calendar days)"));
   auto days = parse_count("--days", *days_text);
   if (!days.ok()) return c.fail(days.error());
   if (*days == 0 || *days > 3650)
@@ -364,7 +371,8 @@ ExitCode run_registry_kind_set(Context& c) {
   if (!r.ok()) return c.fail(r.error());
   auto actor = acting_user(c, r->archive->catalog());
   if (!actor.ok()) return c.fail(actor.error());
-  DocumentKind kind{name, c.command.get("--label").value_or(name), *days, c.command.get("--basis").value_or("")};
+  DocumentKind kind{name, c.command.get("--label").value_or(name), *days,
+                    c.command.get("--basis").value_or("")};
   if (auto existing = r->registry->kind(name); existing.ok()) {
     if (!c.command.has("--label")) kind.label = existing->label;
     if (!c.command.has("--basis")) kind.legal_basis = existing->legal_basis;

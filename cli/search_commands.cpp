@@ -137,7 +137,8 @@ ExitCode run_user_add(Context& c) {
     Status set = (*archive)->accounts().set_password_hash(user.name, *password_hash, c.actor());
     if (!set.ok()) return c.fail(set.error());
   }
-  c.out << "user " << user.name << " added" << (password_hash ? " (may sign in to the web pages)" : "") << "\n";
+  c.out << "user " << user.name << " added" << (password_hash ? " (may sign in to the web pages)" : "")
+        << "\n";
   return ExitCode::ok;
 }
 

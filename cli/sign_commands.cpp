@@ -59,7 +59,8 @@ Result<SignRequest> sign_request(const Context& c) {
     return make_error(ErrorCode::invalid_argument, "--key", "is required (a .p12 file or a pkcs11: URI)");
   auto pin_env = c.command.get("--pin-env");
   if (!pin_env || pin_env->empty())
-    return make_error(ErrorCode::invalid_argument, "--pin-env", "is required: the environment variable holding the PIN");
+    return make_error(ErrorCode::invalid_argument, "--pin-env",
+                      "is required: the environment variable holding the PIN");
   const char* pin = std::getenv(pin_env->c_str());
   if (!pin) return make_error(ErrorCode::invalid_argument, *pin_env, "is not set in the environment");
   SignOptions options;
@@ -79,7 +80,8 @@ Result<SignRequest> sign_request(const Context& c) {
   if (auto visible = c.command.get("--visible")) {
     SignOptions::Stamp stamp;
     char rest = 0;
-    if (std::sscanf(visible->c_str(), "%d:%lf,%lf%c", &stamp.page, &stamp.x, &stamp.y, &rest) != 3 || stamp.page < 1)
+    if (std::sscanf(visible->c_str(), "%d:%lf,%lf%c", &stamp.page, &stamp.x, &stamp.y, &rest) != 3 ||
+        stamp.page < 1)
       return make_error(ErrorCode::invalid_argument, "--visible", "must be PAGE:X,Y, for instance 1:350,40");
     options.visible = stamp;
   }
@@ -89,7 +91,8 @@ Result<SignRequest> sign_request(const Context& c) {
     options.crls = std::move(read).value();
   }
   if ((options.level == PadesLevel::b_lt || options.level == PadesLevel::b_lta) && options.crls.empty())
-    return make_error(ErrorCode::invalid_argument, "--crls", "must name a folder with the CRLs to embed for B-LT(A)");
+    return make_error(ErrorCode::invalid_argument, "--crls",
+                      "must name a folder with the CRLs to embed for B-LT(A)");
   auto key = key_file->rfind("pkcs11:", 0) == 0
                  ? SigningKey::from_pkcs11(*key_file, pin, c.command.get("--chain").value_or(""))
                  : SigningKey::from_pkcs12(*key_file, pin);
@@ -111,8 +114,8 @@ void print_report(std::ostream& out, const std::string& what, const ValidationRe
         << (s.timestamp_time.empty() ? " claimed by the signer" : " timestamped") << "\n  level: " << s.level
         << ", revision " << s.revision << " of " << s.revisions_total << "\n  " << s.message << '\n';
     for (const auto& ch : s.changes_after)
-      out << "  after: revision " << ch.revision << ": " << ch.description << (ch.allowed ? " (allowed)" : " (NOT allowed)")
-          << '\n';
+      out << "  after: revision " << ch.revision << ": " << ch.description
+          << (ch.allowed ? " (allowed)" : " (NOT allowed)") << '\n';
   }
   out << what << ": " << (report.valid ? "valid" : "NOT valid") << '\n';
 }
@@ -155,7 +158,9 @@ ExitCode run_sign_file(Context& c) {
   if (!signed_pdf.ok()) return c.fail(about(signed_pdf.error(), input));
   if (auto written = write_whole(*output, *signed_pdf); !written.ok()) return c.fail(written.error());
   if (c.json)
-    c.out << nlohmann::json({{"input", input}, {"output", *output}, {"signer", request->key.signer_name()}}).dump(2) << '\n';
+    c.out << nlohmann::json({{"input", input}, {"output", *output}, {"signer", request->key.signer_name()}})
+                 .dump(2)
+          << '\n';
   else
     c.out << *output << ": signed by " << request->key.signer_name() << '\n';
   return ExitCode::ok;
@@ -173,7 +178,8 @@ ExitCode run_sign(Context& c) {
   if (c.json)
     c.out << to_json(*added).dump(2) << '\n';
   else
-    c.out << "document " << *id << ": stored signed version " << added->number << " (" << added->comment << ")\n";
+    c.out << "document " << *id << ": stored signed version " << added->number << " (" << added->comment
+          << ")\n";
   return ExitCode::ok;
 }
 

@@ -74,7 +74,8 @@ Result<S3Credentials> credentials_from_environment() {
                               std::pair{"AWS_SECRET_ACCESS_KEY", &credentials.secret_access_key}}) {
     const char* value = std::getenv(name);
     if (!value || !*value)
-      return make_error(ErrorCode::invalid_argument, name, "is not set; the S3 credentials come from the environment");
+      return make_error(ErrorCode::invalid_argument, name,
+                        "is not set; the S3 credentials come from the environment");
     *target = value;
   }
   return credentials;
@@ -187,7 +188,8 @@ size_t header_callback(char* data, size_t size, size_t count, void* user) noexce
   constexpr std::string_view name = "etag:";
   if (line.size() > name.size()) {
     std::string lower(line.substr(0, name.size()));
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     if (lower == name) {
       std::string_view value = line.substr(name.size());
       while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
@@ -317,8 +319,9 @@ Result<S3Client::Response> S3Client::perform(const Request& request) {
                         "server answer larger than " + std::to_string(request.max_body) + " bytes");
     if (t.write_failed) return make_error(ErrorCode::io, request.sink_file->string(), errno_text(errno));
     if (code != CURLE_OK) {
-      last = make_error(ErrorCode::io, subject,
-                        std::string("network error: ") + curl_easy_strerror(code) + " (" + request.method + ")");
+      last =
+          make_error(ErrorCode::io, subject,
+                     std::string("network error: ") + curl_easy_strerror(code) + " (" + request.method + ")");
       if (retryable_curl_error(code)) continue;
       return last;
     }
@@ -332,7 +335,8 @@ Result<S3Client::Response> S3Client::perform(const Request& request) {
     std::string message = "HTTP " + std::to_string(response.status) + " on " + request.method +
                           (summary.empty() ? "" : " (" + summary + ")");
     if (response.status == 404) return make_error(ErrorCode::not_found, subject, message);
-    if (response.status == 401 || response.status == 403) return make_error(ErrorCode::permission, subject, message);
+    if (response.status == 401 || response.status == 403)
+      return make_error(ErrorCode::permission, subject, message);
     last = make_error(ErrorCode::io, subject, message);
     if (response.status >= 500 || response.status == 429) continue;
     return last;
@@ -414,7 +418,8 @@ Result<std::vector<ObjectInfo>> S3Client::list(const std::string& prefix) {
   for (;;) {
     std::string query;
     if (!token.empty()) query += "continuation-token=" + uri_encode(token, false) + "&";
-    query += "list-type=2&max-keys=" + std::to_string(config_.list_page_size) + "&prefix=" + uri_encode(prefix, false);
+    query += "list-type=2&max-keys=" + std::to_string(config_.list_page_size) +
+             "&prefix=" + uri_encode(prefix, false);
     Request r{"GET", "", query};
     r.max_body = S3XmlLimits{}.max_bytes;
     auto response = perform(r);
@@ -436,9 +441,11 @@ Result<std::string> S3Client::create_multipart_upload(const std::string& key) {
   return parse_upload_id(response->body, "s3://" + config_.bucket + "/" + key);
 }
 
-Result<std::string> S3Client::upload_part(const std::string& key, const std::string& upload_id, int part_number,
-                                          const fs::path& file, std::uint64_t offset, std::uint64_t size) {
-  Request r{"PUT", key, "partNumber=" + std::to_string(part_number) + "&uploadId=" + uri_encode(upload_id, false)};
+Result<std::string> S3Client::upload_part(const std::string& key, const std::string& upload_id,
+                                          int part_number, const fs::path& file, std::uint64_t offset,
+                                          std::uint64_t size) {
+  Request r{"PUT", key,
+            "partNumber=" + std::to_string(part_number) + "&uploadId=" + uri_encode(upload_id, false)};
   r.body_file = &file;
   r.body_offset = offset;
   r.body_size = size;
@@ -464,7 +471,8 @@ Status S3Client::complete_multipart_upload(const std::string& key, const std::st
   if (!response.ok()) return response.error();
   // S3 may answer 200 with an <Error> body when completion fails late.
   if (std::string error = parse_error_summary(response->body); !error.empty())
-    return make_error(ErrorCode::io, "s3://" + config_.bucket + "/" + key, "completing the upload failed: " + error);
+    return make_error(ErrorCode::io, "s3://" + config_.bucket + "/" + key,
+                      "completing the upload failed: " + error);
   return {};
 }
 

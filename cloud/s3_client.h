@@ -90,7 +90,8 @@ class S3Client {
   Result<std::string> create_multipart_upload(const std::string& key);
   // Sends `size` bytes of `file` from `offset` as part `part_number` (1-based); returns its ETag.
   Result<std::string> upload_part(const std::string& key, const std::string& upload_id, int part_number,
-                                  const std::filesystem::path& file, std::uint64_t offset, std::uint64_t size);
+                                  const std::filesystem::path& file, std::uint64_t offset,
+                                  std::uint64_t size);
   Status complete_multipart_upload(const std::string& key, const std::string& upload_id,
                                    const std::vector<std::string>& part_etags);
   Status abort_multipart_upload(const std::string& key, const std::string& upload_id);

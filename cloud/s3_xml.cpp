@@ -62,7 +62,8 @@ Result<std::uint64_t> parse_size(const std::string& text, const std::string& sub
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty())
-    return make_error(ErrorCode::corrupt, subject, "listing has an object size that is not a number: " + text);
+    return make_error(ErrorCode::corrupt, subject,
+                      "listing has an object size that is not a number: " + text);
   return value;
 }
 
@@ -103,7 +104,8 @@ Result<ListPage> parse_list_objects_v2(std::string_view xml, const std::string& 
   return page;
 }
 
-Result<std::string> parse_upload_id(std::string_view xml, const std::string& subject, const S3XmlLimits& limits) {
+Result<std::string> parse_upload_id(std::string_view xml, const std::string& subject,
+                                    const S3XmlLimits& limits) {
   auto doc = parse(xml, subject, limits);
   if (!doc.ok()) return doc.error();
   const xmlNode* root = xmlDocGetRootElement(doc->get());

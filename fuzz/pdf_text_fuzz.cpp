@@ -10,7 +10,9 @@
 // Poppler's text output makes fontconfig load its configuration once per
 // process and never frees it: process-lifetime state, not a leak per input.
 // LeakSanitizer (libFuzzer's per-input leak check included) reads this hook.
-extern "C" const char* __lsan_default_suppressions() { return "leak:libfontconfig.so\n"; }
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:libfontconfig.so\n";
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const dosar::PdfLimits limits{/*max_pages=*/64, /*max_text_bytes=*/1u << 20};

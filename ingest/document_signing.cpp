@@ -13,10 +13,14 @@ namespace fs = std::filesystem;
 
 const char* level_name(signing::PadesLevel level) {
   switch (level) {
-    case signing::PadesLevel::b_b: return "PAdES-B-B";
-    case signing::PadesLevel::b_t: return "PAdES-B-T";
-    case signing::PadesLevel::b_lt: return "PAdES-B-LT";
-    case signing::PadesLevel::b_lta: return "PAdES-B-LTA";
+    case signing::PadesLevel::b_b:
+      return "PAdES-B-B";
+    case signing::PadesLevel::b_t:
+      return "PAdES-B-T";
+    case signing::PadesLevel::b_lt:
+      return "PAdES-B-LT";
+    case signing::PadesLevel::b_lta:
+      return "PAdES-B-LTA";
   }
   return "PAdES";
 }
@@ -63,8 +67,8 @@ Result<Version> sign_current_version(ArchiveStore& archive, DocumentId id, const
     fs::remove_all(staging, ec);
     return ingester.error();
   }
-  auto added = (*ingester)->add_version(id, file, "signed by " + key.signer_name() + " (" +
-                                                      level_name(options.level) + ")");
+  auto added = (*ingester)->add_version(
+      id, file, "signed by " + key.signer_name() + " (" + level_name(options.level) + ")");
   fs::remove_all(staging, ec);
   return added;
 }

@@ -21,7 +21,7 @@ struct IngestLimits {
   std::uint64_t max_file_bytes = 2ull << 30;  // 2 GiB
   int max_pdf_pages = 10000;
   std::int64_t max_pdf_object_number = 4'000'000;  // see PdfLimits::max_object_number
-  std::size_t max_text_bytes = 256u << 20;  // extracted text per version
+  std::size_t max_text_bytes = 256u << 20;         // extracted text per version
   int max_folder_depth = 64;
 };
 

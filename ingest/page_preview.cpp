@@ -6,7 +6,8 @@
 
 namespace dosar {
 
-Result<std::string> page_preview_png(const ArchiveStore& archive, const Version& version, int page, int max_width) {
+Result<std::string> page_preview_png(const ArchiveStore& archive, const Version& version, int page,
+                                     int max_width) {
   std::string where = "document " + std::to_string(version.document_id) + " version " +
                       std::to_string(version.number) + " page " + std::to_string(page);
   if (page < 1 || (version.page_count && page > *version.page_count))
@@ -26,11 +27,12 @@ Result<std::string> page_preview_png(const ArchiveStore& archive, const Version&
   } remove{copy};
   {
     std::ofstream out(copy, std::ios::binary);
-    DOSAR_TRY(archive.blobs().read_to(version.original_blob_id, Verify::hash, [&](std::string_view chunk) -> Status {
-      out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-      if (!out) return make_error(ErrorCode::io, copy.string(), "cannot write the preview's copy");
-      return {};
-    }));
+    DOSAR_TRY(archive.blobs().read_to(
+        version.original_blob_id, Verify::hash, [&](std::string_view chunk) -> Status {
+          out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+          if (!out) return make_error(ErrorCode::io, copy.string(), "cannot write the preview's copy");
+          return {};
+        }));
   }
   OcrLimits limits;
   limits.render_dpi = 100;  // enough for a preview up to ~800 pixels wide

@@ -12,6 +12,7 @@ namespace dosar {
 // `max_width` pixels wide: PDF pages rendered with Poppler, image pages
 // decoded with Leptonica. Errors: not_found (no such page), unsupported (a
 // type without pages), corrupt, io.
-Result<std::string> page_preview_png(const ArchiveStore& archive, const Version& version, int page, int max_width);
+Result<std::string> page_preview_png(const ArchiveStore& archive, const Version& version, int page,
+                                     int max_width);
 
 }  // namespace dosar

@@ -20,10 +20,11 @@ Result<std::string> PageImage::to_png(int max_width) const {
   if (!pixels_ || !pixels_->pix) return make_error(ErrorCode::io, "page image", "is empty");
   PIX* source = pixels_->pix;
   int width = pixGetWidth(source);
-  PIX* scaled = width > max_width && max_width > 0
-                    ? pixScaleSmooth(source, static_cast<l_float32>(max_width) / static_cast<l_float32>(width),
-                                     static_cast<l_float32>(max_width) / static_cast<l_float32>(width))
-                    : pixClone(source);
+  PIX* scaled =
+      width > max_width && max_width > 0
+          ? pixScaleSmooth(source, static_cast<l_float32>(max_width) / static_cast<l_float32>(width),
+                           static_cast<l_float32>(max_width) / static_cast<l_float32>(width))
+          : pixClone(source);
   if (!scaled) return make_error(ErrorCode::io, "page image", "cannot be scaled");
   l_uint8* data = nullptr;
   size_t size = 0;

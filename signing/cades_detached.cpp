@@ -8,7 +8,8 @@
 
 namespace dosar::signing {
 
-Result<std::string> sign_detached(std::string_view content, const SigningKey& key, const SignOptions& options) {
+Result<std::string> sign_detached(std::string_view content, const SigningKey& key,
+                                  const SignOptions& options) {
   if (options.level == PadesLevel::b_lt || options.level == PadesLevel::b_lta)
     return make_error(ErrorCode::unsupported, "--level", "B-LT and B-LTA are for PDFs; a .p7s is B-B or B-T");
   if (options.level == PadesLevel::b_t && options.tsa_url.empty())
@@ -20,9 +21,10 @@ Result<std::string> sign_detached(std::string_view content, const SigningKey& ke
   return add_signature_timestamp(*cms, options.tsa_url, options.digest);
 }
 
-Result<ValidationReport> verify_detached(std::string_view content, std::string_view p7s, const TrustStore& trust,
-                                         std::chrono::system_clock::time_point now) {
-  CmsVerdict cms = verify_cms(p7s, {content, std::string_view()}, trust, now, /*require_signing_certificate=*/true);
+Result<ValidationReport> verify_detached(std::string_view content, std::string_view p7s,
+                                         const TrustStore& trust, std::chrono::system_clock::time_point now) {
+  CmsVerdict cms =
+      verify_cms(p7s, {content, std::string_view()}, trust, now, /*require_signing_certificate=*/true);
   SignatureReport r;
   r.field = "p7s";
   r.sub_filter = "CAdES detached";
@@ -31,7 +33,8 @@ Result<ValidationReport> verify_detached(std::string_view content, std::string_v
   r.level = cms.timestamp_time.empty() ? "CAdES-B-B" : "CAdES-B-T";
   r.revision = 1;
   r.revisions_total = 1;
-  if (r.indication == Indication::total_passed) r.message = "Valid signature by " + r.signer + " on exactly this file.";
+  if (r.indication == Indication::total_passed)
+    r.message = "Valid signature by " + r.signer + " on exactly this file.";
   ValidationReport report;
   report.valid = r.indication == Indication::total_passed;
   report.signatures.push_back(std::move(r));

@@ -3,12 +3,11 @@
 // further signatures, DSS, document timestamps). Anything else that can
 // change what a reader shows — page content, pages, annotations, replaced
 // objects — is not allowed.
+#include <algorithm>
+#include <map>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFExc.hh>
 #include <qpdf/QPDFObjectHandle.hh>
-
-#include <algorithm>
-#include <map>
 #include <set>
 
 #include "signing/pdf_structure.h"
@@ -16,7 +15,9 @@
 namespace dosar::signing {
 namespace {
 
-std::string name_of(QPDFObjectHandle h) { return h.isName() ? h.getName() : ""; }
+std::string name_of(QPDFObjectHandle h) {
+  return h.isName() ? h.getName() : "";
+}
 
 std::string representation(QPDFObjectHandle h) {
   if (h.isStream()) {
@@ -62,11 +63,14 @@ bool adds_only_signatures(QPDFObjectHandle before, QPDFObjectHandle after) {
   return old_items.empty();
 }
 
-std::string object_label(QPDFObjGen og) { return "object " + std::to_string(og.getObj()) + " " + std::to_string(og.getGen()); }
+std::string object_label(QPDFObjGen og) {
+  return "object " + std::to_string(og.getObj()) + " " + std::to_string(og.getGen());
+}
 
 class RevisionDiff {
  public:
-  RevisionDiff(QPDF& before, QPDF& after, int revision) : before_(before), after_(after), revision_(revision) {
+  RevisionDiff(QPDF& before, QPDF& after, int revision)
+      : before_(before), after_(after), revision_(revision) {
     int n = 1;
     for (auto page : after_.getAllPages()) page_numbers_[page.getObjGen()] = n++;
     root_ = after_.getRoot().getObjGen();
@@ -90,7 +94,9 @@ class RevisionDiff {
   }
 
  private:
-  void add(bool allowed, std::string description) { changes_.push_back({revision_, std::move(description), allowed}); }
+  void add(bool allowed, std::string description) {
+    changes_.push_back({revision_, std::move(description), allowed});
+  }
 
   std::string page_label(QPDFObjGen og) {
     auto it = page_numbers_.find(og);
@@ -130,7 +136,8 @@ class RevisionDiff {
     }
     if (og == info_) return add(true, "document information updated");
     if (type == "/Page") {
-      if (same_except(old, now, {"/Annots"}) && adds_only_signatures(old.getKey("/Annots"), now.getKey("/Annots")))
+      if (same_except(old, now, {"/Annots"}) &&
+          adds_only_signatures(old.getKey("/Annots"), now.getKey("/Annots")))
         return add(true, page_label(og) + ": signature widget added");
       if (old.getKey("/Contents").unparse() != now.getKey("/Contents").unparse() ||
           old.getKey("/Resources").unparse() != now.getKey("/Resources").unparse())
@@ -157,7 +164,8 @@ class RevisionDiff {
 
 }  // namespace
 
-std::vector<Change> revision_changes(std::string_view pdf, const std::vector<std::size_t>& ends, int revision) {
+std::vector<Change> revision_changes(std::string_view pdf, const std::vector<std::size_t>& ends,
+                                     int revision) {
   try {
     QPDF before;
     QPDF after;

@@ -39,9 +39,12 @@ std::string digest_bytes(const EVP_MD* md, std::string_view bytes) {
 
 const EVP_MD* evp_md(DigestAlgorithm digest) {
   switch (digest) {
-    case DigestAlgorithm::sha256: return EVP_sha256();
-    case DigestAlgorithm::sha384: return EVP_sha384();
-    case DigestAlgorithm::sha512: return EVP_sha512();
+    case DigestAlgorithm::sha256:
+      return EVP_sha256();
+    case DigestAlgorithm::sha384:
+      return EVP_sha384();
+    case DigestAlgorithm::sha512:
+      return EVP_sha512();
   }
   return EVP_sha256();
 }
@@ -50,7 +53,8 @@ Result<DigestAlgorithm> parse_digest_algorithm(std::string_view name) {
   if (name == "sha256") return DigestAlgorithm::sha256;
   if (name == "sha384") return DigestAlgorithm::sha384;
   if (name == "sha512") return DigestAlgorithm::sha512;
-  return make_error(ErrorCode::invalid_argument, std::string(name), "is not a digest (sha256, sha384 or sha512)");
+  return make_error(ErrorCode::invalid_argument, std::string(name),
+                    "is not a digest (sha256, sha384 or sha512)");
 }
 
 Result<PadesLevel> parse_pades_level(std::string_view name) {
@@ -58,7 +62,8 @@ Result<PadesLevel> parse_pades_level(std::string_view name) {
   if (name == "B-T") return PadesLevel::b_t;
   if (name == "B-LT") return PadesLevel::b_lt;
   if (name == "B-LTA") return PadesLevel::b_lta;
-  return make_error(ErrorCode::invalid_argument, std::string(name), "is not a supported level (B-B, B-T, B-LT, B-LTA)");
+  return make_error(ErrorCode::invalid_argument, std::string(name),
+                    "is not a supported level (B-B, B-T, B-LT, B-LTA)");
 }
 
 SigningKey::SigningKey(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -66,7 +71,9 @@ SigningKey::SigningKey(SigningKey&&) noexcept = default;
 SigningKey& SigningKey::operator=(SigningKey&&) noexcept = default;
 SigningKey::~SigningKey() = default;
 
-std::string SigningKey::signer_name() const { return certificate_name(parts_->certificate.get()); }
+std::string SigningKey::signer_name() const {
+  return certificate_name(parts_->certificate.get());
+}
 
 Result<SigningKey> SigningKey::from_pkcs12(const std::filesystem::path& file, const std::string& password) {
   std::ifstream in(file, std::ios::binary);
@@ -100,7 +107,8 @@ Result<SigningKey> SigningKey::from_pkcs12(const std::filesystem::path& file, co
     return make_error(ErrorCode::unsupported, file.string(), "holds a key that is neither RSA nor EC");
   if (X509_check_private_key(cert, key) != 1) {
     ERR_clear_error();
-    return make_error(ErrorCode::unsupported, file.string(), "holds a certificate that does not match its key");
+    return make_error(ErrorCode::unsupported, file.string(),
+                      "holds a certificate that does not match its key");
   }
   return SigningKey(std::move(parts));
 }
@@ -163,7 +171,8 @@ std::string signed_attributes_der(CMS_SignerInfo* si) {
     der += static_cast<char>(n);
   } else {
     std::string length_bytes;
-    for (std::size_t v = n; v > 0; v >>= 8) length_bytes.insert(length_bytes.begin(), static_cast<char>(v & 0xff));
+    for (std::size_t v = n; v > 0; v >>= 8)
+      length_bytes.insert(length_bytes.begin(), static_cast<char>(v & 0xff));
     der += static_cast<char>(0x80 | length_bytes.size());
     der += length_bytes;
   }
@@ -177,7 +186,8 @@ Error cms_error(const std::string& what) {
 }  // namespace
 
 Result<std::string> make_cades_detached(const SigningKey& key, DigestAlgorithm digest, RsaPadding padding,
-                                        std::string_view content_digest, std::optional<std::time_t> signing_time) {
+                                        std::string_view content_digest,
+                                        std::optional<std::time_t> signing_time) {
   const SigningKey::Parts& parts = key.parts();
   const EVP_MD* md = evp_md(digest);
   const unsigned flags = CMS_PARTIAL | CMS_DETACHED | CMS_BINARY;
@@ -187,7 +197,8 @@ Result<std::string> make_cades_detached(const SigningKey& key, DigestAlgorithm d
                                        CMS_PARTIAL | CMS_NOSMIMECAP | CMS_CADES | CMS_BINARY);
   if (!si) return cms_error("cannot add the signer");
   for (int i = 0; i < sk_X509_num(parts.chain.get()); ++i)
-    if (!CMS_add1_cert(cms.get(), sk_X509_value(parts.chain.get(), i))) return cms_error("cannot add a certificate");
+    if (!CMS_add1_cert(cms.get(), sk_X509_value(parts.chain.get(), i)))
+      return cms_error("cannot add a certificate");
   if (CMS_signed_get_attr_by_NID(si, NID_pkcs9_contentType, -1) < 0 &&
       !CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1))
     return cms_error("cannot add contentType");
@@ -218,14 +229,16 @@ Result<std::string> make_cades_detached(const SigningKey& key, DigestAlgorithm d
   const std::string to_sign = signed_attributes_der(si);
   MdCtxPtr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
-  if (EVP_DigestSignInit(ctx.get(), &pctx, md, nullptr, parts.key.get()) != 1) return cms_error("cannot sign");
+  if (EVP_DigestSignInit(ctx.get(), &pctx, md, nullptr, parts.key.get()) != 1)
+    return cms_error("cannot sign");
   if (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
               EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
               EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1))
     return cms_error("cannot set RSASSA-PSS");
   std::size_t length = 0;
   const auto* input = reinterpret_cast<const unsigned char*>(to_sign.data());
-  if (EVP_DigestSign(ctx.get(), nullptr, &length, input, to_sign.size()) != 1) return cms_error("cannot sign");
+  if (EVP_DigestSign(ctx.get(), nullptr, &length, input, to_sign.size()) != 1)
+    return cms_error("cannot sign");
   std::string signature(length, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length, input,
                      to_sign.size()) != 1)

@@ -14,9 +14,13 @@
 namespace dosar::signing {
 namespace {
 
-void sk_ASN1_TYPE_free_all(ASN1_SEQUENCE_ANY* s) { sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free); }
+void sk_ASN1_TYPE_free_all(ASN1_SEQUENCE_ANY* s) {
+  sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
+}
 
-void sk_X509_free_shallow(STACK_OF(X509) * s) { sk_X509_free(s); }
+void sk_X509_free_shallow(STACK_OF(X509) * s) {
+  sk_X509_free(s);
+}
 
 using TsVerifyPtr = std::unique_ptr<TS_VERIFY_CTX, OpenSslDeleter<TS_VERIFY_CTX_free>>;
 using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OpenSslDeleter<X509_STORE_CTX_free>>;
@@ -40,7 +44,8 @@ std::string iso_utc(std::time_t t) {
 }
 
 std::string_view bytes_of(const ASN1_STRING* s) {
-  return {reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<std::size_t>(ASN1_STRING_length(s))};
+  return {reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+          static_cast<std::size_t>(ASN1_STRING_length(s))};
 }
 
 // The signing-certificate(-v2) attribute must name the signer's certificate
@@ -48,10 +53,11 @@ std::string_view bytes_of(const ASN1_STRING* s) {
 std::optional<std::string> check_signing_certificate(CMS_SignerInfo* si, X509* signer, bool required) {
   auto* v2 = static_cast<ASN1_STRING*>(CMS_signed_get0_data_by_OBJ(
       si, OBJ_nid2obj(NID_id_smime_aa_signingCertificateV2), -3, V_ASN1_SEQUENCE));
-  auto* v1 = static_cast<ASN1_STRING*>(CMS_signed_get0_data_by_OBJ(
-      si, OBJ_nid2obj(NID_id_smime_aa_signingCertificate), -3, V_ASN1_SEQUENCE));
+  auto* v1 = static_cast<ASN1_STRING*>(
+      CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_id_smime_aa_signingCertificate), -3, V_ASN1_SEQUENCE));
   if (!v1 && !v2) {
-    if (required) return "the signature does not name its signing certificate (signing-certificate-v2 missing)";
+    if (required)
+      return "the signature does not name its signing certificate (signing-certificate-v2 missing)";
     return std::nullopt;
   }
   const unsigned char* p = nullptr;
@@ -140,7 +146,8 @@ struct CrlStackDeleter {
 using CrlStackPtr = std::unique_ptr<STACK_OF(X509_CRL), CrlStackDeleter>;
 
 std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, const TrustStore& trust,
-                                      std::time_t at, bool proof_of_existence, const EmbeddedValidationData& embedded) {
+                                      std::time_t at, bool proof_of_existence,
+                                      const EmbeddedValidationData& embedded) {
   // A shallow copy: it holds no references, `untrusted` and `owned` keep the certificates alive.
   std::unique_ptr<STACK_OF(X509), OpenSslDeleter<sk_X509_free_shallow>> shallow(sk_X509_dup(untrusted));
   std::vector<X509Ptr> owned;
@@ -154,12 +161,14 @@ std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, 
   CrlStackPtr crls(sk_X509_CRL_new_null());
   for (const auto& der : embedded.crls) {
     const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-    if (X509_CRL* crl = d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size()))) sk_X509_CRL_push(crls.get(), crl);
+    if (X509_CRL* crl = d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())))
+      sk_X509_CRL_push(crls.get(), crl);
   }
   ERR_clear_error();
   StoreCtxPtr ctx(X509_STORE_CTX_new());
   if (!ctx || X509_STORE_CTX_init(ctx.get(), trust.store, signer, shallow.get()) != 1)
-    return verdict(Indication::indeterminate, "CERTIFICATE_CHAIN_GENERAL_FAILURE", "The chain could not be built.");
+    return verdict(Indication::indeterminate, "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+                   "The chain could not be built.");
   X509_STORE_CTX_set_time(ctx.get(), 0, at);
   if (sk_X509_CRL_num(crls.get()) > 0) X509_STORE_CTX_set0_crls(ctx.get(), crls.get());
   if (trust.has_crls || sk_X509_CRL_num(crls.get()) > 0)
@@ -185,7 +194,8 @@ std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, 
   switch (error) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
       if (proof_of_existence)
-        return verdict(Indication::total_failed, "EXPIRED", whose + " had expired when the signature was timestamped.");
+        return verdict(Indication::total_failed, "EXPIRED",
+                       whose + " had expired when the signature was timestamped.");
       return verdict(Indication::indeterminate, "OUT_OF_BOUNDS_NO_POE",
                      whose + " has expired and nothing proves the signature was made before.");
     case X509_V_ERR_CERT_NOT_YET_VALID:
@@ -198,8 +208,9 @@ std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, 
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-      return verdict(Indication::indeterminate, "NO_CERTIFICATE_CHAIN_FOUND",
-                     "The signer's certificate does not lead to a trusted certificate authority (" + reason + ").");
+      return verdict(
+          Indication::indeterminate, "NO_CERTIFICATE_CHAIN_FOUND",
+          "The signer's certificate does not lead to a trusted certificate authority (" + reason + ").");
     default:
       return verdict(Indication::indeterminate, "CERTIFICATE_CHAIN_GENERAL_FAILURE",
                      "The signer's certificate chain is not valid: " + reason + ".");
@@ -222,7 +233,8 @@ std::vector<std::string> qc_statement_ids(X509* cert) {
     if (statement->type != V_ASN1_SEQUENCE) continue;
     const unsigned char* q = ASN1_STRING_get0_data(statement->value.sequence);
     SequencePtr fields(d2i_ASN1_SEQUENCE_ANY(nullptr, &q, ASN1_STRING_length(statement->value.sequence)));
-    if (!fields || sk_ASN1_TYPE_num(fields.get()) < 1 || sk_ASN1_TYPE_value(fields.get(), 0)->type != V_ASN1_OBJECT)
+    if (!fields || sk_ASN1_TYPE_num(fields.get()) < 1 ||
+        sk_ASN1_TYPE_value(fields.get(), 0)->type != V_ASN1_OBJECT)
       continue;
     char text[80];
     OBJ_obj2txt(text, sizeof text, sk_ASN1_TYPE_value(fields.get(), 0)->value.object, 1);
@@ -234,14 +246,16 @@ std::vector<std::string> qc_statement_ids(X509* cert) {
 
 }  // namespace
 
-CmsVerdict verify_document_timestamp(std::string_view token_der, const std::array<std::string_view, 2>& signed_ranges,
+CmsVerdict verify_document_timestamp(std::string_view token_der,
+                                     const std::array<std::string_view, 2>& signed_ranges,
                                      const TrustStore& trust) {
   const auto* p = reinterpret_cast<const unsigned char*>(token_der.data());
   Pkcs7Ptr token(d2i_PKCS7(nullptr, &p, static_cast<long>(token_der.size())));
   TstInfoPtr info(token ? PKCS7_to_TS_TST_INFO(token.get()) : nullptr);
   if (!info) {
     ERR_clear_error();
-    return verdict(Indication::total_failed, "FORMAT_FAILURE", "The document timestamp is not an RFC 3161 token.");
+    return verdict(Indication::total_failed, "FORMAT_FAILURE",
+                   "The document timestamp is not an RFC 3161 token.");
   }
   CmsVerdict v;
   if (STACK_OF(X509)* signers = PKCS7_get0_signers(token.get(), nullptr, 0)) {
@@ -251,7 +265,9 @@ CmsVerdict verify_document_timestamp(std::string_view token_der, const std::arra
   ERR_clear_error();
   TS_MSG_IMPRINT* imprint = TS_TST_INFO_get_msg_imprint(info.get());
   const EVP_MD* md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(imprint)->algorithm);
-  if (!md) return verdict(Indication::total_failed, "FORMAT_FAILURE", "The document timestamp uses an unknown digest.");
+  if (!md)
+    return verdict(Indication::total_failed, "FORMAT_FAILURE",
+                   "The document timestamp uses an unknown digest.");
   if (bytes_of(TS_MSG_IMPRINT_get_msg(imprint)) != digest_parts(md, {signed_ranges[0], signed_ranges[1]})) {
     CmsVerdict failed = verdict(Indication::total_failed, "HASH_FAILURE",
                                 "The document was changed in the bytes the timestamp covers.");
@@ -263,9 +279,10 @@ CmsVerdict verify_document_timestamp(std::string_view token_der, const std::arra
   TS_VERIFY_CTX_set_store(verify.get(), trust.store);
   TS_VERIFY_CTX_set_flags(verify.get(), TS_VFY_VERSION | TS_VFY_SIGNATURE);
   if (TS_RESP_verify_token(verify.get(), token.get()) != 1) {
-    CmsVerdict failed = verdict(Indication::indeterminate, "NO_CERTIFICATE_CHAIN_FOUND",
-                                "The document timestamp's authority is not trusted or its signature does not verify: " +
-                                    openssl_errors() + ".");
+    CmsVerdict failed =
+        verdict(Indication::indeterminate, "NO_CERTIFICATE_CHAIN_FOUND",
+                "The document timestamp's authority is not trusted or its signature does not verify: " +
+                    openssl_errors() + ".");
     failed.signer = v.signer;
     return failed;
   }
@@ -282,7 +299,8 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
   CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
   if (!cms || OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed) {
     ERR_clear_error();
-    return verdict(Indication::total_failed, "FORMAT_FAILURE", "The signature value is not a CMS SignedData.");
+    return verdict(Indication::total_failed, "FORMAT_FAILURE",
+                   "The signature value is not a CMS SignedData.");
   }
   STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms.get());
   if (sk_CMS_SignerInfo_num(signers) != 1)
@@ -292,7 +310,8 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
   if (!certs) certs.reset(sk_X509_new_null());
   X509* signer = nullptr;
   for (int i = 0; i < sk_X509_num(certs.get()) && !signer; ++i)
-    if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs.get(), i)) == 0) signer = sk_X509_value(certs.get(), i);
+    if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs.get(), i)) == 0)
+      signer = sk_X509_value(certs.get(), i);
   if (!signer)
     return verdict(Indication::indeterminate, "NO_SIGNING_CERTIFICATE_FOUND",
                    "The signer's certificate is not in the signature.");
@@ -308,14 +327,17 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
   X509_ALGOR* digest_algorithm = nullptr;
   CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &digest_algorithm, nullptr);
   const EVP_MD* md = EVP_get_digestbyobj(digest_algorithm->algorithm);
-  if (!md) return named(verdict(Indication::total_failed, "FORMAT_FAILURE", "The signature uses an unknown digest."));
+  if (!md)
+    return named(
+        verdict(Indication::total_failed, "FORMAT_FAILURE", "The signature uses an unknown digest."));
   const std::string content_digest = digest_parts(md, {signed_ranges[0], signed_ranges[1]});
 
   if (CMS_signed_get_attr_count(si) > 0) {
     auto* message_digest = static_cast<ASN1_OCTET_STRING*>(
         CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING));
     if (!message_digest)
-      return named(verdict(Indication::total_failed, "FORMAT_FAILURE", "The signature has no messageDigest."));
+      return named(
+          verdict(Indication::total_failed, "FORMAT_FAILURE", "The signature has no messageDigest."));
     if (bytes_of(message_digest) != content_digest)
       return named(verdict(Indication::total_failed, "HASH_FAILURE",
                            "The signed bytes of the document were changed: their digest does not match."));
@@ -330,7 +352,8 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
     MdCtxPtr verify(EVP_MD_CTX_new());
     const ASN1_OCTET_STRING* value = CMS_SignerInfo_get0_signature(si);
     bool ok = EVP_DigestVerifyInit(verify.get(), nullptr, md, nullptr, X509_get0_pubkey(signer)) == 1;
-    for (auto range : signed_ranges) ok = ok && EVP_DigestVerifyUpdate(verify.get(), range.data(), range.size()) == 1;
+    for (auto range : signed_ranges)
+      ok = ok && EVP_DigestVerifyUpdate(verify.get(), range.data(), range.size()) == 1;
     ok = ok && EVP_DigestVerifyFinal(verify.get(), ASN1_STRING_get0_data(value),
                                      static_cast<std::size_t>(ASN1_STRING_length(value))) == 1;
     if (!ok) {
@@ -340,19 +363,23 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
     }
   }
   if (auto problem = check_signing_certificate(si, signer, require_signing_certificate))
-    return named(verdict(Indication::indeterminate, "NO_SIGNING_CERTIFICATE_FOUND", "The signature is intact, but " + *problem + "."));
+    return named(verdict(Indication::indeterminate, "NO_SIGNING_CERTIFICATE_FOUND",
+                         "The signature is intact, but " + *problem + "."));
 
   const TimestampCheck timestamp = check_timestamp(si, trust);
   if (timestamp.present && !timestamp.valid)
-    return named(verdict(Indication::indeterminate, "NO_POE", "The signature is intact, but " + timestamp.problem + "."));
+    return named(verdict(Indication::indeterminate, "NO_POE",
+                         "The signature is intact, but " + timestamp.problem + "."));
   const std::time_t at = timestamp.valid ? timestamp.time : std::chrono::system_clock::to_time_t(now);
-  if (auto failure = check_chain(signer, certs.get(), trust, at, timestamp.valid, embedded)) return named(*failure);
+  if (auto failure = check_chain(signer, certs.get(), trust, at, timestamp.valid, embedded))
+    return named(*failure);
 
   const std::uint32_t usage = X509_get_key_usage(signer);
   if ((usage & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0)
-    return named(verdict(Indication::indeterminate, "CHAIN_CONSTRAINTS_FAILURE",
-                         "The signer's certificate is not meant for signatures (key usage lacks digitalSignature "
-                         "and nonRepudiation)."));
+    return named(
+        verdict(Indication::indeterminate, "CHAIN_CONSTRAINTS_FAILURE",
+                "The signer's certificate is not meant for signatures (key usage lacks digitalSignature "
+                "and nonRepudiation)."));
   CmsVerdict ok = named(verdict(Indication::total_passed, "", ""));
   if (timestamp.valid) ok.timestamp_time = iso_utc(timestamp.time);
   const int at_time = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);

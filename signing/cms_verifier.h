@@ -62,7 +62,8 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
 // imprint is the digest of the signed ranges, signed by a TSA that chains to
 // `trust` (critical timeStamping EKU). `signer` is the TSA, `timestamp_time`
 // its time.
-CmsVerdict verify_document_timestamp(std::string_view token_der, const std::array<std::string_view, 2>& signed_ranges,
+CmsVerdict verify_document_timestamp(std::string_view token_der,
+                                     const std::array<std::string_view, 2>& signed_ranges,
                                      const TrustStore& trust);
 
 }  // namespace dosar::signing

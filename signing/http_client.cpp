@@ -16,7 +16,8 @@ std::size_t collect(char* data, std::size_t size, std::size_t count, void* out) 
 
 }  // namespace
 
-Result<std::string> http_post(const std::string& url, const std::string& content_type, const std::string& body) {
+Result<std::string> http_post(const std::string& url, const std::string& content_type,
+                              const std::string& body) {
   std::unique_ptr<CURL, OpenSslDeleter<curl_easy_cleanup>> curl(curl_easy_init());
   if (!curl) return make_error(ErrorCode::io, url, "cannot start an HTTP request");
   std::string answer;
@@ -32,12 +33,12 @@ Result<std::string> http_post(const std::string& url, const std::string& content
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   const CURLcode code = curl_easy_perform(curl.get());
   curl_slist_free_all(headers);
-  if (code != CURLE_OK) return make_error(ErrorCode::io, url, std::string("unreachable: ") + curl_easy_strerror(code));
+  if (code != CURLE_OK)
+    return make_error(ErrorCode::io, url, std::string("unreachable: ") + curl_easy_strerror(code));
   long status = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
   if (status != 200) return make_error(ErrorCode::io, url, "answered HTTP " + std::to_string(status));
   return answer;
 }
-
 
 }  // namespace dosar::signing

@@ -9,6 +9,7 @@
 namespace dosar::signing {
 
 // The body of a 200 answer. Errors: io (unreachable, timeout, other status).
-Result<std::string> http_post(const std::string& url, const std::string& content_type, const std::string& body);
+Result<std::string> http_post(const std::string& url, const std::string& content_type,
+                              const std::string& body);
 
 }  // namespace dosar::signing

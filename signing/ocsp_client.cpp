@@ -48,7 +48,8 @@ std::optional<OcspAnswer> ask_ocsp(X509* cert, X509* issuer, STACK_OF(X509) * un
     return unavailable("OCSP responder " + url + " gave no successful answer");
   OcspBasicPtr basic(OCSP_response_get1_basic(response.get()));
   if (!basic) return unavailable("OCSP answer without a basic response");
-  if (OCSP_check_nonce(request.get(), basic.get()) != 1) return unavailable("OCSP answer does not carry our nonce");
+  if (OCSP_check_nonce(request.get(), basic.get()) != 1)
+    return unavailable("OCSP answer does not carry our nonce");
   if (OCSP_basic_verify(basic.get(), untrusted, store, 0) != 1)
     return unavailable("OCSP answer is not signed by a trusted responder: " + openssl_errors());
   int status = 0;
@@ -56,13 +57,16 @@ std::optional<OcspAnswer> ask_ocsp(X509* cert, X509* issuer, STACK_OF(X509) * un
   ASN1_GENERALIZEDTIME* revoked_at = nullptr;
   ASN1_GENERALIZEDTIME* this_update = nullptr;
   ASN1_GENERALIZEDTIME* next_update = nullptr;
-  if (OCSP_resp_find_status(basic.get(), id.get(), &status, &reason, &revoked_at, &this_update, &next_update) != 1)
+  if (OCSP_resp_find_status(basic.get(), id.get(), &status, &reason, &revoked_at, &this_update,
+                            &next_update) != 1)
     return unavailable("OCSP answer does not mention the certificate");
-  if (OCSP_check_validity(this_update, next_update, 300, -1) != 1) return unavailable("OCSP answer is not current");
+  if (OCSP_check_validity(this_update, next_update, 300, -1) != 1)
+    return unavailable("OCSP answer is not current");
   if (status == V_OCSP_CERTSTATUS_GOOD) return OcspAnswer{OcspAnswer::Status::good, ""};
   if (status == V_OCSP_CERTSTATUS_REVOKED) {
     std::string when;
-    if (BioPtr bio{BIO_new(BIO_s_mem())}; bio && revoked_at && ASN1_GENERALIZEDTIME_print(bio.get(), revoked_at)) {
+    if (BioPtr bio{BIO_new(BIO_s_mem())};
+        bio && revoked_at && ASN1_GENERALIZEDTIME_print(bio.get(), revoked_at)) {
       char* text = nullptr;
       const long n = BIO_get_mem_data(bio.get(), &text);
       when.assign(text, static_cast<std::size_t>(n));

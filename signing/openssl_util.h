@@ -74,6 +74,8 @@ inline std::string upper_hex(std::string_view bytes) {
 
 // The key of a signature in the DSS's /VRI: the upper-case hex SHA-1 of its
 // /Contents bytes, zero padding included (ETSI EN 319 142-1 §5.4.2.3).
-inline std::string vri_key(std::string_view contents) { return upper_hex(digest_bytes(EVP_sha1(), contents)); }
+inline std::string vri_key(std::string_view contents) {
+  return upper_hex(digest_bytes(EVP_sha1(), contents));
+}
 
 }  // namespace dosar::signing

@@ -101,19 +101,19 @@ struct Change {
 };
 
 struct SignatureReport {
-  std::string field;                 // the signature field's /T
-  std::string sub_filter;            // ETSI.CAdES.detached, adbe.pkcs7.detached
+  std::string field;       // the signature field's /T
+  std::string sub_filter;  // ETSI.CAdES.detached, adbe.pkcs7.detached
   Indication indication = Indication::indeterminate;
-  std::string subindication;         // "" when TOTAL-PASSED; else ETSI name, e.g. HASH_FAILURE
-  std::string message;               // one plain-language sentence for users
-  std::string signer;                // signer certificate subject CN (or subject)
-  bool qualified = false;            // the certificate says it is qualified (QcCompliance statement)
-  bool qscd = false;                 // ... and that its key is on a QSCD (QcSSCD statement)
-  std::string signing_time;          // UTC ISO 8601: the timestamp's if any, else /M claimed
-  std::string timestamp_time;        // UTC ISO 8601 of a valid signature timestamp; "" when none
-  std::string level;                 // PAdES-B-B, -B-T, -B-LT, -B-LTA; "PKCS7" (adbe.pkcs7.detached);
-                                     // "DocTimeStamp" (ETSI.RFC3161)
-  int revision = 0;                  // 1-based revision the signature signs
+  std::string subindication;   // "" when TOTAL-PASSED; else ETSI name, e.g. HASH_FAILURE
+  std::string message;         // one plain-language sentence for users
+  std::string signer;          // signer certificate subject CN (or subject)
+  bool qualified = false;      // the certificate says it is qualified (QcCompliance statement)
+  bool qscd = false;           // ... and that its key is on a QSCD (QcSSCD statement)
+  std::string signing_time;    // UTC ISO 8601: the timestamp's if any, else /M claimed
+  std::string timestamp_time;  // UTC ISO 8601 of a valid signature timestamp; "" when none
+  std::string level;           // PAdES-B-B, -B-T, -B-LT, -B-LTA; "PKCS7" (adbe.pkcs7.detached);
+                               // "DocTimeStamp" (ETSI.RFC3161)
+  int revision = 0;            // 1-based revision the signature signs
   int revisions_total = 0;
   std::vector<Change> changes_after;
 };
@@ -151,25 +151,28 @@ TrustStorePtr empty_trust_store();
 // after a signature is compared object by object with the one before (once,
 // shared by all signatures), so the work grows with revisions x objects.
 struct ValidationLimits {
-  int max_revisions = 256;   // incremental updates (%%EOF markers), the original included
-  int max_signatures = 64;   // signature fields with a value
+  int max_revisions = 256;  // incremental updates (%%EOF markers), the original included
+  int max_signatures = 64;  // signature fields with a value
 };
 
 // Validates every signature of `pdf`. Errors only when the document itself
 // cannot be read (invalid_argument/unsupported naming the reason) or exceeds
 // `limits` (limit_exceeded); every problem of a signature is in its report.
-Result<ValidationReport> verify_pdf(std::string_view pdf, const TrustStore& trust,
-                                    std::chrono::system_clock::time_point now = std::chrono::system_clock::now(),
-                                    const ValidationLimits& limits = {});
+Result<ValidationReport> verify_pdf(
+    std::string_view pdf, const TrustStore& trust,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now(),
+    const ValidationLimits& limits = {});
 
 // CAdES detached signature (DER, the content of a .p7s) over any file:
 // levels B-B and B-T; signing-time attribute included. Errors: as sign_pdf,
 // unsupported for B-LT.
-Result<std::string> sign_detached(std::string_view content, const SigningKey& key, const SignOptions& options);
+Result<std::string> sign_detached(std::string_view content, const SigningKey& key,
+                                  const SignOptions& options);
 
 // Validates a .p7s against the file it signs; one SignatureReport (revision 1).
 // A p7s that is not a CMS is a TOTAL-FAILED report, not an Error.
-Result<ValidationReport> verify_detached(std::string_view content, std::string_view p7s, const TrustStore& trust,
-                                         std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+Result<ValidationReport> verify_detached(
+    std::string_view content, std::string_view p7s, const TrustStore& trust,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 }  // namespace dosar::signing

@@ -57,7 +57,8 @@ Result<std::string> add_document_timestamp(const std::string& pdf, const SignOpt
   update.contents_reserve = options.contents_reserve;
   auto prepared = prepare_signature_update(pdf, update);
   if (!prepared.ok()) return prepared.error();
-  auto token = request_timestamp_token(range_digest(evp_md(options.digest), *prepared), options.tsa_url, options.digest);
+  auto token = request_timestamp_token(range_digest(evp_md(options.digest), *prepared), options.tsa_url,
+                                       options.digest);
   if (!token.ok()) return token.error();
   DOSAR_TRY(fill_signature_contents(*prepared, *token));
   return std::move(prepared->bytes);
@@ -72,7 +73,8 @@ Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const 
     X509* cert = key.parts().certificate.get();
     std::time_t at = std::chrono::system_clock::to_time_t(options.signing_time);
     if (X509_cmp_time(X509_get0_notAfter(cert), &at) < 0)
-      return make_error(ErrorCode::conflict, key.signer_name(), "has a certificate that expired before the signing time");
+      return make_error(ErrorCode::conflict, key.signer_name(),
+                        "has a certificate that expired before the signing time");
     if (X509_cmp_time(X509_get0_notBefore(cert), &at) > 0)
       return make_error(ErrorCode::conflict, key.signer_name(), "has a certificate that is not yet valid");
   }

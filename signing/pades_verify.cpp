@@ -4,8 +4,8 @@
 #include <openssl/pem.h>
 
 #include <ctime>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "signing/cms_verifier.h"
@@ -100,8 +100,9 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
   const std::array<std::string_view, 2> ranges = {
       pdf.substr(0, static_cast<std::size_t>(b[1])),
       pdf.substr(static_cast<std::size_t>(b[2]), static_cast<std::size_t>(b[3]))};
-  CmsVerdict cms = document_timestamp ? verify_document_timestamp(s.contents, ranges, trust)
-                                      : verify_cms(s.contents, ranges, trust, now, cades, {dss.certificates, dss.crls});
+  CmsVerdict cms = document_timestamp
+                       ? verify_document_timestamp(s.contents, ranges, trust)
+                       : verify_cms(s.contents, ranges, trust, now, cades, {dss.certificates, dss.crls});
   copy_verdict(cms, r);
   if (!cms.timestamp_time.empty()) {
     if (cades) r.level = "PAdES-B-T";
@@ -120,12 +121,12 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
     r.indication = Indication::indeterminate;
     r.subindication = "SIG_CONSTRAINTS_FAILURE";
     r.message = "The signature is intact for revision " + std::to_string(r.revision) + " of " +
-                std::to_string(r.revisions_total) + ", but the document was changed afterwards (" + c.description +
-                "): what you see is not what was signed.";
+                std::to_string(r.revisions_total) + ", but the document was changed afterwards (" +
+                c.description + "): what you see is not what was signed.";
     return r;
   }
-  r.message = std::string(document_timestamp ? "Valid document timestamp by " : "Valid signature by ") + r.signer +
-              "; the document is unchanged since" +
+  r.message = std::string(document_timestamp ? "Valid document timestamp by " : "Valid signature by ") +
+              r.signer + "; the document is unchanged since" +
               (r.changes_after.empty() ? "." : ", except for further signatures.");
   return r;
 }
@@ -134,9 +135,12 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
 
 const char* indication_name(Indication indication) {
   switch (indication) {
-    case Indication::total_passed: return "TOTAL-PASSED";
-    case Indication::indeterminate: return "INDETERMINATE";
-    case Indication::total_failed: return "TOTAL-FAILED";
+    case Indication::total_passed:
+      return "TOTAL-PASSED";
+    case Indication::indeterminate:
+      return "INDETERMINATE";
+    case Indication::total_failed:
+      return "TOTAL-FAILED";
   }
   return "INDETERMINATE";
 }
@@ -146,7 +150,9 @@ void TrustStoreDeleter::operator()(TrustStore* t) const {
   delete t;
 }
 
-void set_online_revocation(TrustStore& trust, bool online) { trust.online = online; }
+void set_online_revocation(TrustStore& trust, bool online) {
+  trust.online = online;
+}
 
 TrustStorePtr empty_trust_store() {
   TrustStorePtr trust(new TrustStore);
@@ -161,7 +167,8 @@ Result<TrustStorePtr> load_trust_store(const std::filesystem::path& dir) {
   TrustStorePtr trust = empty_trust_store();
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const std::string ext = entry.path().extension().string();
-    if (!entry.is_regular_file() || (ext != ".pem" && ext != ".crt" && ext != ".crl" && ext != ".cer")) continue;
+    if (!entry.is_regular_file() || (ext != ".pem" && ext != ".crt" && ext != ".crl" && ext != ".cer"))
+      continue;
     std::ifstream in(entry.path(), std::ios::binary);
     std::ostringstream buffer;
     buffer << in.rdbuf();
@@ -189,7 +196,8 @@ Result<TrustStorePtr> load_trust_store(const std::filesystem::path& dir) {
 
 Result<std::vector<std::string>> read_crls(const std::filesystem::path& dir) {
   std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) return make_error(ErrorCode::not_found, dir.string(), "is not a folder");
+  if (!std::filesystem::is_directory(dir, ec))
+    return make_error(ErrorCode::not_found, dir.string(), "is not a folder");
   std::vector<std::string> crls;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (!entry.is_regular_file()) continue;
@@ -211,17 +219,19 @@ Result<std::vector<std::string>> read_crls(const std::filesystem::path& dir) {
 }
 
 Result<ValidationReport> verify_pdf(std::string_view pdf, const TrustStore& trust,
-                                    std::chrono::system_clock::time_point now, const ValidationLimits& limits) {
+                                    std::chrono::system_clock::time_point now,
+                                    const ValidationLimits& limits) {
   const std::vector<std::size_t> ends = revision_ends(pdf);
   if (static_cast<long>(ends.size()) > limits.max_revisions)
-    return make_error(ErrorCode::limit_exceeded, "", "has " + std::to_string(ends.size()) + " revisions, more than the " +
-                                                         std::to_string(limits.max_revisions) + " Dosar compares");
+    return make_error(ErrorCode::limit_exceeded, "",
+                      "has " + std::to_string(ends.size()) + " revisions, more than the " +
+                          std::to_string(limits.max_revisions) + " Dosar compares");
   auto found = find_signatures(pdf);
   if (!found.ok()) return found.error();
   if (static_cast<long>(found->size()) > limits.max_signatures)
-    return make_error(ErrorCode::limit_exceeded, "", "has " + std::to_string(found->size()) +
-                                                         " signatures, more than the " +
-                                                         std::to_string(limits.max_signatures) + " Dosar validates");
+    return make_error(ErrorCode::limit_exceeded, "",
+                      "has " + std::to_string(found->size()) + " signatures, more than the " +
+                          std::to_string(limits.max_signatures) + " Dosar validates");
   RevisionChanges revisions(pdf, ends);
   const DssData dss = found->empty() ? DssData{} : read_dss(pdf);
   ValidationReport report;
@@ -234,7 +244,8 @@ Result<ValidationReport> verify_pdf(std::string_view pdf, const TrustStore& trus
         s.level = "PAdES-B-LTA";
   }
   report.valid = !report.signatures.empty();
-  for (const auto& s : report.signatures) report.valid = report.valid && s.indication == Indication::total_passed;
+  for (const auto& s : report.signatures)
+    report.valid = report.valid && s.indication == Indication::total_passed;
   return report;
 }
 

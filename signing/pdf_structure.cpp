@@ -1,11 +1,10 @@
 #include "signing/pdf_structure.h"
 
+#include <cctype>
+#include <functional>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFExc.hh>
 #include <qpdf/QPDFObjectHandle.hh>
-
-#include <cctype>
-#include <functional>
 
 namespace dosar::signing {
 namespace {
@@ -100,7 +99,8 @@ Result<std::vector<FoundSignature>> find_signatures(std::string_view pdf) {
   try {
     QPDF doc;
     open(doc, pdf, "document");
-    if (doc.isEncrypted()) return make_error(ErrorCode::unsupported, "", "is encrypted; Dosar validates only unencrypted PDFs");
+    if (doc.isEncrypted())
+      return make_error(ErrorCode::unsupported, "", "is encrypted; Dosar validates only unencrypted PDFs");
     std::vector<FoundSignature> found;
     QPDFObjectHandle acroform = doc.getRoot().getKey("/AcroForm");
     if (!acroform.isDictionary() || !acroform.getKey("/Fields").isArray()) return found;
@@ -109,7 +109,9 @@ Result<std::vector<FoundSignature>> find_signatures(std::string_view pdf) {
           if (!field.isDictionary() || depth > kMaxFieldDepth) return;
           std::string type = field.getKey("/FT").isName() ? name_of(field.getKey("/FT")) : inherited_type;
           std::string name = field.getKey("/T").isString() ? field.getKey("/T").getUTF8Value() : "";
-          std::string full = parent_name.empty() ? name : name.empty() ? parent_name : parent_name + "." + name;
+          std::string full = parent_name.empty() ? name
+                             : name.empty()      ? parent_name
+                                                 : parent_name + "." + name;
           if (field.getKey("/Kids").isArray())
             for (auto kid : field.getKey("/Kids").getArrayAsVector()) walk(kid, type, full, depth + 1);
           QPDFObjectHandle value = field.getKey("/V");

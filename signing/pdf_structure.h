@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <string>
-#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,14 +13,14 @@
 namespace dosar::signing {
 
 struct FoundSignature {
-  std::string field;           // /T of the field
-  int object = 0;              // object number of the signature dictionary
+  std::string field;  // /T of the field
+  int object = 0;     // object number of the signature dictionary
   int generation = 0;
-  std::string type;            // "Sig" or "DocTimeStamp"
-  std::string sub_filter;      // without the slash
+  std::string type;                   // "Sig" or "DocTimeStamp"
+  std::string sub_filter;             // without the slash
   std::vector<long long> byte_range;  // empty when absent or not four integers
-  std::string contents;        // /Contents decoded; empty when absent
-  std::string claimed_time;    // /M as written
+  std::string contents;               // /Contents decoded; empty when absent
+  std::string claimed_time;           // /M as written
 };
 
 // The document security store (PAdES B-LT): validation data, DER.
@@ -51,6 +50,7 @@ std::string check_byte_range(std::string_view pdf, const FoundSignature& signatu
 
 // The changes revision `revision` (1-based, >= 2) made to the one before it,
 // classified allowed or not; a revision qpdf cannot read is one disallowed change.
-std::vector<Change> revision_changes(std::string_view pdf, const std::vector<std::size_t>& ends, int revision);
+std::vector<Change> revision_changes(std::string_view pdf, const std::vector<std::size_t>& ends,
+                                     int revision);
 
 }  // namespace dosar::signing

@@ -1,27 +1,31 @@
 #include "signing/pdf_update.h"
 
-#include "signing/openssl_util.h"
-#include "signing/visible_stamp.h"
-
 #include <openssl/rand.h>
-#include <qpdf/QPDF.hh>
-#include <qpdf/QPDFExc.hh>
-#include <qpdf/QPDFObjectHandle.hh>
 
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <qpdf/QPDF.hh>
+#include <qpdf/QPDFExc.hh>
+#include <qpdf/QPDFObjectHandle.hh>
 #include <set>
 #include <vector>
+
+#include "signing/openssl_util.h"
+#include "signing/visible_stamp.h"
 
 namespace dosar::signing {
 namespace {
 
 constexpr std::string_view kByteRangePlaceholder = "[0 0000000000 0000000000 0000000000]";
 
-std::string ref(QPDFObjGen og) { return std::to_string(og.getObj()) + " " + std::to_string(og.getGen()) + " R"; }
+std::string ref(QPDFObjGen og) {
+  return std::to_string(og.getObj()) + " " + std::to_string(og.getGen()) + " R";
+}
 
-std::string hex(std::string_view bytes) { return upper_hex(bytes); }
+std::string hex(std::string_view bytes) {
+  return upper_hex(bytes);
+}
 
 // A PDF text string for any UTF-8: UTF-16BE with a byte-order mark, in hex,
 // so that diacritics survive and no escaping is needed.
@@ -31,9 +35,12 @@ std::string pdf_text_string(std::string_view utf8) {
     unsigned char c = static_cast<unsigned char>(utf8[i]);
     std::uint32_t cp = c;
     std::size_t n = 1;
-    if (c >= 0xF0) n = 4, cp = c & 0x07;
-    else if (c >= 0xE0) n = 3, cp = c & 0x0F;
-    else if (c >= 0xC0) n = 2, cp = c & 0x1F;
+    if (c >= 0xF0)
+      n = 4, cp = c & 0x07;
+    else if (c >= 0xE0)
+      n = 3, cp = c & 0x0F;
+    else if (c >= 0xC0)
+      n = 2, cp = c & 0x1F;
     for (std::size_t k = 1; k < n && i + k < utf8.size(); ++k)
       cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
     i += n;
@@ -131,7 +138,8 @@ std::string xref_stream_data(const std::vector<Written>& objects, std::string& i
     index += std::to_string(objects[i].number) + " " + std::to_string(j - i) + " ";
     for (std::size_t k = i; k < j; ++k) {
       data += '\x01';
-      for (int shift = 24; shift >= 0; shift -= 8) data += static_cast<char>((objects[k].offset >> shift) & 0xFF);
+      for (int shift = 24; shift >= 0; shift -= 8)
+        data += static_cast<char>((objects[k].offset >> shift) & 0xFF);
       data += static_cast<char>((objects[k].generation >> 8) & 0xFF);
       data += static_cast<char>(objects[k].generation & 0xFF);
     }
@@ -151,9 +159,11 @@ void finish_update(std::string& bytes, std::vector<Written>& written, int& next,
   new_id += hex(std::string_view(reinterpret_cast<char*>(random), sizeof random));
   new_id += '>';
   QPDFObjectHandle id = trailer.getKey("/ID");
-  const std::string first_id = id.isArray() && id.getArrayNItems() == 2 ? id.getArrayItem(0).unparse() : new_id;
+  const std::string first_id =
+      id.isArray() && id.getArrayNItems() == 2 ? id.getArrayItem(0).unparse() : new_id;
   std::string trailer_keys = "/Root " + ref(root);
-  if (trailer.getKey("/Info").isIndirect()) trailer_keys += " /Info " + ref(trailer.getKey("/Info").getObjGen());
+  if (trailer.getKey("/Info").isIndirect())
+    trailer_keys += " /Info " + ref(trailer.getKey("/Info").getObjGen());
   trailer_keys += " /ID [" + first_id + " " + new_id + "] /Prev " + std::to_string(tail.startxref);
 
   std::size_t xref_at = 0;
@@ -166,8 +176,9 @@ void finish_update(std::string& bytes, std::vector<Written>& written, int& next,
     std::string index;
     const std::string data = xref_stream_data(written, index);
     index.pop_back();
-    bytes += "<< /Type /XRef /Size " + std::to_string(next) + " /W [1 4 2] /Index [" + index + "] " + trailer_keys +
-             " /Length " + std::to_string(data.size()) + " >>\nstream\n" + data + "\nendstream\nendobj\n";
+    bytes += "<< /Type /XRef /Size " + std::to_string(next) + " /W [1 4 2] /Index [" + index + "] " +
+             trailer_keys + " /Length " + std::to_string(data.size()) + " >>\nstream\n" + data +
+             "\nendstream\nendobj\n";
   } else {
     std::sort(written.begin(), written.end(), [](auto& a, auto& b) { return a.number < b.number; });
     xref_at = bytes.size();
@@ -200,7 +211,8 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
 
   QPDF doc;
   open_for_update(doc, pdf);
-  if (doc.isEncrypted()) return make_error(ErrorCode::unsupported, "", "is encrypted; Dosar signs only unencrypted PDFs");
+  if (doc.isEncrypted())
+    return make_error(ErrorCode::unsupported, "", "is encrypted; Dosar signs only unencrypted PDFs");
   QPDFObjectHandle trailer = doc.getTrailer();
   QPDFObjectHandle root = doc.getRoot();
   const auto& pages = doc.getAllPages();
@@ -210,7 +222,8 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
                       "does not exist; the document has " + std::to_string(pages.size()));
   QPDFObjectHandle page = pages[static_cast<std::size_t>(update.page - 1)];
   if (!root.isIndirect() || !page.isIndirect())
-    return make_error(ErrorCode::invalid_argument, "", "has a catalog or page that is not an indirect object");
+    return make_error(ErrorCode::invalid_argument, "",
+                      "has a catalog or page that is not an indirect object");
 
   int next = first_free_number(doc);
   const int sig_number = next++;
@@ -286,16 +299,19 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
                field_name + ") /V " + sig_ref + " /P " + ref(page.getObjGen()) + " >>\nendobj\n";
 
   std::vector<std::pair<QPDFObjGen, std::string>> rewritten;
-  rewritten.push_back({acroform_og, dictionary_with(acroform.isDictionary() ? acroform : QPDFObjectHandle::newDictionary(),
-                                                    {{"/Fields", array_with(fields, widget_ref)}, {"/SigFlags", "3"}})});
+  rewritten.push_back(
+      {acroform_og, dictionary_with(acroform.isDictionary() ? acroform : QPDFObjectHandle::newDictionary(),
+                                    {{"/Fields", array_with(fields, widget_ref)}, {"/SigFlags", "3"}})});
   if (!acroform_indirect)
     rewritten.push_back({root.getObjGen(), dictionary_with(root, {{"/AcroForm", ref(acroform_og)}})});
   QPDFObjectHandle annots = page.getKey("/Annots");
-  std::vector<QPDFObjectHandle> annot_items = annots.isArray() ? annots.getArrayAsVector() : std::vector<QPDFObjectHandle>{};
+  std::vector<QPDFObjectHandle> annot_items =
+      annots.isArray() ? annots.getArrayAsVector() : std::vector<QPDFObjectHandle>{};
   if (annots.isIndirect() && annots.isArray())
     rewritten.push_back({annots.getObjGen(), array_with(annot_items, widget_ref)});
   else
-    rewritten.push_back({page.getObjGen(), dictionary_with(page, {{"/Annots", array_with(annot_items, widget_ref)}})});
+    rewritten.push_back(
+        {page.getObjGen(), dictionary_with(page, {{"/Annots", array_with(annot_items, widget_ref)}})});
   for (const auto& [og, text] : rewritten) {
     begin_object(og);
     out.bytes += text + "\nendobj\n";
@@ -303,8 +319,8 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
 
   finish_update(out.bytes, written, next, *tail, trailer, root.getObjGen());
 
-  std::string ranges = "[0 " + std::to_string(out.contents_begin) + " " + std::to_string(out.contents_end) + " " +
-                       std::to_string(out.bytes.size() - out.contents_end) + "]";
+  std::string ranges = "[0 " + std::to_string(out.contents_begin) + " " + std::to_string(out.contents_end) +
+                       " " + std::to_string(out.bytes.size() - out.contents_end) + "]";
   ranges.resize(kByteRangePlaceholder.size(), ' ');
   out.bytes.replace(byte_range_at, ranges.size(), ranges);
   return out;
@@ -346,11 +362,11 @@ Result<std::string> dss_update(std::string_view pdf, const DssContent& dss) {
     for (const auto& key : old.getKey("/VRI").getKeys())
       vri += " " + QPDFObjectHandle::newName(key).unparse() + " " + old.getKey("/VRI").getKey(key).unparse();
   vri += " /" + dss.vri_key + " << /Cert [" + certs + "] /CRL [" + crls + "] >> >>";
-  const std::string dss_ref = add("<< /Type /DSS /Certs [" + kept("/Certs") + certs + "] /CRLs [" + kept("/CRLs") +
-                                  crls + "] /VRI " + vri + " >>");
+  const std::string dss_ref = add("<< /Type /DSS /Certs [" + kept("/Certs") + certs + "] /CRLs [" +
+                                  kept("/CRLs") + crls + "] /VRI " + vri + " >>");
   written.push_back({root.getObjGen().getObj(), root.getObjGen().getGen(), out.size()});
-  out += std::to_string(root.getObjGen().getObj()) + " " + std::to_string(root.getObjGen().getGen()) + " obj\n" +
-         dictionary_with(root, {{"/DSS", dss_ref}}) + "\nendobj\n";
+  out += std::to_string(root.getObjGen().getObj()) + " " + std::to_string(root.getObjGen().getGen()) +
+         " obj\n" + dictionary_with(root, {{"/DSS", dss_ref}}) + "\nendobj\n";
   finish_update(out, written, next, *tail, doc.getTrailer(), root.getObjGen());
   return out;
 }
@@ -369,7 +385,8 @@ Result<PreparedPdf> prepare_signature_update(std::string_view pdf, const Signatu
   try {
     return prepare(pdf, update);
   } catch (const QPDFExc& e) {
-    return make_error(ErrorCode::invalid_argument, "", std::string("is not a readable PDF: ") + e.getMessageDetail());
+    return make_error(ErrorCode::invalid_argument, "",
+                      std::string("is not a readable PDF: ") + e.getMessageDetail());
   } catch (const std::exception& e) {
     return make_error(ErrorCode::invalid_argument, "", std::string("is not a readable PDF: ") + e.what());
   }

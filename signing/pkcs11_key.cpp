@@ -25,14 +25,16 @@ Result<ENGINE*> pkcs11_engine(const std::string& module) {
   std::lock_guard<std::mutex> lock(mutex);
   if (engine) {
     if (!module.empty() && module != engine_module)
-      return make_error(ErrorCode::unsupported, module, "differs from the PKCS#11 module already in use by this process");
+      return make_error(ErrorCode::unsupported, module,
+                        "differs from the PKCS#11 module already in use by this process");
     return engine;
   }
   ENGINE_load_builtin_engines();
   ENGINE* e = ENGINE_by_id("pkcs11");
   if (!e) {
     ERR_clear_error();
-    return make_error(ErrorCode::unsupported, "pkcs11", "needs the OpenSSL pkcs11 engine (libengine-pkcs11-openssl)");
+    return make_error(ErrorCode::unsupported, "pkcs11",
+                      "needs the OpenSSL pkcs11 engine (libengine-pkcs11-openssl)");
   }
   if (!module.empty() && ENGINE_ctrl_cmd_string(e, "MODULE_PATH", module.c_str(), 0) != 1) {
     ERR_clear_error();

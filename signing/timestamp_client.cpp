@@ -41,7 +41,8 @@ Result<std::string> request_timestamp_token(std::string_view imprint, const std:
   TS_REQ_set_cert_req(request.get(), 1);
   unsigned char* request_der = nullptr;
   const int request_length = i2d_TS_REQ(request.get(), &request_der);
-  const std::string body(reinterpret_cast<char*>(request_der), static_cast<std::size_t>(std::max(request_length, 0)));
+  const std::string body(reinterpret_cast<char*>(request_der),
+                         static_cast<std::size_t>(std::max(request_length, 0)));
   OPENSSL_free(request_der);
 
   auto answer = http_post(tsa_url, "application/timestamp-query", body);
@@ -61,8 +62,8 @@ Result<std::string> request_timestamp_token(std::string_view imprint, const std:
   TS_VERIFY_CTX_set_flags(verify.get(), TS_VFY_VERSION | TS_VFY_IMPRINT | TS_VFY_NONCE);
   ASN1_INTEGER_free(nonce);
   if (TS_RESP_verify_response(verify.get(), response.get()) != 1)
-    return make_error(ErrorCode::corrupt, tsa_url, "answered a timestamp that does not match the request: " +
-                                                       openssl_errors());
+    return make_error(ErrorCode::corrupt, tsa_url,
+                      "answered a timestamp that does not match the request: " + openssl_errors());
   PKCS7* token = TS_RESP_get_token(response.get());
   unsigned char* token_der = nullptr;
   const int token_length = i2d_PKCS7(token, &token_der);
@@ -86,10 +87,12 @@ Result<std::string> add_signature_timestamp(std::string_view cms_der, const std:
   if (!token.ok()) return token.error();
   const int added = CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE,
                                                   token->data(), static_cast<int>(token->size()));
-  if (!added) return make_error(ErrorCode::invalid_argument, "CMS", "cannot hold the timestamp: " + openssl_errors());
+  if (!added)
+    return make_error(ErrorCode::invalid_argument, "CMS", "cannot hold the timestamp: " + openssl_errors());
   unsigned char* der = nullptr;
   const int length = i2d_CMS_ContentInfo(cms.get(), &der);
-  if (length <= 0) return make_error(ErrorCode::invalid_argument, "CMS", "cannot be encoded: " + openssl_errors());
+  if (length <= 0)
+    return make_error(ErrorCode::invalid_argument, "CMS", "cannot be encoded: " + openssl_errors());
   std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
   OPENSSL_free(der);
   return out;

@@ -52,7 +52,8 @@ std::string encode(std::string_view line) {
 // the next letter would overlap). Romanian reads both as the same letter.
 std::string stamp_font_dictionary() {
   return "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Type /Encoding /BaseEncoding "
-         "/WinAnsiEncoding /Differences [128 /abreve /Abreve /scommaaccent /Scommaaccent /tcommaaccent /Tcommaaccent "
+         "/WinAnsiEncoding /Differences [128 /abreve /Abreve /scommaaccent /Scommaaccent /tcommaaccent "
+         "/Tcommaaccent "
          "/scedilla /Scedilla /tcommaaccent /Tcommaaccent] >> >>";
 }
 

@@ -18,7 +18,7 @@ struct LoginState {
   std::string user_name;
   std::optional<std::string> password_hash;  // none: the user cannot sign in with a password
   bool disabled = false;
-  int recent_failures = 0;               // failed sign-ins since the last success, within the window
+  int recent_failures = 0;                  // failed sign-ins since the last success, within the window
   std::optional<std::string> locked_until;  // UTC ISO 8601, while locked out
 };
 
@@ -42,7 +42,8 @@ class AccountStore {
   virtual ~AccountStore() = default;
 
   // Errors: not_found (no such user), io. Writes an audit row (never the hash).
-  virtual Status set_password_hash(const std::string& user, const std::string& hash, const std::string& actor) = 0;
+  virtual Status set_password_hash(const std::string& user, const std::string& hash,
+                                   const std::string& actor) = 0;
   // Disabling also ends every session of the user. Errors: not_found, io.
   virtual Status set_disabled(const std::string& user, bool disabled, const std::string& actor) = 0;
   virtual Result<LoginState> login_state(const std::string& user) const = 0;  // not_found
@@ -60,8 +61,8 @@ class AccountStore {
 
   // An audit row for something a front end did on someone's behalf, e.g.
   // reading a restricted document. Errors: io.
-  virtual Status record_event(const std::string& actor, const std::string& action, std::optional<std::int64_t> document_id,
-                              const std::string& detail_json) = 0;
+  virtual Status record_event(const std::string& actor, const std::string& action,
+                              std::optional<std::int64_t> document_id, const std::string& detail_json) = 0;
 };
 
 // On the catalogue database file, through its own connection.

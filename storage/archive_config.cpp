@@ -54,7 +54,8 @@ Result<ArchiveConfig> read_archive_config(const std::filesystem::path& archive_r
   text << in.rdbuf();
   if (!in) return make_error(ErrorCode::io, file, "cannot be read");
   auto json = nlohmann::json::parse(text.str(), nullptr, false);
-  if (json.is_discarded() || !json.is_object()) return make_error(ErrorCode::corrupt, file, "is not a JSON object");
+  if (json.is_discarded() || !json.is_object())
+    return make_error(ErrorCode::corrupt, file, "is not a JSON object");
   DOSAR_TRY(flatten(json, "", config.values_, file));
   return config;
 }

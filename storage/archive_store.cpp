@@ -24,9 +24,9 @@ Result<std::unique_ptr<ArchiveStore>> ArchiveStore::create(const fs::path& root,
   auto accounts = open_sqlite_accounts(root / kCatalogFile, clock);
   if (!accounts.ok()) return accounts.error();
   DOSAR_TRY(file_system.sync_dir(root));
-  return std::unique_ptr<ArchiveStore>(new ArchiveStore(
-      root, open_file_blob_store(root / "blobs", root / "spool", file_system), std::move(catalog).value(),
-      std::move(accounts).value()));
+  return std::unique_ptr<ArchiveStore>(
+      new ArchiveStore(root, open_file_blob_store(root / "blobs", root / "spool", file_system),
+                       std::move(catalog).value(), std::move(accounts).value()));
 }
 
 Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, const Clock& clock,
@@ -40,9 +40,9 @@ Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, c
   if (!catalog.ok()) return catalog.error();
   auto accounts = open_sqlite_accounts(root / kCatalogFile, clock);
   if (!accounts.ok()) return accounts.error();
-  return std::unique_ptr<ArchiveStore>(new ArchiveStore(
-      root, open_file_blob_store(root / "blobs", root / "spool", file_system), std::move(catalog).value(),
-      std::move(accounts).value()));
+  return std::unique_ptr<ArchiveStore>(
+      new ArchiveStore(root, open_file_blob_store(root / "blobs", root / "spool", file_system),
+                       std::move(catalog).value(), std::move(accounts).value()));
 }
 
 bool CheckReport::has_errors() const {

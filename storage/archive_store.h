@@ -35,9 +35,9 @@ class ArchiveStore {
   // blob store: the first step of a restore. `root` may hold other files (the
   // caller's temporaries) but no catalogue. Errors: conflict, corrupt,
   // unsupported, io.
-  static Result<std::unique_ptr<ArchiveStore>> create_from_catalog(const std::filesystem::path& root,
-                                                                   const std::filesystem::path& catalog_snapshot,
-                                                                   const Clock& clock = system_clock());
+  static Result<std::unique_ptr<ArchiveStore>> create_from_catalog(
+      const std::filesystem::path& root, const std::filesystem::path& catalog_snapshot,
+      const Clock& clock = system_clock());
 
   // Copies the catalogue into `destination` (which must not exist) with
   // SQLite's online backup API in one read transaction: a consistent
@@ -60,7 +60,10 @@ class ArchiveStore {
  private:
   ArchiveStore(std::filesystem::path root, std::unique_ptr<BlobStore> blobs, std::unique_ptr<Catalog> catalog,
                std::unique_ptr<AccountStore> accounts)
-      : root_(std::move(root)), blobs_(std::move(blobs)), catalog_(std::move(catalog)), accounts_(std::move(accounts)) {}
+      : root_(std::move(root)),
+        blobs_(std::move(blobs)),
+        catalog_(std::move(catalog)),
+        accounts_(std::move(accounts)) {}
   std::filesystem::path root_;
   std::unique_ptr<BlobStore> blobs_;
   std::unique_ptr<Catalog> catalog_;

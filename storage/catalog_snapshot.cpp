@@ -42,7 +42,8 @@ Status sync_path(const fs::path& path, int flags) {
 
 Status ArchiveStore::snapshot_catalog(const fs::path& destination) const {
   std::error_code ec;
-  if (fs::exists(destination, ec)) return make_error(ErrorCode::conflict, destination.string(), "already exists");
+  if (fs::exists(destination, ec))
+    return make_error(ErrorCode::conflict, destination.string(), "already exists");
   const fs::path source_file = root_ / kCatalogFile;
   Connection source, target;
   if (sqlite3_open_v2(source_file.c_str(), &source.db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)

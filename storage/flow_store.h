@@ -70,7 +70,7 @@ struct Flow {
   DocumentId document = 0;
   std::string kind;
   std::string author;
-  int version = 0;  // the version under approval (the latest one produced by the flow)
+  int version = 0;                 // the version under approval (the latest one produced by the flow)
   std::string status = "pending";  // pending, approved, rejected, cancelled
   int revision = 0;
   std::string started_at;
@@ -100,7 +100,8 @@ class FlowStore {
 
   virtual Status add_delegation(const Delegation& d, const std::string& actor) = 0;
   // Delegations to `user` in force on `date`.
-  virtual Result<std::vector<Delegation>> delegations_to(const std::string& user, const std::string& date) const = 0;
+  virtual Result<std::vector<Delegation>> delegations_to(const std::string& user,
+                                                         const std::string& date) const = 0;
 
   // Stores a new flow (steps as given, events empty) with a "started" event.
   // Errors: conflict (the document has a running flow), io.
@@ -114,6 +115,7 @@ class FlowStore {
 };
 
 // The SQLite flow store of an archive (a connection to its catalogue).
-Result<std::unique_ptr<FlowStore>> open_flow_store(const ArchiveStore& archive, const Clock& clock = system_clock());
+Result<std::unique_ptr<FlowStore>> open_flow_store(const ArchiveStore& archive,
+                                                   const Clock& clock = system_clock());
 
 }  // namespace dosar

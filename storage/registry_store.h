@@ -50,11 +50,11 @@ struct RegistryEvent {
 struct RegistryEntry {
   RegistryEntryId id = 0;
   std::string register_name;
-  int year = 0;  // Bucharest calendar year of registration
-  int seq = 0;   // consecutive within register and year
-  std::string number;  // "12/22.11.2026"
-  std::string registered_at;  // UTC ISO 8601
-  std::string channel;  // ghiseu, posta, email, online
+  int year = 0;                // Bucharest calendar year of registration
+  int seq = 0;                 // consecutive within register and year
+  std::string number;          // "12/22.11.2026"
+  std::string registered_at;   // UTC ISO 8601
+  std::string channel;         // ghiseu, posta, email, online
   std::string sender_name;     // restricted personal data
   std::string sender_contact;  // address or e-mail; restricted personal data
   std::string subject;
@@ -66,7 +66,7 @@ struct RegistryEntry {
   std::string deadline;  // YYYY-MM-DD, Bucharest calendar date
   std::string status;    // registered, assigned, in-progress, answered, closed, archived, annulled
   std::string annul_reason;
-  std::optional<RegistryEntryId> answers;     // the request this entry answers
+  std::optional<RegistryEntryId> answers;    // the request this entry answers
   std::vector<RegistryEntryId> answered_by;  // the entries answering this one
   std::vector<RegistryEvent> history;
 };
@@ -137,13 +137,15 @@ class RegistryStore {
 
   virtual Result<AccessSecret> access_secret(RegistryEntryId id) const = 0;  // not_found, io
   // Replaces the access code's salt and hash (a lost receipt). Errors: not_found, io.
-  virtual Status replace_access_secret(RegistryEntryId id, const AccessSecret& secret, const std::string& actor) = 0;
+  virtual Status replace_access_secret(RegistryEntryId id, const AccessSecret& secret,
+                                       const std::string& actor) = 0;
 
   // Failed citizen lookups of `number` at or after `since` (UTC ISO 8601).
   virtual Result<int> lookup_failures_since(const std::string& number, const std::string& since) const = 0;
   // Audits a citizen lookup; a failure is also counted for rate limiting.
   // `outcome`: "ok", "wrong-code", "refused".
-  virtual Status record_lookup(const std::string& number, const std::string& outcome, const std::string& actor) = 0;
+  virtual Status record_lookup(const std::string& number, const std::string& outcome,
+                               const std::string& actor) = 0;
 };
 
 // The SQLite registry store of an archive: a second connection to its

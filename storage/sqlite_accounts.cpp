@@ -14,7 +14,8 @@ class SqliteAccounts final : public AccountStore {
  public:
   SqliteAccounts(Database db, const Clock& clock) : db_(std::move(db)), clock_(clock) {}
 
-  Status set_password_hash(const std::string& user, const std::string& hash, const std::string& actor) override {
+  Status set_password_hash(const std::string& user, const std::string& hash,
+                           const std::string& actor) override {
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
     DOSAR_TRY(require_user(user));
@@ -25,7 +26,7 @@ class SqliteAccounts final : public AccountStore {
     if (!s.ok()) return s.error();
     DOSAR_TRY(s->bind(1, user).bind(2, hash).run());
     DOSAR_TRY(sqlite::append_audit(db_, now(), actor, "user.password", std::nullopt,
-                               nlohmann::json{{"name", user}}.dump()));
+                                   nlohmann::json{{"name", user}}.dump()));
     return tx->commit();
   }
 
@@ -40,7 +41,7 @@ class SqliteAccounts final : public AccountStore {
     DOSAR_TRY(s->bind(1, user).bind(2, std::int64_t{disabled}).run());
     if (disabled) DOSAR_TRY(delete_sessions_of(user));
     DOSAR_TRY(sqlite::append_audit(db_, now(), actor, disabled ? "user.disable" : "user.enable", std::nullopt,
-                               nlohmann::json{{"name", user}}.dump()));
+                                   nlohmann::json{{"name", user}}.dump()));
     return tx->commit();
   }
 
@@ -74,7 +75,8 @@ class SqliteAccounts final : public AccountStore {
     std::string at = now();
     bool known = require_user(user).ok();
     if (known && succeeded) {
-      auto s = db_.prepare("UPDATE user_logins SET failures = 0, first_failure_at = NULL WHERE user_name = ?");
+      auto s =
+          db_.prepare("UPDATE user_logins SET failures = 0, first_failure_at = NULL WHERE user_name = ?");
       if (!s.ok()) return s.error();
       DOSAR_TRY(s->bind(1, user).run());
     } else if (known) {
@@ -85,7 +87,8 @@ class SqliteAccounts final : public AccountStore {
       auto s = db_.prepare(
           in_window ? "UPDATE user_logins SET failures = failures + 1 WHERE user_name = ?"
                     : "INSERT INTO user_logins(user_name, failures, first_failure_at) VALUES (?, 1, ?) "
-                      "ON CONFLICT(user_name) DO UPDATE SET failures = 1, first_failure_at = excluded.first_failure_at");
+                      "ON CONFLICT(user_name) DO UPDATE SET failures = 1, first_failure_at = "
+                      "excluded.first_failure_at");
       if (!s.ok()) return s.error();
       s->bind(1, user);
       if (!in_window) s->bind(2, at);
@@ -94,13 +97,14 @@ class SqliteAccounts final : public AccountStore {
     nlohmann::json detail = {{"name", user}, {"from", from}};
     if (!known) detail["unknown_user"] = true;
     DOSAR_TRY(sqlite::append_audit(db_, at, known ? user : "-", succeeded ? "login.success" : "login.failure",
-                               std::nullopt, detail.dump()));
+                                   std::nullopt, detail.dump()));
     return tx->commit();
   }
 
   Status create_session(const Session& session) override {
     auto s = db_.prepare(
-        "INSERT INTO sessions(token_hash, user_name, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)");
+        "INSERT INTO sessions(token_hash, user_name, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, "
+        "?)");
     if (!s.ok()) return s.error();
     return s->bind(1, session.token_hash)
         .bind(2, session.user_name)
@@ -134,12 +138,12 @@ class SqliteAccounts final : public AccountStore {
     if (!tx.ok()) return tx.error();
     DOSAR_TRY(delete_sessions_of(user));
     DOSAR_TRY(sqlite::append_audit(db_, now(), actor, "user.sign_out_everywhere", std::nullopt,
-                               nlohmann::json{{"name", user}}.dump()));
+                                   nlohmann::json{{"name", user}}.dump()));
     return tx->commit();
   }
 
-  Status record_event(const std::string& actor, const std::string& action, std::optional<std::int64_t> document_id,
-                      const std::string& detail_json) override {
+  Status record_event(const std::string& actor, const std::string& action,
+                      std::optional<std::int64_t> document_id, const std::string& detail_json) override {
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
     DOSAR_TRY(sqlite::append_audit(db_, now(), actor, action, document_id, detail_json));

@@ -46,7 +46,8 @@ class SqliteFlowStore final : public FlowStore {
     nlohmann::json steps = nlohmann::json::array();
     for (const TemplateStep& s : t.steps) {
       auto ins = db_.prepare(
-          "INSERT INTO flow_templates(kind, position, label, users, role, department) VALUES (?, ?, ?, ?, ?, ?)");
+          "INSERT INTO flow_templates(kind, position, label, users, role, department) VALUES (?, ?, ?, ?, ?, "
+          "?)");
       if (!ins.ok()) return ins.error();
       DOSAR_TRY(ins->bind(1, t.kind)
                     .bind(2, std::int64_t{s.position})
@@ -55,7 +56,8 @@ class SqliteFlowStore final : public FlowStore {
                     .bind(5, s.approvers.role)
                     .bind(6, s.approvers.department)
                     .run());
-      steps.push_back({{"position", s.position}, {"label", s.label}, {"approvers", approvers_json(s.approvers)}});
+      steps.push_back(
+          {{"position", s.position}, {"label", s.label}, {"approvers", approvers_json(s.approvers)}});
     }
     DOSAR_TRY(audit(now(), actor, "flow.template.put", std::nullopt, {{"kind", t.kind}, {"steps", steps}}));
     return tx->commit();
@@ -63,12 +65,14 @@ class SqliteFlowStore final : public FlowStore {
 
   Result<FlowTemplate> flow_template(const std::string& kind) const override {
     auto s = db_.prepare(
-        "SELECT position, label, users, role, department FROM flow_templates WHERE kind = ? ORDER BY position, label");
+        "SELECT position, label, users, role, department FROM flow_templates WHERE kind = ? ORDER BY "
+        "position, label");
     if (!s.ok()) return s.error();
     s->bind(1, kind);
     FlowTemplate t{kind, {}};
     DOSAR_TRY(s->for_each_row([&] {
-      t.steps.push_back({static_cast<int>(s->integer(0)), s->text(1), {split_users(s->text(2)), s->text(3), s->text(4)}});
+      t.steps.push_back(
+          {static_cast<int>(s->integer(0)), s->text(1), {split_users(s->text(2)), s->text(3), s->text(4)}});
     }));
     if (t.steps.empty())
       return make_error(ErrorCode::not_found, "flow template " + kind,
@@ -82,7 +86,8 @@ class SqliteFlowStore final : public FlowStore {
     if (!tx.ok()) return tx.error();
     auto held = has_role(user, role, department);
     if (!held.ok()) return held.error();
-    if (*held) return make_error(ErrorCode::conflict, "user " + user, "already holds " + role + " in " + department);
+    if (*held)
+      return make_error(ErrorCode::conflict, "user " + user, "already holds " + role + " in " + department);
     auto s = db_.prepare("INSERT INTO user_roles(user_name, role, department) VALUES (?, ?, ?)");
     if (!s.ok()) return s.error();
     DOSAR_TRY(s->bind(1, user).bind(2, role).bind(3, department).run());
@@ -106,15 +111,25 @@ class SqliteFlowStore final : public FlowStore {
     if (!tx.ok()) return tx.error();
     const std::string at = now();
     auto s = db_.prepare(
-        "INSERT INTO delegations(from_user, to_user, valid_from, valid_until, created_at) VALUES (?, ?, ?, ?, ?)");
+        "INSERT INTO delegations(from_user, to_user, valid_from, valid_until, created_at) VALUES (?, ?, ?, "
+        "?, ?)");
     if (!s.ok()) return s.error();
-    DOSAR_TRY(s->bind(1, d.from_user).bind(2, d.to_user).bind(3, d.valid_from).bind(4, d.valid_until).bind(5, at).run());
+    DOSAR_TRY(s->bind(1, d.from_user)
+                  .bind(2, d.to_user)
+                  .bind(3, d.valid_from)
+                  .bind(4, d.valid_until)
+                  .bind(5, at)
+                  .run());
     DOSAR_TRY(audit(at, actor, "delegation.add", std::nullopt,
-                    {{"from", d.from_user}, {"to", d.to_user}, {"valid_from", d.valid_from}, {"valid_until", d.valid_until}}));
+                    {{"from", d.from_user},
+                     {"to", d.to_user},
+                     {"valid_from", d.valid_from},
+                     {"valid_until", d.valid_until}}));
     return tx->commit();
   }
 
-  Result<std::vector<Delegation>> delegations_to(const std::string& user, const std::string& date) const override {
+  Result<std::vector<Delegation>> delegations_to(const std::string& user,
+                                                 const std::string& date) const override {
     auto s = db_.prepare(
         "SELECT from_user, to_user, valid_from, valid_until FROM delegations "
         "WHERE to_user = ? AND valid_from <= ? AND valid_until >= ? ORDER BY id");
@@ -128,7 +143,8 @@ class SqliteFlowStore final : public FlowStore {
   Result<Flow> create(const Flow& f, const std::string& actor) override {
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
-    auto running = db_.prepare("SELECT id FROM flows WHERE document_id = ? AND status IN ('pending', 'rejected')");
+    auto running =
+        db_.prepare("SELECT id FROM flows WHERE document_id = ? AND status IN ('pending', 'rejected')");
     if (!running.ok()) return running.error();
     running->bind(1, f.document);
     auto row = running->step();
@@ -141,26 +157,40 @@ class SqliteFlowStore final : public FlowStore {
         "INSERT INTO flows(document_id, kind, author, version, status, revision, started_at) "
         "VALUES (?, ?, ?, ?, ?, 1, ?)");
     if (!ins.ok()) return ins.error();
-    DOSAR_TRY(ins->bind(1, f.document).bind(2, f.kind).bind(3, f.author).bind(4, std::int64_t{f.version})
-                  .bind(5, f.status).bind(6, at).run());
+    DOSAR_TRY(ins->bind(1, f.document)
+                  .bind(2, f.kind)
+                  .bind(3, f.author)
+                  .bind(4, std::int64_t{f.version})
+                  .bind(5, f.status)
+                  .bind(6, at)
+                  .run());
     const FlowId id = db_.last_insert_rowid();
     for (const FlowStep& s : f.steps) {
       auto step = db_.prepare(
-          "INSERT INTO flow_steps(flow_id, position, label, users, role, department, status) VALUES (?, ?, ?, ?, ?, ?, ?)");
+          "INSERT INTO flow_steps(flow_id, position, label, users, role, department, status) VALUES (?, ?, "
+          "?, ?, ?, ?, ?)");
       if (!step.ok()) return step.error();
-      DOSAR_TRY(step->bind(1, id).bind(2, std::int64_t{s.position}).bind(3, s.label).bind(4, join_users(s.approvers.users))
-                    .bind(5, s.approvers.role).bind(6, s.approvers.department).bind(7, s.status).run());
+      DOSAR_TRY(step->bind(1, id)
+                    .bind(2, std::int64_t{s.position})
+                    .bind(3, s.label)
+                    .bind(4, join_users(s.approvers.users))
+                    .bind(5, s.approvers.role)
+                    .bind(6, s.approvers.department)
+                    .bind(7, s.status)
+                    .run());
     }
     FlowEvent started{0, at, actor, "", "started", "", f.version, ""};
     DOSAR_TRY(insert_event(id, started));
-    DOSAR_TRY(audit(at, actor, "flow.start", f.document, {{"flow", id}, {"kind", f.kind}, {"version", f.version}}));
+    DOSAR_TRY(
+        audit(at, actor, "flow.start", f.document, {{"flow", id}, {"kind", f.kind}, {"version", f.version}}));
     DOSAR_TRY(tx->commit());
     return flow(id);
   }
 
   Result<Flow> flow(FlowId id) const override {
     auto s = db_.prepare(
-        "SELECT id, document_id, kind, author, version, status, revision, started_at FROM flows WHERE id = ?");
+        "SELECT id, document_id, kind, author, version, status, revision, started_at FROM flows WHERE id = "
+        "?");
     if (!s.ok()) return s.error();
     s->bind(1, id);
     auto row = s->step();
@@ -176,7 +206,8 @@ class SqliteFlowStore final : public FlowStore {
     f.revision = static_cast<int>(s->integer(6));
     f.started_at = s->text(7);
     auto steps = db_.prepare(
-        "SELECT position, label, users, role, department, status, decided_by, on_behalf_of, decided_at, comment, "
+        "SELECT position, label, users, role, department, status, decided_by, on_behalf_of, decided_at, "
+        "comment, "
         "signed_version FROM flow_steps WHERE flow_id = ? ORDER BY position, label");
     if (!steps.ok()) return steps.error();
     steps->bind(1, id);
@@ -194,13 +225,15 @@ class SqliteFlowStore final : public FlowStore {
       f.steps.push_back(std::move(st));
     }));
     auto events = db_.prepare(
-        "SELECT seq, at, actor, on_behalf_of, event, step, version, comment FROM flow_events WHERE flow_id = ? "
+        "SELECT seq, at, actor, on_behalf_of, event, step, version, comment FROM flow_events WHERE flow_id = "
+        "? "
         "ORDER BY seq");
     if (!events.ok()) return events.error();
     events->bind(1, id);
     DOSAR_TRY(events->for_each_row([&] {
-      f.events.push_back({static_cast<int>(events->integer(0)), events->text(1), events->text(2), events->text(3),
-                          events->text(4), events->text(5), static_cast<int>(events->integer(6)), events->text(7)});
+      f.events.push_back({static_cast<int>(events->integer(0)), events->text(1), events->text(2),
+                          events->text(3), events->text(4), events->text(5),
+                          static_cast<int>(events->integer(6)), events->text(7)});
     }));
     return f;
   }
@@ -237,14 +270,24 @@ class SqliteFlowStore final : public FlowStore {
       if (!st.ok()) return st.error();
       std::optional<std::int64_t> signed_version;
       if (s.signed_version) signed_version = *s.signed_version;
-      DOSAR_TRY(st->bind(1, s.status).bind(2, s.decided_by).bind(3, s.on_behalf_of).bind(4, s.decided_at)
-                    .bind(5, s.comment).bind(6, signed_version).bind(7, f.id).bind(8, std::int64_t{s.position})
-                    .bind(9, s.label).run());
+      DOSAR_TRY(st->bind(1, s.status)
+                    .bind(2, s.decided_by)
+                    .bind(3, s.on_behalf_of)
+                    .bind(4, s.decided_at)
+                    .bind(5, s.comment)
+                    .bind(6, signed_version)
+                    .bind(7, f.id)
+                    .bind(8, std::int64_t{s.position})
+                    .bind(9, s.label)
+                    .run());
     }
     FlowEvent e = event;
     if (e.at.empty()) e.at = now();
     DOSAR_TRY(insert_event(f.id, e));
-    nlohmann::json detail = {{"flow", f.id}, {"step", e.step}, {"version", e.version}, {"status", f.status},
+    nlohmann::json detail = {{"flow", f.id},
+                             {"step", e.step},
+                             {"version", e.version},
+                             {"status", f.status},
                              {"comment", e.comment}};
     if (!e.on_behalf_of.empty()) detail["on_behalf_of"] = e.on_behalf_of;
     DOSAR_TRY(audit(e.at, e.actor, "flow." + e.event, f.document, detail));
@@ -265,8 +308,16 @@ class SqliteFlowStore final : public FlowStore {
         "INSERT INTO flow_events(flow_id, seq, at, actor, on_behalf_of, event, step, version, comment) "
         "SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM flow_events WHERE flow_id = ?");
     if (!s.ok()) return s.error();
-    return s->bind(1, id).bind(2, e.at).bind(3, e.actor).bind(4, e.on_behalf_of).bind(5, e.event).bind(6, e.step)
-        .bind(7, std::int64_t{e.version}).bind(8, e.comment).bind(9, id).run();
+    return s->bind(1, id)
+        .bind(2, e.at)
+        .bind(3, e.actor)
+        .bind(4, e.on_behalf_of)
+        .bind(5, e.event)
+        .bind(6, e.step)
+        .bind(7, std::int64_t{e.version})
+        .bind(8, e.comment)
+        .bind(9, id)
+        .run();
   }
 
   mutable Database db_;

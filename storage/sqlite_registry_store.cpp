@@ -62,8 +62,9 @@ class SqliteRegistryStore final : public RegistryStore {
     auto s = db_.prepare("SELECT name, label, deadline_days, legal_basis FROM document_kinds ORDER BY name");
     if (!s.ok()) return s.error();
     std::vector<DocumentKind> out;
-    DOSAR_TRY(s->for_each_row(
-        [&] { out.push_back({s->text(0), s->text(1), static_cast<int>(s->integer(2)), s->text(3)}); }));
+    DOSAR_TRY(s->for_each_row([&] {
+      out.push_back({s->text(0), s->text(1), static_cast<int>(s->integer(2)), s->text(3)});
+    }));
     return out;
   }
 
@@ -87,10 +88,15 @@ class SqliteRegistryStore final : public RegistryStore {
     auto found = existing->step();
     if (!found.ok()) return found.error();
     // Entries refer to their kind, so an existing kind is updated in place.
-    auto s = db_.prepare(*found ? "UPDATE document_kinds SET label = ?, deadline_days = ?, legal_basis = ? WHERE name = ?"
-                                : "INSERT INTO document_kinds(label, deadline_days, legal_basis, name) VALUES (?, ?, ?, ?)");
+    auto s = db_.prepare(
+        *found ? "UPDATE document_kinds SET label = ?, deadline_days = ?, legal_basis = ? WHERE name = ?"
+               : "INSERT INTO document_kinds(label, deadline_days, legal_basis, name) VALUES (?, ?, ?, ?)");
     if (!s.ok()) return s.error();
-    DOSAR_TRY(s->bind(1, k.label).bind(2, std::int64_t{k.deadline_days}).bind(3, k.legal_basis).bind(4, k.name).run());
+    DOSAR_TRY(s->bind(1, k.label)
+                  .bind(2, std::int64_t{k.deadline_days})
+                  .bind(3, k.legal_basis)
+                  .bind(4, k.name)
+                  .run());
     DOSAR_TRY(audit("registry.kind.put", actor,
                     {{"kind", k.name}, {"deadline_days", k.deadline_days}, {"legal_basis", k.legal_basis}}));
     return tx->commit();
@@ -122,7 +128,8 @@ class SqliteRegistryStore final : public RegistryStore {
     const std::string at = now();
     const std::string local_date = bucharest_date(at);
     const int year = std::stoi(local_date.substr(0, 4));
-    auto next = db_.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM registry_entries WHERE register_name = ? AND year = ?");
+    auto next = db_.prepare(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM registry_entries WHERE register_name = ? AND year = ?");
     if (!next.ok()) return next.error();
     next->bind(1, n.register_name).bind(2, std::int64_t{year});
     auto next_row = next->step();
@@ -133,7 +140,8 @@ class SqliteRegistryStore final : public RegistryStore {
 
     auto insert = db_.prepare(
         "INSERT INTO registry_entries(register_name, year, seq, number, registered_at, channel, sender_name, "
-        "sender_contact, subject, kind, document_date, deadline, status, answers_entry, access_salt, access_hash) "
+        "sender_contact, subject, kind, document_date, deadline, status, answers_entry, access_salt, "
+        "access_hash) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, ?)");
     if (!insert.ok()) return insert.error();
     DOSAR_TRY(insert->bind(1, n.register_name)
@@ -171,8 +179,13 @@ class SqliteRegistryStore final : public RegistryStore {
                      {"deadline", deadline}},
                     at));
     if (request && request->status != "answered") {
-      RegistryChange answered{request->status, "answered-by", "answered", std::nullopt, std::nullopt,
-                              std::nullopt, n.register_name + " " + number};
+      RegistryChange answered{request->status,
+                              "answered-by",
+                              "answered",
+                              std::nullopt,
+                              std::nullopt,
+                              std::nullopt,
+                              n.register_name + " " + number};
       DOSAR_TRY(apply(request->id, answered, actor, at));
     }
     DOSAR_TRY(tx->commit());
@@ -185,7 +198,8 @@ class SqliteRegistryStore final : public RegistryStore {
     s->bind(1, id);
     auto row = s->step();
     if (!row.ok()) return row.error();
-    if (!*row) return make_error(ErrorCode::not_found, "registry entry " + std::to_string(id), "no such entry");
+    if (!*row)
+      return make_error(ErrorCode::not_found, "registry entry " + std::to_string(id), "no such entry");
     RegistryEntry e = read_entry(*s);
     DOSAR_TRY(load_details(e));
     return e;
@@ -210,11 +224,12 @@ class SqliteRegistryStore final : public RegistryStore {
   }
 
   Result<std::vector<RegistryEntry>> due_by(const std::string& date) const override {
-    return select_entries(
-        "status IN ('registered', 'assigned', 'in-progress') AND deadline <= ?", {date}, "deadline, register_name, seq");
+    return select_entries("status IN ('registered', 'assigned', 'in-progress') AND deadline <= ?", {date},
+                          "deadline, register_name, seq");
   }
 
-  Result<RegistryEntry> change(RegistryEntryId id, const RegistryChange& c, const std::string& actor) override {
+  Result<RegistryEntry> change(RegistryEntryId id, const RegistryChange& c,
+                               const std::string& actor) override {
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
     DOSAR_TRY(apply(id, c, actor, now()));
@@ -228,11 +243,13 @@ class SqliteRegistryStore final : public RegistryStore {
     s->bind(1, id);
     auto row = s->step();
     if (!row.ok()) return row.error();
-    if (!*row) return make_error(ErrorCode::not_found, "registry entry " + std::to_string(id), "no such entry");
+    if (!*row)
+      return make_error(ErrorCode::not_found, "registry entry " + std::to_string(id), "no such entry");
     return AccessSecret{s->text(0), s->text(1)};
   }
 
-  Status replace_access_secret(RegistryEntryId id, const AccessSecret& secret, const std::string& actor) override {
+  Status replace_access_secret(RegistryEntryId id, const AccessSecret& secret,
+                               const std::string& actor) override {
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
     auto current = entry(id);
@@ -241,8 +258,8 @@ class SqliteRegistryStore final : public RegistryStore {
     if (!s.ok()) return s.error();
     DOSAR_TRY(s->bind(1, secret.salt).bind(2, secret.hash).bind(3, id).run());
     const std::string at = now();
-    RegistryChange event{current->status, "code-reissued", current->status, std::nullopt, std::nullopt,
-                         std::nullopt, ""};
+    RegistryChange event{
+        current->status, "code-reissued", current->status, std::nullopt, std::nullopt, std::nullopt, ""};
     DOSAR_TRY(insert_event(id, at, actor, event));
     DOSAR_TRY(audit("registry.code.reissue", actor, {{"entry", id}, {"number", current->number}}, at));
     return tx->commit();
@@ -257,7 +274,8 @@ class SqliteRegistryStore final : public RegistryStore {
     return static_cast<int>(s->integer(0));
   }
 
-  Status record_lookup(const std::string& number, const std::string& outcome, const std::string& actor) override {
+  Status record_lookup(const std::string& number, const std::string& outcome,
+                       const std::string& actor) override {
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
     const std::string at = now();
@@ -340,10 +358,13 @@ class SqliteRegistryStore final : public RegistryStore {
                  at);
   }
 
-  Status insert_event(RegistryEntryId id, const std::string& at, const std::string& actor, const RegistryChange& c) {
+  Status insert_event(RegistryEntryId id, const std::string& at, const std::string& actor,
+                      const RegistryChange& c) {
     auto s = db_.prepare(
-        "INSERT INTO registry_events(entry_id, seq, at, actor, event, status, department, assignee, deadline, note) "
-        "SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? FROM registry_events WHERE entry_id = ?");
+        "INSERT INTO registry_events(entry_id, seq, at, actor, event, status, department, assignee, "
+        "deadline, note) "
+        "SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? FROM registry_events WHERE entry_id = "
+        "?");
     if (!s.ok()) return s.error();
     return s->bind(1, id)
         .bind(2, at)
@@ -358,7 +379,8 @@ class SqliteRegistryStore final : public RegistryStore {
         .run();
   }
 
-  Result<std::vector<RegistryEntry>> select_entries(const std::string& where, const std::vector<std::string>& args,
+  Result<std::vector<RegistryEntry>> select_entries(const std::string& where,
+                                                    const std::vector<std::string>& args,
                                                     const std::string& order) const {
     auto s = db_.prepare(std::string("SELECT ") + kEntryColumns + " FROM registry_entries WHERE " + where +
                          " ORDER BY " + order);
@@ -371,7 +393,8 @@ class SqliteRegistryStore final : public RegistryStore {
   }
 
   Status load_details(RegistryEntry& e) const {
-    auto docs = db_.prepare("SELECT document_id FROM registry_documents WHERE entry_id = ? ORDER BY document_id");
+    auto docs =
+        db_.prepare("SELECT document_id FROM registry_documents WHERE entry_id = ? ORDER BY document_id");
     if (!docs.ok()) return docs.error();
     docs->bind(1, e.id);
     DOSAR_TRY(docs->for_each_row([&] { e.documents.push_back(docs->integer(0)); }));
@@ -385,8 +408,9 @@ class SqliteRegistryStore final : public RegistryStore {
     if (!events.ok()) return events.error();
     events->bind(1, e.id);
     DOSAR_TRY(events->for_each_row([&] {
-      e.history.push_back({static_cast<int>(events->integer(0)), events->text(1), events->text(2), events->text(3),
-                           events->text(4), events->text(5), events->text(6), events->text(7), events->text(8)});
+      e.history.push_back({static_cast<int>(events->integer(0)), events->text(1), events->text(2),
+                           events->text(3), events->text(4), events->text(5), events->text(6),
+                           events->text(7), events->text(8)});
     }));
     return {};
   }

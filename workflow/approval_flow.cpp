@@ -27,13 +27,15 @@ int current_position(const Flow& f) {
 
 Status require_status(const Flow& f, const std::string& status) {
   if (f.status != status)
-    return make_error(ErrorCode::conflict, name(f), "is " + f.status + ", not " + status + "; nothing changed");
+    return make_error(ErrorCode::conflict, name(f),
+                      "is " + f.status + ", not " + status + "; nothing changed");
   return {};
 }
 
 }  // namespace
 
-ApprovalFlows::ApprovalFlows(const Catalog& catalog, FlowStore& store, DocumentSigner& signer, const Clock& clock)
+ApprovalFlows::ApprovalFlows(const Catalog& catalog, FlowStore& store, DocumentSigner& signer,
+                             const Clock& clock)
     : catalog_(catalog), store_(store), signer_(signer), clock_(clock) {}
 
 std::string ApprovalFlows::today() const {
@@ -62,7 +64,8 @@ Result<Flow> ApprovalFlows::start(DocumentId document, const std::optional<std::
   auto doc = catalog_.document(document);
   if (!doc.ok()) return doc.error();
   std::string k = kind.value_or(doc->document_type);
-  if (k.empty()) return invalid("document " + std::to_string(document), "has no type; name the kind with --kind");
+  if (k.empty())
+    return invalid("document " + std::to_string(document), "has no type; name the kind with --kind");
   auto t = store_.flow_template(k);
   if (!t.ok()) return t.error();
   Flow f;
@@ -87,7 +90,8 @@ Result<bool> ApprovalFlows::is_approver(const std::string& user, const Approvers
   return store_.has_role(user, a.role, a.department);
 }
 
-Result<bool> ApprovalFlows::may_decide(const std::string& user, const FlowStep& step, std::string& on_behalf_of) const {
+Result<bool> ApprovalFlows::may_decide(const std::string& user, const FlowStep& step,
+                                       std::string& on_behalf_of) const {
   on_behalf_of.clear();
   auto direct = is_approver(user, step.approvers);
   if (!direct.ok() || *direct) return direct;
@@ -117,8 +121,8 @@ Result<Approval> ApprovalFlows::approve(FlowId id, std::optional<int> version, c
   if (doc->current_version != f->version)
     return make_error(ErrorCode::conflict, name(*f),
                       "document " + std::to_string(f->document) + " has version " +
-                          std::to_string(doc->current_version) + ", newer than version " + std::to_string(f->version) +
-                          " under approval; the author must resubmit");
+                          std::to_string(doc->current_version) + ", newer than version " +
+                          std::to_string(f->version) + " under approval; the author must resubmit");
   const int position = current_position(*f);
   FlowStep* chosen = nullptr;
   std::string on_behalf_of;
@@ -142,10 +146,12 @@ Result<Approval> ApprovalFlows::approve(FlowId id, std::optional<int> version, c
                           actor + " already approved step «" + s.label + "»; the flow now waits for others");
     std::string labels;
     for (const std::string& l : pending_labels) labels += (labels.empty() ? "«" : ", «") + l + "»";
-    return make_error(ErrorCode::permission, name(*f),
-                      actor + " is not an approver of the pending step " + labels + " nor anyone's deputy for it");
+    return make_error(
+        ErrorCode::permission, name(*f),
+        actor + " is not an approver of the pending step " + labels + " nor anyone's deputy for it");
   }
-  auto signed_version = signer_.sign({f->document, f->version, actor, on_behalf_of, "aprobare: pasul «" + chosen->label + "»"});
+  auto signed_version =
+      signer_.sign({f->document, f->version, actor, on_behalf_of, "aprobare: pasul «" + chosen->label + "»"});
   if (!signed_version.ok()) return signed_version.error();
   chosen->status = "approved";
   chosen->decided_by = actor;
@@ -154,8 +160,9 @@ Result<Approval> ApprovalFlows::approve(FlowId id, std::optional<int> version, c
   chosen->signed_version = signed_version->version;
   const std::string label = chosen->label;
   f->version = signed_version->version;
-  bool position_done = std::none_of(f->steps.begin(), f->steps.end(),
-                                    [&](const FlowStep& s) { return s.position == position && s.status != "approved"; });
+  bool position_done = std::none_of(f->steps.begin(), f->steps.end(), [&](const FlowStep& s) {
+    return s.position == position && s.status != "approved";
+  });
   if (position_done) {
     bool any_next = false;
     for (FlowStep& s : f->steps)
@@ -165,7 +172,8 @@ Result<Approval> ApprovalFlows::approve(FlowId id, std::optional<int> version, c
       }
     if (!any_next) f->status = "approved";
   }
-  FlowEvent event{0, "", actor, on_behalf_of, "approve", label, signed_version->version, signed_version->note};
+  FlowEvent event{
+      0, "", actor, on_behalf_of, "approve", label, signed_version->version, signed_version->note};
   auto saved = store_.save(*f, event);
   if (!saved.ok()) return saved.error();
   return Approval{std::move(saved).value(), label, on_behalf_of, std::move(signed_version).value()};
@@ -197,7 +205,8 @@ Result<Flow> ApprovalFlows::reject(FlowId id, const std::string& comment, const 
 Result<Flow> ApprovalFlows::resubmit(FlowId id, const std::string& comment, const std::string& actor) {
   auto f = store_.flow(id);
   if (!f.ok()) return f.error();
-  if (actor != f->author) return make_error(ErrorCode::permission, name(*f), "only its author " + f->author + " resubmits");
+  if (actor != f->author)
+    return make_error(ErrorCode::permission, name(*f), "only its author " + f->author + " resubmits");
   DOSAR_TRY(require_status(*f, "rejected"));
   auto doc = catalog_.document(f->document);
   if (!doc.ok()) return doc.error();
@@ -225,9 +234,11 @@ Result<Flow> ApprovalFlows::cancel(FlowId id, const std::string& reason, const s
   if (is_blank(reason)) return invalid("reason", "a cancellation needs a reason");
   auto f = store_.flow(id);
   if (!f.ok()) return f.error();
-  if (actor != f->author) return make_error(ErrorCode::permission, name(*f), "only its author " + f->author + " cancels");
+  if (actor != f->author)
+    return make_error(ErrorCode::permission, name(*f), "only its author " + f->author + " cancels");
   if (f->status != "pending" && f->status != "rejected")
-    return make_error(ErrorCode::conflict, name(*f), "is " + f->status + "; only a running flow can be cancelled");
+    return make_error(ErrorCode::conflict, name(*f),
+                      "is " + f->status + "; only a running flow can be cancelled");
   f->status = "cancelled";
   return store_.save(*f, {0, "", actor, "", "cancel", "", f->version, reason});
 }
@@ -263,10 +274,13 @@ Status ApprovalFlows::delegate(const Delegation& d, const std::string& actor) {
   DOSAR_TRY(catalog_.user(d.from_user));
   DOSAR_TRY(catalog_.user(d.to_user));
   if (d.from_user == d.to_user) return invalid("delegation", "a user cannot delegate to themselves");
-  if (!is_iso_date(d.valid_from)) return invalid("--from", "'" + d.valid_from + "' is not a date (YYYY-MM-DD)");
-  if (!is_iso_date(d.valid_until)) return invalid("--until", "'" + d.valid_until + "' is not a date (YYYY-MM-DD)");
+  if (!is_iso_date(d.valid_from))
+    return invalid("--from", "'" + d.valid_from + "' is not a date (YYYY-MM-DD)");
+  if (!is_iso_date(d.valid_until))
+    return invalid("--until", "'" + d.valid_until + "' is not a date (YYYY-MM-DD)");
   if (d.valid_until < d.valid_from) return invalid("--until", d.valid_until + " is before " + d.valid_from);
-  if (d.valid_until < today()) return invalid("--until", d.valid_until + " is in the past (today is " + today() + ")");
+  if (d.valid_until < today())
+    return invalid("--until", d.valid_until + " is in the past (today is " + today() + ")");
   return store_.add_delegation(d, actor);
 }
 

@@ -35,7 +35,8 @@ struct InboxItem {
 class ApprovalFlows {
  public:
   // REQUIRES: every argument outlives the ApprovalFlows.
-  ApprovalFlows(const Catalog& catalog, FlowStore& store, DocumentSigner& signer, const Clock& clock = system_clock());
+  ApprovalFlows(const Catalog& catalog, FlowStore& store, DocumentSigner& signer,
+                const Clock& clock = system_clock());
 
   // Checks and stores a template: positions 1..n without gaps, each step
   // with a label and approvers who exist. Errors: invalid_argument, not_found.

@@ -16,8 +16,8 @@ Result<SignedVersion> UnsignedApprovalRecorder::sign(const SigningRequest& r) {
   copy.warnings = approved->warnings;
   copy.pages = approved->pages;
   copy.comment = r.reason + " — aprobat de " + r.signer +
-                 (r.on_behalf_of.empty() ? "" : " în numele lui " + r.on_behalf_of) +
-                 " (versiunea " + std::to_string(r.version) + "); FĂRĂ semnătură electronică";
+                 (r.on_behalf_of.empty() ? "" : " în numele lui " + r.on_behalf_of) + " (versiunea " +
+                 std::to_string(r.version) + "); FĂRĂ semnătură electronică";
   const std::string author = r.on_behalf_of.empty() ? r.signer : r.signer + " pentru " + r.on_behalf_of;
   auto added = catalog_.add_version(r.document, copy, author);
   if (!added.ok()) return added.error();

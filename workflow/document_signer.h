@@ -20,9 +20,9 @@ struct SigningRequest {
 };
 
 struct SignedVersion {
-  int version = 0;            // the new version carrying the approval
+  int version = 0;             // the new version carrying the approval
   bool cryptographic = false;  // false: recorded only, no signature in the file
-  std::string note;           // what was done, for the user
+  std::string note;            // what was done, for the user
 };
 
 class DocumentSigner {

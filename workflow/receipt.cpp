@@ -37,8 +37,9 @@ Result<cairo_font_face_t*> load_font(const std::string& file_name) {
   if (freetype() == nullptr || FT_New_Face(freetype(), path.c_str(), 0, &face) != 0)
     return make_error(ErrorCode::not_found, path, "cannot load the receipt font; install fonts-dejavu-core");
   cairo_font_face_t* font = cairo_ft_font_face_create_for_ft_face(face, 0);
-  if (cairo_font_face_set_user_data(font, &kFaceKey, face, [](void* f) { FT_Done_Face(static_cast<FT_Face>(f)); }) !=
-      CAIRO_STATUS_SUCCESS) {
+  if (cairo_font_face_set_user_data(font, &kFaceKey, face, [](void* f) {
+        FT_Done_Face(static_cast<FT_Face>(f));
+      }) != CAIRO_STATUS_SUCCESS) {
     cairo_font_face_destroy(font);
     FT_Done_Face(face);
     return make_error(ErrorCode::io, path, "cannot attach the font to cairo");
@@ -68,7 +69,8 @@ std::vector<std::string> wrap(cairo_t* cr, const std::string& text, double width
 
 class Page {
  public:
-  Page(cairo_t* cr, cairo_font_face_t* regular, cairo_font_face_t* bold) : cr_(cr), regular_(regular), bold_(bold) {}
+  Page(cairo_t* cr, cairo_font_face_t* regular, cairo_font_face_t* bold)
+      : cr_(cr), regular_(regular), bold_(bold) {}
   void text(const std::string& s, double size, bool bold = false) {
     font(size, bold);
     for (const std::string& line : wrap(cr_, s, kPageWidth - 2 * kMargin)) {
@@ -116,7 +118,8 @@ Status write_receipt_pdf(const Receipt& r, const std::filesystem::path& file) {
   }
   cairo_surface_t* surface = cairo_pdf_surface_create(file.c_str(), kPageWidth, kPageHeight);
   cairo_t* cr = cairo_create(surface);
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, ("Dovadă de înregistrare " + r.number).c_str());
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE,
+                                 ("Dovadă de înregistrare " + r.number).c_str());
   cairo_set_source_rgb(cr, 0, 0, 0);
   Page page(cr, *regular, *bold);
   if (!r.institution.empty()) page.text(r.institution, 12);
@@ -130,9 +133,10 @@ Status write_receipt_pdf(const Receipt& r, const std::filesystem::path& file) {
   page.field("Termen de răspuns:", r.deadline);
   page.field("Cod de acces:", r.access_code);
   page.space(24);
-  page.text("Cu numărul de înregistrare și codul de acces puteți afla în orice moment traseul și stadiul "
-            "solicitării dumneavoastră. Păstrați codul: nu îl comunicați altor persoane.",
-            10);
+  page.text(
+      "Cu numărul de înregistrare și codul de acces puteți afla în orice moment traseul și stadiul "
+      "solicitării dumneavoastră. Păstrați codul: nu îl comunicați altor persoane.",
+      10);
   cairo_show_page(cr);
   cairo_destroy(cr);
   cairo_font_face_destroy(*regular);
@@ -141,8 +145,8 @@ Status write_receipt_pdf(const Receipt& r, const std::filesystem::path& file) {
   cairo_status_t status = cairo_surface_status(surface);
   cairo_surface_destroy(surface);
   if (status != CAIRO_STATUS_SUCCESS)
-    return make_error(ErrorCode::io, file.string(), std::string("cannot write the receipt: ") +
-                                                         cairo_status_to_string(status));
+    return make_error(ErrorCode::io, file.string(),
+                      std::string("cannot write the receipt: ") + cairo_status_to_string(status));
   return {};
 }
 

@@ -80,27 +80,33 @@ Result<Registered> Registry::register_entry(const Registration& r, const std::st
   if (is_blank(r.sender_name)) return invalid("sender", "is required (name of the person or institution)");
   if (is_blank(r.subject)) return invalid("subject", "is required");
   if (r.kind.empty()) return invalid("kind", "is required");
-  if (!one_of(r.channel, kChannels)) return invalid("channel", "'" + r.channel + "' is not one of " + joined(kChannels));
+  if (!one_of(r.channel, kChannels))
+    return invalid("channel", "'" + r.channel + "' is not one of " + joined(kChannels));
   auto registers = store_.registers();
   if (!registers.ok()) return registers.error();
-  if (std::none_of(registers->begin(), registers->end(), [&](const Register& g) { return g.name == r.register_name; })) {
+  if (std::none_of(registers->begin(), registers->end(),
+                   [&](const Register& g) { return g.name == r.register_name; })) {
     std::vector<std::string> names;
     for (const Register& g : *registers) names.push_back(g.name);
-    return make_error(ErrorCode::not_found, "register " + r.register_name, "unknown register; known: " + joined(names));
+    return make_error(ErrorCode::not_found, "register " + r.register_name,
+                      "unknown register; known: " + joined(names));
   }
   DOSAR_TRY(kind(r.kind));
   NewRegistryEntry n;
   if (r.document_date) {
     std::string date = iso_date(*r.document_date);
-    if (date.empty()) return invalid("document date", "'" + *r.document_date + "' is not a date (YYYY-MM-DD or DD.MM.YYYY)");
-    if (date > today()) return invalid("document date", date + " is in the future (today is " + today() + ")");
+    if (date.empty())
+      return invalid("document date", "'" + *r.document_date + "' is not a date (YYYY-MM-DD or DD.MM.YYYY)");
+    if (date > today())
+      return invalid("document date", date + " is in the future (today is " + today() + ")");
     n.document_date = date;
   }
   for (DocumentId d : r.documents) DOSAR_TRY(catalog_.document(d));
   if (r.answers) {
     auto request = find({*r.answers, ""});
     if (!request.ok()) return request.error();
-    if (request->status == "annulled") return make_error(ErrorCode::conflict, label(*request), "is annulled; it cannot be answered");
+    if (request->status == "annulled")
+      return make_error(ErrorCode::conflict, label(*request), "is annulled; it cannot be answered");
     n.answers = request->id;
   }
   auto code = new_access_code();
@@ -129,8 +135,9 @@ Result<RegistryEntry> Registry::find(const EntryRef& ref) const {
     if (ref.register_name.empty() || e.register_name == ref.register_name) matches.push_back(std::move(e));
   std::string subject = "registry number " + ref.number;
   if (matches.empty())
-    return make_error(ErrorCode::not_found, subject,
-                      ref.register_name.empty() ? "no such entry" : "no such entry in register " + ref.register_name);
+    return make_error(
+        ErrorCode::not_found, subject,
+        ref.register_name.empty() ? "no such entry" : "no such entry in register " + ref.register_name);
   if (matches.size() > 1) {
     std::string registers;
     for (const RegistryEntry& e : matches) registers += (registers.empty() ? "" : ", ") + e.register_name;
@@ -149,54 +156,64 @@ Result<RegistryEntry> Registry::assign(const EntryRef& ref, const std::string& d
   auto entry = find(ref);
   if (!entry.ok()) return entry.error();
   if (!is_open(entry->status))
-    return make_error(ErrorCode::conflict, label(*entry), "is " + entry->status + "; only open entries can be assigned");
+    return make_error(ErrorCode::conflict, label(*entry),
+                      "is " + entry->status + "; only open entries can be assigned");
   if (person) {
     auto user = catalog_.user(*person);
     if (!user.ok()) return user.error();
-    bool member = user->all_departments ||
-                  std::find(user->departments.begin(), user->departments.end(), department) != user->departments.end();
+    bool member = user->all_departments || std::find(user->departments.begin(), user->departments.end(),
+                                                     department) != user->departments.end();
     if (!member) return invalid("user " + *person, "does not belong to department " + department);
   }
   std::string status = entry->status == "in-progress" ? "in-progress" : "assigned";
-  return store_.change(entry->id, {entry->status, "assigned", status, department, person.value_or(""), std::nullopt, ""},
+  return store_.change(entry->id,
+                       {entry->status, "assigned", status, department, person.value_or(""), std::nullopt, ""},
                        actor);
 }
 
-Result<RegistryEntry> Registry::set_status(const EntryRef& ref, const std::string& status, const std::string& note,
-                                           const std::string& actor) {
+Result<RegistryEntry> Registry::set_status(const EntryRef& ref, const std::string& status,
+                                           const std::string& note, const std::string& actor) {
   if (!one_of(status, kSettableStatuses))
     return invalid("status", "'" + status + "' is not one of " + joined(kSettableStatuses) +
                                  " (use assign and annul for the others)");
   auto entry = find(ref);
   if (!entry.ok()) return entry.error();
   if (!may_follow(entry->status, status))
-    return make_error(ErrorCode::conflict, label(*entry), "is " + entry->status + "; it cannot become " + status);
-  return store_.change(entry->id, {entry->status, "status", status, std::nullopt, std::nullopt, std::nullopt, note}, actor);
+    return make_error(ErrorCode::conflict, label(*entry),
+                      "is " + entry->status + "; it cannot become " + status);
+  return store_.change(
+      entry->id, {entry->status, "status", status, std::nullopt, std::nullopt, std::nullopt, note}, actor);
 }
 
-Result<RegistryEntry> Registry::annul(const EntryRef& ref, const std::string& reason, const std::string& actor) {
+Result<RegistryEntry> Registry::annul(const EntryRef& ref, const std::string& reason,
+                                      const std::string& actor) {
   if (is_blank(reason)) return invalid("reason", "an annulment needs a reason");
   auto entry = find(ref);
   if (!entry.ok()) return entry.error();
   if (!is_open(entry->status))
-    return make_error(ErrorCode::conflict, label(*entry), "is " + entry->status + "; only open entries can be annulled");
-  return store_.change(entry->id, {entry->status, "annulled", "annulled", std::nullopt, std::nullopt, std::nullopt, reason},
-                       actor);
+    return make_error(ErrorCode::conflict, label(*entry),
+                      "is " + entry->status + "; only open entries can be annulled");
+  return store_.change(
+      entry->id, {entry->status, "annulled", "annulled", std::nullopt, std::nullopt, std::nullopt, reason},
+      actor);
 }
 
 Result<RegistryEntry> Registry::extend_deadline(const EntryRef& ref, const std::string& new_deadline,
                                                 const std::string& justification, const std::string& actor) {
   if (is_blank(justification)) return invalid("justification", "an extension needs a justification");
   std::string date = iso_date(new_deadline);
-  if (date.empty()) return invalid("deadline", "'" + new_deadline + "' is not a date (YYYY-MM-DD or DD.MM.YYYY)");
+  if (date.empty())
+    return invalid("deadline", "'" + new_deadline + "' is not a date (YYYY-MM-DD or DD.MM.YYYY)");
   auto entry = find(ref);
   if (!entry.ok()) return entry.error();
   if (!is_open(entry->status))
-    return make_error(ErrorCode::conflict, label(*entry), "is " + entry->status + "; its deadline no longer runs");
+    return make_error(ErrorCode::conflict, label(*entry),
+                      "is " + entry->status + "; its deadline no longer runs");
   if (date <= entry->deadline)
     return invalid("deadline", date + " is not later than the current deadline " + entry->deadline);
-  return store_.change(entry->id, {entry->status, "extended", entry->status, std::nullopt, std::nullopt, date, justification},
-                       actor);
+  return store_.change(
+      entry->id, {entry->status, "extended", entry->status, std::nullopt, std::nullopt, date, justification},
+      actor);
 }
 
 Result<std::vector<RegistryEntry>> Registry::overdue(int within_days) const {
@@ -223,7 +240,8 @@ Result<std::string> Registry::reissue_code(const EntryRef& ref, const std::strin
   return code;
 }
 
-Result<CitizenView> Registry::lookup(const std::string& number, const std::string& code, const std::string& actor) {
+Result<CitizenView> Registry::lookup(const std::string& number, const std::string& code,
+                                     const std::string& actor) {
   static const std::regex shape(R"(\d{1,9}/\d{2}\.\d{2}\.\d{4})");
   if (!std::regex_match(number, shape))
     return invalid("registry number", "'" + number + "' is not a registry number like 12/22.11.2026");
@@ -234,9 +252,9 @@ Result<CitizenView> Registry::lookup(const std::string& number, const std::strin
   if (!failures.ok()) return failures.error();
   if (*failures >= limits_.max_failures) {
     DOSAR_TRY(store_.record_lookup(number, "refused", actor));
-    return make_error(ErrorCode::limit_exceeded, "registry number " + number,
-                      "too many wrong access codes; try again in " + std::to_string(limits_.window.count()) +
-                          " minutes");
+    return make_error(
+        ErrorCode::limit_exceeded, "registry number " + number,
+        "too many wrong access codes; try again in " + std::to_string(limits_.window.count()) + " minutes");
   }
   auto candidates = store_.entries_numbered(number);
   if (!candidates.ok()) return candidates.error();
@@ -253,7 +271,8 @@ Result<CitizenView> Registry::lookup(const std::string& number, const std::strin
     view.status = e.status;
     view.deadline = e.deadline;
     for (const RegistryEvent& ev : e.history)
-      if (ev.event != "code-reissued") view.route.push_back({format_bucharest(ev.at), ev.event, ev.status, ev.department});
+      if (ev.event != "code-reissued")
+        view.route.push_back({format_bucharest(ev.at), ev.event, ev.status, ev.department});
     return view;
   }
   // An unknown number and a wrong code get the same answer: the lookup must

@@ -33,18 +33,23 @@ class ApiServerTest : public ::testing::Test {
     ASSERT_EQ(dosar({"user", "add", "ana", "--departments", "Asistență socială", "--password-env",
                      "DOSAR_TEST_PASSWORD"}),
               0);
-    ASSERT_EQ(dosar({"user", "add", "ion", "--departments", "Urbanism", "--password-env", "DOSAR_TEST_PASSWORD"}), 0);
-    ASSERT_EQ(dosar({"user", "add", "maria", "--departments", "Asistență socială", "--restricted", "--password-env",
-                     "DOSAR_TEST_PASSWORD"}),
+    ASSERT_EQ(
+        dosar({"user", "add", "ion", "--departments", "Urbanism", "--password-env", "DOSAR_TEST_PASSWORD"}),
+        0);
+    ASSERT_EQ(dosar({"user", "add", "maria", "--departments", "Asistență socială", "--restricted",
+                     "--password-env", "DOSAR_TEST_PASSWORD"}),
               0);
     social_pdf_ = dir_ / "ancheta.pdf";
-    testing::write_file(social_pdf_, make_text_pdf({"Anchetă socială privind copiii familiei Popescu, strada Băicului."}));
-    testing::write_file(dir_ / "urbanism.pdf", make_text_pdf({"Certificat de urbanism pentru strada Băicului nr. 3."}));
-    testing::write_file(dir_ / "personal.pdf", make_text_pdf({"Date personale: CNP și adresa beneficiarului Băicului."}));
-    ASSERT_EQ(dosar({"ingest", "--department", "Asistență socială", social_pdf_.string()}), 0);  // id 1
+    testing::write_file(social_pdf_,
+                        make_text_pdf({"Anchetă socială privind copiii familiei Popescu, strada Băicului."}));
+    testing::write_file(dir_ / "urbanism.pdf",
+                        make_text_pdf({"Certificat de urbanism pentru strada Băicului nr. 3."}));
+    testing::write_file(dir_ / "personal.pdf",
+                        make_text_pdf({"Date personale: CNP și adresa beneficiarului Băicului."}));
+    ASSERT_EQ(dosar({"ingest", "--department", "Asistență socială", social_pdf_.string()}), 0);     // id 1
     ASSERT_EQ(dosar({"ingest", "--department", "Urbanism", (dir_ / "urbanism.pdf").string()}), 0);  // id 2
-    ASSERT_EQ(dosar({"ingest", "--department", "Asistență socială", "--confidentiality", "restricted-personal-data",
-                     (dir_ / "personal.pdf").string()}),
+    ASSERT_EQ(dosar({"ingest", "--department", "Asistență socială", "--confidentiality",
+                     "restricted-personal-data", (dir_ / "personal.pdf").string()}),
               0);  // id 3
 
     ServerOptions options;
@@ -58,7 +63,8 @@ class ApiServerTest : public ::testing::Test {
     server_ = std::move(server).value();
     thread_ = std::thread([this] { (void)server_->run(); });
     httplib::Client probe("127.0.0.1", server_->port());
-    for (int i = 0; i < 200 && !probe.Get("/"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 200 && !probe.Get("/"); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 
   void TearDown() override {
@@ -116,9 +122,10 @@ class ApiServerTest : public ::testing::Test {
 
 TEST_F(ApiServerTest, EveryApiCallWithoutSessionIs401) {
   auto c = client();
-  for (const char* path : {"/api/v1/session", "/api/v1/documents", "/api/v1/search?q=ancheta", "/api/v1/documents/1",
-                           "/api/v1/documents/1/audit", "/api/v1/documents/1/versions/1/original",
-                           "/api/v1/documents/1/versions/1/text"}) {
+  for (const char* path :
+       {"/api/v1/session", "/api/v1/documents", "/api/v1/search?q=ancheta", "/api/v1/documents/1",
+        "/api/v1/documents/1/audit", "/api/v1/documents/1/versions/1/original",
+        "/api/v1/documents/1/versions/1/text"}) {
     auto res = c.Get(path);
     ASSERT_TRUE(res) << path;
     EXPECT_EQ(res->status, 401) << path;
@@ -163,7 +170,8 @@ TEST_F(ApiServerTest, WrongPasswordsLockTheAccountAndAreAudited) {
 
 TEST_F(ApiServerTest, SignInRefusesMalformedBodiesAndOtherOrigins) {
   auto c = client();
-  for (const std::string body : {"", "not json", "[]", R"({"username":"ana"})", R"({"username":1,"password":2})"}) {
+  for (const std::string body :
+       {"", "not json", "[]", R"({"username":"ana"})", R"({"username":1,"password":2})"}) {
     auto res = c.Post("/api/v1/session", body, "application/json");
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 400) << body;
@@ -176,7 +184,8 @@ TEST_F(ApiServerTest, SignInRefusesMalformedBodiesAndOtherOrigins) {
 TEST_F(ApiServerTest, StateChangesNeedTheSessionsCsrfToken) {
   SignedIn ana = sign_in("ana");
   auto c = client();
-  auto without = c.Post("/api/v1/documents?filename=a.pdf", ana.headers(false), "%PDF", "application/octet-stream");
+  auto without =
+      c.Post("/api/v1/documents?filename=a.pdf", ana.headers(false), "%PDF", "application/octet-stream");
   ASSERT_TRUE(without);
   EXPECT_EQ(without->status, 403);
   httplib::Headers wrong = ana.headers(false);
@@ -211,7 +220,8 @@ TEST_F(ApiServerTest, DocumentsOfOtherDepartmentsAre404OnEveryEndpoint) {
   SignedIn ion = sign_in("ion");  // Urbanism: sees document 2 only
   auto c = client();
   for (const std::string id : {"1", "3", "999"})
-    for (const std::string suffix : {"", "/audit", "/versions/1/original", "/versions/1/text", "/versions/1/pdf"}) {
+    for (const std::string suffix :
+         {"", "/audit", "/versions/1/original", "/versions/1/text", "/versions/1/pdf"}) {
       auto res = c.Get("/api/v1/documents/" + id + suffix, ion.headers());
       ASSERT_TRUE(res);
       EXPECT_EQ(res->status, 404) << id << suffix;
@@ -254,8 +264,8 @@ TEST_F(ApiServerTest, RestrictedDocumentsNeedRestrictedAccessAndEveryReadIsAudit
   auto trail = json::parse(c.Get("/api/v1/documents/3/audit", maria.headers())->body)["audit"];
   std::vector<std::string> reads;
   for (const json& row : trail)
-    if (row["action"] == "document.read") reads.push_back(row["actor"].get<std::string>() + ":" +
-                                                           row["detail"]["what"].get<std::string>());
+    if (row["action"] == "document.read")
+      reads.push_back(row["actor"].get<std::string>() + ":" + row["detail"]["what"].get<std::string>());
   EXPECT_EQ(reads, (std::vector<std::string>{"maria:record", "maria:derived", "maria:audit trail"}));
 }
 
@@ -276,8 +286,8 @@ TEST_F(ApiServerTest, UploadStoresIndexesAndRefusesBadFiles) {
   SignedIn ana = sign_in("ana");
   auto c = client();
   std::string pdf = make_text_pdf({"Referat privind acordarea ajutorului de încălzire."});
-  auto stored = c.Post("/api/v1/documents?filename=..%2F..%2Freferat.pdf&type=referat", ana.headers(true), pdf,
-                       "application/octet-stream");
+  auto stored = c.Post("/api/v1/documents?filename=..%2F..%2Freferat.pdf&type=referat", ana.headers(true),
+                       pdf, "application/octet-stream");
   ASSERT_TRUE(stored);
   ASSERT_EQ(stored->status, 201) << stored->body;
   json item = json::parse(stored->body);
@@ -291,12 +301,13 @@ TEST_F(ApiServerTest, UploadStoresIndexesAndRefusesBadFiles) {
   ASSERT_EQ(found["total"], 1);
   EXPECT_EQ(std::to_string(found["hits"][0]["id"].get<long long>()), id);
 
-  auto again = c.Post("/api/v1/documents?filename=copie.pdf", ana.headers(true), pdf, "application/octet-stream");
+  auto again =
+      c.Post("/api/v1/documents?filename=copie.pdf", ana.headers(true), pdf, "application/octet-stream");
   ASSERT_EQ(again->status, 200);
   EXPECT_EQ(json::parse(again->body)["status"], "duplicate");
 
-  auto lying = c.Post("/api/v1/documents?filename=factura.pdf", ana.headers(true), "MZ\x90\x00 not a pdf at all",
-                      "application/octet-stream");
+  auto lying = c.Post("/api/v1/documents?filename=factura.pdf", ana.headers(true),
+                      "MZ\x90\x00 not a pdf at all", "application/octet-stream");
   ASSERT_TRUE(lying);
   EXPECT_EQ(lying->status, 415) << lying->body;
   EXPECT_EQ(json::parse(lying->body)["error"]["subject"], "factura.pdf");
@@ -364,12 +375,14 @@ TEST(ApiServerTls, ServesHttpsWithSecureCookies) {
   std::ostringstream out, err;
   ::setenv("DOSAR_TEST_PASSWORD", kPassword, 1);
   ASSERT_EQ(cli::run({"--archive", (dir / "a").string(), "init"}, out, err), cli::ExitCode::ok);
-  ASSERT_EQ(cli::run({"--archive", (dir / "a").string(), "user", "add", "ana", "--password-env", "DOSAR_TEST_PASSWORD"},
+  ASSERT_EQ(cli::run({"--archive", (dir / "a").string(), "user", "add", "ana", "--password-env",
+                      "DOSAR_TEST_PASSWORD"},
                      out, err),
             cli::ExitCode::ok);
-  std::string make_cert = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 "
-                          "-addext subjectAltName=IP:127.0.0.1 -keyout " + (dir / "key.pem").string() + " -out " +
-                          (dir / "cert.pem").string() + " 2>/dev/null";
+  std::string make_cert =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      (dir / "key.pem").string() + " -out " + (dir / "cert.pem").string() + " 2>/dev/null";
   ASSERT_EQ(std::system(make_cert.c_str()), 0);
   ServerOptions options;
   options.archive_dir = dir / "a";
@@ -383,9 +396,10 @@ TEST(ApiServerTls, ServesHttpsWithSecureCookies) {
   httplib::SSLClient client("127.0.0.1", (*server)->port());
   client.set_ca_cert_path((dir / "cert.pem").c_str());
   client.enable_server_certificate_verification(true);
-  for (int i = 0; i < 200 && !client.Get("/"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  auto res =
-      client.Post("/api/v1/session", json{{"username", "ana"}, {"password", kPassword}}.dump(), "application/json");
+  for (int i = 0; i < 200 && !client.Get("/"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto res = client.Post("/api/v1/session", json{{"username", "ana"}, {"password", kPassword}}.dump(),
+                         "application/json");
   (*server)->stop();
   thread.join();
   ASSERT_TRUE(res) << httplib::to_string(res.error());
@@ -414,8 +428,10 @@ TEST_F(ApiServerTest, PagePreviewsArePngsOfVisiblePagesOnly) {
   ASSERT_GT(png->body.size(), 24u);
   EXPECT_EQ(png->body.substr(1, 3), "PNG");
   auto be32 = [&](std::size_t at) {
-    return (static_cast<unsigned char>(png->body[at]) << 24) | (static_cast<unsigned char>(png->body[at + 1]) << 16) |
-           (static_cast<unsigned char>(png->body[at + 2]) << 8) | static_cast<unsigned char>(png->body[at + 3]);
+    return (static_cast<unsigned char>(png->body[at]) << 24) |
+           (static_cast<unsigned char>(png->body[at + 1]) << 16) |
+           (static_cast<unsigned char>(png->body[at + 2]) << 8) |
+           static_cast<unsigned char>(png->body[at + 3]);
   };
   EXPECT_EQ(be32(16), 200u) << "width";
   EXPECT_GT(be32(20), 200u) << "a portrait page is taller than wide";
@@ -433,18 +449,22 @@ namespace {
 TEST_F(ApiServerTest, RegistryDeskRegistersAndTheCitizenFollowsWithTheCode) {
   SignedIn ana = sign_in("ana");
   auto c = client();
-  json request = {{"register", "intrare"}, {"kind", "petitie"},  {"sender", "Ionescu Maria"},
-                  {"contact", "str. Băicului 12"}, {"subject", "anchetă socială"}, {"documents", {1}}};
+  json request = {{"register", "intrare"},        {"kind", "petitie"},
+                  {"sender", "Ionescu Maria"},    {"contact", "str. Băicului 12"},
+                  {"subject", "anchetă socială"}, {"documents", {1}}};
   auto without_csrf = c.Post("/api/v1/registry", ana.headers(false), request.dump(), "application/json");
   ASSERT_TRUE(without_csrf);
   EXPECT_EQ(without_csrf->status, 403);
   auto other_departments_document = request;
   other_departments_document["documents"] = {2};
-  EXPECT_EQ(c.Post("/api/v1/registry", ana.headers(true), other_departments_document.dump(), "application/json")->status,
-            404);
+  EXPECT_EQ(
+      c.Post("/api/v1/registry", ana.headers(true), other_departments_document.dump(), "application/json")
+          ->status,
+      404);
   auto missing_subject = request;
   missing_subject.erase("subject");
-  EXPECT_EQ(c.Post("/api/v1/registry", ana.headers(true), missing_subject.dump(), "application/json")->status, 400);
+  EXPECT_EQ(c.Post("/api/v1/registry", ana.headers(true), missing_subject.dump(), "application/json")->status,
+            400);
 
   auto res = c.Post("/api/v1/registry", ana.headers(true), request.dump(), "application/json");
   ASSERT_TRUE(res);
@@ -460,8 +480,8 @@ TEST_F(ApiServerTest, RegistryDeskRegistersAndTheCitizenFollowsWithTheCode) {
   list = json::parse(c.Get("/api/v1/registry?register=intrare", ana.headers())->body);
   EXPECT_EQ(list["entries"][0]["sender"], "restricted");
 
-  auto pdf = c.Post("/api/v1/registry/receipt", ana.headers(true), json{{"number", number}, {"code", code}}.dump(),
-                    "application/json");
+  auto pdf = c.Post("/api/v1/registry/receipt", ana.headers(true),
+                    json{{"number", number}, {"code", code}}.dump(), "application/json");
   ASSERT_TRUE(pdf);
   ASSERT_EQ(pdf->status, 200) << pdf->body;
   EXPECT_EQ(pdf->body.substr(0, 5), "%PDF-");
@@ -480,7 +500,8 @@ TEST_F(ApiServerTest, RegistryDeskRegistersAndTheCitizenFollowsWithTheCode) {
   EXPECT_EQ(status->body.find("Băicului"), std::string::npos);
   EXPECT_EQ(status->body.find("anchet"), std::string::npos);
   for (int i = 0; i < 5; ++i) {
-    auto wrong = c.Get("/api/v1/public/status", httplib::Params{{"number", number}, {"code", "WRONGCODE" + std::to_string(i)}},
+    auto wrong = c.Get("/api/v1/public/status",
+                       httplib::Params{{"number", number}, {"code", "WRONGCODE" + std::to_string(i)}},
                        httplib::Headers{});
     ASSERT_TRUE(wrong);
     EXPECT_EQ(wrong->status, 403);
@@ -499,10 +520,12 @@ namespace {
 
 TEST_F(ApiServerTest, HeadApprovesFromTheInboxWithTheKeyKeptOnTheServerAndThePin) {
   fs::path pki = dir_ / "pki";
-  ASSERT_EQ(std::system(("bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + pki.string() + " >/dev/null")
-                            .c_str()),
-            0);
-  ASSERT_EQ(dosar({"user", "add", "sef", "--departments", "Asistență socială", "--password-env", "DOSAR_TEST_PASSWORD"}),
+  ASSERT_EQ(
+      std::system(("bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + pki.string() + " >/dev/null")
+                      .c_str()),
+      0);
+  ASSERT_EQ(dosar({"user", "add", "sef", "--departments", "Asistență socială", "--password-env",
+                   "DOSAR_TEST_PASSWORD"}),
             0);
   ASSERT_EQ(dosar({"user", "signing-key", "sef", "--key", (pki / "rsa.p12").string()}), 0);
   ASSERT_EQ(dosar({"flow", "template", "aviz", "--step", "aprobare=sef"}), 0);
@@ -543,8 +566,9 @@ TEST_F(ApiServerTest, HeadApprovesFromTheInboxWithTheKeyKeptOnTheServerAndThePin
   ASSERT_EQ(pdf->status, 200);
   testing::write_file(dir_ / "signed.pdf", pdf->body);
   std::ostringstream out, err;
-  EXPECT_EQ(cli::run({"verify", "--trust", (pki / "trust").string(), (dir_ / "signed.pdf").string()}, out, err),
-            cli::ExitCode::ok)
+  EXPECT_EQ(
+      cli::run({"verify", "--trust", (pki / "trust").string(), (dir_ / "signed.pdf").string()}, out, err),
+      cli::ExitCode::ok)
       << out.str() << err.str();
   EXPECT_EQ(json::parse(c.Get("/api/v1/flows/inbox", sef.headers())->body)["items"].size(), 0u);
   // This server trusts no root (no --trust): the verdict says so, never "valid".
@@ -552,7 +576,8 @@ TEST_F(ApiServerTest, HeadApprovesFromTheInboxWithTheKeyKeptOnTheServerAndThePin
   EXPECT_EQ(verdict["valid"], false);
   ASSERT_EQ(verdict["signatures"].size(), 1u);
   EXPECT_EQ(verdict["signatures"][0]["subindication"], "NO_CERTIFICATE_CHAIN_FOUND");
-  EXPECT_EQ(json::parse(c.Get("/api/v1/documents/1/versions/1/signatures", sef.headers())->body)["signatures"].size(),
+  EXPECT_EQ(json::parse(c.Get("/api/v1/documents/1/versions/1/signatures", sef.headers())->body)["signatures"]
+                .size(),
             0u);
 }
 

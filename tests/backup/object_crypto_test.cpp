@@ -25,7 +25,13 @@ std::string pattern(std::size_t size) {
 
 std::string encrypt(const Key& key, std::string_view plain, std::size_t piece = 13) {
   std::string out;
-  ObjectEncryptor e(key, [&](std::string_view b) -> Status { out.append(b); return {}; }, kChunk);
+  ObjectEncryptor e(
+      key,
+      [&](std::string_view b) -> Status {
+        out.append(b);
+        return {};
+      },
+      kChunk);
   for (std::size_t i = 0; i < plain.size(); i += piece) EXPECT_TRUE(e.update(plain.substr(i, piece)).ok());
   EXPECT_TRUE(e.finish().ok());
   return out;
@@ -33,13 +39,21 @@ std::string encrypt(const Key& key, std::string_view plain, std::size_t piece = 
 
 Result<std::string> decrypt(const Key& key, std::string_view cipher, std::size_t piece = 17) {
   std::string out;
-  ObjectDecryptor d(key, [&](std::string_view b) -> Status { out.append(b); return {}; }, "object x");
+  ObjectDecryptor d(
+      key,
+      [&](std::string_view b) -> Status {
+        out.append(b);
+        return {};
+      },
+      "object x");
   for (std::size_t i = 0; i < cipher.size(); i += piece) DOSAR_TRY(d.update(cipher.substr(i, piece)));
   DOSAR_TRY(d.finish());
   return out;
 }
 
-std::size_t record_size() { return kChunk + kChunkOverhead; }
+std::size_t record_size() {
+  return kChunk + kChunkOverhead;
+}
 
 class RoundTrip : public ::testing::TestWithParam<std::size_t> {};
 
@@ -53,7 +67,8 @@ TEST_P(RoundTrip, DecryptsToThePlaintextWithThePredictedSize) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ObjectCrypto, RoundTrip,
-                         ::testing::Values(0, 1, kChunk - 1, kChunk, kChunk + 1, 3 * kChunk, 3 * kChunk + 5, 1000));
+                         ::testing::Values(0, 1, kChunk - 1, kChunk, kChunk + 1, 3 * kChunk, 3 * kChunk + 5,
+                                           1000));
 
 TEST(ObjectCrypto, DefaultChunkSizeRoundTripThroughWholeBuffers) {
   std::string plain = pattern((2u << 20) + 3);
@@ -113,8 +128,8 @@ TEST(ObjectCrypto, ReorderedDroppedOrRepeatedChunksAreDetected) {
   std::string header = cipher.substr(0, kHeaderSize);
   auto chunk = [&](int i) { return cipher.substr(kHeaderSize + i * record_size(), record_size()); };
   std::string last = cipher.substr(kHeaderSize + 3 * record_size());
-  for (const std::string& variant : {header + chunk(1) + chunk(0) + chunk(2) + last,  // swapped
-                                     header + chunk(0) + chunk(2) + last,             // dropped
+  for (const std::string& variant : {header + chunk(1) + chunk(0) + chunk(2) + last,             // swapped
+                                     header + chunk(0) + chunk(2) + last,                        // dropped
                                      header + chunk(0) + chunk(0) + chunk(1) + chunk(2) + last,  // repeated
                                      header + chunk(0) + chunk(1) + chunk(2) + last + last}) {   // trailing
     auto back = decrypt(key_of(1), variant);
@@ -139,7 +154,13 @@ TEST(ObjectCrypto, PlaintextReachesTheSinkOnlyOnceAuthenticated) {
   std::string cipher = encrypt(key_of(1), pattern(3 * kChunk));
   cipher[kHeaderSize + record_size() + 20] ^= 1;  // damage chunk 1
   std::string seen;
-  ObjectDecryptor d(key_of(1), [&](std::string_view b) -> Status { seen.append(b); return {}; }, "x");
+  ObjectDecryptor d(
+      key_of(1),
+      [&](std::string_view b) -> Status {
+        seen.append(b);
+        return {};
+      },
+      "x");
   Status status = d.update(cipher);
   EXPECT_FALSE(status.ok());
   EXPECT_EQ(seen, pattern(kChunk)) << "only chunk 0 was authentic";

@@ -86,7 +86,8 @@ TEST_F(S3ClientTest, ListFollowsContinuationTokens) {
   S3Config config = config_for(server_->endpoint());
   config.list_page_size = 3;
   S3Client client(config);
-  for (int i = 0; i < 8; ++i) ASSERT_TRUE(client.put_bytes("t5/k" + std::to_string(i), std::string(i, 'x')).ok());
+  for (int i = 0; i < 8; ++i)
+    ASSERT_TRUE(client.put_bytes("t5/k" + std::to_string(i), std::string(i, 'x')).ok());
   ASSERT_TRUE(client.put_bytes("t5x/other", "x").ok());
   auto listed = client.list("t5/");
   ASSERT_TRUE(listed.ok()) << listed.error().to_string();
@@ -155,8 +156,9 @@ TEST(S3ClientFaults, PersistentServerErrorNamesObjectStatusAndAttempts) {
   server.Get(".*", [&](const httplib::Request&, httplib::Response& res) {
     ++calls;
     res.status = 500;
-    res.set_content("<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>",
-                    "application/xml");
+    res.set_content(
+        "<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>",
+        "application/xml");
   });
   fault.start();
   S3Config config = fault.config();
@@ -179,7 +181,8 @@ TEST(S3ClientFaults, ClientErrorsAreNotRetried) {
   server.Get(".*", [&](const httplib::Request&, httplib::Response& res) {
     ++calls;
     res.status = 403;
-    res.set_content("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>", "application/xml");
+    res.set_content("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
+                    "application/xml");
   });
   fault.start();
   S3Client client(fault.config());
@@ -196,8 +199,9 @@ TEST(S3ClientFaults, FailedPartAbortsTheMultipartUpload) {
   std::string aborted;
   fault.server.Post(".*", [&](const httplib::Request& req, httplib::Response& res) {
     if (req.has_param("uploads"))
-      res.set_content("<InitiateMultipartUploadResult><UploadId>u-42</UploadId></InitiateMultipartUploadResult>",
-                      "application/xml");
+      res.set_content(
+          "<InitiateMultipartUploadResult><UploadId>u-42</UploadId></InitiateMultipartUploadResult>",
+          "application/xml");
   });
   fault.server.Put(".*", [&](const httplib::Request& req, httplib::Response& res) {
     if (++parts == 1) {
@@ -205,7 +209,8 @@ TEST(S3ClientFaults, FailedPartAbortsTheMultipartUpload) {
       return;
     }
     res.status = 400;
-    res.set_content("<Error><Code>EntityTooSmall</Code><Message>too small</Message></Error>", "application/xml");
+    res.set_content("<Error><Code>EntityTooSmall</Code><Message>too small</Message></Error>",
+                    "application/xml");
     (void)req;
   });
   fault.server.Delete(".*", [&](const httplib::Request& req, httplib::Response& res) {

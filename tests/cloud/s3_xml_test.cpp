@@ -26,14 +26,16 @@ TEST(S3Xml, ParsesListObjectsV2Page) {
 }
 
 TEST(S3Xml, ParsesLastEmptyPage) {
-  auto page = parse_list_objects_v2("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>", "s");
+  auto page =
+      parse_list_objects_v2("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>", "s");
   ASSERT_TRUE(page.ok());
   EXPECT_TRUE(page->objects.empty());
   EXPECT_FALSE(page->truncated);
 }
 
 TEST(S3Xml, RejectsTruncatedListingWithoutToken) {
-  auto page = parse_list_objects_v2("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>", "s3://b/p/");
+  auto page = parse_list_objects_v2("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>",
+                                    "s3://b/p/");
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.error().code, ErrorCode::corrupt);
   EXPECT_EQ(page.error().subject, "s3://b/p/");
@@ -57,26 +59,28 @@ TEST(S3Xml, RejectsMalformedAndForeignDocuments) {
 }
 
 TEST(S3Xml, RefusesEntityExpansionBomb) {
-  std::string bomb = "<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\">"
-         "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
-         "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\"><!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">]>"
-         "<ListBucketResult><Contents><Key>&e;</Key><Size>1</Size></Contents></ListBucketResult>";
+  std::string bomb =
+      "<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\">"
+      "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+      "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\"><!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">]>"
+      "<ListBucketResult><Contents><Key>&e;</Key><Size>1</Size></Contents></ListBucketResult>";
   auto page = parse_list_objects_v2(bomb, "s3://b/");
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.error().code, ErrorCode::corrupt);
 }
 
 TEST(S3Xml, RefusesExternalEntityAndReadsNoFile) {
-  std::string xxe = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-                    "<InitiateMultipartUploadResult><UploadId>&x;</UploadId></InitiateMultipartUploadResult>";
+  std::string xxe =
+      "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+      "<InitiateMultipartUploadResult><UploadId>&x;</UploadId></InitiateMultipartUploadResult>";
   auto id = parse_upload_id(xxe, "s3://b/k");
   ASSERT_FALSE(id.ok());
   EXPECT_EQ(id.error().code, ErrorCode::corrupt);
 }
 
 TEST(S3Xml, UndeclaredEntityIsCorruptNotEmpty) {
-  auto id = parse_upload_id("<InitiateMultipartUploadResult><UploadId>&x;</UploadId></InitiateMultipartUploadResult>",
-                            "s3://b/k");
+  auto id = parse_upload_id(
+      "<InitiateMultipartUploadResult><UploadId>&x;</UploadId></InitiateMultipartUploadResult>", "s3://b/k");
   ASSERT_FALSE(id.ok());
   EXPECT_EQ(id.error().code, ErrorCode::corrupt);
 }

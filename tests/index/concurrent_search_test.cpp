@@ -25,15 +25,17 @@ TEST(ConcurrentSearch, ThreadsWithTheirOwnHandlesGetTheSameAnswers) {
       r.document_id = i;
       r.version = 1;
       r.title = "document " + std::to_string(i);
-      for (int s = 0; s < 20; ++s) r.body += testing::romanian_sentence(static_cast<std::uint64_t>(i * 100 + s)) + " ";
+      for (int s = 0; s < 20; ++s)
+        r.body += testing::romanian_sentence(static_cast<std::uint64_t>(i * 100 + s)) + " ";
       r.department = "DGASPC";
       r.date = "2026-11-23";
       records.push_back(std::move(r));
     }
     ASSERT_TRUE((*index)->put(records).ok());
   }
-  const std::vector<std::string> queries = {"ancheta sociala", "copiilor beneficiarului", "hotarare consiliul",
-                                            "\"consiliul local\"", "scoala tara", "dezvolt*"};
+  const std::vector<std::string> queries = {"ancheta sociala",    "copiilor beneficiarului",
+                                            "hotarare consiliul", "\"consiliul local\"",
+                                            "scoala tara",        "dezvolt*"};
   auto answer = [&](const std::string& query) {
     auto index = open_xapian_index(dir / "index", IndexAccess::read);
     if (!index.ok()) return index.error().to_string();

@@ -18,8 +18,8 @@ using dosar::testing::TempDir;
 class DocumentSigningTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(std::system(("bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + (dir_ / "pki").string() +
-                           " >/dev/null 2>&1")
+    ASSERT_EQ(std::system(("bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " +
+                           (dir_ / "pki").string() + " >/dev/null 2>&1")
                               .c_str()),
               0);
     archive_ = std::move(ArchiveStore::create(dir_ / "archive")).value();
@@ -33,7 +33,8 @@ class DocumentSigningTest : public ::testing::Test {
     auto ingester = Ingester::create(*archive_, options);
     EXPECT_TRUE(ingester.ok());
     DocumentId id = 0;
-    Status status = (*ingester)->ingest({dir_ / "in" / name}, [&](const IngestItem& i) { id = i.document_id; });
+    Status status =
+        (*ingester)->ingest({dir_ / "in" / name}, [&](const IngestItem& i) { id = i.document_id; });
     EXPECT_TRUE(status.ok());
     return id;
   }

@@ -36,8 +36,9 @@ int free_port() {
 
 // A test PKI whose signers name an OCSP responder at `port`.
 void make_pki(const fs::path& dir, int port) {
-  const std::string command = "OCSP_URL=http://127.0.0.1:" + std::to_string(port) + " bash " DOSAR_SOURCE_DIR
-                              "/tests/support/make_test_pki.sh " + dir.string() + " >/dev/null 2>&1";
+  const std::string command = "OCSP_URL=http://127.0.0.1:" + std::to_string(port) +
+                              " bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + dir.string() +
+                              " >/dev/null 2>&1";
   ASSERT_EQ(std::system(command.c_str()), 0);
 }
 
@@ -48,10 +49,10 @@ class OcspTest : public ::testing::Test {
     const int port = free_port();
     make_pki(dir_->path(), port);
     const fs::path d = dir_->path();
-    const std::string command = "cd " + d.string() + " && openssl ocsp -index int.db/index.txt -port " +
-                                std::to_string(port) +
-                                " -rsigner ocsp.pem -rkey ocsp.key -CA int.pem -nmin 5 >ocsp.log 2>&1 & echo $! >" +
-                                (d / "ocsp.pid").string();
+    const std::string command =
+        "cd " + d.string() + " && openssl ocsp -index int.db/index.txt -port " + std::to_string(port) +
+        " -rsigner ocsp.pem -rkey ocsp.key -CA int.pem -nmin 5 >ocsp.log 2>&1 & echo $! >" +
+        (d / "ocsp.pid").string();
     ASSERT_EQ(std::system(command.c_str()), 0);
     // Not probed with a connection: `openssl ocsp` serves one at a time and
     // would wait on an empty one; it says when it listens.

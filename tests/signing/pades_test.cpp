@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 #include <openssl/cms.h>
 #include <openssl/evp.h>
-
 #include <signal.h>
 
 #include <cstdio>
@@ -55,7 +54,8 @@ class PadesTest : public ::testing::Test {
   static void SetUpTestSuite() {
     pki_ = new TempDir;
     std::string out;
-    ASSERT_EQ(shell("bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + pki_->path().string(), &out), 0)
+    ASSERT_EQ(
+        shell("bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + pki_->path().string(), &out), 0)
         << out;
     // An NSS database trusting the test root, for pdfsig.
     const std::string nss = (pki_->path() / "nss").string();
@@ -74,8 +74,8 @@ class PadesTest : public ::testing::Test {
   static fs::path pki(const std::string& name) { return pki_->path() / name; }
 
   static std::string sample() {
-    return dosar::testing::make_text_pdf({"Dispoziția nr. 1234/22.11.2026\nSe aprobă plata sumei de 100 lei.",
-                                          "Pagina a doua"});
+    return dosar::testing::make_text_pdf(
+        {"Dispoziția nr. 1234/22.11.2026\nSe aprobă plata sumei de 100 lei.", "Pagina a doua"});
   }
 
   static SigningKey key(const std::string& name) {
@@ -135,8 +135,9 @@ TEST_F(PadesTest, SignedFileKeepsTheOriginalBytesAndAddsOneRevision) {
   ASSERT_GT(signed_pdf.size(), original.size());
   EXPECT_EQ(signed_pdf.compare(0, original.size(), original), 0);
   const std::string update = signed_pdf.substr(original.size());
-  for (const char* expected : {"/Filter /Adobe.PPKLite", "/SubFilter /ETSI.CAdES.detached", "/ByteRange [0 ",
-                               "/M (D:", "/SigFlags 3", "/Rect [0 0 0 0]", "/FT /Sig", "/Prev ", "/AcroForm "})
+  for (const char* expected :
+       {"/Filter /Adobe.PPKLite", "/SubFilter /ETSI.CAdES.detached", "/ByteRange [0 ",
+        "/M (D:", "/SigFlags 3", "/Rect [0 0 0 0]", "/FT /Sig", "/Prev ", "/AcroForm "})
     EXPECT_NE(update.find(expected), std::string::npos) << expected;
   EXPECT_EQ(count(update, "%%EOF"), 1u);
   const ValidationReport report = verify(signed_pdf);
@@ -176,9 +177,9 @@ TEST_F(PadesTest, EveryKeyTypeAndDigestSignsWhatPdfsigAndOpensslAccept) {
     write_file(dir_ / "content.bin", parts.signed_bytes);
     write_file(dir_ / "sig.der", parts.cms);
     std::string out;
-    EXPECT_EQ(shell("openssl cms -verify -binary -inform DER -in " + (dir_ / "sig.der").string() + " -content " +
-                        (dir_ / "content.bin").string() + " -CAfile " + pki("ca-chain.pem").string() +
-                        " -purpose any -out /dev/null",
+    EXPECT_EQ(shell("openssl cms -verify -binary -inform DER -in " + (dir_ / "sig.der").string() +
+                        " -content " + (dir_ / "content.bin").string() + " -CAfile " +
+                        pki("ca-chain.pem").string() + " -purpose any -out /dev/null",
                     &out),
               0)
         << out;
@@ -202,7 +203,8 @@ TEST_F(PadesTest, SigningTwiceKeepsBothSignaturesValid) {
   EXPECT_EQ(report.signatures[1].revision, 3);
   EXPECT_EQ(report.signatures[1].signer, "Maria Ionescu (ECDSA)");
   ASSERT_FALSE(report.signatures[0].changes_after.empty());
-  for (const auto& change : report.signatures[0].changes_after) EXPECT_TRUE(change.allowed) << change.description;
+  for (const auto& change : report.signatures[0].changes_after)
+    EXPECT_TRUE(change.allowed) << change.description;
   EXPECT_EQ(count(pdfsig(twice), "Signature is Valid."), 2u);
 }
 
@@ -232,8 +234,8 @@ TEST_F(PadesTest, SignatureMadeByPdfsigValidatesAndCanBeCountersigned) {
   write_file(dir_ / "plain.pdf", sample());
   std::string out;
   ASSERT_EQ(shell("certutil -N -d sql:" + nss + " --empty-password && certutil -A -d sql:" + nss +
-                      " -n root -t CT,C,C -i " + pki("root.pem").string() + " && pk12util -d sql:" + nss + " -i " +
-                      pki("rsa.p12").string() + " -W test -K '' && pdfsig -nssdir sql:" + nss +
+                      " -n root -t CT,C,C -i " + pki("root.pem").string() + " && pk12util -d sql:" + nss +
+                      " -i " + pki("rsa.p12").string() + " -W test -K '' && pdfsig -nssdir sql:" + nss +
                       " -add-signature -nick 'Ion Popescu (RSA)' " + (dir_ / "plain.pdf").string() + " " +
                       (dir_ / "by-pdfsig.pdf").string(),
                   &out),
@@ -253,7 +255,8 @@ TEST_F(PadesTest, SignatureMadeByPdfsigValidatesAndCanBeCountersigned) {
 std::string render_stamp_region(const fs::path& pdf) {
   std::string out;
   // 50 dpi: (300, 60) points from the lower left of an A4 page = (208, 543) pixels from the top left.
-  shell("pdftoppm -r 50 -f 2 -l 2 -x 200 -y 500 -W 180 -H 50 " + pdf.string() + " " + pdf.string() + ".crop", &out);
+  shell("pdftoppm -r 50 -f 2 -l 2 -x 200 -y 500 -W 180 -H 50 " + pdf.string() + " " + pdf.string() + ".crop",
+        &out);
   return read_file(pdf.string() + ".crop-2.ppm");
 }
 
@@ -340,9 +343,9 @@ TEST_F(PadesTest, DetachedSignatureOfAnyFileVerifiesHereAndWithOpenssl) {
   write_file(dir_ / "content.txt", content);
   write_file(dir_ / "sig.p7s", *p7s);
   std::string out;
-  EXPECT_EQ(shell("openssl cms -verify -binary -inform DER -in " + (dir_ / "sig.p7s").string() + " -content " +
-                      (dir_ / "content.txt").string() + " -CAfile " + pki("ca-chain.pem").string() +
-                      " -purpose any -out /dev/null",
+  EXPECT_EQ(shell("openssl cms -verify -binary -inform DER -in " + (dir_ / "sig.p7s").string() +
+                      " -content " + (dir_ / "content.txt").string() + " -CAfile " +
+                      pki("ca-chain.pem").string() + " -purpose any -out /dev/null",
                   &out),
             0)
       << out;
@@ -371,7 +374,8 @@ TEST_F(PadesTest, SigningWithAnExpiredCertificateIsRefused) {
 }
 
 TEST_F(PadesTest, ExpiredSignerIsOutOfBoundsWithoutProofOfExistence) {
-  expect_verdict(verify(sign(sample(), "expired", forced())), 0, Indication::indeterminate, "OUT_OF_BOUNDS_NO_POE");
+  expect_verdict(verify(sign(sample(), "expired", forced())), 0, Indication::indeterminate,
+                 "OUT_OF_BOUNDS_NO_POE");
 }
 
 TEST_F(PadesTest, RevokedSignerIsReportedWhenTheCrlIsInTheTrustFolder) {
@@ -382,7 +386,8 @@ TEST_F(PadesTest, RevokedSignerIsReportedWhenTheCrlIsInTheTrustFolder) {
 }
 
 TEST_F(PadesTest, SignerOutsideTheTrustStoreHasNoChain) {
-  expect_verdict(verify(sign(sample(), "selfsigned")), 0, Indication::indeterminate, "NO_CERTIFICATE_CHAIN_FOUND");
+  expect_verdict(verify(sign(sample(), "selfsigned")), 0, Indication::indeterminate,
+                 "NO_CERTIFICATE_CHAIN_FOUND");
   ValidationReport report;
   auto r = verify_pdf(sign(sample(), "rsa"), *empty_trust_store());
   ASSERT_TRUE(r.ok());
@@ -402,9 +407,9 @@ TEST_F(PadesTest, QualifiedCertificateAndQscdAreShownAsTheCertificateStates) {
 }
 
 TEST_F(PadesTest, CertificateWithoutSigningKeyUsageFailsItsConstraints) {
-  expect_verdict(verify(sign(sample(), "nokeyusage")), 0, Indication::indeterminate, "CHAIN_CONSTRAINTS_FAILURE");
+  expect_verdict(verify(sign(sample(), "nokeyusage")), 0, Indication::indeterminate,
+                 "CHAIN_CONSTRAINTS_FAILURE");
 }
-
 
 // --- attacks (issue 5, "Attacks, tested") -----------------------------------
 
@@ -423,8 +428,9 @@ TEST_F(PadesTest, ContentAppendedAfterSigningIsNotAllowed) {
   new_contents += " 0 R] /Old ";
   page_text.insert(contents_at + 10, new_contents);
   const std::string tampered = append_update(
-      signed_pdf, {{content, "<< /Length " + std::to_string(stream.size()) + " >>\nstream\n" + stream + "\nendstream"},
-                   {page, page_text}});
+      signed_pdf,
+      {{content, "<< /Length " + std::to_string(stream.size()) + " >>\nstream\n" + stream + "\nendstream"},
+       {page, page_text}});
   const ValidationReport report = verify(tampered);
   expect_verdict(report, 0, Indication::indeterminate, "SIG_CONSTRAINTS_FAILURE");
   ASSERT_FALSE(report.signatures[0].changes_after.empty());
@@ -448,8 +454,9 @@ TEST_F(PadesTest, OverlayAnnotationAddedAfterSigningIsNotAllowed) {
   ASSERT_NE(annots_at, std::string::npos);
   page_text.insert(annots_at + 9, std::to_string(annotation) + " 0 R ");
   const std::string tampered = append_update(
-      signed_pdf, {{annotation, "<< /Type /Annot /Subtype /FreeText /Rect [50 500 550 800] /Contents (Anulat) "
-                                "/DA (/Helv 40 Tf 1 0 0 rg) >>"},
+      signed_pdf, {{annotation,
+                    "<< /Type /Annot /Subtype /FreeText /Rect [50 500 550 800] /Contents (Anulat) "
+                    "/DA (/Helv 40 Tf 1 0 0 rg) >>"},
                    {page, page_text}});
   const ValidationReport report = verify(tampered);
   expect_verdict(report, 0, Indication::indeterminate, "SIG_CONSTRAINTS_FAILURE");
@@ -463,18 +470,19 @@ TEST_F(PadesTest, ManipulatedByteRangeIsAFormatFailure) {
   const std::string signed_pdf = sign(sample(), "rsa");
   const auto r = split_signature(signed_pdf, 0).byte_range;
   // Ends before the revision does: the tail is left unsigned.
-  expect_verdict(verify(with_byte_range(signed_pdf, 0, {0, r[1], r[2], r[3] - 40})), 0, Indication::total_failed,
-                 "FORMAT_FAILURE");
+  expect_verdict(verify(with_byte_range(signed_pdf, 0, {0, r[1], r[2], r[3] - 40})), 0,
+                 Indication::total_failed, "FORMAT_FAILURE");
   // Overlapping ranges.
   expect_verdict(verify(with_byte_range(signed_pdf, 0, {0, r[1], r[1] - 10, r[3] + r[2] - r[1] + 10})), 0,
                  Indication::total_failed, "FORMAT_FAILURE");
   // Not starting at 0.
-  expect_verdict(verify(with_byte_range(signed_pdf, 0, {1, r[1] - 1, r[2], r[3]})), 0, Indication::total_failed,
-                 "FORMAT_FAILURE");
+  expect_verdict(verify(with_byte_range(signed_pdf, 0, {1, r[1] - 1, r[2], r[3]})), 0,
+                 Indication::total_failed, "FORMAT_FAILURE");
   // A gap larger than /Contents.
-  expect_verdict(verify(with_byte_range(signed_pdf, 0, {0, r[1] - 20, r[2], r[3]})), 0, Indication::total_failed,
+  expect_verdict(verify(with_byte_range(signed_pdf, 0, {0, r[1] - 20, r[2], r[3]})), 0,
+                 Indication::total_failed, "FORMAT_FAILURE");
+  expect_verdict(verify(with_byte_range(signed_pdf, 0, {0, 0, 0, 0})), 0, Indication::total_failed,
                  "FORMAT_FAILURE");
-  expect_verdict(verify(with_byte_range(signed_pdf, 0, {0, 0, 0, 0})), 0, Indication::total_failed, "FORMAT_FAILURE");
 }
 
 // Signature wrapping: a second value hidden in the unsigned gap, where the
@@ -488,7 +496,8 @@ TEST_F(PadesTest, BodyHiddenInTheByteRangeGapIsAFormatFailure) {
   tampered.replace(padding + 100, hidden.size(), hidden);
   const ValidationReport report = verify(tampered);
   expect_verdict(report, 0, Indication::total_failed, "FORMAT_FAILURE");
-  EXPECT_NE(report.signatures[0].message.find("/Contents"), std::string::npos) << report.signatures[0].message;
+  EXPECT_NE(report.signatures[0].message.find("/Contents"), std::string::npos)
+      << report.signatures[0].message;
 }
 
 // Universal signature forgery: /Contents empty or zero, /ByteRange absent.
@@ -553,11 +562,13 @@ class PadesTimestampTest : public PadesTest {
   static void SetUpTestSuite() {
     PadesTest::SetUpTestSuite();
     const fs::path port_file = pki("tsa.port");
-    const std::string command = std::string(DOSAR_TEST_TSA) + " " + port_file.string() + " " + pki("tsa.pem").string() +
-                                " " + pki("tsa.key").string() + " " + pki("ca-chain.pem").string() +
-                                " >/dev/null 2>&1 & echo $! >" + pki("tsa.pid").string();
+    const std::string command = std::string(DOSAR_TEST_TSA) + " " + port_file.string() + " " +
+                                pki("tsa.pem").string() + " " + pki("tsa.key").string() + " " +
+                                pki("ca-chain.pem").string() + " >/dev/null 2>&1 & echo $! >" +
+                                pki("tsa.pid").string();
     ASSERT_EQ(std::system(command.c_str()), 0);
-    for (int i = 0; i < 100 && !fs::exists(port_file); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 100 && !fs::exists(port_file); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     ASSERT_TRUE(fs::exists(port_file));
     tsa_url_ = "http://127.0.0.1:" + std::to_string(std::stoi(read_file(port_file))) + "/";
   }
@@ -592,8 +603,8 @@ std::pair<std::string, std::string> timestamp_token(const std::string& cms_der) 
   const ASN1_OCTET_STRING* value = CMS_SignerInfo_get0_signature(si);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_Digest(ASN1_STRING_get0_data(value), static_cast<std::size_t>(ASN1_STRING_length(value)), digest, &length,
-             EVP_sha256(), nullptr);
+  EVP_Digest(ASN1_STRING_get0_data(value), static_cast<std::size_t>(ASN1_STRING_length(value)), digest,
+             &length, EVP_sha256(), nullptr);
   CMS_ContentInfo_free(cms);
   return {token_der, hex(std::string(reinterpret_cast<char*>(digest), length))};
 }
@@ -614,8 +625,8 @@ TEST_F(PadesTimestampTest, TimestampedSignatureCarriesAVerifiableTokenAndItsTime
   ASSERT_FALSE(token.empty());
   write_file(dir_ / "token.der", token);
   std::string out;
-  EXPECT_EQ(shell("openssl ts -verify -token_in -in " + (dir_ / "token.der").string() + " -digest " + imprint +
-                      " -CAfile " + pki("ca-chain.pem").string(),
+  EXPECT_EQ(shell("openssl ts -verify -token_in -in " + (dir_ / "token.der").string() + " -digest " +
+                      imprint + " -CAfile " + pki("ca-chain.pem").string(),
                   &out),
             0)
       << out;
@@ -649,7 +660,7 @@ SignOptions b_lt(SignOptions options, const fs::path& crl_dir) {
 TEST_F(PadesTimestampTest, LongTermSignatureCarriesCertificatesAndCrlsInADss) {
   const std::string signed_pdf = sign(sample(), "rsa", b_lt(b_t(), pki("trust-crl")));
   EXPECT_NE(signed_pdf.find("/Type /DSS"), std::string::npos);
-  EXPECT_EQ(count(signed_pdf, "%%EOF"), 3u);  // original, signature, DSS
+  EXPECT_EQ(count(signed_pdf, "%%EOF"), 3u);           // original, signature, DSS
   const ValidationReport report = verify(signed_pdf);  // the trust folder itself has no CRL
   ASSERT_EQ(report.signatures.size(), 1u);
   EXPECT_TRUE(report.valid) << report.signatures[0].message;

@@ -18,7 +18,9 @@ using dosar::testing::TempDir;
 
 constexpr const char* kModule = "/usr/lib/softhsm/libsofthsm2.so";
 
-int run(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
+int run(const std::string& command) {
+  return std::system((command + " >/dev/null 2>&1").c_str());
+}
 
 class Pkcs11KeyTest : public ::testing::Test {
  protected:
@@ -28,8 +30,8 @@ class Pkcs11KeyTest : public ::testing::Test {
     ASSERT_EQ(run("bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + pki.string()), 0);
     const fs::path tokens = dir_->path() / "tokens";
     fs::create_directories(tokens);
-    dosar::testing::write_file(dir_->path() / "softhsm2.conf",
-                               "directories.tokendir = " + tokens.string() + "\nobjectstore.backend = file\n");
+    dosar::testing::write_file(dir_->path() / "softhsm2.conf", "directories.tokendir = " + tokens.string() +
+                                                                   "\nobjectstore.backend = file\n");
     ::setenv("SOFTHSM2_CONF", (dir_->path() / "softhsm2.conf").c_str(), 1);
     const std::string p = pki.string() + "/";
     ASSERT_EQ(run("softhsm2-util --init-token --free --label dosar --pin 1234 --so-pin 5678"), 0);
@@ -40,9 +42,9 @@ class Pkcs11KeyTest : public ::testing::Test {
                     (n == "rsa" ? "01" : "02") + " --pin 1234"),
                 0);
       ASSERT_EQ(run("openssl x509 -in " + p + n + ".pem -outform DER -out " + p + n + ".der"), 0);
-      ASSERT_EQ(run(std::string("pkcs11-tool --module ") + kModule + " --login --pin 1234 --token-label dosar" +
-                    " --write-object " + p + n + ".der --type cert --label " + n + " --id " +
-                    (n == "rsa" ? "01" : "02")),
+      ASSERT_EQ(run(std::string("pkcs11-tool --module ") + kModule +
+                    " --login --pin 1234 --token-label dosar" + " --write-object " + p + n +
+                    ".der --type cert --label " + n + " --id " + (n == "rsa" ? "01" : "02")),
                 0);
     }
   }

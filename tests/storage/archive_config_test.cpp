@@ -45,8 +45,8 @@ TEST(ArchiveConfig, RefusesFilesOthersMayReadOrChange) {
 
 TEST(ArchiveConfig, RefusesWhatIsNotAnObjectOfStrings) {
   TempDir dir;
-  for (const char* text : {"", "not json", "[]", R"({"backup": 3})", R"({"backup": {"keys": ["a"]}})",
-                           R"({"a": null})"}) {
+  for (const char* text :
+       {"", "not json", "[]", R"({"backup": 3})", R"({"backup": {"keys": ["a"]}})", R"({"a": null})"}) {
     auto config = read_with(dir, text);
     ASSERT_FALSE(config.ok()) << text;
     EXPECT_EQ(config.error().code, ErrorCode::corrupt) << text;

@@ -11,10 +11,10 @@ namespace dosar::testing::tamper {
 
 struct SignatureParts {
   std::vector<long long> byte_range;
-  std::size_t byte_range_at = 0;  // offset of the '[' of the ByteRange array
+  std::size_t byte_range_at = 0;      // offset of the '[' of the ByteRange array
   std::size_t byte_range_length = 0;  // through the ']' and the padding spaces after it
-  std::string signed_bytes;       // the two ranges, concatenated
-  std::string cms;                // the DER in /Contents without its zero padding
+  std::string signed_bytes;           // the two ranges, concatenated
+  std::string cms;                    // the DER in /Contents without its zero padding
 };
 
 // The index-th signature dictionary in file order.

@@ -51,7 +51,9 @@ S3rver::S3rver(const std::filesystem::path& source_dir, const std::vector<std::s
   endpoint_ = "http://127.0.0.1:" + match[1].str();
 }
 
-S3rver::~S3rver() { stop(); }
+S3rver::~S3rver() {
+  stop();
+}
 
 void S3rver::stop() {
   if (pid_ > 0) {

@@ -47,8 +47,10 @@ int main(int argc, char** argv) {
   if (argc > 4) {
     FILE* f = std::fopen(argv[4], "r");
     while (f)
-      if (X509* c = PEM_read_X509(f, nullptr, nullptr, nullptr)) sk_X509_push(chain, c);
-      else break;
+      if (X509* c = PEM_read_X509(f, nullptr, nullptr, nullptr))
+        sk_X509_push(chain, c);
+      else
+        break;
     if (f) std::fclose(f);
   }
   httplib::Server server;
@@ -79,9 +81,7 @@ int main(int argc, char** argv) {
   });
   const int port = server.bind_to_any_port("127.0.0.1");
   if (port <= 0) return 1;
-  {
-    std::ofstream(std::string(argv[1]) + ".tmp") << port << '\n';
-  }
+  { std::ofstream(std::string(argv[1]) + ".tmp") << port << '\n'; }
   std::rename((std::string(argv[1]) + ".tmp").c_str(), argv[1]);
   server.listen_after_bind();
   return 0;

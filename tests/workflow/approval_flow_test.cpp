@@ -171,12 +171,15 @@ TEST_P(ApprovalFlowTest, RejectionReturnsToTheAuthorAndResubmitRestartsAtTheReje
   auto rejected = flows_->reject(id, "lipsește bugetul", "contabil");
   ASSERT_TRUE(rejected.ok());
   EXPECT_EQ(rejected->status, "rejected");
-  EXPECT_EQ(flows_->resubmit(id, "", "autor").error().code, ErrorCode::invalid_argument);  // no new version yet
+  EXPECT_EQ(flows_->resubmit(id, "", "autor").error().code,
+            ErrorCode::invalid_argument);  // no new version yet
   EXPECT_EQ(flows_->resubmit(id, "", "sef").error().code, ErrorCode::permission);
   ASSERT_TRUE(add_version("corectat.pdf").ok());
   auto resubmitted = flows_->resubmit(id, "am corectat", "autor");
   ASSERT_TRUE(resubmitted.ok()) << resubmitted.error().to_string();
-  EXPECT_EQ(state(id), "pending v4 r5 verificare:approved aviz juridic:pending viza buget:pending aprobare:waiting versions:4");
+  EXPECT_EQ(state(id),
+            "pending v4 r5 verificare:approved aviz juridic:pending viza buget:pending aprobare:waiting "
+            "versions:4");
   ASSERT_TRUE(flows_->approve(id, 4, "contabil").ok());
   ASSERT_TRUE(flows_->approve(id, std::nullopt, "jurist").ok());
   EXPECT_TRUE(flows_->approve(id, std::nullopt, "director").ok());
@@ -220,26 +223,34 @@ TEST_P(ApprovalFlowTest, AStaleSaveIsRefused) {
 
 TEST_P(ApprovalFlowTest, TemplatesAreChecked) {
   EXPECT_EQ(flows_->put_template({"x", {}}, "admin").error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(flows_->put_template({"x", {{1, "a", {{"nimeni"}, "", ""}}}}, "admin").error().code, ErrorCode::not_found);
-  EXPECT_EQ(flows_->put_template({"x", {{1, "a", {{}, "sef", ""}}}}, "admin").error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(flows_->put_template({"x", {{1, "a", {{"sef"}, "", ""}}, {3, "b", {{"sef"}, "", ""}}}}, "admin").error().code,
+  EXPECT_EQ(flows_->put_template({"x", {{1, "a", {{"nimeni"}, "", ""}}}}, "admin").error().code,
+            ErrorCode::not_found);
+  EXPECT_EQ(flows_->put_template({"x", {{1, "a", {{}, "sef", ""}}}}, "admin").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(flows_->put_template({"x", {{1, "a", {{"sef"}, "", ""}}, {3, "b", {{"sef"}, "", ""}}}}, "admin")
+                .error()
+                .code,
             ErrorCode::invalid_argument);
   EXPECT_EQ(flows_->start(document_, std::string("necunoscut"), "autor").error().code, ErrorCode::not_found);
 }
 
 TEST_P(ApprovalFlowTest, DelegationDatesAreChecked) {
-  EXPECT_EQ(flows_->delegate({"sef", "sef", "2026-11-22", "2026-11-30"}, "sef").error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(flows_->delegate({"sef", "adjunct", "2026-11-30", "2026-11-22"}, "sef").error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(flows_->delegate({"sef", "adjunct", "2026-11-01", "2026-11-21"}, "sef").error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(flows_->delegate({"sef", "nimeni", "2026-11-22", "2026-11-30"}, "sef").error().code, ErrorCode::not_found);
-  EXPECT_EQ(flows_->delegate({"sef", "adjunct", "22.11.2026", "2026-11-30"}, "sef").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(flows_->delegate({"sef", "sef", "2026-11-22", "2026-11-30"}, "sef").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(flows_->delegate({"sef", "adjunct", "2026-11-30", "2026-11-22"}, "sef").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(flows_->delegate({"sef", "adjunct", "2026-11-01", "2026-11-21"}, "sef").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(flows_->delegate({"sef", "nimeni", "2026-11-22", "2026-11-30"}, "sef").error().code,
+            ErrorCode::not_found);
+  EXPECT_EQ(flows_->delegate({"sef", "adjunct", "22.11.2026", "2026-11-30"}, "sef").error().code,
+            ErrorCode::invalid_argument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApprovalFlowTest,
-                         ::testing::Values(ApprovalFlowTestBackend{"sqlite",
-                                                   [](const ArchiveStore& archive, const Clock& clock) {
-                                                     return open_flow_store(archive, clock);
-                                                   }}),
+                         ::testing::Values(ApprovalFlowTestBackend{
+                             "sqlite", [](const ArchiveStore& archive,
+                                          const Clock& clock) { return open_flow_store(archive, clock); }}),
                          [](const auto& param_info) { return param_info.param.name; });
 
 }  // namespace

@@ -8,8 +8,14 @@ namespace dosar::workflow {
 namespace {
 
 Receipt sample() {
-  return {"Primăria Sectorului 2", "intrare (incoming)", "12/22.11.2026", "22.11.2026 10:15:00",
-          "Cerere privind reparația șoselei Ștefan cel Mare", "petiție", "22.12.2026", "K7QM4XZ2PA"};
+  return {"Primăria Sectorului 2",
+          "intrare (incoming)",
+          "12/22.11.2026",
+          "22.11.2026 10:15:00",
+          "Cerere privind reparația șoselei Ștefan cel Mare",
+          "petiție",
+          "22.12.2026",
+          "K7QM4XZ2PA"};
 }
 
 TEST(Receipt, WritesAOnePagePdfWithTheFontEmbedded) {

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <functional>
-
 #include <set>
 
 #include "storage/archive_store.h"
@@ -28,8 +27,8 @@ class SettableClock : public Clock {
 // UTC instant from "YYYY-MM-DDTHH:MM:SS".
 std::chrono::system_clock::time_point utc(const std::string& iso) {
   std::tm t{};
-  std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &t.tm_year, &t.tm_mon, &t.tm_mday, &t.tm_hour, &t.tm_min,
-              &t.tm_sec);
+  std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &t.tm_year, &t.tm_mon, &t.tm_mday, &t.tm_hour,
+              &t.tm_min, &t.tm_sec);
   t.tm_year -= 1900;
   t.tm_mon -= 1;
   return std::chrono::system_clock::from_time_t(timegm(&t));
@@ -70,7 +69,8 @@ class RegistryTest : public ::testing::TestWithParam<RegistryTestBackend> {
     std::string out;
     auto entries = registry_->list("", 0);
     for (const RegistryEntry& e : entries.value())
-      out += e.number + e.status + e.deadline + e.department + e.assignee + std::to_string(e.history.size()) + ";";
+      out += e.number + e.status + e.deadline + e.department + e.assignee + std::to_string(e.history.size()) +
+             ";";
     auto trail = archive_->catalog().audit_trail(std::nullopt);
     out += std::to_string(trail.value().size());
     return out;
@@ -130,8 +130,8 @@ TEST_P(RegistryTest, StatusFollowsTheRouteAndRecordsWhoAndWhen) {
   ASSERT_TRUE(done.ok());
   std::vector<std::string> statuses;
   for (const RegistryEvent& e : done->history) statuses.push_back(e.status + "/" + e.actor);
-  EXPECT_EQ(statuses, (std::vector<std::string>{"registered/clerk", "assigned/sef", "in-progress/ana", "answered/ana",
-                                                "closed/sef", "archived/arhivar"}));
+  EXPECT_EQ(statuses, (std::vector<std::string>{"registered/clerk", "assigned/sef", "in-progress/ana",
+                                                "answered/ana", "closed/sef", "archived/arhivar"}));
   EXPECT_EQ(done->history[2].at.substr(0, 13), "2026-11-22T09");
 }
 
@@ -142,7 +142,8 @@ TEST_P(RegistryTest, RefusesToSkipOrReverseTheRouteAndChangesNothing) {
   EXPECT_EQ(registry_->set_status(ref, "archived", "", "x").error().code, ErrorCode::conflict);
   EXPECT_EQ(registry_->set_status(ref, "in-progress", "", "x").error().code, ErrorCode::conflict);
   EXPECT_EQ(registry_->set_status(ref, "registered", "", "x").error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(registry_->assign(ref, "Urbanism", std::string("nobody"), "x").error().code, ErrorCode::not_found);
+  EXPECT_EQ(registry_->assign(ref, "Urbanism", std::string("nobody"), "x").error().code,
+            ErrorCode::not_found);
   EXPECT_EQ(registry_->annul(ref, "  ", "x").error().code, ErrorCode::invalid_argument);
   EXPECT_EQ(snapshot(), before);
 }
@@ -167,7 +168,8 @@ TEST_P(RegistryTest, BadRegistrationsAreRefusedWithoutUsingANumber) {
   EXPECT_EQ(attempt([](Registration& r) { r.channel = "fax"; }).error().subject, "channel");
   EXPECT_EQ(attempt([](Registration& r) { r.document_date = "2026-11-23"; }).error().message,
             "2026-11-23 is in the future (today is 2026-11-22)");
-  EXPECT_EQ(attempt([](Registration& r) { r.document_date = "31.02.2026"; }).error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(attempt([](Registration& r) { r.document_date = "31.02.2026"; }).error().code,
+            ErrorCode::invalid_argument);
   EXPECT_EQ(attempt([](Registration& r) { r.documents = {42}; }).error().code, ErrorCode::not_found);
   EXPECT_EQ(attempt([](Registration& r) { r.answers = "77/22.11.2026"; }).error().code, ErrorCode::not_found);
   EXPECT_EQ(snapshot(), before);
@@ -183,8 +185,10 @@ TEST_P(RegistryTest, BadRegistrationsAreRefusedWithoutUsingANumber) {
 TEST_P(RegistryTest, ExtensionNeedsALaterDateAndAJustification) {
   Registered r = add();
   EntryRef ref{r.entry.number, ""};
-  EXPECT_EQ(registry_->extend_deadline(ref, "2026-12-01", "x", "sef").error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(registry_->extend_deadline(ref, "2027-01-10", "", "sef").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(registry_->extend_deadline(ref, "2026-12-01", "x", "sef").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(registry_->extend_deadline(ref, "2027-01-10", "", "sef").error().code,
+            ErrorCode::invalid_argument);
   auto extended = registry_->extend_deadline(ref, "10.01.2027", "cercetare pe teren", "sef");
   ASSERT_TRUE(extended.ok()) << extended.error().to_string();
   EXPECT_EQ(extended->deadline, "2027-01-10");
@@ -224,15 +228,18 @@ TEST_P(RegistryTest, WrongCodesAreLoggedAndAfterFiveEvenTheRightCodeWaitsFifteen
   Registered r = add();
   std::string wrong = r.access_code;
   wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(registry_->lookup(r.entry.number, wrong, "citizen").error().code, ErrorCode::permission);
-  EXPECT_EQ(registry_->lookup(r.entry.number, r.access_code, "citizen").error().code, ErrorCode::limit_exceeded);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(registry_->lookup(r.entry.number, wrong, "citizen").error().code, ErrorCode::permission);
+  EXPECT_EQ(registry_->lookup(r.entry.number, r.access_code, "citizen").error().code,
+            ErrorCode::limit_exceeded);
   int logged = 0;
   auto trail = archive_->catalog().audit_trail(std::nullopt);
   for (const AuditRecord& a : trail.value())
     if (a.action == "registry.lookup" && a.detail.find("wrong-code") != std::string::npos) ++logged;
   EXPECT_EQ(logged, 5);
   clock_.advance(14min);
-  EXPECT_EQ(registry_->lookup(r.entry.number, r.access_code, "citizen").error().code, ErrorCode::limit_exceeded);
+  EXPECT_EQ(registry_->lookup(r.entry.number, r.access_code, "citizen").error().code,
+            ErrorCode::limit_exceeded);
   clock_.advance(2min);
   EXPECT_TRUE(registry_->lookup(r.entry.number, r.access_code, "citizen").ok());
 }
@@ -295,10 +302,11 @@ TEST_P(RegistryTest, EveryChangeIsInTheAuditChainWithoutTheSendersName) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryTest,
-                         ::testing::Values(RegistryTestBackend{"sqlite",
-                                                   [](const ArchiveStore& archive, const Clock& clock) {
-                                                     return open_registry_store(archive, clock);
-                                                   }}),
+                         ::testing::Values(RegistryTestBackend{
+                             "sqlite",
+                             [](const ArchiveStore& archive, const Clock& clock) {
+                               return open_registry_store(archive, clock);
+                             }}),
                          [](const auto& param_info) { return param_info.param.name; });
 
 }  // namespace
