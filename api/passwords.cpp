@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "base/sha256.h"
+
 namespace dosar::api {
 namespace {
 
@@ -18,14 +20,8 @@ constexpr std::size_t kSaltBytes = 16;
 constexpr std::size_t kHashBytes = 32;
 constexpr std::size_t kMaxPasswordBytes = 1024;
 
-std::string hex(const unsigned char* data, std::size_t size) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < size; ++i) {
-    out.push_back(digits[data[i] >> 4]);
-    out.push_back(digits[data[i] & 15]);
-  }
-  return out;
+std::string_view as_text(const std::vector<unsigned char>& bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
 bool unhex(const std::string& text, std::vector<unsigned char>& out) {
@@ -61,7 +57,7 @@ Result<std::string> hash_password(const std::string& password) {
       !derive(password, salt, kLog2N, kR, kP, hash))
     return make_error(ErrorCode::io, "password", "OpenSSL could not compute the scrypt hash");
   return "scrypt:" + std::to_string(kLog2N) + ":" + std::to_string(kR) + ":" + std::to_string(kP) + ":" +
-         hex(salt.data(), salt.size()) + ":" + hex(hash.data(), hash.size());
+         to_hex(as_text(salt)) + ":" + to_hex(as_text(hash));
 }
 
 bool password_matches(const std::string& password, const std::string& stored) {

@@ -11,16 +11,11 @@ namespace {
 
 constexpr auto kSessionLifetime = std::chrono::hours(12);  // a working day
 
+// Empty when OpenSSL has no random numbers to give.
 std::string random_hex(std::size_t bytes) {
-  std::vector<unsigned char> raw(bytes);
-  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) return {};
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : raw) {
-    out.push_back(digits[b >> 4]);
-    out.push_back(digits[b & 15]);
-  }
-  return out;
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(raw.size())) != 1) return {};
+  return to_hex(raw);
 }
 
 nlohmann::json describe(const User& user, const std::string& csrf_token) {

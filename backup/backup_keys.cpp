@@ -13,6 +13,7 @@
 #include <iterator>
 
 #include "base/file_system.h"
+#include "base/sha256.h"
 
 namespace dosar::backup {
 
@@ -48,23 +49,12 @@ std::string random_bytes(std::size_t count) {
   return bytes;
 }
 
-std::string hex(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
 std::string hmac_hex(const Key& key, std::string_view message) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &length);
-  return hex(std::string_view(reinterpret_cast<const char*>(digest), length));
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 bool equal_constant_time(std::string_view a, std::string_view b) {

@@ -42,7 +42,6 @@ Result<Key> key_from_passphrase(std::string_view passphrase, std::string_view sa
                                 const ScryptParams& params);
 
 std::string random_bytes(std::size_t count);
-std::string hex(std::string_view bytes);
 // HMAC-SHA256 of `message` under `key`, lowercase hex.
 std::string hmac_hex(const Key& key, std::string_view message);
 // Compares in time independent of where the strings differ.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backup/object_crypto.h"
+#include "base/sha256.h"
 
 namespace dosar::backup {
 
@@ -72,7 +73,7 @@ Result<std::unique_ptr<BackupBucket>> BackupBucket::open(const Remote& remote, O
       key_config = {{"source", "key-file"}};
     } else {
       ScryptParams params;
-      key_config = {{"source", "passphrase"}, {"kdf", "scrypt"}, {"salt", hex(random_bytes(16))},
+      key_config = {{"source", "passphrase"}, {"kdf", "scrypt"}, {"salt", to_hex(random_bytes(16))},
                     {"n", params.n},          {"r", params.r},   {"p", params.p}};
     }
     json = {{"format", "dosar-backup"}, {"version", 1}, {"key", key_config}};

@@ -41,15 +41,19 @@ Sha256Digest sha256(std::string_view bytes) {
   return hasher.finish();
 }
 
-std::string to_hex(const Sha256Digest& digest) {
+std::string to_hex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex;
-  hex.reserve(digest.size() * 2);
-  for (std::uint8_t byte : digest) {
+  hex.reserve(bytes.size() * 2);
+  for (unsigned char byte : bytes) {
     hex.push_back(kDigits[byte >> 4]);
     hex.push_back(kDigits[byte & 0xf]);
   }
   return hex;
+}
+
+std::string to_hex(const Sha256Digest& digest) {
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 std::string sha256_hex(std::string_view bytes) {

@@ -32,6 +32,8 @@ class Sha256 {
 
 Sha256Digest sha256(std::string_view bytes);
 std::string to_hex(const Sha256Digest& digest);
+// Lower-case hexadecimal of any bytes.
+std::string to_hex(std::string_view bytes);
 std::string sha256_hex(std::string_view bytes);
 // True when text is 64 lowercase hexadecimal characters.
 bool is_sha256_hex(std::string_view text);
