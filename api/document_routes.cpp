@@ -1,10 +1,7 @@
 // Documents and search: /api/v1/documents…, /api/v1/search. Every route
 // answers 404 for a document the caller may not see, exactly as for one that
 // does not exist, so ids reveal nothing.
-#include <unistd.h>
-
 #include <fstream>
-#include <random>
 
 #include "api/http_support.h"
 #include "api/json_shapes.h"
@@ -150,8 +147,9 @@ void upload(const App& app, ArchiveStore& archive, const Caller& caller, const h
   if (req.has_header("Content-Length") && std::strtoull(req.get_header_value("Content-Length").c_str(),
                                                         nullptr, 10) > app.options.max_upload_bytes)
     return too_large();
-  fs::path dir = archive.spool_dir() /
-                 ("upload-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
+  // A staging path, so that the folder of a server that died is removed
+  // like any abandoned staged file (remove_abandoned_staging_files).
+  fs::path dir = new_staging_path(archive.spool_dir());
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return send_error(res, Error{ErrorCode::io, dir.string(), "cannot create: " + ec.message()});

@@ -16,22 +16,6 @@ struct WebServer::Impl {
   int port = 0;
 };
 
-namespace {
-
-// Upload folders of server processes that no longer run.
-void remove_abandoned_uploads(const fs::path& spool) {
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(spool, ec)) {
-    std::string name = entry.path().filename().string();
-    if (name.rfind("upload-", 0) != 0) continue;
-    long pid = std::strtol(name.c_str() + 7, nullptr, 10);
-    if (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) continue;
-    fs::remove_all(entry.path(), ec);
-  }
-}
-
-}  // namespace
-
 Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
   if (options.tls_cert.has_value() != options.tls_key.has_value())
     return make_error(ErrorCode::invalid_argument, "--tls-cert/--tls-key", "give both or neither");
@@ -41,7 +25,7 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
   impl->app.secure_cookies = options.tls_cert.has_value();
   auto archive = impl->app.archive();  // fail now, not on the first request
   if (!archive.ok()) return archive.error();
-  remove_abandoned_uploads((*archive)->spool_dir());
+  remove_abandoned_staging_files((*archive)->spool_dir());  // uploads of a server that died
 
   if (options.tls_cert) {
     for (const fs::path& file : {*options.tls_cert, *options.tls_key})

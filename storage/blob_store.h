@@ -72,7 +72,8 @@ std::unique_ptr<BlobStore> open_file_blob_store(const std::filesystem::path& roo
 // Unique name for a staged file in `staging_dir`, tagged with this process id
 // so that a later run can tell abandoned staging files from live ones.
 std::filesystem::path new_staging_path(const std::filesystem::path& staging_dir);
-// Removes staged files left by processes that no longer run; returns how many.
+// Removes staged files (and folders made at a staging path) left by
+// processes that no longer run; returns how many.
 std::size_t remove_abandoned_staging_files(const std::filesystem::path& staging_dir);
 
 }  // namespace dosar

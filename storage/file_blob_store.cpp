@@ -189,7 +189,7 @@ std::size_t remove_abandoned_staging_files(const fs::path& staging_dir) {
     if (name.rfind("stage-", 0) != 0) continue;
     long pid = std::strtol(name.c_str() + 6, nullptr, 10);
     if (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) continue;
-    if (fs::remove(entry.path(), ec)) ++removed;
+    if (fs::remove_all(entry.path(), ec) > 0) ++removed;  // a staged file, or a folder (uploads)
   }
   return removed;
 }

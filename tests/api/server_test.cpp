@@ -324,7 +324,7 @@ TEST_F(ApiServerTest, UploadStoresIndexesAndRefusesBadFiles) {
   // Nothing of the refused uploads was stored, and the spool is clean.
   EXPECT_EQ(json::parse(c.Get("/api/v1/documents", ana.headers())->body)["total"], 2);
   for (const auto& entry : fs::directory_iterator(archive_ / "spool"))
-    EXPECT_NE(entry.path().filename().string().rfind("upload-", 0), 0u) << entry.path();
+    EXPECT_NE(entry.path().filename().string().rfind("stage-", 0), 0u) << entry.path();
 }
 
 TEST_F(ApiServerTest, ServesThePagesWithAStrictContentSecurityPolicy) {
