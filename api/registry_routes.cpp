@@ -37,11 +37,6 @@ std::string string_field(const nlohmann::json& body, const char* name) {
   return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::string shown_date(const std::string& iso) {
-  if (iso.size() != 10) return iso;
-  return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
-}
-
 void register_entry(const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
                     httplib::Response& res) {
   auto body = nlohmann::json::parse(req.body, nullptr, false);
@@ -116,17 +111,10 @@ void receipt(const App&, ArchiveStore& archive, const Caller& caller, const http
   std::string code = string_field(body, "code");
   Status checked = opened->registry->check_code(*entry, code);
   if (!checked.ok()) return send_error(res, checked.error());
-  auto kind = opened->registry->kind(entry->kind);
-  workflow::Receipt r{string_field(body, "institution"),
-                      entry->register_name,
-                      entry->number,
-                      format_bucharest(entry->registered_at),
-                      entry->subject,
-                      kind.ok() ? kind->label : entry->kind,
-                      shown_date(entry->deadline),
-                      code};
+  auto r = opened->registry->receipt(*entry, code, string_field(body, "institution"));
+  if (!r.ok()) return send_error(res, r.error());
   std::filesystem::path file = new_staging_path(archive.spool_dir());
-  Status written = workflow::write_receipt_pdf(r, file);
+  Status written = workflow::write_receipt_pdf(*r, file);
   std::ifstream in(file, std::ios::binary);
   std::string pdf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::error_code ignored;
@@ -159,7 +147,7 @@ void citizen_status(const App& app, const httplib::Request& req, httplib::Respon
              {"registered_on", view->registered_on},
              {"kind", view->kind},
              {"status", view->status},
-             {"deadline", shown_date(view->deadline)},
+             {"deadline", romanian_date(view->deadline)},
              {"route", route}});
 }
 

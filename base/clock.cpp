@@ -135,4 +135,9 @@ std::optional<std::chrono::system_clock::time_point> parse_utc(const std::string
          std::chrono::microseconds(fields == 7 ? fraction : 0);
 }
 
+std::string romanian_date(const std::string& iso_date) {
+  if (!is_iso_date(iso_date)) return iso_date;
+  return iso_date.substr(8, 2) + "." + iso_date.substr(5, 2) + "." + iso_date.substr(0, 4);
+}
+
 }  // namespace dosar

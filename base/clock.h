@@ -27,6 +27,9 @@ std::string format_bucharest(const std::string& utc_iso);
 
 // The Bucharest calendar date of a UTC timestamp, "2026-11-23"; "" when it does not parse.
 std::string bucharest_date(const std::string& utc_iso);
+// A calendar date as Romanian readers write it: "2026-12-22" -> "22.12.2026";
+// anything else is returned unchanged.
+std::string romanian_date(const std::string& iso_date);
 
 // True when `date` is a real calendar date written "YYYY-MM-DD" (no 30 February).
 bool is_iso_date(const std::string& date);

@@ -43,12 +43,6 @@ Result<int> parse_count(const std::string& option, const std::string& text) {
   return static_cast<int>(value);
 }
 
-// DD.MM.YYYY from YYYY-MM-DD, as dates are shown to people.
-std::string shown_date(const std::string& iso) {
-  if (iso.size() != 10) return iso;
-  return iso.substr(8, 2) + "." + iso.substr(5, 2) + "." + iso.substr(0, 4);
-}
-
 // Whether `viewer` may see the sender (restricted personal data) of `e`.
 Result<bool> may_see_sender(const Context& c, const Catalog& catalog, const RegistryEntry& e) {
   auto as = c.command.get("--as");
@@ -63,7 +57,7 @@ Result<bool> may_see_sender(const Context& c, const Catalog& catalog, const Regi
 
 void print_entry_line(std::ostream& out, const RegistryEntry& e, const std::string& today) {
   out << e.register_name << "  " << e.number << "  " << e.kind << "  " << e.status << "  termen "
-      << shown_date(e.deadline);
+      << romanian_date(e.deadline);
   if (e.deadline < today && (e.status == "registered" || e.status == "assigned" || e.status == "in-progress"))
     out << " (depășit)";
   if (!e.department.empty()) out << "  " << e.department;
@@ -85,7 +79,7 @@ ExitCode print_entry(Context& c, const OpenedRegistry& r, const RegistryEntry& e
                       : std::string("[date personale restricționate]"))
         << '\n'
         << "  subject:    " << e.subject << '\n'
-        << "  kind:       " << e.kind << "   deadline: " << shown_date(e.deadline) << '\n';
+        << "  kind:       " << e.kind << "   deadline: " << romanian_date(e.deadline) << '\n';
   if (!e.department.empty())
     c.out << "  assigned:   " << e.department << (e.assignee.empty() ? "" : " / " + e.assignee) << '\n';
   if (!e.annul_reason.empty()) c.out << "  annulled:   " << e.annul_reason << '\n';
@@ -147,7 +141,7 @@ ExitCode run_registry_add(Context& c) {
     return ExitCode::ok;
   }
   c.out << "registered " << e.register_name << " " << e.number
-        << "\n  deadline:    " << shown_date(e.deadline) << "\n  access code: " << done->access_code
+        << "\n  deadline:    " << romanian_date(e.deadline) << "\n  access code: " << done->access_code
         << "  (for the citizen; it is not shown again)\n";
   return ExitCode::ok;
 }
@@ -255,7 +249,7 @@ ExitCode run_registry_lookup(Context& c) {
     return ExitCode::ok;
   }
   c.out << "număr " << view->number << "  " << view->kind << "\n  stadiu: " << view->status
-        << "\n  termen: " << shown_date(view->deadline) << "\n  traseu:\n";
+        << "\n  termen: " << romanian_date(view->deadline) << "\n  traseu:\n";
   for (const auto& s : view->route)
     c.out << "    " << s.at << "  " << s.event << " → " << s.status
           << (s.department.empty() ? "" : "  " + s.department) << '\n';
@@ -285,21 +279,9 @@ ExitCode run_registry_receipt(Context& c) {
     c.err << "dosar: a new access code was issued for " << e->number
           << "; the previous one no longer works\n";
   }
-  auto kind = r->registry->kind(e->kind);
-  auto registers = r->store->registers();
-  if (!registers.ok()) return c.fail(registers.error());
-  std::string register_label = e->register_name;
-  for (const Register& g : *registers)
-    if (g.name == e->register_name) register_label = g.name + " (" + g.label + ")";
-  workflow::Receipt receipt{c.command.get("--institution").value_or(""),
-                            register_label,
-                            e->number,
-                            format_bucharest(e->registered_at),
-                            e->subject,
-                            kind.ok() ? kind->label : e->kind,
-                            shown_date(e->deadline),
-                            code};
-  Status written = workflow::write_receipt_pdf(receipt, *output);
+  auto receipt = r->registry->receipt(*e, code, c.command.get("--institution").value_or(""));
+  if (!receipt.ok()) return c.fail(receipt.error());
+  Status written = workflow::write_receipt_pdf(*receipt, *output);
   if (!written.ok()) return c.fail(written.error());
   c.out << "receipt for " << e->number << " written to " << *output << '\n';
   return ExitCode::ok;

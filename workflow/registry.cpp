@@ -282,4 +282,22 @@ Result<CitizenView> Registry::lookup(const std::string& number, const std::strin
                     "the number, its date or the access code does not match");
 }
 
+Result<Receipt> Registry::receipt(const RegistryEntry& e, const std::string& access_code,
+                                  const std::string& institution) const {
+  auto registers = store_.registers();
+  if (!registers.ok()) return registers.error();
+  std::string register_label = e.register_name;
+  for (const Register& g : *registers)
+    if (g.name == e.register_name) register_label = g.name + " (" + g.label + ")";
+  auto k = kind(e.kind);
+  return Receipt{institution,
+                 register_label,
+                 e.number,
+                 format_bucharest(e.registered_at),
+                 e.subject,
+                 k.ok() ? k->label : e.kind,
+                 romanian_date(e.deadline),
+                 access_code};
+}
+
 }  // namespace dosar::workflow

@@ -14,6 +14,7 @@
 #include "base/result.h"
 #include "storage/catalog.h"
 #include "storage/registry_store.h"
+#include "workflow/receipt.h"
 
 namespace dosar::workflow {
 
@@ -114,6 +115,10 @@ class Registry {
   Result<std::string> reissue_code(const EntryRef& ref, const std::string& actor);
 
   Result<DocumentKind> kind(const std::string& name) const;  // not_found
+  // What the receipt of `entry` prints, with `access_code` (checked by the
+  // caller with check_code, or just issued). Errors: io.
+  Result<Receipt> receipt(const RegistryEntry& entry, const std::string& access_code,
+                          const std::string& institution) const;
 
  private:
   const Catalog& catalog_;
