@@ -5,6 +5,7 @@
 
 #include "base/clock.h"
 #include "cli/context.h"
+#include "ingest/archive_index.h"
 #include "storage/registry_store.h"
 #include "workflow/receipt.h"
 #include "workflow/registry.h"
@@ -43,16 +44,14 @@ Result<int> parse_count(const std::string& option, const std::string& text) {
   return static_cast<int>(value);
 }
 
-// Whether `viewer` may see the sender (restricted personal data) of `e`.
+// Whether the acting user may see the sender (restricted personal data) of
+// `e`: the rule documents follow (Visibility::allows), also on the web.
 Result<bool> may_see_sender(const Context& c, const Catalog& catalog, const RegistryEntry& e) {
   auto as = c.command.get("--as");
   if (!as) return true;
   auto user = catalog.user(*as);
   if (!user.ok()) return user.error();
-  bool department =
-      user->all_departments || e.department.empty() ||
-      std::find(user->departments.begin(), user->departments.end(), e.department) != user->departments.end();
-  return user->restricted_access && department;
+  return visibility_of(*user).allows(e.department, "restricted-personal-data");
 }
 
 void print_entry_line(std::ostream& out, const RegistryEntry& e, const std::string& today) {
