@@ -1,5 +1,4 @@
 // dosar registry …: registering, routing, deadlines, citizen lookup, receipts.
-#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
