@@ -43,7 +43,25 @@ nlohmann::json to_json(const Version& v) {
           {"comment", v.comment},
           {"derived", derived},
           {"warnings", v.warnings},
-          {"pages", pages}};
+          {"pages", pages},
+          {"derivation", v.derivation_state ? nlohmann::json(*v.derivation_state) : nlohmann::json()}};
+}
+
+nlohmann::json to_json(const Derivation& d) {
+  auto optional = [](const std::optional<std::string>& text) {
+    return text ? nlohmann::json(*text) : nlohmann::json();
+  };
+  return {{"document_id", d.document_id},
+          {"version", d.version_number},
+          {"state", d.state},
+          {"attempts", d.attempts},
+          {"queued_at", d.queued_at},
+          {"worker", optional(d.worker)},
+          {"heartbeat_at", optional(d.heartbeat_at)},
+          {"finished_at", optional(d.finished_at)},
+          {"pages_done", d.pages_done},
+          {"pages_total", d.pages_total},
+          {"error", optional(d.error)}};
 }
 
 nlohmann::json to_json(const AuditRecord& r) {

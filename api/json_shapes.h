@@ -16,6 +16,7 @@ namespace dosar {
 
 nlohmann::json to_json(const Document& d);
 nlohmann::json to_json(const Version& v);
+nlohmann::json to_json(const Derivation& d);
 nlohmann::json to_json(const AuditRecord& r);
 nlohmann::json to_json(const Error& e);
 // Snippets keep their HTML (<mark> around matched words, text escaped).

@@ -62,6 +62,16 @@ class RealFileSystem final : public FileSystem {
     return {};
   }
 
+  Status sync_file_system(const std::filesystem::path& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return io_error(path, "cannot open to sync its file system", errno);
+    int rc = ::syncfs(fd);
+    int saved = errno;
+    ::close(fd);
+    if (rc != 0) return io_error(path, "syncfs failed", saved);
+    return {};
+  }
+
   Status rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) override {
     if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return {};
     if (errno == EEXIST) return make_error(ErrorCode::conflict, to.string(), "already exists");
@@ -75,18 +85,22 @@ class RealFileSystem final : public FileSystem {
     return {};
   }
 
-  Status make_dirs(const std::filesystem::path& path) override {
+  Status make_dirs(const std::filesystem::path& path) override { return make_dirs(path, true); }
+  Status make_dirs_unsynced(const std::filesystem::path& path) override { return make_dirs(path, false); }
+
+ private:
+  Status make_dirs(const std::filesystem::path& path, bool sync) {
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0) {
       if (S_ISDIR(st.st_mode)) return {};
       return make_error(ErrorCode::io, path.string(), "exists and is not a directory");
     }
     if (path.has_parent_path() && path.parent_path() != path) {
-      DOSAR_TRY(make_dirs(path.parent_path()));
+      DOSAR_TRY(make_dirs(path.parent_path(), sync));
     }
     if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
       return io_error(path, "cannot create directory", errno);
-    if (path.has_parent_path()) return sync_dir(path.parent_path());
+    if (sync && path.has_parent_path()) return sync_dir(path.parent_path());
     return {};
   }
 };

@@ -23,6 +23,12 @@ class FileSystem {
   virtual Status rename_no_replace(const std::filesystem::path& from, const std::filesystem::path& to) = 0;
   // Creates the directory and its missing parents, syncing each parent that gained an entry.
   virtual Status make_dirs(const std::filesystem::path& path) = 0;
+  // The same without syncing: the caller makes them durable with a later
+  // sync_file_system (one barrier for a batch of new folders).
+  virtual Status make_dirs_unsynced(const std::filesystem::path& path) = 0;
+  // Flushes everything written to the file system holding `path` (syncfs):
+  // one barrier for many files, instead of one fsync each.
+  virtual Status sync_file_system(const std::filesystem::path& path) = 0;
 };
 
 FileSystem& real_file_system();

@@ -9,8 +9,10 @@
 #   --build DIR     build directory holding dosar and tests/dosar-make-samples
 #                   (default build/release; built there only if missing)
 #   --jobs LIST     comma-separated `dosar ingest --jobs` values to measure;
-#                   "default" means no --jobs flag (dosar uses all cores).
-#                   Default: "default". Example: --jobs 1,default
+#                   "default" means no --jobs flag (dosar uses all cores);
+#                   "defer" means `ingest --defer` (originals stored, text
+#                   queued), then `dosar jobs run` timed on its own row.
+#                   Default: "default,defer". Example: --jobs 1,default
 #   --repeat R      rounds of (limit, dosar per jobs value), median reported
 #                   (default 3)
 #   --settle S      seconds to wait after removing a previous run's files
@@ -29,7 +31,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 COUNT=1000
 FILLER=100000
 BUILD=$ROOT/build/release
-JOBS_LIST=default
+JOBS_LIST=default,defer
 REPEAT=3
 KEEP=0
 SETTLE=30
@@ -57,7 +59,8 @@ done
 [[ $SETTLE =~ ^[0-9]+$ ]] || die "--settle must be a number of seconds"
 IFS=, read -r -a JOBS <<<"$JOBS_LIST"
 for j in "${JOBS[@]}"; do
-  [[ $j == default || $j =~ ^[1-9][0-9]*$ ]] || die "--jobs values are numbers or 'default', not '$j'"
+  [[ $j == default || $j == defer || $j =~ ^[1-9][0-9]*$ ]] \
+    || die "--jobs values are numbers, 'default' or 'defer', not '$j'"
 done
 command -v jq >/dev/null || die "jq is required (to count the documents in the archive)"
 
@@ -138,12 +141,26 @@ run_limit() {
 run_dosar() {
   local jobs=$2 archive=$WORK/archive-$2-$1 log=$WORK/ingest-$2-$1.log result docs
   local flags=()
-  [[ $jobs == default ]] || flags=(--jobs "$jobs")
+  case $jobs in
+    default) ;;
+    defer) flags=(--defer) ;;
+    *) flags=(--jobs "$jobs") ;;
+  esac
   "$DOSAR" --archive "$archive" init >/dev/null || die "dosar init failed"
   sync
   # shellcheck disable=SC2317  # called through measure
   ingest_command() { "$DOSAR" --archive "$archive" ingest "${flags[@]}" "$IN" >"$log" 2>&1; }
   result=$(measure ingest_command) || die "dosar ingest failed (see $log)"
+  if [[ $jobs == defer ]]; then
+    # shellcheck disable=SC2317  # called through measure
+    derive_command() { "$DOSAR" --archive "$archive" jobs run >>"$log" 2>&1; }
+    sync
+    derived=$(measure derive_command) || die "dosar jobs run failed (see $log)"
+    echo "$derived" >"$WORK/derive-$1"
+    hits=$("$DOSAR" --archive "$archive" search --json 'Document' | jq '.total') \
+      || die "dosar search failed on $archive"
+    ((hits == COUNT)) || die "after jobs run, a search finds $hits of $COUNT documents in $archive"
+  fi
   docs=$("$DOSAR" --archive "$archive" list --json | jq length) || die "dosar list --json failed"
   ((docs == COUNT)) || die "archive $archive holds $docs documents, expected $COUNT"
   "$DOSAR" --archive "$archive" check --quick >>"$log" 2>&1 \
@@ -154,6 +171,7 @@ run_dosar() {
 # One entry per run: "WALL CPU OTHER".
 declare -a limit_runs
 declare -A dosar_runs
+derive_runs=""
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((r = 1; r <= REPEAT; r++)); do
   m=$(run_limit "$r")
@@ -163,6 +181,10 @@ for ((r = 1; r <= REPEAT; r++)); do
     m=$(run_dosar "$r" "$j")
     dosar_runs[$j]+="$m,"
     echo "round $r: dosar ingest (jobs $j) $m (wall s, CPU s, other CPU s)" >&2
+    if [[ $j == defer ]]; then
+      derive_runs+="$(cat "$WORK/derive-$r"),"
+      echo "round $r: dosar jobs run after defer $(cat "$WORK/derive-$r")" >&2
+    fi
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -192,7 +214,13 @@ echo "|----------------------------------|------:|---------:|--------:|--------:
 row "limit: cp -r + sha256sum + sync" "$limit_summary"
 for j in "${JOBS[@]}"; do
   mapfile -t runs < <(runs_of "${dosar_runs[$j]}")
-  row "dosar ingest (jobs $j)" "$(summary "${runs[@]}")"
+  if [[ $j == defer ]]; then
+    row "dosar ingest --defer (stored)" "$(summary "${runs[@]}")"
+    mapfile -t runs < <(runs_of "$derive_runs")
+    row "then dosar jobs run (text+index)" "$(summary "${runs[@]}")"
+  else
+    row "dosar ingest (jobs $j)" "$(summary "${runs[@]}")"
+  fi
 done
 echo
 echo "CPU s = user + system CPU of the timed command (the median-time run)."
@@ -202,6 +230,7 @@ echo "  limit: $(printf '%s\n' "${limit_runs[@]}" | tr ' ' / | paste -sd' ')"
 for j in "${JOBS[@]}"; do
   echo "  dosar ingest (jobs $j): $(runs_of "${dosar_runs[$j]}" | tr ' ' / | paste -sd' ')"
 done
+[[ -z $derive_runs ]] || echo "  dosar jobs run after defer: $(runs_of "$derive_runs" | tr ' ' / | paste -sd' ')"
 echo "load average before: $load_before, after: $load_after"
 echo
 limit_wall=${limit_summary%% *}

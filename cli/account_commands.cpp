@@ -114,6 +114,9 @@ ExitCode run_serve(Context& c) {
     options.trust_dir = env;
   auto server = api::WebServer::create(options);
   if (!server.ok()) return c.fail(server.error());
+  // Text extraction and OCR queued by `ingest --defer`, done meanwhile.
+  auto derivations = start_background_derivations(c, options.ocr);
+  if (!derivations.ok()) return c.fail(derivations.error());
   running_server = server->get();
   std::signal(SIGINT, stop_serving);
   std::signal(SIGTERM, stop_serving);
@@ -121,6 +124,7 @@ ExitCode run_serve(Context& c) {
   c.err.flush();
   Status ran = (*server)->run();
   running_server = nullptr;
+  derivations->reset();
   if (!ran.ok()) return c.fail(ran.error());
   c.err << "dosar: stopped\n";
   return ExitCode::ok;

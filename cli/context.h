@@ -10,6 +10,7 @@
 #include "base/result.h"
 #include "cli/cli.h"
 #include "cli/command_line.h"
+#include "ingest/derivation_runner.h"
 #include "storage/archive_store.h"
 
 namespace dosar::cli {
@@ -48,6 +49,8 @@ using CommandFunction = ExitCode (*)(Context&);
 ExitCode run_init(Context& c);
 ExitCode run_ingest(Context& c);
 ExitCode run_watch(Context& c);
+ExitCode run_jobs(Context& c);
+ExitCode run_jobs_run(Context& c);
 ExitCode run_list(Context& c);
 ExitCode run_show(Context& c);
 ExitCode run_versions(Context& c);
@@ -96,6 +99,10 @@ ExitCode run_restore(Context& c);
 ExitCode run_sign_file(Context& c);
 ExitCode run_sign(Context& c);
 ExitCode run_verify(Context& c);
+
+// Derivations queued by `ingest --defer`, worked through by a background
+// thread of a long-running command (serve, watch --defer) until destroyed.
+Result<std::unique_ptr<BackgroundDerivations>> start_background_derivations(Context& c, bool ocr);
 
 // The scrypt hash of the password held in environment variable `variable`
 // (never on the command line, where other users could read it).

@@ -1,8 +1,10 @@
 #include <atomic>
 #include <csignal>
+#include <mutex>
 #include <thread>
 
 #include "cli/context.h"
+#include "ingest/derivation_runner.h"
 #include "ingest/hot_folder.h"
 #include "ingest/ingester.h"
 
@@ -25,6 +27,7 @@ std::optional<IngestOptions> ingest_options(const Context& c) {
   options.actor = c.actor();
   options.ocr = !c.command.has("--no-ocr");
   options.ocr_languages = c.command.get("--languages").value_or("ron+eng");
+  options.defer_derivation = c.command.has("--defer");
   options.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (auto jobs = c.command.get("--jobs")) {
     char* end = nullptr;
@@ -73,6 +76,26 @@ void print_item(const Context& c, const IngestItem& item) {
 
 }  // namespace
 
+Result<std::unique_ptr<BackgroundDerivations>> start_background_derivations(Context& c, bool ocr) {
+  DerivationRunOptions run;
+  run.ocr = ocr;
+  run.actor = c.actor();
+  static std::mutex log_mutex;
+  std::ostream& err = c.err;
+  return BackgroundDerivations::start(
+      c.archive_dir, run, std::chrono::seconds(2),
+      [&err](const DerivationEvent& e) {
+        if (e.done || !e.error) return;
+        std::lock_guard lock(log_mutex);
+        err << "dosar: text of document " << e.document_id << " version " << e.version_number
+            << " not extracted: " << e.error->to_string() << std::endl;
+      },
+      [&err](const Error& e) {
+        std::lock_guard lock(log_mutex);
+        err << "dosar: derivations: " << e.to_string() << std::endl;
+      });
+}
+
 ExitCode run_watch(Context& c) {
   auto options = ingest_options(c);
   if (!options) return ExitCode::usage;
@@ -92,6 +115,13 @@ ExitCode run_watch(Context& c) {
   if (!archive.ok()) return c.fail(archive.error());
   auto ingester = Ingester::create(**archive, *options);
   if (!ingester.ok()) return c.fail(ingester.error());
+  // With --defer, files are stored as they come and read by a second thread.
+  std::unique_ptr<BackgroundDerivations> derivations;
+  if (options->defer_derivation && !watch.once) {
+    auto started = start_background_derivations(c, options->ocr);
+    if (!started.ok()) return c.fail(started.error());
+    derivations = std::move(started).value();
+  }
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
   if (!watch.once) c.err << "watching " << c.command.positionals[0] << " (Ctrl-C stops)\n";
@@ -127,9 +157,73 @@ ExitCode run_ingest(Context& c) {
     }
     print_item(c, item);
   });
-  if (!c.json) c.err << stored << " stored, " << duplicates << " duplicate, " << rejected << " rejected\n";
+  if (!c.json) {
+    c.err << stored << " stored, " << duplicates << " duplicate, " << rejected << " rejected\n";
+    if (options.defer_derivation && stored > 0)
+      c.err << "text extraction and OCR queued; `dosar jobs run` (or `serve`, `watch`) does them\n";
+  }
   if (!status.ok()) return c.fail(status.error());
   return rejected == 0 ? ExitCode::ok : ExitCode::failed;
+}
+
+ExitCode run_jobs(Context& c) {
+  auto archive = c.open_archive();
+  if (!archive.ok()) return c.fail(archive.error());
+  auto jobs = (*archive)->catalog().derivations(!c.command.has("--all"));
+  if (!jobs.ok()) return c.fail(jobs.error());
+  if (c.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const Derivation& d : *jobs) list.push_back(to_json(d));
+    c.out << list.dump(2) << '\n';
+    return ExitCode::ok;
+  }
+  for (const Derivation& d : *jobs) {
+    c.out << d.document_id << '\t' << d.version_number << '\t' << d.state << '\t' << d.queued_at;
+    if (d.pages_total > 0) c.out << '\t' << d.pages_done << '/' << d.pages_total << " pages";
+    if (d.error) c.out << '\t' << *d.error;
+    c.out << '\n';
+  }
+  if (jobs->empty()) c.err << "no derivation waiting\n";
+  return ExitCode::ok;
+}
+
+ExitCode run_jobs_run(Context& c) {
+  auto options = ingest_options(c);
+  if (!options) return ExitCode::usage;
+  auto archive = c.open_archive();
+  if (!archive.ok()) return c.fail(archive.error());
+  DerivationRunOptions run;
+  run.jobs = options->jobs;
+  run.ocr = options->ocr;
+  run.ocr_languages = options->ocr_languages;
+  run.limits = options->limits;
+  run.ocr_limits = options->ocr_limits;
+  run.actor = options->actor;
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  std::size_t failed = 0;
+  auto done = run_derivations(
+      **archive, run,
+      [&](const DerivationEvent& e) {
+        if (!e.done) ++failed;
+        if (c.json) {
+          nlohmann::json j = {{"id", e.document_id}, {"version", e.version_number}, {"done", e.done}};
+          if (e.error) j["reason"] = e.error->to_string();
+          if (!e.warnings.empty()) j["warnings"] = e.warnings;
+          c.out << j.dump() << std::endl;
+          return;
+        }
+        c.out << e.document_id << '\t' << e.version_number << '\t' << (e.done ? "done" : "failed");
+        if (e.error) c.out << '\t' << e.error->to_string();
+        c.out << std::endl;
+        for (const auto& w : e.warnings)
+          c.err << "warning: document " << e.document_id << " version " << e.version_number << ": " << w
+                << '\n';
+      },
+      [] { return !stop_requested.load(); });
+  if (!done.ok()) return c.fail(done.error());
+  if (!c.json) c.err << *done << " done, " << failed << " failed\n";
+  return failed == 0 ? ExitCode::ok : ExitCode::failed;
 }
 
 }  // namespace dosar::cli

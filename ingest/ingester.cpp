@@ -13,6 +13,7 @@
 #include "base/file_system.h"
 #include "base/sha256.h"
 #include "ingest/archive_index.h"
+#include "ingest/derivation.h"
 #include "ingest/file_type.h"
 #include "ingest/input_walk.h"
 #include "ingest/pdf_text.h"
@@ -37,6 +38,9 @@ namespace {
 
 constexpr std::size_t kChunk = 1 << 20;
 constexpr std::size_t kMagicBytes = 64 << 10;  // what libmagic looks at
+// A batch of deferred files ends at this many files or bytes.
+constexpr std::size_t kBatchFiles = 1024;
+constexpr std::uint64_t kBatchBytes = 1024ull << 20;
 
 // A file read, typed and staged in the spool, not yet in the archive.
 struct Prepared {
@@ -44,21 +48,14 @@ struct Prepared {
   std::string original_name;
   fs::path staged;  // empty unless the file was accepted
   std::string blob_id;
-  fs::path text_staged;  // extracted or recognised text, staged in the spool
-  std::string text_id;
-  std::optional<double> ocr_confidence;  // mean over the OCRed pages
-  std::vector<PageInfo> pages;
+  DerivedFiles derived;                // empty when deferred
   std::optional<Error> archive_error;  // the spool, not the input, failed
-
-  fs::path searchable_pdf;  // staged OCR output, when every page was scanned
-  std::string searchable_pdf_id;
 
   // Removes whatever this file left in the spool.
   void discard() {
-    for (fs::path* file : {&staged, &text_staged, &searchable_pdf}) {
-      if (!file->empty()) ::unlink(file->c_str());
-      file->clear();
-    }
+    if (!staged.empty()) ::unlink(staged.c_str());
+    staged.clear();
+    derived.discard();
   }
 
   void reject(Error error) {
@@ -72,19 +69,7 @@ struct Prepared {
 // created on first need, a Tesseract engine.
 struct WorkerTools {
   TypeDetector& detector;
-  std::unique_ptr<Recognizer> recognizer;
-  std::optional<Error> recognizer_error;
-
-  Recognizer* recognizer_for(const std::string& languages) {
-    if (!recognizer && !recognizer_error) {
-      auto created = Recognizer::create(languages);
-      if (created.ok())
-        recognizer = std::move(created).value();
-      else
-        recognizer_error = created.error();
-    }
-    return recognizer.get();
-  }
+  RecognizerSlot recognizer;
 };
 
 class FileDescriptor {
@@ -110,39 +95,6 @@ Status write_all(int fd, const char* data, std::size_t size, const fs::path& pat
     size -= static_cast<std::size_t>(written);
   }
   return {};
-}
-
-Result<std::string> hash_file(const fs::path& path) {
-  FileDescriptor in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (in.get() < 0) return make_error(ErrorCode::io, path.string(), "cannot open: " + errno_text(errno));
-  Sha256 hasher;
-  std::string buffer(kChunk, '\0');
-  for (;;) {
-    ssize_t got = ::read(in.get(), buffer.data(), buffer.size());
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return make_error(ErrorCode::io, path.string(), "read failed: " + errno_text(errno));
-    if (got == 0) return to_hex(hasher.finish());
-    hasher.update(buffer.data(), static_cast<std::size_t>(got));
-  }
-}
-
-bool is_blank(const std::string& text) {
-  for (unsigned char c : text)
-    if (c > ' ') return false;
-  return true;
-}
-
-// Page texts from Poppler's form-feed-separated text, padded to `count`.
-std::vector<std::string> split_pages(const std::string& text, int count) {
-  std::vector<std::string> pages(1);
-  for (char c : text) {
-    if (c == '\f')
-      pages.emplace_back();
-    else
-      pages.back() += c;
-  }
-  pages.resize(static_cast<std::size_t>(std::max(count, 1)));
-  return pages;
 }
 
 std::string strip_extension(const std::string& name) {
@@ -269,40 +221,46 @@ struct Ingester::Impl {
     p.blob_id = to_hex(hasher.finish());
     p.item.size = total;
 
-    std::vector<std::string> pages;  // text per page; empty where OCR should read it
-    bool is_pdf = type.mime_type == "application/pdf";
-    if (is_pdf) {
-      PdfLimits limits{options.limits.max_pdf_pages, options.limits.max_text_bytes,
-                       options.limits.max_pdf_object_number};
-      auto pdf = extract_pdf_text(p.staged, name, limits);
-      if (!pdf.ok()) {
-        p.reject(pdf.error());
-        return p;
+    PdfLimits pdf_limits{options.limits.max_pdf_pages, options.limits.max_text_bytes,
+                         options.limits.max_pdf_object_number};
+    if (options.defer_derivation) {
+      // Only what proves the file is what it claims (it opens, its pages
+      // are within the limits); text and OCR come later, from the blob.
+      if (type.mime_type == "application/pdf") {
+        auto pdf = extract_pdf_text(p.staged, name, pdf_limits, PdfRead::structure);
+        if (!pdf.ok()) {
+          p.reject(pdf.error());
+          return p;
+        }
+        p.item.page_count = pdf->page_count;
+        for (const std::string& w : pdf->warnings) p.item.warnings.push_back(w);
+      } else {
+        auto count = count_image_pages(p.staged, type.mime_type, name, options.ocr_limits);
+        if (!count.ok()) {
+          p.reject(count.error());
+          return p;
+        }
+        p.item.page_count = *count;
       }
-      p.item.page_count = pdf->page_count;
-      for (const std::string& w : pdf->warnings) p.item.warnings.push_back(w);
-      pages = split_pages(pdf->text, pdf->page_count);
-    } else {
-      auto count = count_image_pages(p.staged, type.mime_type, name, options.ocr_limits);
-      if (!count.ok()) {
-        p.reject(count.error());
-        return p;
-      }
-      p.item.page_count = *count;
-      pages.assign(static_cast<std::size_t>(*count), "");
+      // Not synced here: the committer syncs a whole batch at once.
+      p.item.status = IngestStatus::stored;
+      return p;
     }
-    p.pages.resize(pages.size());
-    for (std::size_t i = 0; i < pages.size(); ++i) {
-      p.pages[i].page = static_cast<int>(i + 1);
-      if (!is_blank(pages[i])) p.pages[i].text_source = "text-layer";
+    DeriveOptions derive{options.ocr, options.ocr_languages, options.ocr_limits, pdf_limits};
+    auto derived = derive_files(p.staged, type.mime_type, name, strip_extension(p.original_name), p.staged,
+                                derive, tools.recognizer, nullptr);
+    if (!derived.ok()) {
+      p.reject(derived.error());
+      return p;
     }
-    if (options.ocr) {
-      auto read = recognize_blank_pages(p, pages, is_pdf, name, tools);
-      if (!read.ok()) {
-        p.reject(read.error());
-        return p;
-      }
+    p.derived = std::move(derived).value();
+    if (p.derived.archive_error) {
+      p.archive_error = p.derived.archive_error;
+      p.discard();
+      return p;
     }
+    p.item.page_count = p.derived.page_count;
+    for (const std::string& w : p.derived.warnings) p.item.warnings.push_back(w);
     // Made durable here, on the worker, once the file is known to be
     // accepted, so that the committing thread (the bottleneck) finds the data
     // already on disk.
@@ -311,117 +269,39 @@ struct Ingester::Impl {
       p.discard();
       return p;
     }
-    std::string text;
-    for (std::size_t i = 0; i < pages.size(); ++i) text += (i ? "\f" : "") + pages[i];
-    if (!is_blank(text)) {
-      // Staged and synced on the worker too, like the original.
-      p.text_staged = p.staged.string() + "-text";
-      p.text_id = sha256_hex(text);
-      Status written = real_file_system().write_new_file(p.text_staged, text);
-      if (written.ok()) written = real_file_system().sync_file(p.text_staged);
-      if (!written.ok()) {
-        p.archive_error = written.error();
-        p.discard();
-        return p;
-      }
-    }
     p.item.status = IngestStatus::stored;
     return p;
   }
 
-  // OCRs every page whose text is blank (all pages of an image; the scanned
-  // pages of a PDF). A page that cannot be read is a warning: the original
-  // is still worth keeping. Errors: an image whose pages cannot be decoded at all.
-  Status recognize_blank_pages(Prepared& p, std::vector<std::string>& pages, bool is_pdf,
-                               const std::string& name, WorkerTools& tools) const {
-    double confidence_sum = 0;
-    int recognized = 0;
-    // Every page scanned: the version also gets a searchable PDF.
-    bool all_scanned =
-        std::all_of(pages.begin(), pages.end(), [](const std::string& t) { return is_blank(t); });
-    std::unique_ptr<SearchablePdf> pdf;
-    if (all_scanned) {
-      if (Recognizer* recognizer = tools.recognizer_for(options.ocr_languages)) {
-        fs::path file = p.staged.string() + "-searchable.pdf";
-        auto begun = SearchablePdf::begin(file, strip_extension(p.original_name), *recognizer);
-        if (begun.ok()) {
-          pdf = std::move(begun).value();
-          p.searchable_pdf = file;
-        } else {
-          p.item.warnings.push_back("no searchable PDF: " + begun.error().message);
-        }
-      }
-    }
-    for (std::size_t i = 0; i < pages.size(); ++i) {
-      if (!is_blank(pages[i])) continue;
-      Recognizer* recognizer = tools.recognizer_for(options.ocr_languages);
-      if (!recognizer) {
-        p.item.warnings.push_back("not OCRed: " + tools.recognizer_error->to_string());
-        return {};
-      }
-      int index = static_cast<int>(i);
-      auto image = is_pdf ? render_pdf_page(p.staged, index, name, options.ocr_limits)
-                          : load_image_page(p.staged, p.item.mime_type, index, name, options.ocr_limits);
-      if (!image.ok()) {
-        if (!is_pdf && pages.size() == 1) return image.error();
-        p.item.warnings.push_back("page " + std::to_string(i + 1) + " not OCRed: " + image.error().message);
-        continue;
-      }
-      auto page = recognizer->recognize(*image, name, options.ocr_limits, pdf.get());
-      if (!page.ok()) {
-        p.item.warnings.push_back("page " + std::to_string(i + 1) + " not OCRed: " + page.error().message);
-        continue;
-      }
-      pages[i] = std::move(page->text);
-      PageInfo& info = p.pages[i];
-      info.text_source = "ocr";
-      info.ocr_confidence = page->mean_confidence;
-      info.rotated_degrees = page->rotated_degrees;
-      info.deskew_degrees = page->deskew_degrees;
-      confidence_sum += page->mean_confidence;
-      ++recognized;
-    }
-    if (recognized > 0) p.ocr_confidence = confidence_sum / recognized;
-    if (pdf) {
-      Status ended = pdf->end();
-      bool complete = ended.ok() && pdf->pages() == static_cast<int>(pages.size());
-      pdf.reset();
-      auto digest = complete ? hash_file(p.searchable_pdf)
-                             : Result<std::string>(ended.ok() ? make_error(ErrorCode::io, name,
-                                                                           "some pages could not be read")
-                                                              : ended.error());
-      if (digest.ok()) {
-        p.searchable_pdf_id = *digest;
-      } else {
-        p.item.warnings.push_back("no searchable PDF: " + digest.error().message);
-        ::unlink(p.searchable_pdf.c_str());
-        p.searchable_pdf.clear();
-      }
-    }
-    return {};
-  }
-
-  // Makes the staged blobs durable; returns the new version's description.
-  Result<NewVersion> store_blobs(Prepared& p, const std::string& comment) {
+  // The new version's description, blobs named but not yet stored.
+  NewVersion describe(const Prepared& p, const std::string& comment) const {
     NewVersion v;
+    v.original_blob_id = p.blob_id;
     v.original_name = p.original_name;
     v.mime_type = p.item.mime_type;
     v.size = p.item.size;
     v.page_count = p.item.page_count;
-    v.ocr_confidence = p.ocr_confidence;
-    v.pages = p.pages;
+    v.ocr_confidence = p.derived.ocr_confidence;
+    v.pages = p.derived.pages;
     v.comment = comment;
     v.warnings = p.item.warnings;
-    if (!p.text_staged.empty()) {
-      auto text = archive.blobs().put_staged_file(p.text_staged, p.text_id);
+    v.derivation_pending = options.defer_derivation;
+    return v;
+  }
+
+  // Makes the staged blobs durable; returns the new version's description.
+  Result<NewVersion> store_blobs(Prepared& p, const std::string& comment) {
+    NewVersion v = describe(p, comment);
+    if (!p.derived.text_staged.empty()) {
+      auto text = archive.blobs().put_staged_file(p.derived.text_staged, p.derived.text_id);
       if (!text.ok()) return text.error();
-      p.text_staged.clear();
+      p.derived.text_staged.clear();
       v.derived.push_back({"text", text->id, text->size, "text/plain; charset=utf-8"});
     }
-    if (!p.searchable_pdf.empty()) {
-      auto pdf = archive.blobs().put_staged_file(p.searchable_pdf, p.searchable_pdf_id);
+    if (!p.derived.searchable_pdf.empty()) {
+      auto pdf = archive.blobs().put_staged_file(p.derived.searchable_pdf, p.derived.searchable_pdf_id);
       if (!pdf.ok()) return pdf.error();
-      p.searchable_pdf.clear();
+      p.derived.searchable_pdf.clear();
       v.derived.push_back({"searchable-pdf", pdf->id, pdf->size, "application/pdf"});
     }
     auto original = archive.blobs().put_staged_file(p.staged, p.blob_id);
@@ -429,6 +309,53 @@ struct Ingester::Impl {
     p.staged.clear();
     v.original_blob_id = original->id;
     return v;
+  }
+
+  NewDocument new_document(const Prepared& p, NewVersion version) const {
+    NewDocument d;
+    d.title = options.title.value_or(strip_extension(p.original_name));
+    d.document_type = options.document_type;
+    d.department = options.department;
+    d.confidentiality = options.confidentiality;
+    d.first_version = std::move(version);
+    return d;
+  }
+
+  // Stores a batch of deferred files with one durability barrier for all
+  // their blobs and one catalogue transaction: what makes `ingest --defer`
+  // as fast as copying. Rejected items pass through untouched.
+  Status commit_batch(std::vector<Prepared>& batch) {
+    std::vector<BlobStore::Staged> staged;
+    std::vector<Prepared*> accepted;
+    for (Prepared& p : batch) {
+      if (p.archive_error) return *p.archive_error;
+      if (p.item.status == IngestStatus::rejected) continue;
+      auto existing = archive.catalog().find_document_with_original(p.blob_id);
+      if (!existing.ok()) return existing.error();
+      if (*existing) {
+        p.discard();
+        p.item.status = IngestStatus::duplicate;
+        p.item.document_id = **existing;
+        continue;
+      }
+      staged.push_back({p.staged, p.blob_id});
+      accepted.push_back(&p);
+    }
+    if (accepted.empty()) return {};
+    auto stored = archive.blobs().put_staged_files(staged);
+    if (!stored.ok()) return stored.error();
+    std::vector<NewDocument> documents;
+    for (Prepared* p : accepted) {
+      p->staged.clear();  // consumed by the store
+      documents.push_back(new_document(*p, describe(*p, "")));
+    }
+    auto outcomes = archive.catalog().create_documents_unless_duplicate(documents, options.actor);
+    if (!outcomes.ok()) return outcomes.error();
+    for (std::size_t i = 0; i < accepted.size(); ++i) {
+      accepted[i]->item.status = (*outcomes)[i].created ? IngestStatus::stored : IngestStatus::duplicate;
+      accepted[i]->item.document_id = (*outcomes)[i].document.id;
+    }
+    return {};
   }
 
   Status commit(Prepared& p) {
@@ -444,12 +371,7 @@ struct Ingester::Impl {
     }
     auto version = store_blobs(p, "");
     if (!version.ok()) return version.error();
-    NewDocument d;
-    d.title = options.title.value_or(strip_extension(p.original_name));
-    d.document_type = options.document_type;
-    d.department = options.department;
-    d.confidentiality = options.confidentiality;
-    d.first_version = std::move(version).value();
+    NewDocument d = new_document(p, std::move(version).value());
     auto outcome = archive.catalog().create_document_unless_duplicate(d, options.actor);
     if (!outcome.ok()) return outcome.error();
     p.item.status = outcome->created ? IngestStatus::stored : IngestStatus::duplicate;
@@ -476,7 +398,7 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
   const std::size_t jobs = std::min<std::size_t>(static_cast<std::size_t>(impl_->options.jobs), count);
   // Workers prepare files ahead of the committer, at most `window` ahead, so
   // that the spool holds a bounded number of staged files.
-  const std::size_t window = jobs * 4;
+  const std::size_t window = impl_->options.defer_derivation ? kBatchFiles * 2 : jobs * 4;
   std::vector<std::optional<Prepared>> slots(count);
   std::mutex mutex;
   std::condition_variable ready, space;
@@ -497,7 +419,7 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
   auto worker = [&]() {
     auto detector = TypeDetector::create();
     std::optional<WorkerTools> tools;
-    if (detector.ok()) tools.emplace(WorkerTools{**detector, nullptr, std::nullopt});
+    if (detector.ok()) tools.emplace(WorkerTools{**detector, {}});
     for (;;) {
       std::size_t i;
       {
@@ -524,6 +446,29 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
   std::vector<std::thread> threads;
   for (std::size_t t = 0; t < jobs; ++t) threads.emplace_back(worker);
 
+  // Deferred files are committed in batches (one sync, one transaction);
+  // the others one by one, as each is derived.
+  const bool batched = impl_->options.defer_derivation;
+  std::vector<Prepared> batch;
+  std::uint64_t batch_bytes = 0;
+  auto flush = [&](std::size_t committed_up_to) -> Status {
+    Status committed = impl_->commit_batch(batch);
+    for (Prepared& p : batch) {
+      if (!committed.ok()) {
+        p.discard();
+        continue;
+      }
+      report(p.item);
+    }
+    batch.clear();
+    batch_bytes = 0;
+    {
+      std::lock_guard lock(mutex);
+      next_to_commit = committed_up_to;
+    }
+    space.notify_all();
+    return committed;
+  };
   Status result;
   for (std::size_t i = 0; i < count; ++i) {
     Prepared p;
@@ -532,6 +477,15 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
       ready.wait(lock, [&] { return slots[i].has_value(); });
       p = std::move(*slots[i]);
       slots[i].reset();
+    }
+    if (batched) {
+      batch_bytes += p.item.size;
+      batch.push_back(std::move(p));
+      if (batch.size() >= kBatchFiles || batch_bytes >= kBatchBytes || i + 1 == count) {
+        result = flush(i + 1);
+        if (!result.ok()) break;
+      }
+      continue;
     }
     Status committed = impl_->commit(p);
     if (!committed.ok()) {
@@ -546,6 +500,7 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
     }
     space.notify_all();
   }
+  for (Prepared& p : batch) p.discard();
   {
     std::lock_guard lock(mutex);
     stopping = true;
@@ -576,7 +531,7 @@ Result<Version> Ingester::add_version(DocumentId id, const fs::path& file, const
   std::error_code ec;
   if (fs::is_directory(file, ec))
     return make_error(ErrorCode::invalid_argument, file.string(), "is a folder; a version is one file");
-  WorkerTools tools{**detector, nullptr, std::nullopt};
+  WorkerTools tools{**detector, {}};
   Prepared p = impl_->prepare(file, tools);
   if (p.archive_error) return *p.archive_error;
   if (p.item.status == IngestStatus::rejected) return *p.item.error;

@@ -41,6 +41,10 @@ struct IngestOptions {
   bool ocr = true;  // read scanned pages with Tesseract
   std::string ocr_languages = "ron+eng";
   OcrLimits ocr_limits;
+  // Store originals now (checked: type, size, that a PDF opens and its page
+  // count) and queue text extraction and OCR for the derivation workers
+  // (run_derivations), committing files in batches with one sync each.
+  bool defer_derivation = false;
 };
 
 enum class IngestStatus { stored, duplicate, rejected };

@@ -41,7 +41,7 @@ bool is_blank(const std::string& text) {
 }
 
 Result<PdfText> extract(std::unique_ptr<poppler::document> doc, const std::string& name,
-                        const PdfLimits& limits) {
+                        const PdfLimits& limits, PdfRead read = PdfRead::text) {
   if (!doc) {
     std::string reason = poppler_messages.empty() ? "not a readable PDF" : poppler_messages;
     return make_error(ErrorCode::corrupt, name, "PDF cannot be opened (Poppler: " + reason + ")");
@@ -58,6 +58,11 @@ Result<PdfText> extract(std::unique_ptr<poppler::document> doc, const std::strin
     return make_error(ErrorCode::limit_exceeded, name,
                       "PDF has " + std::to_string(out.page_count) + " pages, more than the limit of " +
                           std::to_string(limits.max_pages));
+  if (read == PdfRead::structure) {
+    if (!poppler_messages.empty())
+      out.warnings.push_back("PDF is damaged; Poppler repaired it: " + poppler_messages);
+    return out;
+  }
   for (int i = 0; i < out.page_count; ++i) {
     if (i == 0 && !poppler_messages.empty())
       // Opened only after Poppler repaired it: kept with the version, not forgotten.
@@ -149,7 +154,7 @@ Status check_object_numbers(std::string_view bytes, const std::string& name, con
 }  // namespace
 
 Result<PdfText> extract_pdf_text(const std::filesystem::path& file, const std::string& display_name,
-                                 const PdfLimits& limits) {
+                                 const PdfLimits& limits, PdfRead read) {
   install_poppler_handler();
   poppler_messages.clear();
   {
@@ -168,7 +173,7 @@ Result<PdfText> extract_pdf_text(const std::filesystem::path& file, const std::s
     }
   }
   std::unique_ptr<poppler::document> doc(poppler::document::load_from_file(file.string()));
-  return extract(std::move(doc), display_name, limits);
+  return extract(std::move(doc), display_name, limits, read);
 }
 
 Result<PdfText> extract_pdf_text_from_memory(std::string_view bytes, const std::string& display_name,

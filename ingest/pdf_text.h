@@ -48,11 +48,16 @@ class PdfLibrary {
   std::unique_ptr<Anchor> anchor_;
 };
 
+// What to read of a PDF: its text, or only its structure (it opens, its
+// page count, whether it is locked, the repairs Poppler made) for storing a
+// file now and extracting its text later.
+enum class PdfRead { text, structure };
+
 // Opens the PDF and extracts the text of every page. Errors: corrupt (Poppler
 // cannot open it, with Poppler's reason), unsupported (password needed),
 // limit_exceeded (pages or text beyond `limits`). The subject is `display_name`.
 Result<PdfText> extract_pdf_text(const std::filesystem::path& file, const std::string& display_name,
-                                 const PdfLimits& limits);
+                                 const PdfLimits& limits, PdfRead read = PdfRead::text);
 // The same, from bytes in memory (fuzzing and tests).
 Result<PdfText> extract_pdf_text_from_memory(std::string_view bytes, const std::string& display_name,
                                              const PdfLimits& limits);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/file_system.h"
 #include "base/result.h"
@@ -37,6 +38,27 @@ class BlobStore {
   // Errors: io.
   virtual Result<BlobInfo> put_staged_file(const std::filesystem::path& staged,
                                            const std::string& sha256_hex) = 0;
+
+  // A staged file and the SHA-256 its writer computed, for put_staged_files.
+  struct Staged {
+    std::filesystem::path file;
+    std::string sha256_hex;
+  };
+
+  // put_staged_file for many files at once, with one durability barrier for
+  // the whole batch instead of one per file: after it returns, every blob is
+  // durable; if it fails, some may be stored (complete and correctly named:
+  // contents are made durable before any name appears) and the rest of the
+  // staged files are left for the caller to remove. Results in input order.
+  // REQUIRES: each `sha256_hex` is the digest of its file's bytes.
+  // Errors: invalid_argument, io.
+  virtual Result<std::vector<BlobInfo>> put_staged_files(const std::vector<Staged>& files) = 0;
+
+  // A local file holding the blob's bytes, for libraries that read files by
+  // name (Poppler, Leptonica). Valid while the blob exists; never written to.
+  // Errors: not_found, io; unsupported for a backend without local files
+  // (its callers copy the blob to the spool instead).
+  virtual Result<std::filesystem::path> local_file(const std::string& id) const = 0;
 
   // Errors: invalid_argument (not a blob id), io.
   virtual Result<bool> contains(const std::string& id) const = 0;

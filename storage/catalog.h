@@ -4,6 +4,7 @@
 // audit rows form a SHA-256 hash chain (docs/formats/audit-chain.md).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -69,6 +70,9 @@ struct Version {
   std::vector<DerivedBlob> derived;
   std::vector<std::string> warnings;  // recoverable oddities found on the way in
   std::vector<PageInfo> pages;
+  // Set when the version was stored before its text was extracted: "queued",
+  // "running", "done" or "failed" (see Derivation).
+  std::optional<std::string> derivation_state;
 };
 
 // What a caller supplies for a new version; the catalogue numbers and dates it.
@@ -83,6 +87,9 @@ struct NewVersion {
   std::vector<DerivedBlob> derived;
   std::vector<std::string> warnings;
   std::vector<PageInfo> pages;
+  // Stored now, text and derived files made later by a derivation worker
+  // (`derived` and `pages` are then empty).
+  bool derivation_pending = false;
 };
 
 struct NewDocument {
@@ -127,6 +134,33 @@ struct IndexWork {
   DocumentId document_id = 0;
 };
 
+// The derivation of a version stored with derivation_pending: extracting its
+// text, OCR of its scanned pages, its searchable PDF. A worker claims it under
+// a lease and renews the lease with each progress report; a worker that dies
+// lets its lease run out and the derivation is claimed again.
+struct Derivation {
+  DocumentId document_id = 0;
+  int version_number = 0;
+  std::string state;  // "queued", "running", "done", "failed"
+  int attempts = 0;   // claims so far
+  std::string queued_at;
+  std::optional<std::string> worker;  // the one that claimed it last
+  std::optional<std::string> heartbeat_at;
+  std::optional<std::string> finished_at;
+  int pages_done = 0;
+  int pages_total = 0;
+  std::optional<std::string> error;  // of the last failed attempt
+};
+
+// What a derivation made of a version.
+struct DerivedData {
+  std::optional<int> page_count;
+  std::optional<double> ocr_confidence;
+  std::vector<DerivedBlob> derived;
+  std::vector<std::string> warnings;
+  std::vector<PageInfo> pages;
+};
+
 // Someone who reads the archive; decides what searches show them.
 struct User {
   std::string name;  // login name
@@ -146,6 +180,13 @@ class Catalog {
   // processes. Errors: invalid_argument, io.
   virtual Result<CreateOutcome> create_document_unless_duplicate(const NewDocument& document,
                                                                  const std::string& actor) = 0;
+
+  // create_document_unless_duplicate for many documents in one transaction
+  // (one durable commit for the batch). Outcomes in input order; a document
+  // duplicating an earlier one of the same batch is reported as not created.
+  // Errors: invalid_argument (nothing created), io.
+  virtual Result<std::vector<CreateOutcome>> create_documents_unless_duplicate(
+      const std::vector<NewDocument>& documents, const std::string& actor) = 0;
 
   // The first document having a version whose original is `blob_id`, if any.
   virtual Result<std::optional<DocumentId>> find_document_with_original(const std::string& blob_id) const = 0;
@@ -170,6 +211,37 @@ class Catalog {
   virtual Status mark_indexed(std::int64_t up_to_seq) = 0;
   // Queues every document (for a rebuild of the index).
   virtual Status queue_all_for_indexing() = 0;
+
+  // Claims up to `limit` derivations for `worker`, oldest first: queued ones,
+  // and running ones whose heartbeat is older than `lease` (their worker
+  // died). A derivation claimed `max_attempts` times without finishing is
+  // marked failed instead of claimed again (a file that crashes its worker
+  // must not crash every worker after it).
+  virtual Result<std::vector<Derivation>> claim_derivations(const std::string& worker, std::size_t limit,
+                                                            std::chrono::seconds lease, int max_attempts) = 0;
+  // Records progress and renews the lease. Errors: conflict (the derivation
+  // is no longer this worker's: its lease ran out and another took it).
+  virtual Status record_derivation_progress(DocumentId id, int version, const std::string& worker,
+                                            int pages_done, int pages_total) = 0;
+  // Stores what derivations made (derived blobs, pages, warnings, OCR
+  // confidence) with an audit row each, marks them done and queues their
+  // documents for the index, in one transaction. One outcome per entry:
+  // conflict for a derivation no longer this worker's (the others are
+  // stored). Errors: io (nothing stored).
+  struct CompletedDerivation {
+    DocumentId document_id = 0;
+    int version_number = 0;
+    DerivedData data;
+  };
+  virtual Result<std::vector<Status>> complete_derivations(const std::vector<CompletedDerivation>& completed,
+                                                           const std::string& worker,
+                                                           const std::string& actor) = 0;
+  // Gives the derivation back with the reason: queued again, or failed for
+  // good when `permanent`. Errors: conflict (no longer this worker's), io.
+  virtual Status fail_derivation(DocumentId id, int version, const std::string& worker,
+                                 const std::string& error, bool permanent, const std::string& actor) = 0;
+  // Derivations, oldest first; only those not done when `unfinished_only`.
+  virtual Result<std::vector<Derivation>> derivations(bool unfinished_only) const = 0;
 
   // Errors: conflict (name taken), invalid_argument.
   virtual Status add_user(const User& user, const std::string& actor) = 0;

@@ -262,6 +262,27 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_by_user ON sessions(user_name);
 )sql"},
+      // Versions stored before their text was extracted (`ingest --defer`):
+      // the derivation each still needs, claimed by one worker at a time
+      // under a lease that its heartbeat renews.
+      {10, R"sql(
+CREATE TABLE derivation_queue (
+  document_id INTEGER NOT NULL,
+  version_number INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  queued_at TEXT NOT NULL,
+  worker TEXT,
+  heartbeat_at TEXT,
+  finished_at TEXT,
+  pages_done INTEGER NOT NULL DEFAULT 0,
+  pages_total INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  PRIMARY KEY (document_id, version_number),
+  FOREIGN KEY (document_id, version_number) REFERENCES versions(document_id, number)
+);
+CREATE INDEX derivation_queue_by_state ON derivation_queue(state, queued_at);
+)sql"},
   };
   return migrations;
 }

@@ -20,9 +20,29 @@ constexpr const char* kVersionColumns =
     "document_id, number, original_blob, original_name, mime_type, size, page_count, "
     "ocr_confidence, author, created_at, comment";
 
+constexpr const char* kDerivationColumns =
+    "document_id, version_number, state, attempts, queued_at, worker, heartbeat_at, finished_at, "
+    "pages_done, pages_total, error";
+
 std::optional<std::string> optional_text(const Statement& s, int column) {
   if (s.is_null(column)) return std::nullopt;
   return s.text(column);
+}
+
+Derivation read_derivation(const Statement& s) {
+  Derivation d;
+  d.document_id = s.integer(0);
+  d.version_number = static_cast<int>(s.integer(1));
+  d.state = s.text(2);
+  d.attempts = static_cast<int>(s.integer(3));
+  d.queued_at = s.text(4);
+  d.worker = optional_text(s, 5);
+  d.heartbeat_at = optional_text(s, 6);
+  d.finished_at = optional_text(s, 7);
+  d.pages_done = static_cast<int>(s.integer(8));
+  d.pages_total = static_cast<int>(s.integer(9));
+  d.error = optional_text(s, 10);
+  return d;
 }
 
 Document read_document(const Statement& s) {
@@ -121,43 +141,39 @@ class SqliteCatalog final : public Catalog {
 
   Result<CreateOutcome> create_document_unless_duplicate(const NewDocument& d,
                                                          const std::string& actor) override {
-    DOSAR_TRY(validate(d));
+    auto outcomes = create_documents_unless_duplicate({d}, actor);
+    if (!outcomes.ok()) return outcomes.error();
+    return std::move(outcomes->front());
+  }
+
+  Result<std::vector<CreateOutcome>> create_documents_unless_duplicate(
+      const std::vector<NewDocument>& documents, const std::string& actor) override {
+    for (const NewDocument& d : documents) DOSAR_TRY(validate(d));
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
-    auto found = find_document_with_original(d.first_version.original_blob_id);
-    if (!found.ok()) return found.error();
-    if (*found) {
-      auto doc = document(**found);
-      if (!doc.ok()) return doc.error();
-      return CreateOutcome{std::move(doc).value(), false};
+    std::vector<DocumentId> ids;
+    std::vector<bool> created;
+    for (const NewDocument& d : documents) {
+      auto found = find_document_with_original(d.first_version.original_blob_id);
+      if (!found.ok()) return found.error();
+      if (*found) {
+        ids.push_back(**found);
+        created.push_back(false);
+        continue;
+      }
+      auto id = insert_document(d, actor);
+      if (!id.ok()) return id.error();
+      ids.push_back(*id);
+      created.push_back(true);
     }
-
-    std::string at = now();
-    auto insert = db_.prepare(
-        "INSERT INTO documents(title, document_type, department, confidentiality, status, "
-        "created_at, updated_at, current_version) VALUES (?, ?, ?, ?, 'active', ?, ?, 1)");
-    if (!insert.ok()) return insert.error();
-    DOSAR_TRY(insert->bind(1, d.title)
-                  .bind(2, d.document_type)
-                  .bind(3, d.department)
-                  .bind(4, d.confidentiality)
-                  .bind(5, at)
-                  .bind(6, at)
-                  .run());
-    DocumentId id = db_.last_insert_rowid();
-    DOSAR_TRY(insert_version(id, 1, d.first_version, actor, at));
-
-    nlohmann::json detail = {{"title", d.title},
-                             {"version", 1},
-                             {"original", d.first_version.original_blob_id},
-                             {"name", d.first_version.original_name},
-                             {"mime_type", d.first_version.mime_type}};
-    DOSAR_TRY(append_audit(at, actor, "document.create", id, detail.dump()));
-    DOSAR_TRY(queue_for_indexing(id));
     DOSAR_TRY(tx->commit());
-    auto doc = document(id);
-    if (!doc.ok()) return doc.error();
-    return CreateOutcome{std::move(doc).value(), true};
+    std::vector<CreateOutcome> outcomes;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      auto doc = document(ids[i]);
+      if (!doc.ok()) return doc.error();
+      outcomes.push_back(CreateOutcome{std::move(doc).value(), created[i]});
+    }
+    return outcomes;
   }
 
   Result<std::optional<DocumentId>> find_document_with_original(const std::string& blob_id) const override {
@@ -295,6 +311,110 @@ class SqliteCatalog final : public Catalog {
     return db_.exec("INSERT INTO index_queue(document_id) SELECT id FROM documents ORDER BY id");
   }
 
+  Result<std::vector<Derivation>> claim_derivations(const std::string& worker, std::size_t limit,
+                                                    std::chrono::seconds lease, int max_attempts) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    std::string at = now();
+    std::string expired = format_utc(clock_.now() - lease);
+    auto pick = db_.prepare(std::string("SELECT ") + kDerivationColumns +
+                            " FROM derivation_queue WHERE state = 'queued' OR "
+                            "(state = 'running' AND heartbeat_at < ?) ORDER BY queued_at, document_id, "
+                            "version_number LIMIT ?");
+    if (!pick.ok()) return pick.error();
+    pick->bind(1, expired).bind(2, static_cast<std::int64_t>(limit));
+    std::vector<Derivation> candidates;
+    DOSAR_TRY(pick->for_each_row([&] { candidates.push_back(read_derivation(*pick)); }));
+    std::vector<Derivation> claimed;
+    for (Derivation& d : candidates) {
+      if (d.attempts >= max_attempts) {
+        std::string reason = "gave up after " + std::to_string(d.attempts) +
+                             " attempts that did not finish (the worker stopped or crashed)";
+        if (d.error) reason += "; last error: " + *d.error;
+        DOSAR_TRY(finish_derivation(d.document_id, d.version_number, "failed", reason, at, "system"));
+        continue;
+      }
+      auto update = db_.prepare(
+          "UPDATE derivation_queue SET state = 'running', attempts = attempts + 1, worker = ?, "
+          "heartbeat_at = ? WHERE document_id = ? AND version_number = ?");
+      if (!update.ok()) return update.error();
+      DOSAR_TRY(update->bind(1, worker)
+                    .bind(2, at)
+                    .bind(3, d.document_id)
+                    .bind(4, std::int64_t{d.version_number})
+                    .run());
+      d.state = "running";
+      d.attempts += 1;
+      d.worker = worker;
+      d.heartbeat_at = at;
+      claimed.push_back(std::move(d));
+    }
+    DOSAR_TRY(tx->commit());
+    return claimed;
+  }
+
+  Status record_derivation_progress(DocumentId id, int version, const std::string& worker, int pages_done,
+                                    int pages_total) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    DOSAR_TRY(require_claim(id, version, worker));
+    auto update = db_.prepare(
+        "UPDATE derivation_queue SET pages_done = ?, pages_total = ?, heartbeat_at = ? "
+        "WHERE document_id = ? AND version_number = ?");
+    if (!update.ok()) return update.error();
+    DOSAR_TRY(update->bind(1, std::int64_t{pages_done})
+                  .bind(2, std::int64_t{pages_total})
+                  .bind(3, now())
+                  .bind(4, id)
+                  .bind(5, std::int64_t{version})
+                  .run());
+    return tx->commit();
+  }
+
+  Result<std::vector<Status>> complete_derivations(const std::vector<CompletedDerivation>& completed,
+                                                   const std::string& worker,
+                                                   const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    std::vector<Status> outcomes;
+    for (const CompletedDerivation& c : completed) {
+      Status claim = require_claim(c.document_id, c.version_number, worker);
+      if (!claim.ok() && claim.error().code != ErrorCode::conflict) return claim.error();
+      outcomes.push_back(claim);
+      if (!claim.ok()) continue;
+      DOSAR_TRY(store_derivation(c, actor));
+    }
+    DOSAR_TRY(tx->commit());
+    return outcomes;
+  }
+
+  Status fail_derivation(DocumentId id, int version, const std::string& worker, const std::string& error,
+                         bool permanent, const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    DOSAR_TRY(require_claim(id, version, worker));
+    if (permanent) {
+      DOSAR_TRY(finish_derivation(id, version, "failed", error, now(), actor));
+    } else {
+      auto update = db_.prepare(
+          "UPDATE derivation_queue SET state = 'queued', worker = NULL, heartbeat_at = NULL, error = ? "
+          "WHERE document_id = ? AND version_number = ?");
+      if (!update.ok()) return update.error();
+      DOSAR_TRY(update->bind(1, error).bind(2, id).bind(3, std::int64_t{version}).run());
+    }
+    return tx->commit();
+  }
+
+  Result<std::vector<Derivation>> derivations(bool unfinished_only) const override {
+    auto s = db_.prepare(std::string("SELECT ") + kDerivationColumns + " FROM derivation_queue" +
+                         (unfinished_only ? " WHERE state <> 'done'" : "") +
+                         " ORDER BY queued_at, document_id, version_number");
+    if (!s.ok()) return s.error();
+    std::vector<Derivation> out;
+    DOSAR_TRY(s->for_each_row([&] { out.push_back(read_derivation(*s)); }));
+    return out;
+  }
+
   Status add_user(const User& u, const std::string& actor) override {
     if (u.name.empty() || u.name.find_first_of(" \t\n/:") != std::string::npos)
       return make_error(ErrorCode::invalid_argument, "user name",
@@ -398,6 +518,79 @@ class SqliteCatalog final : public Catalog {
  private:
   std::string now() const { return format_utc(clock_.now()); }
 
+  // REQUIRES: inside a write transaction.
+  Result<DocumentId> insert_document(const NewDocument& d, const std::string& actor) {
+    std::string at = now();
+    auto insert = db_.prepare(
+        "INSERT INTO documents(title, document_type, department, confidentiality, status, "
+        "created_at, updated_at, current_version) VALUES (?, ?, ?, ?, 'active', ?, ?, 1)");
+    if (!insert.ok()) return insert.error();
+    DOSAR_TRY(insert->bind(1, d.title)
+                  .bind(2, d.document_type)
+                  .bind(3, d.department)
+                  .bind(4, d.confidentiality)
+                  .bind(5, at)
+                  .bind(6, at)
+                  .run());
+    DocumentId id = db_.last_insert_rowid();
+    DOSAR_TRY(insert_version(id, 1, d.first_version, actor, at));
+
+    nlohmann::json detail = {{"title", d.title},
+                             {"version", 1},
+                             {"original", d.first_version.original_blob_id},
+                             {"name", d.first_version.original_name},
+                             {"mime_type", d.first_version.mime_type}};
+    DOSAR_TRY(append_audit(at, actor, "document.create", id, detail.dump()));
+    DOSAR_TRY(queue_for_indexing(id));
+    return id;
+  }
+
+  Status insert_derived(DocumentId id, int number, const std::vector<DerivedBlob>& derived,
+                        const std::vector<PageInfo>& pages, const std::vector<std::string>& warnings) {
+    for (const DerivedBlob& b : derived) {
+      auto d = db_.prepare(
+          "INSERT INTO derived_blobs(document_id, version_number, kind, blob, size, "
+          "mime_type) VALUES (?, ?, ?, ?, ?, ?)");
+      if (!d.ok()) return d.error();
+      DOSAR_TRY(d->bind(1, id)
+                    .bind(2, std::int64_t{number})
+                    .bind(3, b.kind)
+                    .bind(4, b.blob_id)
+                    .bind(5, static_cast<std::int64_t>(b.size))
+                    .bind(6, b.mime_type)
+                    .run());
+    }
+    for (const PageInfo& page : pages) {
+      auto d = db_.prepare(
+          "INSERT INTO version_pages(document_id, version_number, page, text_source, ocr_confidence, "
+          "rotated_degrees, deskew_degrees) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      if (!d.ok()) return d.error();
+      DOSAR_TRY(d->bind(1, id)
+                    .bind(2, std::int64_t{number})
+                    .bind(3, std::int64_t{page.page})
+                    .bind(4, page.text_source)
+                    .bind(5, page.ocr_confidence)
+                    .bind(6, std::int64_t{page.rotated_degrees})
+                    .bind(7, page.deskew_degrees)
+                    .run());
+    }
+    auto last = db_.prepare(
+        "SELECT COALESCE(MAX(seq), 0) FROM version_warnings WHERE document_id = ? AND version_number = ?");
+    if (!last.ok()) return last.error();
+    last->bind(1, id).bind(2, std::int64_t{number});
+    auto row = last->step();
+    if (!row.ok()) return row.error();
+    std::int64_t seq = last->integer(0);
+    for (const std::string& w : warnings) {
+      auto d = db_.prepare(
+          "INSERT INTO version_warnings(document_id, version_number, seq, message) "
+          "VALUES (?, ?, ?, ?)");
+      if (!d.ok()) return d.error();
+      DOSAR_TRY(d->bind(1, id).bind(2, std::int64_t{number}).bind(3, ++seq).bind(4, w).run());
+    }
+    return {};
+  }
+
   Status insert_version(DocumentId id, int number, const NewVersion& v, const std::string& actor,
                         const std::string& at) {
     auto s = db_.prepare(std::string("INSERT INTO versions(") + kVersionColumns +
@@ -415,40 +608,13 @@ class SqliteCatalog final : public Catalog {
       s->bind_null(7);
     s->bind(8, v.ocr_confidence).bind(9, actor).bind(10, at).bind(11, v.comment);
     DOSAR_TRY(s->run());
-    for (const DerivedBlob& b : v.derived) {
-      auto d = db_.prepare(
-          "INSERT INTO derived_blobs(document_id, version_number, kind, blob, size, "
-          "mime_type) VALUES (?, ?, ?, ?, ?, ?)");
-      if (!d.ok()) return d.error();
-      DOSAR_TRY(d->bind(1, id)
-                    .bind(2, std::int64_t{number})
-                    .bind(3, b.kind)
-                    .bind(4, b.blob_id)
-                    .bind(5, static_cast<std::int64_t>(b.size))
-                    .bind(6, b.mime_type)
-                    .run());
-    }
-    for (const PageInfo& page : v.pages) {
-      auto d = db_.prepare(
-          "INSERT INTO version_pages(document_id, version_number, page, text_source, ocr_confidence, "
-          "rotated_degrees, deskew_degrees) VALUES (?, ?, ?, ?, ?, ?, ?)");
-      if (!d.ok()) return d.error();
-      DOSAR_TRY(d->bind(1, id)
-                    .bind(2, std::int64_t{number})
-                    .bind(3, std::int64_t{page.page})
-                    .bind(4, page.text_source)
-                    .bind(5, page.ocr_confidence)
-                    .bind(6, std::int64_t{page.rotated_degrees})
-                    .bind(7, page.deskew_degrees)
-                    .run());
-    }
-    std::int64_t seq = 0;
-    for (const std::string& w : v.warnings) {
-      auto d = db_.prepare(
-          "INSERT INTO version_warnings(document_id, version_number, seq, message) "
-          "VALUES (?, ?, ?, ?)");
-      if (!d.ok()) return d.error();
-      DOSAR_TRY(d->bind(1, id).bind(2, std::int64_t{number}).bind(3, ++seq).bind(4, w).run());
+    DOSAR_TRY(insert_derived(id, number, v.derived, v.pages, v.warnings));
+    if (v.derivation_pending) {
+      auto q = db_.prepare(
+          "INSERT INTO derivation_queue(document_id, version_number, state, queued_at) VALUES (?, ?, "
+          "'queued', ?)");
+      if (!q.ok()) return q.error();
+      DOSAR_TRY(q->bind(1, id).bind(2, std::int64_t{number}).bind(3, at).run());
     }
     return {};
   }
@@ -482,7 +648,73 @@ class SqliteCatalog final : public Catalog {
     if (!w.ok()) return w.error();
     w->bind(1, v.document_id).bind(2, std::int64_t{v.number});
     DOSAR_TRY(w->for_each_row([&] { v.warnings.push_back(w->text(0)); }));
+    auto q = db_.prepare("SELECT state FROM derivation_queue WHERE document_id = ? AND version_number = ?");
+    if (!q.ok()) return q.error();
+    q->bind(1, v.document_id).bind(2, std::int64_t{v.number});
+    DOSAR_TRY(q->for_each_row([&] { v.derivation_state = q->text(0); }));
     return {};
+  }
+
+  // REQUIRES: inside a write transaction, holding the claim.
+  Status store_derivation(const CompletedDerivation& c, const std::string& actor) {
+    const DocumentId id = c.document_id;
+    const int version = c.version_number;
+    const DerivedData& data = c.data;
+    std::string at = now();
+    DOSAR_TRY(insert_derived(id, version, data.derived, data.pages, data.warnings));
+    auto update = db_.prepare(
+        "UPDATE versions SET page_count = COALESCE(?, page_count), ocr_confidence = ? "
+        "WHERE document_id = ? AND number = ?");
+    if (!update.ok()) return update.error();
+    if (data.page_count)
+      update->bind(1, std::int64_t{*data.page_count});
+    else
+      update->bind_null(1);
+    DOSAR_TRY(update->bind(2, data.ocr_confidence).bind(3, id).bind(4, std::int64_t{version}).run());
+    nlohmann::json detail = {{"version", version}, {"derived", nlohmann::json::object()}};
+    for (const DerivedBlob& b : data.derived) detail["derived"][b.kind] = b.blob_id;
+    if (data.ocr_confidence) detail["ocr_confidence"] = *data.ocr_confidence;
+    if (!data.warnings.empty()) detail["warnings"] = data.warnings;
+    DOSAR_TRY(append_audit(at, actor, "version.derive", id, detail.dump()));
+    DOSAR_TRY(finish_derivation(id, version, "done", std::nullopt, at, actor, /*audited=*/true));
+    return queue_for_indexing(id);
+  }
+
+  // REQUIRES: inside a write transaction. Errors: conflict when `worker` no
+  // longer holds the derivation, not_found when there is none.
+  Status require_claim(DocumentId id, int version, const std::string& worker) {
+    auto s = db_.prepare(
+        "SELECT state, worker FROM derivation_queue WHERE document_id = ? AND version_number = ?");
+    if (!s.ok()) return s.error();
+    s->bind(1, id).bind(2, std::int64_t{version});
+    auto row = s->step();
+    if (!row.ok()) return row.error();
+    std::string subject = "document " + std::to_string(id) + " version " + std::to_string(version);
+    if (!*row) return make_error(ErrorCode::not_found, subject, "no derivation queued for this version");
+    if (s->text(0) != "running" || s->is_null(1) || s->text(1) != worker)
+      return make_error(ErrorCode::conflict, subject,
+                        "the derivation is no longer held by " + worker + " (its lease ran out)");
+    return {};
+  }
+
+  // Ends a derivation as done or failed; a failure gets its own audit row.
+  Status finish_derivation(DocumentId id, int version, const std::string& state,
+                           const std::optional<std::string>& error, const std::string& at,
+                           const std::string& actor, bool audited = false) {
+    auto update = db_.prepare(
+        "UPDATE derivation_queue SET state = ?, finished_at = ?, error = ?, worker = NULL, heartbeat_at = "
+        "NULL "
+        "WHERE document_id = ? AND version_number = ?");
+    if (!update.ok()) return update.error();
+    update->bind(1, state).bind(2, at);
+    if (error)
+      update->bind(3, *error);
+    else
+      update->bind_null(3);
+    DOSAR_TRY(update->bind(4, id).bind(5, std::int64_t{version}).run());
+    if (audited || state != "failed") return {};
+    nlohmann::json detail = {{"version", version}, {"error", error.value_or("")}};
+    return append_audit(at, actor, "version.derive-failed", id, detail.dump());
   }
 
   Status queue_for_indexing(DocumentId id) {

@@ -39,7 +39,19 @@ Result<Database> Database::open(const std::string& path, bool create) {
 }
 
 Database::~Database() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
+}
+
+void Database::give_back(std::string sql, sqlite3_stmt* stmt) const {
+  constexpr std::size_t kMaxCached = 256;
+  sqlite3_reset(stmt);  // also ends the statement's read of the database
+  sqlite3_clear_bindings(stmt);
+  if (cache_.size() >= kMaxCached || cache_.count(sql) != 0) {
+    sqlite3_finalize(stmt);  // another copy of it is cached already (nested use)
+    return;
+  }
+  cache_.emplace(std::move(sql), stmt);
 }
 
 Error Database::error(const std::string& what) const {
@@ -57,10 +69,16 @@ Status Database::exec(const std::string& sql) {
 }
 
 Result<Statement> Database::prepare(const std::string& sql) const {
+  if (auto cached = cache_.find(sql); cached != cache_.end()) {
+    sqlite3_stmt* stmt = cached->second;
+    cache_.erase(cached);
+    return Statement(stmt, this, sql);
+  }
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                         nullptr) != SQLITE_OK)
     return error("cannot prepare statement");
-  return Statement(stmt, this);
+  return Statement(stmt, this, sql);
 }
 
 Statement& Statement::bind(int index, std::string_view text) {

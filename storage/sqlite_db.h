@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
 
 #include "base/result.h"
 
@@ -18,7 +19,11 @@ class Statement;
 class Database {
  public:
   static Result<Database> open(const std::string& path, bool create);
-  Database(Database&& other) noexcept : db_(other.db_), path_(std::move(other.path_)) { other.db_ = nullptr; }
+  Database(Database&& other) noexcept
+      : db_(other.db_), path_(std::move(other.path_)), cache_(std::move(other.cache_)) {
+    other.db_ = nullptr;
+    other.cache_.clear();
+  }
   Database& operator=(Database&&) = delete;
   ~Database();
 
@@ -29,16 +34,25 @@ class Database {
   const std::string& path() const { return path_; }
 
  private:
+  friend class Statement;
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  // Statements are kept prepared, one per SQL text, and reused: the catalogue
+  // runs the same few statements for every document of a batch.
+  void give_back(std::string sql, sqlite3_stmt* stmt) const;
   sqlite3* db_;
   std::string path_;
+  mutable std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
 class Statement {
  public:
-  Statement(Statement&& other) noexcept : stmt_(other.stmt_), db_(other.db_) { other.stmt_ = nullptr; }
+  Statement(Statement&& other) noexcept : stmt_(other.stmt_), db_(other.db_), sql_(std::move(other.sql_)) {
+    other.stmt_ = nullptr;
+  }
   Statement& operator=(Statement&&) = delete;
-  ~Statement() { sqlite3_finalize(stmt_); }
+  ~Statement() {
+    if (stmt_) db_->give_back(std::move(sql_), stmt_);
+  }
 
   Statement& bind(int index, std::string_view text);
   Statement& bind(int index, std::int64_t value);
@@ -75,9 +89,11 @@ class Statement {
 
  private:
   friend class Database;
-  Statement(sqlite3_stmt* stmt, const Database* db) : stmt_(stmt), db_(db) {}
+  Statement(sqlite3_stmt* stmt, const Database* db, std::string sql)
+      : stmt_(stmt), db_(db), sql_(std::move(sql)) {}
   sqlite3_stmt* stmt_;
   const Database* db_;
+  std::string sql_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back unless commit() succeeded.

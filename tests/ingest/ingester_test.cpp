@@ -7,6 +7,8 @@
 #include <map>
 
 #include "base/sha256.h"
+#include "ingest/archive_index.h"
+#include "ingest/derivation_runner.h"
 #include "tests/support/sample_pdf.h"
 #include "tests/support/temp_dir.h"
 
@@ -183,6 +185,112 @@ TEST_F(IngesterTest, AddsVersionAndRefusesIdenticalOne) {
   auto missing = ingester->add_version(999, dir_ / "v2.pdf", "");
   EXPECT_EQ(missing.error().code, ErrorCode::not_found);
   EXPECT_EQ(archive_->catalog().versions(items[0].document_id)->size(), 2u);
+}
+
+}  // namespace
+}  // namespace dosar
+
+namespace dosar {
+namespace {
+
+class DeferredIngestTest : public IngesterTest {
+ protected:
+  std::size_t hits(const std::string& query) {
+    SearchRequest request;
+    request.query = query;
+    auto result = search_archive(*archive_, request, std::nullopt);
+    EXPECT_TRUE(result.ok()) << result.error().to_string();
+    return result.ok() ? result->total : 0;
+  }
+  Result<std::size_t> derive(std::vector<DerivationEvent>* events = nullptr) {
+    DerivationRunOptions run;
+    run.actor = "ana";
+    run.jobs = 2;
+    return run_derivations(*archive_, run, [&](const DerivationEvent& e) {
+      if (events) events->push_back(e);
+    });
+  }
+};
+
+TEST_F(DeferredIngestTest, StoresOriginalsNowAndTheirTextAfterTheWorkersRan) {
+  options_.defer_derivation = true;
+  testing::write_file(dir_ / "in/a Popescu.pdf",
+                      testing::make_text_pdf({"Anchetă socială Baicului", "pagina doi"}));
+  testing::write_file(dir_ / "in/b.pdf", testing::make_text_pdf({"Dispoziție primar"}));
+  auto items = ingest({dir_ / "in"});
+  ASSERT_EQ(items.size(), 2u);
+  ASSERT_EQ(items[0].status, IngestStatus::stored);
+  EXPECT_EQ(items[0].page_count, 2) << "the page count comes from opening the PDF";
+  auto stored = archive_->catalog().version(items[0].document_id, 1);
+  EXPECT_TRUE(stored->derived.empty());
+  EXPECT_EQ(stored->derivation_state, "queued");
+  EXPECT_EQ(hits("anchetă"), 0u) << "no text yet";
+  EXPECT_EQ(hits("Popescu"), 1u) << "but the document is indexed by its title already";
+
+  std::vector<DerivationEvent> events;
+  auto done = derive(&events);
+  ASSERT_TRUE(done.ok()) << done.error().to_string();
+  EXPECT_EQ(*done, 2u);
+  EXPECT_EQ(events.size(), 2u);
+  auto derived = archive_->catalog().version(items[0].document_id, 1);
+  EXPECT_EQ(derived->derivation_state, "done");
+  ASSERT_EQ(derived->derived.size(), 1u);
+  EXPECT_EQ(*archive_->blobs().read(derived->derived[0].blob_id, Verify::hash),
+            "Anchetă socială Baicului\fpagina doi");
+  EXPECT_EQ(hits("ancheta sociala"), 1u) << "searchable once derived, without diacritics too";
+  EXPECT_EQ(*derive(), 0u) << "nothing left to do";
+  auto check = check_archive(*archive_, CheckDepth::full, nullptr);
+  EXPECT_FALSE(check->has_errors());
+  EXPECT_TRUE(archive_->catalog().verify_audit_chain()->empty());
+}
+
+TEST_F(DeferredIngestTest, BrokenPdfIsRejectedAtOnceAndNothingIsQueued) {
+  options_.defer_derivation = true;
+  testing::write_file(dir_ / "broken.pdf", "%PDF-1.7\nthis is not a PDF body\n%%EOF\n");
+  auto items = ingest({dir_ / "broken.pdf"});
+  ASSERT_EQ(items[0].status, IngestStatus::rejected);
+  EXPECT_EQ(items[0].error->subject, (dir_ / "broken.pdf").string());
+  EXPECT_TRUE(archive_->catalog().documents()->empty());
+  EXPECT_TRUE(archive_->catalog().derivations(false)->empty());
+}
+
+TEST_F(DeferredIngestTest, TextBeyondTheLimitFailsTheDerivationButKeepsTheOriginal) {
+  options_.defer_derivation = true;
+  std::vector<std::string> pages(30, "cerere de anchetă socială pentru familia Popescu din Baicului");
+  std::string pdf = testing::make_text_pdf(pages);
+  testing::write_file(dir_ / "big.pdf", pdf);
+  auto items = ingest({dir_ / "big.pdf"});
+  ASSERT_EQ(items[0].status, IngestStatus::stored);
+  DerivationRunOptions run;
+  run.limits.max_text_bytes = 1000;
+  std::vector<DerivationEvent> events;
+  auto done = run_derivations(*archive_, run, [&](const DerivationEvent& e) { events.push_back(e); });
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(*done, 0u);
+  ASSERT_EQ(events.size(), 1u);
+  ASSERT_TRUE(events[0].error.has_value());
+  EXPECT_EQ(events[0].error->code, ErrorCode::limit_exceeded);
+  auto version = archive_->catalog().version(items[0].document_id, 1);
+  EXPECT_EQ(version->derivation_state, "failed");
+  EXPECT_EQ(*archive_->blobs().read(version->original_blob_id, Verify::hash), pdf) << "the original stays";
+  EXPECT_EQ(*derive(), 0u) << "a failed derivation is not retried by itself";
+}
+
+TEST_F(DeferredIngestTest, WorkOfADeadWorkerIsDoneByTheNextOne) {
+  options_.defer_derivation = true;
+  testing::write_file(dir_ / "a.pdf", testing::make_text_pdf({"Referat de aprobare"}));
+  auto items = ingest({dir_ / "a.pdf"});
+  // A worker that claimed it and died (its lease is already over).
+  ASSERT_EQ(
+      archive_->catalog().claim_derivations("12345@elsewhere#1", 10, std::chrono::seconds(0), 3)->size(), 1u);
+  DerivationRunOptions run;
+  run.lease = std::chrono::seconds(0);
+  auto done = run_derivations(*archive_, run, nullptr);
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(*done, 1u);
+  auto all = archive_->catalog().derivations(false);
+  EXPECT_EQ((*all)[0].attempts, 2);
+  EXPECT_EQ(hits("referat"), 1u);
 }
 
 }  // namespace

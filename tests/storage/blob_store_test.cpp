@@ -179,6 +179,14 @@ class FailingFileSystem : public FileSystem {
     DOSAR_TRY(maybe_fail("make_dirs", p));
     return real_file_system().make_dirs(p);
   }
+  Status make_dirs_unsynced(const fs::path& p) override {
+    DOSAR_TRY(maybe_fail("make_dirs", p));
+    return real_file_system().make_dirs_unsynced(p);
+  }
+  Status sync_file_system(const fs::path& p) override {
+    DOSAR_TRY(maybe_fail("sync_file_system", p));
+    return real_file_system().sync_file_system(p);
+  }
 
  private:
   Status maybe_fail(const char* operation, const fs::path& p) {
@@ -212,6 +220,44 @@ TEST_P(FileBlobStoreFault, FailedPutLeavesNoBlobAndNoStagingFile) {
   auto healthy = open_file_blob_store(dir / "blobs", dir / "spool");
   ASSERT_TRUE(healthy->put("bytes that must not half-appear").ok());
   EXPECT_TRUE(healthy->verify(sha256_hex("bytes that must not half-appear")).ok());
+}
+
+TEST_P(BlobStoreContract, StoresABatchOfStagedFilesOnceEach) {
+  fs::create_directories(dir_ / "stage");
+  ASSERT_TRUE(store_->put("already").ok());
+  std::vector<BlobStore::Staged> staged;
+  for (std::string bytes : {"unu", "doi", "unu", "already"}) {
+    fs::path file = dir_ / "stage" / std::to_string(staged.size());
+    testing::write_file(file, bytes);
+    staged.push_back({file, sha256_hex(bytes)});
+  }
+  auto infos = store_->put_staged_files(staged);
+  ASSERT_TRUE(infos.ok()) << infos.error().to_string();
+  ASSERT_EQ(infos->size(), 4u);
+  EXPECT_FALSE((*infos)[0].already_present);
+  EXPECT_FALSE((*infos)[2].already_present) << "stored by this batch, not before it";
+  EXPECT_TRUE((*infos)[3].already_present);
+  EXPECT_EQ((*infos)[1].size, 3u);
+  for (std::string bytes : {"unu", "doi", "already"}) EXPECT_TRUE(store_->verify(sha256_hex(bytes)).ok());
+  EXPECT_TRUE(fs::is_empty(dir_ / "stage")) << "every staged file consumed";
+  auto local = store_->local_file(sha256_hex("doi"));
+  if (local.ok())
+    EXPECT_EQ(testing::read_file(*local), "doi");
+  else
+    EXPECT_EQ(local.error().code, ErrorCode::unsupported);
+}
+
+TEST(FileBlobStore, FailedBatchBarrierPublishesNoName) {
+  TempDir dir;
+  fs::create_directories(dir / "spool");
+  FailingFileSystem failing("sync_file_system", 1);
+  auto store = open_file_blob_store(dir / "blobs", dir / "spool", failing);
+  fs::path staged = new_staging_path(dir / "spool");
+  testing::write_file(staged, "batch");
+  auto infos = store->put_staged_files({{staged, sha256_hex("batch")}});
+  ASSERT_FALSE(infos.ok());
+  EXPECT_FALSE(*store->contains(sha256_hex("batch"))) << "no name before its bytes are durable";
+  EXPECT_TRUE(fs::exists(staged)) << "left to the caller";
 }
 
 INSTANTIATE_TEST_SUITE_P(EachDurabilityStep, FileBlobStoreFault,

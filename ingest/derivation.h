@@ -1,0 +1,69 @@
+// What a stored original yields besides itself: the text of each page (from
+// the PDF's text layer, else read by OCR), the text blob, and for a document
+// made only of scanned pages a searchable PDF. Shared by `ingest` (which
+// derives before storing) and the derivation workers (which derive after
+// `ingest --defer` stored the original). Internal to ingest/.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "ingest/pdf_text.h"
+#include "ocr/recognizer.h"
+#include "storage/catalog.h"
+
+namespace dosar {
+
+// A Tesseract engine created on first need and reused by one thread.
+class RecognizerSlot {
+ public:
+  // The engine, or null when it cannot start (then `error()` says why).
+  Recognizer* get(const std::string& languages);
+  const std::optional<Error>& error() const { return error_; }
+
+ private:
+  std::unique_ptr<Recognizer> recognizer_;
+  std::optional<Error> error_;
+};
+
+struct DeriveOptions {
+  bool ocr = true;
+  std::string ocr_languages = "ron+eng";
+  OcrLimits ocr_limits;
+  PdfLimits pdf_limits;
+};
+
+// Files staged in the spool (synced), not yet blobs.
+struct DerivedFiles {
+  int page_count = 0;
+  std::vector<PageInfo> pages;
+  std::optional<double> ocr_confidence;
+  std::vector<std::string> warnings;
+  std::filesystem::path text_staged;  // empty when no page has text
+  std::string text_id;
+  std::filesystem::path searchable_pdf;  // empty unless every page was scanned and read
+  std::string searchable_pdf_id;
+  std::optional<Error> archive_error;  // the spool, not the file, failed
+
+  void discard();  // removes what is staged
+};
+
+// Derives from `file` (of detected type `mime_type`), staging results next to
+// `stage_prefix` (a spool path). `name` is the subject of messages; `title`
+// goes into the searchable PDF. `progress` (may be null) hears (pages done,
+// pages) while OCR runs. Errors: the file's own problems (corrupt,
+// unsupported, limit_exceeded), as ingest rejects them.
+Result<DerivedFiles> derive_files(const std::filesystem::path& file, const std::string& mime_type,
+                                  const std::string& name, const std::string& title,
+                                  const std::filesystem::path& stage_prefix, const DeriveOptions& options,
+                                  RecognizerSlot& recognizer, const std::function<void(int, int)>& progress);
+
+// SHA-256 of a file, in hex. Errors: io.
+Result<std::string> hash_file(const std::filesystem::path& path);
+
+}  // namespace dosar

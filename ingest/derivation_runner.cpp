@@ -1,0 +1,374 @@
+#include "ingest/derivation_runner.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "ingest/archive_index.h"
+#include "ingest/derivation.h"
+
+namespace dosar {
+namespace fs = std::filesystem;
+
+namespace {
+
+// A claimed derivation handed to a worker thread, and what it made.
+struct Task {
+  Derivation claim;
+  Version version;
+  fs::path original;  // a local file with the original's bytes
+  fs::path stage_prefix;
+  // Filled by the worker.
+  std::optional<Result<DerivedFiles>> outcome;
+  int pages_done = 0, pages_total = 0;  // guarded by the runner's mutex
+  bool progress_changed = false;
+};
+
+std::string title_of(const Version& v) {
+  auto dot = v.original_name.rfind('.');
+  return (dot == std::string::npos || dot == 0) ? v.original_name : v.original_name.substr(0, dot);
+}
+
+std::string host_name() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return host;
+}
+
+// Derivations held by workers of this machine whose process is gone go back
+// to the queue at once, instead of waiting for their lease to run out.
+Status release_dead_local_workers(Catalog& catalog, const std::string& actor) {
+  auto held = catalog.derivations(true);
+  if (!held.ok()) return held.error();
+  const std::string here = "@" + host_name() + "#";
+  for (const Derivation& d : *held) {
+    if (d.state != "running" || !d.worker) continue;
+    auto at = d.worker->find(here);
+    if (at == std::string::npos || at == 0) continue;
+    long pid = std::strtol(d.worker->c_str(), nullptr, 10);
+    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM) continue;
+    Status released =
+        catalog.fail_derivation(d.document_id, d.version_number, *d.worker,
+                                "worker process " + std::to_string(pid) + " died", false, actor);
+    if (!released.ok() && released.error().code != ErrorCode::conflict) return released;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string derivation_worker_name() {
+  static const unsigned tag = std::random_device{}();
+  return std::to_string(::getpid()) + "@" + host_name() + "#" + std::to_string(tag % 100000);
+}
+
+Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOptions& options,
+                                    const std::function<void(const DerivationEvent&)>& report,
+                                    const std::function<bool()>& keep_going) {
+  const std::string worker = derivation_worker_name();
+  const std::size_t jobs = static_cast<std::size_t>(std::max(options.jobs, 1));
+  // Results are stored in batches of up to kBatch; `window` derivations are
+  // claimed at a time so that a batch can fill while the threads work.
+  constexpr std::size_t kBatch = 32;
+  const std::size_t window = std::max<std::size_t>(2 * jobs, kBatch);
+  DeriveOptions derive{options.ocr, options.ocr_languages, options.ocr_limits,
+                       PdfLimits{options.limits.max_pdf_pages, options.limits.max_text_bytes,
+                                 options.limits.max_pdf_object_number}};
+  PdfLibrary pdf_library;
+  DOSAR_TRY(release_dead_local_workers(archive.catalog(), options.actor));
+
+  std::mutex mutex;
+  std::condition_variable work_ready, result_ready;
+  std::deque<Task*> waiting;  // claimed, not yet taken by a thread
+  bool stopping = false;
+  std::map<std::pair<DocumentId, int>, std::unique_ptr<Task>> in_flight;
+
+  auto thread_main = [&]() {
+    RecognizerSlot recognizer;
+    for (;;) {
+      Task* task;
+      {
+        std::unique_lock lock(mutex);
+        work_ready.wait(lock, [&] { return stopping || !waiting.empty(); });
+        if (waiting.empty()) return;
+        task = waiting.front();
+        waiting.pop_front();
+      }
+      std::string name = "document " + std::to_string(task->claim.document_id) + " version " +
+                         std::to_string(task->claim.version_number) + " (" + task->version.original_name +
+                         ")";
+      auto outcome = derive_files(task->original, task->version.mime_type, name, title_of(task->version),
+                                  task->stage_prefix, derive, recognizer, [&](int done, int total) {
+                                    std::lock_guard lock(mutex);
+                                    task->pages_done = done;
+                                    task->pages_total = total;
+                                    task->progress_changed = true;
+                                  });
+      {
+        std::lock_guard lock(mutex);
+        task->outcome = std::move(outcome);
+      }
+      result_ready.notify_all();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < jobs; ++t) threads.emplace_back(thread_main);
+  auto stop_threads = [&] {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+      waiting.clear();
+    }
+    work_ready.notify_all();
+    for (auto& t : threads) t.join();
+  };
+
+  // Everything below runs on this thread: the catalogue connection and the
+  // blob store are used from here only.
+  Catalog& catalog = archive.catalog();
+  std::size_t done_count = 0;
+  bool exhausted = false;
+  Status failure;
+
+  auto give_back = [&](Task& task, const Error& error) {
+    (void)catalog.fail_derivation(task.claim.document_id, task.claim.version_number, worker,
+                                  error.to_string(), false, options.actor);
+  };
+
+  // Stores what workers made (all their blobs behind one durability
+  // barrier) and closes each derivation.
+  auto finish = [&](const std::vector<Task*>& tasks) -> Status {
+    std::vector<BlobStore::Staged> staged;
+    for (Task* task : tasks) {
+      if (!task->outcome->ok()) continue;
+      DerivedFiles& files = task->outcome->value();
+      if (files.archive_error) continue;
+      if (!files.text_staged.empty()) staged.push_back({files.text_staged, files.text_id});
+      if (!files.searchable_pdf.empty()) staged.push_back({files.searchable_pdf, files.searchable_pdf_id});
+    }
+    auto stored = archive.blobs().put_staged_files(staged);
+    if (!stored.ok()) {
+      for (Task* task : tasks) {
+        if (task->outcome->ok()) task->outcome->value().discard();
+        give_back(*task, stored.error());
+      }
+      return stored.error();
+    }
+    std::size_t k = 0;
+    Status archive_failure;
+    std::vector<Catalog::CompletedDerivation> completed;
+    std::vector<Task*> completed_tasks;
+    for (Task* task : tasks) {
+      Result<DerivedFiles>& outcome = *task->outcome;
+      if (!outcome.ok()) {
+        // The file's own problem: deterministic, so not worth another attempt.
+        DOSAR_TRY(catalog.fail_derivation(task->claim.document_id, task->claim.version_number, worker,
+                                          outcome.error().to_string(), true, options.actor));
+        if (report) report({task->claim.document_id, task->claim.version_number, false, outcome.error(), {}});
+        continue;
+      }
+      DerivedFiles& files = *outcome;
+      if (files.archive_error) {
+        give_back(*task, *files.archive_error);
+        archive_failure = *files.archive_error;
+        continue;
+      }
+      Catalog::CompletedDerivation c{task->claim.document_id, task->claim.version_number, {}};
+      c.data.page_count = files.page_count;
+      c.data.ocr_confidence = files.ocr_confidence;
+      c.data.pages = files.pages;
+      c.data.warnings = files.warnings;
+      if (!files.text_staged.empty()) {
+        c.data.derived.push_back({"text", (*stored)[k].id, (*stored)[k].size, "text/plain; charset=utf-8"});
+        ++k;
+      }
+      if (!files.searchable_pdf.empty()) {
+        c.data.derived.push_back({"searchable-pdf", (*stored)[k].id, (*stored)[k].size, "application/pdf"});
+        ++k;
+      }
+      completed.push_back(std::move(c));
+      completed_tasks.push_back(task);
+    }
+    if (completed.empty()) return archive_failure;
+    auto outcomes = catalog.complete_derivations(completed, worker, options.actor);
+    if (!outcomes.ok()) {
+      for (Task* task : completed_tasks) give_back(*task, outcomes.error());
+      return outcomes.error();
+    }
+    for (std::size_t i = 0; i < completed_tasks.size(); ++i) {
+      const Status& outcome = (*outcomes)[i];
+      DerivationEvent event{completed[i].document_id, completed[i].version_number, outcome.ok(), std::nullopt,
+                            completed[i].data.warnings};
+      if (!outcome.ok()) event.error = outcome.error();  // another worker took it over
+      if (event.done) ++done_count;
+      if (report) report(event);
+    }
+    return archive_failure;
+  };
+
+  auto last_heartbeat = std::chrono::steady_clock::now();
+  const auto heartbeat_every = std::max(options.lease / 4, std::chrono::seconds(1));
+  for (;;) {
+    bool more_wanted = !keep_going || keep_going();
+    // Keep every thread busy, with enough waiting behind them that results
+    // can be stored in batches.
+    if (more_wanted && !exhausted && in_flight.size() < window) {
+      auto claimed =
+          catalog.claim_derivations(worker, window - in_flight.size(), options.lease, options.max_attempts);
+      if (!claimed.ok()) {
+        failure = claimed.error();
+        break;
+      }
+      if (claimed->empty()) exhausted = true;
+      for (Derivation& d : *claimed) {
+        auto task = std::make_unique<Task>();
+        task->claim = d;
+        auto version = catalog.version(d.document_id, d.version_number);
+        auto original = version.ok() ? archive.blobs().local_file(version->original_blob_id)
+                                     : Result<fs::path>(version.error());
+        if (!original.ok()) {
+          Error e = original.error();
+          DOSAR_TRY(catalog.fail_derivation(d.document_id, d.version_number, worker, e.to_string(),
+                                            e.code == ErrorCode::not_found, options.actor));
+          if (report) report({d.document_id, d.version_number, false, e, {}});
+          continue;
+        }
+        task->version = std::move(version).value();
+        task->original = *original;
+        task->stage_prefix = new_staging_path(archive.spool_dir());
+        Task* raw = task.get();
+        in_flight[{d.document_id, d.version_number}] = std::move(task);
+        {
+          std::lock_guard lock(mutex);
+          waiting.push_back(raw);
+        }
+        work_ready.notify_one();
+      }
+    }
+    if (in_flight.empty() && (exhausted || !more_wanted)) break;
+
+    std::vector<Task*> finished, progressed;
+    {
+      std::unique_lock lock(mutex);
+      // Until a batch is ready or everything in hand is finished; at most
+      // 200 ms, so that progress and leases are kept up to date.
+      result_ready.wait_for(lock, std::chrono::milliseconds(200), [&] {
+        std::size_t ready = 0;
+        for (auto& [key, task] : in_flight)
+          if (task->outcome) ++ready;
+        return ready >= kBatch || ready == in_flight.size();
+      });
+      for (auto& [key, task] : in_flight) {
+        if (task->outcome)
+          finished.push_back(task.get());
+        else if (task->progress_changed)
+          progressed.push_back(task.get());
+        task->progress_changed = false;
+      }
+    }
+    // Progress, and the lease of long derivations, renewed now and then.
+    if (std::chrono::steady_clock::now() - last_heartbeat >= std::chrono::seconds(1)) {
+      bool renew_all = std::chrono::steady_clock::now() - last_heartbeat >= heartbeat_every;
+      for (auto& [key, task] : in_flight) {
+        if (task->outcome) continue;
+        bool changed = std::find(progressed.begin(), progressed.end(), task.get()) != progressed.end();
+        if (!changed && !renew_all) continue;
+        int done, total;
+        {
+          std::lock_guard lock(mutex);
+          done = task->pages_done;
+          total = task->pages_total;
+        }
+        (void)catalog.record_derivation_progress(key.first, key.second, worker, done, total);
+      }
+      last_heartbeat = std::chrono::steady_clock::now();
+    }
+    if (!finished.empty()) {
+      Status finished_ok = finish(finished);
+      for (Task* task : finished) in_flight.erase({task->claim.document_id, task->claim.version_number});
+      if (!finished_ok.ok()) {
+        failure = finished_ok;
+        break;
+      }
+    }
+  }
+  stop_threads();
+  // Derivations claimed but not finished go back to the queue at once.
+  for (auto& [key, task] : in_flight) {
+    if (task->outcome && task->outcome->ok()) task->outcome->value().discard();
+    (void)catalog.fail_derivation(key.first, key.second, worker, "the worker stopped before finishing", false,
+                                  options.actor);
+  }
+  if (!failure.ok()) return failure.error();
+  Status indexed = sync_search_index(archive);
+  if (!indexed.ok()) {
+    Error e = indexed.error();
+    e.message = "text extracted, but the search index was not updated (" + e.message +
+                "); the next ingest or `dosar reindex` will catch up";
+    return e;
+  }
+  return done_count;
+}
+
+struct BackgroundDerivations::State {
+  std::unique_ptr<ArchiveStore> archive;
+  DerivationRunOptions options;
+  std::chrono::milliseconds poll;
+  std::function<void(const DerivationEvent&)> report;
+  std::function<void(const Error&)> on_error;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+  std::thread thread;
+
+  void run() {
+    auto keep_going = [this] {
+      std::lock_guard lock(mutex);
+      return !stopping;
+    };
+    while (keep_going()) {
+      auto done = run_derivations(*archive, options, report, keep_going);
+      if (!done.ok() && on_error) on_error(done.error());
+      std::unique_lock lock(mutex);
+      wake.wait_for(lock, poll, [this] { return stopping; });
+    }
+  }
+};
+
+BackgroundDerivations::BackgroundDerivations(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Result<std::unique_ptr<BackgroundDerivations>> BackgroundDerivations::start(
+    const fs::path& archive_dir, DerivationRunOptions options, std::chrono::milliseconds poll,
+    std::function<void(const DerivationEvent&)> report, std::function<void(const Error&)> on_error) {
+  auto archive = ArchiveStore::open(archive_dir);
+  if (!archive.ok()) return archive.error();
+  auto state = std::make_unique<State>();
+  state->archive = std::move(archive).value();
+  state->options = std::move(options);
+  state->poll = poll;
+  state->report = std::move(report);
+  state->on_error = std::move(on_error);
+  State* raw = state.get();
+  raw->thread = std::thread([raw] { raw->run(); });
+  return std::unique_ptr<BackgroundDerivations>(new BackgroundDerivations(std::move(state)));
+}
+
+BackgroundDerivations::~BackgroundDerivations() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->stopping = true;
+  }
+  state_->wake.notify_all();
+  state_->thread.join();
+}
+
+}  // namespace dosar

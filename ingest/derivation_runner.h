@@ -1,0 +1,72 @@
+// Derivation workers: the text, OCR and searchable PDF of versions that
+// `ingest --defer` stored first (storage/catalog.h, Derivation). The queue
+// lives in the catalogue, so it survives crashes and restarts: a derivation
+// whose worker died is taken again when its lease runs out, and one that
+// keeps killing its worker is given up after a few attempts.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "ingest/ingester.h"
+#include "storage/archive_store.h"
+
+namespace dosar {
+
+struct DerivationRunOptions {
+  int jobs = 1;  // derivations run in parallel, one OCR engine each
+  bool ocr = true;
+  std::string ocr_languages = "ron+eng";
+  IngestLimits limits;
+  OcrLimits ocr_limits;
+  std::string actor;  // recorded in the audit rows
+  std::chrono::seconds lease{300};
+  int max_attempts = 3;
+};
+
+// One derivation finished (done or not).
+struct DerivationEvent {
+  DocumentId document_id = 0;
+  int version_number = 0;
+  bool done = false;                  // false: failed or given back
+  std::optional<Error> error;         // why not done
+  std::vector<std::string> warnings;  // pages not read, repairs
+};
+
+// Runs queued derivations until the queue is empty or `keep_going` (may be
+// null) returns false, then brings the search index up to date. Reports each
+// to `report` (may be null). Returns how many were done. Errors: io when the
+// archive itself fails (the derivation in hand is given back to the queue).
+Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOptions& options,
+                                    const std::function<void(const DerivationEvent&)>& report,
+                                    const std::function<bool()>& keep_going = nullptr);
+
+// Derivations in the background of a long-running command (`serve`,
+// `watch --defer`): a thread with its own connection to the archive that
+// works through the queue, then looks again every `poll`.
+class BackgroundDerivations {
+ public:
+  // `report` and `on_error` (may be null) are called from the thread.
+  // Errors: those of ArchiveStore::open.
+  static Result<std::unique_ptr<BackgroundDerivations>> start(
+      const std::filesystem::path& archive_dir, DerivationRunOptions options, std::chrono::milliseconds poll,
+      std::function<void(const DerivationEvent&)> report, std::function<void(const Error&)> on_error);
+  // Stops; derivations in hand go back to the queue.
+  ~BackgroundDerivations();
+
+ private:
+  struct State;
+  explicit BackgroundDerivations(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+// Who is running: "pid@host", with a random tag so that a restarted process
+// with the same pid is another worker.
+std::string derivation_worker_name();
+
+}  // namespace dosar

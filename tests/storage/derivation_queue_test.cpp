@@ -1,0 +1,147 @@
+// The derivation queue of the catalogue: versions stored before their text,
+// claimed by workers under a lease (storage/catalog.h, Derivation).
+#include <gtest/gtest.h>
+
+#include "base/sha256.h"
+#include "storage/catalog.h"
+#include "tests/support/temp_dir.h"
+
+namespace dosar {
+namespace {
+
+using std::chrono::seconds;
+
+class SettableClock : public Clock {
+ public:
+  std::chrono::system_clock::time_point now() const override { return at; }
+  std::chrono::system_clock::time_point at = std::chrono::system_clock::time_point{} + seconds(1795000000);
+};
+
+NewDocument deferred_document(const std::string& content) {
+  NewDocument d;
+  d.title = content;
+  d.first_version.original_blob_id = sha256_hex(content);
+  d.first_version.original_name = content + ".pdf";
+  d.first_version.mime_type = "application/pdf";
+  d.first_version.size = content.size();
+  d.first_version.page_count = 1;
+  d.first_version.derivation_pending = true;
+  return d;
+}
+
+class DerivationQueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    catalog_ = std::move(open_sqlite_catalog(dir_ / "catalog.sqlite", OpenMode::create, clock_)).value();
+    auto created = catalog_->create_documents_unless_duplicate(
+        {deferred_document("unu"), deferred_document("doi"), deferred_document("unu")}, "ana");
+    ASSERT_TRUE(created.ok()) << created.error().to_string();
+    ASSERT_EQ(created->size(), 3u);
+    EXPECT_TRUE((*created)[0].created);
+    EXPECT_TRUE((*created)[1].created);
+    EXPECT_FALSE((*created)[2].created) << "the same original twice in one batch is one document";
+    EXPECT_EQ((*created)[2].document.id, (*created)[0].document.id);
+  }
+
+  Catalog::CompletedDerivation text_for(DocumentId id, const std::string& text) {
+    Catalog::CompletedDerivation c{id, 1, {}};
+    c.data.page_count = 1;
+    c.data.derived.push_back({"text", sha256_hex(text), text.size(), "text/plain; charset=utf-8"});
+    c.data.pages.push_back({1, "text-layer", std::nullopt, 0, 0});
+    return c;
+  }
+
+  testing::TempDir dir_;
+  SettableClock clock_;
+  std::unique_ptr<Catalog> catalog_;
+};
+
+TEST_F(DerivationQueueTest, QueuesDeferredVersionsInOneBatchAndShowsTheirState) {
+  auto queue = catalog_->derivations(true);
+  ASSERT_TRUE(queue.ok());
+  ASSERT_EQ(queue->size(), 2u);
+  EXPECT_EQ((*queue)[0].state, "queued");
+  EXPECT_EQ((*queue)[0].attempts, 0);
+  EXPECT_EQ(catalog_->version(1, 1)->derivation_state, "queued");
+  EXPECT_TRUE(catalog_->version(1, 1)->derived.empty());
+}
+
+TEST_F(DerivationQueueTest, CompletedDerivationAddsTextAuditRowAndIndexWork) {
+  auto claimed = catalog_->claim_derivations("w1", 10, seconds(60), 3);
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 2u);
+  EXPECT_EQ((*claimed)[0].state, "running");
+  EXPECT_EQ((*claimed)[0].attempts, 1);
+  auto index_before = catalog_->pending_index_work(100)->size();
+  auto outcomes = catalog_->complete_derivations({text_for(1, "Cerere")}, "w1", "ana");
+  ASSERT_TRUE(outcomes.ok()) << outcomes.error().to_string();
+  ASSERT_TRUE((*outcomes)[0].ok());
+  auto v = catalog_->version(1, 1);
+  EXPECT_EQ(v->derivation_state, "done");
+  ASSERT_EQ(v->derived.size(), 1u);
+  EXPECT_EQ(v->derived[0].blob_id, sha256_hex("Cerere"));
+  ASSERT_EQ(v->pages.size(), 1u);
+  EXPECT_EQ(catalog_->pending_index_work(100)->size(), index_before + 1);
+  auto trail = catalog_->audit_trail(1);
+  EXPECT_EQ(trail->back().action, "version.derive");
+  EXPECT_TRUE(catalog_->verify_audit_chain()->empty());
+  EXPECT_EQ(catalog_->derivations(true)->size(), 1u) << "only document 2 is left";
+}
+
+TEST_F(DerivationQueueTest, ClaimedDerivationIsNotClaimedTwiceWhileItsLeaseRuns) {
+  ASSERT_EQ(catalog_->claim_derivations("w1", 1, seconds(60), 3)->size(), 1u);
+  auto second = catalog_->claim_derivations("w2", 10, seconds(60), 3);
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].document_id, 2) << "w2 gets the other one only";
+  EXPECT_TRUE(catalog_->claim_derivations("w3", 10, seconds(60), 3)->empty());
+}
+
+TEST_F(DerivationQueueTest, DeadWorkersLeaseRunsOutAndItsWorkIsTakenOverOnce) {
+  ASSERT_EQ(catalog_->claim_derivations("dead", 1, seconds(60), 3)->size(), 1u);
+  clock_.at += seconds(30);
+  ASSERT_TRUE(catalog_->record_derivation_progress(1, 1, "dead", 1, 4).ok()) << "heartbeat renews the lease";
+  clock_.at += seconds(45);
+  EXPECT_EQ(catalog_->claim_derivations("w2", 10, seconds(60), 3)->size(), 1u) << "only the queued one";
+  clock_.at += seconds(61);
+  auto taken = catalog_->claim_derivations("w3", 10, seconds(60), 3);
+  ASSERT_EQ(taken->size(), 2u) << "both leases ran out";
+  EXPECT_EQ((*taken)[0].attempts, 2);
+  // The dead worker comes back: its result is refused, nothing stored twice.
+  auto late = catalog_->complete_derivations({text_for(1, "late")}, "dead", "ana");
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ((*late)[0].error().code, ErrorCode::conflict);
+  EXPECT_EQ(catalog_->record_derivation_progress(1, 1, "dead", 2, 4).error().code, ErrorCode::conflict);
+  EXPECT_TRUE(catalog_->version(1, 1)->derived.empty());
+  EXPECT_TRUE((*catalog_->complete_derivations({text_for(1, "on time")}, "w3", "ana"))[0].ok());
+}
+
+TEST_F(DerivationQueueTest, DerivationThatKeepsKillingItsWorkerIsGivenUp) {
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    ASSERT_EQ(catalog_->claim_derivations("w", 1, seconds(60), 2)->size(), 1u);
+    clock_.at += seconds(61);
+  }
+  auto claimed = catalog_->claim_derivations("w", 1, seconds(60), 2);
+  ASSERT_TRUE(claimed.ok());
+  EXPECT_TRUE(claimed->empty()) << "two attempts died: given up, not claimed a third time";
+  auto failed = catalog_->version(1, 1);
+  EXPECT_EQ(failed->derivation_state, "failed");
+  auto all = catalog_->derivations(false);
+  ASSERT_TRUE((*all)[0].error.has_value());
+  EXPECT_NE((*all)[0].error->find("gave up after 2 attempts"), std::string::npos) << *(*all)[0].error;
+  EXPECT_EQ(catalog_->audit_trail(1)->back().action, "version.derive-failed");
+}
+
+TEST_F(DerivationQueueTest, FailureIsQueuedAgainOrFailedForGood) {
+  ASSERT_EQ(catalog_->claim_derivations("w", 2, seconds(60), 3)->size(), 2u);
+  ASSERT_TRUE(catalog_->fail_derivation(1, 1, "w", "spool full", false, "ana").ok());
+  ASSERT_TRUE(catalog_->fail_derivation(2, 1, "w", "PDF cannot be opened", true, "ana").ok());
+  EXPECT_EQ(catalog_->version(1, 1)->derivation_state, "queued");
+  EXPECT_EQ(catalog_->version(2, 1)->derivation_state, "failed");
+  auto again = catalog_->claim_derivations("w", 10, seconds(60), 3);
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].document_id, 1);
+  EXPECT_EQ((*again)[0].error, "spool full");
+}
+
+}  // namespace
+}  // namespace dosar
