@@ -1,10 +1,9 @@
 // The registry desk and the citizen's status page: /api/v1/registry…, and
 // /api/v1/public/status (no sign-in).
-#include <fstream>
-
 #include "api/http_support.h"
 #include "api/json_shapes.h"
 #include "storage/registry_store.h"
+#include "storage/submission_store.h"
 #include "workflow/receipt.h"
 #include "workflow/registry.h"
 
@@ -113,16 +112,11 @@ void receipt(const App&, ArchiveStore& archive, const Caller& caller, const http
   if (!checked.ok()) return send_error(res, checked.error());
   auto r = opened->registry->receipt(*entry, code, string_field(body, "institution"));
   if (!r.ok()) return send_error(res, r.error());
-  std::filesystem::path file = new_staging_path(archive.spool_dir());
-  Status written = workflow::write_receipt_pdf(*r, file);
-  std::ifstream in(file, std::ios::binary);
-  std::string pdf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::error_code ignored;
-  std::filesystem::remove(file, ignored);
-  if (!written.ok()) return send_error(res, written.error());
+  auto pdf = receipt_pdf(archive, *r);
+  if (!pdf.ok()) return send_error(res, pdf.error());
   res.set_header("Content-Disposition",
                  "attachment; filename=\"receipt-" + std::to_string(entry->seq) + ".pdf\"");
-  res.set_content(pdf, "application/pdf");
+  res.set_content(*pdf, "application/pdf");
 }
 
 void citizen_status(const App& app, const httplib::Request& req, httplib::Response& res) {
@@ -138,6 +132,14 @@ void citizen_status(const App& app, const httplib::Request& req, httplib::Respon
     if (e.code == ErrorCode::limit_exceeded) res.status = 429;
     return;
   }
+  // A submission from a form is "de verificat" until a clerk accepts it.
+  std::string status = view->status;
+  if (auto entry = opened->registry->find({view->number, ""}); entry.ok() && status == "registered") {
+    auto submissions = open_submission_store(**archive);
+    if (!submissions.ok()) return send_error(res, submissions.error());
+    auto submission = (*submissions)->submission(entry->id);
+    if (submission.ok() && submission->verification == "to-verify") status = "to-verify";
+  }
   nlohmann::json route = nlohmann::json::array();
   for (const auto& step : view->route)
     route.push_back(
@@ -146,7 +148,7 @@ void citizen_status(const App& app, const httplib::Request& req, httplib::Respon
             {{"number", view->number},
              {"registered_on", view->registered_on},
              {"kind", view->kind},
-             {"status", view->status},
+             {"status", status},
              {"deadline", romanian_date(view->deadline)},
              {"route", route}});
 }

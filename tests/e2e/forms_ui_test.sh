@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The public forms in a real browser (issue 11): `dosar serve` on loopback with
+# the proof of work on, driven through Debian's Chromium by playwright-core
+# (tests/browser/forms_ui.test.mjs): each form submitted with an attachment,
+# the receipt, the status page and documents added later, the clerk's
+# "de verificat" queue, script payloads shown as text, and axe-core on every
+# public page. Screenshots go to $ARTIFACTS (default build/test-artifacts/forms-ui).
+source "$(dirname "$0")/lib.sh"
+: "${SOURCE_DIR:?}"
+
+[[ -x /usr/bin/chromium ]] || { echo "FAIL: /usr/bin/chromium is missing (scripts/install-deps.sh test installs it)" >&2; exit 1; }
+# playwright-core and axe-core from the npm registry, pinned by the committed
+# lock file; a folder of its own, so that this suite and web_ui_test.sh may
+# install at the same time.
+NODE_DIR=${DOSAR_FORMS_NODE_CACHE:-$SOURCE_DIR/build/node/forms}
+if ! cmp -s "$SOURCE_DIR/tests/browser/package-lock.json" "$NODE_DIR/package-lock.json" 2>/dev/null ||
+   [[ ! -d $NODE_DIR/node_modules/axe-core ]]; then
+  mkdir -p "$NODE_DIR"
+  cp "$SOURCE_DIR/tests/browser/package.json" "$SOURCE_DIR/tests/browser/package-lock.json" "$NODE_DIR/"
+  (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+cp "$SOURCE_DIR/tests/browser/forms_ui.test.mjs" "$NODE_DIR/"
+
+export DOSAR_TEST_PASSWORD="parola-de-test-1"
+"$DOSAR" init >/dev/null
+# The desk clerk handles personal data: she sees who sent what.
+"$DOSAR" user add grefier --display-name "Gina Registru" --departments "Registratură" --restricted --password-env DOSAR_TEST_PASSWORD >/dev/null
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$DOSAR" serve --listen "127.0.0.1:$PORT" --threads 4 --no-ocr --institution "Primăria de test" 2>"$WORK/serve.err" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do
+  curl -sf "http://127.0.0.1:$PORT/formulare" >/dev/null && break
+  sleep 0.1
+done
+
+ARTIFACTS=${ARTIFACTS:-$SOURCE_DIR/build/test-artifacts/forms-ui}
+mkdir -p "$ARTIFACTS"
+if ! BASE_URL="http://127.0.0.1:$PORT" PASSWORD="$DOSAR_TEST_PASSWORD" ARTIFACTS="$ARTIFACTS" \
+     SAMPLES="$SOURCE_DIR/samples/documents" node "$NODE_DIR/forms_ui.test.mjs"; then
+  fail "browser checks failed (screenshots in $ARTIFACTS)"
+  sed 's/^/  server: /' "$WORK/serve.err" | tail -20 >&2
+fi
+
+# What the browser did is in the register: every submission online, the
+# accepted one routed, the spam annulled with its number kept.
+expect_exit 0 "$DOSAR" registry list --json
+python3 - "$WORK/last.out" <<'PY' || fail "the register does not hold what the browser submitted"
+import json, sys
+entries = json.load(open(sys.argv[1]))
+assert len(entries) >= 5, len(entries)
+assert all(e["channel"] == "online" for e in entries), entries
+assert any(e["status"] == "assigned" and e["department"] == "Urbanism" for e in entries)
+assert any(e["status"] == "annulled" for e in entries)
+assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1))
+PY
+expect_exit 0 "$DOSAR" audit verify
+
+kill -TERM $SERVER
+wait $SERVER || fail "dosar serve exited $? on SIGTERM"
+finish
