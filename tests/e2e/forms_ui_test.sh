@@ -57,6 +57,18 @@ assert [e["seq"] for e in entries] == list(range(1, len(entries) + 1))
 PY
 expect_exit 0 "$DOSAR" audit verify
 
+# The registry report counts them: all online, one routed to Urbanism.
+TODAY=$(TZ=Europe/Bucharest date +%F)
+expect_exit 0 "$DOSAR" report registry --from "$TODAY" --to "$TODAY" --json --csv "$WORK/report.csv"
+python3 - "$WORK/last.out" "$WORK/registry.json" <<'PY' || fail "the registry report does not match the register"
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["total"] >= 5 and report["by_channel"] == {"online": report["total"]}, report
+assert report["by_department"]["Urbanism"] == 1 and report["by_status"]["annulled"] == 1, report
+PY
+grep -q '^channel,online,' "$WORK/report.csv" || fail "the CSV report lacks the channel line"
+expect_exit 2 "$DOSAR" report registry --from 2026-13-01 --to "$TODAY"
+
 kill -TERM $SERVER
 wait $SERVER || fail "dosar serve exited $? on SIGTERM"
 finish
