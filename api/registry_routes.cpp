@@ -1,5 +1,7 @@
 // The registry desk and the citizen's status page: /api/v1/registry…, and
 // /api/v1/public/status (no sign-in).
+#include <set>
+
 #include "api/http_support.h"
 #include "api/json_shapes.h"
 #include "storage/registry_store.h"
@@ -89,9 +91,19 @@ void list_entries(const App&, ArchiveStore& archive, const Caller& caller, const
   }
   auto entries = opened->registry->list(register_name, year);
   if (!entries.ok()) return send_error(res, entries.error());
+  // Submissions from the forms not yet checked at the desk show as such.
+  auto submissions = open_submission_store(archive);
+  if (!submissions.ok()) return send_error(res, submissions.error());
+  auto unchecked = (*submissions)->in_state("to-verify");
+  if (!unchecked.ok()) return send_error(res, unchecked.error());
+  std::set<RegistryEntryId> to_verify;
+  for (const OnlineSubmission& s : *unchecked) to_verify.insert(s.entry_id);
   nlohmann::json list = nlohmann::json::array();
-  for (auto it = entries->rbegin(); it != entries->rend(); ++it)  // newest first
-    if (may_see(caller, *it)) list.push_back(to_json(*it, may_see_sender(caller, *it)));
+  for (auto it = entries->rbegin(); it != entries->rend(); ++it) {  // newest first
+    if (!may_see(caller, *it)) continue;
+    list.push_back(to_json(*it, may_see_sender(caller, *it)));
+    if (it->status == "registered" && to_verify.count(it->id)) list.back()["status"] = "to-verify";
+  }
   send_json(res, 200, {{"register", register_name}, {"year", year}, {"entries", list}});
 }
 

@@ -351,6 +351,10 @@ TEST_F(FormsServerTest, TheClerkAcceptsAndRoutesOrAnnulsAsSpam) {
   EXPECT_EQ(waiting[0]["fields"]["obiect"], "Bună");
   EXPECT_EQ(waiting[0]["status_label"], "de verificat");
 
+  auto book = json::parse(client().Get("/api/v1/registry", headers)->body)["entries"];
+  ASSERT_EQ(book.size(), 2u);
+  EXPECT_EQ(book[0]["status"], "to-verify");
+
   auto accepted =
       client().Post("/api/v1/registry/online/accept", headers,
                     json{{"number", good}, {"department", "Urbanism"}}.dump(), "application/json");
