@@ -4,6 +4,7 @@
 #include "base/clock.h"
 #include "cli/context.h"
 #include "storage/registry_store.h"
+#include "workflow/receipt.h"
 #include "workflow/registry.h"
 #include "workflow/registry_report.h"
 
@@ -34,6 +35,26 @@ ExitCode run_report_registry(Context& c) {
     out << workflow::registry_report_csv(report);
     if (!out.flush()) return c.fail(Error{ErrorCode::io, *csv, "cannot write the CSV file"});
   }
+  // The same lines on the terminal and, with --pdf, on paper.
+  std::vector<std::string> lines;
+  for (auto [title, counts] :
+       {std::pair{"Pe registre", &report.by_register}, std::pair{"Pe canale", &report.by_channel},
+        std::pair{"Pe compartimente", &report.by_department}, std::pair{"Pe categorii", &report.by_kind},
+        std::pair{"Pe stări", &report.by_status}}) {
+    lines.push_back(std::string("# ") + title);
+    for (const auto& [key, count] : *counts) lines.push_back(key + ": " + std::to_string(count));
+  }
+  lines.push_back("# Termene");
+  lines.push_back("în lucru: " + std::to_string(report.open) +
+                  ", cu termenul depășit: " + std::to_string(report.overdue.size()) +
+                  ", rezolvate după termen: " + std::to_string(report.answered_late));
+  for (const std::string& number : report.overdue) lines.push_back("depășit: " + number);
+  const std::string title = "Registratură, " + romanian_date(from) + " – " + romanian_date(to) + ": " +
+                            std::to_string(report.total) + " înregistrări";
+  if (auto pdf = c.command.get("--pdf")) {
+    Status written = workflow::write_lines_pdf(title, lines, *pdf);
+    if (!written.ok()) return c.fail(written.error());
+  }
   if (c.json) {
     c.out << nlohmann::json{{"from", report.from},
                             {"to", report.to},
@@ -51,18 +72,9 @@ ExitCode run_report_registry(Context& c) {
           << '\n';
     return ExitCode::ok;
   }
-  c.out << "Registratură, " << romanian_date(from) << " – " << romanian_date(to) << ": " << report.total
-        << " înregistrări\n";
-  for (auto [title, counts] :
-       {std::pair{"pe registre", &report.by_register}, std::pair{"pe canale", &report.by_channel},
-        std::pair{"pe compartimente", &report.by_department}, std::pair{"pe categorii", &report.by_kind},
-        std::pair{"pe stări", &report.by_status}}) {
-    c.out << "\n" << title << ":\n";
-    for (const auto& [key, count] : *counts) c.out << "  " << key << "  " << count << "\n";
-  }
-  c.out << "\nîn lucru: " << report.open << ", cu termenul depășit: " << report.overdue.size()
-        << ", rezolvate după termen: " << report.answered_late << "\n";
-  for (const std::string& number : report.overdue) c.out << "  depășit: " << number << "\n";
+  c.out << title << "\n";
+  for (const std::string& line : lines)
+    c.out << (line.rfind("# ", 0) == 0 ? "\n" + line.substr(2) + ":" : "  " + line) << "\n";
   return ExitCode::ok;
 }
 

@@ -50,7 +50,7 @@ expect_exit 0 "$DOSAR" audit verify
 
 # The registry report counts them: all online, one routed to Urbanism.
 TODAY=$(TZ=Europe/Bucharest date +%F)
-expect_exit 0 "$DOSAR" report registry --from "$TODAY" --to "$TODAY" --json --csv "$WORK/report.csv"
+expect_exit 0 "$DOSAR" report registry --from "$TODAY" --to "$TODAY" --json --csv "$WORK/report.csv" --pdf "$WORK/report.pdf"
 python3 - "$WORK/last.out" "$WORK/registry.json" <<'PY' || fail "the registry report does not match the register"
 import json, sys
 report = json.load(open(sys.argv[1]))
@@ -58,6 +58,8 @@ assert report["total"] >= 5 and report["by_channel"] == {"online": report["total
 assert report["by_department"]["Urbanism"] == 1 and report["by_status"]["annulled"] == 1, report
 PY
 grep -q '^channel,online,' "$WORK/report.csv" || fail "the CSV report lacks the channel line"
+pdftotext "$WORK/report.pdf" - | grep -q "Pe compartimente" || fail "the PDF report lacks its sections"
+pdftotext "$WORK/report.pdf" - | grep -q "Urbanism: 1" || fail "the PDF report lacks the department's count"
 expect_exit 2 "$DOSAR" report registry --from 2026-13-01 --to "$TODAY"
 
 kill -TERM $SERVER
