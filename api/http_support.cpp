@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include <fstream>
 #include <map>
 
 #include "api/json_shapes.h"
@@ -69,6 +70,25 @@ std::optional<std::string> cookie_value(const httplib::Request& req, const std::
     at = end + 1;
   }
   return std::nullopt;
+}
+
+void set_page_headers(httplib::Response& res) {
+  res.set_header("Content-Security-Policy",
+                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                 "frame-ancestors 'none'; form-action 'self'");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Cache-Control", "no-cache");
+}
+
+Result<std::string> receipt_pdf(ArchiveStore& archive, const workflow::Receipt& receipt) {
+  std::filesystem::path file = new_staging_path(archive.spool_dir());
+  Status written = workflow::write_receipt_pdf(receipt, file);
+  std::ifstream in(file, std::ios::binary);
+  std::string pdf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::error_code ignored;
+  std::filesystem::remove(file, ignored);
+  if (!written.ok()) return written.error();
+  return pdf;
 }
 
 bool same_origin(const httplib::Request& req) {

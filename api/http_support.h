@@ -14,13 +14,17 @@
 #include "base/result.h"
 #include "index/search_index.h"
 #include "storage/archive_store.h"
+#include "workflow/receipt.h"
 
 namespace dosar::api {
+
+struct PublicForms;  // api/form_routes.h
 
 // Shared by all request threads; each thread opens its own connections.
 struct App {
   ServerOptions options;
   bool secure_cookies = false;
+  std::shared_ptr<PublicForms> forms;
   // The archive as seen by the calling thread (opened on first use).
   Result<ArchiveStore*> archive() const;
 };
@@ -56,6 +60,13 @@ using CallerReaderHandler =
                        const httplib::ContentReader&)>;
 httplib::Server::HandlerWithContentReader signed_in_reader(const App& app, CallerReaderHandler handler);
 
+// The headers every page of ours carries: a strict Content-Security-Policy
+// (no inline script or style), nosniff, no caching of stale pages.
+void set_page_headers(httplib::Response& res);
+
+// The receipt as PDF bytes (written to the spool, read back, removed). Errors: io.
+Result<std::string> receipt_pdf(ArchiveStore& archive, const workflow::Receipt& receipt);
+
 // True when the request's Origin (if any) is this server itself.
 bool same_origin(const httplib::Request& req);
 
@@ -63,6 +74,7 @@ void add_session_routes(httplib::Server& server, const App& app);
 void add_document_routes(httplib::Server& server, const App& app);
 void add_registry_routes(httplib::Server& server, const App& app);
 void add_flow_routes(httplib::Server& server, const App& app);
+void add_form_routes(httplib::Server& server, const App& app);
 void add_web_pages(httplib::Server& server);
 
 }  // namespace dosar::api

@@ -1,10 +1,11 @@
 // The registry desk and the citizen's status page: /api/v1/registry…, and
 // /api/v1/public/status (no sign-in).
-#include <fstream>
+#include <set>
 
 #include "api/http_support.h"
 #include "api/json_shapes.h"
 #include "storage/registry_store.h"
+#include "storage/submission_store.h"
 #include "workflow/receipt.h"
 #include "workflow/registry.h"
 
@@ -90,9 +91,19 @@ void list_entries(const App&, ArchiveStore& archive, const Caller& caller, const
   }
   auto entries = opened->registry->list(register_name, year);
   if (!entries.ok()) return send_error(res, entries.error());
+  // Submissions from the forms not yet checked at the desk show as such.
+  auto submissions = open_submission_store(archive);
+  if (!submissions.ok()) return send_error(res, submissions.error());
+  auto unchecked = (*submissions)->in_state("to-verify");
+  if (!unchecked.ok()) return send_error(res, unchecked.error());
+  std::set<RegistryEntryId> to_verify;
+  for (const OnlineSubmission& s : *unchecked) to_verify.insert(s.entry_id);
   nlohmann::json list = nlohmann::json::array();
-  for (auto it = entries->rbegin(); it != entries->rend(); ++it)  // newest first
-    if (may_see(caller, *it)) list.push_back(to_json(*it, may_see_sender(caller, *it)));
+  for (auto it = entries->rbegin(); it != entries->rend(); ++it) {  // newest first
+    if (!may_see(caller, *it)) continue;
+    list.push_back(to_json(*it, may_see_sender(caller, *it)));
+    if (it->status == "registered" && to_verify.count(it->id)) list.back()["status"] = "to-verify";
+  }
   send_json(res, 200, {{"register", register_name}, {"year", year}, {"entries", list}});
 }
 
@@ -113,16 +124,11 @@ void receipt(const App&, ArchiveStore& archive, const Caller& caller, const http
   if (!checked.ok()) return send_error(res, checked.error());
   auto r = opened->registry->receipt(*entry, code, string_field(body, "institution"));
   if (!r.ok()) return send_error(res, r.error());
-  std::filesystem::path file = new_staging_path(archive.spool_dir());
-  Status written = workflow::write_receipt_pdf(*r, file);
-  std::ifstream in(file, std::ios::binary);
-  std::string pdf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::error_code ignored;
-  std::filesystem::remove(file, ignored);
-  if (!written.ok()) return send_error(res, written.error());
+  auto pdf = receipt_pdf(archive, *r);
+  if (!pdf.ok()) return send_error(res, pdf.error());
   res.set_header("Content-Disposition",
                  "attachment; filename=\"receipt-" + std::to_string(entry->seq) + ".pdf\"");
-  res.set_content(pdf, "application/pdf");
+  res.set_content(*pdf, "application/pdf");
 }
 
 void citizen_status(const App& app, const httplib::Request& req, httplib::Response& res) {
@@ -138,6 +144,14 @@ void citizen_status(const App& app, const httplib::Request& req, httplib::Respon
     if (e.code == ErrorCode::limit_exceeded) res.status = 429;
     return;
   }
+  // A submission from a form is "de verificat" until a clerk accepts it.
+  std::string status = view->status;
+  if (auto entry = opened->registry->find({view->number, ""}); entry.ok() && status == "registered") {
+    auto submissions = open_submission_store(**archive);
+    if (!submissions.ok()) return send_error(res, submissions.error());
+    auto submission = (*submissions)->submission(entry->id);
+    if (submission.ok() && submission->verification == "to-verify") status = "to-verify";
+  }
   nlohmann::json route = nlohmann::json::array();
   for (const auto& step : view->route)
     route.push_back(
@@ -146,7 +160,7 @@ void citizen_status(const App& app, const httplib::Request& req, httplib::Respon
             {{"number", view->number},
              {"registered_on", view->registered_on},
              {"kind", view->kind},
-             {"status", view->status},
+             {"status", status},
              {"deadline", romanian_date(view->deadline)},
              {"route", route}});
 }

@@ -2,9 +2,13 @@
 
 #include <unistd.h>
 
+#include <condition_variable>
 #include <csignal>
+#include <thread>
 
+#include "api/form_routes.h"
 #include "api/http_support.h"
+#include "forms/mail.h"
 
 namespace dosar::api {
 
@@ -14,6 +18,35 @@ struct WebServer::Impl {
   App app;
   std::unique_ptr<httplib::Server> server;
   int port = 0;
+  // Mails status changes to citizens every mail_interval_seconds (with SMTP).
+  std::thread mailer;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+
+  void mail_loop() {
+    const PublicFormsOptions& o = app.options.forms;
+    forms::SmtpSettings smtp{o.smtp_url, o.smtp_from, o.smtp_user, o.smtp_password, o.smtp_require_tls};
+    std::unique_lock lock(mutex);
+    while (!wake.wait_for(lock, std::chrono::seconds(o.mail_interval_seconds), [this] { return stopping; })) {
+      lock.unlock();
+      auto archive = app.archive();
+      if (archive.ok()) {
+        auto sent = forms::mail_status_changes(**archive, smtp);
+        if (!sent.ok()) std::fprintf(stderr, "dosar: %s\n", sent.error().to_string().c_str());
+      }
+      lock.lock();
+    }
+  }
+  void stop_mailer() {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    if (mailer.joinable()) mailer.join();
+  }
+  ~Impl() { stop_mailer(); }
 };
 
 Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
@@ -26,6 +59,9 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
   auto archive = impl->app.archive();  // fail now, not on the first request
   if (!archive.ok()) return archive.error();
   remove_abandoned_staging_files((*archive)->spool_dir());  // uploads of a server that died
+  auto forms = load_public_forms(options, **archive);       // a broken definition stops the start
+  if (!forms.ok()) return forms.error();
+  impl->app.forms = std::move(forms).value();
 
   if (options.tls_cert) {
     for (const fs::path& file : {*options.tls_cert, *options.tls_key})
@@ -42,7 +78,8 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
   httplib::Server& server = *impl->server;
   int threads = options.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-  server.set_payload_max_length(static_cast<std::size_t>(options.max_upload_bytes + kUploadDrainBytes));
+  server.set_payload_max_length(static_cast<std::size_t>(
+      std::max(options.max_upload_bytes, options.forms.max_request_bytes) + kUploadDrainBytes));
   // httplib's default also sets SO_REUSEPORT, which would let a second
   // server share the port and silently take half of the requests.
   server.set_socket_options([](socket_t sock) {
@@ -80,6 +117,7 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
   add_document_routes(server, impl->app);
   add_registry_routes(server, impl->app);
   add_flow_routes(server, impl->app);
+  add_form_routes(server, impl->app);
   add_web_pages(server);
 
   int port = options.port;
@@ -91,6 +129,12 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
                       "cannot listen there (in use, or not an address of this machine)");
   }
   impl->port = port;
+  if (!options.forms.smtp_url.empty()) {
+    if (options.forms.smtp_from.find('@') == std::string::npos)
+      return make_error(ErrorCode::invalid_argument, "--smtp-from", "give the address mails are sent from");
+    Impl* raw = impl.get();
+    impl->mailer = std::thread([raw] { raw->mail_loop(); });
+  }
   return std::unique_ptr<WebServer>(new WebServer(std::move(impl)));
 }
 
@@ -114,6 +158,7 @@ Status WebServer::run() {
 
 void WebServer::stop() {
   impl_->server->stop();
+  impl_->stop_mailer();
 }
 
 }  // namespace dosar::api

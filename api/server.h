@@ -13,6 +13,31 @@
 
 namespace dosar::api {
 
+// The public forms (/formulare) and what limits their abuse.
+struct PublicFormsOptions {
+  // Form definitions overriding or joining the shipped ones; default
+  // ARCHIVE/forms/ when it exists.
+  std::optional<std::filesystem::path> forms_dir;
+  bool proof_of_work = true;  // off: `dosar serve --no-proof-of-work` (a kiosk at the desk, tests)
+  int proof_of_work_bits = 16;
+  int per_address_per_hour = 30;  // submissions and follow-ups from one address
+  int per_minute = 120;           // from all addresses together
+  // Without a solved proof of work (no JavaScript), far fewer are accepted.
+  int unproven_per_address_per_hour = 3;
+  int unproven_per_hour = 30;
+  int max_files = 10;
+  std::uint64_t max_file_bytes = 20ull << 20;
+  std::uint64_t max_request_bytes = 60ull << 20;
+  std::string institution;  // printed on receipts
+  // E-mail to citizens: the receipt, then each status change (none without a URL).
+  std::string smtp_url;  // smtp://host:587 (STARTTLS when offered) or smtps://host:465
+  std::string smtp_from;
+  std::string smtp_user;
+  std::string smtp_password;
+  bool smtp_require_tls = false;
+  int mail_interval_seconds = 30;  // how often status changes are looked for
+};
+
 struct ServerOptions {
   std::filesystem::path archive_dir;
   std::string host = "127.0.0.1";
@@ -28,12 +53,14 @@ struct ServerOptions {
   // Ingest of uploads.
   bool ocr = true;
   std::string ocr_languages = "ron+eng";
+  PublicFormsOptions forms;
 };
 
 class WebServer {
  public:
-  // Opens the archive and binds the port. Errors: not_found (no archive),
-  // invalid_argument (options), io (port taken, certificate unreadable).
+  // Opens the archive, loads the forms and binds the port. Errors: not_found
+  // (no archive), invalid_argument (options; a form definition with errors,
+  // naming the file and the field), io (port taken, certificate unreadable).
   static Result<std::unique_ptr<WebServer>> create(ServerOptions options);
   ~WebServer();
 

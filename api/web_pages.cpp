@@ -9,11 +9,7 @@ void add_web_pages(httplib::Server& server) {
     std::string path = "/";
     if (asset.name != "index.html") path.append(asset.name);
     server.Get(path, [&asset](const httplib::Request&, httplib::Response& res) {
-      res.set_header("Content-Security-Policy",
-                     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                     "frame-ancestors 'none'");
-      res.set_header("X-Content-Type-Options", "nosniff");
-      res.set_header("Cache-Control", "no-cache");
+      set_page_headers(res);
       res.set_content(std::string(asset.bytes), std::string(asset.content_type).c_str());
     });
   }

@@ -92,7 +92,9 @@ ExitCode run_serve(Context& c) {
   }
   options.host = listen.substr(0, colon);
   options.port = static_cast<int>(port);
-  for (auto [option, target] : {std::pair{"--max-upload-mb", 0}, std::pair{"--threads", 1}}) {
+  for (auto [option, target] :
+       {std::pair{"--max-upload-mb", 0}, std::pair{"--threads", 1}, std::pair{"--submissions-per-hour", 2},
+        std::pair{"--submissions-per-minute", 3}, std::pair{"--mail-interval", 4}}) {
     auto value = c.command.get(option);
     if (!value) continue;
     long n = std::strtol(value->c_str(), &end, 10);
@@ -102,8 +104,14 @@ ExitCode run_serve(Context& c) {
     }
     if (target == 0)
       options.max_upload_bytes = static_cast<std::uint64_t>(n) << 20;
-    else
+    else if (target == 1)
       options.threads = static_cast<int>(n);
+    else if (target == 2)
+      options.forms.per_address_per_hour = static_cast<int>(n);
+    else if (target == 3)
+      options.forms.per_minute = static_cast<int>(n);
+    else
+      options.forms.mail_interval_seconds = static_cast<int>(n);
   }
   if (auto cert = c.command.get("--tls-cert")) options.tls_cert = *cert;
   if (auto key = c.command.get("--tls-key")) options.tls_key = *key;
@@ -112,6 +120,14 @@ ExitCode run_serve(Context& c) {
     options.trust_dir = *trust;
   else if (const char* env = std::getenv("DOSAR_TRUST_DIR"); env && *env)
     options.trust_dir = env;
+  if (auto forms = c.command.get("--forms")) options.forms.forms_dir = *forms;
+  options.forms.proof_of_work = !c.command.has("--no-proof-of-work");
+  if (auto institution = c.command.get("--institution")) options.forms.institution = *institution;
+  if (auto smtp = c.command.get("--smtp")) options.forms.smtp_url = *smtp;
+  if (auto from = c.command.get("--smtp-from")) options.forms.smtp_from = *from;
+  if (auto user = c.command.get("--smtp-user")) options.forms.smtp_user = *user;
+  if (const char* password = std::getenv("DOSAR_SMTP_PASSWORD")) options.forms.smtp_password = password;
+  options.forms.smtp_require_tls = c.command.has("--smtp-require-tls");
   auto server = api::WebServer::create(options);
   if (!server.ok()) return c.fail(server.error());
   // Text extraction and OCR queued by `ingest --defer`, done meanwhile.

@@ -78,6 +78,7 @@ ExitCode run_registry_list(Context& c);
 ExitCode run_registry_overdue(Context& c);
 ExitCode run_registry_lookup(Context& c);
 ExitCode run_registry_receipt(Context& c);
+ExitCode run_report_registry(Context& c);
 ExitCode run_registry_registers(Context& c);
 ExitCode run_registry_register_add(Context& c);
 ExitCode run_registry_kinds(Context& c);

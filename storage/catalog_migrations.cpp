@@ -262,6 +262,26 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_by_user ON sessions(user_name);
 )sql"},
+      // Online forms (issue 11; 7 and 8 are records/'): the submission behind
+      // an incoming entry of channel online, which form and notice version
+      // the citizen saw, the answers (restricted personal data), whether a
+      // clerk has checked it, the hash of the Idempotency-Key that
+      // registered it once, and the last event of the entry mailed to the
+      // citizen (the registration goes with the receipt).
+      {9, R"sql(
+CREATE TABLE online_submissions (
+  entry_id INTEGER PRIMARY KEY REFERENCES registry_entries(id),
+  form_id TEXT NOT NULL,
+  form_version INTEGER NOT NULL,
+  notice_version TEXT NOT NULL,
+  consent_at TEXT NOT NULL,
+  verification TEXT NOT NULL CHECK (verification IN ('to-verify', 'accepted', 'spam')),
+  answers TEXT NOT NULL,
+  idempotency_key TEXT UNIQUE,
+  notified_seq INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX online_submissions_by_verification ON online_submissions(verification, entry_id);
+)sql"},
       // Versions stored before their text was extracted (`ingest --defer`):
       // the derivation each still needs, claimed by one worker at a time
       // under a lease that its heartbeat renews.

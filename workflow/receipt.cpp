@@ -6,6 +6,7 @@
 #include <ft2build.h>
 #include FT_FREETYPE_H
 
+#include <functional>
 #include <sstream>
 #include <vector>
 
@@ -74,6 +75,10 @@ class Page {
   void text(const std::string& s, double size, bool bold = false) {
     font(size, bold);
     for (const std::string& line : wrap(cr_, s, kPageWidth - 2 * kMargin)) {
+      if (y_ + size * 1.4 > kPageHeight - kMargin) {  // the next page
+        cairo_show_page(cr_);
+        y_ = kMargin;
+      }
       y_ += size * 1.4;
       cairo_move_to(cr_, kMargin, y_);
       cairo_show_text(cr_, line.c_str());
@@ -106,9 +111,9 @@ class Page {
   double y_ = kMargin;
 };
 
-}  // namespace
-
-Status write_receipt_pdf(const Receipt& r, const std::filesystem::path& file) {
+// Writes one PDF with `draw` filling its pages. Errors: not_found (font), io.
+Status write_pdf(const std::string& title, const std::filesystem::path& file,
+                 const std::function<void(Page&)>& draw) {
   auto regular = load_font("DejaVuSans.ttf");
   if (!regular.ok()) return regular.error();
   auto bold = load_font("DejaVuSans-Bold.ttf");
@@ -118,25 +123,10 @@ Status write_receipt_pdf(const Receipt& r, const std::filesystem::path& file) {
   }
   cairo_surface_t* surface = cairo_pdf_surface_create(file.c_str(), kPageWidth, kPageHeight);
   cairo_t* cr = cairo_create(surface);
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE,
-                                 ("Dovadă de înregistrare " + r.number).c_str());
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
   cairo_set_source_rgb(cr, 0, 0, 0);
   Page page(cr, *regular, *bold);
-  if (!r.institution.empty()) page.text(r.institution, 12);
-  page.text("Dovadă de înregistrare", 20, true);
-  page.space(10);
-  page.field("Număr de înregistrare:", r.number);
-  page.field("Registru:", r.register_label);
-  page.field("Data și ora:", r.registered_at);
-  page.field("Tip document:", r.kind);
-  page.field("Obiect:", r.subject);
-  page.field("Termen de răspuns:", r.deadline);
-  page.field("Cod de acces:", r.access_code);
-  page.space(24);
-  page.text(
-      "Cu numărul de înregistrare și codul de acces puteți afla în orice moment traseul și stadiul "
-      "solicitării dumneavoastră. Păstrați codul: nu îl comunicați altor persoane.",
-      10);
+  draw(page);
   cairo_show_page(cr);
   cairo_destroy(cr);
   cairo_font_face_destroy(*regular);
@@ -146,8 +136,46 @@ Status write_receipt_pdf(const Receipt& r, const std::filesystem::path& file) {
   cairo_surface_destroy(surface);
   if (status != CAIRO_STATUS_SUCCESS)
     return make_error(ErrorCode::io, file.string(),
-                      std::string("cannot write the receipt: ") + cairo_status_to_string(status));
+                      std::string("cannot write the PDF: ") + cairo_status_to_string(status));
   return {};
+}
+
+}  // namespace
+
+Status write_lines_pdf(const std::string& title, const std::vector<std::string>& lines,
+                       const std::filesystem::path& file) {
+  return write_pdf(title, file, [&](Page& page) {
+    page.text(title, 16, true);
+    page.space(6);
+    for (const std::string& line : lines) {
+      if (line.rfind("# ", 0) == 0) {
+        page.space(6);
+        page.text(line.substr(2), 12, true);
+      } else {
+        page.text(line.empty() ? " " : line, 10);
+      }
+    }
+  });
+}
+
+Status write_receipt_pdf(const Receipt& r, const std::filesystem::path& file) {
+  return write_pdf("Dovadă de înregistrare " + r.number, file, [&](Page& page) {
+    if (!r.institution.empty()) page.text(r.institution, 12);
+    page.text("Dovadă de înregistrare", 20, true);
+    page.space(10);
+    page.field("Număr de înregistrare:", r.number);
+    page.field("Registru:", r.register_label);
+    page.field("Data și ora:", r.registered_at);
+    page.field("Tip document:", r.kind);
+    page.field("Obiect:", r.subject);
+    page.field("Termen de răspuns:", r.deadline);
+    page.field("Cod de acces:", r.access_code);
+    page.space(24);
+    page.text(
+        "Cu numărul de înregistrare și codul de acces puteți afla în orice moment traseul și stadiul "
+        "solicitării dumneavoastră. Păstrați codul: nu îl comunicați altor persoane.",
+        10);
+  });
 }
 
 }  // namespace dosar::workflow

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 
@@ -22,5 +23,10 @@ struct Receipt {
 // Writes a one-page PDF (cairo, DejaVu Sans embedded as a subset, so that
 // ă â î ș ț print and copy as themselves). Errors: io.
 Status write_receipt_pdf(const Receipt& receipt, const std::filesystem::path& file);
+
+// A printable A4 document of lines (a report), in the receipt's fonts, on as
+// many pages as it takes; a line starting with "# " is a heading. Errors: io.
+Status write_lines_pdf(const std::string& title, const std::vector<std::string>& lines,
+                       const std::filesystem::path& file);
 
 }  // namespace dosar::workflow

@@ -123,11 +123,48 @@ function renderResults(r) {
   if (state.offset + state.limit < r.total) page(state.offset + state.limit, 'Următoarele →');
 }
 
-const STATUS = { registered: 'înregistrat', assigned: 'repartizat', 'in-progress': 'în lucru', answered: 'răspuns',
+const STATUS = { 'to-verify': 'de verificat', registered: 'înregistrat', assigned: 'repartizat', 'in-progress': 'în lucru', answered: 'răspuns',
                  closed: 'închis', archived: 'arhivat', annulled: 'anulat' };
 let lastRegistered = null;
 
+// Submissions from the public forms wait here until a clerk accepts (and
+// routes) them or annuls them as spam. Everything the citizen typed is shown
+// as text (textContent), never as markup.
+async function loadOnline() {
+  const r = await api('GET', '/registry/online');
+  const body = $('online-table').tBodies[0]; body.replaceChildren();
+  $('online-empty').hidden = r.entries.length > 0;
+  for (const e of r.entries) {
+    const fields = el('dl', { className: 'fields' });
+    if (e.fields && typeof e.fields === 'object')
+      for (const [name, value] of Object.entries(e.fields)) fields.append(el('dt', {}, name), el('dd', {}, value));
+    const docs = el('ul', {});
+    for (const d of e.documents) docs.append(el('li', {}, el('a', { href: '#/document/' + d.id }, d.title)));
+    const id = 'q' + e.id;
+    const accept = el('form', {}, el('label', { for: id + '-dep' }, 'Departament'), el('input', { id: id + '-dep', required: '' }),
+                      el('button', { type: 'submit' }, 'Acceptă și repartizează'));
+    const reject = el('form', {}, el('label', { for: id + '-why' }, 'Motiv'), el('input', { id: id + '-why', required: '' }),
+                      el('button', { type: 'submit', className: 'secondary' }, 'Anulează (spam)'));
+    accept.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      try { await api('POST', '/registry/online/accept', { number: e.number, department: $(id + '-dep').value.trim() }); await loadRegistry(); }
+      catch (err) { showError(err.message); }
+    });
+    reject.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      try { await api('POST', '/registry/online/reject', { number: e.number, reason: $(id + '-why').value.trim() }); await loadRegistry(); }
+      catch (err) { showError(err.message); }
+    });
+    body.append(el('tr', { 'data-number': e.number }, el('td', {}, e.number, el('br'), roDate(e.deadline)),
+                   el('td', {}, e.form, ' v', e.form_version),
+                   el('td', {}, el('strong', {}, typeof e.sender === 'object' ? e.sender.name : 'date personale restricționate'),
+                     ' ', typeof e.sender === 'object' ? e.sender.contact : '', el('p', {}, e.subject), fields),
+                   el('td', {}, docs), el('td', {}, accept, reject)));
+  }
+}
+
 async function loadRegistry() {
+  await loadOnline();
   const r = await api('GET', '/registry?register=intrare');
   const body = $('registry-table').tBodies[0]; body.replaceChildren();
   for (const e of r.entries) {

@@ -2,8 +2,10 @@
 // without sign-in. Shows nothing personal (the server sends nothing personal).
 'use strict';
 
-const STATUS = { registered: 'înregistrată', assigned: 'repartizată', 'in-progress': 'în lucru', answered: 's-a răspuns',
+const STATUS = { 'to-verify': 'de verificat', registered: 'înregistrată', assigned: 'repartizată', 'in-progress': 'în lucru', answered: 's-a răspuns',
                  closed: 'închisă', archived: 'arhivată', annulled: 'anulată' };
+const EVENTS = { registered: 'înregistrată', verified: 'verificată la registratură', 'documents-added': 'documente adăugate',
+                 assigned: 'repartizată', annulled: 'anulată', extended: 'termen prelungit', 'answered-by': 's-a răspuns' };
 const $ = (id) => document.getElementById(id);
 
 async function check(e) {
@@ -29,7 +31,7 @@ async function check(e) {
   body.replaceChildren();
   for (const step of data.route) {
     const row = document.createElement('tr');
-    for (const text of [step.at, STATUS[step.status] || step.event, step.department]) {
+    for (const text of [step.at, EVENTS[step.event] || STATUS[step.status] || step.event, step.department]) {
       const cell = document.createElement('td');
       cell.textContent = text || '';
       row.append(cell);
@@ -39,4 +41,28 @@ async function check(e) {
   $('status-result').hidden = false;
 }
 
-document.addEventListener('DOMContentLoaded', () => $('status-form').addEventListener('submit', check));
+// Documents for the same request: number + access code again, checked
+// (and rate-limited) by the server like the lookup.
+async function addDocuments(e) {
+  e.preventDefault();
+  $('add-result').textContent = 'Se trimite…';
+  const body = new FormData();
+  body.append('code', $('code').value.trim());
+  for (const file of $('more-files').files) body.append('files', file, file.name);
+  const number = encodeURIComponent($('number').value.trim());
+  const res = await fetch('/api/v1/public/submissions/' + number + '/documents', { method: 'POST', body, credentials: 'omit' });
+  let data = null;
+  try { data = await res.json(); } catch (_) { /* not JSON */ }
+  if (!res.ok) {
+    $('add-result').textContent = (data && data.error && data.error.message) || ('eroare HTTP ' + res.status);
+    return;
+  }
+  $('add-result').textContent = 'Documentele au fost adăugate (' + data.added + ').';
+  $('more-files').value = '';
+  await check(new Event('submit'));
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('status-form').addEventListener('submit', check);
+  $('add-documents').addEventListener('submit', addDocuments);
+});

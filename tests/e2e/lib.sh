@@ -39,3 +39,20 @@ finish() {
   fi
   echo "all checks passed"
 }
+
+# browser_tools NODE_DIR SCRIPT: Debian's Chromium must be there; installs
+# tests/browser's npm packages (playwright-core, axe-core), pinned by the
+# committed lock file, into NODE_DIR once per lock file, and copies SCRIPT
+# (a file of tests/browser/) beside them. Needs SOURCE_DIR.
+browser_tools() {
+  local node_dir=$1 script=$2
+  [[ -x /usr/bin/chromium ]] ||
+    { echo "FAIL: /usr/bin/chromium is missing (scripts/install-deps.sh test installs it)" >&2; exit 1; }
+  if ! cmp -s "$SOURCE_DIR/tests/browser/package-lock.json" "$node_dir/package-lock.json" 2>/dev/null ||
+     [[ ! -d $node_dir/node_modules/playwright-core || ! -d $node_dir/node_modules/axe-core ]]; then
+    mkdir -p "$node_dir"
+    cp "$SOURCE_DIR/tests/browser/package.json" "$SOURCE_DIR/tests/browser/package-lock.json" "$node_dir/"
+    (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+  cp "$SOURCE_DIR/tests/browser/$script" "$node_dir/"
+}

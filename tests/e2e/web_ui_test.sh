@@ -5,17 +5,8 @@
 source "$(dirname "$0")/lib.sh"
 : "${SOURCE_DIR:?}"
 
-[[ -x /usr/bin/chromium ]] || { echo "FAIL: /usr/bin/chromium is missing (scripts/install-deps.sh test installs it)" >&2; exit 1; }
-# playwright-core from the npm registry, pinned by the committed lock file,
-# installed once per lock file into the build tree.
 NODE_DIR=${DOSAR_NODE_CACHE:-$SOURCE_DIR/build/node/browser}
-if ! cmp -s "$SOURCE_DIR/tests/browser/package-lock.json" "$NODE_DIR/package-lock.json" 2>/dev/null ||
-   [[ ! -d $NODE_DIR/node_modules/playwright-core ]]; then
-  mkdir -p "$NODE_DIR"
-  cp "$SOURCE_DIR/tests/browser/package.json" "$SOURCE_DIR/tests/browser/package-lock.json" "$NODE_DIR/"
-  (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
-cp "$SOURCE_DIR/tests/browser/web_ui.test.mjs" "$NODE_DIR/"
+browser_tools "$NODE_DIR" web_ui.test.mjs
 
 export DOSAR_TEST_PASSWORD="parola-de-test-1"
 "$DOSAR" init >/dev/null
