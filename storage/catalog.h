@@ -118,7 +118,8 @@ struct CreateOutcome {
 struct BlobReference {
   std::string blob_id;
   std::uint64_t size = 0;
-  std::string where;  // "document 12 version 3 original"
+  std::string where;      // "document 12 version 3 original"
+  bool disposed = false;  // of a document lawfully disposed of: the blob is expected absent
 };
 
 // A change waiting to reach the search index.
@@ -147,7 +148,7 @@ class Catalog {
   virtual Result<CreateOutcome> create_document_unless_duplicate(const NewDocument& document,
                                                                  const std::string& actor) = 0;
 
-  // The first document having a version whose original is `blob_id`, if any.
+  // The first document not disposed of having a version whose original is `blob_id`, if any.
   virtual Result<std::optional<DocumentId>> find_document_with_original(const std::string& blob_id) const = 0;
 
   // Appends a version and makes it current. Errors: not_found, io.

@@ -6,6 +6,7 @@
 #include <ft2build.h>
 #include FT_FREETYPE_H
 
+#include <algorithm>
 #include <sstream>
 #include <vector>
 
@@ -147,6 +148,85 @@ Status write_receipt_pdf(const Receipt& r, const std::filesystem::path& file) {
   if (status != CAIRO_STATUS_SUCCESS)
     return make_error(ErrorCode::io, file.string(),
                       std::string("cannot write the receipt: ") + cairo_status_to_string(status));
+  return {};
+}
+
+Status write_table_pdf(const PrintableTable& t, const std::filesystem::path& file) {
+  auto regular = load_font("DejaVuSans.ttf");
+  if (!regular.ok()) return regular.error();
+  auto bold = load_font("DejaVuSans-Bold.ttf");
+  if (!bold.ok()) {
+    cairo_font_face_destroy(*regular);
+    return bold.error();
+  }
+  constexpr double kMarginTable = 40.0, kSize = 9.0, kLine = kSize * 1.35;
+  const double usable = kPageWidth - 2 * kMarginTable;
+  cairo_surface_t* surface = cairo_pdf_surface_create(file.c_str(), kPageWidth, kPageHeight);
+  cairo_t* cr = cairo_create(surface);
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, t.title.c_str());
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  double y = kMarginTable;
+  // One row: each cell wrapped to its column; returns the row's height.
+  auto row = [&](const std::vector<std::string>& cells, bool header, bool draw) {
+    cairo_set_font_face(cr, header ? *bold : *regular);
+    cairo_set_font_size(cr, kSize);
+    std::size_t height = 1;
+    double x = kMarginTable;
+    for (std::size_t k = 0; k < cells.size() && k < t.widths.size(); ++k) {
+      double width = t.widths[k] * usable - 4;
+      auto lines = wrap(cr, cells[k], width);
+      height = std::max(height, lines.size());
+      if (draw)
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+          cairo_move_to(cr, x, y + kLine * static_cast<double>(i + 1));
+          cairo_show_text(cr, lines[i].c_str());
+        }
+      x += t.widths[k] * usable;
+    }
+    return kLine * static_cast<double>(height) + 4;
+  };
+  auto rule = [&] {
+    cairo_set_line_width(cr, 0.5);
+    cairo_move_to(cr, kMarginTable, y);
+    cairo_line_to(cr, kPageWidth - kMarginTable, y);
+    cairo_stroke(cr);
+  };
+  auto heading = [&] {
+    cairo_set_font_face(cr, *bold);
+    cairo_set_font_size(cr, 14);
+    y += 16;
+    cairo_move_to(cr, kMarginTable, y);
+    cairo_show_text(cr, t.title.c_str());
+    cairo_set_font_face(cr, *regular);
+    cairo_set_font_size(cr, 10);
+    y += 16;
+    cairo_move_to(cr, kMarginTable, y);
+    cairo_show_text(cr, t.subtitle.c_str());
+    y += 12;
+    y += row(t.header, true, true);
+    rule();
+  };
+  heading();
+  for (const auto& cells : t.rows) {
+    double height = row(cells, false, false);
+    if (y + height > kPageHeight - kMarginTable) {
+      cairo_show_page(cr);
+      y = kMarginTable;
+      heading();
+    }
+    row(cells, false, true);
+    y += height;
+  }
+  cairo_show_page(cr);
+  cairo_destroy(cr);
+  cairo_font_face_destroy(*regular);
+  cairo_font_face_destroy(*bold);
+  cairo_surface_finish(surface);
+  cairo_status_t status = cairo_surface_status(surface);
+  cairo_surface_destroy(surface);
+  if (status != CAIRO_STATUS_SUCCESS)
+    return make_error(ErrorCode::io, file.string(),
+                      std::string("cannot write the PDF: ") + cairo_status_to_string(status));
   return {};
 }
 
