@@ -106,6 +106,20 @@ void print_dossiers(const Context& c, const std::vector<Dossier>& dossiers) {
   }
 }
 
+// `records … TARGET --reason TEXT`: one change of TARGET, with its reason.
+ExitCode run_reasoned_change(Context& c,
+                             Status (Records::*change)(const std::string&, const std::string&,
+                                                       const std::string&),
+                             const std::string& done) {
+  auto r = open_records(c);
+  if (!r.ok()) return c.fail(r.error());
+  const std::string& target = c.command.positionals[0];
+  Status changed = ((*r->records).*change)(target, c.command.get("--reason").value_or(""), c.actor());
+  if (!changed.ok()) return c.fail(changed.error());
+  c.out << target << " " << done << '\n';
+  return ExitCode::ok;
+}
+
 }  // namespace
 
 Result<FileCodeAssigner> file_code_assigner(const Context& c, ArchiveStore& archive) {
@@ -273,13 +287,7 @@ ExitCode run_records_close_year(Context& c) {
 }
 
 ExitCode run_records_reopen(Context& c) {
-  auto r = open_records(c);
-  if (!r.ok()) return c.fail(r.error());
-  Status done =
-      r->records->reopen(c.command.positionals[0], c.command.get("--reason").value_or(""), c.actor());
-  if (!done.ok()) return c.fail(done.error());
-  c.out << "dossier " << c.command.positionals[0] << " reopened\n";
-  return ExitCode::ok;
+  return run_reasoned_change(c, &Records::reopen, "reopened");
 }
 
 ExitCode run_records_dossiers(Context& c) {
@@ -319,13 +327,7 @@ ExitCode run_records_hold_add(Context& c) {
 }
 
 ExitCode run_records_hold_remove(Context& c) {
-  auto r = open_records(c);
-  if (!r.ok()) return c.fail(r.error());
-  Status done =
-      r->records->remove_hold(c.command.positionals[0], c.command.get("--reason").value_or(""), c.actor());
-  if (!done.ok()) return c.fail(done.error());
-  c.out << "legal hold on " << c.command.positionals[0] << " lifted\n";
-  return ExitCode::ok;
+  return run_reasoned_change(c, &Records::remove_hold, "is no longer on legal hold");
 }
 
 ExitCode run_records_hold_list(Context& c) {
@@ -379,49 +381,6 @@ ExitCode run_records_dispose(Context& c) {
   return ExitCode::ok;
 }
 
-namespace {
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
-
-std::vector<std::pair<std::string, std::string>> sheet_fields(const records::Sheet& s) {
-  return {{"unique-id", s.unique_id},
-          {"title", s.title},
-          {"owner", s.owner},
-          {"issuer", s.issuer},
-          {"disposal-holder", s.disposal_holder},
-          {"type", s.document_type},
-          {"classification", s.classification},
-          {"format", s.format},
-          {"keywords", s.keywords},
-          {"paper-location", s.paper_location},
-          {"issue-date", s.issue_date},
-          {"archiving-date", s.archiving_date},
-          {"file-code", s.file_code},
-          {"retention", s.retention},
-          {"disposed", s.disposed}};
-}
-}  // namespace
-
 ExitCode run_records_sheet(Context& c) {
   auto id = c.document_id(0);
   if (!id.ok()) return c.fail(id.error());
@@ -437,7 +396,7 @@ ExitCode run_records_sheet(Context& c) {
   }
   auto sheet = r->records->sheet(*id);
   if (!sheet.ok()) return c.fail(sheet.error());
-  auto fields = sheet_fields(*sheet);
+  auto fields = records::sheet_entries(*sheet);
   if (c.json) {
     nlohmann::json j = {{"document", sheet->document_id}};
     for (const auto& [name, value] : fields) j[name] = value;
@@ -448,15 +407,7 @@ ExitCode run_records_sheet(Context& c) {
     return ExitCode::ok;
   }
   if (c.command.has("--xml")) {
-    c.out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sheet format=\"1\" document=\""
-          << sheet->document_id << "\">\n";
-    for (const auto& [name, value] : fields)
-      c.out << "  <" << name << ">" << xml_escape(value) << "</" << name << ">\n";
-    c.out << "  <history>\n";
-    for (const auto& a : sheet->history)
-      c.out << "    <event seq=\"" << a.seq << "\" at=\"" << a.at << "\" actor=\"" << xml_escape(a.actor)
-            << "\" action=\"" << xml_escape(a.action) << "\"/>\n";
-    c.out << "  </history>\n</sheet>\n";
+    c.out << records::sheet_xml(*sheet);
     return ExitCode::ok;
   }
   for (const auto& [name, value] : fields)

@@ -259,7 +259,7 @@ Result<std::vector<NomenclatorEntry>> parse_nomenclator_xml(std::string_view byt
   // No XML_PARSE_NOENT (entities stay unexpanded), no DTD loading, no network.
   constexpr int kOptions = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
   std::unique_ptr<xmlDoc, DocFree> doc(xmlCtxtReadMemory(
-      ctxt.get(), bytes.data(), static_cast<int>(bytes.size()), file.c_str(), "UTF-8", kOptions));
+      ctxt.get(), bytes.data(), static_cast<int>(bytes.size()), file.c_str(), nullptr, kOptions));
   if (!doc) {
     const xmlError* e = xmlCtxtGetLastError(ctxt.get());
     std::string why = e && e->message ? e->message : "malformed XML";

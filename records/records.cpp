@@ -277,6 +277,15 @@ Result<Disposal> Records::dispose(const std::vector<std::string>& dossiers, cons
   }));
   if (rejected) return *rejected;
   if (!protocol_id) return make_error(ErrorCode::io, protocol.string(), "the protocol was not stored");
+  for (const auto& [code, year] : targets) {
+    auto documents = store_->dossier_documents(code, year);
+    if (!documents.ok()) return documents.error();
+    for (const DossierDocument& d : *documents)
+      if (d.document_id == *protocol_id)
+        return make_error(ErrorCode::conflict, protocol.string(),
+                          "is document " + std::to_string(d.document_id) + " of dossier " + code + "/" +
+                              std::to_string(year) + ", which would be disposed of; nothing was removed");
+  }
   DOSAR_TRY(store_->mark_permanent(*protocol_id, "protocol of disposal decision " + decision, actor));
 
   auto disposal = store_->dispose(targets, decision, *protocol_id, actor);

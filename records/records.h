@@ -74,6 +74,11 @@ struct Sheet {
   std::string disposed;        // "disposed on DATE by decision …", empty otherwise
   std::vector<AuditRecord> history;
 };
+// The sheet's fields by name, in the order they are shown.
+std::vector<std::pair<std::string, std::string>> sheet_entries(const Sheet& sheet);
+// The sheet as XML (<sheet format="1" document="ID">, one element per field,
+// then <history>), written with libxml2.
+std::string sheet_xml(const Sheet& sheet);
 // The fields `records sheet --set` accepts.
 const std::vector<std::string>& settable_sheet_fields();
 

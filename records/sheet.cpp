@@ -1,5 +1,8 @@
 // The electronic sheet of a document (Law 135/2007): what Dosar knows, and
 // the fields an archivist sets.
+#include <libxml/tree.h>
+#include <libxml/xmlsave.h>
+
 #include <algorithm>
 
 #include "records/records.h"
@@ -107,6 +110,49 @@ Result<Sheet> Records::sheet(DocumentId id) const {
   if (!history.ok()) return history.error();
   s.history = std::move(history).value();
   return s;
+}
+
+std::vector<std::pair<std::string, std::string>> sheet_entries(const Sheet& s) {
+  return {{"unique-id", s.unique_id},
+          {"title", s.title},
+          {"owner", s.owner},
+          {"issuer", s.issuer},
+          {"disposal-holder", s.disposal_holder},
+          {"type", s.document_type},
+          {"classification", s.classification},
+          {"format", s.format},
+          {"keywords", s.keywords},
+          {"paper-location", s.paper_location},
+          {"issue-date", s.issue_date},
+          {"archiving-date", s.archiving_date},
+          {"file-code", s.file_code},
+          {"retention", s.retention},
+          {"disposed", s.disposed}};
+}
+
+std::string sheet_xml(const Sheet& s) {
+  auto x = [](const std::string& text) { return reinterpret_cast<const xmlChar*>(text.c_str()); };
+  xmlDoc* doc = xmlNewDoc(x("1.0"));
+  xmlNode* root = xmlNewNode(nullptr, x("sheet"));
+  xmlDocSetRootElement(doc, root);
+  xmlNewProp(root, x("format"), x("1"));
+  xmlNewProp(root, x("document"), x(std::to_string(s.document_id)));
+  for (const auto& [name, value] : sheet_entries(s)) xmlNewTextChild(root, nullptr, x(name), x(value));
+  xmlNode* history = xmlNewChild(root, nullptr, x("history"), nullptr);
+  for (const AuditRecord& a : s.history) {
+    xmlNode* event = xmlNewChild(history, nullptr, x("event"), nullptr);
+    xmlNewProp(event, x("seq"), x(std::to_string(a.seq)));
+    xmlNewProp(event, x("at"), x(a.at));
+    xmlNewProp(event, x("actor"), x(a.actor));
+    xmlNewProp(event, x("action"), x(a.action));
+  }
+  xmlChar* bytes = nullptr;
+  int size = 0;
+  xmlDocDumpFormatMemoryEnc(doc, &bytes, &size, "UTF-8", 1);
+  std::string out(reinterpret_cast<const char*>(bytes), static_cast<std::size_t>(size));
+  xmlFree(bytes);
+  xmlFreeDoc(doc);
+  return out;
 }
 
 Status Records::set_sheet_field(DocumentId id, const std::string& field, const std::string& value,

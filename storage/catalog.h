@@ -151,7 +151,8 @@ class Catalog {
   // The first document not disposed of having a version whose original is `blob_id`, if any.
   virtual Result<std::optional<DocumentId>> find_document_with_original(const std::string& blob_id) const = 0;
 
-  // Appends a version and makes it current. Errors: not_found, io.
+  // Appends a version and makes it current. Errors: not_found, conflict (the
+  // document was disposed of), io.
   virtual Result<Version> add_version(DocumentId id, const NewVersion& version, const std::string& actor) = 0;
 
   virtual Result<Document> document(DocumentId id) const = 0;  // Errors: not_found, io

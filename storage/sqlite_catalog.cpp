@@ -178,6 +178,10 @@ class SqliteCatalog final : public Catalog {
     if (!tx.ok()) return tx.error();
     auto doc = document(id);
     if (!doc.ok()) return doc.error();
+    // Content of a document lawfully disposed of is gone for good (records/).
+    if (doc->status == "disposed")
+      return make_error(ErrorCode::conflict, "document " + std::to_string(id),
+                        "was disposed of; it takes no version");
     int number = doc->current_version + 1;
     std::string at = now();
     DOSAR_TRY(insert_version(id, number, v, actor, at));

@@ -7,6 +7,7 @@
 #include FT_FREETYPE_H
 
 #include <algorithm>
+#include <functional>
 #include <sstream>
 #include <vector>
 
@@ -107,9 +108,12 @@ class Page {
   double y_ = kMargin;
 };
 
-}  // namespace
-
-Status write_receipt_pdf(const Receipt& r, const std::filesystem::path& file) {
+// Writes an A4 PDF at `file`: loads the two faces, lets `draw` fill the pages
+// (it calls cairo_show_page after each), then finishes and checks the surface.
+// Errors: not_found (font), io.
+Status write_pdf(
+    const std::filesystem::path& file, const std::string& title,
+    const std::function<void(cairo_t*, cairo_font_face_t* regular, cairo_font_face_t* bold)>& draw) {
   auto regular = load_font("DejaVuSans.ttf");
   if (!regular.ok()) return regular.error();
   auto bold = load_font("DejaVuSans-Bold.ttf");
@@ -119,105 +123,9 @@ Status write_receipt_pdf(const Receipt& r, const std::filesystem::path& file) {
   }
   cairo_surface_t* surface = cairo_pdf_surface_create(file.c_str(), kPageWidth, kPageHeight);
   cairo_t* cr = cairo_create(surface);
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE,
-                                 ("Dovadă de înregistrare " + r.number).c_str());
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
   cairo_set_source_rgb(cr, 0, 0, 0);
-  Page page(cr, *regular, *bold);
-  if (!r.institution.empty()) page.text(r.institution, 12);
-  page.text("Dovadă de înregistrare", 20, true);
-  page.space(10);
-  page.field("Număr de înregistrare:", r.number);
-  page.field("Registru:", r.register_label);
-  page.field("Data și ora:", r.registered_at);
-  page.field("Tip document:", r.kind);
-  page.field("Obiect:", r.subject);
-  page.field("Termen de răspuns:", r.deadline);
-  page.field("Cod de acces:", r.access_code);
-  page.space(24);
-  page.text(
-      "Cu numărul de înregistrare și codul de acces puteți afla în orice moment traseul și stadiul "
-      "solicitării dumneavoastră. Păstrați codul: nu îl comunicați altor persoane.",
-      10);
-  cairo_show_page(cr);
-  cairo_destroy(cr);
-  cairo_font_face_destroy(*regular);
-  cairo_font_face_destroy(*bold);
-  cairo_surface_finish(surface);
-  cairo_status_t status = cairo_surface_status(surface);
-  cairo_surface_destroy(surface);
-  if (status != CAIRO_STATUS_SUCCESS)
-    return make_error(ErrorCode::io, file.string(),
-                      std::string("cannot write the receipt: ") + cairo_status_to_string(status));
-  return {};
-}
-
-Status write_table_pdf(const PrintableTable& t, const std::filesystem::path& file) {
-  auto regular = load_font("DejaVuSans.ttf");
-  if (!regular.ok()) return regular.error();
-  auto bold = load_font("DejaVuSans-Bold.ttf");
-  if (!bold.ok()) {
-    cairo_font_face_destroy(*regular);
-    return bold.error();
-  }
-  constexpr double kMarginTable = 40.0, kSize = 9.0, kLine = kSize * 1.35;
-  const double usable = kPageWidth - 2 * kMarginTable;
-  cairo_surface_t* surface = cairo_pdf_surface_create(file.c_str(), kPageWidth, kPageHeight);
-  cairo_t* cr = cairo_create(surface);
-  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, t.title.c_str());
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  double y = kMarginTable;
-  // One row: each cell wrapped to its column; returns the row's height.
-  auto row = [&](const std::vector<std::string>& cells, bool header, bool draw) {
-    cairo_set_font_face(cr, header ? *bold : *regular);
-    cairo_set_font_size(cr, kSize);
-    std::size_t height = 1;
-    double x = kMarginTable;
-    for (std::size_t k = 0; k < cells.size() && k < t.widths.size(); ++k) {
-      double width = t.widths[k] * usable - 4;
-      auto lines = wrap(cr, cells[k], width);
-      height = std::max(height, lines.size());
-      if (draw)
-        for (std::size_t i = 0; i < lines.size(); ++i) {
-          cairo_move_to(cr, x, y + kLine * static_cast<double>(i + 1));
-          cairo_show_text(cr, lines[i].c_str());
-        }
-      x += t.widths[k] * usable;
-    }
-    return kLine * static_cast<double>(height) + 4;
-  };
-  auto rule = [&] {
-    cairo_set_line_width(cr, 0.5);
-    cairo_move_to(cr, kMarginTable, y);
-    cairo_line_to(cr, kPageWidth - kMarginTable, y);
-    cairo_stroke(cr);
-  };
-  auto heading = [&] {
-    cairo_set_font_face(cr, *bold);
-    cairo_set_font_size(cr, 14);
-    y += 16;
-    cairo_move_to(cr, kMarginTable, y);
-    cairo_show_text(cr, t.title.c_str());
-    cairo_set_font_face(cr, *regular);
-    cairo_set_font_size(cr, 10);
-    y += 16;
-    cairo_move_to(cr, kMarginTable, y);
-    cairo_show_text(cr, t.subtitle.c_str());
-    y += 12;
-    y += row(t.header, true, true);
-    rule();
-  };
-  heading();
-  for (const auto& cells : t.rows) {
-    double height = row(cells, false, false);
-    if (y + height > kPageHeight - kMarginTable) {
-      cairo_show_page(cr);
-      y = kMarginTable;
-      heading();
-    }
-    row(cells, false, true);
-    y += height;
-  }
-  cairo_show_page(cr);
+  draw(cr, *regular, *bold);
   cairo_destroy(cr);
   cairo_font_face_destroy(*regular);
   cairo_font_face_destroy(*bold);
@@ -228,6 +136,88 @@ Status write_table_pdf(const PrintableTable& t, const std::filesystem::path& fil
     return make_error(ErrorCode::io, file.string(),
                       std::string("cannot write the PDF: ") + cairo_status_to_string(status));
   return {};
+}
+
+}  // namespace
+
+Status write_receipt_pdf(const Receipt& r, const std::filesystem::path& file) {
+  return write_pdf(
+      file, "Dovadă de înregistrare " + r.number,
+      [&](cairo_t* cr, cairo_font_face_t* regular, cairo_font_face_t* bold) {
+        Page page(cr, regular, bold);
+        if (!r.institution.empty()) page.text(r.institution, 12);
+        page.text("Dovadă de înregistrare", 20, true);
+        page.space(10);
+        page.field("Număr de înregistrare:", r.number);
+        page.field("Registru:", r.register_label);
+        page.field("Data și ora:", r.registered_at);
+        page.field("Tip document:", r.kind);
+        page.field("Obiect:", r.subject);
+        page.field("Termen de răspuns:", r.deadline);
+        page.field("Cod de acces:", r.access_code);
+        page.space(24);
+        page.text(
+            "Cu numărul de înregistrare și codul de acces puteți afla în orice moment traseul și "
+            "stadiul solicitării dumneavoastră. Păstrați codul: nu îl comunicați altor persoane.",
+            10);
+        cairo_show_page(cr);
+      });
+}
+
+Status write_table_pdf(const PrintableTable& t, const std::filesystem::path& file) {
+  return write_pdf(file, t.title, [&](cairo_t* cr, cairo_font_face_t* regular, cairo_font_face_t* bold) {
+    constexpr double kTableMargin = 40.0, kSize = 9.0, kLine = kSize * 1.35;
+    const double usable = kPageWidth - 2 * kTableMargin;
+    double y = kTableMargin;
+    // One row: each cell wrapped to its column; returns the row's height.
+    auto row = [&](const std::vector<std::string>& cells, bool header, bool draw) {
+      cairo_set_font_face(cr, header ? bold : regular);
+      cairo_set_font_size(cr, kSize);
+      std::size_t height = 1;
+      double x = kTableMargin;
+      for (std::size_t k = 0; k < cells.size() && k < t.widths.size(); ++k) {
+        auto lines = wrap(cr, cells[k], t.widths[k] * usable - 4);
+        height = std::max(height, lines.size());
+        if (draw)
+          for (std::size_t i = 0; i < lines.size(); ++i) {
+            cairo_move_to(cr, x, y + kLine * static_cast<double>(i + 1));
+            cairo_show_text(cr, lines[i].c_str());
+          }
+        x += t.widths[k] * usable;
+      }
+      return kLine * static_cast<double>(height) + 4;
+    };
+    auto heading = [&] {
+      cairo_set_font_face(cr, bold);
+      cairo_set_font_size(cr, 14);
+      y += 16;
+      cairo_move_to(cr, kTableMargin, y);
+      cairo_show_text(cr, t.title.c_str());
+      cairo_set_font_face(cr, regular);
+      cairo_set_font_size(cr, 10);
+      y += 16;
+      cairo_move_to(cr, kTableMargin, y);
+      cairo_show_text(cr, t.subtitle.c_str());
+      y += 12;
+      y += row(t.header, true, true);
+      cairo_set_line_width(cr, 0.5);
+      cairo_move_to(cr, kTableMargin, y);
+      cairo_line_to(cr, kPageWidth - kTableMargin, y);
+      cairo_stroke(cr);
+    };
+    heading();
+    for (const auto& cells : t.rows) {
+      double height = row(cells, false, false);
+      if (y + height > kPageHeight - kTableMargin) {
+        cairo_show_page(cr);
+        y = kTableMargin;
+        heading();
+      }
+      row(cells, false, true);
+      y += height;
+    }
+    cairo_show_page(cr);
+  });
 }
 
 }  // namespace dosar::workflow

@@ -41,13 +41,19 @@ v2=$(D nomenclator list --year "$YEAR" --version 2 --json | jq -c .entries)
 [[ $v1 == "$v2" ]] || fail "export did not round-trip: $v1 / $v2"
 
 # File codes at ingest: an unknown code is refused before anything is stored.
-"$MAKE_SAMPLES" "$WORK/gen" 3 >/dev/null
+"$MAKE_SAMPLES" "$WORK/gen" 4 >/dev/null
 expect_exit 1 D ingest --file-code IX-9 "$WORK/gen/doc-00001.pdf"
 expect_output_contains "is not in the approved nomenclator of $YEAR"
 [[ $(D list --json | jq length) == 0 ]] || fail "a refused file code still stored the document"
 expect_exit 0 D ingest --file-code II-1 --department "Asistență socială" "$WORK/gen/doc-00001.pdf"
 [[ $(D records dossiers --year "$YEAR" --json | jq -r '.[0] | "\(.code) \(.state) \(.retention_end)"') == "II-1 open $((YEAR + 11))-01-01" ]] \
   || fail "the first document did not open dossier II-1/$YEAR"
+# The scanner's hot folder files what it takes, too.
+mkdir -p "$WORK/hot"
+cp "$WORK/gen/doc-00004.pdf" "$WORK/hot/scanat.pdf"
+expect_exit 0 D watch "$WORK/hot" --once --settle 0 --file-code III-1
+hot=$(D list --json | jq '.[] | select(.title == "scanat") | .id')
+[[ $(D records sheet "$hot" --json | jq -r '.["file-code"]') == "III-1/$YEAR" ]] || fail "watch did not file the scan"
 expect_exit 1 D registry add --kind petitie --sender "Ion Popescu" --subject "Cerere" --file-code IX-9
 expect_output_contains "is not in the approved nomenclator"
 expect_exit 0 D registry add --kind petitie --sender "Ion Popescu" --subject "Cerere" --file-code II-1
@@ -98,7 +104,11 @@ expect_output_contains "disposed on $(TZ=Europe/Bucharest date +%Y-%m-%d) by dec
 [[ $(D records dossiers --year "$OLD" --json | jq -r '.[0].state') == disposed ]] || fail "dossier not disposed"
 protocol_id=$(D list --json | jq '.[] | select(.type == "proces-verbal-selectionare") | .id')
 [[ $(D records sheet "$protocol_id" --json | jq -r .retention) == permanent ]] || fail "protocol not permanent"
-D records sheet "$b" --xml | xmllint --noout - 2>/dev/null || D records sheet "$b" --xml | grep -q "<sheet" || fail "sheet XML"
+D records sheet "$b" --xml | xmllint --noout - || fail "the sheet's XML is not well-formed"
+expect_exit 0 D records sheet "$b" --set "paper-location=Depozit 1, raft 3" --set "keywords=corespondență"
+expect_output_contains "paper-location: Depozit 1, raft 3"
+expect_exit 1 D records sheet "$b" --set "culoare=roșu"
+expect_output_contains "is not a settable sheet field"
 
 # The inventory of the year.
 expect_exit 0 D records inventory --year "$OLD" -o "$WORK/inv.csv"

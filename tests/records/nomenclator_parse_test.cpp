@@ -115,6 +115,21 @@ TEST(NomenclatorLimits, RefusesEachLimitPlusOne) {
   EXPECT_EQ(xml_entries.error().code, ErrorCode::limit_exceeded);
 }
 
+// Golden files of format 1 (docs/formats/nomenclator.md): the CSV exports to
+// itself byte for byte, and the XML form holds the same entries.
+TEST(NomenclatorFormat1, GoldenFilesReadAndExportByteForByte) {
+  const fs::path formats = fs::path(DOSAR_TEST_DATA) / "formats";
+  const std::string csv = testing::read_file(formats / "nomenclator-1.csv");
+  auto from_csv = parse_nomenclator_csv(csv, "nomenclator-1.csv");
+  ASSERT_TRUE(from_csv.ok()) << from_csv.error().to_string();
+  ASSERT_EQ(from_csv->size(), 4u);
+  EXPECT_EQ(nomenclator_csv(*from_csv), csv);
+  auto from_xml =
+      parse_nomenclator_xml(testing::read_file(formats / "nomenclator-1.xml"), "nomenclator-1.xml", 2026);
+  ASSERT_TRUE(from_xml.ok()) << from_xml.error().to_string();
+  EXPECT_EQ(nomenclator_csv(*from_xml), csv);
+}
+
 struct BadNomenclator {
   std::string file;
   std::string code;
@@ -147,7 +162,9 @@ TEST(BadNomenclatorTable, NamesEveryFileOfTheFolder) {
   for (const auto& r : rows) named.insert(r.file);
   for (const auto& entry : fs::directory_iterator(kBadDir)) {
     std::string name = entry.path().filename().string();
-    if (name != "expected.tsv") EXPECT_EQ(named.count(name), 1u) << name << " has no row";
+    if (name != "expected.tsv") {
+      EXPECT_EQ(named.count(name), 1u) << name << " has no row";
+    }
   }
 }
 

@@ -208,7 +208,8 @@ TEST_F(RecordsTest, ClosingComputesExtremeDatesDocumentsAndPages) {
   clock_.set("2026-01-02");
   auto closed = records_->close_year(2025, CloseMode::year_over, "arhivar");
   ASSERT_TRUE(closed.ok());
-  const Dossier& d = records_->dossiers(2025)->at(0);
+  auto all = records_->dossiers(2025);
+  const Dossier& d = all->at(0);
   EXPECT_EQ(d.state, "closed");
   EXPECT_EQ(d.first_date, "2025-03-10");
   EXPECT_EQ(d.last_date, "2025-11-20");
@@ -330,6 +331,11 @@ TEST_F(RecordsTest, DisposalRemovesContentButKeepsSharedBlobsSheetsProtocolAndAu
   EXPECT_EQ(report->expected_absent, 4u);
   EXPECT_TRUE(archive_->catalog().verify_audit_chain()->empty());
   EXPECT_FALSE(archive_->catalog().audit_trail(a_)->empty());
+  NewVersion v;
+  v.original_blob_id = blob_of(p_);
+  v.original_name = "again.pdf";
+  v.mime_type = "application/pdf";
+  EXPECT_EQ(archive_->catalog().add_version(a_, v, "clerk").error().code, ErrorCode::conflict);
   // Disposing of it twice is refused.
   EXPECT_FALSE(records_->dispose({"II-1/2025"}, "Decizia 6", protocol(), "arhivar").ok());
 }
