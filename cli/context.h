@@ -122,7 +122,8 @@ using FileCodeAssigner = std::function<Status(DocumentId)>;
 Result<FileCodeAssigner> file_code_assigner(const Context& c, ArchiveStore& archive);
 // `registry add --file-code`: checked before registering, stored after.
 Status check_registry_file_code(const Context& c, ArchiveStore& archive);
-Status store_registry_file_code(const Context& c, ArchiveStore& archive, const RegistryEntry& entry);
+Status store_registry_file_code(const Context& c, ArchiveStore& archive, const RegistryEntry& entry,
+                                const std::string& actor);
 // not_found "disposed on DATE by decision …" for a document disposed of.
 Status check_not_disposed(ArchiveStore& archive, DocumentId id);
 // Completes the blob removals of an interrupted disposal; returns how many.

@@ -155,12 +155,13 @@ Status check_registry_file_code(const Context& c, ArchiveStore& archive) {
   return {};
 }
 
-Status store_registry_file_code(const Context& c, ArchiveStore& archive, const RegistryEntry& entry) {
+Status store_registry_file_code(const Context& c, ArchiveStore& archive, const RegistryEntry& entry,
+                                const std::string& actor) {
   auto code = c.command.get("--file-code");
   if (!code) return {};
   auto records = Records::open(archive);
   if (!records.ok()) return records.error();
-  return (*records)->store().set_entry_file_code(entry.id, *code, entry.year, c.actor());
+  return (*records)->store().set_entry_file_code(entry.id, *code, entry.year, actor);
 }
 
 Status check_not_disposed(ArchiveStore& archive, DocumentId id) {

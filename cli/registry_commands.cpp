@@ -133,7 +133,7 @@ ExitCode run_registry_add(Context& c) {
   auto done = r->registry->register_entry(reg, *actor);
   if (!done.ok()) return c.fail(done.error());
   const RegistryEntry& e = done->entry;
-  file_code = store_registry_file_code(c, *r->archive, e);
+  file_code = store_registry_file_code(c, *r->archive, e, *actor);
   if (!file_code.ok()) return c.fail(file_code.error());
   if (c.json) {
     c.out << nlohmann::json{{"id", e.id},   {"register", e.register_name},      {"number", e.number},

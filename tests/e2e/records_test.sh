@@ -57,6 +57,9 @@ hot=$(D list --json | jq '.[] | select(.title == "scanat") | .id')
 expect_exit 1 D registry add --kind petitie --sender "Ion Popescu" --subject "Cerere" --file-code IX-9
 expect_output_contains "is not in the approved nomenclator"
 expect_exit 0 D registry add --kind petitie --sender "Ion Popescu" --subject "Cerere" --file-code II-1
+[[ $(sqlite3 "$DOSAR_ARCHIVE/catalog.sqlite" "SELECT code || '/' || year FROM record_entry_codes") == "II-1/$YEAR" ]] \
+  || fail "the registry entry does not carry its file code"
+[[ $(sqlite3 "$DOSAR_ARCHIVE/catalog.sqlite" "SELECT COUNT(*) FROM registry_entries") == 1 ]] || fail "a refused file code still registered"
 expect_exit 1 D records close-year "$YEAR"
 expect_output_contains "is not over yet"
 
