@@ -232,6 +232,25 @@ TEST_F(RecordsTest, ClosedDossierTakesNoDocumentUntilReopenedWithAReason) {
   EXPECT_EQ(records_->dossiers(2025)->at(0).reopen_reason, "document găsit târziu");
 }
 
+TEST_F(RecordsTest, ApprovalHoldsAndDisposalNeedTheirReferenceReasonAndDecision) {
+  closed_year_with_due_dossier();
+  testing::write_file(dir_ / "n.csv", kNomenclator);
+  ASSERT_TRUE(records_->import_nomenclator(dir_ / "n.csv", 2036, "arhivar").ok());
+  EXPECT_EQ(records_->approve_nomenclator(2036, "", "sef").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(records_->nomenclator(2036, 0)->state, "draft");
+  EXPECT_EQ(records_->add_hold("II-1/2025", "", "juridic").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(records_->add_hold("II-1/25", "x", "juridic").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(records_->add_hold("IX-1/2025", "x", "juridic").error().code, ErrorCode::not_found);
+  EXPECT_EQ(records_->add_hold("999", "x", "juridic").error().code, ErrorCode::not_found);
+  EXPECT_TRUE(records_->holds()->empty());
+  EXPECT_EQ(records_->dispose({"II-1/2025"}, "", protocol(), "arhivar").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(records_->dispose({"II-1/2025"}, "Decizia 5", dir_ / "absent.pdf", "arhivar").error().code,
+            ErrorCode::not_found);
+  EXPECT_TRUE(has_blob(blob_of(a_)));
+  EXPECT_EQ(records_->dossiers(2025)->at(0).state, "closed");
+}
+
 TEST_F(RecordsTest, RetentionEndsOnFirstJanuaryAfterTheYearPlusTheTerm) {
   Dossier d;
   d.year = 2025;
