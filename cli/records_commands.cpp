@@ -40,6 +40,16 @@ std::string current_date() {
   return bucharest_date(format_utc(system_clock().now()));
 }
 
+// The value of an option the command cannot do without; prints why when it
+// is missing (a usage error).
+std::optional<std::string> required_option(const Context& c, const std::string& option,
+                                           const std::string& what) {
+  auto value = c.command.get(option);
+  if (value && !value->empty()) return value;
+  c.err << "dosar: " << c.command.spec->name << " needs " << option << " " << what << '\n';
+  return std::nullopt;
+}
+
 nlohmann::json to_json(const NomenclatorEntry& e) {
   return {{"department", e.department},
           {"code", e.code},
@@ -244,11 +254,8 @@ ExitCode run_nomenclator_list(Context& c) {
 }
 
 ExitCode run_nomenclator_export(Context& c) {
-  auto output = c.command.get("-o");
-  if (!output || output->empty()) {
-    c.err << "dosar: nomenclator export needs -o FILE\n";
-    return ExitCode::usage;
-  }
+  auto output = required_option(c, "-o", "FILE");
+  if (!output) return ExitCode::usage;
   auto r = open_records(c);
   if (!r.ok()) return c.fail(r.error());
   auto n = chosen_nomenclator(c, *r);
@@ -349,11 +356,8 @@ ExitCode run_records_hold_list(Context& c) {
 }
 
 ExitCode run_records_dispose(Context& c) {
-  auto protocol = c.command.get("--protocol");
-  if (!protocol || protocol->empty()) {
-    c.err << "dosar: records dispose needs --protocol FILE (the selection commission's protocol)\n";
-    return ExitCode::usage;
-  }
+  auto protocol = required_option(c, "--protocol", "FILE (the selection commission's protocol)");
+  if (!protocol) return ExitCode::usage;
   auto r = open_records(c);
   if (!r.ok()) return c.fail(r.error());
   auto disposal = r->records->dispose(c.command.positionals, c.command.get("--decision").value_or(""),
@@ -420,11 +424,8 @@ ExitCode run_records_sheet(Context& c) {
 }
 
 ExitCode run_records_inventory(Context& c) {
-  auto output = c.command.get("-o");
-  if (!output || output->empty()) {
-    c.err << "dosar: records inventory needs -o FILE.csv or FILE.pdf\n";
-    return ExitCode::usage;
-  }
+  auto output = required_option(c, "-o", "FILE.csv or FILE.pdf");
+  if (!output) return ExitCode::usage;
   auto year = year_option(c);
   if (!year.ok()) return c.fail(year.error());
   auto r = open_records(c);
