@@ -19,6 +19,10 @@ ExitCode run_init(Context& c) {
 ExitCode run_check(Context& c) {
   auto archive = c.open_archive();
   if (!archive.ok()) return c.fail(archive.error());
+  // A disposal interrupted after its catalogue commit is completed first.
+  auto finished = finish_disposals(**archive);
+  if (!finished.ok()) return c.fail(finished.error());
+  if (*finished > 0) c.err << "completed an interrupted disposal: " << *finished << " blobs removed\n";
   CheckDepth depth = c.command.has("--quick") ? CheckDepth::quick : CheckDepth::full;
   auto progress = [&](std::size_t done, std::size_t total) {
     if (c.err_is_terminal && (done % 64 == 0 || done == total))
@@ -37,6 +41,7 @@ ExitCode run_check(Context& c) {
                             {"depth", depth == CheckDepth::full ? "full" : "quick"},
                             {"blobs_rehashed", report->blobs_checked},
                             {"references_checked", report->references_checked},
+                            {"expected_absent", report->expected_absent},
                             {"audit_rows_checked", report->audit_rows_checked},
                             {"findings", findings}}
                  .dump(2)

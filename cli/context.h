@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -100,6 +101,37 @@ ExitCode run_restore(Context& c);
 ExitCode run_sign_file(Context& c);
 ExitCode run_sign(Context& c);
 ExitCode run_verify(Context& c);
+
+ExitCode run_nomenclator_import(Context& c);
+ExitCode run_nomenclator_approve(Context& c);
+ExitCode run_nomenclator_list(Context& c);
+ExitCode run_nomenclator_export(Context& c);
+ExitCode run_records_assign(Context& c);
+ExitCode run_records_close_year(Context& c);
+ExitCode run_records_reopen(Context& c);
+ExitCode run_records_dossiers(Context& c);
+ExitCode run_records_due(Context& c);
+ExitCode run_records_hold_add(Context& c);
+ExitCode run_records_hold_remove(Context& c);
+ExitCode run_records_hold_list(Context& c);
+ExitCode run_records_dispose(Context& c);
+ExitCode run_records_sheet(Context& c);
+ExitCode run_records_inventory(Context& c);
+
+// Records management seen from other commands (cli/records_commands.cpp).
+// Files each stored document under `--file-code` (ingest, watch); empty
+// without the option. Errors: not_found (the code is not in the approved
+// nomenclator of this year), checked before anything is stored.
+using FileCodeAssigner = std::function<Status(DocumentId)>;
+Result<FileCodeAssigner> file_code_assigner(const Context& c, ArchiveStore& archive);
+// `registry add --file-code`: checked before registering, stored after.
+Status check_registry_file_code(const Context& c, ArchiveStore& archive);
+Status store_registry_file_code(const Context& c, ArchiveStore& archive, const RegistryEntry& entry,
+                                const std::string& actor);
+// not_found "disposed on DATE by decision …" for a document disposed of.
+Status check_not_disposed(ArchiveStore& archive, DocumentId id);
+// Completes the blob removals of an interrupted disposal; returns how many.
+Result<std::size_t> finish_disposals(ArchiveStore& archive);
 
 // Derivations queued by `ingest --defer`, worked through by a background
 // thread of a long-running command (serve, watch --defer) until destroyed.

@@ -140,6 +140,8 @@ ExitCode run_export(Context& c) {
   if (!opened.ok()) return c.fail(opened.error());
   auto& archive = opened->archive;
   const DocumentId id = opened->document.id;
+  Status present = check_not_disposed(*archive, id);
+  if (!present.ok()) return c.fail(present.error());
   int number = opened->document.current_version;
   if (auto v = c.command.get("--version")) {
     char* end = nullptr;

@@ -74,6 +74,20 @@ void print_item(const Context& c, const IngestItem& item) {
   for (const auto& w : item.warnings) c.err << "warning: " << item.path << ": " << w << '\n';
 }
 
+// Files a stored document under --file-code; a failure makes the item rejected
+// (the document stays stored, without a file code).
+IngestItem filed(const FileCodeAssigner& file_code, IngestItem item) {
+  if (!file_code || item.status == IngestStatus::rejected) return item;
+  Status assigned = file_code(item.document_id);
+  if (!assigned.ok()) {
+    item.status = IngestStatus::rejected;
+    item.error = Error{assigned.error().code, assigned.error().subject,
+                       "stored as document " + std::to_string(item.document_id) +
+                           " but not filed: " + assigned.error().to_string()};
+  }
+  return item;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<BackgroundDerivations>> start_background_derivations(Context& c, bool ocr) {
@@ -113,6 +127,8 @@ ExitCode run_watch(Context& c) {
   watch.once = c.command.has("--once");
   auto archive = c.open_archive();
   if (!archive.ok()) return c.fail(archive.error());
+  auto file_code = file_code_assigner(c, **archive);
+  if (!file_code.ok()) return c.fail(file_code.error());
   auto ingester = Ingester::create(**archive, *options);
   if (!ingester.ok()) return c.fail(ingester.error());
   // With --defer, files are stored as they come and read by a second thread.
@@ -126,7 +142,8 @@ ExitCode run_watch(Context& c) {
   std::signal(SIGTERM, request_stop);
   if (!watch.once) c.err << "watching " << c.command.positionals[0] << " (Ctrl-C stops)\n";
   Status status = watch_folder(
-      **ingester, c.command.positionals[0], watch, [&](const IngestItem& item) { print_item(c, item); },
+      **ingester, c.command.positionals[0], watch,
+      [&](const IngestItem& item) { print_item(c, filed(*file_code, item)); },
       [] { return stop_requested.load(); });
   if (!status.ok()) return c.fail(status.error());
   return ExitCode::ok;
@@ -138,12 +155,15 @@ ExitCode run_ingest(Context& c) {
   auto archive = c.open_archive();
   if (!archive.ok()) return c.fail(archive.error());
   const IngestOptions& options = *parsed_options;
+  auto file_code = file_code_assigner(c, **archive);
+  if (!file_code.ok()) return c.fail(file_code.error());
   auto ingester = Ingester::create(**archive, options);
   if (!ingester.ok()) return c.fail(ingester.error());
 
   std::vector<std::filesystem::path> inputs(c.command.positionals.begin(), c.command.positionals.end());
   std::size_t stored = 0, duplicates = 0, rejected = 0;
-  Status status = (*ingester)->ingest(inputs, [&](const IngestItem& item) {
+  Status status = (*ingester)->ingest(inputs, [&](const IngestItem& stored_item) {
+    IngestItem item = filed(*file_code, stored_item);
     switch (item.status) {
       case IngestStatus::stored:
         ++stored;

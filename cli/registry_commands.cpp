@@ -128,9 +128,13 @@ ExitCode run_registry_add(Context& c) {
   if (!r.ok()) return c.fail(r.error());
   auto actor = acting_user(c, r->archive->catalog());
   if (!actor.ok()) return c.fail(actor.error());
+  Status file_code = check_registry_file_code(c, *r->archive);
+  if (!file_code.ok()) return c.fail(file_code.error());
   auto done = r->registry->register_entry(reg, *actor);
   if (!done.ok()) return c.fail(done.error());
   const RegistryEntry& e = done->entry;
+  file_code = store_registry_file_code(c, *r->archive, e, *actor);
+  if (!file_code.ok()) return c.fail(file_code.error());
   if (c.json) {
     c.out << nlohmann::json{{"id", e.id},   {"register", e.register_name},      {"number", e.number},
                             {"seq", e.seq}, {"access_code", done->access_code}, {"deadline", e.deadline}}

@@ -18,9 +18,11 @@ constexpr std::size_t kBatch = 500;
 Result<std::vector<IndexRecord>> records_of(const ArchiveStore& archive, DocumentId id) {
   auto document = archive.catalog().document(id);
   if (!document.ok()) return document.error();
+  std::vector<IndexRecord> out;
+  // A document disposed of (records/) has no content left to find.
+  if (document->status == "disposed") return out;
   auto versions = archive.catalog().versions(id);
   if (!versions.ok()) return versions.error();
-  std::vector<IndexRecord> out;
   for (const Version& v : *versions) {
     IndexRecord r;
     r.document_id = id;
@@ -75,6 +77,7 @@ Status drain_queue(ArchiveStore& archive, SearchIndex& index, const Progress& pr
     for (const auto& [id, unused] : documents) {
       auto r = records_of(archive, id);
       if (!r.ok()) return r.error();
+      if (r->empty()) DOSAR_TRY(index.remove_document(id));
       for (auto& record : *r) records.push_back(std::move(record));
     }
     DOSAR_TRY(index.put(records));

@@ -66,10 +66,16 @@ Result<CheckReport> check_archive(const ArchiveStore& archive, CheckDepth depth,
   for (const std::string& problem : *structure) error("catalogue", problem);
 
   // Every blob the catalogue names must exist with the recorded size.
-  std::set<std::string> referenced;
+  std::set<std::string> referenced, disposed;
   const BlobStore& blobs = archive.blobs();
   DOSAR_TRY(archive.catalog().for_each_blob_reference([&](const BlobReference& ref) -> Status {
     ++report.references_checked;
+    if (ref.disposed) {
+      // Lawful disposal removed it (records/): expected absent.
+      disposed.insert(ref.blob_id);
+      ++report.expected_absent;
+      return {};
+    }
     referenced.insert(ref.blob_id);
     auto size = blobs.size(ref.blob_id);
     if (!size.ok()) {
@@ -97,7 +103,10 @@ Result<CheckReport> check_archive(const ArchiveStore& archive, CheckDepth depth,
       },
       [&](const std::string& path) { note(path, "unexpected entry in the blob store"); }));
   for (const std::string& id : stored)
-    if (!referenced.count(id))
+    if (!referenced.count(id) && disposed.count(id))
+      note("blob " + id,
+           "belongs only to documents disposed of; its removal is pending (`dosar check` completes it)");
+    else if (!referenced.count(id))
       note("blob " + id, "not referenced by the catalogue (left by an interrupted ingest)");
 
   if (depth == CheckDepth::full) {

@@ -85,6 +85,7 @@ struct CheckReport {
   std::vector<CheckFinding> findings;
   std::size_t blobs_checked = 0;
   std::size_t references_checked = 0;
+  std::size_t expected_absent = 0;  // references of documents disposed of, whose blobs are gone by law
   std::size_t audit_rows_checked = 0;
   bool has_errors() const;
 };

@@ -78,6 +78,12 @@ class BlobStore {
   // Rehashes the blob. Errors: not_found, corrupt (naming both digests), io.
   virtual Status verify(const std::string& id) const = 0;
 
+  // Unlinks a blob and syncs its folder; an absent blob is not an error.
+  // Only lawful disposal calls this (records/, once the catalogue has
+  // recorded the blob as disposed of): nothing else in Dosar deletes content.
+  // Errors: invalid_argument (not a blob id), io.
+  virtual Status remove_disposed(const std::string& id) = 0;
+
   // Calls `visit` with every blob id in the store, in no particular order;
   // stops at the first error. Entries that are not well-formed blob names are
   // passed to `stray` (may be null).

@@ -125,7 +125,8 @@ struct CreateOutcome {
 struct BlobReference {
   std::string blob_id;
   std::uint64_t size = 0;
-  std::string where;  // "document 12 version 3 original"
+  std::string where;      // "document 12 version 3 original"
+  bool disposed = false;  // of a document lawfully disposed of: the blob is expected absent
 };
 
 // A change waiting to reach the search index.
@@ -188,10 +189,11 @@ class Catalog {
   virtual Result<std::vector<CreateOutcome>> create_documents_unless_duplicate(
       const std::vector<NewDocument>& documents, const std::string& actor) = 0;
 
-  // The first document having a version whose original is `blob_id`, if any.
+  // The first document not disposed of having a version whose original is `blob_id`, if any.
   virtual Result<std::optional<DocumentId>> find_document_with_original(const std::string& blob_id) const = 0;
 
-  // Appends a version and makes it current. Errors: not_found, io.
+  // Appends a version and makes it current. Errors: not_found, conflict (the
+  // document was disposed of), io.
   virtual Result<Version> add_version(DocumentId id, const NewVersion& version, const std::string& actor) = 0;
 
   virtual Result<Document> document(DocumentId id) const = 0;  // Errors: not_found, io

@@ -262,6 +262,110 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_by_user ON sessions(user_name);
 )sql"},
+      // Records management (nomenclator arhivistic, dossiers, holds, lawful
+      // disposal). A nomenclator version never changes once approved; a
+      // disposal keeps its destruction list and the blobs it expects absent.
+      {7, R"sql(
+CREATE TABLE nomenclator_versions (
+  year INTEGER NOT NULL,
+  version INTEGER NOT NULL CHECK (version > 0),
+  state TEXT NOT NULL CHECK (state IN ('draft', 'approved')),
+  source TEXT NOT NULL DEFAULT '',
+  imported_by TEXT NOT NULL,
+  imported_at TEXT NOT NULL,
+  approved_by TEXT NOT NULL DEFAULT '',
+  approved_at TEXT NOT NULL DEFAULT '',
+  reference TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (year, version)
+);
+CREATE TABLE nomenclator_entries (
+  year INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  department TEXT NOT NULL,
+  code TEXT NOT NULL,
+  title TEXT NOT NULL,
+  retention_years INTEGER CHECK (retention_years IS NULL OR retention_years > 0),
+  remarks TEXT NOT NULL DEFAULT '',
+  line INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (year, version, code),
+  FOREIGN KEY (year, version) REFERENCES nomenclator_versions(year, version)
+);
+CREATE TABLE dossiers (
+  code TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  department TEXT NOT NULL,
+  retention_years INTEGER,
+  state TEXT NOT NULL CHECK (state IN ('open', 'closed', 'disposed')),
+  opened_at TEXT NOT NULL,
+  closed_at TEXT NOT NULL DEFAULT '',
+  first_date TEXT NOT NULL DEFAULT '',
+  last_date TEXT NOT NULL DEFAULT '',
+  documents INTEGER NOT NULL DEFAULT 0,
+  pages INTEGER NOT NULL DEFAULT 0,
+  reopen_reason TEXT NOT NULL DEFAULT '',
+  disposal_id INTEGER,
+  PRIMARY KEY (code, year)
+);
+CREATE TABLE record_documents (
+  document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+  code TEXT,
+  year INTEGER,
+  permanent INTEGER NOT NULL DEFAULT 0,
+  assigned_at TEXT NOT NULL,
+  disposed_at TEXT NOT NULL DEFAULT '',
+  disposal_id INTEGER,
+  FOREIGN KEY (code, year) REFERENCES dossiers(code, year)
+);
+CREATE INDEX record_documents_by_dossier ON record_documents(code, year);
+CREATE TABLE record_entry_codes (
+  entry_id INTEGER PRIMARY KEY REFERENCES registry_entries(id),
+  code TEXT NOT NULL,
+  year INTEGER NOT NULL
+);
+CREATE TABLE legal_holds (
+  id INTEGER PRIMARY KEY,
+  document_id INTEGER REFERENCES documents(id),
+  code TEXT NOT NULL DEFAULT '',
+  year INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL,
+  added_by TEXT NOT NULL,
+  added_at TEXT NOT NULL
+);
+CREATE TABLE sheet_fields (
+  document_id INTEGER NOT NULL REFERENCES documents(id),
+  field TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (document_id, field)
+);
+CREATE TABLE disposals (
+  id INTEGER PRIMARY KEY,
+  decision TEXT NOT NULL,
+  protocol_document INTEGER NOT NULL REFERENCES documents(id),
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL
+);
+CREATE TABLE disposal_dossiers (
+  disposal_id INTEGER NOT NULL REFERENCES disposals(id),
+  code TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  PRIMARY KEY (disposal_id, code, year)
+);
+CREATE TABLE disposal_documents (
+  disposal_id INTEGER NOT NULL REFERENCES disposals(id),
+  document_id INTEGER NOT NULL REFERENCES documents(id),
+  code TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  versions INTEGER NOT NULL,
+  PRIMARY KEY (disposal_id, document_id)
+);
+CREATE TABLE disposed_blobs (
+  blob TEXT PRIMARY KEY,
+  disposal_id INTEGER NOT NULL REFERENCES disposals(id),
+  unlinked INTEGER NOT NULL DEFAULT 0
+);
+)sql"},
       // Online forms (issue 11; 7 and 8 are records/'): the submission behind
       // an incoming entry of channel online, which form and notice version
       // the citizen saw, the answers (restricted personal data), whether a

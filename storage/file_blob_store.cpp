@@ -96,6 +96,16 @@ class FileBlobStore final : public BlobStore {
     return path;
   }
 
+  Status remove_disposed(const std::string& id) override {
+    DOSAR_TRY(check_id(id));
+    fs::path path = path_of(id);
+    if (::unlink(path.c_str()) != 0) {
+      if (errno == ENOENT) return {};
+      return make_error(ErrorCode::io, path.string(), "cannot remove: " + errno_text(errno));
+    }
+    return fs_.sync_dir(path.parent_path());
+  }
+
   Result<bool> contains(const std::string& id) const override {
     DOSAR_TRY(check_id(id));
     if (::access(path_of(id).c_str(), F_OK) == 0) return true;

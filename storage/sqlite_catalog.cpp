@@ -178,8 +178,8 @@ class SqliteCatalog final : public Catalog {
 
   Result<std::optional<DocumentId>> find_document_with_original(const std::string& blob_id) const override {
     auto s = db_.prepare(
-        "SELECT document_id FROM versions WHERE original_blob = ? "
-        "ORDER BY document_id LIMIT 1");
+        "SELECT v.document_id FROM versions v JOIN documents d ON d.id = v.document_id "
+        "WHERE v.original_blob = ? AND d.status <> 'disposed' ORDER BY v.document_id LIMIT 1");
     if (!s.ok()) return s.error();
     s->bind(1, blob_id);
     auto row = s->step();
@@ -194,6 +194,10 @@ class SqliteCatalog final : public Catalog {
     if (!tx.ok()) return tx.error();
     auto doc = document(id);
     if (!doc.ok()) return doc.error();
+    // Content of a document lawfully disposed of is gone for good (records/).
+    if (doc->status == "disposed")
+      return make_error(ErrorCode::conflict, "document " + std::to_string(id),
+                        "was disposed of; it takes no version");
     int number = doc->current_version + 1;
     std::string at = now();
     DOSAR_TRY(insert_version(id, number, v, actor, at));
@@ -479,14 +483,15 @@ class SqliteCatalog final : public Catalog {
 
   Status for_each_blob_reference(const std::function<Status(const BlobReference&)>& visit) const override {
     auto s = db_.prepare(
-        "SELECT original_blob, size, document_id, number, 'original' FROM versions "
-        "UNION ALL SELECT blob, size, document_id, version_number, kind FROM derived_blobs "
-        "ORDER BY 3, 4");
+        "SELECT r.*, d.status = 'disposed' FROM (SELECT original_blob, size, document_id, number, "
+        "'original' FROM versions UNION ALL SELECT blob, size, document_id, version_number, kind "
+        "FROM derived_blobs) r JOIN documents d ON d.id = r.document_id ORDER BY 3, 4");
     if (!s.ok()) return s.error();
     return s->for_each_row([&]() -> Status {
       return visit({s->text(0), static_cast<std::uint64_t>(s->integer(1)),
                     "document " + std::to_string(s->integer(2)) + " version " +
-                        std::to_string(s->integer(3)) + " " + s->text(4)});
+                        std::to_string(s->integer(3)) + " " + s->text(4),
+                    s->integer(5) != 0});
     });
   }
 

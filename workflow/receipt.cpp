@@ -6,6 +6,7 @@
 #include <ft2build.h>
 #include FT_FREETYPE_H
 
+#include <algorithm>
 #include <functional>
 #include <sstream>
 #include <vector>
@@ -111,9 +112,12 @@ class Page {
   double y_ = kMargin;
 };
 
-// Writes one PDF with `draw` filling its pages. Errors: not_found (font), io.
-Status write_pdf(const std::string& title, const std::filesystem::path& file,
-                 const std::function<void(Page&)>& draw) {
+// Writes an A4 PDF at `file`: loads the two faces, lets `draw` fill the pages
+// (it calls cairo_show_page after each), then finishes and checks the surface.
+// Errors: not_found (font), io.
+Status write_pdf(
+    const std::filesystem::path& file, const std::string& title,
+    const std::function<void(cairo_t*, cairo_font_face_t* regular, cairo_font_face_t* bold)>& draw) {
   auto regular = load_font("DejaVuSans.ttf");
   if (!regular.ok()) return regular.error();
   auto bold = load_font("DejaVuSans-Bold.ttf");
@@ -125,9 +129,7 @@ Status write_pdf(const std::string& title, const std::filesystem::path& file,
   cairo_t* cr = cairo_create(surface);
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
   cairo_set_source_rgb(cr, 0, 0, 0);
-  Page page(cr, *regular, *bold);
-  draw(page);
-  cairo_show_page(cr);
+  draw(cr, *regular, *bold);
   cairo_destroy(cr);
   cairo_font_face_destroy(*regular);
   cairo_font_face_destroy(*bold);
@@ -144,7 +146,8 @@ Status write_pdf(const std::string& title, const std::filesystem::path& file,
 
 Status write_lines_pdf(const std::string& title, const std::vector<std::string>& lines,
                        const std::filesystem::path& file) {
-  return write_pdf(title, file, [&](Page& page) {
+  return write_pdf(file, title, [&](cairo_t* cr, cairo_font_face_t* regular, cairo_font_face_t* bold) {
+    Page page(cr, regular, bold);
     page.text(title, 16, true);
     page.space(6);
     for (const std::string& line : lines) {
@@ -155,26 +158,87 @@ Status write_lines_pdf(const std::string& title, const std::vector<std::string>&
         page.text(line.empty() ? " " : line, 10);
       }
     }
+    cairo_show_page(cr);
   });
 }
 
 Status write_receipt_pdf(const Receipt& r, const std::filesystem::path& file) {
-  return write_pdf("Dovadă de înregistrare " + r.number, file, [&](Page& page) {
-    if (!r.institution.empty()) page.text(r.institution, 12);
-    page.text("Dovadă de înregistrare", 20, true);
-    page.space(10);
-    page.field("Număr de înregistrare:", r.number);
-    page.field("Registru:", r.register_label);
-    page.field("Data și ora:", r.registered_at);
-    page.field("Tip document:", r.kind);
-    page.field("Obiect:", r.subject);
-    page.field("Termen de răspuns:", r.deadline);
-    page.field("Cod de acces:", r.access_code);
-    page.space(24);
-    page.text(
-        "Cu numărul de înregistrare și codul de acces puteți afla în orice moment traseul și stadiul "
-        "solicitării dumneavoastră. Păstrați codul: nu îl comunicați altor persoane.",
-        10);
+  return write_pdf(
+      file, "Dovadă de înregistrare " + r.number,
+      [&](cairo_t* cr, cairo_font_face_t* regular, cairo_font_face_t* bold) {
+        Page page(cr, regular, bold);
+        if (!r.institution.empty()) page.text(r.institution, 12);
+        page.text("Dovadă de înregistrare", 20, true);
+        page.space(10);
+        page.field("Număr de înregistrare:", r.number);
+        page.field("Registru:", r.register_label);
+        page.field("Data și ora:", r.registered_at);
+        page.field("Tip document:", r.kind);
+        page.field("Obiect:", r.subject);
+        page.field("Termen de răspuns:", r.deadline);
+        page.field("Cod de acces:", r.access_code);
+        page.space(24);
+        page.text(
+            "Cu numărul de înregistrare și codul de acces puteți afla în orice moment traseul și "
+            "stadiul solicitării dumneavoastră. Păstrați codul: nu îl comunicați altor persoane.",
+            10);
+        cairo_show_page(cr);
+      });
+}
+
+Status write_table_pdf(const PrintableTable& t, const std::filesystem::path& file) {
+  return write_pdf(file, t.title, [&](cairo_t* cr, cairo_font_face_t* regular, cairo_font_face_t* bold) {
+    constexpr double kTableMargin = 40.0, kSize = 9.0, kLine = kSize * 1.35;
+    const double usable = kPageWidth - 2 * kTableMargin;
+    double y = kTableMargin;
+    // One row: each cell wrapped to its column; returns the row's height.
+    auto row = [&](const std::vector<std::string>& cells, bool header, bool draw) {
+      cairo_set_font_face(cr, header ? bold : regular);
+      cairo_set_font_size(cr, kSize);
+      std::size_t height = 1;
+      double x = kTableMargin;
+      for (std::size_t k = 0; k < cells.size() && k < t.widths.size(); ++k) {
+        auto lines = wrap(cr, cells[k], t.widths[k] * usable - 4);
+        height = std::max(height, lines.size());
+        if (draw)
+          for (std::size_t i = 0; i < lines.size(); ++i) {
+            cairo_move_to(cr, x, y + kLine * static_cast<double>(i + 1));
+            cairo_show_text(cr, lines[i].c_str());
+          }
+        x += t.widths[k] * usable;
+      }
+      return kLine * static_cast<double>(height) + 4;
+    };
+    auto heading = [&] {
+      cairo_set_font_face(cr, bold);
+      cairo_set_font_size(cr, 14);
+      y += 16;
+      cairo_move_to(cr, kTableMargin, y);
+      cairo_show_text(cr, t.title.c_str());
+      cairo_set_font_face(cr, regular);
+      cairo_set_font_size(cr, 10);
+      y += 16;
+      cairo_move_to(cr, kTableMargin, y);
+      cairo_show_text(cr, t.subtitle.c_str());
+      y += 12;
+      y += row(t.header, true, true);
+      cairo_set_line_width(cr, 0.5);
+      cairo_move_to(cr, kTableMargin, y);
+      cairo_line_to(cr, kPageWidth - kTableMargin, y);
+      cairo_stroke(cr);
+    };
+    heading();
+    for (const auto& cells : t.rows) {
+      double height = row(cells, false, false);
+      if (y + height > kPageHeight - kTableMargin) {
+        cairo_show_page(cr);
+        y = kTableMargin;
+        heading();
+      }
+      row(cells, false, true);
+      y += height;
+    }
+    cairo_show_page(cr);
   });
 }
 

@@ -29,4 +29,18 @@ Status write_receipt_pdf(const Receipt& receipt, const std::filesystem::path& fi
 Status write_lines_pdf(const std::string& title, const std::vector<std::string>& lines,
                        const std::filesystem::path& file);
 
+// A printable A4 table (an inventory, a list): title, subtitle, then rows
+// under a repeated header, over as many pages as needed. `widths` are the
+// columns' shares of the line (summing to at most 1); cells wrap.
+struct PrintableTable {
+  std::string title;
+  std::string subtitle;
+  std::vector<std::string> header;
+  std::vector<double> widths;
+  std::vector<std::vector<std::string>> rows;
+};
+
+// Writes the table as PDF with the receipt's embedded font. Errors: io, not_found (font).
+Status write_table_pdf(const PrintableTable& table, const std::filesystem::path& file);
+
 }  // namespace dosar::workflow
