@@ -114,6 +114,8 @@ ExitCode run_serve(Context& c) {
     options.trust_dir = env;
   auto server = api::WebServer::create(options);
   if (!server.ok()) return c.fail(server.error());
+  auto sampler = start_fixity_sampler(c);
+  if (!sampler.ok()) return c.fail(sampler.error());
   running_server = server->get();
   std::signal(SIGINT, stop_serving);
   std::signal(SIGTERM, stop_serving);

@@ -10,6 +10,7 @@
 #include "base/result.h"
 #include "cli/cli.h"
 #include "cli/command_line.h"
+#include "records/preservation.h"
 #include "storage/archive_store.h"
 
 namespace dosar::cli {
@@ -96,6 +97,24 @@ ExitCode run_restore(Context& c);
 ExitCode run_sign_file(Context& c);
 ExitCode run_sign(Context& c);
 ExitCode run_verify(Context& c);
+ExitCode run_records_evidence(Context& c);
+ExitCode run_records_verify_evidence(Context& c);
+ExitCode run_records_export_bag(Context& c);
+ExitCode run_records_import_bag(Context& c);
+
+// Starts the sampler of `dosar serve` / `dosar watch` from --fixity-period
+// DAYS (default 90; 0: no sampler) and --fixity-max-blobs N; null when off.
+// Errors: invalid_argument (a bad value).
+Result<std::unique_ptr<records::FixitySampler>> start_fixity_sampler(const Context& c);
+
+// The trusted roots of --trust DIR (default $DOSAR_TRUST_DIR; none: an empty
+// store), asking OCSP responders when the command has --online.
+Result<signing::TrustStorePtr> trust_from(const Context& c);
+
+// The whole of a (small) file. Errors: not_found, io.
+Result<std::string> read_whole(const std::filesystem::path& path);
+// Writes next to `path` and renames, so that a failed write leaves no half file. Errors: io.
+Status write_whole(const std::filesystem::path& path, const std::string& bytes);
 
 // The scrypt hash of the password held in environment variable `variable`
 // (never on the command line, where other users could read it).
