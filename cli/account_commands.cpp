@@ -115,7 +115,9 @@ ExitCode run_serve(Context& c) {
   auto server = api::WebServer::create(options);
   if (!server.ok()) return c.fail(server.error());
   auto sampler = start_fixity_sampler(c);
-  if (!sampler.ok()) return c.fail(sampler.error());
+  if (!sampler.ok())
+    return sampler.error().code == ErrorCode::invalid_argument ? (c.fail(sampler.error()), ExitCode::usage)
+                                                               : c.fail(sampler.error());
   running_server = server->get();
   std::signal(SIGINT, stop_serving);
   std::signal(SIGTERM, stop_serving);

@@ -15,6 +15,7 @@
 #include "records/bag_files.h"
 #include "records/mets.h"
 #include "records/preservation.h"
+#include "records/signature_validation.h"
 #include "storage/provenance_store.h"
 
 namespace dosar::records {
@@ -255,29 +256,29 @@ Result<BagOutcome> export_bag(const ArchiveStore& archive, const std::vector<Bag
              {"pages", pages},
              {"derived", derived}});
       }
-      // Signatures found in PDF versions, validated as of their admission.
+      // Signatures found in PDF versions, each validated as of its signing time.
       for (auto [v, job] : p.copy_jobs) {
         if (!jobs[job].signed_pdf) continue;
         const Version& version = p.versions[v];
         auto bytes = archive.blobs().read(version.original_blob_id, Verify::none);
         if (!bytes.ok()) return bytes.error();
-        auto validation = signing::verify_pdf(
-            *bytes, trust, parse_utc(version.created_at).value_or(std::chrono::system_clock::now()));
+        auto validation = validate_at_signing_time(*bytes, trust, version.created_at);
         if (!validation.ok()) continue;
-        for (const auto& s : validation->signatures) {
+        for (const auto& [s, as_of] : *validation) {
           signatures.push_back({{"version", version.number},
                                 {"field", s.field},
                                 {"indication", signing::indication_name(s.indication)},
                                 {"subindication", s.subindication},
                                 {"signer", s.signer},
                                 {"signing_time", s.signing_time},
+                                {"validated_as_of", as_of},
                                 {"level", s.level}});
           part.events.push_back({"dosar-signature",
                                  std::to_string(version.number) + "/" + s.field,
                                  "digital signature validation",
-                                 version.created_at,
+                                 as_of,
                                  "signature " + s.field + " by " + s.signer + " (" + s.level +
-                                     "), validated as of " + version.created_at + ": " + s.message,
+                                     "), validated as of its signing time " + as_of + ": " + s.message,
                                  std::string(signing::indication_name(s.indication)) +
                                      (s.subindication.empty() ? "" : "/" + s.subindication),
                                  {version.original_blob_id}});

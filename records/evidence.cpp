@@ -5,6 +5,7 @@
 #include <set>
 
 #include "records/preservation.h"
+#include "records/signature_validation.h"
 #include "storage/audit_chain.h"
 
 namespace dosar::records {
@@ -38,9 +39,9 @@ AuditRecord audit_from_json(const json& j) {
   return r;
 }
 
-json signatures_json(const signing::ValidationReport& report) {
+json signatures_json(const std::vector<SignatureAtSigning>& signatures) {
   json out = json::array();
-  for (const auto& s : report.signatures)
+  for (const auto& [s, as_of] : signatures)
     out.push_back({{"field", s.field},
                    {"indication", signing::indication_name(s.indication)},
                    {"subindication", s.subindication},
@@ -49,6 +50,7 @@ json signatures_json(const signing::ValidationReport& report) {
                    {"qualified", s.qualified},
                    {"signing_time", s.signing_time},
                    {"timestamp_time", s.timestamp_time},
+                   {"validated_as_of", as_of},
                    {"level", s.level},
                    {"revision", s.revision}});
   return out;
@@ -112,16 +114,16 @@ Result<std::string> build_evidence(const ArchiveStore& archive, DocumentId id,
     if (v.mime_type == "application/pdf") {
       auto bytes = archive.blobs().read(v.original_blob_id, Verify::hash);
       if (!bytes.ok()) return bytes.error();
-      // Validated as of the moment the version entered the archive.
-      auto admitted = parse_utc(v.created_at).value_or(clock.now());
-      auto validation = signing::verify_pdf(*bytes, trust, admitted);
-      if (validation.ok() && !validation->signatures.empty())
-        signatures.push_back({{"version", v.number},
-                              {"validated_as_of", v.created_at},
-                              {"valid", validation->valid},
-                              {"signatures", signatures_json(*validation)}});
-      else if (!validation.ok())
+      auto validation = validate_at_signing_time(*bytes, trust, v.created_at);
+      if (!validation.ok()) {
         signatures.push_back({{"version", v.number}, {"error", validation.error().to_string()}});
+      } else if (!validation->empty()) {
+        bool valid = true;
+        for (const auto& one : *validation)
+          valid &= one.report.indication == signing::Indication::total_passed;
+        signatures.push_back(
+            {{"version", v.number}, {"valid", valid}, {"signatures", signatures_json(*validation)}});
+      }
     }
   }
   report["versions"] = versions_json;

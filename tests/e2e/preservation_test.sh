@@ -26,6 +26,22 @@ jq -e '.ok and .fixity_run == 2' "$WORK/last.out" >/dev/null || fail "check --js
   fail "expected two fixity.check audit rows"
 expect_exit 0 "$DOSAR" audit verify
 
+# The background sampler of `dosar watch` re-verifies a share of the blobs at once (then once a day).
+mkdir -p "$WORK/hot"
+"$DOSAR" watch "$WORK/hot" --fixity-period 2 >"$WORK/watch.out" 2>&1 &
+WATCH_PID=$!
+sampled=0
+for _ in $(seq 1 120); do
+  if "$DOSAR" audit --json | jq -e 'any(.[]; .action == "fixity.check" and .detail.kind == "sample")' >/dev/null; then
+    sampled=1; break
+  fi
+  sleep 0.5
+done
+kill "$WATCH_PID"; wait "$WATCH_PID" || true
+((sampled)) || fail "the watch's fixity sampler made no run: $(cat "$WORK/watch.out")"
+expect_exit 2 "$DOSAR" watch "$WORK/hot" --once --fixity-period soon
+expect_exit 0 "$DOSAR" audit verify
+
 # evidence: unsealed, then sealed by the key configured in ARCHIVE/config.json.
 expect_exit 0 "$DOSAR" records evidence 1 -o "$WORK/plain.json" --trust "$PKI/trust"
 [[ ! -e "$WORK/plain.json.p7s" ]] || fail "an unsealed report got a seal"

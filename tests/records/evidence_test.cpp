@@ -110,6 +110,9 @@ TEST_F(Evidence, ReportHoldsVersionsRowsFixityAndSignatures) {
   ASSERT_EQ(j["signatures"].size(), 1u);
   EXPECT_EQ(j["signatures"][0]["version"], 2);
   EXPECT_EQ(j["signatures"][0]["signatures"][0]["indication"], "TOTAL-PASSED");
+  // Validated as of its signing time.
+  EXPECT_EQ(j["signatures"][0]["signatures"][0]["validated_as_of"],
+            j["signatures"][0]["signatures"][0]["signing_time"]);
   EXPECT_FALSE(j["last_verified"].is_null());
 }
 
