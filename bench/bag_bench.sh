@@ -38,16 +38,12 @@ WORK=$ROOT/bench/work/bag
 rm -rf "$WORK"; mkdir -p "$WORK"
 cleanup() { ((KEEP)) || rm -rf "$WORK"; }
 trap cleanup EXIT
-now() { date +%s.%N; }
+BENCH=bag_bench
+source "$ROOT/bench/bench_lib.sh"
 
 if [[ -z $ARCHIVE ]]; then
-  count=$(( (MB + FILE_MB - 1) / FILE_MB ))
-  echo "generating $count PDFs of ~$FILE_MB MB and ingesting them (not timed)..." >&2
-  "$MAKE_SAMPLES" "$WORK/input" "$count" $((FILE_MB * 1000000)) 1 >/dev/null
   ARCHIVE=$WORK/archive
-  DOSAR_ARCHIVE=$ARCHIVE "$DOSAR" init >/dev/null
-  DOSAR_ARCHIVE=$ARCHIVE "$DOSAR" ingest --no-ocr "$WORK/input" >/dev/null 2>&1
-  rm -rf "$WORK/input"
+  make_archive "$ARCHIVE" "$MB" "$FILE_MB"
 fi
 export DOSAR_ARCHIVE=$ARCHIVE
 documents=()
@@ -56,34 +52,24 @@ blob_bytes=$(find "$ARCHIVE/blobs" -type f -printf '%s\n' | awk '{s+=$1} END {pr
 blob_count=$(find "$ARCHIVE/blobs" -type f | wc -l)
 find "$ARCHIVE/blobs" -type f -exec cat {} + >/dev/null  # warm the page cache for both
 
-run() {  # run NAME COMMAND...: prints the wall-clock seconds
-  local t0 t1
-  t0=$(now)
-  "${@:2}" >"$WORK/$1.out" 2>"$WORK/$1.err" || { cat "$WORK/$1.out" "$WORK/$1.err" >&2; echo "bag_bench: $1 failed" >&2; exit 1; }
-  t1=$(now)
-  echo "$t0 $t1" | awk '{printf "%.2f", $2-$1}'
-}
-best() { printf '%s\n' "$@" | sort -g | head -1; }
 limit() { cp -r "$ARCHIVE/blobs" "$WORK/copy" && find "$WORK/copy" -type f -exec sha256sum {} + >/dev/null; }
 
 limit_times=() dosar_times=()
 for ((r = 1; r <= ROUNDS; r++)); do
   rm -rf "$WORK/copy" "$WORK/bag"; sync
-  limit_times+=("$(run limit limit)")
+  limit_times+=("$(timed limit limit)")
   rm -rf "$WORK/copy"; sync
-  dosar_times+=("$(run dosar "$DOSAR" records export-bag "${documents[@]}" -o "$WORK/bag")")
+  dosar_times+=("$(timed dosar "$DOSAR" records export-bag "${documents[@]}" -o "$WORK/bag")")
 done
 (cd "$WORK/bag" && sha256sum -c --quiet tagmanifest-sha256.txt) || { echo "bag_bench: bad bag" >&2; exit 1; }
 bag_bytes=$(du -sb "$WORK/bag" | cut -f1)
 limit_s=$(best "${limit_times[@]}")
 dosar_s=$(best "${dosar_times[@]}")
 mbs() { awk -v b="$blob_bytes" -v s="$1" 'BEGIN {printf "%.1f", b / 1e6 / s}'; }
-ratio=$(awk -v d="$dosar_s" -v r="$limit_s" 'BEGIN {printf "%.2f", r / d}')
-met=$(awk -v x="$ratio" -v t="$TARGET" 'BEGIN {print (x >= t) ? "yes" : "NO"}')
 cat <<REPORT
 bag benchmark: $(( ${#documents[@]} / 2 )) documents, $blob_count blobs, $(awk -v b="$blob_bytes" 'BEGIN {printf "%.1f", b / 1e6}') MB (bag $(awk -v b="$bag_bytes" 'BEGIN {printf "%.1f", b / 1e6}') MB), warm cache, best of $ROUNDS, $(nproc) cores
 | tool | seconds (each run) | best MB/s |
 | cp -r + sha256sum of the copies | ${limit_times[*]} | $(mbs "$limit_s") |
 | dosar records export-bag | ${dosar_times[*]} | $(mbs "$dosar_s") |
-ratio dosar/limit throughput: $ratio (target $TARGET: $met)
+$(ratio_line "$limit_s" "$dosar_s" "$TARGET" dosar/limit)
 REPORT

@@ -37,44 +37,29 @@ WORK=$ROOT/bench/work/check
 rm -rf "$WORK"; mkdir -p "$WORK"
 cleanup() { ((KEEP)) || rm -rf "$WORK"; }
 trap cleanup EXIT
-now() { date +%s.%N; }
+BENCH=check_bench
+source "$ROOT/bench/bench_lib.sh"
 
-count=$(( (MB + FILE_MB - 1) / FILE_MB ))
-echo "generating $count PDFs of ~$FILE_MB MB and ingesting them (not timed)..." >&2
-"$MAKE_SAMPLES" "$WORK/input" "$count" $((FILE_MB * 1000000)) 1 >/dev/null
 export DOSAR_ARCHIVE=$WORK/archive
-"$DOSAR" init >/dev/null
-"$DOSAR" ingest --no-ocr "$WORK/input" >/dev/null 2>&1
-rm -rf "$WORK/input"
+make_archive "$DOSAR_ARCHIVE" "$MB" "$FILE_MB"
 find "$WORK/archive/blobs" -type f | sort >"$WORK/files"
 blob_bytes=$(xargs -a "$WORK/files" -d '\n' stat -c %s | awk '{s+=$1} END {print s}')
 blob_count=$(wc -l <"$WORK/files")
 xargs -a "$WORK/files" -d '\n' cat >/dev/null  # warm the page cache for both
 
-run() {  # run NAME COMMAND...: prints the wall-clock seconds
-  local t0 t1
-  t0=$(now)
-  "${@:2}" >"$WORK/$1.out" 2>"$WORK/$1.err" || { cat "$WORK/$1.out" "$WORK/$1.err" >&2; echo "check_bench: $1 failed" >&2; exit 1; }
-  t1=$(now)
-  echo "$t0 $t1" | awk '{printf "%.2f", $2-$1}'
-}
-best() { printf '%s\n' "$@" | sort -g | head -1; }
-
 sha_times=() dosar_times=()
 for ((r = 1; r <= ROUNDS; r++)); do
-  sha_times+=("$(run sha256sum xargs -a "$WORK/files" -d '\n' sha256sum)")
-  dosar_times+=("$(run dosar "$DOSAR" check --json)")
+  sha_times+=("$(timed sha256sum xargs -a "$WORK/files" -d '\n' sha256sum)")
+  dosar_times+=("$(timed dosar "$DOSAR" check --json)")
   jq -e '.ok' "$WORK/dosar.out" >/dev/null || { cat "$WORK/dosar.out" >&2; exit 1; }
 done
 sha_s=$(best "${sha_times[@]}")
 dosar_s=$(best "${dosar_times[@]}")
 mbs() { awk -v b="$blob_bytes" -v s="$1" 'BEGIN {printf "%.1f", b / 1e6 / s}'; }
-ratio=$(awk -v d="$dosar_s" -v r="$sha_s" 'BEGIN {printf "%.2f", r / d}')
-met=$(awk -v x="$ratio" -v t="$TARGET" 'BEGIN {print (x >= t) ? "yes" : "NO"}')
 cat <<REPORT
 check benchmark: $blob_count blobs, $(awk -v b="$blob_bytes" 'BEGIN {printf "%.1f", b / 1e6}') MB, warm cache, best of $ROUNDS, $(nproc) cores
 | tool | seconds (each run) | best MB/s |
 | sha256sum (one process) | ${sha_times[*]} | $(mbs "$sha_s") |
 | dosar check (full, records fixity) | ${dosar_times[*]} | $(mbs "$dosar_s") |
-ratio dosar/sha256sum throughput: $ratio (target $TARGET: $met)
+$(ratio_line "$sha_s" "$dosar_s" "$TARGET" dosar/sha256sum)
 REPORT

@@ -15,7 +15,7 @@
 #include "records/bag_files.h"
 #include "records/mets.h"
 #include "records/preservation.h"
-#include "records/signature_validation.h"
+#include "records/report_json.h"
 #include "storage/provenance_store.h"
 
 namespace dosar::records {
@@ -95,17 +95,6 @@ Status copy_blobs(const BlobStore& blobs, std::vector<CopyJob>& jobs, unsigned t
   for (auto& f : failures)
     if (f) return *f;
   return {};
-}
-
-json audit_row_json(const AuditRecord& r) {
-  return {{"seq", r.seq},
-          {"at", r.at},
-          {"actor", r.actor},
-          {"action", r.action},
-          {"document", r.document_id ? json(*r.document_id) : json()},
-          {"detail", r.detail},
-          {"prev_hash", r.prev_hash},
-          {"hash", r.hash}};
 }
 
 // The PREMIS event type of an audit action.
@@ -264,15 +253,12 @@ Result<BagOutcome> export_bag(const ArchiveStore& archive, const std::vector<Bag
         if (!bytes.ok()) return bytes.error();
         auto validation = validate_at_signing_time(*bytes, trust, version.created_at);
         if (!validation.ok()) continue;
-        for (const auto& [s, as_of] : *validation) {
-          signatures.push_back({{"version", version.number},
-                                {"field", s.field},
-                                {"indication", signing::indication_name(s.indication)},
-                                {"subindication", s.subindication},
-                                {"signer", s.signer},
-                                {"signing_time", s.signing_time},
-                                {"validated_as_of", as_of},
-                                {"level", s.level}});
+        for (const SignatureAtSigning& one : *validation) {
+          const signing::SignatureReport& s = one.report;
+          const std::string& as_of = one.validated_as_of;
+          json entry = signature_json(one);
+          entry["version"] = version.number;
+          signatures.push_back(std::move(entry));
           part.events.push_back({"dosar-signature",
                                  std::to_string(version.number) + "/" + s.field,
                                  "digital signature validation",

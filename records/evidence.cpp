@@ -5,7 +5,7 @@
 #include <set>
 
 #include "records/preservation.h"
-#include "records/signature_validation.h"
+#include "records/report_json.h"
 #include "storage/audit_chain.h"
 
 namespace dosar::records {
@@ -14,47 +14,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kFormat = "dosar-evidence-v1";
-
-json audit_json(const AuditRecord& r) {
-  return {{"seq", r.seq},
-          {"at", r.at},
-          {"actor", r.actor},
-          {"action", r.action},
-          {"document", r.document_id ? json(*r.document_id) : json()},
-          {"detail", r.detail},
-          {"prev_hash", r.prev_hash},
-          {"hash", r.hash}};
-}
-
-AuditRecord audit_from_json(const json& j) {
-  AuditRecord r;
-  r.seq = j.at("seq").get<std::int64_t>();
-  r.at = j.at("at").get<std::string>();
-  r.actor = j.at("actor").get<std::string>();
-  r.action = j.at("action").get<std::string>();
-  if (!j.at("document").is_null()) r.document_id = j.at("document").get<DocumentId>();
-  r.detail = j.at("detail").get<std::string>();
-  r.prev_hash = j.at("prev_hash").get<std::string>();
-  r.hash = j.at("hash").get<std::string>();
-  return r;
-}
-
-json signatures_json(const std::vector<SignatureAtSigning>& signatures) {
-  json out = json::array();
-  for (const auto& [s, as_of] : signatures)
-    out.push_back({{"field", s.field},
-                   {"indication", signing::indication_name(s.indication)},
-                   {"subindication", s.subindication},
-                   {"message", s.message},
-                   {"signer", s.signer},
-                   {"qualified", s.qualified},
-                   {"signing_time", s.signing_time},
-                   {"timestamp_time", s.timestamp_time},
-                   {"validated_as_of", as_of},
-                   {"level", s.level},
-                   {"revision", s.revision}});
-  return out;
-}
 
 json blob_json(const BlobStore& blobs, const std::string& id, std::uint64_t size, Status& rehash) {
   rehash = blobs.verify(id);
@@ -119,10 +78,12 @@ Result<std::string> build_evidence(const ArchiveStore& archive, DocumentId id,
         signatures.push_back({{"version", v.number}, {"error", validation.error().to_string()}});
       } else if (!validation->empty()) {
         bool valid = true;
-        for (const auto& one : *validation)
+        json each = json::array();
+        for (const auto& one : *validation) {
           valid &= one.report.indication == signing::Indication::total_passed;
-        signatures.push_back(
-            {{"version", v.number}, {"valid", valid}, {"signatures", signatures_json(*validation)}});
+          each.push_back(signature_json(one));
+        }
+        signatures.push_back({{"version", v.number}, {"valid", valid}, {"signatures", each}});
       }
     }
   }
@@ -170,7 +131,8 @@ Result<std::string> build_evidence(const ArchiveStore& archive, DocumentId id,
 
   json rows = json::array();
   for (const AuditRecord& r : *all_rows)
-    if ((r.document_id && *r.document_id == id) || runs_needed.count(r.seq)) rows.push_back(audit_json(r));
+    if ((r.document_id && *r.document_id == id) || runs_needed.count(r.seq))
+      rows.push_back(audit_row_json(r));
   report["audit"] = {{"hash_format", "dosar-audit-v1 (docs/formats/audit-chain.md)"}, {"rows", rows}};
   if (!all_rows->empty())
     report["chain_head"] = {{"seq", all_rows->back().seq}, {"hash", all_rows->back().hash}};
@@ -193,7 +155,7 @@ Result<EvidenceCheck> verify_evidence(std::string_view report, const std::option
     const DocumentId id = j.at("document").at("id").get<DocumentId>();
     std::map<std::int64_t, AuditRecord> rows;
     for (const json& row : j.at("audit").at("rows")) {
-      AuditRecord r = audit_from_json(row);
+      AuditRecord r = audit_row_from_json(row);
       if (audit_row_hash(r) != r.hash)
         problem("audit row " + std::to_string(r.seq) + ": hash does not recompute");
       if (r.seq == 1 && r.prev_hash != kAuditGenesisHash) problem("audit row 1: does not start the chain");

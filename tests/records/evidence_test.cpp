@@ -9,25 +9,16 @@
 #include "records/preservation.h"
 #include "signing/pades.h"
 #include "tests/support/sample_pdf.h"
+#include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
 
 namespace dosar {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::shell;
 using testing::TempDir;
 using testing::write_file;
-
-int shell(const std::string& command, std::string* output = nullptr) {
-  std::string text;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return -1;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) text.append(buffer, n);
-  const int status = ::pclose(pipe);
-  if (output) *output = text;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 class Evidence : public ::testing::Test {
  protected:
