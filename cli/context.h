@@ -101,6 +101,7 @@ ExitCode run_records_evidence(Context& c);
 ExitCode run_records_verify_evidence(Context& c);
 ExitCode run_records_export_bag(Context& c);
 ExitCode run_records_import_bag(Context& c);
+ExitCode run_records_provenance(Context& c);
 
 // Starts the sampler of `dosar serve` / `dosar watch` from --fixity-period
 // DAYS (default 90; 0: no sampler) and --fixity-max-blobs N; null when off.

@@ -4,8 +4,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
 #include "cli/context.h"
 #include "storage/archive_config.h"
+#include "storage/provenance_store.h"
 
 namespace dosar::cli {
 namespace {
@@ -172,6 +174,38 @@ ExitCode run_records_import_bag(Context& c) {
   if (!outcome.ok()) return c.fail(outcome.error());
   c.out << "imported " << outcome->documents << " documents (" << outcome->files << " files, "
         << outcome->bytes << " bytes) from " << c.command.positionals[0] << '\n';
+  return ExitCode::ok;
+}
+
+ExitCode run_records_provenance(Context& c) {
+  auto opened = open_document(c);
+  if (!opened.ok()) return c.fail(opened.error());
+  auto store = open_provenance_store(*opened->archive);
+  if (!store.ok()) return c.fail(store.error());
+  auto imported = (*store)->imported(opened->document.id);
+  if (!imported.ok()) return c.fail(imported.error());
+  if (!*imported)
+    return c.fail(make_error(ErrorCode::not_found, "document " + std::to_string(opened->document.id),
+                             "was not imported from a preservation package"));
+  const ImportedProvenance& p = **imported;
+  nlohmann::json history = nlohmann::json::parse(p.provenance, nullptr, false);
+  if (c.json) {
+    c.out << nlohmann::json{{"document", p.document_id},
+                            {"imported_at", p.imported_at},
+                            {"source", p.source},
+                            {"original_id", p.original_id},
+                            {"provenance", history}}
+                 .dump(2)
+          << '\n';
+    return ExitCode::ok;
+  }
+  c.out << "document " << p.document_id << " imported " << format_bucharest(p.imported_at) << " from "
+        << p.source << " (there document " << p.original_id << ")\n";
+  if (history.is_object() && history.contains("audit"))
+    for (const auto& row : history["audit"])
+      c.out << "  " << row.value("seq", std::int64_t{0}) << "  " << format_bucharest(row.value("at", ""))
+            << "  " << row.value("actor", "") << "  " << row.value("action", "") << "  "
+            << row.value("detail", "") << '\n';
   return ExitCode::ok;
 }
 

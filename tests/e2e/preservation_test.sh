@@ -113,4 +113,11 @@ for id in 1 2 3; do
   done
 done
 "$DOSAR" audit 1 --json | jq -e '.[-1].action == "records.import"' >/dev/null || fail "no import audit row"
+expect_exit 0 "$DOSAR" records provenance 1 --json
+jq -e '.original_id == 1 and .provenance.audit[0].action == "document.create"
+       and (.provenance.fixity | length) >= 1' "$WORK/last.out" >/dev/null || fail "provenance: $(cat "$WORK/last.out")"
+expect_exit 0 "$DOSAR" records provenance 1
+expect_output_contains "document.create"
+expect_exit 1 "$DOSAR" --archive "$WORK/archive" records provenance 1
+expect_output_contains "was not imported"
 finish

@@ -248,6 +248,34 @@ TEST_F(Bag, ManifestParserNamesTheLine) {
   EXPECT_FALSE(records::parse_bag_manifest(sha256_hex("a") + "  data/%zz\n", "m").ok());
 }
 
+// Named limits on untrusted bags, each refused at limit + 1.
+TEST_F(Bag, LimitsAreEnforcedAtLimitPlusOne) {
+  const std::string two = sha256_hex("a") + "  data/a\n" + sha256_hex("b") + "  data/b\n";
+  records::BagLimits limits;
+  limits.max_files = 2;
+  EXPECT_TRUE(records::parse_bag_manifest(two, "m", limits).ok());
+  limits.max_files = 1;
+  auto many = records::parse_bag_manifest(two, "m", limits);
+  ASSERT_FALSE(many.ok());
+  EXPECT_EQ(many.error().code, ErrorCode::limit_exceeded);
+
+  limits = {};
+  limits.max_path_bytes = 6;  // "data/a"
+  EXPECT_TRUE(records::parse_bag_manifest(sha256_hex("a") + "  data/a\n", "m", limits).ok());
+  auto long_path = records::parse_bag_manifest(sha256_hex("a") + "  data/ab\n", "m", limits);
+  ASSERT_FALSE(long_path.ok());
+  EXPECT_EQ(long_path.error().code, ErrorCode::limit_exceeded);
+
+  const fs::path bag = export_bag();
+  const std::uintmax_t manifest_size = fs::file_size(bag / "manifest-sha256.txt");
+  limits = {};
+  limits.max_tag_file_bytes = static_cast<std::size_t>(manifest_size) - 1;
+  auto refused = records::import_bag(*target_, bag, "ion", limits);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::limit_exceeded);
+  EXPECT_TRUE(target_->catalog().documents()->empty());
+}
+
 TEST_F(Bag, ExportRefusesANonEmptyDirectory) {
   write_file(dir_ / "busy/file", "x");
   auto trust = signing::empty_trust_store();
