@@ -110,7 +110,18 @@ Result<ImportDocument> read_document(const fs::path& bag, const std::string& pat
       }
       d.versions.push_back(std::move(version));
     }
+    // What the catalogue would refuse is refused here, before anything is stored.
     if (d.versions.empty()) return bad(file, "has no version");
+    if (d.title.empty()) return bad(file, "has an empty title");
+    bool known = false;
+    for (const char* level : kConfidentialityLevels) known = known || d.confidentiality == level;
+    if (!known) return bad(file, "has an unknown confidentiality '" + d.confidentiality + "'");
+    for (const ImportVersion& v : d.versions) {
+      if (v.original.mime_type.empty()) return bad(file, "has a version without a MIME type");
+      for (const ImportFile& derived : v.derived)
+        if (derived.kind.empty() || derived.mime_type.empty())
+          return bad(file, "has a derived file without a kind or MIME type");
+    }
     d.provenance = {{"document", doc},
                     {"audit", j.at("audit")},
                     {"fixity", j.at("fixity")},
@@ -223,6 +234,12 @@ Result<BagOutcome> import_bag(ArchiveStore& archive, const fs::path& bag, const 
     }
   }
   if (documents.empty()) return bad(bag, "holds no document");
+  std::map<std::string, DocumentId> first_versions;
+  for (const auto& [original_id, d] : documents)
+    if (!first_versions.emplace(d.versions.front().original.sha256, original_id).second)
+      return bad(bag / d.metadata_path,
+                 "its first version is also the first version of document " +
+                     std::to_string(first_versions[d.versions.front().original.sha256]));
 
   auto provenance = open_provenance_store(archive);
   if (!provenance.ok()) return provenance.error();

@@ -248,6 +248,25 @@ TEST_F(Bag, ManifestParserNamesTheLine) {
   EXPECT_FALSE(records::parse_bag_manifest(sha256_hex("a") + "  data/%zz\n", "m").ok());
 }
 
+TEST_F(Bag, RefusesADocumentTheCatalogueWouldRefuseBeforeStoringAnything) {
+  const fs::path bag = export_bag();
+  // The second document (stored after the first) gets a confidentiality the catalogue does not know;
+  // the manifests are made right, so that only the value is wrong.
+  const std::string path =
+      "data/doc-" + std::to_string(second_) + "/" + std::to_string(second_) + "/document.json";
+  auto metadata = nlohmann::json::parse(read_file(bag / path));
+  metadata["document"]["confidentiality"] = "secret";
+  const std::string text = metadata.dump(2) + "\n";
+  write_file(bag / path, text);
+  std::string manifest = read_file(bag / "manifest-sha256.txt");
+  std::size_t at = manifest.find("  " + path);
+  ASSERT_NE(at, std::string::npos);
+  manifest.replace(at - 64, 64, sha256_hex(text));
+  write_file(bag / "manifest-sha256.txt", manifest);
+  rehash_manifests(bag);
+  expect_refused(bag, "unknown confidentiality");
+}
+
 // Named limits on untrusted bags, each refused at limit + 1.
 TEST_F(Bag, LimitsAreEnforcedAtLimitPlusOne) {
   const std::string two = sha256_hex("a") + "  data/a\n" + sha256_hex("b") + "  data/b\n";
