@@ -189,6 +189,16 @@ TEST_F(Fixity, MerkleProofOfEveryResultLeadsToTheRoot) {
   }
 }
 
+// Pins format 1 of docs/formats/fixity.md: this root was computed from the
+// description there by an independent script (Python hashlib).
+TEST_F(Fixity, ResultsRootMatchesTheDocumentedFormat) {
+  std::vector<BlobFixity> results;
+  for (int i = 0; i < 5; ++i) results.push_back({sha256_hex(std::to_string(i)), i % 3 ? "ok" : "corrupt"});
+  std::sort(results.begin(), results.end(), [](auto& a, auto& b) { return a.blob_id < b.blob_id; });
+  EXPECT_EQ(fixity_results_root(results), "39f1a775311a2df2425b11fe0bb634035c54f3d8ffd863ea0537f8a54f2fb8bd");
+  EXPECT_EQ(fixity_results_root({}), sha256_hex(""));
+}
+
 // Every blob is verified at least once per period, a share each day, oldest first.
 TEST_F(Fixity, DailySamplerCoversEveryBlobWithinThePeriod) {
   for (int i = 0; i < 40; ++i) add_document("sampled " + std::to_string(i));
