@@ -133,6 +133,10 @@ ExitCode run_serve(Context& c) {
   // Text extraction and OCR queued by `ingest --defer`, done meanwhile.
   auto derivations = start_background_derivations(c, options.ocr);
   if (!derivations.ok()) return c.fail(derivations.error());
+  auto sampler = start_fixity_sampler(c);
+  if (!sampler.ok())
+    return sampler.error().code == ErrorCode::invalid_argument ? (c.fail(sampler.error()), ExitCode::usage)
+                                                               : c.fail(sampler.error());
   running_server = server->get();
   std::signal(SIGINT, stop_serving);
   std::signal(SIGTERM, stop_serving);

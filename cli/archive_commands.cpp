@@ -4,6 +4,7 @@
 #include "base/clock.h"
 #include "cli/context.h"
 #include "ingest/archive_index.h"
+#include "records/preservation.h"
 
 namespace dosar::cli {
 
@@ -25,11 +26,14 @@ ExitCode run_check(Context& c) {
   if (*finished > 0) c.err << "completed an interrupted disposal: " << *finished << " blobs removed\n";
   CheckDepth depth = c.command.has("--quick") ? CheckDepth::quick : CheckDepth::full;
   auto progress = [&](std::size_t done, std::size_t total) {
-    if (c.err_is_terminal && (done % 64 == 0 || done == total))
+    if (c.err_is_terminal)
       c.err << "\rrehashing blobs: " << done << "/" << total << (done == total ? "\n" : "") << std::flush;
   };
-  auto report = check_archive(**archive, depth, progress);
-  if (!report.ok()) return c.fail(report.error());
+  auto fixity = open_fixity_store(**archive);
+  if (!fixity.ok()) return c.fail(fixity.error());
+  auto checked = records::check_and_record(**archive, **fixity, depth, progress, c.actor());
+  if (!checked.ok()) return c.fail(checked.error());
+  const CheckReport* report = &checked->report;
   bool bad = report->has_errors();
   if (c.json) {
     nlohmann::json findings = nlohmann::json::array();
@@ -43,6 +47,8 @@ ExitCode run_check(Context& c) {
                             {"references_checked", report->references_checked},
                             {"expected_absent", report->expected_absent},
                             {"audit_rows_checked", report->audit_rows_checked},
+                            {"fixity_run",
+                             checked->run ? nlohmann::json(checked->run->id) : nlohmann::json()},
                             {"findings", findings}}
                  .dump(2)
           << '\n';
@@ -53,7 +59,11 @@ ExitCode run_check(Context& c) {
           << f.message << '\n';
     c.out << (bad ? "archive check FAILED: " : "archive ok: ") << report->references_checked
           << " blob references, " << report->blobs_checked << " blobs rehashed, "
-          << report->audit_rows_checked << " audit rows verified\n";
+          << report->audit_rows_checked << " audit rows verified";
+    if (checked->run)
+      c.out << "; fixity run " << checked->run->id << " recorded (" << checked->run->ok << " ok, "
+            << checked->run->failed << " failed)";
+    c.out << '\n';
   }
   return bad ? ExitCode::failed : ExitCode::ok;
 }

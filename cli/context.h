@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/command_line.h"
 #include "ingest/derivation_runner.h"
+#include "records/preservation.h"
 #include "storage/archive_store.h"
 
 namespace dosar::cli {
@@ -101,6 +102,25 @@ ExitCode run_restore(Context& c);
 ExitCode run_sign_file(Context& c);
 ExitCode run_sign(Context& c);
 ExitCode run_verify(Context& c);
+ExitCode run_records_evidence(Context& c);
+ExitCode run_records_verify_evidence(Context& c);
+ExitCode run_records_export_bag(Context& c);
+ExitCode run_records_import_bag(Context& c);
+ExitCode run_records_provenance(Context& c);
+
+// Starts the sampler of `dosar serve` / `dosar watch` from --fixity-period
+// DAYS (default 90; 0: no sampler) and --fixity-max-blobs N; null when off.
+// Errors: invalid_argument (a bad value).
+Result<std::unique_ptr<records::FixitySampler>> start_fixity_sampler(const Context& c);
+
+// The trusted roots of --trust DIR (default $DOSAR_TRUST_DIR; none: an empty
+// store), asking OCSP responders when the command has --online.
+Result<signing::TrustStorePtr> trust_from(const Context& c);
+
+// The whole of a (small) file. Errors: not_found, io.
+Result<std::string> read_whole(const std::filesystem::path& path);
+// Writes next to `path` and renames, so that a failed write leaves no half file. Errors: io.
+Status write_whole(const std::filesystem::path& path, const std::string& bytes);
 
 ExitCode run_nomenclator_import(Context& c);
 ExitCode run_nomenclator_approve(Context& c);

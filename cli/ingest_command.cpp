@@ -140,6 +140,10 @@ ExitCode run_watch(Context& c) {
   }
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
+  auto sampler = start_fixity_sampler(c);
+  if (!sampler.ok())
+    return sampler.error().code == ErrorCode::invalid_argument ? (c.fail(sampler.error()), ExitCode::usage)
+                                                               : c.fail(sampler.error());
   if (!watch.once) c.err << "watching " << c.command.positionals[0] << " (Ctrl-C stops)\n";
   Status status = watch_folder(
       **ingester, c.command.positionals[0], watch,

@@ -18,6 +18,13 @@ namespace {
 namespace fs = std::filesystem;
 using namespace dosar::signing;
 
+Error about(Error e, const std::string& subject) {
+  if (e.subject.empty()) e.subject = subject;
+  return e;
+}
+
+}  // namespace
+
 Result<std::string> read_whole(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error(ErrorCode::not_found, path.string(), "cannot be opened");
@@ -46,12 +53,14 @@ Status write_whole(const fs::path& path, const std::string& bytes) {
   return {};
 }
 
-Error about(Error e, const std::string& subject) {
-  if (e.subject.empty()) e.subject = subject;
-  return e;
+Result<TrustStorePtr> trust_from(const Context& c) {
+  std::optional<std::string> dir = c.command.get("--trust");
+  if (!dir)
+    if (const char* env = std::getenv("DOSAR_TRUST_DIR"); env && *env) dir = env;
+  auto trust = dir ? load_trust_store(*dir) : Result<TrustStorePtr>(empty_trust_store());
+  if (trust.ok()) set_online_revocation(**trust, c.command.has("--online"));
+  return trust;
 }
-
-}  // namespace
 
 Result<SignRequest> sign_request(const Context& c) {
   auto key_file = c.command.get("--key");
@@ -127,15 +136,6 @@ ExitCode print_validation(Context& c, const std::string& what, const Result<Vali
   else
     print_report(c.out, what, *report);
   return report->valid ? ExitCode::ok : ExitCode::failed;
-}
-
-Result<TrustStorePtr> trust_from(const Context& c) {
-  std::optional<std::string> dir = c.command.get("--trust");
-  if (!dir)
-    if (const char* env = std::getenv("DOSAR_TRUST_DIR"); env && *env) dir = env;
-  auto trust = dir ? load_trust_store(*dir) : Result<TrustStorePtr>(empty_trust_store());
-  if (trust.ok()) set_online_revocation(**trust, c.command.has("--online"));
-  return trust;
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ BUILD_PACKAGES=(
 )
 TEST_PACKAGES=(
   googletest libgtest-dev jq sqlite3 poppler-utils xapian-tools curl python3 chromium openssl rclone
-  qpdf libnss3-tools softhsm2 opensc python3-aiosmtpd
+  qpdf libnss3-tools softhsm2 opensc python3-aiosmtpd libxml2-utils
 )
 # The backup tests run s3rver (npm, tests/tools/s3rver); Debian's node only
 # when the machine has no node of its own.

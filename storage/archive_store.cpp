@@ -1,6 +1,11 @@
 #include "storage/archive_store.h"
 
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 
 namespace dosar {
 namespace fs = std::filesystem;
@@ -45,6 +50,45 @@ Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, c
                        std::move(catalog).value(), std::move(accounts).value()));
 }
 
+namespace {
+
+// Rehashes `ids` with `threads` workers taking the next blob from a shared
+// counter; findings and outcomes are gathered in the order of `ids`.
+Status rehash_all(const BlobStore& blobs, const std::vector<std::string>& ids, unsigned threads,
+                  CheckReport& report, const std::function<void(std::size_t, std::size_t)>& progress) {
+  std::vector<std::optional<Error>> outcome(ids.size());
+  std::atomic<std::size_t> next{0}, done{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < ids.size(); i = next++) {
+      Status verified = blobs.verify(ids[i]);
+      if (!verified.ok()) outcome[i] = verified.error();
+      ++done;
+    }
+  };
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads && t < ids.size(); ++t) workers.emplace_back(work);
+  // The calling thread reports progress while the workers hash.
+  while (progress && done.load() < ids.size()) {
+    progress(done.load(), ids.size());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (auto& w : workers) w.join();
+  if (progress) progress(ids.size(), ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    ++report.blobs_checked;
+    if (!outcome[i]) {
+      report.fixity.push_back({ids[i], "ok"});
+      continue;
+    }
+    if (outcome[i]->code == ErrorCode::io) return *outcome[i];
+    report.findings.push_back({CheckFinding::Severity::error, outcome[i]->subject, outcome[i]->message});
+    report.fixity.push_back({ids[i], outcome[i]->code == ErrorCode::not_found ? "missing" : "corrupt"});
+  }
+  return {};
+}
+
+}  // namespace
+
 bool CheckReport::has_errors() const {
   for (const CheckFinding& f : findings)
     if (f.severity == CheckFinding::Severity::error) return true;
@@ -52,7 +96,8 @@ bool CheckReport::has_errors() const {
 }
 
 Result<CheckReport> check_archive(const ArchiveStore& archive, CheckDepth depth,
-                                  const std::function<void(std::size_t, std::size_t)>& progress) {
+                                  const std::function<void(std::size_t, std::size_t)>& progress,
+                                  unsigned threads) {
   CheckReport report;
   auto error = [&](std::string subject, std::string message) {
     report.findings.push_back({CheckFinding::Severity::error, std::move(subject), std::move(message)});
@@ -67,6 +112,7 @@ Result<CheckReport> check_archive(const ArchiveStore& archive, CheckDepth depth,
 
   // Every blob the catalogue names must exist with the recorded size.
   std::set<std::string> referenced, disposed;
+  std::set<std::string> missing;
   const BlobStore& blobs = archive.blobs();
   DOSAR_TRY(archive.catalog().for_each_blob_reference([&](const BlobReference& ref) -> Status {
     ++report.references_checked;
@@ -81,6 +127,7 @@ Result<CheckReport> check_archive(const ArchiveStore& archive, CheckDepth depth,
     if (!size.ok()) {
       if (size.error().code == ErrorCode::io) return size.error();
       error(ref.where, size.error().to_string());
+      if (size.error().code == ErrorCode::not_found) missing.insert(ref.blob_id);
     } else if (*size != ref.size) {
       error(ref.where, "blob " + ref.blob_id + " has " + std::to_string(*size) +
                            " bytes, the catalogue recorded " + std::to_string(ref.size));
@@ -110,16 +157,8 @@ Result<CheckReport> check_archive(const ArchiveStore& archive, CheckDepth depth,
       note("blob " + id, "not referenced by the catalogue (left by an interrupted ingest)");
 
   if (depth == CheckDepth::full) {
-    std::size_t done = 0;
-    for (const std::string& id : stored) {
-      Status verified = blobs.verify(id);
-      if (!verified.ok()) {
-        if (verified.error().code == ErrorCode::io) return verified.error();
-        error(verified.error().subject, verified.error().message);
-      }
-      ++report.blobs_checked;
-      if (progress) progress(++done, stored.size());
-    }
+    DOSAR_TRY(rehash_all(blobs, stored, std::max(threads, 1U), report, progress));
+    for (const std::string& id : missing) report.fixity.push_back({id, "missing"});
   }
 
   auto pending = archive.catalog().pending_index_work(1);

@@ -16,6 +16,7 @@
 #include "storage/accounts.h"
 #include "storage/blob_store.h"
 #include "storage/catalog.h"
+#include "storage/fixity_store.h"
 
 namespace dosar {
 
@@ -87,13 +88,18 @@ struct CheckReport {
   std::size_t references_checked = 0;
   std::size_t expected_absent = 0;  // references of documents disposed of, whose blobs are gone by law
   std::size_t audit_rows_checked = 0;
+  // With CheckDepth::full: the outcome for every blob rehashed and every
+  // referenced blob found missing, for the fixity record (fixity_store.h).
+  std::vector<BlobFixity> fixity;
   bool has_errors() const;
 };
 
 // Fixity check of the whole archive. Errors only when the check itself could
-// not run (io); everything wrong with the archive is a finding. `progress` is
-// called with (done, total) while blobs are rehashed; may be null.
+// not run (io); everything wrong with the archive is a finding. Blobs are
+// rehashed by `threads` threads (at least 1). `progress` is called with
+// (done, total) while blobs are rehashed, from the calling thread; may be null.
 Result<CheckReport> check_archive(const ArchiveStore& archive, CheckDepth depth,
-                                  const std::function<void(std::size_t, std::size_t)>& progress);
+                                  const std::function<void(std::size_t, std::size_t)>& progress,
+                                  unsigned threads = 2);
 
 }  // namespace dosar

@@ -366,6 +366,43 @@ CREATE TABLE disposed_blobs (
   unlinked INTEGER NOT NULL DEFAULT 0
 );
 )sql"},
+      // Fixity over time (issue 10, item 8): one row per check run (summarised
+      // by ONE audit row), one event per blob verified in it, and the latest
+      // verification of each blob for the sampler; the history a document
+      // brought from another archive in a preservation package (item 7). Number 7 is the records
+      // tables (nomenclator, dossiers).
+      {8, R"sql(
+CREATE TABLE fixity_runs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  ok_count INTEGER NOT NULL,
+  failed_count INTEGER NOT NULL,
+  results_root TEXT NOT NULL,
+  audit_seq INTEGER NOT NULL
+);
+CREATE TABLE fixity_events (
+  run_id INTEGER NOT NULL REFERENCES fixity_runs(id),
+  blob TEXT NOT NULL,
+  verified_at TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  PRIMARY KEY (run_id, blob)
+);
+CREATE INDEX fixity_events_by_blob ON fixity_events(blob, verified_at);
+CREATE TABLE fixity_latest (
+  blob TEXT PRIMARY KEY,
+  verified_at TEXT NOT NULL,
+  outcome TEXT NOT NULL
+);
+CREATE TABLE imported_provenance (
+  document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+  imported_at TEXT NOT NULL,
+  source TEXT NOT NULL,
+  original_id INTEGER NOT NULL,
+  provenance TEXT NOT NULL
+);
+)sql"},
       // Online forms (issue 11; 7 and 8 are records/'): the submission behind
       // an incoming entry of channel online, which form and notice version
       // the citizen saw, the answers (restricted personal data), whether a

@@ -17,6 +17,7 @@
 
 #include "tests/support/pdf_tamper.h"
 #include "tests/support/sample_pdf.h"
+#include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
 
 namespace dosar::signing {
@@ -24,6 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using dosar::testing::read_file;
+using dosar::testing::shell;
 using dosar::testing::TempDir;
 using dosar::testing::write_file;
 using namespace dosar::testing::tamper;
@@ -35,18 +37,6 @@ std::string format_utc_seconds(std::chrono::system_clock::time_point when) {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return text;
-}
-
-// Runs a shell command; returns its exit status and puts stdout+stderr in `output`.
-int shell(const std::string& command, std::string* output = nullptr) {
-  std::string text;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return -1;
-  char buffer[4096];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) text.append(buffer, n);
-  const int status = ::pclose(pipe);
-  if (output) *output = text;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 class PadesTest : public ::testing::Test {
