@@ -19,7 +19,9 @@ Error no_such_document(const std::string& id) {
 }
 
 // The document named by the path's first number, if the caller may see it;
-// otherwise answers 404. Reads of restricted personal data are audited.
+// otherwise answers 404. Reads of restricted personal data are audited,
+// unless `purpose` is null: what is answered then holds nothing of the
+// document's content (the progress of its text extraction, polled each second).
 std::optional<Document> visible_document(ArchiveStore& archive, const Caller& caller,
                                          const httplib::Request& req, httplib::Response& res,
                                          const char* purpose) {
@@ -41,7 +43,7 @@ std::optional<Document> visible_document(ArchiveStore& archive, const Caller& ca
     send_error(res, no_such_document(id_text));
     return std::nullopt;
   }
-  if (document->confidentiality == "restricted-personal-data") {
+  if (purpose && document->confidentiality == "restricted-personal-data") {
     Status audited = archive.accounts().record_event(caller.user.name, "document.read", id,
                                                      nlohmann::json{{"what", purpose}}.dump());
     if (!audited.ok()) {  // no read without its record
@@ -122,6 +124,7 @@ void upload(const App& app, ArchiveStore& archive, const Caller& caller, const h
   options.actor = caller.user.name;
   options.ocr = app.options.ocr;
   options.ocr_languages = app.options.ocr_languages;
+  options.defer_derivation = app.options.derivation_jobs > 0;  // read in the background, progress shown
   if (req.has_param("title") && !req.get_param_value("title").empty())
     options.title = req.get_param_value("title");
   options.document_type = req.get_param_value("type");
@@ -187,14 +190,17 @@ void upload(const App& app, ArchiveStore& archive, const Caller& caller, const h
     why.subject = name;  // the browser's name, not the spool path
     return send_error(res, why);
   }
-  send_json(res, result->status == IngestStatus::stored ? 201 : 200,
-            {{"status", ingest_status_name(result->status)},
-             {"id", result->document_id},
-             {"file_name", name},
-             {"mime_type", result->mime_type},
-             {"size", result->size},
-             {"pages", result->page_count ? nlohmann::json(*result->page_count) : nlohmann::json()},
-             {"warnings", result->warnings}});
+  nlohmann::json body = {
+      {"status", ingest_status_name(result->status)},
+      {"id", result->document_id},
+      {"file_name", name},
+      {"mime_type", result->mime_type},
+      {"size", result->size},
+      {"pages", result->page_count ? nlohmann::json(*result->page_count) : nlohmann::json()},
+      {"warnings", result->warnings}};
+  if (options.defer_derivation && result->status == IngestStatus::stored)
+    body["progress"] = "/api/v1/documents/" + std::to_string(result->document_id) + "/progress";
+  send_json(res, result->status == IngestStatus::stored ? 201 : 200, body);
 }
 
 }  // namespace
@@ -244,6 +250,22 @@ void add_document_routes(httplib::Server& server, const App& app) {
                nlohmann::json body = to_json(*document);
                body["versions"] = nlohmann::json::array();
                for (const Version& v : *versions) body["versions"].push_back(to_json(v));
+               send_json(res, 200, body);
+             }));
+
+  // How far text extraction and OCR of the current version have come.
+  server.Get(R"(/api/v1/documents/(\d+)/progress)",
+             signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller,
+                               const httplib::Request& req, httplib::Response& res) {
+               auto document = visible_document(archive, caller, req, res, nullptr);
+               if (!document) return;
+               auto derivation = archive.catalog().derivation(document->id, document->current_version);
+               if (!derivation.ok()) return send_error(res, derivation.error());
+               nlohmann::json body = {{"version", document->current_version}, {"state", "done"}};
+               if (*derivation) {
+                 body = to_json(**derivation);
+                 body["version"] = document->current_version;
+               }
                send_json(res, 200, body);
              }));
 

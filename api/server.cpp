@@ -4,11 +4,13 @@
 
 #include <condition_variable>
 #include <csignal>
+#include <cstdio>
 #include <thread>
 
 #include "api/form_routes.h"
 #include "api/http_support.h"
 #include "forms/mail.h"
+#include "ingest/derivation_runner.h"
 
 namespace dosar::api {
 
@@ -18,6 +20,8 @@ struct WebServer::Impl {
   App app;
   std::unique_ptr<httplib::Server> server;
   int port = 0;
+  // Text and OCR of uploads (and of `ingest --defer`), in the background.
+  std::unique_ptr<BackgroundDerivations> derivations;
   // Mails status changes to citizens every mail_interval_seconds (with SMTP).
   std::thread mailer;
   std::mutex mutex;
@@ -129,6 +133,19 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
                       "cannot listen there (in use, or not an address of this machine)");
   }
   impl->port = port;
+  if (options.derivation_jobs > 0) {
+    DerivationRunOptions run;
+    run.jobs = options.derivation_jobs;
+    run.ocr = options.ocr;
+    run.ocr_languages = options.ocr_languages;
+    run.actor = "dosar-serve";
+    auto started = BackgroundDerivations::start(
+        options.archive_dir, run, std::chrono::seconds(1), nullptr, [](const Error& e) {
+          std::fprintf(stderr, "dosar: text extraction in the background: %s\n", e.to_string().c_str());
+        });
+    if (!started.ok()) return started.error();
+    impl->derivations = std::move(started).value();
+  }
   if (!options.forms.smtp_url.empty()) {
     if (options.forms.smtp_from.find('@') == std::string::npos)
       return make_error(ErrorCode::invalid_argument, "--smtp-from", "give the address mails are sent from");

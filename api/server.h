@@ -53,6 +53,11 @@ struct ServerOptions {
   // Ingest of uploads.
   bool ocr = true;
   std::string ocr_languages = "ron+eng";
+  // Uploads are stored at once and their text extracted and OCRed by this
+  // many background derivation threads, whose progress the pages show
+  // (also what `ingest --defer` queued). 0: uploads are read while the
+  // request waits, and nothing queued is worked on.
+  int derivation_jobs = 1;
   PublicFormsOptions forms;
 };
 

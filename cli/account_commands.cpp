@@ -130,9 +130,6 @@ ExitCode run_serve(Context& c) {
   options.forms.smtp_require_tls = c.command.has("--smtp-require-tls");
   auto server = api::WebServer::create(options);
   if (!server.ok()) return c.fail(server.error());
-  // Text extraction and OCR queued by `ingest --defer`, done meanwhile.
-  auto derivations = start_background_derivations(c, options.ocr);
-  if (!derivations.ok()) return c.fail(derivations.error());
   auto sampler = start_fixity_sampler(c);
   if (!sampler.ok())
     return sampler.error().code == ErrorCode::invalid_argument ? (c.fail(sampler.error()), ExitCode::usage)
@@ -144,7 +141,6 @@ ExitCode run_serve(Context& c) {
   c.err.flush();
   Status ran = (*server)->run();
   running_server = nullptr;
-  derivations->reset();
   if (!ran.ok()) return c.fail(ran.error());
   c.err << "dosar: stopped\n";
   return ExitCode::ok;

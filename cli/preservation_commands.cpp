@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "cli/context.h"
+#include "records/records.h"
 #include "storage/archive_config.h"
 #include "storage/provenance_store.h"
 
@@ -142,8 +143,8 @@ ExitCode run_records_verify_evidence(Context& c) {
 ExitCode run_records_export_bag(Context& c) {
   auto output = c.command.get("-o");
   const auto documents = c.command.get_all("--document");
-  if (!output || output->empty() || documents.empty()) {
-    c.err << "dosar: records export-bag needs -o DIR and at least one --document ID\n";
+  if (!output || output->empty() || (documents.empty() && c.command.positionals.empty())) {
+    c.err << "dosar: records export-bag needs -o DIR and at least one dossier CODE/YEAR or --document ID\n";
     return ExitCode::usage;
   }
   std::vector<records::BagDossier> dossiers;
@@ -158,6 +159,27 @@ ExitCode run_records_export_bag(Context& c) {
   }
   auto archive = c.open_archive();
   if (!archive.ok()) return c.fail(archive.error());
+  if (!c.command.positionals.empty()) {
+    // Dossiers of the nomenclator (records/), each with every document filed in it.
+    auto opened = records::Records::open(**archive);
+    if (!opened.ok()) return c.fail(opened.error());
+    for (const std::string& name : c.command.positionals) {
+      auto parsed = records::parse_dossier_name(name);
+      if (!parsed.ok()) return c.fail(parsed.error());
+      auto dossier = (*opened)->store().dossier(parsed->first, parsed->second);
+      if (!dossier.ok()) return c.fail(dossier.error());
+      if (dossier->state == "disposed")
+        return c.fail(make_error(ErrorCode::invalid_argument, "dossier " + name,
+                                 "was disposed of; its content is gone (its sheets and protocol stay)"));
+      auto members = (*opened)->store().dossier_documents(parsed->first, parsed->second);
+      if (!members.ok()) return c.fail(members.error());
+      records::BagDossier bag{name, dossier->title, {}};
+      for (const DossierDocument& d : *members) bag.documents.push_back(d.document_id);
+      if (bag.documents.empty())
+        return c.fail(make_error(ErrorCode::invalid_argument, "dossier " + name, "holds no document"));
+      dossiers.push_back(std::move(bag));
+    }
+  }
   auto trust = trust_from(c);
   if (!trust.ok()) return c.fail(trust.error());
   auto outcome = records::export_bag(**archive, dossiers, *output, **trust);

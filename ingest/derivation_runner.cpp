@@ -56,9 +56,9 @@ Status release_dead_local_workers(Catalog& catalog, const std::string& actor) {
     if (at == std::string::npos || at == 0) continue;
     long pid = std::strtol(d.worker->c_str(), nullptr, 10);
     if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM) continue;
-    Status released =
-        catalog.fail_derivation(d.document_id, d.version_number, *d.worker,
-                                "worker process " + std::to_string(pid) + " died", false, actor);
+    Status released = catalog.fail_derivation(d.document_id, d.version_number, *d.worker,
+                                              "worker process " + std::to_string(pid) + " died",
+                                              Catalog::GiveBack::retry, actor);
     if (!released.ok() && released.error().code != ErrorCode::conflict) return released;
   }
   return {};
@@ -141,7 +141,7 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
 
   auto give_back = [&](Task& task, const Error& error) {
     (void)catalog.fail_derivation(task.claim.document_id, task.claim.version_number, worker,
-                                  error.to_string(), false, options.actor);
+                                  error.to_string(), Catalog::GiveBack::retry, options.actor);
   };
 
   // Stores what workers made (all their blobs behind one durability
@@ -172,7 +172,8 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
       if (!outcome.ok()) {
         // The file's own problem: deterministic, so not worth another attempt.
         DOSAR_TRY(catalog.fail_derivation(task->claim.document_id, task->claim.version_number, worker,
-                                          outcome.error().to_string(), true, options.actor));
+                                          outcome.error().to_string(), Catalog::GiveBack::failed,
+                                          options.actor));
         if (report) report({task->claim.document_id, task->claim.version_number, false, outcome.error(), {}});
         continue;
       }
@@ -216,6 +217,7 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
   };
 
   auto last_heartbeat = std::chrono::steady_clock::now();
+  auto last_index_sync = last_heartbeat;
   const auto heartbeat_every = std::max(options.lease / 4, std::chrono::seconds(1));
   for (;;) {
     bool more_wanted = !keep_going || keep_going();
@@ -237,8 +239,10 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
                                      : Result<fs::path>(version.error());
         if (!original.ok()) {
           Error e = original.error();
-          DOSAR_TRY(catalog.fail_derivation(d.document_id, d.version_number, worker, e.to_string(),
-                                            e.code == ErrorCode::not_found, options.actor));
+          DOSAR_TRY(catalog.fail_derivation(
+              d.document_id, d.version_number, worker, e.to_string(),
+              e.code == ErrorCode::not_found ? Catalog::GiveBack::failed : Catalog::GiveBack::retry,
+              options.actor));
           if (report) report({d.document_id, d.version_number, false, e, {}});
           continue;
         }
@@ -254,7 +258,9 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
         work_ready.notify_one();
       }
     }
-    if (in_flight.empty() && (exhausted || !more_wanted)) break;
+    // Asked to stop: no new work; what the threads hold now is finished by
+    // stop_threads below and given back to the queue, not stored.
+    if (!more_wanted || (in_flight.empty() && exhausted)) break;
 
     std::vector<Task*> finished, progressed;
     {
@@ -299,14 +305,23 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
         failure = finished_ok;
         break;
       }
+      // A long queue makes documents searchable as it goes, not only at its end.
+      if (std::chrono::steady_clock::now() - last_index_sync >= std::chrono::seconds(5)) {
+        Status indexed = sync_search_index(archive);
+        if (!indexed.ok()) {
+          failure = indexed;
+          break;
+        }
+        last_index_sync = std::chrono::steady_clock::now();
+      }
     }
   }
   stop_threads();
   // Derivations claimed but not finished go back to the queue at once.
   for (auto& [key, task] : in_flight) {
     if (task->outcome && task->outcome->ok()) task->outcome->value().discard();
-    (void)catalog.fail_derivation(key.first, key.second, worker, "the worker stopped before finishing", false,
-                                  options.actor);
+    (void)catalog.fail_derivation(key.first, key.second, worker, "the worker stopped before finishing",
+                                  Catalog::GiveBack::released, options.actor);
   }
   if (!failure.ok()) return failure.error();
   Status indexed = sync_search_index(archive);

@@ -321,6 +321,21 @@ struct Ingester::Impl {
     return d;
   }
 
+  // True when `p` needs no commit: rejected, or its original is archived
+  // already (then it is reported as a duplicate of that document). Errors:
+  // the spool's failure while preparing it, the catalogue's.
+  Result<bool> settled_before_commit(Prepared& p) {
+    if (p.archive_error) return *p.archive_error;
+    if (p.item.status == IngestStatus::rejected) return true;
+    auto existing = archive.catalog().find_document_with_original(p.blob_id);
+    if (!existing.ok()) return existing.error();
+    if (!*existing) return false;
+    p.discard();
+    p.item.status = IngestStatus::duplicate;
+    p.item.document_id = **existing;
+    return true;
+  }
+
   // Stores a batch of deferred files with one durability barrier for all
   // their blobs and one catalogue transaction: what makes `ingest --defer`
   // as fast as copying. Rejected items pass through untouched.
@@ -328,16 +343,9 @@ struct Ingester::Impl {
     std::vector<BlobStore::Staged> staged;
     std::vector<Prepared*> accepted;
     for (Prepared& p : batch) {
-      if (p.archive_error) return *p.archive_error;
-      if (p.item.status == IngestStatus::rejected) continue;
-      auto existing = archive.catalog().find_document_with_original(p.blob_id);
-      if (!existing.ok()) return existing.error();
-      if (*existing) {
-        p.discard();
-        p.item.status = IngestStatus::duplicate;
-        p.item.document_id = **existing;
-        continue;
-      }
+      auto settled = settled_before_commit(p);
+      if (!settled.ok()) return settled.error();
+      if (*settled) continue;
       staged.push_back({p.staged, p.blob_id});
       accepted.push_back(&p);
     }
@@ -359,16 +367,9 @@ struct Ingester::Impl {
   }
 
   Status commit(Prepared& p) {
-    if (p.archive_error) return *p.archive_error;
-    if (p.item.status == IngestStatus::rejected) return {};
-    auto existing = archive.catalog().find_document_with_original(p.blob_id);
-    if (!existing.ok()) return existing.error();
-    if (*existing) {
-      p.discard();
-      p.item.status = IngestStatus::duplicate;
-      p.item.document_id = **existing;
-      return {};
-    }
+    auto settled = settled_before_commit(p);
+    if (!settled.ok()) return settled.error();
+    if (*settled) return {};
     auto version = store_blobs(p, "");
     if (!version.ok()) return version.error();
     NewDocument d = new_document(p, std::move(version).value());

@@ -72,6 +72,7 @@ struct Sheet {
   std::string file_code;       // "CODE/YEAR", empty when none
   std::string retention;       // "permanent", "10 years", "" when unknown
   std::string disposed;        // "disposed on DATE by decision …", empty otherwise
+  std::string last_verified;   // when every blob of it was last rehashed (fixity), empty when never
   std::vector<AuditRecord> history;
 };
 // The sheet's fields by name, in the order they are shown.

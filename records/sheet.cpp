@@ -7,6 +7,7 @@
 
 #include "records/records.h"
 #include "storage/archive_config.h"
+#include "storage/fixity_store.h"
 
 namespace dosar::records {
 namespace {
@@ -106,6 +107,13 @@ Result<Sheet> Records::sheet(DocumentId id) const {
       s.retention =
           dossier->retention_years ? std::to_string(*dossier->retention_years) + " years" : "permanent";
   }
+  if (s.disposed.empty()) {
+    auto fixity = open_fixity_store(archive_, clock_);
+    if (!fixity.ok()) return fixity.error();
+    auto verified = (*fixity)->last_verified(id);
+    if (!verified.ok()) return verified.error();
+    s.last_verified = verified->value_or("");
+  }
   auto history = archive_.catalog().audit_trail(id);
   if (!history.ok()) return history.error();
   s.history = std::move(history).value();
@@ -127,7 +135,8 @@ std::vector<std::pair<std::string, std::string>> sheet_entries(const Sheet& s) {
           {"archiving-date", s.archiving_date},
           {"file-code", s.file_code},
           {"retention", s.retention},
-          {"disposed", s.disposed}};
+          {"disposed", s.disposed},
+          {"last-verified", s.last_verified}};
 }
 
 std::string sheet_xml(const Sheet& s) {

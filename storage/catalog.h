@@ -238,10 +238,18 @@ class Catalog {
   virtual Result<std::vector<Status>> complete_derivations(const std::vector<CompletedDerivation>& completed,
                                                            const std::string& worker,
                                                            const std::string& actor) = 0;
-  // Gives the derivation back with the reason: queued again, or failed for
-  // good when `permanent`. Errors: conflict (no longer this worker's), io.
+  // Gives the derivation back with the reason. Errors: conflict (no longer
+  // this worker's), io.
+  enum class GiveBack {
+    retry,     // queued again; the attempt counts
+    released,  // queued again; the attempt does not count (the worker was asked to stop)
+    failed,    // failed for good (the file's own problem), with an audit row
+  };
   virtual Status fail_derivation(DocumentId id, int version, const std::string& worker,
-                                 const std::string& error, bool permanent, const std::string& actor) = 0;
+                                 const std::string& error, GiveBack how, const std::string& actor) = 0;
+  // The derivation of one version; none when the version was derived as it
+  // was stored. Errors: io.
+  virtual Result<std::optional<Derivation>> derivation(DocumentId id, int version) const = 0;
   // Derivations, oldest first; only those not done when `unfinished_only`.
   virtual Result<std::vector<Derivation>> derivations(bool unfinished_only) const = 0;
 

@@ -393,20 +393,34 @@ class SqliteCatalog final : public Catalog {
   }
 
   Status fail_derivation(DocumentId id, int version, const std::string& worker, const std::string& error,
-                         bool permanent, const std::string& actor) override {
+                         GiveBack how, const std::string& actor) override {
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
     DOSAR_TRY(require_claim(id, version, worker));
-    if (permanent) {
+    if (how == GiveBack::failed) {
       DOSAR_TRY(finish_derivation(id, version, "failed", error, now(), actor));
     } else {
       auto update = db_.prepare(
-          "UPDATE derivation_queue SET state = 'queued', worker = NULL, heartbeat_at = NULL, error = ? "
-          "WHERE document_id = ? AND version_number = ?");
+          "UPDATE derivation_queue SET state = 'queued', worker = NULL, heartbeat_at = NULL, error = ?, "
+          "attempts = attempts - ? WHERE document_id = ? AND version_number = ?");
       if (!update.ok()) return update.error();
-      DOSAR_TRY(update->bind(1, error).bind(2, id).bind(3, std::int64_t{version}).run());
+      DOSAR_TRY(update->bind(1, error)
+                    .bind(2, std::int64_t{how == GiveBack::released ? 1 : 0})
+                    .bind(3, id)
+                    .bind(4, std::int64_t{version})
+                    .run());
     }
     return tx->commit();
+  }
+
+  Result<std::optional<Derivation>> derivation(DocumentId id, int version) const override {
+    auto s = db_.prepare(std::string("SELECT ") + kDerivationColumns +
+                         " FROM derivation_queue WHERE document_id = ? AND version_number = ?");
+    if (!s.ok()) return s.error();
+    s->bind(1, id).bind(2, std::int64_t{version});
+    std::optional<Derivation> out;
+    DOSAR_TRY(s->for_each_row([&] { out = read_derivation(*s); }));
+    return out;
   }
 
   Result<std::vector<Derivation>> derivations(bool unfinished_only) const override {

@@ -56,8 +56,10 @@ bool valid_outcome(const std::string& outcome) {
   return outcome == "ok" || outcome == "corrupt" || outcome == "missing";
 }
 
+// Blobs of lawful disposals (records/) are expected absent, not verified.
 constexpr const char* kReferencedBlobs =
-    "SELECT original_blob AS blob FROM versions UNION SELECT blob FROM derived_blobs";
+    "SELECT blob FROM (SELECT original_blob AS blob FROM versions UNION SELECT blob FROM derived_blobs) AS r "
+    "WHERE blob NOT IN (SELECT blob FROM disposed_blobs)";
 
 class SqliteFixityStore final : public FixityStore {
  public:
@@ -222,6 +224,7 @@ class SqliteFixityStore final : public FixityStore {
         "SELECT d.blob, v.created_at FROM derived_blobs d JOIN versions v "
         "ON v.document_id = d.document_id AND v.number = d.version_number) AS a GROUP BY blob) AS b "
         "LEFT JOIN fixity_latest l ON l.blob = b.blob WHERE COALESCE(l.verified_at, b.since) < ? "
+        "AND b.blob NOT IN (SELECT blob FROM disposed_blobs) "
         "ORDER BY 2, 1 LIMIT ?");
     if (!s.ok()) return s.error();
     s->bind(1, before).bind(2, static_cast<std::int64_t>(limit));

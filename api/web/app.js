@@ -309,14 +309,23 @@ function uploadOne(file) {
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); };
     xhr.upload.onload = () => { bar.removeAttribute('value'); stage.textContent = 'se recunoaște textul (OCR) și se arhivează…'; };
-    xhr.onload = () => {
+    xhr.onload = async () => {
       let data = null; try { data = JSON.parse(xhr.responseText); } catch (_) { /* not JSON */ }
       if (xhr.status === 200 || xhr.status === 201) {
-        bar.value = 100; item.className = 'done';
+        bar.value = 100;
         const ids = $('reg-documents').value ? $('reg-documents').value.split(/[\s,;]+/).filter(Boolean) : [];
         if (!ids.includes(String(data.id))) { ids.push(String(data.id)); $('reg-documents').value = ids.join(', '); }
-        stage.replaceChildren(xhr.status === 201 ? 'arhivat: ' : 'exista deja: ',
-                              el('a', { href: `#/document/${data.id}` }, `documentul ${data.id}`));
+        const link = () => el('a', { href: `#/document/${data.id}` }, `documentul ${data.id}`);
+        if (data.progress) {
+          // Stored; its text is read in the background: follow it to the end.
+          item.className = 'stored';
+          bar.removeAttribute('value');
+          await followProgress(data.progress, (text) => stage.replaceChildren('arhivat: ', link(), ' — ' + text),
+                               (ok) => { item.className = ok ? 'done' : 'failed'; });
+        } else {
+          item.className = 'done';
+          stage.replaceChildren(xhr.status === 201 ? 'arhivat: ' : 'exista deja: ', link());
+        }
       } else {
         item.className = 'failed';
         stage.textContent = 'refuzat: ' + ((data && data.error && data.error.message) || ('eroare HTTP ' + xhr.status));
@@ -326,6 +335,21 @@ function uploadOne(file) {
     xhr.onerror = () => { item.className = 'failed'; stage.textContent = 'conexiunea s-a întrerupt'; resolve(); };
     xhr.send(file);
   });
+}
+
+// Polls a document's progress URL (text extraction and OCR) until it ends,
+// saying where it is through `say`; `end(true)` when the text is in.
+async function followProgress(url, say, end) {
+  for (;;) {
+    let p = null;
+    try { p = await api('GET', url.replace(/^\/api\/v1/, '')); } catch (e) { say('stare necunoscută: ' + e.message); end(false); return; }
+    if (p.state === 'done') { say('textul a fost citit și indexat'); end(true); return; }
+    if (p.state === 'failed') { say('textul nu a putut fi citit: ' + (p.error || '')); end(false); return; }
+    say(p.state === 'running'
+      ? (p.pages_total > 0 ? `se citește textul (OCR): pagina ${Math.min(p.pages_done + 1, p.pages_total)} din ${p.pages_total}` : 'se citește textul…')
+      : 'în așteptare pentru citirea textului…');
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
 
 async function uploadAll(files) {

@@ -113,6 +113,21 @@ class ApiServerTest : public ::testing::Test {
     return {set_cookie.substr(0, set_cookie.find(';')), json::parse(res->body)["csrf_token"]};
   }
 
+  // Follows an upload's progress URL until its text is read; the states seen.
+  std::vector<std::string> follow_progress(const std::string& url, const SignedIn& who) {
+    std::vector<std::string> seen;
+    for (int i = 0; i < 600; ++i) {
+      auto res = client().Get(url, who.headers());
+      EXPECT_TRUE(res && res->status == 200);
+      if (!res || res->status != 200) break;
+      std::string state = json::parse(res->body)["state"];
+      if (seen.empty() || seen.back() != state) seen.push_back(state);
+      if (state == "done" || state == "failed") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return seen;
+  }
+
   TempDir dir_;
   fs::path archive_;
   fs::path social_pdf_;
@@ -294,7 +309,18 @@ TEST_F(ApiServerTest, UploadStoresIndexesAndRefusesBadFiles) {
   EXPECT_EQ(item["status"], "stored");
   EXPECT_EQ(item["file_name"], "referat.pdf") << "path tricks are stripped from names";
   std::string id = std::to_string(item["id"].get<long long>());
+  // Stored at once; its text is read in the background, followed by the page.
+  ASSERT_EQ(item["progress"], "/api/v1/documents/" + id + "/progress");
+  auto states = follow_progress(item["progress"], ana);
+  ASSERT_FALSE(states.empty());
+  EXPECT_EQ(states.back(), "done") << "states seen: " << json(states).dump();
+  for (const std::string& s : states) EXPECT_TRUE(s == "queued" || s == "running" || s == "done") << s;
+  EXPECT_EQ(c.Get("/api/v1/documents/" + id + "/progress", SignedIn{}.headers())->status, 401);
+  SignedIn ion = sign_in("ion");
+  EXPECT_EQ(c.Get("/api/v1/documents/" + id + "/progress", ion.headers())->status, 404)
+      << "another department does not even learn that it exists";
   json document = json::parse(c.Get("/api/v1/documents/" + id, ana.headers())->body);
+  EXPECT_EQ(document["versions"][0]["derivation"], "done");
   EXPECT_EQ(document["department"], "Asistență socială") << "the uploader's department by default";
   EXPECT_EQ(document["versions"][0]["author"], "ana");
   json found = json::parse(c.Get("/api/v1/search?q=incalzire", ana.headers())->body);

@@ -78,6 +78,16 @@ expect_exit 1 D records reopen "III-1/$OLD"
 expect_exit 0 D records due --as-of "$((OLD + 3))-12-31" --json
 [[ $(jq length "$WORK/last.out") == 0 ]] || fail "due before the term ended"
 
+# The sheet says when fixity last verified a document; a dossier becomes a preservation package.
+[[ $(D records sheet "$a" --json | jq -r '.["last-verified"]') == "" ]] || fail "verified before any check"
+expect_exit 0 D check
+[[ $(D records sheet "$a" --json | jq -r '.["last-verified"]') == 20* ]] || fail "the sheet lacks the last verification"
+expect_exit 0 D records export-bag "III-1/$OLD" -o "$WORK/bag"
+expect_output_contains ": 2 documents"
+(cd "$WORK/bag" && sha256sum --quiet -c manifest-sha256.txt && sha256sum --quiet -c tagmanifest-sha256.txt) \
+  || fail "the dossier's bag does not validate"
+expect_exit 1 D records export-bag "IX-9/$OLD" -o "$WORK/bag-none"
+
 word=$(D export "$a" --what text -o - | tr -cs '[:alpha:]' '\n' | awk 'length > 7' | head -1)
 [[ -n $word ]] || fail "no word to search for"
 [[ $(D search --json "$word" | jq "[.hits[] | select(.id == $a)] | length") == 1 ]] || fail "search did not find '$word' before disposal"
@@ -99,6 +109,8 @@ expect_exit 0 D records hold remove "III-1/$OLD" --reason "litigiu încheiat"
 expect_exit 0 D records dispose --decision "Decizia 7/$YEAR" --protocol "$protocol" "III-1/$OLD"
 [[ ! -e $blob_path ]] || fail "the disposed blob is still there"
 expect_exit 0 D check
+expect_exit 1 D records export-bag "III-1/$OLD" -o "$WORK/bag-disposed"
+expect_output_contains "was disposed of"
 expect_exit 0 D audit verify
 expect_exit 1 D export "$a" -o "$WORK/x.pdf"
 expect_output_contains "disposed on $(TZ=Europe/Bucharest date +%Y-%m-%d) by decision \"Decizia 7/$YEAR\""

@@ -6,7 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "ingest/pdf_text.h"
+#include "records/preservation.h"
+#include "storage/fixity_store.h"
 #include "tests/support/sample_pdf.h"
 #include "tests/support/temp_dir.h"
 
@@ -348,6 +352,14 @@ TEST_F(RecordsTest, DisposalRemovesContentButKeepsSharedBlobsSheetsProtocolAndAu
   EXPECT_FALSE(report->has_errors());
   for (const auto& f : report->findings) ADD_FAILURE() << f.subject << ": " << f.message;
   EXPECT_EQ(report->expected_absent, 4u);
+  // Fixity over time leaves disposed blobs alone: not due, not counted.
+  auto fixity = open_fixity_store(*archive_);
+  ASSERT_TRUE(fixity.ok());
+  auto due = (*fixity)->due_blobs("9999-12-31T00:00:00.000000Z", 1000);
+  ASSERT_TRUE(due.ok()) << due.error().to_string();
+  EXPECT_EQ(std::count(due->begin(), due->end(), a_original), 0) << "a disposed blob is never sampled";
+  EXPECT_EQ(std::count(due->begin(), due->end(), shared_text), 1);
+  EXPECT_EQ(*(*fixity)->referenced_blob_count(), due->size());
   EXPECT_TRUE(archive_->catalog().verify_audit_chain()->empty());
   EXPECT_FALSE(archive_->catalog().audit_trail(a_)->empty());
   NewVersion v;
@@ -419,6 +431,14 @@ TEST_F(RecordsTest, SheetShowsWhatDosarKnowsAndSettableFields) {
   ASSERT_GE(sheet->history.size(), 4u);
   EXPECT_EQ(sheet->history.front().action, "document.create");
   EXPECT_EQ(sheet->history.back().action, "sheet.set");
+  EXPECT_EQ(sheet->last_verified, "") << "never rehashed yet";
+  auto fixity = open_fixity_store(*archive_);
+  ASSERT_TRUE(fixity.ok());
+  auto checked = records::check_and_record(*archive_, **fixity, CheckDepth::full, nullptr, "arhivar");
+  ASSERT_TRUE(checked.ok()) << checked.error().to_string();
+  auto verified = records_->sheet(id)->last_verified;
+  EXPECT_FALSE(verified.empty()) << "the sheet shows when the document was last verified";
+  EXPECT_EQ(verified, *(*fixity)->last_verified(id));
 }
 
 TEST_F(RecordsTest, InventoryListsTheYearsDossiersAsCsvAndPdf) {

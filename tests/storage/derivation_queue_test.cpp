@@ -133,14 +133,29 @@ TEST_F(DerivationQueueTest, DerivationThatKeepsKillingItsWorkerIsGivenUp) {
 
 TEST_F(DerivationQueueTest, FailureIsQueuedAgainOrFailedForGood) {
   ASSERT_EQ(catalog_->claim_derivations("w", 2, seconds(60), 3)->size(), 2u);
-  ASSERT_TRUE(catalog_->fail_derivation(1, 1, "w", "spool full", false, "ana").ok());
-  ASSERT_TRUE(catalog_->fail_derivation(2, 1, "w", "PDF cannot be opened", true, "ana").ok());
+  ASSERT_TRUE(catalog_->fail_derivation(1, 1, "w", "spool full", Catalog::GiveBack::retry, "ana").ok());
+  ASSERT_TRUE(
+      catalog_->fail_derivation(2, 1, "w", "PDF cannot be opened", Catalog::GiveBack::failed, "ana").ok());
   EXPECT_EQ(catalog_->version(1, 1)->derivation_state, "queued");
   EXPECT_EQ(catalog_->version(2, 1)->derivation_state, "failed");
   auto again = catalog_->claim_derivations("w", 10, seconds(60), 3);
   ASSERT_EQ(again->size(), 1u);
   EXPECT_EQ((*again)[0].document_id, 1);
   EXPECT_EQ((*again)[0].error, "spool full");
+  EXPECT_EQ((*again)[0].attempts, 2) << "the failed attempt counted";
+}
+
+TEST_F(DerivationQueueTest, WorkerAskedToStopGivesItsWorkBackWithoutSpendingAnAttempt) {
+  for (int restart = 0; restart < 5; ++restart) {
+    auto claimed = catalog_->claim_derivations("server", 1, seconds(60), 3);
+    ASSERT_EQ(claimed->size(), 1u) << "restart " << restart;
+    ASSERT_TRUE(catalog_
+                    ->fail_derivation(claimed->at(0).document_id, 1, "server", "stopped",
+                                      Catalog::GiveBack::released, "ana")
+                    .ok());
+  }
+  EXPECT_EQ(catalog_->derivations(true)->at(0).attempts, 0) << "five restarts of the server spent nothing";
+  EXPECT_EQ(catalog_->derivations(true)->at(0).state, "queued");
 }
 
 }  // namespace
