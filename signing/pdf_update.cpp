@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "signing/openssl_util.h"
+#include "signing/utf8.h"
 #include "signing/visible_stamp.h"
 
 namespace dosar::signing {
@@ -31,31 +32,7 @@ std::string hex(std::string_view bytes) {
 // so that diacritics survive and no escaping is needed.
 std::string pdf_text_string(std::string_view utf8) {
   std::string utf16 = "\xFE\xFF";
-  for (std::size_t i = 0; i < utf8.size();) {
-    unsigned char c = static_cast<unsigned char>(utf8[i]);
-    std::uint32_t cp = c;
-    std::size_t n = 1;
-    if (c >= 0xF0)
-      n = 4, cp = c & 0x07;
-    else if (c >= 0xE0)
-      n = 3, cp = c & 0x0F;
-    else if (c >= 0xC0)
-      n = 2, cp = c & 0x1F;
-    for (std::size_t k = 1; k < n && i + k < utf8.size(); ++k)
-      cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
-    i += n;
-    auto put16 = [&](std::uint32_t u) {
-      utf16 += static_cast<char>((u >> 8) & 0xFF);
-      utf16 += static_cast<char>(u & 0xFF);
-    };
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      put16(0xD800 + (cp >> 10));
-      put16(0xDC00 + (cp & 0x3FF));
-    } else {
-      put16(cp);
-    }
-  }
+  for (char32_t cp : utf8_code_points(utf8)) utf16 += utf16be(cp);
   std::string out(1, '<');
   out += hex(utf16);
   out += '>';
@@ -282,12 +259,13 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
   std::string rect = "[0 0 0 0]";
   std::string appearance;
   if (!update.stamp_lines.empty()) {
-    const int font_number = next++;
-    const int appearance_number = next++;
-    begin_object(QPDFObjGen(font_number, 0));
-    out.bytes += stamp_font_dictionary() + "\nendobj\n";
-    begin_object(QPDFObjGen(appearance_number, 0));
-    out.bytes += stamp_appearance(update.stamp_lines, std::to_string(font_number) + " 0 R") + "\nendobj\n";
+    auto stamp = stamp_objects(update.stamp_lines, next);
+    if (!stamp.ok()) return stamp.error();
+    for (const auto& body : *stamp) {
+      begin_object(QPDFObjGen(next++, 0));
+      out.bytes += body + "\nendobj\n";
+    }
+    const int appearance_number = next - 1;
     char box[128];
     std::snprintf(box, sizeof box, "[%.2f %.2f %.2f %.2f]", update.x, update.y, update.x + kStampWidth,
                   update.y + kStampHeight);

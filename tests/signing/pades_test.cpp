@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -272,6 +273,71 @@ TEST_F(PadesTest, VisibleStampIsDrawnOnTheChosenPageAndStaysValid) {
   ASSERT_FALSE(no_page.ok());
   EXPECT_EQ(no_page.error().code, ErrorCode::invalid_argument);
   EXPECT_NE(no_page.error().subject.find("page 3"), std::string::npos);
+}
+
+// Dark pixels (gray < 128) inside the stamp box at (300, 60) on page 2,
+// rendered at 72 dpi, a few points in from its frame: the text alone.
+std::size_t dark_pixels_inside_stamp(const fs::path& pdf) {
+  std::string out;
+  // 72 dpi: one pixel a point; the box's top is at 842 - 120 = 722 from the top of A4.
+  shell("pdftoppm -r 72 -gray -f 2 -l 2 -x 304 -y 726 -W 232 -H 52 " + pdf.string() + " " + pdf.string() +
+            ".inner",
+        &out);
+  const std::string pgm = read_file(pdf.string() + ".inner-2.pgm");
+  const std::string header = "P5\n232 52\n255\n";
+  if (pgm.compare(0, header.size(), header) != 0) return 0;
+  return static_cast<std::size_t>(std::count_if(pgm.begin() + static_cast<std::ptrdiff_t>(header.size()),
+                                                pgm.end(),
+                                                [](char c) { return static_cast<unsigned char>(c) < 128; }));
+}
+
+// Issue 5: the stamp is drawn in an embedded font that has the Romanian
+// letters, and its text extracts exactly: ș ț with the comma below, never
+// turned into the cedilla ş ţ.
+TEST_F(PadesTest, VisibleStampEmbedsAFontWithRomanianDiacritics) {
+  SignOptions options;
+  options.reason = "învățământ ș ț ă â î Ș Ț Ă Â Î";
+  options.visible = SignOptions::Stamp{2, 300, 60};
+  const std::string original = sample();
+  const std::string signed_pdf = sign(original, "romanian", options);
+  ASSERT_FALSE(signed_pdf.empty());
+  const fs::path file = dir_ / "stamped.pdf";
+  write_file(file, signed_pdf);
+
+  std::string fonts;
+  ASSERT_EQ(shell("pdffonts -f 2 -l 2 " + file.string(), &fonts), 0) << fonts;
+  // name, type, encoding, emb, sub, uni: embedded, a subset, with a ToUnicode map.
+  EXPECT_TRUE(std::regex_search(
+      fonts, std::regex(R"([A-Z]{6}\+DejaVuSans +CID TrueType +Identity-H +yes +yes +yes)")))
+      << fonts;
+
+  std::string text;
+  ASSERT_EQ(shell("pdftotext -f 2 -l 2 -enc UTF-8 " + file.string() + " -", &text), 0) << text;
+  EXPECT_NE(text.find("Semnat digital de Ștefan Țărănescu"), std::string::npos) << text;
+  EXPECT_NE(text.find("Motiv: învățământ ș ț ă â î Ș Ț Ă Â Î"), std::string::npos) << text;
+  for (const char* cedilla : {"ş", "ţ", "Ş", "Ţ"}) EXPECT_EQ(text.find(cedilla), std::string::npos) << text;
+
+  EXPECT_TRUE(verify(signed_pdf).valid);
+  EXPECT_NE(pdfsig(signed_pdf).find("Signature is Valid."), std::string::npos);
+
+  write_file(dir_ / "original.pdf", original);
+  EXPECT_EQ(dark_pixels_inside_stamp(dir_ / "original.pdf"), 0u);
+  EXPECT_GT(dark_pixels_inside_stamp(file), 300u) << "no text drawn in the stamp";
+}
+
+// The embedded font is a subset: a stamp adds kilobytes, not the whole font.
+TEST_F(PadesTest, VisibleStampAddsOnlyASubsetOfTheFont) {
+  SignOptions options;
+  options.reason = "Aprobat în ședința consiliului";
+  const std::string original = sample();
+  const std::string invisible = sign(original, "rsa", options);
+  options.visible = SignOptions::Stamp{1, 300, 60};
+  const std::string visible = sign(original, "rsa", options);
+  ASSERT_FALSE(invisible.empty());
+  ASSERT_GT(visible.size(), invisible.size());
+  EXPECT_LT(visible.size() - invisible.size(), 30000u);
+  EXPECT_EQ(count(visible, "/FontFile2 "), 1u);
+  EXPECT_EQ(count(invisible, "/FontFile2 "), 0u);
 }
 
 TEST_F(PadesTest, RefusesWhatIsNotAPdfAndAWrongPassword) {

@@ -112,7 +112,7 @@ issue() {  # CA NAME CN EXTENSIONS KEYTYPE [openssl ca date options...]
   local ca=$1 name=$2 cn=$3 ext=$4 type=$5
   shift 5
   key "$name.key" "$type"
-  openssl req -new -key "$name.key" -subj "/CN=$cn" -out "$name.csr"
+  openssl req -new -utf8 -key "$name.key" -subj "/CN=$cn" -out "$name.csr"
   openssl ca -batch -config "$ca.cnf" -extfile ext.cnf -extensions "$ext" -notext \
     -in "$name.csr" -out "$name.pem" "$@" 2>/dev/null
 }
@@ -139,8 +139,9 @@ issue int revoked "Revoked Signer" signer ec
 issue int nokeyusage "No Key Usage Signer" nokeyusage ec
 issue int tsa "Dosar Test TSA" tsa ec
 issue int qualified "Elena Calificat (QSCD)" qualified ec
+issue int romanian "Ștefan Țărănescu" signer ec  # the visible stamp's diacritics (issue 5)
 issue int ocsp "Dosar Test OCSP" ocsp ec
-for n in rsa ec p384 expired revoked nokeyusage qualified; do p12 "$n" chain-int.pem; done
+for n in rsa ec p384 expired revoked nokeyusage qualified romanian; do p12 "$n" chain-int.pem; done
 
 key selfsigned.key ec
 openssl req -x509 -new -key selfsigned.key -subj "/CN=Self Signed" -days 365 \

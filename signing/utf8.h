@@ -1,0 +1,48 @@
+// UTF-8 decoding for the text Dosar writes into PDFs (internal to signing/).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace dosar::signing {
+
+// The code points of `utf8`; a malformed sequence decodes to whatever its
+// bits say (the input is Dosar's own text, already valid UTF-8).
+inline std::u32string utf8_code_points(std::string_view utf8) {
+  std::u32string out;
+  for (std::size_t i = 0; i < utf8.size();) {
+    const auto c = static_cast<unsigned char>(utf8[i]);
+    char32_t cp = c;
+    std::size_t n = 1;
+    if (c >= 0xF0)
+      n = 4, cp = c & 0x07;
+    else if (c >= 0xE0)
+      n = 3, cp = c & 0x0F;
+    else if (c >= 0xC0)
+      n = 2, cp = c & 0x1F;
+    for (std::size_t k = 1; k < n && i + k < utf8.size(); ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+    i += n;
+    out += cp;
+  }
+  return out;
+}
+
+// UTF-16BE bytes of one code point (a surrogate pair above U+FFFF).
+inline std::string utf16be(char32_t cp) {
+  std::string out;
+  auto put = [&](char32_t u) {
+    out += static_cast<char>((u >> 8) & 0xFF);
+    out += static_cast<char>(u & 0xFF);
+  };
+  if (cp >= 0x10000) {
+    cp -= 0x10000;
+    put(0xD800 + (cp >> 10));
+    put(0xDC00 + (cp & 0x3FF));
+  } else {
+    put(cp);
+  }
+  return out;
+}
+
+}  // namespace dosar::signing
