@@ -237,6 +237,58 @@ class SqliteRegistryStore final : public RegistryStore {
     return entry(id);
   }
 
+  Result<RegistryEntry> dispose(RegistryEntryId id, const RegistryChange& c, const Disposition& d,
+                                const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    const std::string at = now();
+    DOSAR_TRY(apply(id, c, actor, at));
+    auto s = db_.prepare(
+        "INSERT INTO registry_dispositions(entry_id, seq, kind, target_entry, target, text, at, actor, late, "
+        "late_justification) SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? "
+        "FROM registry_dispositions WHERE entry_id = ?");
+    if (!s.ok()) return s.error();
+    DOSAR_TRY(s->bind(1, id)
+                  .bind(2, d.kind)
+                  .bind(3, d.target_entry)
+                  .bind(4, d.target)
+                  .bind(5, d.text)
+                  .bind(6, at)
+                  .bind(7, actor)
+                  .bind(8, std::int64_t{d.late ? 1 : 0})
+                  .bind(9, d.late_justification)
+                  .bind(10, id)
+                  .run());
+    if (d.target_entry) {
+      // The first entry's history shows what was joined to it; its status stays.
+      auto joined = entry(id);
+      if (!joined.ok()) return joined.error();
+      auto first = entry(*d.target_entry);
+      if (!first.ok()) return first.error();
+      RegistryChange with{first->status,
+                          "joined-with",
+                          first->status,
+                          std::nullopt,
+                          std::nullopt,
+                          std::nullopt,
+                          joined->register_name + " " + joined->number};
+      with.department = first->department;
+      with.assignee = first->assignee;
+      with.deadline = first->deadline;
+      DOSAR_TRY(insert_event(first->id, at, actor, with));
+    }
+    DOSAR_TRY(audit("registry.disposition." + d.kind, actor,
+                    {{"entry", id},
+                     {"target_entry", d.target_entry ? nlohmann::json(*d.target_entry) : nlohmann::json()},
+                     {"target", d.target},
+                     {"text", d.text},
+                     {"late", d.late},
+                     {"late_justification", d.late_justification}},
+                    at));
+    DOSAR_TRY(tx->commit());
+    return entry(id);
+  }
+
   Result<AccessSecret> access_secret(RegistryEntryId id) const override {
     auto s = db_.prepare("SELECT access_salt, access_hash FROM registry_entries WHERE id = ?");
     if (!s.ok()) return s.error();
@@ -402,6 +454,31 @@ class SqliteRegistryStore final : public RegistryStore {
     if (!answers.ok()) return answers.error();
     answers->bind(1, e.id);
     DOSAR_TRY(answers->for_each_row([&] { e.answered_by.push_back(answers->integer(0)); }));
+    auto dispositions = db_.prepare(
+        "SELECT seq, kind, target_entry, target, text, at, actor, late, late_justification "
+        "FROM registry_dispositions WHERE entry_id = ? ORDER BY seq");
+    if (!dispositions.ok()) return dispositions.error();
+    dispositions->bind(1, e.id);
+    DOSAR_TRY(dispositions->for_each_row([&] {
+      const Statement& d = *dispositions;
+      Disposition out;
+      out.seq = static_cast<int>(d.integer(0));
+      out.kind = d.text(1);
+      if (!d.is_null(2)) out.target_entry = d.integer(2);
+      out.target = d.text(3);
+      out.text = d.text(4);
+      out.at = d.text(5);
+      out.actor = d.text(6);
+      out.late = d.integer(7) != 0;
+      out.late_justification = d.text(8);
+      e.dispositions.push_back(std::move(out));
+    }));
+    auto joined = db_.prepare(
+        "SELECT entry_id FROM registry_dispositions WHERE target_entry = ? AND kind = 'joined' "
+        "ORDER BY entry_id");
+    if (!joined.ok()) return joined.error();
+    joined->bind(1, e.id);
+    DOSAR_TRY(joined->for_each_row([&] { e.joined.push_back(joined->integer(0)); }));
     auto events = db_.prepare(
         "SELECT seq, at, actor, event, status, department, assignee, deadline, note FROM registry_events "
         "WHERE entry_id = ? ORDER BY seq");
