@@ -444,16 +444,22 @@ class SqliteRegistryStore final : public RegistryStore {
     return out;
   }
 
+  // Appends to `out` the ids `sql` selects for the one parameter `id`.
+  Status select_ids(const char* sql, RegistryEntryId id, std::vector<RegistryEntryId>& out) const {
+    auto s = db_.prepare(sql);
+    if (!s.ok()) return s.error();
+    s->bind(1, id);
+    return s->for_each_row([&] { out.push_back(s->integer(0)); });
+  }
+
   Status load_details(RegistryEntry& e) const {
     auto docs =
         db_.prepare("SELECT document_id FROM registry_documents WHERE entry_id = ? ORDER BY document_id");
     if (!docs.ok()) return docs.error();
     docs->bind(1, e.id);
     DOSAR_TRY(docs->for_each_row([&] { e.documents.push_back(docs->integer(0)); }));
-    auto answers = db_.prepare("SELECT id FROM registry_entries WHERE answers_entry = ? ORDER BY id");
-    if (!answers.ok()) return answers.error();
-    answers->bind(1, e.id);
-    DOSAR_TRY(answers->for_each_row([&] { e.answered_by.push_back(answers->integer(0)); }));
+    DOSAR_TRY(select_ids("SELECT id FROM registry_entries WHERE answers_entry = ? ORDER BY id", e.id,
+                         e.answered_by));
     auto dispositions = db_.prepare(
         "SELECT seq, kind, target_entry, target, text, at, actor, late, late_justification "
         "FROM registry_dispositions WHERE entry_id = ? ORDER BY seq");
@@ -473,12 +479,10 @@ class SqliteRegistryStore final : public RegistryStore {
       out.late_justification = d.text(8);
       e.dispositions.push_back(std::move(out));
     }));
-    auto joined = db_.prepare(
-        "SELECT entry_id FROM registry_dispositions WHERE target_entry = ? AND kind = 'joined' "
-        "ORDER BY entry_id");
-    if (!joined.ok()) return joined.error();
-    joined->bind(1, e.id);
-    DOSAR_TRY(joined->for_each_row([&] { e.joined.push_back(joined->integer(0)); }));
+    DOSAR_TRY(
+        select_ids("SELECT entry_id FROM registry_dispositions WHERE target_entry = ? AND kind = 'joined' "
+                   "ORDER BY entry_id",
+                   e.id, e.joined));
     auto events = db_.prepare(
         "SELECT seq, at, actor, event, status, department, assignee, deadline, note FROM registry_events "
         "WHERE entry_id = ? ORDER BY seq");

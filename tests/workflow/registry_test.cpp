@@ -305,7 +305,8 @@ TEST_P(RegistryTest, EveryChangeIsInTheAuditChainWithoutTheSendersName) {
 
 int audit_rows(const ArchiveStore& archive, const std::string& action) {
   int n = 0;
-  for (const AuditRecord& a : archive.catalog().audit_trail(std::nullopt).value())
+  auto trail = archive.catalog().audit_trail(std::nullopt);
+  for (const AuditRecord& a : trail.value())
     if (a.action == action) ++n;
   return n;
 }
