@@ -444,55 +444,47 @@ class SqliteRegistryStore final : public RegistryStore {
     return out;
   }
 
-  // Appends to `out` the ids `sql` selects for the one parameter `id`.
-  Status select_ids(const char* sql, RegistryEntryId id, std::vector<RegistryEntryId>& out) const {
+  // Runs `sql` with the one parameter `id` and hands each row to `row`.
+  template <class Row>
+  Status each_row(const char* sql, RegistryEntryId id, Row row) const {
     auto s = db_.prepare(sql);
     if (!s.ok()) return s.error();
     s->bind(1, id);
-    return s->for_each_row([&] { out.push_back(s->integer(0)); });
+    return s->for_each_row([&] { row(*s); });
   }
 
   Status load_details(RegistryEntry& e) const {
-    auto docs =
-        db_.prepare("SELECT document_id FROM registry_documents WHERE entry_id = ? ORDER BY document_id");
-    if (!docs.ok()) return docs.error();
-    docs->bind(1, e.id);
-    DOSAR_TRY(docs->for_each_row([&] { e.documents.push_back(docs->integer(0)); }));
-    DOSAR_TRY(select_ids("SELECT id FROM registry_entries WHERE answers_entry = ? ORDER BY id", e.id,
-                         e.answered_by));
-    auto dispositions = db_.prepare(
-        "SELECT seq, kind, target_entry, target, text, at, actor, late, late_justification "
-        "FROM registry_dispositions WHERE entry_id = ? ORDER BY seq");
-    if (!dispositions.ok()) return dispositions.error();
-    dispositions->bind(1, e.id);
-    DOSAR_TRY(dispositions->for_each_row([&] {
-      const Statement& d = *dispositions;
-      Disposition out;
-      out.seq = static_cast<int>(d.integer(0));
-      out.kind = d.text(1);
-      if (!d.is_null(2)) out.target_entry = d.integer(2);
-      out.target = d.text(3);
-      out.text = d.text(4);
-      out.at = d.text(5);
-      out.actor = d.text(6);
-      out.late = d.integer(7) != 0;
-      out.late_justification = d.text(8);
-      e.dispositions.push_back(std::move(out));
-    }));
+    DOSAR_TRY(each_row("SELECT document_id FROM registry_documents WHERE entry_id = ? ORDER BY document_id",
+                       e.id, [&](const Statement& s) { e.documents.push_back(s.integer(0)); }));
+    DOSAR_TRY(each_row("SELECT id FROM registry_entries WHERE answers_entry = ? ORDER BY id", e.id,
+                       [&](const Statement& s) { e.answered_by.push_back(s.integer(0)); }));
     DOSAR_TRY(
-        select_ids("SELECT entry_id FROM registry_dispositions WHERE target_entry = ? AND kind = 'joined' "
-                   "ORDER BY entry_id",
-                   e.id, e.joined));
-    auto events = db_.prepare(
+        each_row("SELECT seq, kind, target_entry, target, text, at, actor, late, late_justification "
+                 "FROM registry_dispositions WHERE entry_id = ? ORDER BY seq",
+                 e.id, [&](const Statement& d) {
+                   Disposition out;
+                   out.seq = static_cast<int>(d.integer(0));
+                   out.kind = d.text(1);
+                   if (!d.is_null(2)) out.target_entry = d.integer(2);
+                   out.target = d.text(3);
+                   out.text = d.text(4);
+                   out.at = d.text(5);
+                   out.actor = d.text(6);
+                   out.late = d.integer(7) != 0;
+                   out.late_justification = d.text(8);
+                   e.dispositions.push_back(std::move(out));
+                 }));
+    DOSAR_TRY(
+        each_row("SELECT entry_id FROM registry_dispositions WHERE target_entry = ? AND kind = 'joined' "
+                 "ORDER BY entry_id",
+                 e.id, [&](const Statement& s) { e.joined.push_back(s.integer(0)); }));
+    DOSAR_TRY(each_row(
         "SELECT seq, at, actor, event, status, department, assignee, deadline, note FROM registry_events "
-        "WHERE entry_id = ? ORDER BY seq");
-    if (!events.ok()) return events.error();
-    events->bind(1, e.id);
-    DOSAR_TRY(events->for_each_row([&] {
-      e.history.push_back({static_cast<int>(events->integer(0)), events->text(1), events->text(2),
-                           events->text(3), events->text(4), events->text(5), events->text(6),
-                           events->text(7), events->text(8)});
-    }));
+        "WHERE entry_id = ? ORDER BY seq",
+        e.id, [&](const Statement& s) {
+          e.history.push_back({static_cast<int>(s.integer(0)), s.text(1), s.text(2), s.text(3), s.text(4),
+                               s.text(5), s.text(6), s.text(7), s.text(8)});
+        }));
     return {};
   }
 
