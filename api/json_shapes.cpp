@@ -118,6 +118,17 @@ nlohmann::json to_json(const RegistryEntry& e, bool personal) {
                        {"assignee", ev.assignee},
                        {"deadline", ev.deadline},
                        {"note", ev.note}});
+  nlohmann::json dispositions = nlohmann::json::array();
+  for (const Disposition& d : e.dispositions)
+    dispositions.push_back(
+        {{"kind", d.kind},
+         {"target_entry", d.target_entry ? nlohmann::json(*d.target_entry) : nlohmann::json()},
+         {"target", d.target},
+         {"text", d.text},
+         {"at", d.at},
+         {"actor", d.actor},
+         {"late", d.late},
+         {"late_justification", d.late_justification}});
   nlohmann::json j = {
       {"id", e.id},
       {"register", e.register_name},
@@ -138,6 +149,8 @@ nlohmann::json to_json(const RegistryEntry& e, bool personal) {
       {"annul_reason", e.annul_reason},
       {"answers", e.answers ? nlohmann::json(*e.answers) : nlohmann::json()},
       {"answered_by", e.answered_by},
+      {"joined", e.joined},
+      {"dispositions", dispositions},
       {"history", history}};
   if (personal) {
     j["sender"] = {{"name", e.sender_name}, {"contact", e.sender_contact}};

@@ -154,8 +154,11 @@ void citizen_status(const App& app, const httplib::Request& req, httplib::Respon
   }
   nlohmann::json route = nlohmann::json::array();
   for (const auto& step : view->route)
-    route.push_back(
-        {{"at", step.at}, {"event", step.event}, {"status", step.status}, {"department", step.department}});
+    route.push_back({{"at", step.at},
+                     {"event", step.event},
+                     {"status", step.status},
+                     {"department", step.department},
+                     {"note", step.note}});
   send_json(res, 200,
             {{"number", view->number},
              {"registered_on", view->registered_on},

@@ -82,6 +82,22 @@ ExitCode print_entry(Context& c, const OpenedRegistry& r, const RegistryEntry& e
     c.out << "  assigned:   " << e.department << (e.assignee.empty() ? "" : " / " + e.assignee) << '\n';
   if (!e.annul_reason.empty()) c.out << "  annulled:   " << e.annul_reason << '\n';
   for (DocumentId d : e.documents) c.out << "  document:   " << d << '\n';
+  // Links are printed as numbers; ids that no longer resolve are shown as ids.
+  auto number_of = [&](RegistryEntryId id) {
+    auto linked = r.store->entry(id);
+    return linked.ok() ? linked->register_name + " " + linked->number : "#" + std::to_string(id);
+  };
+  if (e.answers) c.out << "  answers:    " << number_of(*e.answers) << '\n';
+  for (RegistryEntryId id : e.answered_by) c.out << "  answered by: " << number_of(id) << '\n';
+  for (RegistryEntryId id : e.joined) c.out << "  joined:     " << number_of(id) << '\n';
+  for (const Disposition& d : e.dispositions) {
+    c.out << "  " << d.kind << ": " << format_bucharest(d.at) << " by " << d.actor;
+    if (d.target_entry) c.out << "  to " << number_of(*d.target_entry);
+    if (!d.target.empty()) c.out << "  " << (d.kind == "forwarded" ? "to " : "") << d.target;
+    c.out << "  \"" << d.text << "\"";
+    if (d.late) c.out << "  LATE: " << d.late_justification;
+    c.out << '\n';
+  }
   for (const RegistryEvent& ev : e.history) {
     c.out << "    " << format_bucharest(ev.at) << "  " << ev.event << " → " << ev.status << "  by "
           << ev.actor;
@@ -174,6 +190,41 @@ ExitCode run_registry_extend(Context& c) {
   });
 }
 
+ExitCode run_registry_join(Context& c) {
+  auto first = c.command.get("--to");
+  if (!first || first->empty())
+    return c.fail(make_error(ErrorCode::invalid_argument, "--to", "the first entry's number is required"));
+  return run_change(c, [&](Registry& r, const std::string& actor) {
+    return r.join(entry_ref(c), {*first, c.command.get("--to-register").value_or("")}, actor);
+  });
+}
+
+ExitCode run_registry_file(Context& c) {
+  return run_change(c, [&](Registry& r, const std::string& actor) {
+    return r.file_without_answer(entry_ref(c), c.command.get("--reason").value_or(""), actor);
+  });
+}
+
+ExitCode run_registry_forward(Context& c) {
+  return run_change(c, [&](Registry& r, const std::string& actor) {
+    return r.forward(entry_ref(c), c.command.get("--to").value_or(""), c.command.get("--notice").value_or(""),
+                     c.command.get("--late"), actor);
+  });
+}
+
+ExitCode run_registry_extend_544(Context& c) {
+  return run_change(c, [&](Registry& r, const std::string& actor) {
+    return r.extend_544(entry_ref(c), c.command.get("--notice").value_or(""), actor);
+  });
+}
+
+ExitCode run_registry_refuse(Context& c) {
+  return run_change(c, [&](Registry& r, const std::string& actor) {
+    return r.refuse_544(entry_ref(c), c.command.get("--ground").value_or("other"),
+                        c.command.get("--reason").value_or(""), c.command.get("--late"), actor);
+  });
+}
+
 ExitCode run_registry_show(Context& c) {
   auto r = open_registry(c);
   if (!r.ok()) return c.fail(r.error());
@@ -242,7 +293,11 @@ ExitCode run_registry_lookup(Context& c) {
   if (c.json) {
     nlohmann::json route = nlohmann::json::array();
     for (const auto& s : view->route)
-      route.push_back({{"at", s.at}, {"event", s.event}, {"status", s.status}, {"department", s.department}});
+      route.push_back({{"at", s.at},
+                       {"event", s.event},
+                       {"status", s.status},
+                       {"department", s.department},
+                       {"note", s.note}});
     c.out << nlohmann::json{{"number", view->number},     {"registered_on", view->registered_on},
                             {"kind", view->kind},         {"status", view->status},
                             {"deadline", view->deadline}, {"route", route}}
@@ -254,7 +309,8 @@ ExitCode run_registry_lookup(Context& c) {
         << "\n  termen: " << romanian_date(view->deadline) << "\n  traseu:\n";
   for (const auto& s : view->route)
     c.out << "    " << s.at << "  " << s.event << " → " << s.status
-          << (s.department.empty() ? "" : "  " + s.department) << '\n';
+          << (s.department.empty() ? "" : "  " + s.department) << (s.note.empty() ? "" : "  " + s.note)
+          << '\n';
   return ExitCode::ok;
 }
 

@@ -59,7 +59,11 @@ const char* event_label(const std::string& event, const std::string& status) {
   if (event == "assigned") return "a fost repartizată";
   if (event == "documents-added") return "a primit documente noi";
   if (event == "annulled" || event == "spam") return "a fost anulată";
-  if (event == "extended") return "are un termen nou";
+  if (event == "extended" || event == "extended-544") return "are un termen nou";
+  if (event == "joined") return "a fost conexată la o cerere anterioară";
+  if (event == "filed") return "a fost clasată";
+  if (event == "forwarded") return "a fost redirecționată instituției competente";
+  if (event == "refused") return "a primit un refuz motivat";
   if (status == "answered") return "a primit răspuns";
   if (status == "closed") return "a fost închisă";
   return "și-a schimbat starea";

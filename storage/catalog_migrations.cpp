@@ -444,6 +444,29 @@ CREATE TABLE derivation_queue (
 );
 CREATE INDEX derivation_queue_by_state ON derivation_queue(state, queued_at);
 )sql"},
+      // Registry duties of the archival instructions (issue 10): what
+      // closed, forwarded or extended an entry beside its status — joined
+      // (conexat) to a first entry, filed without answer (clasat),
+      // forwarded to another institution, a Law 544/2001 extension or
+      // refusal — with the reason or the notice to the petitioner, and,
+      // when done after the legal term, the flag and its justification.
+      // A side table: registry_entries keeps its CHECK on status.
+      {11, R"sql(
+CREATE TABLE registry_dispositions (
+  entry_id INTEGER NOT NULL REFERENCES registry_entries(id),
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('joined', 'filed', 'forwarded', 'extended', 'refused')),
+  target_entry INTEGER REFERENCES registry_entries(id),
+  target TEXT NOT NULL DEFAULT '',
+  text TEXT NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  late INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0, 1)),
+  late_justification TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (entry_id, seq)
+);
+CREATE INDEX registry_dispositions_by_target ON registry_dispositions(target_entry);
+)sql"},
   };
   return migrations;
 }

@@ -47,6 +47,25 @@ struct RegistryEvent {
   std::string note;      // justification, reason, link
 };
 
+// What closed, forwarded or extended an entry beside its status (issue 10):
+// joined (conexat) to `target_entry`, filed without answer (clasat),
+// forwarded to the institution `target`, a Law 544/2001 extension or a
+// refusal (on the ground `target`). `text` is the reason or the notice to
+// the petitioner; `late` when done after the legal term, with why.
+inline constexpr const char* kDispositionKinds[] = {"joined", "filed", "forwarded", "extended", "refused"};
+
+struct Disposition {
+  int seq = 0;
+  std::string kind;
+  std::optional<RegistryEntryId> target_entry;
+  std::string target;
+  std::string text;
+  std::string at;  // UTC ISO 8601
+  std::string actor;
+  bool late = false;
+  std::string late_justification;
+};
+
 struct RegistryEntry {
   RegistryEntryId id = 0;
   std::string register_name;
@@ -68,6 +87,8 @@ struct RegistryEntry {
   std::string annul_reason;
   std::optional<RegistryEntryId> answers;    // the request this entry answers
   std::vector<RegistryEntryId> answered_by;  // the entries answering this one
+  std::vector<Disposition> dispositions;
+  std::vector<RegistryEntryId> joined;  // the entries joined to this one
   std::vector<RegistryEvent> history;
 };
 
@@ -134,6 +155,12 @@ class RegistryStore {
   // conflict (the status moved on meanwhile), io.
   virtual Result<RegistryEntry> change(RegistryEntryId id, const RegistryChange& change,
                                        const std::string& actor) = 0;
+
+  // Applies `change` and records `disposition` (its seq, time and actor are
+  // set here) in one transaction with the audit row; a joined entry also
+  // gets a "joined-with" event on its target. Errors: not_found, conflict, io.
+  virtual Result<RegistryEntry> dispose(RegistryEntryId id, const RegistryChange& change,
+                                        const Disposition& disposition, const std::string& actor) = 0;
 
   virtual Result<AccessSecret> access_secret(RegistryEntryId id) const = 0;  // not_found, io
   // Replaces the access code's salt and hash (a lost receipt). Errors: not_found, io.

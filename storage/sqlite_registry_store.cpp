@@ -237,6 +237,58 @@ class SqliteRegistryStore final : public RegistryStore {
     return entry(id);
   }
 
+  Result<RegistryEntry> dispose(RegistryEntryId id, const RegistryChange& c, const Disposition& d,
+                                const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    const std::string at = now();
+    DOSAR_TRY(apply(id, c, actor, at));
+    auto s = db_.prepare(
+        "INSERT INTO registry_dispositions(entry_id, seq, kind, target_entry, target, text, at, actor, late, "
+        "late_justification) SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? "
+        "FROM registry_dispositions WHERE entry_id = ?");
+    if (!s.ok()) return s.error();
+    DOSAR_TRY(s->bind(1, id)
+                  .bind(2, d.kind)
+                  .bind(3, d.target_entry)
+                  .bind(4, d.target)
+                  .bind(5, d.text)
+                  .bind(6, at)
+                  .bind(7, actor)
+                  .bind(8, std::int64_t{d.late ? 1 : 0})
+                  .bind(9, d.late_justification)
+                  .bind(10, id)
+                  .run());
+    if (d.target_entry) {
+      // The first entry's history shows what was joined to it; its status stays.
+      auto joined = entry(id);
+      if (!joined.ok()) return joined.error();
+      auto first = entry(*d.target_entry);
+      if (!first.ok()) return first.error();
+      RegistryChange with{first->status,
+                          "joined-with",
+                          first->status,
+                          std::nullopt,
+                          std::nullopt,
+                          std::nullopt,
+                          joined->register_name + " " + joined->number};
+      with.department = first->department;
+      with.assignee = first->assignee;
+      with.deadline = first->deadline;
+      DOSAR_TRY(insert_event(first->id, at, actor, with));
+    }
+    DOSAR_TRY(audit("registry.disposition." + d.kind, actor,
+                    {{"entry", id},
+                     {"target_entry", d.target_entry ? nlohmann::json(*d.target_entry) : nlohmann::json()},
+                     {"target", d.target},
+                     {"text", d.text},
+                     {"late", d.late},
+                     {"late_justification", d.late_justification}},
+                    at));
+    DOSAR_TRY(tx->commit());
+    return entry(id);
+  }
+
   Result<AccessSecret> access_secret(RegistryEntryId id) const override {
     auto s = db_.prepare("SELECT access_salt, access_hash FROM registry_entries WHERE id = ?");
     if (!s.ok()) return s.error();
@@ -392,26 +444,47 @@ class SqliteRegistryStore final : public RegistryStore {
     return out;
   }
 
+  // Runs `sql` with the one parameter `id` and hands each row to `row`.
+  template <class Row>
+  Status each_row(const char* sql, RegistryEntryId id, Row row) const {
+    auto s = db_.prepare(sql);
+    if (!s.ok()) return s.error();
+    s->bind(1, id);
+    return s->for_each_row([&] { row(*s); });
+  }
+
   Status load_details(RegistryEntry& e) const {
-    auto docs =
-        db_.prepare("SELECT document_id FROM registry_documents WHERE entry_id = ? ORDER BY document_id");
-    if (!docs.ok()) return docs.error();
-    docs->bind(1, e.id);
-    DOSAR_TRY(docs->for_each_row([&] { e.documents.push_back(docs->integer(0)); }));
-    auto answers = db_.prepare("SELECT id FROM registry_entries WHERE answers_entry = ? ORDER BY id");
-    if (!answers.ok()) return answers.error();
-    answers->bind(1, e.id);
-    DOSAR_TRY(answers->for_each_row([&] { e.answered_by.push_back(answers->integer(0)); }));
-    auto events = db_.prepare(
+    DOSAR_TRY(each_row("SELECT document_id FROM registry_documents WHERE entry_id = ? ORDER BY document_id",
+                       e.id, [&](const Statement& s) { e.documents.push_back(s.integer(0)); }));
+    DOSAR_TRY(each_row("SELECT id FROM registry_entries WHERE answers_entry = ? ORDER BY id", e.id,
+                       [&](const Statement& s) { e.answered_by.push_back(s.integer(0)); }));
+    DOSAR_TRY(
+        each_row("SELECT seq, kind, target_entry, target, text, at, actor, late, late_justification "
+                 "FROM registry_dispositions WHERE entry_id = ? ORDER BY seq",
+                 e.id, [&](const Statement& d) {
+                   Disposition out;
+                   out.seq = static_cast<int>(d.integer(0));
+                   out.kind = d.text(1);
+                   if (!d.is_null(2)) out.target_entry = d.integer(2);
+                   out.target = d.text(3);
+                   out.text = d.text(4);
+                   out.at = d.text(5);
+                   out.actor = d.text(6);
+                   out.late = d.integer(7) != 0;
+                   out.late_justification = d.text(8);
+                   e.dispositions.push_back(std::move(out));
+                 }));
+    DOSAR_TRY(
+        each_row("SELECT entry_id FROM registry_dispositions WHERE target_entry = ? AND kind = 'joined' "
+                 "ORDER BY entry_id",
+                 e.id, [&](const Statement& s) { e.joined.push_back(s.integer(0)); }));
+    DOSAR_TRY(each_row(
         "SELECT seq, at, actor, event, status, department, assignee, deadline, note FROM registry_events "
-        "WHERE entry_id = ? ORDER BY seq");
-    if (!events.ok()) return events.error();
-    events->bind(1, e.id);
-    DOSAR_TRY(events->for_each_row([&] {
-      e.history.push_back({static_cast<int>(events->integer(0)), events->text(1), events->text(2),
-                           events->text(3), events->text(4), events->text(5), events->text(6),
-                           events->text(7), events->text(8)});
-    }));
+        "WHERE entry_id = ? ORDER BY seq",
+        e.id, [&](const Statement& s) {
+          e.history.push_back({static_cast<int>(s.integer(0)), s.text(1), s.text(2), s.text(3), s.text(4),
+                               s.text(5), s.text(6), s.text(7), s.text(8)});
+        }));
     return {};
   }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <regex>
+#include <set>
+#include <tuple>
 
 #include "workflow/access_code.h"
 
@@ -107,6 +109,13 @@ Result<Registered> Registry::register_entry(const Registration& r, const std::st
     if (!request.ok()) return request.error();
     if (request->status == "annulled")
       return make_error(ErrorCode::conflict, label(*request), "is annulled; it cannot be answered");
+    // Joined, filed and forwarded requests get no answer of their own.
+    for (const Disposition& d : request->dispositions)
+      if (d.kind == "joined" || d.kind == "filed" || d.kind == "forwarded")
+        return make_error(
+            ErrorCode::conflict, label(*request),
+            "was " + d.kind +
+                (d.kind == "joined" ? " to " + d.text + "; answer that number" : "; it gets no answer here"));
     n.answers = request->id;
   }
   auto code = new_access_code();
@@ -216,6 +225,157 @@ Result<RegistryEntry> Registry::extend_deadline(const EntryRef& ref, const std::
       actor);
 }
 
+bool Registry::is_public_information(const std::string& kind_name) const {
+  auto k = kind(kind_name);
+  return k.ok() && k->legal_basis.find("544/2001") != std::string::npos;
+}
+
+bool Registry::is_petition(const std::string& kind_name) const {
+  auto k = kind(kind_name);
+  return k.ok() && k->legal_basis.find("27/2002") != std::string::npos;
+}
+
+Result<RegistryEntry> Registry::open_entry(const EntryRef& ref) const {
+  auto entry = find(ref);
+  if (!entry.ok()) return entry.error();
+  if (!is_open(entry->status))
+    return make_error(ErrorCode::conflict, label(*entry),
+                      "is " + entry->status +
+                          "; only open entries can be joined, filed, forwarded, "
+                          "extended or refused");
+  return entry;
+}
+
+Result<bool> Registry::late_check(const RegistryEntry& e, int days, const std::optional<std::string>& late,
+                                  const std::string& duty) const {
+  const std::string last_day = add_calendar_days(bucharest_date(e.registered_at), days);
+  const bool is_late = today() > last_day;
+  if (is_late && (!late || is_blank(*late)))
+    return invalid(label(e), duty + " is due within " + std::to_string(days) +
+                                 " days of registration (last day " + romanian_date(last_day) +
+                                 "); today is " + romanian_date(today()) +
+                                 ": give --late with a justification");
+  if (!is_late && late)
+    return invalid("--late", duty + " of " + label(e) + " is still within its term (last day " +
+                                 romanian_date(last_day) + "); there is nothing to justify");
+  return is_late;
+}
+
+Result<RegistryEntry> Registry::join(const EntryRef& ref, const EntryRef& first_ref,
+                                     const std::string& actor) {
+  auto entry = open_entry(ref);
+  if (!entry.ok()) return entry.error();
+  auto first = find(first_ref);
+  if (!first.ok()) return first.error();
+  if (first->id == entry->id) return invalid(label(*entry), "cannot be joined to itself");
+  if (first->status == "annulled")
+    return make_error(ErrorCode::conflict, label(*first), "is annulled; nothing can be joined to it");
+  for (const Disposition& d : first->dispositions)
+    if (d.kind == "joined")
+      return make_error(ErrorCode::conflict, label(*first),
+                        "is itself joined to another entry; join to that first number");
+  // Registered in the same second: the lower id came first.
+  if (std::tie(first->registered_at, first->id) > std::tie(entry->registered_at, entry->id))
+    return invalid(label(*first),
+                   "was registered after " + label(*entry) + "; join the later document to the first number");
+  const std::string to = label(*first);
+  Disposition d;
+  d.kind = "joined";
+  d.target_entry = first->id;
+  d.text = to;
+  return store_.dispose(
+      entry->id, {entry->status, "joined", "closed", std::nullopt, std::nullopt, std::nullopt, to}, d, actor);
+}
+
+Result<RegistryEntry> Registry::file_without_answer(const EntryRef& ref, const std::string& reason,
+                                                    const std::string& actor) {
+  if (is_blank(reason)) return invalid("reason", "filing without answer needs a reason");
+  auto entry = open_entry(ref);
+  if (!entry.ok()) return entry.error();
+  // OG 27/2002 art. 7 is about petitions; other kinds have their own answers.
+  if (!is_petition(entry->kind))
+    return invalid(label(*entry), "is of kind " + entry->kind +
+                                      "; only petitions (legal basis OG 27/2002) are filed without answer");
+  Disposition d;
+  d.kind = "filed";
+  d.text = reason;
+  return store_.dispose(entry->id,
+                        {entry->status, "filed", "closed", std::nullopt, std::nullopt, std::nullopt, reason},
+                        d, actor);
+}
+
+Result<RegistryEntry> Registry::forward(const EntryRef& ref, const std::string& institution,
+                                        const std::string& notice, const std::optional<std::string>& late,
+                                        const std::string& actor) {
+  if (is_blank(institution)) return invalid("--to", "the institution forwarded to is required");
+  if (is_blank(notice)) return invalid("--notice", "the notice sent to the petitioner is required");
+  auto entry = open_entry(ref);
+  if (!entry.ok()) return entry.error();
+  auto is_late = late_check(*entry, kForwardDays, late, "forwarding");
+  if (!is_late.ok()) return is_late.error();
+  Disposition d;
+  d.kind = "forwarded";
+  d.target = institution;
+  d.text = notice;
+  d.late = *is_late;
+  d.late_justification = late.value_or("");
+  return store_.dispose(entry->id,
+                        {entry->status, "forwarded", "closed", std::nullopt, std::nullopt, std::nullopt,
+                         institution + ": " + notice},
+                        d, actor);
+}
+
+Result<RegistryEntry> Registry::extend_544(const EntryRef& ref, const std::string& notice,
+                                           const std::string& actor) {
+  if (is_blank(notice)) return invalid("--notice", "the notice sent to the petitioner is required");
+  auto entry = open_entry(ref);
+  if (!entry.ok()) return entry.error();
+  if (!is_public_information(entry->kind))
+    return invalid(label(*entry), "is of kind " + entry->kind +
+                                      "; only Law 544/2001 requests are extended to " +
+                                      std::to_string(kExtendedDays) + " days (use `registry extend`)");
+  for (const Disposition& d : entry->dispositions)
+    if (d.kind == "extended") return make_error(ErrorCode::conflict, label(*entry), "was already extended");
+  // The law gives no late extension: the notice must go within the first 10 days.
+  auto is_late = late_check(*entry, kExtendNoticeDays, std::nullopt, "the extension notice");
+  if (!is_late.ok()) return is_late.error();
+  const std::string deadline = add_calendar_days(bucharest_date(entry->registered_at), kExtendedDays);
+  if (deadline <= entry->deadline)
+    return invalid(label(*entry), "its deadline " + romanian_date(entry->deadline) + " is already past " +
+                                      std::to_string(kExtendedDays) + " days");
+  Disposition d;
+  d.kind = "extended";
+  d.target = deadline;
+  d.text = notice;
+  return store_.dispose(
+      entry->id, {entry->status, "extended-544", entry->status, std::nullopt, std::nullopt, deadline, notice},
+      d, actor);
+}
+
+Result<RegistryEntry> Registry::refuse_544(const EntryRef& ref, const std::string& ground,
+                                           const std::string& reason, const std::optional<std::string>& late,
+                                           const std::string& actor) {
+  if (!one_of(ground, kRefusalGrounds))
+    return invalid("--ground", "'" + ground + "' is not one of " + joined(kRefusalGrounds));
+  if (is_blank(reason)) return invalid("--reason", "a refusal must give its reason (Law 544/2001 art. 7(2))");
+  auto entry = open_entry(ref);
+  if (!entry.ok()) return entry.error();
+  if (!is_public_information(entry->kind))
+    return invalid(label(*entry),
+                   "is of kind " + entry->kind + "; only Law 544/2001 requests are refused here");
+  auto is_late = late_check(*entry, kRefusalDays, late, "the refusal");
+  if (!is_late.ok()) return is_late.error();
+  Disposition d;
+  d.kind = "refused";
+  d.target = ground;
+  d.text = reason;
+  d.late = *is_late;
+  d.late_justification = late.value_or("");
+  return store_.dispose(
+      entry->id, {entry->status, "refused", "answered", std::nullopt, std::nullopt, std::nullopt, reason}, d,
+      actor);
+}
+
 Result<std::vector<RegistryEntry>> Registry::overdue(int within_days) const {
   if (within_days < 0) return invalid("--within", "must not be negative");
   return store_.due_by(add_calendar_days(today(), within_days));
@@ -270,9 +430,12 @@ Result<CitizenView> Registry::lookup(const std::string& number, const std::strin
     view.kind = k.ok() ? k->label : e.kind;
     view.status = e.status;
     view.deadline = e.deadline;
+    // The petitioner is told of dispositions in writing; other notes stay inside.
+    static const std::set<std::string> told = {"joined", "filed", "forwarded", "extended-544", "refused"};
     for (const RegistryEvent& ev : e.history)
       if (ev.event != "code-reissued")
-        view.route.push_back({format_bucharest(ev.at), ev.event, ev.status, ev.department});
+        view.route.push_back({format_bucharest(ev.at), ev.event, ev.status, ev.department,
+                              told.count(ev.event) ? ev.note : std::string()});
     return view;
   }
   // An unknown number and a wrong code get the same answer: the lookup must

@@ -24,6 +24,15 @@ inline constexpr const char* kChannels[] = {"ghiseu", "posta", "email", "online"
 // "annulled" from annul(), "registered" only from registration.
 inline constexpr const char* kSettableStatuses[] = {"in-progress", "answered", "closed", "archived"};
 
+// Grounds of a Law 544/2001 refusal, as the annual report counts them:
+// exempted (art. 12), missing (the information does not exist), other.
+inline constexpr const char* kRefusalGrounds[] = {"exempted", "missing", "other"};
+// Terms of the duties, in calendar days after registration.
+inline constexpr int kForwardDays = 5;        // OG 27/2002 art. 6(1)
+inline constexpr int kExtendNoticeDays = 10;  // Legea 544/2001 art. 7(1)
+inline constexpr int kExtendedDays = 30;      // Legea 544/2001 art. 7(1)
+inline constexpr int kRefusalDays = 5;        // Legea 544/2001 art. 7(2)
+
 struct Registration {
   std::string register_name = "intrare";
   std::string kind;
@@ -60,6 +69,7 @@ struct CitizenView {
     std::string event;
     std::string status;
     std::string department;
+    std::string note;  // only what the petitioner is told: the notice, reason or number of a disposition
   };
   std::vector<Step> route;
 };
@@ -100,6 +110,39 @@ class Registry {
   // Moves the deadline later, with a justification. Errors: invalid_argument, conflict.
   Result<RegistryEntry> extend_deadline(const EntryRef& ref, const std::string& new_deadline,
                                         const std::string& justification, const std::string& actor);
+  // Registry duties of the archival instructions (issue 10). Each records a
+  // Disposition beside the status, with its event and audit row; terms are
+  // calendar days after the Bucharest date of registration, the last day
+  // included. `late`: the justification that lets a duty pass its term (it is
+  // recorded and the disposition flagged); refused when the term has not passed.
+
+  // Joins (conexare) `ref`, a related later document, to the `first` entry:
+  // `ref` is closed as joined and listed with the first. Errors:
+  // invalid_argument (same entry, first is later), not_found, conflict
+  // (`ref` not open, first annulled or itself joined).
+  Result<RegistryEntry> join(const EntryRef& ref, const EntryRef& first, const std::string& actor);
+  // Files without answer (clasare) a petition without signature or identity
+  // (OG 27/2002 art. 7): only kinds whose legal basis is OG 27/2002; closes
+  // the entry. Errors: invalid_argument (no reason, other kind), conflict.
+  Result<RegistryEntry> file_without_answer(const EntryRef& ref, const std::string& reason,
+                                            const std::string& actor);
+  // Forwards to the competent institution with the notice to the petitioner
+  // (OG 27/2002 art. 6(1)): within 5 days of registration; closes the entry.
+  // Errors: invalid_argument (blank, late without justification), conflict.
+  Result<RegistryEntry> forward(const EntryRef& ref, const std::string& institution,
+                                const std::string& notice, const std::optional<std::string>& late,
+                                const std::string& actor);
+  // Extends a Law 544/2001 request to 30 days after registration with the
+  // notice (art. 7(1)): only within the first 10 days and once; no `late`
+  // (the law gives none). Errors: invalid_argument (kind, blank, past day 10), conflict.
+  Result<RegistryEntry> extend_544(const EntryRef& ref, const std::string& notice, const std::string& actor);
+  // Refuses a Law 544/2001 request with its reason (art. 7(2)) on a ground
+  // of kRefusalGrounds; within 5 days, later only with `late` (flagged). The
+  // refusal is the answer: the entry becomes answered. Errors:
+  // invalid_argument, conflict.
+  Result<RegistryEntry> refuse_544(const EntryRef& ref, const std::string& ground, const std::string& reason,
+                                   const std::optional<std::string>& late, const std::string& actor);
+
   // Open entries late or due within `within_days` days (0: due today or late).
   Result<std::vector<RegistryEntry>> overdue(int within_days) const;
   // Today's date in Bucharest, YYYY-MM-DD.
@@ -115,12 +158,23 @@ class Registry {
   Result<std::string> reissue_code(const EntryRef& ref, const std::string& actor);
 
   Result<DocumentKind> kind(const std::string& name) const;  // not_found
+  // Whether the kind's legal basis is Law 544/2001 (public information) or
+  // OG 27/2002 (petitions). An unknown kind is neither.
+  bool is_public_information(const std::string& kind_name) const;
+  bool is_petition(const std::string& kind_name) const;
   // What the receipt of `entry` prints, with `access_code` (checked by the
   // caller with check_code, or just issued). Errors: io.
   Result<Receipt> receipt(const RegistryEntry& entry, const std::string& access_code,
                           const std::string& institution) const;
 
  private:
+  // Checks the term of a duty on `e` and the justification of a late one;
+  // returns whether it is late. Errors: invalid_argument.
+  Result<bool> late_check(const RegistryEntry& e, int days, const std::optional<std::string>& late,
+                          const std::string& duty) const;
+  // Finds `ref`, requires it open and of the kind `is_kind` accepts.
+  Result<RegistryEntry> open_entry(const EntryRef& ref) const;
+
   const Catalog& catalog_;
   RegistryStore& store_;
   const Clock& clock_;

@@ -5,7 +5,9 @@
 const STATUS = { 'to-verify': 'de verificat', registered: 'înregistrată', assigned: 'repartizată', 'in-progress': 'în lucru', answered: 's-a răspuns',
                  closed: 'închisă', archived: 'arhivată', annulled: 'anulată' };
 const EVENTS = { registered: 'înregistrată', verified: 'verificată la registratură', 'documents-added': 'documente adăugate',
-                 assigned: 'repartizată', annulled: 'anulată', extended: 'termen prelungit', 'answered-by': 's-a răspuns' };
+                 assigned: 'repartizată', annulled: 'anulată', extended: 'termen prelungit', 'answered-by': 's-a răspuns',
+                 joined: 'conexată', 'joined-with': 'conexată cu altă cerere', filed: 'clasată',
+                 forwarded: 'redirecționată', 'extended-544': 'termen prelungit la 30 de zile', refused: 'refuzată' };
 const $ = (id) => document.getElementById(id);
 
 async function check(e) {
@@ -31,7 +33,8 @@ async function check(e) {
   body.replaceChildren();
   for (const step of data.route) {
     const row = document.createElement('tr');
-    for (const text of [step.at, EVENTS[step.event] || STATUS[step.status] || step.event, step.department]) {
+    const event = (EVENTS[step.event] || STATUS[step.status] || step.event) + (step.note ? ': ' + step.note : '');
+    for (const text of [step.at, event, step.department]) {
       const cell = document.createElement('td');
       cell.textContent = text || '';
       row.append(cell);

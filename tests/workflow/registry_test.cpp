@@ -301,6 +301,188 @@ TEST_P(RegistryTest, EveryChangeIsInTheAuditChainWithoutTheSendersName) {
   EXPECT_TRUE(archive_->catalog().verify_audit_chain()->empty());
 }
 
+// Registry duties of the archival instructions (issue 10).
+
+int audit_rows(const ArchiveStore& archive, const std::string& action) {
+  int n = 0;
+  auto trail = archive.catalog().audit_trail(std::nullopt);
+  for (const AuditRecord& a : trail.value())
+    if (a.action == action) ++n;
+  return n;
+}
+
+TEST_P(RegistryTest, AnsweringAJoinedFiledOrForwardedRequestIsRefusedAndNamesWhy) {
+  Registered first = add();
+  Registered joined = add();
+  Registered filed = add();
+  ASSERT_TRUE(registry_->join({joined.entry.number, ""}, {first.entry.number, ""}, "clerk").ok());
+  ASSERT_TRUE(registry_->file_without_answer({filed.entry.number, ""}, "fără semnătură", "clerk").ok());
+  Registration answer;
+  answer.register_name = "iesire";
+  answer.kind = "adresa";
+  answer.sender_name = "Primăria";
+  answer.subject = "Răspuns";
+  const std::string before = snapshot();
+  answer.answers = joined.entry.number;
+  auto refused = registry_->register_entry(answer, "clerk");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::conflict);
+  EXPECT_NE(refused.error().message.find(first.entry.number), std::string::npos) << refused.error().message;
+  answer.answers = filed.entry.number;
+  EXPECT_EQ(registry_->register_entry(answer, "clerk").error().code, ErrorCode::conflict);
+  EXPECT_EQ(before, snapshot());
+  answer.answers = first.entry.number;
+  auto done = registry_->register_entry(answer, "clerk");
+  ASSERT_TRUE(done.ok()) << done.error().to_string();
+  EXPECT_EQ(store_->entry(first.entry.id)->status, "answered");
+}
+
+TEST_P(RegistryTest, JoinClosesTheLaterEntryAndListsItWithTheFirst) {
+  Registered first = add();
+  Registered later = add();
+  auto joined = registry_->join({later.entry.number, ""}, {first.entry.number, ""}, "clerk");
+  ASSERT_TRUE(joined.ok()) << joined.error().to_string();
+  EXPECT_EQ(joined->status, "closed");
+  ASSERT_EQ(joined->dispositions.size(), 1u);
+  EXPECT_EQ(joined->dispositions[0].kind, "joined");
+  EXPECT_EQ(joined->dispositions[0].target_entry, first.entry.id);
+  auto head = store_->entry(first.entry.id).value();
+  EXPECT_EQ(head.joined, std::vector<RegistryEntryId>{later.entry.id});
+  EXPECT_EQ(head.status, "registered");
+  EXPECT_EQ(head.history.back().event, "joined-with");
+  EXPECT_EQ(audit_rows(*archive_, "registry.disposition.joined"), 1);
+  auto view = registry_->lookup(later.entry.number, later.access_code, "citizen");
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->route.back().event, "joined");
+  EXPECT_EQ(view->route.back().note, "intrare " + first.entry.number);
+}
+
+TEST_P(RegistryTest, JoinRefusesItselfALaterFirstAndAFirstThatIsJoined) {
+  Registered a = add();
+  Registered b = add();
+  Registered c = add();
+  const std::string before = snapshot();
+  EXPECT_EQ(registry_->join({a.entry.number, ""}, {a.entry.number, ""}, "clerk").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(registry_->join({a.entry.number, ""}, {b.entry.number, ""}, "clerk").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(before, snapshot());
+  ASSERT_TRUE(registry_->join({b.entry.number, ""}, {a.entry.number, ""}, "clerk").ok());
+  EXPECT_EQ(registry_->join({c.entry.number, ""}, {b.entry.number, ""}, "clerk").error().code,
+            ErrorCode::conflict);
+  EXPECT_EQ(registry_->join({b.entry.number, ""}, {a.entry.number, ""}, "clerk").error().code,
+            ErrorCode::conflict);  // already closed
+}
+
+TEST_P(RegistryTest, FilingWithoutAnswerOnlyForPetitionsAndWithAReason) {
+  Registered petition = add("petitie");
+  Registered info = add("informatii-publice");
+  Registered address = add("adresa");
+  const std::string before = snapshot();
+  EXPECT_EQ(registry_->file_without_answer({petition.entry.number, ""}, " ", "clerk").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(registry_->file_without_answer({info.entry.number, ""}, "anonimă", "clerk").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(registry_->file_without_answer({address.entry.number, ""}, "anonimă", "clerk").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(before, snapshot());
+  auto filed =
+      registry_->file_without_answer({petition.entry.number, ""}, "anonimă, fără semnătură", "clerk");
+  ASSERT_TRUE(filed.ok()) << filed.error().to_string();
+  EXPECT_EQ(filed->status, "closed");
+  EXPECT_EQ(filed->dispositions.at(0).text, "anonimă, fără semnătură");
+  EXPECT_EQ(audit_rows(*archive_, "registry.disposition.filed"), 1);
+  EXPECT_EQ(audit_rows(*archive_, "registry.filed"), 1);
+}
+
+TEST_P(RegistryTest, ForwardOnTheFifthDayIsInTermAndOnTheSixthNeedsAJustification) {
+  Registered on_time = add();
+  Registered late = add();
+  clock_.advance(24h * 5);  // 27.11.2026, the fifth day after 22.11
+  EXPECT_EQ(registry_->forward({on_time.entry.number, ""}, "ANAF", "v-am redirecționat", "scuze", "clerk")
+                .error()
+                .code,
+            ErrorCode::invalid_argument);  // nothing late to justify
+  auto forwarded =
+      registry_->forward({on_time.entry.number, ""}, "ANAF", "v-am redirecționat", std::nullopt, "clerk");
+  ASSERT_TRUE(forwarded.ok()) << forwarded.error().to_string();
+  EXPECT_EQ(forwarded->status, "closed");
+  EXPECT_FALSE(forwarded->dispositions.at(0).late);
+  EXPECT_EQ(forwarded->dispositions.at(0).target, "ANAF");
+  clock_.advance(24h);  // 28.11.2026
+  const std::string before = snapshot();
+  auto refused = registry_->forward({late.entry.number, ""}, "ANAF", "notificare", std::nullopt, "clerk");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+  EXPECT_NE(refused.error().message.find("27.11.2026"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(before, snapshot());
+  auto flagged = registry_->forward({late.entry.number, ""}, "ANAF", "notificare",
+                                    std::string("concediu medical"), "clerk");
+  ASSERT_TRUE(flagged.ok()) << flagged.error().to_string();
+  EXPECT_TRUE(flagged->dispositions.at(0).late);
+  EXPECT_EQ(flagged->dispositions.at(0).late_justification, "concediu medical");
+  auto view = registry_->lookup(late.entry.number, late.access_code, "citizen");
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->route.back().note, "ANAF: notificare");
+}
+
+TEST_P(RegistryTest, Extend544OnTheTenthDayGivesThirtyDaysAndOnTheEleventhIsRefused) {
+  Registered on_time = add("informatii-publice");
+  Registered late = add("informatii-publice");
+  Registered petition = add("petitie");
+  EXPECT_EQ(registry_->extend_544({petition.entry.number, ""}, "notificare", "clerk").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(registry_->extend_544({on_time.entry.number, ""}, "", "clerk").error().code,
+            ErrorCode::invalid_argument);
+  clock_.advance(24h * 10);  // 02.12.2026, the tenth day
+  auto extended = registry_->extend_544({on_time.entry.number, ""}, "durează identificarea", "clerk");
+  ASSERT_TRUE(extended.ok()) << extended.error().to_string();
+  EXPECT_EQ(extended->deadline, "2026-12-22");
+  EXPECT_EQ(extended->status, "registered");
+  EXPECT_EQ(registry_->extend_544({on_time.entry.number, ""}, "din nou", "clerk").error().code,
+            ErrorCode::conflict);
+  clock_.advance(24h);  // 03.12.2026
+  const std::string before = snapshot();
+  EXPECT_EQ(registry_->extend_544({late.entry.number, ""}, "prea târziu", "clerk").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(before, snapshot());
+  EXPECT_EQ(audit_rows(*archive_, "registry.disposition.extended"), 1);
+  auto view = registry_->lookup(on_time.entry.number, on_time.access_code, "citizen");
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->deadline, "2026-12-22");
+  EXPECT_EQ(view->route.back().note, "durează identificarea");
+}
+
+TEST_P(RegistryTest, Refusal544OnTheFifthDayIsInTermAndLaterIsFlaggedWithItsJustification) {
+  Registered on_time = add("informatii-publice");
+  Registered late = add("informatii-publice");
+  EXPECT_EQ(registry_->refuse_544({on_time.entry.number, ""}, "secret", "motiv", std::nullopt, "clerk")
+                .error()
+                .code,
+            ErrorCode::invalid_argument);  // unknown ground
+  EXPECT_EQ(
+      registry_->refuse_544({on_time.entry.number, ""}, "other", "", std::nullopt, "clerk").error().code,
+      ErrorCode::invalid_argument);
+  clock_.advance(24h * 5);
+  auto refused =
+      registry_->refuse_544({on_time.entry.number, ""}, "exempted", "art. 12 lit. a", std::nullopt, "clerk");
+  ASSERT_TRUE(refused.ok()) << refused.error().to_string();
+  EXPECT_EQ(refused->status, "answered");
+  EXPECT_EQ(refused->dispositions.at(0).target, "exempted");
+  EXPECT_FALSE(refused->dispositions.at(0).late);
+  clock_.advance(24h);
+  EXPECT_EQ(registry_->refuse_544({late.entry.number, ""}, "missing", "nu există", std::nullopt, "clerk")
+                .error()
+                .code,
+            ErrorCode::invalid_argument);
+  auto flagged = registry_->refuse_544({late.entry.number, ""}, "missing", "nu există",
+                                       std::string("volum mare"), "clerk");
+  ASSERT_TRUE(flagged.ok()) << flagged.error().to_string();
+  EXPECT_TRUE(flagged->dispositions.at(0).late);
+  EXPECT_EQ(audit_rows(*archive_, "registry.disposition.refused"), 2);
+  EXPECT_TRUE(archive_->catalog().verify_audit_chain()->empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryTest,
                          ::testing::Values(RegistryTestBackend{
                              "sqlite",
