@@ -11,13 +11,14 @@
 #include <sstream>
 #include <vector>
 
+#include "base/fonts.h"
+
 namespace dosar::workflow {
 namespace {
 
 constexpr double kPageWidth = 595.0;  // A4 in PostScript points
 constexpr double kPageHeight = 842.0;
 constexpr double kMargin = 60.0;
-constexpr const char* kFontDir = "/usr/share/fonts/truetype/dejavu/";  // fonts-dejavu-core
 
 // The font is loaded from its file through FreeType rather than looked up by
 // fontconfig: the receipt then looks the same on every machine, and the
@@ -34,7 +35,7 @@ const cairo_user_data_key_t kFaceKey{};
 
 // A cairo font face owning its FreeType face. Errors: not_found.
 Result<cairo_font_face_t*> load_font(const std::string& file_name) {
-  std::string path = std::string(kFontDir) + file_name;
+  std::string path = dejavu_font_path(file_name);
   FT_Face face = nullptr;
   if (freetype() == nullptr || FT_New_Face(freetype(), path.c_str(), 0, &face) != 0)
     return make_error(ErrorCode::not_found, path, "cannot load the receipt font; install fonts-dejavu-core");
