@@ -8,8 +8,9 @@ namespace dosar::forms {
 namespace {
 
 TEST(MimeMessage, CarriesUtf8TextAndThePdfAsBase64Parts) {
-  Mail mail{"ion@example.ro", "Cererea nr. 1/23.11.2026: înregistrată", "Bună ziua, ăîșț.\n", "recipisa-1.pdf",
-            "%PDF-1.7 …", "application/pdf"};
+  Mail mail{"ion@example.ro",     "Cererea nr. 1/23.11.2026: înregistrată",
+            "Bună ziua, ăîșț.\n", "recipisa-1.pdf",
+            "%PDF-1.7 …",         "application/pdf"};
   std::string m = mime_message("registratura@primarie.example", mail);
   EXPECT_NE(m.find("To: <ion@example.ro>\r\n"), std::string::npos);
   EXPECT_NE(m.find("Subject: =?UTF-8?B?"), std::string::npos);
