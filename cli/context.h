@@ -160,10 +160,6 @@ Status check_not_disposed(ArchiveStore& archive, DocumentId id);
 // Completes the blob removals of an interrupted disposal; returns how many.
 Result<std::size_t> finish_disposals(ArchiveStore& archive);
 
-// Derivations queued by `ingest --defer`, worked through by a background
-// thread of a long-running command (serve, watch --defer) until destroyed.
-Result<std::unique_ptr<BackgroundDerivations>> start_background_derivations(Context& c, bool ocr);
-
 // The scrypt hash of the password held in environment variable `variable`
 // (never on the command line, where other users could read it).
 // Errors: invalid_argument (unset, or too short).

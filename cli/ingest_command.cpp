@@ -88,12 +88,12 @@ IngestItem filed(const FileCodeAssigner& file_code, IngestItem item) {
   return item;
 }
 
-}  // namespace
-
-Result<std::unique_ptr<BackgroundDerivations>> start_background_derivations(Context& c, bool ocr) {
-  DerivationRunOptions run;
-  run.ocr = ocr;
-  run.actor = c.actor();
+// Derivations queued by `ingest --defer`, worked through by a background
+// thread of `watch --defer` until destroyed (`serve` runs its own).
+Result<std::unique_ptr<BackgroundDerivations>> start_background_derivations(Context& c,
+                                                                            const IngestOptions& ingest) {
+  DerivationRunOptions run = derivation_options(ingest);
+  run.jobs = 1;  // beside the folder's own ingest
   static std::mutex log_mutex;
   std::ostream& err = c.err;
   return BackgroundDerivations::start(
@@ -109,6 +109,8 @@ Result<std::unique_ptr<BackgroundDerivations>> start_background_derivations(Cont
         err << "dosar: derivations: " << e.to_string() << std::endl;
       });
 }
+
+}  // namespace
 
 ExitCode run_watch(Context& c) {
   auto options = ingest_options(c);
@@ -134,7 +136,7 @@ ExitCode run_watch(Context& c) {
   // With --defer, files are stored as they come and read by a second thread.
   std::unique_ptr<BackgroundDerivations> derivations;
   if (options->defer_derivation && !watch.once) {
-    auto started = start_background_derivations(c, options->ocr);
+    auto started = start_background_derivations(c, *options);
     if (!started.ok()) return c.fail(started.error());
     derivations = std::move(started).value();
   }
@@ -216,13 +218,7 @@ ExitCode run_jobs_run(Context& c) {
   if (!options) return ExitCode::usage;
   auto archive = c.open_archive();
   if (!archive.ok()) return c.fail(archive.error());
-  DerivationRunOptions run;
-  run.jobs = options->jobs;
-  run.ocr = options->ocr;
-  run.ocr_languages = options->ocr_languages;
-  run.limits = options->limits;
-  run.ocr_limits = options->ocr_limits;
-  run.actor = options->actor;
+  DerivationRunOptions run = derivation_options(*options);
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
   std::size_t failed = 0;

@@ -130,19 +130,27 @@ ExitCode run_reasoned_change(Context& c,
   return ExitCode::ok;
 }
 
+// The records of `archive`, once `code` is known to be in this year's
+// approved nomenclator. Errors: not_found (it is not), io.
+Result<std::unique_ptr<Records>> records_with_approved_code(ArchiveStore& archive, const std::string& code) {
+  auto records = Records::open(archive);
+  if (!records.ok()) return records.error();
+  auto year = parse_year(current_date().substr(0, 4), "year");
+  if (!year.ok()) return year.error();
+  auto entry = (*records)->approved_code(code, *year);
+  if (!entry.ok()) return entry.error();
+  return records;
+}
+
 }  // namespace
 
 Result<FileCodeAssigner> file_code_assigner(const Context& c, ArchiveStore& archive) {
   auto code = c.command.get("--file-code");
   if (!code) return FileCodeAssigner{};
-  auto records = Records::open(archive);
-  if (!records.ok()) return records.error();
   // New documents belong to the year they enter the archive: check the code
   // before anything is stored.
-  auto year = parse_year(current_date().substr(0, 4), "year");
-  if (!year.ok()) return year.error();
-  auto entry = (*records)->approved_code(*code, *year);
-  if (!entry.ok()) return entry.error();
+  auto records = records_with_approved_code(archive, *code);
+  if (!records.ok()) return records.error();
   std::shared_ptr<Records> shared(std::move(records).value());
   std::string actor = c.actor();
   return FileCodeAssigner{[shared, code = *code, actor](DocumentId id) -> Status {
@@ -156,12 +164,8 @@ Result<FileCodeAssigner> file_code_assigner(const Context& c, ArchiveStore& arch
 Status check_registry_file_code(const Context& c, ArchiveStore& archive) {
   auto code = c.command.get("--file-code");
   if (!code) return {};
-  auto records = Records::open(archive);
+  auto records = records_with_approved_code(archive, *code);
   if (!records.ok()) return records.error();
-  auto year = parse_year(current_date().substr(0, 4), "year");
-  if (!year.ok()) return year.error();
-  auto entry = (*records)->approved_code(*code, *year);
-  if (!entry.ok()) return entry.error();
   return {};
 }
 

@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -66,6 +67,17 @@ Status release_dead_local_workers(Catalog& catalog, const std::string& actor) {
 
 }  // namespace
 
+DerivationRunOptions derivation_options(const IngestOptions& ingest) {
+  DerivationRunOptions run;
+  run.jobs = ingest.jobs;
+  run.ocr = ingest.ocr;
+  run.ocr_languages = ingest.ocr_languages;
+  run.limits = ingest.limits;
+  run.ocr_limits = ingest.ocr_limits;
+  run.actor = ingest.actor;
+  return run;
+}
+
 std::string derivation_worker_name() {
   static const unsigned tag = std::random_device{}();
   return std::to_string(::getpid()) + "@" + host_name() + "#" + std::to_string(tag % 100000);
@@ -83,8 +95,17 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
   DeriveOptions derive{options.ocr, options.ocr_languages, options.ocr_limits,
                        PdfLimits{options.limits.max_pdf_pages, options.limits.max_text_bytes,
                                  options.limits.max_pdf_object_number}};
-  PdfLibrary pdf_library;
   DOSAR_TRY(release_dead_local_workers(archive.catalog(), options.actor));
+  // A first claim before anything is set up: an idle queue (the background
+  // worker of `serve` looks every second) costs one query, no threads.
+  auto first_claim = archive.catalog().claim_derivations(worker, window, options.lease, options.max_attempts);
+  if (!first_claim.ok()) return first_claim.error();
+  if (first_claim->empty()) {
+    DOSAR_TRY(sync_search_index(archive));
+    return std::size_t{0};
+  }
+  std::optional<std::vector<Derivation>> pre_claimed = std::move(first_claim).value();
+  PdfLibrary pdf_library;
 
   std::mutex mutex;
   std::condition_variable work_ready, result_ready;
@@ -224,8 +245,10 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
     // Keep every thread busy, with enough waiting behind them that results
     // can be stored in batches.
     if (more_wanted && !exhausted && in_flight.size() < window) {
-      auto claimed =
-          catalog.claim_derivations(worker, window - in_flight.size(), options.lease, options.max_attempts);
+      auto claimed = pre_claimed ? Result<std::vector<Derivation>>(std::move(*pre_claimed))
+                                 : catalog.claim_derivations(worker, window - in_flight.size(), options.lease,
+                                                             options.max_attempts);
+      pre_claimed.reset();
       if (!claimed.ok()) {
         failure = claimed.error();
         break;
@@ -317,6 +340,11 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
     }
   }
   stop_threads();
+  if (pre_claimed)  // stopped before they were even handed out
+    for (const Derivation& d : *pre_claimed)
+      (void)catalog.fail_derivation(d.document_id, d.version_number, worker,
+                                    "the worker stopped before starting", Catalog::GiveBack::released,
+                                    options.actor);
   // Derivations claimed but not finished go back to the queue at once.
   for (auto& [key, task] : in_flight) {
     if (task->outcome && task->outcome->ok()) task->outcome->value().discard();

@@ -29,6 +29,9 @@ struct DerivationRunOptions {
   int max_attempts = 3;
 };
 
+// The options of `ingest` that also govern deriving (jobs, OCR, limits, actor).
+DerivationRunOptions derivation_options(const IngestOptions& ingest);
+
 // One derivation finished (done or not).
 struct DerivationEvent {
   DocumentId document_id = 0;
