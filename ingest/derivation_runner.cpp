@@ -230,7 +230,10 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
       const Status& outcome = (*outcomes)[i];
       DerivationEvent event{completed[i].document_id, completed[i].version_number, outcome.ok(), std::nullopt,
                             completed[i].data.warnings};
-      if (!outcome.ok()) event.error = outcome.error();  // another worker took it over
+      if (!outcome.ok()) event.error = outcome.error();  // another worker took it over, or:
+      // a disposal removed a blob of it meanwhile: derive it again later.
+      if (!outcome.ok() && outcome.error().code == ErrorCode::not_found)
+        give_back(*completed_tasks[i], outcome.error());
       if (event.done) ++done_count;
       if (report) report(event);
     }

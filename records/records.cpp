@@ -305,13 +305,10 @@ Result<std::size_t> Records::finish_disposals() {
   for (const std::string& blob : *pending) {
     // Blobs are shared by content: a document stored since with the same
     // bytes keeps the blob.
-    auto live = store_->referenced_by_live_document(blob);
-    if (!live.ok()) return live.error();
-    if (!*live) {
-      DOSAR_TRY(archive_.blobs().remove_disposed(blob));
-      ++removed;
-    }
-    DOSAR_TRY(store_->mark_unlinked(blob, *live));
+    auto unlinked =
+        store_->unlink_unless_referenced(blob, [&] { return archive_.blobs().remove_disposed(blob); });
+    if (!unlinked.ok()) return unlinked.error();
+    if (*unlinked) ++removed;
   }
   return removed;
 }

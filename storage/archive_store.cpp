@@ -12,7 +12,14 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr const char* kCatalogFile = "catalog.sqlite";
+
+// The catalogue asks the blob store whether a blob still exists before a
+// writer references one that a disposal meant to remove. The store outlives
+// the catalogue: both belong to the ArchiveStore.
+BlobPresence presence_of(const BlobStore& blobs) {
+  return [&blobs](const std::string& id) { return blobs.contains(id); };
 }
+}  // namespace
 
 Result<std::unique_ptr<ArchiveStore>> ArchiveStore::create(const fs::path& root, const Clock& clock) {
   std::error_code ec;
@@ -24,14 +31,14 @@ Result<std::unique_ptr<ArchiveStore>> ArchiveStore::create(const fs::path& root,
   FileSystem& file_system = real_file_system();
   DOSAR_TRY(file_system.make_dirs(root / "blobs" / "sha256"));
   DOSAR_TRY(file_system.make_dirs(root / "spool"));
-  auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::create, clock);
+  auto blobs = open_file_blob_store(root / "blobs", root / "spool", file_system);
+  auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::create, clock, presence_of(*blobs));
   if (!catalog.ok()) return catalog.error();
   auto accounts = open_sqlite_accounts(root / kCatalogFile, clock);
   if (!accounts.ok()) return accounts.error();
   DOSAR_TRY(file_system.sync_dir(root));
   return std::unique_ptr<ArchiveStore>(
-      new ArchiveStore(root, open_file_blob_store(root / "blobs", root / "spool", file_system),
-                       std::move(catalog).value(), std::move(accounts).value()));
+      new ArchiveStore(root, std::move(blobs), std::move(catalog).value(), std::move(accounts).value()));
 }
 
 Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, const Clock& clock,
@@ -41,13 +48,13 @@ Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, c
     return make_error(ErrorCode::not_found, root.string(),
                       "is not a Dosar archive (no catalog.sqlite); run `dosar init` first");
   DOSAR_TRY(file_system.make_dirs(root / "spool"));
-  auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::existing, clock);
+  auto blobs = open_file_blob_store(root / "blobs", root / "spool", file_system);
+  auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::existing, clock, presence_of(*blobs));
   if (!catalog.ok()) return catalog.error();
   auto accounts = open_sqlite_accounts(root / kCatalogFile, clock);
   if (!accounts.ok()) return accounts.error();
   return std::unique_ptr<ArchiveStore>(
-      new ArchiveStore(root, open_file_blob_store(root / "blobs", root / "spool", file_system),
-                       std::move(catalog).value(), std::move(accounts).value()));
+      new ArchiveStore(root, std::move(blobs), std::move(catalog).value(), std::move(accounts).value()));
 }
 
 namespace {

@@ -178,14 +178,17 @@ class Catalog {
   // Creates the document with its first version and audit row, unless a
   // version whose original is the same blob exists already; then returns that
   // document with created=false and changes nothing. Atomic also across
-  // processes. Errors: invalid_argument, io.
+  // processes. Errors: invalid_argument, io; not_found when a blob it
+  // references was removed by a lawful disposal after the caller stored it
+  // (nothing is created; store the bytes again). The writers below (add_version,
+  // complete_derivations) give the same not_found for the same reason.
   virtual Result<CreateOutcome> create_document_unless_duplicate(const NewDocument& document,
                                                                  const std::string& actor) = 0;
 
   // create_document_unless_duplicate for many documents in one transaction
   // (one durable commit for the batch). Outcomes in input order; a document
   // duplicating an earlier one of the same batch is reported as not created.
-  // Errors: invalid_argument (nothing created), io.
+  // Errors: invalid_argument, not_found (nothing created), io.
   virtual Result<std::vector<CreateOutcome>> create_documents_unless_duplicate(
       const std::vector<NewDocument>& documents, const std::string& actor) = 0;
 
@@ -228,8 +231,9 @@ class Catalog {
   // Stores what derivations made (derived blobs, pages, warnings, OCR
   // confidence) with an audit row each, marks them done and queues their
   // documents for the index, in one transaction. One outcome per entry:
-  // conflict for a derivation no longer this worker's (the others are
-  // stored). Errors: io (nothing stored).
+  // conflict for a derivation no longer this worker's, not_found for one
+  // whose blob a disposal removed meanwhile (give it back to be derived
+  // again); the others are stored. Errors: io (nothing stored).
   struct CompletedDerivation {
     DocumentId document_id = 0;
     int version_number = 0;
@@ -265,12 +269,19 @@ class Catalog {
   virtual Result<std::vector<std::string>> check_structure(bool quick) const = 0;
 };
 
+// Whether the blob store holds a blob (BlobStore::contains).
+using BlobPresence = std::function<Result<bool>(const std::string& blob_id)>;
+
 // SQLite catalogue in WAL mode with synchronous=FULL and foreign keys on.
 // Creates the file and schema when `create` is true, else requires them.
-// Applies pending migrations. Errors: not_found, corrupt, unsupported (made by
-// a newer Dosar), io.
+// Applies pending migrations. `blob_present` lets writers check, under the
+// write lock, that a blob a disposal meant to remove still exists before
+// they reference it (ArchiveStore passes its blob store's; without it that
+// check is skipped). Errors: not_found, corrupt, unsupported (made by a newer
+// Dosar), io.
 enum class OpenMode { create, existing };
 Result<std::unique_ptr<Catalog>> open_sqlite_catalog(const std::filesystem::path& file, OpenMode mode,
-                                                     const Clock& clock = system_clock());
+                                                     const Clock& clock = system_clock(),
+                                                     BlobPresence blob_present = {});
 
 }  // namespace dosar

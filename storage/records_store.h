@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -168,11 +169,16 @@ class RecordsStore {
   virtual Result<Disposal> disposal(std::int64_t id) const = 0;  // not_found, io
   // Disposed blobs not yet unlinked.
   virtual Result<std::vector<std::string>> pending_unlinks() const = 0;
-  // Records `blob` unlinked; `still_needed` when a live document took the same
-  // bytes again since (the blob then stays). Errors: io.
-  virtual Status mark_unlinked(const std::string& blob, bool still_needed) = 0;
-  // Whether a document that is not disposed of references `blob`.
-  virtual Result<bool> referenced_by_live_document(const std::string& blob) const = 0;
+  // Under the catalogue's write lock: when no document that is not disposed
+  // of references `blob`, calls `unlink` and records the blob unlinked;
+  // otherwise (a live document took the same bytes since) forgets it as
+  // disposed, and the blob stays. Holding the lock is what makes this safe
+  // against a writer that found the blob present and is about to reference
+  // it: the catalogue's writers re-check, under the same lock, that a blob
+  // recorded here still exists (Catalog, "disposed meanwhile"). Returns
+  // whether `unlink` ran. Errors: io, or unlink's.
+  virtual Result<bool> unlink_unless_referenced(const std::string& blob,
+                                                const std::function<Status()>& unlink) = 0;
   // Every blob recorded as expected-absent after a disposal.
   virtual Result<std::set<std::string>> disposed_blobs() const = 0;
 

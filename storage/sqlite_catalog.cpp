@@ -109,7 +109,8 @@ Status validate(const NewDocument& d) {
 
 class SqliteCatalog final : public Catalog {
  public:
-  SqliteCatalog(Database db, const Clock& clock) : db_(std::move(db)), clock_(clock) {}
+  SqliteCatalog(Database db, const Clock& clock, BlobPresence blob_present)
+      : db_(std::move(db)), clock_(clock), blob_present_(std::move(blob_present)) {}
 
   Status migrate() {
     DOSAR_TRY(
@@ -384,6 +385,13 @@ class SqliteCatalog final : public Catalog {
     for (const CompletedDerivation& c : completed) {
       Status claim = require_claim(c.document_id, c.version_number, worker);
       if (!claim.ok() && claim.error().code != ErrorCode::conflict) return claim.error();
+      if (claim.ok()) {
+        for (const DerivedBlob& b : c.data.derived) {
+          claim = take_back_if_disposed(b.blob_id);
+          if (!claim.ok() && claim.error().code != ErrorCode::not_found) return claim.error();
+          if (!claim.ok()) break;
+        }
+      }
       outcomes.push_back(claim);
       if (!claim.ok()) continue;
       DOSAR_TRY(store_derivation(c, actor));
@@ -564,9 +572,36 @@ class SqliteCatalog final : public Catalog {
     return id;
   }
 
+  // A blob that a lawful disposal recorded as to be removed (records/) may be
+  // referenced again only if it still exists: the caller may have found it
+  // present just before the disposal unlinked it. Disposal unlinks under the
+  // write lock this transaction holds, so the check cannot go stale before
+  // the commit; once referenced, the blob is live again and no longer
+  // disposed. Errors: not_found (unlinked meanwhile), io.
+  Status take_back_if_disposed(const std::string& blob) {
+    auto s = db_.prepare("SELECT 1 FROM disposed_blobs WHERE blob = ?");
+    if (!s.ok()) return s.error();
+    s->bind(1, blob);
+    auto row = s->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return {};
+    if (blob_present_) {
+      auto present = blob_present_(blob);
+      if (!present.ok()) return present.error();
+      if (!*present)
+        return make_error(ErrorCode::not_found, "blob " + blob,
+                          "was removed by a lawful disposal while it was being stored; nothing was stored "
+                          "for it, store the file again");
+    }
+    auto forget = db_.prepare("DELETE FROM disposed_blobs WHERE blob = ?");
+    if (!forget.ok()) return forget.error();
+    return forget->bind(1, blob).run();
+  }
+
   Status insert_derived(DocumentId id, int number, const std::vector<DerivedBlob>& derived,
                         const std::vector<PageInfo>& pages, const std::vector<std::string>& warnings) {
     for (const DerivedBlob& b : derived) {
+      DOSAR_TRY(take_back_if_disposed(b.blob_id));
       auto d = db_.prepare(
           "INSERT INTO derived_blobs(document_id, version_number, kind, blob, size, "
           "mime_type) VALUES (?, ?, ?, ?, ?, ?)");
@@ -612,6 +647,7 @@ class SqliteCatalog final : public Catalog {
 
   Status insert_version(DocumentId id, int number, const NewVersion& v, const std::string& actor,
                         const std::string& at) {
+    DOSAR_TRY(take_back_if_disposed(v.original_blob_id));
     auto s = db_.prepare(std::string("INSERT INTO versions(") + kVersionColumns +
                          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!s.ok()) return s.error();
@@ -750,12 +786,13 @@ class SqliteCatalog final : public Catalog {
 
   mutable Database db_;
   const Clock& clock_;
+  BlobPresence blob_present_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Catalog>> open_sqlite_catalog(const std::filesystem::path& file, OpenMode mode,
-                                                     const Clock& clock) {
+                                                     const Clock& clock, BlobPresence blob_present) {
   std::error_code ec;
   if (mode == OpenMode::existing && !std::filesystem::exists(file, ec))
     return make_error(ErrorCode::not_found, file.string(),
@@ -766,7 +803,7 @@ Result<std::unique_ptr<Catalog>> open_sqlite_catalog(const std::filesystem::path
   // fails here with SQLITE_NOTADB, reported as corrupt.
   DOSAR_TRY(db->exec("PRAGMA journal_mode=WAL"));
   DOSAR_TRY(db->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
-  auto catalog = std::make_unique<SqliteCatalog>(std::move(db).value(), clock);
+  auto catalog = std::make_unique<SqliteCatalog>(std::move(db).value(), clock, std::move(blob_present));
   DOSAR_TRY(catalog->migrate());
   return std::unique_ptr<Catalog>(std::move(catalog));
 }

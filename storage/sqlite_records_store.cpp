@@ -524,22 +524,27 @@ class SqliteRecordsStore final : public RecordsStore {
     return out;
   }
 
-  Status mark_unlinked(const std::string& blob, bool still_needed) override {
-    auto s = db_.prepare(still_needed ? "DELETE FROM disposed_blobs WHERE blob = ?"
-                                      : "UPDATE disposed_blobs SET unlinked = 1 WHERE blob = ?");
-    if (!s.ok()) return s.error();
-    return s->bind(1, blob).run();
-  }
-
-  Result<bool> referenced_by_live_document(const std::string& blob) const override {
-    auto s = db_.prepare(
+  Result<bool> unlink_unless_referenced(const std::string& blob,
+                                        const std::function<Status()>& unlink) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    auto live = db_.prepare(
         "SELECT 1 FROM versions v JOIN documents d ON d.id = v.document_id "
         "WHERE v.original_blob = ?1 AND d.status <> 'disposed' UNION ALL "
         "SELECT 1 FROM derived_blobs v JOIN documents d ON d.id = v.document_id "
         "WHERE v.blob = ?1 AND d.status <> 'disposed' LIMIT 1");
-    if (!s.ok()) return s.error();
-    s->bind(1, blob);
-    return s->step();
+    if (!live.ok()) return live.error();
+    live->bind(1, blob);
+    auto referenced = live->step();
+    if (!referenced.ok()) return referenced.error();
+    if (*referenced) {
+      DOSAR_TRY(run("DELETE FROM disposed_blobs WHERE blob = ?", blob));
+    } else {
+      DOSAR_TRY(unlink());
+      DOSAR_TRY(run("UPDATE disposed_blobs SET unlinked = 1 WHERE blob = ?", blob));
+    }
+    DOSAR_TRY(tx->commit());
+    return !*referenced;
   }
 
   Result<std::set<std::string>> disposed_blobs() const override {

@@ -59,6 +59,14 @@ class RecordsTest : public ::testing::Test {
   // A document with its own original and, when given, a text blob (shared
   // with any other document of the same text).
   DocumentId add_document(const std::string& original, const std::string& text = "", int pages = 2) {
+    return archive_->catalog()
+        .create_document_unless_duplicate(new_document(original, text, pages), "test")
+        .value()
+        .document.id;
+  }
+
+  // What add_document creates, with its blobs stored but not yet referenced.
+  NewDocument new_document(const std::string& original, const std::string& text = "", int pages = 2) {
     auto blob = archive_->blobs().put(original).value();
     NewDocument d;
     d.title = "Document " + original.substr(0, 12);
@@ -73,7 +81,7 @@ class RecordsTest : public ::testing::Test {
       auto t = archive_->blobs().put(text).value();
       d.first_version.derived.push_back({"text", t.id, t.size, "text/plain"});
     }
-    return archive_->catalog().create_document_unless_duplicate(d, "test").value().document.id;
+    return d;
   }
 
   std::string blob_of(DocumentId id) { return archive_->catalog().version(id, 1).value().original_blob_id; }
@@ -400,6 +408,46 @@ TEST_F(RecordsTest, BytesOfADisposedDocumentStoredAgainMakeANewDocumentThatKeeps
   EXPECT_TRUE(has_blob(blob_of(again)));
   EXPECT_EQ(*records_->finish_disposals(), 0u);
   EXPECT_TRUE(has_blob(blob_of(again)));
+  EXPECT_FALSE(check_archive(*archive_, CheckDepth::full, nullptr)->has_errors());
+}
+
+// A writer that found the bytes of a disposed document present (and so did
+// not store them) races with the unlink of a disposal: either its document
+// keeps the blob, or it is refused and nothing refers to a missing blob.
+TEST_F(RecordsTest, BytesStoredAgainWhileADisposalUnlinksAreKeptOrRefusedNeverLeftDangling) {
+  closed_year_with_due_dossier();
+  DocumentId protocol_id = add_document("%PDF-1.4 protocol");
+  ASSERT_TRUE(records_->store().dispose({{"II-1", 2025}}, "Decizia 5", protocol_id, "arhivar").ok());
+  const std::string blob_a = blob_of(a_), blob_b = blob_of(b_);
+
+  // A: the writer commits before the unlink: the blob stays, live again.
+  NewDocument again_a = new_document("%PDF-1.4 anchetă A");
+  EXPECT_TRUE(archive_->blobs().contains(blob_a).value());
+  DocumentId kept = archive_->catalog().create_document_unless_duplicate(again_a, "test").value().document.id;
+  // B: the writer found the blob present, then the disposal unlinked it.
+  NewDocument again_b = new_document("%PDF-1.4 anchetă B");
+  const std::size_t documents_before = archive_->catalog().documents()->size();
+  auto removed = records_->finish_disposals();
+  ASSERT_TRUE(removed.ok()) << removed.error().to_string();
+  EXPECT_TRUE(has_blob(blob_a));
+  EXPECT_FALSE(has_blob(blob_b));
+  auto refused = archive_->catalog().create_document_unless_duplicate(again_b, "test");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::not_found);
+  EXPECT_NE(refused.error().message.find("disposal"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(archive_->catalog().documents()->size(), documents_before);
+  EXPECT_FALSE(check_archive(*archive_, CheckDepth::full, nullptr)->has_errors());
+
+  // Stored again, the bytes are a live blob: not counted as disposed, so
+  // fixity samples them and a later disposal run leaves them alone.
+  DocumentId stored = add_document("%PDF-1.4 anchetă B");
+  EXPECT_TRUE(has_blob(blob_b));
+  auto disposed = records_->store().disposed_blobs().value();
+  EXPECT_EQ(disposed.count(blob_a), 0u);
+  EXPECT_EQ(disposed.count(blob_b), 0u);
+  EXPECT_EQ(*records_->finish_disposals(), 0u);
+  EXPECT_TRUE(has_blob(blob_of(kept)));
+  EXPECT_TRUE(has_blob(blob_of(stored)));
   EXPECT_FALSE(check_archive(*archive_, CheckDepth::full, nullptr)->has_errors());
 }
 
