@@ -323,7 +323,10 @@ const std::vector<Entry>& command_table() {
         "ID",
         "write a self-contained report that document ID is unchanged since admission (sealed with the "
         "institution key when one is configured)",
-        {{"-o", "FILE", "the JSON report (the seal goes to FILE.p7s)"},
+        {{"-o", "FILE",
+          "the JSON report (the seal goes to FILE.p7s), or FILE.pdf: printable, the JSON attached, the seal "
+          "a "
+          "PAdES signature in it"},
          {"--key", "KEY",
           "the institution key: a PKCS#12 file or a pkcs11: URI (default: records.seal_key of "
           "ARCHIVE/config.json)"},
@@ -337,8 +340,10 @@ const std::vector<Entry>& command_table() {
        run_records_evidence},
       {{"records verify-evidence",
         "FILE",
-        "check an evidence report offline: every audit link, fixity proof and, with --seal, its seal",
-        {{"--seal", "FILE.p7s", "the CAdES seal (default: FILE.p7s when it exists)"},
+        "check an evidence report (JSON, or the PDF with the JSON attached) offline: every audit link, "
+        "fixity "
+        "proof and its seal",
+        {{"--seal", "FILE.p7s", "the CAdES seal of a JSON report (default: FILE.p7s when it exists)"},
          {"--trust", "DIR", "trusted roots for the seal"}},
         1,
         1,

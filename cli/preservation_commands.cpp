@@ -6,7 +6,9 @@
 
 #include "base/clock.h"
 #include "cli/context.h"
+#include "records/preservation.h"
 #include "records/records.h"
+#include "signing/pades.h"
 #include "storage/archive_config.h"
 #include "storage/provenance_store.h"
 
@@ -84,6 +86,22 @@ ExitCode run_records_evidence(Context& c) {
   if (!key.ok()) return c.fail(key.error());
   auto report = records::build_evidence(*opened->archive, opened->document.id, **trust);
   if (!report.ok()) return c.fail(report.error());
+  if (fs::path(*output).extension() == ".pdf") {
+    // Printable, with the JSON attached; the seal is a PAdES signature.
+    auto pdf = records::evidence_pdf(*report, *output + ".printing");
+    if (!pdf.ok()) return c.fail(pdf.error());
+    if (*key) {
+      signing::SignOptions options;
+      options.reason = "Dovadă de integritate a documentului " + std::to_string(opened->document.id);
+      auto sealed = signing::sign_pdf(*pdf, **key, options);
+      if (!sealed.ok()) return c.fail(sealed.error());
+      *pdf = std::move(sealed).value();
+    }
+    if (Status written = write_whole(*output, *pdf); !written.ok()) return c.fail(written.error());
+    c.out << "evidence of document " << opened->document.id << " written to " << *output << '\n';
+    if (*key) c.out << "sealed by " << (*key)->signer_name() << " (PAdES, in the PDF)\n";
+    return ExitCode::ok;
+  }
   if (Status written = write_whole(*output, *report); !written.ok()) return c.fail(written.error());
   c.out << "evidence of document " << opened->document.id << " written to " << *output << '\n';
   if (*key) {
@@ -100,19 +118,31 @@ ExitCode run_records_verify_evidence(Context& c) {
   const std::string file = c.command.positionals[0];
   auto report = read_whole(file);
   if (!report.ok()) return c.fail(report.error());
-  std::optional<std::string> seal_file = c.command.get("--seal");
-  std::error_code ec;
-  if (!seal_file && fs::exists(file + ".p7s", ec)) seal_file = file + ".p7s";
-  std::optional<std::string> seal;
-  if (seal_file) {
-    auto bytes = read_whole(*seal_file);
-    if (!bytes.ok()) return c.fail(bytes.error());
-    seal = std::move(bytes).value();
-  }
   auto trust = trust_from(c);
   if (!trust.ok()) return c.fail(trust.error());
-  auto check = records::verify_evidence(*report, seal, **trust);
-  if (!check.ok()) return c.fail(check.error());
+  Result<records::EvidenceCheck> check = make_error(ErrorCode::corrupt, file, "not checked");
+  if (report->starts_with("%PDF-")) {
+    // The report is attached; the seal, if any, is the PDF's own signature.
+    auto attached = records::evidence_from_pdf(*report, file);
+    if (!attached.ok()) return c.fail(attached.error());
+    check = records::verify_evidence(*attached, std::nullopt, **trust);
+    if (!check.ok()) return c.fail(check.error());
+    auto seal = signing::verify_pdf(*report, **trust);
+    if (!seal.ok()) return c.fail(seal.error());
+    if (!seal->signatures.empty()) check->seal = std::move(seal).value();
+  } else {
+    std::optional<std::string> seal_file = c.command.get("--seal");
+    std::error_code ec;
+    if (!seal_file && fs::exists(file + ".p7s", ec)) seal_file = file + ".p7s";
+    std::optional<std::string> seal;
+    if (seal_file) {
+      auto bytes = read_whole(*seal_file);
+      if (!bytes.ok()) return c.fail(bytes.error());
+      seal = std::move(bytes).value();
+    }
+    check = records::verify_evidence(*report, seal, **trust);
+    if (!check.ok()) return c.fail(check.error());
+  }
   if (c.json) {
     nlohmann::json j = {{"ok", check->ok()}, {"problems", check->problems}};
     if (check->seal) {

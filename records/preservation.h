@@ -98,6 +98,17 @@ Result<std::string> build_evidence(const ArchiveStore& archive, DocumentId id,
 // A CAdES detached signature (DER) over the report's bytes.
 Result<std::string> seal_evidence(std::string_view report, const signing::SigningKey& key);
 
+// The report as a printable PDF (Romanian, DejaVu embedded) with the JSON
+// report attached as the embedded file "evidence.json", so that the PDF alone
+// can be checked offline; `scratch` is a free path for the printing. Seal it
+// with signing::sign_pdf (PAdES) rather than seal_evidence. Errors:
+// invalid_argument (not a report of this format), io.
+Result<std::string> evidence_pdf(std::string_view report, const std::filesystem::path& scratch);
+
+// The JSON report attached to an evidence PDF. Errors: corrupt (`name` is not
+// a readable PDF, or carries no report, or one beyond the size limit).
+Result<std::string> evidence_from_pdf(std::string_view pdf, const std::string& name);
+
 struct EvidenceCheck {
   std::vector<std::string> problems;  // empty: every link recomputes
   std::optional<signing::ValidationReport> seal;

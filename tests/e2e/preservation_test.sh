@@ -66,6 +66,38 @@ expect_output_contains "NOT verified"
 openssl cms -verify -binary -inform DER -in "$WORK/evidence.json.p7s" -content "$WORK/changed.json" \
   -CAfile "$PKI/ca-chain.pem" -purpose any -out /dev/null 2>/dev/null && fail "openssl accepts a changed report"
 
+# The same evidence as a printable PDF: the facts in print, the JSON attached
+# (poppler's pdfdetach extracts it), the seal a PAdES signature (pdfsig).
+expect_exit 0 "$DOSAR" records evidence 1 -o "$WORK/evidence.pdf" --trust "$PKI/trust"
+expect_output_contains "PAdES"
+pdftotext "$WORK/evidence.pdf" - >"$WORK/evidence.txt"
+grep -q "Dovadă de integritate" "$WORK/evidence.txt" || fail "the PDF does not print its title"
+grep -q "$(jq -r '.versions[0].original.sha256' "$WORK/evidence.json")" "$WORK/evidence.txt" ||
+  fail "the PDF does not print the original's SHA-256"
+pdfdetach -savefile evidence.json -o "$WORK/attached.json" "$WORK/evidence.pdf" ||
+  fail "pdfdetach finds no evidence.json"
+jq -e '.format == "dosar-evidence-v1" and .document.id == 1' "$WORK/attached.json" >/dev/null ||
+  fail "the attached report is not the evidence"
+NSS=$WORK/nss
+mkdir -p "$NSS"
+certutil -N -d "sql:$NSS" --empty-password
+certutil -A -d "sql:$NSS" -n root -t CT,C,C -i "$PKI/root.pem"
+pdfsig -nssdir "sql:$NSS" "$WORK/evidence.pdf" >"$WORK/pdfsig.out" 2>&1 || true
+grep -q "Signature is Valid" "$WORK/pdfsig.out" || fail "pdfsig rejects the seal: $(cat "$WORK/pdfsig.out")"
+expect_exit 0 "$DOSAR" records verify-evidence "$WORK/evidence.pdf" --trust "$PKI/trust"
+expect_output_contains "evidence verified"
+# A byte of the printed report changed after sealing: the seal breaks.
+python3 - "$WORK/evidence.pdf" "$WORK/changed.pdf" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], 'rb').read())
+at = data.index(b'/Producer')
+data[at + 1] = ord('p')
+open(sys.argv[2], 'wb').write(data)
+PY
+expect_exit 1 "$DOSAR" records verify-evidence "$WORK/changed.pdf" --trust "$PKI/trust"
+expect_output_contains "NOT verified"
+expect_exit 1 "$DOSAR" records verify-evidence "$FIRST" --trust "$PKI/trust"
+
 # export-bag, validated from outside.
 expect_exit 0 "$DOSAR" records export-bag --document 1 --document 2 --document 3 -o "$WORK/bag" --trust "$PKI/trust"
 (cd "$WORK/bag" && sha256sum -c --quiet manifest-sha256.txt) || fail "payload manifest does not check"

@@ -171,6 +171,50 @@ TEST_F(Evidence, SealIsAcceptedByOpensslAndAOneByteChangeIsDetected) {
   EXPECT_NE(shell(openssl_verify, &out), 0);
 }
 
+TEST_F(Evidence, PdfPrintsTheFactsCarriesTheReportAndTakesAPadesSeal) {
+  const std::string report = evidence();
+  auto pdf = records::evidence_pdf(report, dir_ / "printing.pdf");
+  ASSERT_TRUE(pdf.ok()) << pdf.error().to_string();
+  EXPECT_FALSE(fs::exists(dir_ / "printing.pdf"));
+  write_file(dir_ / "evidence.pdf", *pdf);
+  std::string text;
+  ASSERT_EQ(shell("pdftotext " + (dir_ / "evidence.pdf").string() + " -", &text), 0) << text;
+  auto j = nlohmann::json::parse(report);
+  EXPECT_NE(text.find("Dovadă de integritate"), std::string::npos) << text;
+  EXPECT_NE(text.find(j["versions"][1]["original"]["sha256"].get<std::string>()), std::string::npos) << text;
+  // Poppler finds the attachment, byte for byte the report.
+  std::string out;
+  ASSERT_EQ(shell("pdfdetach -savefile evidence.json -o " + (dir_ / "attached.json").string() + " " +
+                      (dir_ / "evidence.pdf").string(),
+                  &out),
+            0)
+      << out;
+  std::string attached;
+  ASSERT_EQ(shell("cat " + (dir_ / "attached.json").string(), &attached), 0);
+  EXPECT_EQ(attached, report);
+  EXPECT_EQ(records::evidence_from_pdf(*pdf, "evidence.pdf").value(), report);
+
+  auto key = signing::SigningKey::from_pkcs12(pki("rsa.p12"), "test");
+  ASSERT_TRUE(key.ok());
+  auto sealed = signing::sign_pdf(*pdf, *key, {});
+  ASSERT_TRUE(sealed.ok()) << sealed.error().to_string();
+  EXPECT_EQ(records::evidence_from_pdf(*sealed, "evidence.pdf").value(), report);
+  auto seal = signing::verify_pdf(*sealed, *trust_);
+  ASSERT_TRUE(seal.ok());
+  EXPECT_TRUE(seal->valid);
+}
+
+TEST_F(Evidence, PdfWithoutAReportIsRefused) {
+  auto plain = records::evidence_from_pdf(testing::make_text_pdf({"Nu este o dovadă"}), "altul.pdf");
+  ASSERT_FALSE(plain.ok());
+  EXPECT_EQ(plain.error().code, ErrorCode::corrupt);
+  EXPECT_NE(plain.error().to_string().find("altul.pdf"), std::string::npos);
+  auto broken = records::evidence_from_pdf("%PDF-1.7\nnot really", "rupt.pdf");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.error().code, ErrorCode::corrupt);
+  EXPECT_FALSE(records::evidence_pdf("{\"format\": \"other\"}", dir_ / "p.pdf").ok());
+}
+
 TEST_F(Evidence, NotAReportIsRefused) {
   auto check = records::verify_evidence("{\"format\": \"something else\"}", std::nullopt, *trust_);
   ASSERT_FALSE(check.ok());
