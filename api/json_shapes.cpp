@@ -213,6 +213,7 @@ nlohmann::json to_json(const signing::ValidationReport& report) {
                           {"level", s.level},
                           {"revision", s.revision},
                           {"revisions", s.revisions_total},
+                          {"certification", s.certification},
                           {"changes_after", changes},
                           {"message", s.message}});
   }

@@ -30,7 +30,10 @@ std::vector<OptionSpec> sign_options(bool to_file) {
       {"--visible", "PAGE:X,Y",
        "a visible stamp on PAGE with its lower-left corner at X,Y points (default: invisible)"},
       {"--digest", "D", "sha256 (default), sha384 or sha512"},
-      {"--pss", "", "RSA-PSS instead of PKCS#1 v1.5 for RSA keys"}};
+      {"--pss", "", "RSA-PSS instead of PKCS#1 v1.5 for RSA keys"},
+      {"--certify", "P",
+       "a certification signature (DocMDP) for a final document: 1 permits no later changes, 2 form "
+       "filling and further signatures; only a document's first signature can certify"}};
   if (to_file)
     options.insert(options.begin(), {"-o", "OUT", "the signed PDF, or a .p7s for a detached signature"});
   return options;

@@ -86,6 +86,12 @@ Result<SignRequest> sign_request(const Context& c) {
   options.tsa_url = c.command.get("--tsa").value_or("");
   options.reason = c.command.get("--reason").value_or("");
   if (c.command.has("--pss")) options.rsa_padding = RsaPadding::pss;
+  if (auto certify = c.command.get("--certify")) {
+    if (*certify != "1" && *certify != "2")
+      return make_error(ErrorCode::invalid_argument, "--certify",
+                        "must be 1 (no changes permitted) or 2 (form filling and signing permitted)");
+    options.certify = std::stoi(*certify);
+  }
   if (auto visible = c.command.get("--visible")) {
     SignOptions::Stamp stamp;
     char rest = 0;
@@ -121,7 +127,14 @@ void print_report(std::ostream& out, const std::string& what, const ValidationRe
     out << "\n  signed: "
         << (s.signing_time.empty() ? "?" : format_bucharest(s.signing_time) + " (Bucharest)")
         << (s.timestamp_time.empty() ? " claimed by the signer" : " timestamped") << "\n  level: " << s.level
-        << ", revision " << s.revision << " of " << s.revisions_total << "\n  " << s.message << '\n';
+        << ", revision " << s.revision << " of " << s.revisions_total << '\n';
+    if (s.certification != 0)
+      out << "  certification (DocMDP " << s.certification << "): "
+          << (s.certification == 1   ? "no changes permitted"
+              : s.certification == 2 ? "form filling and signing permitted"
+                                     : "form filling, signing and annotations permitted")
+          << '\n';
+    out << "  " << s.message << '\n';
     for (const auto& ch : s.changes_after)
       out << "  after: revision " << ch.revision << ": " << ch.description
           << (ch.allowed ? " (allowed)" : " (NOT allowed)") << '\n';

@@ -12,6 +12,8 @@ Result<std::string> sign_detached(std::string_view content, const SigningKey& ke
                                   const SignOptions& options) {
   if (options.level == PadesLevel::b_lt || options.level == PadesLevel::b_lta)
     return make_error(ErrorCode::unsupported, "--level", "B-LT and B-LTA are for PDFs; a .p7s is B-B or B-T");
+  if (options.certify != 0)
+    return make_error(ErrorCode::unsupported, "--certify", "certification (DocMDP) is for PDFs, not a .p7s");
   if (options.level == PadesLevel::b_t && options.tsa_url.empty())
     return make_error(ErrorCode::invalid_argument, "--tsa", "is needed for level B-T");
   auto cms = make_cades_detached(key, options.digest, options.rsa_padding,

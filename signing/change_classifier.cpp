@@ -108,7 +108,11 @@ class RevisionDiff {
     if (!dict.isDictionary()) return;
     const std::string type = name_of(dict.getKey("/Type"));
     if (type == "/XRef" || type == "/ObjStm") return;
-    if (type == "/Sig") return add(true, "new signature (" + object_label(og) + ")");
+    if (type == "/Sig") {
+      add(true, "new signature (" + object_label(og) + ")");
+      changes_.back().signs = true;
+      return;
+    }
     if (type == "/DocTimeStamp") return add(true, "new document timestamp (" + object_label(og) + ")");
     if (is_signature_annotation(dict)) return add(true, "new signature field (" + object_label(og) + ")");
     if (type == "/DSS" || og == dss_) return add(true, "new document security store (DSS)");

@@ -77,6 +77,11 @@ struct SignOptions {
     double x = 36, y = 36;
   };
   std::optional<Stamp> visible;
+  // A certification signature (DocMDP) instead of an approval one: the
+  // changes it permits afterwards, 1 (none: later signatures break it; DSS and
+  // document timestamps stay allowed, as PAdES needs them) or 2 (form filling
+  // and further signatures). Only the first signature of a document can certify.
+  int certify = 0;
   // Signing with a certificate outside its validity period makes a signature
   // no validator accepts; refused unless this is set (tests build such files).
   bool allow_invalid_certificate = false;
@@ -98,6 +103,7 @@ struct Change {
   int revision = 0;         // 1-based revision of the document that made the change
   std::string description;  // "new signature field 12 0 R", "page 1 content changed", ...
   bool allowed = false;     // further signatures, DSS, document timestamps
+  bool signs = false;       // adds an approval signature (/Type /Sig)
 };
 
 struct SignatureReport {
@@ -115,6 +121,7 @@ struct SignatureReport {
                                // "DocTimeStamp" (ETSI.RFC3161)
   int revision = 0;            // 1-based revision the signature signs
   int revisions_total = 0;
+  int certification = 0;  // DocMDP /P of a certification signature; 0 for approval
   std::vector<Change> changes_after;
 };
 

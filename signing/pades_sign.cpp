@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "signing/cms_signer.h"
 #include "signing/pades.h"
+#include "signing/pdf_structure.h"
 #include "signing/pdf_update.h"
 #include "signing/timestamp_client.h"
 
@@ -78,7 +79,23 @@ Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const 
     if (X509_cmp_time(X509_get0_notBefore(cert), &at) > 0)
       return make_error(ErrorCode::conflict, key.signer_name(), "has a certificate that is not yet valid");
   }
+  if (options.certify < 0 || options.certify > 2)
+    return make_error(ErrorCode::invalid_argument, "--certify",
+                      "must be 1 (no changes) or 2 (form filling and signing)");
+  auto existing = find_signatures(pdf);
+  if (!existing.ok()) return existing.error();
+  for (const FoundSignature& s : *existing) {
+    if (options.certify != 0)
+      return make_error(ErrorCode::conflict, "--certify",
+                        "the document is signed already (" + s.field +
+                            "); only the first signature of a document can certify it");
+    if (s.docmdp == 1)
+      return make_error(ErrorCode::conflict, s.field,
+                        "certifies the document with no changes permitted; another signature would break "
+                        "that certification");
+  }
   SignatureUpdate update;
+  update.certify = options.certify;
   update.reason = options.reason;
   update.signing_time_pdf = pdf_date(options.signing_time);
   update.contents_reserve = options.contents_reserve;

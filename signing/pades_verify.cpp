@@ -111,7 +111,15 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
     for (const auto& k : dss.vri_keys)
       if (cades && k == key) r.level = "PAdES-B-LT";
   }
+  r.certification = s.docmdp;
   r.changes_after = revisions.after(r.revision);
+  // A certification that permits no changes is broken by a later signature.
+  if (s.docmdp == 1)
+    for (auto& c : r.changes_after)
+      if (c.signs) {
+        c.allowed = false;
+        c.description += ", on a document certified with no changes permitted";
+      }
   // Bytes after the last %%EOF are not a revision, yet some readers use them.
   if (!ends.empty() && pdf.find_first_not_of(" \t\r\n\f", ends.back()) != std::string_view::npos)
     r.changes_after.push_back({r.revisions_total + 1, "bytes after the last %%EOF", false});

@@ -95,6 +95,27 @@ std::vector<std::size_t> revision_ends(std::string_view pdf) {
   return ends;
 }
 
+namespace {
+
+// The /P of the DocMDP transform in a signature's /Reference (default 2);
+// an out-of-range value is read as the strictest, 1.
+int docmdp_permissions(QPDFObjectHandle signature) {
+  QPDFObjectHandle references = signature.getKey("/Reference");
+  if (!references.isArray()) return 2;
+  for (auto reference : references.getArrayAsVector()) {
+    if (!reference.isDictionary() || name_of(reference.getKey("/TransformMethod")) != "DocMDP") continue;
+    QPDFObjectHandle p = reference.getKey("/TransformParams").isDictionary()
+                             ? reference.getKey("/TransformParams").getKey("/P")
+                             : QPDFObjectHandle::newNull();
+    if (p.isNull()) return 2;
+    if (!p.isInteger() || p.getIntValue() < 1 || p.getIntValue() > 3) return 1;
+    return static_cast<int>(p.getIntValue());
+  }
+  return 2;
+}
+
+}  // namespace
+
 Result<std::vector<FoundSignature>> find_signatures(std::string_view pdf) {
   try {
     QPDF doc;
@@ -102,6 +123,9 @@ Result<std::vector<FoundSignature>> find_signatures(std::string_view pdf) {
     if (doc.isEncrypted())
       return make_error(ErrorCode::unsupported, "", "is encrypted; Dosar validates only unencrypted PDFs");
     std::vector<FoundSignature> found;
+    QPDFObjectHandle certification = doc.getRoot().getKey("/Perms").isDictionary()
+                                         ? doc.getRoot().getKey("/Perms").getKey("/DocMDP")
+                                         : QPDFObjectHandle::newNull();
     QPDFObjectHandle acroform = doc.getRoot().getKey("/AcroForm");
     if (!acroform.isDictionary() || !acroform.getKey("/Fields").isArray()) return found;
     std::function<void(QPDFObjectHandle, std::string, std::string, int)> walk =
@@ -130,6 +154,8 @@ Result<std::vector<FoundSignature>> find_signatures(std::string_view pdf) {
               if (item.isInteger()) s.byte_range.push_back(item.getIntValue());
             if (s.byte_range.size() != 4) s.byte_range.clear();
           }
+          if (certification.isIndirect() && certification.getObjGen() == value.getObjGen())
+            s.docmdp = docmdp_permissions(value);
           found.push_back(std::move(s));
         };
     for (auto field : acroform.getKey("/Fields").getArrayAsVector()) walk(field, "", "", 0);

@@ -21,6 +21,11 @@ struct FoundSignature {
   std::vector<long long> byte_range;  // empty when absent or not four integers
   std::string contents;               // /Contents decoded; empty when absent
   std::string claimed_time;           // /M as written
+  // A certification signature (DocMDP, ISO 32000 12.8.2.2): the changes it
+  // permits afterwards, 1 (none), 2 (form filling and signing) or 3 (also
+  // annotations); 0 for an approval signature. Read from the catalog's
+  // /Perms /DocMDP naming this dictionary, and its /Reference /TransformParams.
+  int docmdp = 0;
 };
 
 // The document security store (PAdES B-LT): validation data, DER.

@@ -242,6 +242,11 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
     out.bytes += update.cades ? "/ETSI.CAdES.detached" : "/adbe.pkcs7.detached";
     out.bytes += " /M (" + update.signing_time_pdf + ")";
     if (!update.reason.empty()) out.bytes += " /Reason " + pdf_text_string(update.reason);
+    if (update.certify != 0)
+      out.bytes +=
+          " /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams "
+          "/P " +
+          std::to_string(update.certify) + " /V /1.2 >> >>]";
   }
   out.bytes += " /ByteRange ";
   const std::size_t byte_range_at = out.bytes.size();
@@ -280,8 +285,10 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
   rewritten.push_back(
       {acroform_og, dictionary_with(acroform.isDictionary() ? acroform : QPDFObjectHandle::newDictionary(),
                                     {{"/Fields", array_with(fields, widget_ref)}, {"/SigFlags", "3"}})});
-  if (!acroform_indirect)
-    rewritten.push_back({root.getObjGen(), dictionary_with(root, {{"/AcroForm", ref(acroform_og)}})});
+  std::map<std::string, std::string> root_changes;
+  if (!acroform_indirect) root_changes["/AcroForm"] = ref(acroform_og);
+  if (update.certify != 0) root_changes["/Perms"] = "<< /DocMDP " + sig_ref + " >>";
+  if (!root_changes.empty()) rewritten.push_back({root.getObjGen(), dictionary_with(root, root_changes)});
   QPDFObjectHandle annots = page.getKey("/Annots");
   std::vector<QPDFObjectHandle> annot_items =
       annots.isArray() ? annots.getArrayAsVector() : std::vector<QPDFObjectHandle>{};

@@ -18,6 +18,9 @@ struct SignatureUpdate {
   // A document timestamp (PAdES B-LTA): /Type /DocTimeStamp, /SubFilter
   // /ETSI.RFC3161, no /M or /Reason; /Contents will hold an RFC 3161 token.
   bool document_timestamp = false;
+  // A certification signature with this DocMDP /P (1 or 2): a /Reference
+  // with the DocMDP transform, and the catalog's /Perms /DocMDP naming it.
+  int certify = 0;
   // A visible stamp with these lines at (x, y) points on page `page`
   // (1-based); empty: an invisible signature on page 1.
   std::vector<std::string> stamp_lines;

@@ -27,6 +27,18 @@ pdfsig -nssdir "sql:$NSS" "$WORK/signed.pdf" >"$WORK/pdfsig.out" 2>&1 || true
 grep -q "Signature is Valid." "$WORK/pdfsig.out" || fail "pdfsig does not accept the signature: $(cat "$WORK/pdfsig.out")"
 grep -q "Certificate is Trusted." "$WORK/pdfsig.out" || fail "pdfsig does not trust the signer"
 
+# A certification that permits no change: named by verify, accepted by
+# pdfsig, and a second signature is refused with nothing written.
+expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/certified.pdf" "${SIGN_KEY[@]}" --certify 1
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/certified.pdf"
+expect_output_contains "certification (DocMDP 1): no changes permitted"
+pdfsig -nssdir "sql:$NSS" "$WORK/certified.pdf" >"$WORK/pdfsig.out" 2>&1 || true
+grep -q "Signature is Valid." "$WORK/pdfsig.out" || fail "pdfsig rejects the certification: $(cat "$WORK/pdfsig.out")"
+expect_exit 1 "$DOSAR" sign-file "$WORK/certified.pdf" -o "$WORK/twice.pdf" "${SIGN_KEY[@]}"
+expect_output_contains "no changes permitted"
+[[ ! -e "$WORK/twice.pdf" ]] || fail "a refused signature left a file"
+expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/cert.p7s" "${SIGN_KEY[@]}" --certify 1
+
 # --json, and exit 1 whenever the verdict is not TOTAL-PASSED.
 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/signed.pdf" >"$WORK/report.json"
 jq -e '.valid == true and (.signatures | length) == 1 and .signatures[0].indication == "TOTAL-PASSED"

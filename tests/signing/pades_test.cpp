@@ -242,6 +242,62 @@ TEST_F(PadesTest, SignatureMadeByPdfsigValidatesAndCanBeCountersigned) {
   EXPECT_EQ(report.signatures.size(), 2u);
 }
 
+TEST_F(PadesTest, CertificationWithNoChangesIsBrokenByALaterSignatureAndRefusedBeforeIt) {
+  SignOptions certify;
+  certify.certify = 1;
+  const std::string certified = sign(sample(), "rsa", certify);
+  EXPECT_NE(certified.find("/TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 1"),
+            std::string::npos);
+  EXPECT_NE(certified.find("/Perms << /DocMDP "), std::string::npos);
+  ValidationReport report = verify(certified);
+  ASSERT_EQ(report.signatures.size(), 1u);
+  EXPECT_TRUE(report.valid) << report.signatures[0].message;
+  EXPECT_EQ(report.signatures[0].certification, 1);
+  EXPECT_NE(pdfsig(certified).find("Signature is Valid."), std::string::npos);
+  std::string out;
+  write_file(dir_ / "certified.pdf", certified);
+  EXPECT_EQ(shell("qpdf --check " + (dir_ / "certified.pdf").string(), &out), 0) << out;
+
+  // Dosar refuses to sign it again, and to certify what is signed already.
+  auto again = sign_pdf(certified, key("ec"), {});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::conflict);
+  auto late_certification = sign_pdf(sign(sample(), "ec"), key("rsa"), certify);
+  ASSERT_FALSE(late_certification.ok());
+  EXPECT_EQ(late_certification.error().code, ErrorCode::conflict);
+
+  // Another tool signs it anyway: that signature is fine, the certification is broken.
+  const std::string nss = (dir_ / "nss").string();
+  fs::create_directories(nss);
+  ASSERT_EQ(shell("certutil -N -d sql:" + nss + " --empty-password && pk12util -d sql:" + nss + " -i " +
+                      pki("rsa.p12").string() + " -W test -K '' && pdfsig -nssdir sql:" + nss +
+                      " -add-signature -nick 'Ion Popescu (RSA)' " + (dir_ / "certified.pdf").string() + " " +
+                      (dir_ / "countersigned.pdf").string(),
+                  &out),
+            0)
+      << out;
+  report = verify(read_file(dir_ / "countersigned.pdf"));
+  ASSERT_EQ(report.signatures.size(), 2u);
+  expect_verdict(report, 0, Indication::indeterminate, "SIG_CONSTRAINTS_FAILURE");
+  EXPECT_NE(report.signatures[0].message.find("no changes permitted"), std::string::npos)
+      << report.signatures[0].message;
+  EXPECT_EQ(report.signatures[1].indication, Indication::total_passed) << report.signatures[1].message;
+}
+
+TEST_F(PadesTest, CertificationPermittingSignaturesStaysValidWhenSignedAgain) {
+  SignOptions certify;
+  certify.certify = 2;
+  const ValidationReport report = verify(sign(sign(sample(), "rsa", certify), "ec"));
+  ASSERT_EQ(report.signatures.size(), 2u);
+  EXPECT_TRUE(report.valid) << report.signatures[0].message;
+  EXPECT_EQ(report.signatures[0].certification, 2);
+  EXPECT_EQ(report.signatures[1].certification, 0);
+  certify.certify = 3;
+  auto refused = sign_pdf(sample(), key("rsa"), certify);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+}
+
 // The stamp region of page 2 rendered by Poppler, as PPM bytes.
 std::string render_stamp_region(const fs::path& pdf) {
   std::string out;
