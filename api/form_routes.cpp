@@ -255,7 +255,7 @@ void mail_receipt(const App& app, ArchiveStore& archive, const workflow::Registr
 void submit(const App& app, const httplib::Request& req, httplib::Response& res,
             const httplib::ContentReader& reader, Reply as) {
   PublicForms& pf = *app.forms;
-  const std::string address = req.remote_addr;
+  const std::string address = client_address(app, req);
   std::map<std::string, std::string> no_values;
   auto refuse = [&](const Error& e, const FormDefinition* form = nullptr,
                     const std::map<std::string, std::string>& values = {}) {
@@ -402,7 +402,7 @@ void receipt(const App& app, const httplib::Request& req, httplib::Response& res
 void add_documents(const App& app, const httplib::Request& req, httplib::Response& res,
                    const httplib::ContentReader& reader) {
   PublicForms& pf = *app.forms;
-  const std::string address = req.remote_addr;
+  const std::string address = client_address(app, req);
   auto refuse = [&](const Error& e) { send_failure(res, Reply::api, e, pf, nullptr, {}); };
   if (rate_limited(pf, address)) return drain(req, reader), refuse(too_many());
   if (!req.is_multipart_form_data())

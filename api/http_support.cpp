@@ -1,7 +1,9 @@
 #include "api/http_support.h"
 
+#include <arpa/inet.h>
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -96,6 +98,32 @@ bool same_origin(const httplib::Request& req) {
   std::string origin = req.get_header_value("Origin");
   std::string host = req.get_header_value("Host");
   return origin == "http://" + host || origin == "https://" + host;
+}
+
+std::string client_address(const App& app, const httplib::Request& req) {
+  const auto& proxies = app.options.trusted_proxies;
+  auto trusted = [&](const std::string& address) {
+    return std::find(proxies.begin(), proxies.end(), address) != proxies.end();
+  };
+  if (!trusted(req.remote_addr) || !req.has_header("X-Forwarded-For")) return req.remote_addr;
+  const std::string forwarded = req.get_header_value("X-Forwarded-For");
+  std::string client = req.remote_addr;
+  std::size_t end = forwarded.size();
+  while (end > 0) {
+    std::size_t comma = forwarded.rfind(',', end - 1);
+    std::size_t begin = comma == std::string::npos ? 0 : comma + 1;
+    std::string hop = forwarded.substr(begin, end - begin);
+    hop.erase(0, hop.find_first_not_of(" \t"));
+    hop.erase(hop.find_last_not_of(" \t") + 1);
+    unsigned char parsed[sizeof(in6_addr)];
+    if (::inet_pton(AF_INET, hop.c_str(), parsed) != 1 && ::inet_pton(AF_INET6, hop.c_str(), parsed) != 1)
+      return client;
+    client = hop;
+    if (!trusted(hop)) return client;
+    if (comma == std::string::npos) break;
+    end = comma;
+  }
+  return client;
 }
 
 namespace {

@@ -70,6 +70,13 @@ Result<std::string> receipt_pdf(ArchiveStore& archive, const workflow::Receipt& 
 // True when the request's Origin (if any) is this server itself.
 bool same_origin(const httplib::Request& req);
 
+// The address of the client for rate limits, lock-outs and audit: the peer,
+// or, when the peer is one of the reverse proxies the server trusts
+// (`--trusted-proxy`), the nearest address in X-Forwarded-For that is not
+// one of them. A header from anyone else is ignored, so that a client cannot
+// pick its own address; a malformed hop stops the walk at the proxy.
+std::string client_address(const App& app, const httplib::Request& req);
+
 void add_session_routes(httplib::Server& server, const App& app);
 void add_document_routes(httplib::Server& server, const App& app);
 void add_registry_routes(httplib::Server& server, const App& app);

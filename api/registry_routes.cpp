@@ -137,7 +137,7 @@ void citizen_status(const App& app, const httplib::Request& req, httplib::Respon
   auto opened = open_registry(**archive);
   if (!opened.ok()) return send_error(res, opened.error());
   auto view = opened->registry->lookup(req.get_param_value("number"), req.get_param_value("code"),
-                                       "citizen@" + req.remote_addr);
+                                       "citizen@" + client_address(app, req));
   if (!view.ok()) {
     Error e = view.error();
     send_error(res, e);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 
@@ -58,6 +59,10 @@ struct ServerOptions {
   // (also what `ingest --defer` queued). 0: uploads are read while the
   // request waits, and nothing queued is worked on.
   int derivation_jobs = 1;
+  // Reverse proxies (their addresses as the server sees them) whose
+  // X-Forwarded-For names the client: per-address limits, lock-outs and
+  // audit then count the citizen, not the proxy.
+  std::vector<std::string> trusted_proxies;
   PublicFormsOptions forms;
 };
 

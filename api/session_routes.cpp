@@ -46,7 +46,7 @@ void sign_in(const App& app, const httplib::Request& req, httplib::Response& res
   AccountStore& accounts = (*archive)->accounts();
   auto state = accounts.login_state(name);
   if (state.ok() && state->locked_until) {
-    (void)accounts.record_login(name, false, req.remote_addr);
+    (void)accounts.record_login(name, false, client_address(app, req));
     send_json(res, 429,
               {{"error",
                 {{"code", "locked"},
@@ -60,7 +60,7 @@ void sign_in(const App& app, const httplib::Request& req, httplib::Response& res
   bool matches = state.ok() && state->password_hash && !state->disabled
                      ? password_matches(password, *state->password_hash)
                      : (password_matches(password, "scrypt:15:8:1:00:00"), false);
-  Status recorded = accounts.record_login(name, matches, req.remote_addr);
+  Status recorded = accounts.record_login(name, matches, client_address(app, req));
   if (!recorded.ok()) return send_error(res, recorded.error());
   if (!matches) {
     send_json(res, 401,

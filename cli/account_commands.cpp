@@ -122,6 +122,7 @@ ExitCode run_serve(Context& c) {
     options.trust_dir = env;
   if (auto forms = c.command.get("--forms")) options.forms.forms_dir = *forms;
   options.forms.proof_of_work = !c.command.has("--no-proof-of-work");
+  options.trusted_proxies = c.command.get_all("--trusted-proxy");
   if (auto institution = c.command.get("--institution")) options.forms.institution = *institution;
   if (auto smtp = c.command.get("--smtp")) options.forms.smtp_url = *smtp;
   if (auto from = c.command.get("--smtp-from")) options.forms.smtp_from = *from;

@@ -192,6 +192,8 @@ const std::vector<Entry>& command_table() {
          {"--no-proof-of-work", "",
           "public forms without the proof-of-work token (a kiosk at the desk, tests)"},
          {"--submissions-per-hour", "N", "online submissions accepted per address and hour (default 30)"},
+         {"--trusted-proxy", "ADDR",
+          "a reverse proxy whose X-Forwarded-For names the client (repeatable; e.g. 127.0.0.1 for nginx)"},
          {"--submissions-per-minute", "N", "online submissions accepted per minute overall (default 120)"},
          {"--institution", "NAME", "institution printed on the receipts of online submissions"},
          {"--smtp", "URL",

@@ -286,6 +286,30 @@ TEST_F(FormsServerTest, OneAddressIsRateLimited) {
   EXPECT_EQ(entries(), 3);
 }
 
+TEST_F(FormsServerTest, BehindATrustedProxyEachForwardedAddressHasItsOwnLimit) {
+  options_.forms.per_address_per_hour = 2;
+  options_.trusted_proxies = {"127.0.0.1"};
+  start();
+  httplib::Headers citizen{{"X-Forwarded-For", "198.51.100.7, 203.0.113.5"}};
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(submit(petition(), citizen)->status, 201);
+  EXPECT_EQ(submit(petition(), citizen)->status, 429);
+  // The hop the proxy appended counts, not what the client wrote before it.
+  EXPECT_EQ(submit(petition(), {{"X-Forwarded-For", "10.9.9.9, 203.0.113.5"}})->status, 429);
+  EXPECT_EQ(submit(petition(), {{"X-Forwarded-For", "203.0.113.6"}})->status, 201);
+  // A malformed hop is the proxy's own request: counted against the proxy.
+  EXPECT_EQ(submit(petition(), {{"X-Forwarded-For", "not-an-address"}})->status, 201);
+  EXPECT_EQ(entries(), 4);
+}
+
+TEST_F(FormsServerTest, WithoutATrustedProxyForwardedAddressesAreIgnored) {
+  options_.forms.per_address_per_hour = 2;
+  start();
+  for (int i = 0; i < 2; ++i)
+    ASSERT_EQ(submit(petition(), {{"X-Forwarded-For", "203.0.113." + std::to_string(i)}})->status, 201);
+  EXPECT_EQ(submit(petition(), {{"X-Forwarded-For", "203.0.113.99"}})->status, 429);
+  EXPECT_EQ(entries(), 2);
+}
+
 TEST_F(FormsServerTest, TheProofOfWorkIsCheckedAndWithoutScriptOnlyAFewPass) {
   options_.forms.proof_of_work = true;
   options_.forms.proof_of_work_bits = 8;
