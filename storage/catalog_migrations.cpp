@@ -467,6 +467,27 @@ CREATE TABLE registry_dispositions (
 );
 CREATE INDEX registry_dispositions_by_target ON registry_dispositions(target_entry);
 )sql"},
+      // Forwarding between institutions (issue 12): each sealed package sent
+      // with a forward ("out") or received and registered here ("in"), the
+      // other institution, and the other side's number and date — the
+      // sender's for "in", the receiver's for "out" once acknowledged. A
+      // package id is received once per direction.
+      {13, R"sql(
+CREATE TABLE registry_exchanges (
+  package_id TEXT NOT NULL,
+  direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+  entry_id INTEGER NOT NULL REFERENCES registry_entries(id),
+  peer TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('sent', 'acknowledged', 'registered')),
+  peer_number TEXT NOT NULL DEFAULT '',
+  peer_date TEXT NOT NULL DEFAULT '',
+  at TEXT NOT NULL,
+  acknowledged_at TEXT NOT NULL DEFAULT '',
+  ack_package_id TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (direction, package_id)
+);
+CREATE INDEX registry_exchanges_by_entry ON registry_exchanges(entry_id);
+)sql"},
   };
   return migrations;
 }
