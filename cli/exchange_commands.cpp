@@ -1,5 +1,6 @@
 // dosar registry forward … --key … -o PACKAGE, registry receive, registry
 // send: forwarding requests between institutions (exchange/exchange.h).
+#include <csignal>
 #include <nlohmann/json.hpp>
 
 #include "cli/context.h"
@@ -88,6 +89,9 @@ ExitCode send(Context& c, const fs::path& dir, const std::string& url) {
   if (!tls.ok()) return c.fail(tls.error());
   auto ack = c.command.get("--ack");
   const fs::path ack_dir = ack && !ack->empty() ? fs::path(*ack) : fs::path(dir.string() + ".ack");
+  // A server that refuses our certificate closes the connection while the
+  // body is being written: that must be an error message, not SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   Status sent = exchange::send_package(url, *tls, dir, ack_dir);
   if (!sent.ok()) return c.fail(sent.error());
   return receive(c, ack_dir, std::nullopt);

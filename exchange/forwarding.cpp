@@ -230,6 +230,17 @@ Result<Received> receive_package(ArchiveStore& archive, const Package& package, 
     return make_error(ErrorCode::conflict, ack_out->string(),
                       "already exists; the acknowledgement goes to a new directory");
 
+  // What registration would refuse is refused before the documents are stored.
+  auto kind = registry.kind(package.entry.kind);
+  if (!kind.ok())
+    return make_error(ErrorCode::not_found, dir.string() + "/" + kPackageFile,
+                      "the request is of kind '" + package.entry.kind +
+                          "', which this registry does not know (`registry kind-set` adds it); nothing was stored");
+  auto registers = (*store)->registers();
+  if (!registers.ok()) return registers.error();
+  if (std::none_of(registers->begin(), registers->end(),
+                   [&](const Register& r) { return r.name == options.register_name; }))
+    return make_error(ErrorCode::not_found, "register " + options.register_name, "no such register");
   auto documents = ingest_documents(archive, package, dir, options, actor);
   if (!documents.ok()) return documents.error();
   workflow::Registration registration;

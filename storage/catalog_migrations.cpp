@@ -471,8 +471,21 @@ CREATE INDEX registry_dispositions_by_target ON registry_dispositions(target_ent
       // with a forward ("out") or received and registered here ("in"), the
       // other institution, and the other side's number and date — the
       // sender's for "in", the receiver's for "out" once acknowledged. A
-      // package id is received once per direction.
+      // package id is received once per direction. A request received so
+      // is registered with the channel 'interinstitutional': the CHECK on
+      // registry_entries.channel is widened in place, by the procedure
+      // SQLite documents for loosening a CHECK (sqlite.org/lang_altertable.html,
+      // "making other kinds of table schema changes"): the stored rows are
+      // unchanged, and the CREATE TABLE below bumps the schema cookie, so
+      // every connection rereads the schema. (PostgreSQL: ALTER TABLE …
+      // DROP CONSTRAINT / ADD CONSTRAINT.)
       {13, R"sql(
+PRAGMA writable_schema = ON;
+UPDATE sqlite_master
+  SET sql = replace(sql, 'CHECK (channel IN (''ghiseu'', ''posta'', ''email'', ''online''))',
+                    'CHECK (channel IN (''ghiseu'', ''posta'', ''email'', ''online'', ''interinstitutional''))')
+  WHERE type = 'table' AND name = 'registry_entries';
+PRAGMA writable_schema = OFF;
 CREATE TABLE registry_exchanges (
   package_id TEXT NOT NULL,
   direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),

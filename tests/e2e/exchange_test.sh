@@ -78,7 +78,8 @@ bad added; echo extra >"$WORK/added/documents/extra.txt"
 check_refused "$WORK/added" "is not in the sealed manifest"
 bad missing; rm "$(ls -d "$WORK"/missing/documents/* | head -1)"
 check_refused "$WORK/missing" "missing from the package"
-bad seal; printf '\x00' | dd of="$WORK/seal/manifest-sha256.txt.p7s" bs=1 seek=200 conv=notrunc 2>/dev/null
+bad seal; python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[-10]^=1; open(p,"wb").write(b)' \
+  "$WORK/seal/manifest-sha256.txt.p7s"
 check_refused "$WORK/seal" "the seal does not verify"
 bad link; ln -s /etc/passwd "$WORK/link/documents/passwd"
 check_refused "$WORK/link" "symbolic link"
