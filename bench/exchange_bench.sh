@@ -58,33 +58,40 @@ docs=()
 for id in $("$DOSAR" --archive "$A" list --json | jq -r '.[].id'); do docs+=(--doc "$id"); done
 bytes=$(du -cb "$WORK"/input/* | tail -1 | cut -f1)
 
-dosar_round() {  # N: forward + receive + acknowledgement, a fresh entry and a fresh receiving archive
-  local n=$1 nr
-  nr=$("$DOSAR" --archive "$A" registry add --kind petitie --sender "Ion Popescu" --subject "Cerere $n" \
+dosar_setup() {  # N: a fresh entry at A and a fresh receiving archive B (not timed)
+  local nr
+  nr=$("$DOSAR" --archive "$A" registry add --kind petitie --sender "Ion Popescu" --subject "Cerere $1" \
     "${docs[@]}" --json | jq -r .number)
   rm -rf "$WORK/b" "$WORK/p" "$WORK/ack"
   "$DOSAR" --archive "$WORK/b" init >/dev/null
-  local t0 t1
+  echo "$nr"
+}
+
+dosar_work() {  # NR: forward + receive + acknowledgement
+  local nr=$1
+  local t0 t_forward t_receive t1
   t0=$(now)
   "$DOSAR" --archive "$A" registry forward "$nr" --to "$INST_B" --notice "Trimisă" \
     --key "$PKI/a.p12" --pin-env SEAL_PIN -o "$WORK/p" >/dev/null
+  t_forward=$(now)
   "$DOSAR" --archive "$WORK/b" registry receive "$WORK/p" --trust "$PKI/trust" --key "$PKI/b.p12" \
     --pin-env SEAL_PIN -o "$WORK/ack" --no-ocr >/dev/null
+  t_receive=$(now)
   "$DOSAR" --archive "$A" registry receive "$WORK/ack" --trust "$PKI/trust" >/dev/null
   t1=$(now)
-  echo "$t0 $t1" | awk '{printf "%.2f", $2-$1}'
+  echo "$t0 $t_forward $t_receive $t1" |
+    awk '{printf "  forward %.2f s, receive %.2f s, acknowledgement %.2f s (wall)\n", $2-$1, $3-$2, $4-$3}' >&2
 }
 
-tools_round() {  # the same files through tar, sha256sum and openssl cms
+tools_work() {  # the same files through tar, sha256sum and openssl cms
   rm -rf "$WORK/t"; mkdir -p "$WORK/t/out" "$WORK/t/in"
-  local t0 t1
-  t0=$(now)
   (
+    set -e
     cd "$WORK/input"
-    sha256sum -- * >"$WORK/t/out/manifest-sha256.txt"
+    sha256sum ./* >"$WORK/t/out/manifest-sha256.txt"
     openssl cms -sign -binary -cades -md sha256 -outform DER -in "$WORK/t/out/manifest-sha256.txt" \
       -signer "$PKI/a-all.pem" -out "$WORK/t/out/manifest-sha256.txt.p7s"
-    tar cf "$WORK/t/package.tar" -- * -C "$WORK/t/out" manifest-sha256.txt manifest-sha256.txt.p7s
+    tar cf "$WORK/t/package.tar" ./* -C "$WORK/t/out" manifest-sha256.txt manifest-sha256.txt.p7s
     cd "$WORK/t/in"
     tar xf "$WORK/t/package.tar"
     openssl cms -verify -binary -inform DER -in manifest-sha256.txt.p7s -content manifest-sha256.txt \
@@ -93,18 +100,28 @@ tools_round() {  # the same files through tar, sha256sum and openssl cms
     echo "ack" >ack.txt
     openssl cms -sign -binary -cades -md sha256 -outform DER -in ack.txt -signer "$PKI/b-all.pem" -out ack.p7s
   )
-  t1=$(now)
-  echo "$t0 $t1" | awk '{printf "%.2f", $2-$1}'
 }
 
-dosar_times=() tools_times=()
+# measure FUNCTION ARGS...: "WALL CPU" seconds of the function and its
+# children (CPU = user + system), its own stderr passed through.
+measure() {
+  local TIMEFORMAT='%R %U %S' times
+  times=$({ time "$@" 2>&3 >/dev/null; } 3>&2 2>&1)
+  awk '{printf "%.2f %.2f", $1, $2 + $3}' <<<"$times"
+}
+
+dosar_wall=() dosar_cpu=() tools_wall=() tools_cpu=()
 for round in $(seq 1 "$ROUNDS"); do
-  dosar_times+=("$(dosar_round "$round")")
-  tools_times+=("$(tools_round)")
-  echo "round $round: dosar ${dosar_times[-1]} s, tar+sha256sum+openssl ${tools_times[-1]} s" >&2
+  nr=$(dosar_setup "$round")
+  read -r w c <<<"$(measure dosar_work "$nr")"; dosar_wall+=("$w") dosar_cpu+=("$c")
+  read -r w c <<<"$(measure tools_work)"; tools_wall+=("$w") tools_cpu+=("$c")
+  echo "round $round: dosar ${dosar_wall[-1]} s wall ${dosar_cpu[-1]} s CPU," \
+    "tar+sha256sum+openssl ${tools_wall[-1]} s wall ${tools_cpu[-1]} s CPU" >&2
 done
-d=$(best "${dosar_times[@]}") t=$(best "${tools_times[@]}")
-echo "request: $FILES files, $bytes bytes"
-echo "dosar forward + receive + acknowledge: $d s (best of $ROUNDS)"
-echo "tar + sha256sum + openssl cms (sign, verify, ack): $t s (best of $ROUNDS)"
-awk -v d="$d" -v t="$t" 'BEGIN {printf "ratio dosar / tools: %.2f\n", d / t}'
+dw=$(best "${dosar_wall[@]}") dc=$(best "${dosar_cpu[@]}") tw=$(best "${tools_wall[@]}") tc=$(best "${tools_cpu[@]}")
+echo "request: $FILES files, $bytes bytes; $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"
+echo "| | wall s (best of $ROUNDS) | CPU s (best of $ROUNDS) |"
+echo "| dosar forward + receive + acknowledge | $dw | $dc |"
+echo "| tar + sha256sum + openssl cms (sign, verify, ack) | $tw | $tc |"
+awk -v dw="$dw" -v tw="$tw" -v dc="$dc" -v tc="$tc" \
+  'BEGIN {printf "ratio dosar / tools: %.2f wall, %.2f CPU\n", dw / tw, dc / tc}'
