@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
 #include "base/sha256.h"
 #include "exchange/package.h"
 #include "tests/support/sample_pdf.h"
@@ -161,6 +162,8 @@ TEST_F(Forwarding, ForwardWritesASealedPackageAndRecordsTheDuty) {
   ASSERT_EQ(sent->entry.dispositions.size(), 1u);
   EXPECT_EQ(sent->entry.dispositions[0].kind, "forwarded");
   EXPECT_EQ(sent->entry.dispositions[0].target, kB);
+  EXPECT_EQ(sent->entry.dispositions[0].text, "Cererea a fost trimisă la DAS.");  // the notice to the petitioner
+  EXPECT_FALSE(sent->entry.dispositions[0].late);
   ASSERT_EQ(sent->entry.exchanges.size(), 1u);
   EXPECT_EQ(sent->entry.exchanges[0].direction, "out");
   EXPECT_EQ(sent->entry.exchanges[0].state, "sent");
@@ -207,6 +210,9 @@ TEST_F(Forwarding, ReceiveRegistersAcknowledgesAndTheCitizenSeesTheNewNumber) {
   EXPECT_EQ(in.exchanges[0].direction, "in");
   EXPECT_EQ(in.exchanges[0].peer, kA);
   EXPECT_EQ(in.exchanges[0].peer_number, number_);
+  const std::string sent_on = bucharest_date(a_.registry->find({number_, ""})->registered_at);
+  EXPECT_EQ(in.exchanges[0].peer_date, sent_on);
+  EXPECT_EQ(in.document_date, sent_on);
   EXPECT_EQ(in.exchanges[0].ack_package_id, received->ack_package_id);
   // The document arrived byte for byte.
   auto versions = b_.archive->catalog().versions(in.documents[0]);
