@@ -233,9 +233,10 @@ Result<Received> receive_package(ArchiveStore& archive, const Package& package, 
   // What registration would refuse is refused before the documents are stored.
   auto kind = registry.kind(package.entry.kind);
   if (!kind.ok())
-    return make_error(ErrorCode::not_found, dir.string() + "/" + kPackageFile,
-                      "the request is of kind '" + package.entry.kind +
-                          "', which this registry does not know (`registry kind-set` adds it); nothing was stored");
+    return make_error(
+        ErrorCode::not_found, dir.string() + "/" + kPackageFile,
+        "the request is of kind '" + package.entry.kind +
+            "', which this registry does not know (`registry kind-set` adds it); nothing was stored");
   auto registers = (*store)->registers();
   if (!registers.ok()) return registers.error();
   if (std::none_of(registers->begin(), registers->end(),
@@ -272,6 +273,9 @@ Result<Received> receive_package(ArchiveStore& archive, const Package& package, 
   }
   received.ack_package_id = *ack;
   DOSAR_TRY((*store)->note_acknowledgement_sent(package.id, *ack, actor));
+  auto noted = (*store)->entry(received.entry.id);
+  if (!noted.ok()) return noted.error();
+  received.entry = std::move(noted).value();
   return received;
 }
 

@@ -69,7 +69,8 @@ Result<std::string> pack_for_transfer(const fs::path& dir) {
 Result<std::vector<TransferFile>> decode_transfer(std::string_view body, const PackageLimits& limits) {
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return transfer_error("is not a JSON object");
-  if (j.value("format", "") != kTransferFormat)
+  auto format = j.find("format");
+  if (format == j.end() || !format->is_string() || format->get<std::string>() != kTransferFormat)
     return transfer_error(std::string("format is not ") + kTransferFormat);
   auto files = j.find("files");
   if (files == j.end() || !files->is_array()) return transfer_error("files is not a list");
@@ -150,15 +151,20 @@ Status send_package(const std::string& url, const ClientTls& tls, const fs::path
                                : std::string()));
   if (res->status != 200) {
     json e = json::parse(res->body, nullptr, false);
+    // The answer is untrusted too: only string fields are taken from it.
+    auto text = [](const json& object, const char* name, const std::string& fallback) {
+      auto it = object.find(name);
+      return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+    };
     if (e.is_object() && e.contains("error") && e["error"].is_object()) {
       const json& err = e["error"];
       ErrorCode code = ErrorCode::io;
       for (ErrorCode c :
            {ErrorCode::invalid_argument, ErrorCode::not_found, ErrorCode::corrupt, ErrorCode::io,
             ErrorCode::unsupported, ErrorCode::conflict, ErrorCode::permission, ErrorCode::limit_exceeded})
-        if (err.value("code", "") == error_code_name(c)) code = c;
-      return make_error(code, err.value("subject", url),
-                        err.value("message", "refused") + " (answer of " + url + ")");
+        if (text(err, "code", "") == error_code_name(c)) code = c;
+      return make_error(code, text(err, "subject", url),
+                        text(err, "message", "refused") + " (answer of " + url + ")");
     }
     return make_error(ErrorCode::io, url, "answered HTTP " + std::to_string(res->status));
   }

@@ -144,7 +144,7 @@ start_server() {  # ARCHIVE NAME HTTP_PORT EXCHANGE_PORT
 HA=$(free_port) XA=$(free_port) HB=$(free_port) XB=$(free_port)
 start_server "$A" a "$HA" "$XA"; PID_A=$!
 start_server "$B" b "$HB" "$XB"; PID_B=$!
-trap 'kill $PID_A $PID_B 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $PID_A $PID_B 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do
   curl -sk "https://127.0.0.1:$HA/" >/dev/null && curl -sk "https://127.0.0.1:$HB/" >/dev/null && break
   sleep 0.2

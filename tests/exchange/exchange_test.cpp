@@ -162,7 +162,8 @@ TEST_F(Forwarding, ForwardWritesASealedPackageAndRecordsTheDuty) {
   ASSERT_EQ(sent->entry.dispositions.size(), 1u);
   EXPECT_EQ(sent->entry.dispositions[0].kind, "forwarded");
   EXPECT_EQ(sent->entry.dispositions[0].target, kB);
-  EXPECT_EQ(sent->entry.dispositions[0].text, "Cererea a fost trimisă la DAS.");  // the notice to the petitioner
+  EXPECT_EQ(sent->entry.dispositions[0].text,
+            "Cererea a fost trimisă la DAS.");  // the notice to the petitioner
   EXPECT_FALSE(sent->entry.dispositions[0].late);
   ASSERT_EQ(sent->entry.exchanges.size(), 1u);
   EXPECT_EQ(sent->entry.exchanges[0].direction, "out");
