@@ -204,7 +204,13 @@ Result<Package> read_package(const fs::path& dir, const signing::TrustStore& tru
   records::BagLimits bag_limits;
   bag_limits.max_files = limits.max_files;
   auto entries = records::parse_bag_manifest(*manifest, name + "/" + kManifestFile, bag_limits);
-  if (!entries.ok()) return entries.error();
+  if (!entries.ok()) {
+    // The parser is BagIt's; here the bag is the package.
+    Error e = entries.error();
+    if (auto at = e.message.find("escapes the bag"); at != std::string::npos)
+      e.message.replace(at, 15, "escapes the package");
+    return e;
+  }
   std::map<std::string, std::string> listed;
   for (const records::ManifestEntry& e : *entries)
     if (!listed.emplace(e.path, e.sha256).second)

@@ -142,13 +142,18 @@ Status send_package(const std::string& url, const ClientTls& tls, const fs::path
   client.set_read_timeout(300);
   client.set_write_timeout(300);
   auto res = client.Post("/api/v1/exchange/packages", *body, "application/json");
-  if (!res)
-    return make_error(ErrorCode::io, url,
-                      "no answer: " + httplib::to_string(res.error()) +
-                          (client.get_openssl_verify_result() != 0
-                               ? std::string(" (the server's certificate: ") +
-                                     X509_verify_cert_error_string(client.get_openssl_verify_result()) + ")"
-                               : std::string()));
+  if (!res) {
+    std::string why = "no answer (" + httplib::to_string(res.error()) + ")";
+    if (long verify = client.get_openssl_verify_result(); verify != 0)
+      why += ": the server's certificate is not trusted (" +
+             std::string(X509_verify_cert_error_string(verify)) + ")";
+    else if (res.error() == httplib::Error::Read || res.error() == httplib::Error::SSLConnection)
+      why +=
+          ": the connection was closed; a server that requires client certificates closes it when it does "
+          "not "
+          "accept --client-cert";
+    return make_error(ErrorCode::io, url, why);
+  }
   if (res->status != 200) {
     json e = json::parse(res->body, nullptr, false);
     // The answer is untrusted too: only string fields are taken from it.

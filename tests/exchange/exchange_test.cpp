@@ -350,7 +350,7 @@ TEST_F(Forwarding, RefusesAPathThatEscapesEvenWhenSealed) {
     auto seal = signing::sign_detached(manifest, key("a"), {});
     ASSERT_TRUE(seal.ok());
     write_file(dir / exchange::kSealFile, *seal);
-    expect_refused(dir, ErrorCode::corrupt, "escapes the bag or is not relative");
+    expect_refused(dir, ErrorCode::corrupt, "escapes the package or is not relative");
   }
 }
 
