@@ -130,6 +130,10 @@ expect_exit 0 DA registry lookup "$nr" "$code" --json
 expect_exit 1 DA registry receive "$WORK/ack1" --trust "$PKI/trust"
 expect_output_contains "already acknowledged"
 
+# Both archives stay sound: blobs, catalogue (migration 13 widened a CHECK in place), audit chain.
+expect_exit 0 DB check
+expect_exit 0 DA audit verify
+
 # 5. Over HTTPS with mutual TLS between two servers on loopback.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 expect_exit 0 DA registry add --kind petitie --sender "Maria Ionescu" --subject "Loc de parcare" --json
