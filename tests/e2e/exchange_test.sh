@@ -164,6 +164,11 @@ expect_exit 1 DA registry forward "$nr2" --to "$INST_B" --notice "Trimisă la DA
   --client-key "$PKI/rogue-tls.key" --trust "$PKI/trust"
 expect_output_contains "no answer"
 [[ $(DB registry list --json | jq length) == 1 ]] || fail "a package from an untrusted client was registered"
+# The client checks the server too: a server its --tls-ca did not issue gets nothing.
+expect_exit 1 DA registry send "$WORK/p2" --url "https://127.0.0.1:$XB" --tls-ca "$PKI/rogue-ca.pem" \
+  --client-cert "$PKI/a-tls.pem" --client-key "$PKI/a-tls.key" --trust "$PKI/trust" --ack "$WORK/p2.ack-rogue"
+expect_output_contains "the server's certificate is not trusted"
+[[ $(DB registry list --json | jq length) == 1 ]] || fail "a package sent to an untrusted server was registered there"
 # The package was written and the forward recorded; sending again with A's certificate.
 [[ $(DA registry show "$nr2" --json | jq -r '.exchanges[0].state') == sent ]] || fail "the forward was not recorded before sending"
 expect_exit 0 DA registry send "$WORK/p2" --url "https://127.0.0.1:$XB" --tls-ca "$PKI/ca.pem" \
