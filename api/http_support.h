@@ -83,5 +83,7 @@ void add_registry_routes(httplib::Server& server, const App& app);
 void add_flow_routes(httplib::Server& server, const App& app);
 void add_form_routes(httplib::Server& server, const App& app);
 void add_web_pages(httplib::Server& server);
+// Only on the mutual-TLS exchange listener (ServerOptions::exchange).
+void add_exchange_routes(httplib::Server& server, const App& app);
 
 }  // namespace dosar::api

@@ -129,6 +129,17 @@ nlohmann::json to_json(const RegistryEntry& e, bool personal) {
          {"actor", d.actor},
          {"late", d.late},
          {"late_justification", d.late_justification}});
+  nlohmann::json exchanges = nlohmann::json::array();
+  for (const Exchange& x : e.exchanges)
+    exchanges.push_back({{"package", x.package_id},
+                         {"direction", x.direction},
+                         {"peer", x.peer},
+                         {"state", x.state},
+                         {"peer_number", x.peer_number},
+                         {"peer_date", x.peer_date},
+                         {"at", x.at},
+                         {"acknowledged_at", x.acknowledged_at},
+                         {"acknowledgement", x.ack_package_id}});
   nlohmann::json j = {
       {"id", e.id},
       {"register", e.register_name},
@@ -151,6 +162,7 @@ nlohmann::json to_json(const RegistryEntry& e, bool personal) {
       {"answered_by", e.answered_by},
       {"joined", e.joined},
       {"dispositions", dispositions},
+      {"exchanges", exchanges},
       {"history", history}};
   if (personal) {
     j["sender"] = {{"name", e.sender_name}, {"contact", e.sender_contact}};

@@ -1,7 +1,9 @@
 #include "api/server.h"
 
+#include <openssl/ssl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
@@ -20,6 +22,10 @@ struct WebServer::Impl {
   App app;
   std::unique_ptr<httplib::Server> server;
   int port = 0;
+  // The mutual-TLS listener of the exchange between institutions, if any.
+  std::unique_ptr<httplib::Server> exchange;
+  int exchange_port = 0;
+  std::thread exchange_thread;
   // Text and OCR of uploads (and of `ingest --defer`), in the background.
   std::unique_ptr<BackgroundDerivations> derivations;
   // Mails status changes to citizens every mail_interval_seconds (with SMTP).
@@ -50,8 +56,64 @@ struct WebServer::Impl {
     wake.notify_all();
     if (mailer.joinable()) mailer.join();
   }
-  ~Impl() { stop_mailer(); }
+  void stop_exchange() {
+    if (exchange) exchange->stop();
+    if (exchange_thread.joinable()) exchange_thread.join();
+  }
+  ~Impl() {
+    stop_mailer();
+    stop_exchange();
+  }
 };
+
+namespace {
+
+// The exchange listener (issue 12): HTTPS whose handshake requires a client
+// certificate chaining to `client_ca`, so an institution without one never
+// reaches a handler. Errors: invalid_argument (options, certificates), io.
+Result<std::unique_ptr<httplib::Server>> exchange_listener(const ServerOptions& o, const App& app,
+                                                           int& port) {
+  if (!o.tls_cert || !o.tls_key)
+    return make_error(ErrorCode::invalid_argument, "--exchange-listen", "needs --tls-cert and --tls-key");
+  if (!o.exchange_client_ca)
+    return make_error(ErrorCode::invalid_argument, "--exchange-listen",
+                      "needs --exchange-ca (the CA of the institutions' client certificates)");
+  if (!o.exchange_key)
+    return make_error(ErrorCode::invalid_argument, "--exchange-listen",
+                      "needs --exchange-key (the institution's seal for acknowledgements)");
+  const std::string cert = o.tls_cert->string(), key = o.tls_key->string(),
+                    ca = o.exchange_client_ca->string();
+  auto server = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
+    SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+    if (SSL_CTX_use_certificate_chain_file(&ctx, cert.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(&ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(&ctx) != 1 || SSL_CTX_load_verify_locations(&ctx, ca.c_str(), nullptr) != 1)
+      return false;
+    SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    return true;
+  });
+  if (!server->is_valid())
+    return make_error(ErrorCode::invalid_argument, ca,
+                      "the TLS certificate, key or the exchange CA file do not load");
+  int threads = std::max(1, o.threads / 2);
+  server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  server->set_payload_max_length(static_cast<std::size_t>(o.max_upload_bytes) * 2);
+  server->set_read_timeout(300);
+  server->set_write_timeout(300);
+  add_exchange_routes(*server, app);
+  port = o.exchange_port;
+  const std::string host = o.exchange_host.value_or("127.0.0.1");
+  if (port == 0) {
+    port = server->bind_to_any_port(host);
+    if (port < 0) return make_error(ErrorCode::io, host, "cannot listen on any port");
+  } else if (!server->bind_to_port(host, port)) {
+    return make_error(ErrorCode::io, host + ":" + std::to_string(port),
+                      "cannot listen there (in use, or not an address of this machine)");
+  }
+  return std::unique_ptr<httplib::Server>(std::move(server));
+}
+
+}  // namespace
 
 Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
   if (options.tls_cert.has_value() != options.tls_key.has_value())
@@ -133,6 +195,11 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
                       "cannot listen there (in use, or not an address of this machine)");
   }
   impl->port = port;
+  if (options.exchange_host) {
+    auto exchange = exchange_listener(options, impl->app, impl->exchange_port);
+    if (!exchange.ok()) return exchange.error();
+    impl->exchange = std::move(exchange).value();
+  }
   if (options.derivation_jobs > 0) {
     DerivationRunOptions run;
     run.jobs = options.derivation_jobs;
@@ -162,12 +229,20 @@ int WebServer::port() const {
   return impl_->port;
 }
 
+int WebServer::exchange_port() const {
+  return impl_->exchange_port;
+}
+
 std::string WebServer::url() const {
   return std::string(impl_->app.secure_cookies ? "https://" : "http://") + impl_->app.options.host + ":" +
          std::to_string(impl_->port);
 }
 
 Status WebServer::run() {
+  if (impl_->exchange) {
+    httplib::Server* exchange = impl_->exchange.get();
+    impl_->exchange_thread = std::thread([exchange] { exchange->listen_after_bind(); });
+  }
   if (!impl_->server->listen_after_bind())
     return make_error(ErrorCode::io, url(), "the server stopped with an error");
   return {};
@@ -176,6 +251,7 @@ Status WebServer::run() {
 void WebServer::stop() {
   impl_->server->stop();
   impl_->stop_mailer();
+  impl_->stop_exchange();
 }
 
 }  // namespace dosar::api

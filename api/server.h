@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "signing/pades.h"
 
 namespace dosar::api {
 
@@ -64,6 +65,15 @@ struct ServerOptions {
   // audit then count the citizen, not the proxy.
   std::vector<std::string> trusted_proxies;
   PublicFormsOptions forms;
+  // Forwarding between institutions (issue 12): a second HTTPS listener
+  // serving only POST /api/v1/exchange/packages, which requires a client
+  // certificate issued by a CA of `exchange_client_ca` (mutual TLS) and
+  // uses tls_cert/tls_key; the browser listener needs none. Packages are
+  // checked against trust_dir and acknowledged with exchange_key.
+  std::optional<std::string> exchange_host;
+  int exchange_port = 0;                                    // 0: any free port (see WebServer::exchange_port)
+  std::optional<std::filesystem::path> exchange_client_ca;  // PEM file of CA certificates
+  std::shared_ptr<const signing::SigningKey> exchange_key;
 };
 
 class WebServer {
@@ -75,7 +85,8 @@ class WebServer {
   ~WebServer();
 
   int port() const;
-  std::string url() const;  // "http://127.0.0.1:8080"
+  int exchange_port() const;  // 0 without the exchange listener
+  std::string url() const;    // "http://127.0.0.1:8080"
   // Serves until stop() is called from another thread or a signal handler's
   // thread. Errors: io.
   Status run();

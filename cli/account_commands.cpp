@@ -79,19 +79,54 @@ ExitCode run_user_enable(Context& c) {
   return set_disabled(c, false);
 }
 
+namespace {
+
+// ADDRESS:PORT of `option` into host and port; false (with the message) when malformed.
+bool parse_listen(Context& c, const char* option, const std::string& listen, std::string& host, int& port) {
+  std::size_t colon = listen.rfind(':');
+  char* end = nullptr;
+  long number = colon == std::string::npos ? -1 : std::strtol(listen.c_str() + colon + 1, &end, 10);
+  if (colon == std::string::npos || colon == 0 || *end != '\0' || number < 0 || number > 65535) {
+    c.err << "dosar: " << option << " must be ADDRESS:PORT, e.g. 127.0.0.1:8080, not '" << listen << "'\n";
+    return false;
+  }
+  host = listen.substr(0, colon);
+  port = static_cast<int>(number);
+  return true;
+}
+
+// --exchange-listen and what it needs: the client CA and the seal.
+Status exchange_options(Context& c, api::ServerOptions& options) {
+  auto listen = c.command.get("--exchange-listen");
+  if (!listen) return {};
+  std::string host;
+  if (!parse_listen(c, "--exchange-listen", *listen, host, options.exchange_port))
+    return make_error(ErrorCode::invalid_argument, "--exchange-listen", "malformed");
+  options.exchange_host = host;
+  if (auto ca = c.command.get("--exchange-ca")) options.exchange_client_ca = *ca;
+  auto key_file = c.command.get("--exchange-key");
+  auto pin_env = c.command.get("--exchange-pin-env");
+  if (!key_file || !pin_env)
+    return make_error(ErrorCode::invalid_argument, "--exchange-key/--exchange-pin-env",
+                      "the exchange listener seals acknowledgements: give both");
+  const char* pin = std::getenv(pin_env->c_str());
+  if (!pin) return make_error(ErrorCode::invalid_argument, *pin_env, "is not set in the environment");
+  auto key = key_file->rfind("pkcs11:", 0) == 0 ? signing::SigningKey::from_pkcs11(*key_file, pin)
+                                                : signing::SigningKey::from_pkcs12(*key_file, pin);
+  if (!key.ok()) return key.error();
+  options.exchange_key = std::make_shared<const signing::SigningKey>(std::move(key).value());
+  return {};
+}
+
+}  // namespace
+
 ExitCode run_serve(Context& c) {
   api::ServerOptions options;
   options.archive_dir = c.archive_dir;
-  std::string listen = c.command.get("--listen").value_or("127.0.0.1:8080");
-  std::size_t colon = listen.rfind(':');
-  char* end = nullptr;
-  long port = colon == std::string::npos ? -1 : std::strtol(listen.c_str() + colon + 1, &end, 10);
-  if (colon == std::string::npos || colon == 0 || *end != '\0' || port < 0 || port > 65535) {
-    c.err << "dosar: --listen must be ADDRESS:PORT, e.g. 127.0.0.1:8080, not '" << listen << "'\n";
+  if (!parse_listen(c, "--listen", c.command.get("--listen").value_or("127.0.0.1:8080"), options.host,
+                    options.port))
     return ExitCode::usage;
-  }
-  options.host = listen.substr(0, colon);
-  options.port = static_cast<int>(port);
+  char* end = nullptr;
   for (auto [option, target] :
        {std::pair{"--max-upload-mb", 0}, std::pair{"--threads", 1}, std::pair{"--submissions-per-hour", 2},
         std::pair{"--submissions-per-minute", 3}, std::pair{"--mail-interval", 4}}) {
@@ -129,6 +164,8 @@ ExitCode run_serve(Context& c) {
   if (auto user = c.command.get("--smtp-user")) options.forms.smtp_user = *user;
   if (const char* password = std::getenv("DOSAR_SMTP_PASSWORD")) options.forms.smtp_password = password;
   options.forms.smtp_require_tls = c.command.has("--smtp-require-tls");
+  Status exchange = exchange_options(c, options);
+  if (!exchange.ok()) return c.fail(exchange.error());
   auto server = api::WebServer::create(options);
   if (!server.ok()) return c.fail(server.error());
   auto sampler = start_fixity_sampler(c);
@@ -139,6 +176,9 @@ ExitCode run_serve(Context& c) {
   std::signal(SIGINT, stop_serving);
   std::signal(SIGTERM, stop_serving);
   c.err << "dosar: serving " << c.archive_dir.string() << " at " << (*server)->url() << "/ (Ctrl-C stops)\n";
+  if ((*server)->exchange_port() != 0)
+    c.err << "dosar: exchange between institutions (mutual TLS) at https://" << *options.exchange_host << ":"
+          << (*server)->exchange_port() << "/api/v1/exchange/packages\n";
   c.err.flush();
   Status ran = (*server)->run();
   running_server = nullptr;

@@ -78,6 +78,9 @@ ExitCode run_registry_extend(Context& c);
 ExitCode run_registry_join(Context& c);
 ExitCode run_registry_file(Context& c);
 ExitCode run_registry_forward(Context& c);
+ExitCode run_registry_forward_package(Context& c);  // forward with -o: the sealed package (issue 12)
+ExitCode run_registry_receive(Context& c);
+ExitCode run_registry_send(Context& c);
 ExitCode run_registry_extend_544(Context& c);
 ExitCode run_registry_refuse(Context& c);
 ExitCode run_registry_show(Context& c);
@@ -123,6 +126,9 @@ Result<std::unique_ptr<records::FixitySampler>> start_fixity_sampler(const Conte
 // The trusted roots of --trust DIR (default $DOSAR_TRUST_DIR; none: an empty
 // store), asking OCSP responders when the command has --online.
 Result<signing::TrustStorePtr> trust_from(const Context& c);
+// The institution key (a seal) from --key/--pin-env, else records.seal_key
+// and records.seal_pin_env of ARCHIVE/config.json; nullopt when none is set.
+Result<std::optional<signing::SigningKey>> institution_key(const Context& c);
 
 // The whole of a (small) file. Errors: not_found, io.
 Result<std::string> read_whole(const std::filesystem::path& path);

@@ -28,6 +28,8 @@ Result<long> positive_option(const Context& c, const std::string& option, long f
   return n;
 }
 
+}  // namespace
+
 // The institution key from --key/--pin-env, else records.seal_key and
 // records.seal_pin_env of ARCHIVE/config.json; nullopt when none is set.
 Result<std::optional<signing::SigningKey>> institution_key(const Context& c) {
@@ -49,8 +51,6 @@ Result<std::optional<signing::SigningKey>> institution_key(const Context& c) {
   if (!loaded.ok()) return loaded.error();
   return std::optional<signing::SigningKey>{std::move(loaded).value()};
 }
-
-}  // namespace
 
 Result<std::unique_ptr<records::FixitySampler>> start_fixity_sampler(const Context& c) {
   auto days = positive_option(c, "--fixity-period", 90, 0);

@@ -98,6 +98,16 @@ ExitCode print_entry(Context& c, const OpenedRegistry& r, const RegistryEntry& e
     if (d.late) c.out << "  LATE: " << d.late_justification;
     c.out << '\n';
   }
+  for (const Exchange& x : e.exchanges) {
+    if (x.direction == "in")
+      c.out << "  received:   from " << x.peer << ", their number " << x.peer_number << ", package "
+            << x.package_id << '\n';
+    else
+      c.out << "  sent:       to " << x.peer << ", package " << x.package_id
+            << (x.state == "acknowledged" ? ", registered there as " + x.peer_number
+                                          : std::string(", not yet acknowledged"))
+            << '\n';
+  }
   for (const RegistryEvent& ev : e.history) {
     c.out << "    " << format_bucharest(ev.at) << "  " << ev.event << " → " << ev.status << "  by "
           << ev.actor;
@@ -206,6 +216,8 @@ ExitCode run_registry_file(Context& c) {
 }
 
 ExitCode run_registry_forward(Context& c) {
+  if (c.command.has("-o") || c.command.has("--key") || c.command.has("--send"))
+    return run_registry_forward_package(c);
   return run_change(c, [&](Registry& r, const std::string& actor) {
     return r.forward(entry_ref(c), c.command.get("--to").value_or(""), c.command.get("--notice").value_or(""),
                      c.command.get("--late"), actor);

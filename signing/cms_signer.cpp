@@ -6,24 +6,38 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <vector>
 
 namespace dosar::signing {
 
-std::string certificate_name(X509* cert) {
+namespace {
+
+// The first subject attribute `nid` as UTF-8, if any.
+std::optional<std::string> subject_entry(X509* cert, int nid) {
   X509_NAME* subject = X509_get_subject_name(cert);
-  int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
-  if (index >= 0) {
-    ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
-    unsigned char* utf8 = nullptr;
-    int length = ASN1_STRING_to_UTF8(&utf8, data);
-    if (length >= 0) {
-      std::string name(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(length));
-      OPENSSL_free(utf8);
-      return name;
-    }
-  }
+  int index = X509_NAME_get_index_by_NID(subject, nid, -1);
+  if (index < 0) return std::nullopt;
+  ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
+  unsigned char* utf8 = nullptr;
+  int length = ASN1_STRING_to_UTF8(&utf8, data);
+  if (length < 0) return std::nullopt;
+  std::string value(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(length));
+  OPENSSL_free(utf8);
+  return value;
+}
+
+}  // namespace
+
+std::string certificate_organization(X509* cert) {
+  if (auto o = subject_entry(cert, NID_organizationName)) return *o;
+  return subject_entry(cert, NID_organizationIdentifier).value_or("");
+}
+
+std::string certificate_name(X509* cert) {
+  if (auto cn = subject_entry(cert, NID_commonName)) return *cn;
+  X509_NAME* subject = X509_get_subject_name(cert);
   char* line = X509_NAME_oneline(subject, nullptr, 0);
   std::string name = line ? line : "";
   OPENSSL_free(line);
@@ -73,6 +87,10 @@ SigningKey::~SigningKey() = default;
 
 std::string SigningKey::signer_name() const {
   return certificate_name(parts_->certificate.get());
+}
+
+std::string SigningKey::organization() const {
+  return certificate_organization(parts_->certificate.get());
 }
 
 Result<SigningKey> SigningKey::from_pkcs12(const std::filesystem::path& file, const std::string& password) {

@@ -316,9 +316,11 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
     return verdict(Indication::indeterminate, "NO_SIGNING_CERTIFICATE_FOUND",
                    "The signer's certificate is not in the signature.");
   const std::string signer_name = certificate_name(signer);
+  const std::string organization = certificate_organization(signer);
   const std::vector<std::string> qc = qc_statement_ids(signer);
   auto named = [&](CmsVerdict v) {
     v.signer = signer_name;
+    v.organization = organization;
     v.qualified = std::find(qc.begin(), qc.end(), "0.4.0.1862.1.1") != qc.end();
     v.qscd = std::find(qc.begin(), qc.end(), "0.4.0.1862.1.4") != qc.end();
     return v;

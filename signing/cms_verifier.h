@@ -25,6 +25,7 @@ struct CmsVerdict {
   std::string subindication;
   std::string message;
   std::string signer;
+  std::string organization;    // the signer certificate's O, else organizationIdentifier
   std::string timestamp_time;  // UTC ISO 8601 of a verified signature timestamp
   std::string claimed_time;    // UTC ISO 8601 of the signing-time attribute, if any
   bool qualified = false;      // the signer's certificate says QcCompliance (ETSI EN 319 412-5)
@@ -38,6 +39,7 @@ inline void copy_verdict(const CmsVerdict& v, SignatureReport& r) {
   r.subindication = v.subindication;
   r.message = v.message;
   r.signer = v.signer;
+  r.organization = v.organization;
   r.qualified = v.qualified;
   r.qscd = v.qscd;
   if (!v.timestamp_time.empty()) r.timestamp_time = r.signing_time = v.timestamp_time;

@@ -47,6 +47,9 @@ class SigningKey {
   ~SigningKey();
   // The signer's subject common name, else the whole subject.
   std::string signer_name() const;
+  // The institution the certificate names: its subject organizationName (O),
+  // else organizationIdentifier; empty when it names neither.
+  std::string organization() const;
 
   struct Parts;
   const Parts& parts() const { return *parts_; }
@@ -113,6 +116,7 @@ struct SignatureReport {
   std::string subindication;   // "" when TOTAL-PASSED; else ETSI name, e.g. HASH_FAILURE
   std::string message;         // one plain-language sentence for users
   std::string signer;          // signer certificate subject CN (or subject)
+  std::string organization;    // signer certificate subject O, else organizationIdentifier; may be empty
   bool qualified = false;      // the certificate says it is qualified (QcCompliance statement)
   bool qscd = false;           // ... and that its key is on a QSCD (QcSSCD statement)
   std::string signing_time;    // UTC ISO 8601: the timestamp's if any, else /M claimed

@@ -467,6 +467,40 @@ CREATE TABLE registry_dispositions (
 );
 CREATE INDEX registry_dispositions_by_target ON registry_dispositions(target_entry);
 )sql"},
+      // Forwarding between institutions (issue 12): each sealed package sent
+      // with a forward ("out") or received and registered here ("in"), the
+      // other institution, and the other side's number and date — the
+      // sender's for "in", the receiver's for "out" once acknowledged. A
+      // package id is received once per direction. A request received so
+      // is registered with the channel 'interinstitutional': the CHECK on
+      // registry_entries.channel is widened in place, by the procedure
+      // SQLite documents for loosening a CHECK (sqlite.org/lang_altertable.html,
+      // "making other kinds of table schema changes"): the stored rows are
+      // unchanged, and the CREATE TABLE below bumps the schema cookie, so
+      // every connection rereads the schema. (PostgreSQL: ALTER TABLE …
+      // DROP CONSTRAINT / ADD CONSTRAINT.)
+      {13, R"sql(
+PRAGMA writable_schema = ON;
+UPDATE sqlite_master
+  SET sql = replace(sql, 'CHECK (channel IN (''ghiseu'', ''posta'', ''email'', ''online''))',
+                    'CHECK (channel IN (''ghiseu'', ''posta'', ''email'', ''online'', ''interinstitutional''))')
+  WHERE type = 'table' AND name = 'registry_entries';
+PRAGMA writable_schema = OFF;
+CREATE TABLE registry_exchanges (
+  package_id TEXT NOT NULL,
+  direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+  entry_id INTEGER NOT NULL REFERENCES registry_entries(id),
+  peer TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('sent', 'acknowledged', 'registered')),
+  peer_number TEXT NOT NULL DEFAULT '',
+  peer_date TEXT NOT NULL DEFAULT '',
+  at TEXT NOT NULL,
+  acknowledged_at TEXT NOT NULL DEFAULT '',
+  ack_package_id TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (direction, package_id)
+);
+CREATE INDEX registry_exchanges_by_entry ON registry_exchanges(entry_id);
+)sql"},
   };
   return migrations;
 }

@@ -66,6 +66,24 @@ struct Disposition {
   std::string late_justification;
 };
 
+// A package exchanged with another institution (issue 12): "out" when this
+// archive forwarded the entry to `peer`, "in" when `peer` forwarded it here.
+// `peer_number`/`peer_date` is the other side's registration: for "in" the
+// sender's number and date, for "out" the number the receiver gave it, known
+// once its acknowledgement came back (state "acknowledged"; else "sent").
+struct Exchange {
+  std::string package_id;  // the sealed package's id (UUID)
+  std::string direction;   // "out" | "in"
+  std::string peer;        // the other institution, as its seal certificate names it
+  RegistryEntryId entry = 0;
+  std::string state;        // out: sent | acknowledged; in: registered
+  std::string peer_number;  // "12/22.11.2026"
+  std::string peer_date;    // YYYY-MM-DD
+  std::string at;           // UTC ISO 8601, when sent or received
+  std::string acknowledged_at;
+  std::string ack_package_id;  // out: the acknowledgement received; in: the one written
+};
+
 struct RegistryEntry {
   RegistryEntryId id = 0;
   std::string register_name;
@@ -89,6 +107,7 @@ struct RegistryEntry {
   std::vector<RegistryEntryId> answered_by;  // the entries answering this one
   std::vector<Disposition> dispositions;
   std::vector<RegistryEntryId> joined;  // the entries joined to this one
+  std::vector<Exchange> exchanges;      // packages sent or received for it
   std::vector<RegistryEvent> history;
 };
 
@@ -106,6 +125,9 @@ struct NewRegistryEntry {
   std::optional<RegistryEntryId> answers;
   std::string access_salt;  // hex
   std::string access_hash;  // hex; the code itself is never stored
+  // Received from another institution: recorded with the entry (direction
+  // "in"); a package id already received is refused as conflict.
+  std::optional<Exchange> received;
 };
 
 // A change of an entry. Applied only when the entry's status is still
@@ -161,6 +183,27 @@ class RegistryStore {
   // gets a "joined-with" event on its target. Errors: not_found, conflict, io.
   virtual Result<RegistryEntry> dispose(RegistryEntryId id, const RegistryChange& change,
                                         const Disposition& disposition, const std::string& actor) = 0;
+  // dispose(), also recording the package `sent` (direction "out") in the
+  // same transaction. Errors: as dispose, conflict (package id known).
+  virtual Result<RegistryEntry> dispose_sending(RegistryEntryId id, const RegistryChange& change,
+                                                const Disposition& disposition, const Exchange& sent,
+                                                const std::string& actor) = 0;
+
+  // The exchange of `package_id` in `direction`, if any. Errors: io.
+  virtual Result<std::optional<Exchange>> exchange(const std::string& direction,
+                                                   const std::string& package_id) const = 0;
+  // Records that the receiver registered the package `package_id` sent from
+  // here as `peer_number` of `peer_date` (its acknowledgement
+  // `ack_package_id`), with an event on the entry whose note the citizen
+  // sees, and the audit row. Errors: not_found (no such package sent),
+  // conflict (already acknowledged), io.
+  virtual Result<RegistryEntry> acknowledge(const std::string& package_id, const std::string& peer_number,
+                                            const std::string& peer_date, const std::string& ack_package_id,
+                                            const std::string& note, const std::string& actor) = 0;
+  // Notes the acknowledgement written for the package `package_id` received
+  // here. Errors: not_found, io.
+  virtual Status note_acknowledgement_sent(const std::string& package_id, const std::string& ack_package_id,
+                                           const std::string& actor) = 0;
 
   virtual Result<AccessSecret> access_secret(RegistryEntryId id) const = 0;  // not_found, io
   // Replaces the access code's salt and hash (a lost receipt). Errors: not_found, io.

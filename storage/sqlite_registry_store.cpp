@@ -40,6 +40,15 @@ RegistryEntry read_entry(const Statement& s) {
   return e;
 }
 
+constexpr const char* kExchangeColumns =
+    "package_id, direction, peer, entry_id, state, peer_number, peer_date, at, acknowledged_at, "
+    "ack_package_id";
+
+Exchange read_exchange(const Statement& s) {
+  return {s.text(0), s.text(1), s.text(2), s.integer(3), s.text(4),
+          s.text(5), s.text(6), s.text(7), s.text(8),    s.text(9)};
+}
+
 // "12/22.11.2026" from seq 12 and Bucharest date "2026-11-22".
 std::string printed_number(int seq, const std::string& local_date) {
   return std::to_string(seq) + "/" + local_date.substr(8, 2) + "." + local_date.substr(5, 2) + "." +
@@ -166,7 +175,21 @@ class SqliteRegistryStore final : public RegistryStore {
       if (!link.ok()) return link.error();
       DOSAR_TRY(link->bind(1, id).bind(2, d).run());
     }
-    RegistryChange first{"", "registered", "registered", "", "", deadline, ""};
+    if (n.received) {
+      Exchange in = *n.received;
+      in.direction = "in";
+      in.state = "registered";
+      in.entry = id;
+      in.at = at;
+      DOSAR_TRY(insert_exchange(in));
+    }
+    RegistryChange first{"",
+                         "registered",
+                         "registered",
+                         "",
+                         "",
+                         deadline,
+                         n.received ? "de la " + n.received->peer + ", nr. " + n.received->peer_number : ""};
     DOSAR_TRY(insert_event(id, at, actor, first));
     // The audit row names the entry, never the sender (restricted personal data).
     DOSAR_TRY(audit("registry.register", actor,
@@ -241,52 +264,101 @@ class SqliteRegistryStore final : public RegistryStore {
                                 const std::string& actor) override {
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
-    const std::string at = now();
-    DOSAR_TRY(apply(id, c, actor, at));
-    auto s = db_.prepare(
-        "INSERT INTO registry_dispositions(entry_id, seq, kind, target_entry, target, text, at, actor, late, "
-        "late_justification) SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? "
-        "FROM registry_dispositions WHERE entry_id = ?");
-    if (!s.ok()) return s.error();
-    DOSAR_TRY(s->bind(1, id)
-                  .bind(2, d.kind)
-                  .bind(3, d.target_entry)
-                  .bind(4, d.target)
-                  .bind(5, d.text)
-                  .bind(6, at)
-                  .bind(7, actor)
-                  .bind(8, std::int64_t{d.late ? 1 : 0})
-                  .bind(9, d.late_justification)
-                  .bind(10, id)
-                  .run());
-    if (d.target_entry) {
-      // The first entry's history shows what was joined to it; its status stays.
-      auto joined = entry(id);
-      if (!joined.ok()) return joined.error();
-      auto first = entry(*d.target_entry);
-      if (!first.ok()) return first.error();
-      RegistryChange with{first->status,
-                          "joined-with",
-                          first->status,
-                          std::nullopt,
-                          std::nullopt,
-                          std::nullopt,
-                          joined->register_name + " " + joined->number};
-      with.department = first->department;
-      with.assignee = first->assignee;
-      with.deadline = first->deadline;
-      DOSAR_TRY(insert_event(first->id, at, actor, with));
-    }
-    DOSAR_TRY(audit("registry.disposition." + d.kind, actor,
-                    {{"entry", id},
-                     {"target_entry", d.target_entry ? nlohmann::json(*d.target_entry) : nlohmann::json()},
-                     {"target", d.target},
-                     {"text", d.text},
-                     {"late", d.late},
-                     {"late_justification", d.late_justification}},
-                    at));
+    DOSAR_TRY(dispose_in_transaction(id, c, d, actor, now()));
     DOSAR_TRY(tx->commit());
     return entry(id);
+  }
+
+  Result<RegistryEntry> dispose_sending(RegistryEntryId id, const RegistryChange& c, const Disposition& d,
+                                        const Exchange& sent, const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    const std::string at = now();
+    DOSAR_TRY(dispose_in_transaction(id, c, d, actor, at));
+    Exchange out = sent;
+    out.direction = "out";
+    out.state = "sent";
+    out.entry = id;
+    out.at = at;
+    DOSAR_TRY(insert_exchange(out));
+    DOSAR_TRY(audit("registry.exchange.send", actor,
+                    {{"entry", id}, {"package", out.package_id}, {"to", out.peer}}, at));
+    DOSAR_TRY(tx->commit());
+    return entry(id);
+  }
+
+  Result<std::optional<Exchange>> exchange(const std::string& direction,
+                                           const std::string& package_id) const override {
+    auto s = db_.prepare(std::string("SELECT ") + kExchangeColumns +
+                         " FROM registry_exchanges WHERE direction = ? AND package_id = ?");
+    if (!s.ok()) return s.error();
+    s->bind(1, direction).bind(2, package_id);
+    auto row = s->step();
+    if (!row.ok()) return row.error();
+    if (!*row) return std::optional<Exchange>();
+    return std::optional<Exchange>(read_exchange(*s));
+  }
+
+  Result<RegistryEntry> acknowledge(const std::string& package_id, const std::string& peer_number,
+                                    const std::string& peer_date, const std::string& ack_package_id,
+                                    const std::string& note, const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    auto sent = exchange("out", package_id);
+    if (!sent.ok()) return sent.error();
+    if (!*sent) return make_error(ErrorCode::not_found, "package " + package_id, "was not sent from here");
+    if ((*sent)->state == "acknowledged")
+      return make_error(ErrorCode::conflict, "package " + package_id,
+                        "was already acknowledged: registered at " + (*sent)->peer + " as " +
+                            (*sent)->peer_number + "; nothing changed");
+    const std::string at = now();
+    auto s = db_.prepare(
+        "UPDATE registry_exchanges SET state = 'acknowledged', peer_number = ?, peer_date = ?, "
+        "acknowledged_at = ?, ack_package_id = ? WHERE direction = 'out' AND package_id = ?");
+    if (!s.ok()) return s.error();
+    DOSAR_TRY(s->bind(1, peer_number)
+                  .bind(2, peer_date)
+                  .bind(3, at)
+                  .bind(4, ack_package_id)
+                  .bind(5, package_id)
+                  .run());
+    auto current = entry((*sent)->entry);
+    if (!current.ok()) return current.error();
+    RegistryChange event{current->status,
+                         "forward-registered",
+                         current->status,
+                         current->department,
+                         current->assignee,
+                         current->deadline,
+                         note};
+    DOSAR_TRY(insert_event(current->id, at, actor, event));
+    DOSAR_TRY(audit("registry.exchange.acknowledged", actor,
+                    {{"entry", current->id},
+                     {"package", package_id},
+                     {"acknowledgement", ack_package_id},
+                     {"peer", (*sent)->peer},
+                     {"peer_number", peer_number}},
+                    at));
+    DOSAR_TRY(tx->commit());
+    return entry(current->id);
+  }
+
+  Status note_acknowledgement_sent(const std::string& package_id, const std::string& ack_package_id,
+                                   const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    auto received = exchange("in", package_id);
+    if (!received.ok()) return received.error();
+    if (!*received) return make_error(ErrorCode::not_found, "package " + package_id, "was not received here");
+    auto s = db_.prepare(
+        "UPDATE registry_exchanges SET ack_package_id = ?, acknowledged_at = ? "
+        "WHERE direction = 'in' AND package_id = ?");
+    if (!s.ok()) return s.error();
+    const std::string at = now();
+    DOSAR_TRY(s->bind(1, ack_package_id).bind(2, at).bind(3, package_id).run());
+    DOSAR_TRY(audit("registry.exchange.acknowledge", actor,
+                    {{"package", package_id}, {"acknowledgement", ack_package_id}}, at));
+    return tx->commit();
   }
 
   Result<AccessSecret> access_secret(RegistryEntryId id) const override {
@@ -341,6 +413,84 @@ class SqliteRegistryStore final : public RegistryStore {
   }
 
  private:
+  // REQUIRES: inside a write transaction.
+  Status dispose_in_transaction(RegistryEntryId id, const RegistryChange& c, const Disposition& d,
+                                const std::string& actor, const std::string& at) {
+    DOSAR_TRY(apply(id, c, actor, at));
+    auto s = db_.prepare(
+        "INSERT INTO registry_dispositions(entry_id, seq, kind, target_entry, target, text, at, actor, late, "
+        "late_justification) SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? "
+        "FROM registry_dispositions WHERE entry_id = ?");
+    if (!s.ok()) return s.error();
+    DOSAR_TRY(s->bind(1, id)
+                  .bind(2, d.kind)
+                  .bind(3, d.target_entry)
+                  .bind(4, d.target)
+                  .bind(5, d.text)
+                  .bind(6, at)
+                  .bind(7, actor)
+                  .bind(8, std::int64_t{d.late ? 1 : 0})
+                  .bind(9, d.late_justification)
+                  .bind(10, id)
+                  .run());
+    if (d.target_entry) {
+      // The first entry's history shows what was joined to it; its status stays.
+      auto joined = entry(id);
+      if (!joined.ok()) return joined.error();
+      auto first = entry(*d.target_entry);
+      if (!first.ok()) return first.error();
+      RegistryChange with{first->status,
+                          "joined-with",
+                          first->status,
+                          std::nullopt,
+                          std::nullopt,
+                          std::nullopt,
+                          joined->register_name + " " + joined->number};
+      with.department = first->department;
+      with.assignee = first->assignee;
+      with.deadline = first->deadline;
+      DOSAR_TRY(insert_event(first->id, at, actor, with));
+    }
+    DOSAR_TRY(audit("registry.disposition." + d.kind, actor,
+                    {{"entry", id},
+                     {"target_entry", d.target_entry ? nlohmann::json(*d.target_entry) : nlohmann::json()},
+                     {"target", d.target},
+                     {"text", d.text},
+                     {"late", d.late},
+                     {"late_justification", d.late_justification}},
+                    at));
+    return {};
+  }
+
+  // REQUIRES: inside a write transaction. Errors: conflict (the package id
+  // is known in that direction), io.
+  Status insert_exchange(const Exchange& x) {
+    auto known = exchange(x.direction, x.package_id);
+    if (!known.ok()) return known.error();
+    if (*known) {
+      auto first = entry((*known)->entry);
+      return make_error(ErrorCode::conflict, "package " + x.package_id,
+                        std::string(x.direction == "in" ? "was already received" : "was already sent") +
+                            (first.ok() ? ": registered here as " + first->register_name + " " + first->number
+                                        : std::string()) +
+                            "; nothing changed");
+    }
+    auto s = db_.prepare(
+        "INSERT INTO registry_exchanges(package_id, direction, entry_id, peer, state, peer_number, "
+        "peer_date, "
+        "at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s.ok()) return s.error();
+    return s->bind(1, x.package_id)
+        .bind(2, x.direction)
+        .bind(3, x.entry)
+        .bind(4, x.peer)
+        .bind(5, x.state)
+        .bind(6, x.peer_number)
+        .bind(7, x.peer_date)
+        .bind(8, x.at)
+        .run();
+  }
+
   std::string now() const { return format_utc(clock_.now()); }
 
   Status audit(const std::string& action, const std::string& actor, const nlohmann::json& detail,
@@ -478,6 +628,10 @@ class SqliteRegistryStore final : public RegistryStore {
         each_row("SELECT entry_id FROM registry_dispositions WHERE target_entry = ? AND kind = 'joined' "
                  "ORDER BY entry_id",
                  e.id, [&](const Statement& s) { e.joined.push_back(s.integer(0)); }));
+    DOSAR_TRY(each_row((std::string("SELECT ") + kExchangeColumns +
+                        " FROM registry_exchanges WHERE entry_id = ? ORDER BY at, direction")
+                           .c_str(),
+                       e.id, [&](const Statement& s) { e.exchanges.push_back(read_exchange(s)); }));
     DOSAR_TRY(each_row(
         "SELECT seq, at, actor, event, status, department, assignee, deadline, note FROM registry_events "
         "WHERE entry_id = ? ORDER BY seq",

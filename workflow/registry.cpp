@@ -79,11 +79,16 @@ Result<DocumentKind> Registry::kind(const std::string& name) const {
 }
 
 Result<Registered> Registry::register_entry(const Registration& r, const std::string& actor) {
+  if (!one_of(r.channel, kChannels))
+    return invalid("channel", "'" + r.channel + "' is not one of " + joined(kChannels));
+  return register_checked(r, std::nullopt, actor);
+}
+
+Result<Registered> Registry::register_checked(const Registration& r, const std::optional<Exchange>& received,
+                                              const std::string& actor) {
   if (is_blank(r.sender_name)) return invalid("sender", "is required (name of the person or institution)");
   if (is_blank(r.subject)) return invalid("subject", "is required");
   if (r.kind.empty()) return invalid("kind", "is required");
-  if (!one_of(r.channel, kChannels))
-    return invalid("channel", "'" + r.channel + "' is not one of " + joined(kChannels));
   auto registers = store_.registers();
   if (!registers.ok()) return registers.error();
   if (std::none_of(registers->begin(), registers->end(),
@@ -131,6 +136,7 @@ Result<Registered> Registry::register_entry(const Registration& r, const std::st
   n.documents = r.documents;
   n.access_salt = secret->salt;
   n.access_hash = secret->hash;
+  n.received = received;
   auto entry = store_.add_entry(n, actor);
   if (!entry.ok()) return entry.error();
   return Registered{std::move(entry).value(), std::move(code).value()};
@@ -306,7 +312,7 @@ Result<RegistryEntry> Registry::file_without_answer(const EntryRef& ref, const s
 
 Result<RegistryEntry> Registry::forward(const EntryRef& ref, const std::string& institution,
                                         const std::string& notice, const std::optional<std::string>& late,
-                                        const std::string& actor) {
+                                        const std::string& actor, const std::optional<Exchange>& package) {
   if (is_blank(institution)) return invalid("--to", "the institution forwarded to is required");
   if (is_blank(notice)) return invalid("--notice", "the notice sent to the petitioner is required");
   auto entry = open_entry(ref);
@@ -319,10 +325,56 @@ Result<RegistryEntry> Registry::forward(const EntryRef& ref, const std::string& 
   d.text = notice;
   d.late = *is_late;
   d.late_justification = late.value_or("");
-  return store_.dispose(entry->id,
-                        {entry->status, "forwarded", "closed", std::nullopt, std::nullopt, std::nullopt,
-                         institution + ": " + notice},
-                        d, actor);
+  RegistryChange change{entry->status,
+                        "forwarded",
+                        "closed",
+                        std::nullopt,
+                        std::nullopt,
+                        std::nullopt,
+                        institution + ": " + notice};
+  if (!package) return store_.dispose(entry->id, change, d, actor);
+  Exchange sent = *package;
+  sent.peer = institution;
+  return store_.dispose_sending(entry->id, change, d, sent, actor);
+}
+
+Result<Registered> Registry::register_received(Registration registration, const Exchange& received,
+                                               const std::string& actor) {
+  if (is_blank(received.package_id)) return invalid("package", "has no id");
+  if (is_blank(received.peer)) return invalid("package", "names no sending institution");
+  // A package received twice is registered once: say which number it got.
+  auto known = store_.exchange("in", received.package_id);
+  if (!known.ok()) return known.error();
+  if (*known) {
+    auto first = store_.entry((*known)->entry);
+    if (!first.ok()) return first.error();
+    return make_error(ErrorCode::conflict, "package " + received.package_id,
+                      "was already received from " + (*known)->peer + " and registered as " + label(*first) +
+                          "; nothing changed");
+  }
+  registration.channel = kExchangeChannel;
+  return register_checked(registration, received, actor);
+}
+
+Result<RegistryEntry> Registry::record_acknowledgement(const std::string& package_id,
+                                                       const std::string& institution,
+                                                       const std::string& number, const std::string& date,
+                                                       const std::string& ack_package_id,
+                                                       const std::string& actor) {
+  auto sent = store_.exchange("out", package_id);
+  if (!sent.ok()) return sent.error();
+  if (!*sent)
+    return make_error(ErrorCode::not_found, "acknowledgement " + ack_package_id,
+                      "refers to package " + package_id + ", which was not sent from this archive");
+  // The package went to the institution named by --to; only it may say
+  // what number it gave.
+  if ((*sent)->peer != institution)
+    return make_error(ErrorCode::permission, "acknowledgement " + ack_package_id,
+                      "is sealed by '" + institution + "', but package " + package_id +
+                          " was forwarded to '" + (*sent)->peer + "'; nothing changed");
+  if (is_blank(number)) return invalid("acknowledgement " + ack_package_id, "gives no registration number");
+  const std::string note = "redirecționată către " + institution + ", înregistrată acolo cu nr. " + number;
+  return store_.acknowledge(package_id, number, date, ack_package_id, note, actor);
 }
 
 Result<RegistryEntry> Registry::extend_544(const EntryRef& ref, const std::string& notice,
@@ -431,7 +483,8 @@ Result<CitizenView> Registry::lookup(const std::string& number, const std::strin
     view.status = e.status;
     view.deadline = e.deadline;
     // The petitioner is told of dispositions in writing; other notes stay inside.
-    static const std::set<std::string> told = {"joined", "filed", "forwarded", "extended-544", "refused"};
+    static const std::set<std::string> told = {"joined",       "filed",   "forwarded",
+                                               "extended-544", "refused", "forward-registered"};
     for (const RegistryEvent& ev : e.history)
       if (ev.event != "code-reissued")
         view.route.push_back({format_bucharest(ev.at), ev.event, ev.status, ev.department,

@@ -20,6 +20,9 @@ namespace dosar::workflow {
 
 // Channels a document arrives by: counter (ghișeu), post, e-mail, online form.
 inline constexpr const char* kChannels[] = {"ghiseu", "posta", "email", "online"};
+// The channel of a request another institution forwarded electronically
+// (issue 12); only register_received() sets it.
+inline constexpr const char* kExchangeChannel = "interinstitutional";
 // Statuses a person sets with set_status(); "assigned" comes from assign(),
 // "annulled" from annul(), "registered" only from registration.
 inline constexpr const char* kSettableStatuses[] = {"in-progress", "answered", "closed", "archived"};
@@ -129,9 +132,28 @@ class Registry {
   // Forwards to the competent institution with the notice to the petitioner
   // (OG 27/2002 art. 6(1)): within 5 days of registration; closes the entry.
   // Errors: invalid_argument (blank, late without justification), conflict.
+  // With `package` (issue 12), the sealed package sent is recorded in the
+  // same transaction (its peer is `institution`).
   Result<RegistryEntry> forward(const EntryRef& ref, const std::string& institution,
                                 const std::string& notice, const std::optional<std::string>& late,
-                                const std::string& actor);
+                                const std::string& actor,
+                                const std::optional<Exchange>& package = std::nullopt);
+  // Registers a request another institution forwarded (issue 12), with
+  // channel kExchangeChannel and `received` (direction "in": the sender, its
+  // number and date) in the same transaction. Errors: those of
+  // register_entry, conflict when the package was already received (the
+  // message names the number it got then; nothing changes).
+  Result<Registered> register_received(Registration registration, const Exchange& received,
+                                       const std::string& actor);
+  // Records that `institution` registered the package `package_id` sent
+  // from here as `number` of `date` (its acknowledgement `ack_package_id`):
+  // the citizen's route then shows "forwarded to X, registered there as
+  // N". Errors: not_found (no such package sent), permission (the
+  // acknowledgement comes from another institution than the one forwarded
+  // to), conflict (already acknowledged), io.
+  Result<RegistryEntry> record_acknowledgement(const std::string& package_id, const std::string& institution,
+                                               const std::string& number, const std::string& date,
+                                               const std::string& ack_package_id, const std::string& actor);
   // Extends a Law 544/2001 request to 30 days after registration with the
   // notice (art. 7(1)): only within the first 10 days and once; no `late`
   // (the law gives none). Errors: invalid_argument (kind, blank, past day 10), conflict.
@@ -172,6 +194,9 @@ class Registry {
   // returns whether it is late. Errors: invalid_argument.
   Result<bool> late_check(const RegistryEntry& e, int days, const std::optional<std::string>& late,
                           const std::string& duty) const;
+  // register_entry() once the channel is checked; records `received` with the entry.
+  Result<Registered> register_checked(const Registration& r, const std::optional<Exchange>& received,
+                                      const std::string& actor);
   // Finds `ref`, requires it open and of the kind `is_kind` accepts.
   Result<RegistryEntry> open_entry(const EntryRef& ref) const;
 

@@ -7,7 +7,7 @@ const STATUS = { 'to-verify': 'de verificat', registered: 'înregistrată', assi
 const EVENTS = { registered: 'înregistrată', verified: 'verificată la registratură', 'documents-added': 'documente adăugate',
                  assigned: 'repartizată', annulled: 'anulată', extended: 'termen prelungit', 'answered-by': 's-a răspuns',
                  joined: 'conexată', 'joined-with': 'conexată cu altă cerere', filed: 'clasată',
-                 forwarded: 'redirecționată', 'extended-544': 'termen prelungit la 30 de zile', refused: 'refuzată' };
+                 forwarded: 'redirecționată', 'forward-registered': 'înregistrată la instituția competentă', 'extended-544': 'termen prelungit la 30 de zile', refused: 'refuzată' };
 const $ = (id) => document.getElementById(id);
 
 async function check(e) {
