@@ -251,13 +251,7 @@ ExitCode run_jobs(Context& c) {
   if (!jobs.ok()) return c.fail(jobs.error());
   if (c.json) {
     nlohmann::json list = nlohmann::json::array();
-    for (const Derivation& d : *jobs) {
-      nlohmann::json j = to_json(d);
-      ProgressEstimate e = derivation_estimate(d, system_clock());
-      j["pages_per_minute"] = d.state == "running" ? nlohmann::json(e.pages_per_minute) : nlohmann::json();
-      j["eta_seconds"] = e.eta_seconds ? nlohmann::json(*e.eta_seconds) : nlohmann::json();
-      list.push_back(std::move(j));
-    }
+    for (const Derivation& d : *jobs) list.push_back(to_json(d));
     c.out << list.dump(2) << '\n';
     return ExitCode::ok;
   }
