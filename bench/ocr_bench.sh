@@ -140,7 +140,7 @@ mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
 echo
 echo "OCR benchmark: $files files, $pages pages ($CORPUS), jobs $JOBS, median of $REPEAT rounds"
-echo "dosar $("$DOSAR" --version | awk '{print $2}'), $(ocrmypdf --version 2>/dev/null | head -1 | sed 's/^/ocrmypdf /'), $(tesseract --version 2>&1 | head -1), $(nproc) cores"
+echo "dosar $("$DOSAR" --version | awk '{print $2}'), $(ocrmypdf --version 2>/dev/null | head -1 | sed 's/^/ocrmypdf /'), $(tesseract --version 2>&1 | head -1), $(nproc --all) cores"
 echo
 echo "| run | seconds | pages/min | peak RSS MB |"
 echo "|---|---:|---:|---:|"

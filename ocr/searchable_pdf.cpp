@@ -3,13 +3,16 @@
 // What is checked mechanically is listed in README.md ("Searchable PDFs").
 #include <lcms2.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <mutex>
 #include <qpdf/ClosedFileInputSource.hh>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFExc.hh>
 #include <qpdf/QPDFPageDocumentHelper.hh>
 #include <qpdf/QPDFWriter.hh>
+#include <utility>
 
 #include "ocr/recognizer.h"
 
@@ -33,29 +36,20 @@ const std::string& srgb_profile() {
   return profile;
 }
 
+// Text for an XML element (index/'s html_escape is out of ocr/'s reach).
+// XML 1.0 forbids most control characters; a title never needs them.
 std::string xml_escaped(const std::string& text) {
+  static const std::pair<char, const char*> kEntities[] = {
+      {'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}};
   std::string out;
   for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        // XML 1.0 forbids most control characters; a title never needs them.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
-          out += ' ';
-        else
-          out += c;
-    }
+    auto entity =
+        std::find_if(std::begin(kEntities), std::end(kEntities), [c](const auto& e) { return e.first == c; });
+    bool control = static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r';
+    if (entity != std::end(kEntities))
+      out += entity->second;
+    else
+      out += control ? ' ' : c;
   }
   return out;
 }
