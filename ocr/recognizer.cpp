@@ -105,7 +105,7 @@ Result<OcrPage> Recognizer::recognize(PageImage& page, const std::string& name, 
     // for an office scan) OSD's layout analysis costs a quarter, and it
     // cost a third of a page's recognition at full resolution.
     PixPtr half(dpi >= 240 ? (pixGetDepth(gray.get()) == 1 ? pixReduceRankBinary2(gray.get(), 1, nullptr)
-                                                            : pixScaleAreaMap2(gray.get()))
+                                                           : pixScaleAreaMap2(gray.get()))
                            : nullptr);
     engines_->osd.SetImage(half ? half.get() : gray.get());
     engines_->osd.SetSourceResolution(half ? dpi / 2 : dpi);
