@@ -1,6 +1,7 @@
 #include "api/json_shapes.h"
 
 #include "base/clock.h"
+#include "ingest/derivation_runner.h"
 
 namespace dosar {
 
@@ -48,6 +49,7 @@ nlohmann::json to_json(const Version& v) {
 }
 
 nlohmann::json to_json(const Derivation& d) {
+  ProgressEstimate e = derivation_estimate(d, system_clock());
   auto optional = [](const std::optional<std::string>& text) {
     return text ? nlohmann::json(*text) : nlohmann::json();
   };
@@ -61,7 +63,12 @@ nlohmann::json to_json(const Derivation& d) {
           {"finished_at", optional(d.finished_at)},
           {"pages_done", d.pages_done},
           {"pages_total", d.pages_total},
-          {"error", optional(d.error)}};
+          {"claimed_at", optional(d.claimed_at)},
+          {"pages_at_claim", d.pages_at_claim},
+          {"pages_recognized", d.pages_recognized},
+          {"error", optional(d.error)},
+          {"pages_per_minute", d.state == "running" ? nlohmann::json(e.pages_per_minute) : nlohmann::json()},
+          {"eta_seconds", e.eta_seconds ? nlohmann::json(*e.eta_seconds) : nlohmann::json()}};
 }
 
 nlohmann::json to_json(const AuditRecord& r) {

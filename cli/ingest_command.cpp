@@ -88,6 +88,38 @@ IngestItem filed(const FileCodeAssigner& file_code, IngestItem item) {
   return item;
 }
 
+// The progress of a long command on stderr: a line redrawn in place on a
+// terminal, else a plain line every 30 s (logs of scripts and services).
+class ProgressPrinter {
+ public:
+  ProgressPrinter(const Context& c, std::string unit) : c_(c), meter_(system_clock(), std::move(unit)) {
+    meter_.due(std::chrono::milliseconds(0));  // the plain log starts after its first period
+  }
+  void show(std::int64_t done, std::int64_t total, std::int64_t pages) {
+    std::lock_guard lock(mutex_);
+    meter_.update(done, total, pages);
+    if (c_.err_is_terminal) {
+      if (!meter_.due(std::chrono::milliseconds(250)) && done < total) return;
+      c_.err << "\r" << meter_.line() << "   " << std::flush;
+      drawn_ = true;
+    } else if (meter_.due(std::chrono::seconds(30))) {
+      c_.err << "progress: " << meter_.line() << std::endl;
+    }
+  }
+  // Erases the line drawn on a terminal, before other output.
+  void end() {
+    std::lock_guard lock(mutex_);
+    if (drawn_) c_.err << "\r\033[K" << std::flush;
+    drawn_ = false;
+  }
+
+ private:
+  const Context& c_;
+  ProgressMeter meter_;
+  std::mutex mutex_;
+  bool drawn_ = false;
+};
+
 // Derivations queued by `ingest --defer`, worked through by a background
 // thread of `watch --defer` until destroyed (`serve` runs its own).
 Result<std::unique_ptr<BackgroundDerivations>> start_background_derivations(Context& c,
@@ -147,10 +179,20 @@ ExitCode run_watch(Context& c) {
     return sampler.error().code == ErrorCode::invalid_argument ? (c.fail(sampler.error()), ExitCode::usage)
                                                                : c.fail(sampler.error());
   if (!watch.once) c.err << "watching " << c.command.positionals[0] << " (Ctrl-C stops)\n";
+  // A hot folder has no end: files and pages so far, and the rate.
+  ProgressPrinter progress(c, "files");
+  std::int64_t files = 0, pages = 0;
   Status status = watch_folder(
       **ingester, c.command.positionals[0], watch,
-      [&](const IngestItem& item) { print_item(c, filed(*file_code, item)); },
+      [&](const IngestItem& item) {
+        progress.end();
+        print_item(c, filed(*file_code, item));
+        ++files;
+        if (item.status == IngestStatus::stored) pages += item.page_count.value_or(0);
+        progress.show(files, files, pages);
+      },
       [] { return stop_requested.load(); });
+  progress.end();
   if (!status.ok()) return c.fail(status.error());
   return ExitCode::ok;
 }
@@ -168,21 +210,31 @@ ExitCode run_ingest(Context& c) {
 
   std::vector<std::filesystem::path> inputs(c.command.positionals.begin(), c.command.positionals.end());
   std::size_t stored = 0, duplicates = 0, rejected = 0;
-  Status status = (*ingester)->ingest(inputs, [&](const IngestItem& stored_item) {
-    IngestItem item = filed(*file_code, stored_item);
-    switch (item.status) {
-      case IngestStatus::stored:
-        ++stored;
-        break;
-      case IngestStatus::duplicate:
-        ++duplicates;
-        break;
-      case IngestStatus::rejected:
-        ++rejected;
-        break;
-    }
-    print_item(c, item);
-  });
+  ProgressPrinter progress(c, "files");
+  std::int64_t files_total = 0, pages = 0;
+  auto found = [&](std::size_t count) { files_total = static_cast<std::int64_t>(count); };
+  Status status = (*ingester)->ingest(
+      inputs,
+      [&](const IngestItem& stored_item) {
+        progress.end();
+        IngestItem item = filed(*file_code, stored_item);
+        switch (item.status) {
+          case IngestStatus::stored:
+            ++stored;
+            break;
+          case IngestStatus::duplicate:
+            ++duplicates;
+            break;
+          case IngestStatus::rejected:
+            ++rejected;
+            break;
+        }
+        print_item(c, item);
+        if (item.status == IngestStatus::stored) pages += item.page_count.value_or(0);
+        progress.show(static_cast<std::int64_t>(stored + duplicates + rejected), files_total, pages);
+      },
+      found);
+  progress.end();
   if (!c.json) {
     c.err << stored << " stored, " << duplicates << " duplicate, " << rejected << " rejected\n";
     if (options.defer_derivation && stored > 0)
@@ -206,6 +258,9 @@ ExitCode run_jobs(Context& c) {
   for (const Derivation& d : *jobs) {
     c.out << d.document_id << '\t' << d.version_number << '\t' << d.state << '\t' << d.queued_at;
     if (d.pages_total > 0) c.out << '\t' << d.pages_done << '/' << d.pages_total << " pages";
+    if (ProgressEstimate e = derivation_estimate(d, system_clock()); e.eta_seconds)
+      c.out << '\t' << static_cast<int>(e.pages_per_minute + 0.5) << " pages/min, ETA "
+            << format_duration(*e.eta_seconds);
     if (d.error) c.out << '\t' << *d.error;
     c.out << '\n';
   }
@@ -219,12 +274,17 @@ ExitCode run_jobs_run(Context& c) {
   auto archive = c.open_archive();
   if (!archive.ok()) return c.fail(archive.error());
   DerivationRunOptions run = derivation_options(*options);
+  ProgressPrinter progress(c, "pages");
+  run.progress = [&](const DerivationProgress& p) {
+    progress.show(p.pages_done, p.pages_total, p.pages_done);
+  };
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
   std::size_t failed = 0;
   auto done = run_derivations(
       **archive, run,
       [&](const DerivationEvent& e) {
+        progress.end();
         if (!e.done) ++failed;
         if (c.json) {
           nlohmann::json j = {{"id", e.document_id}, {"version", e.version_number}, {"done", e.done}};
@@ -241,6 +301,7 @@ ExitCode run_jobs_run(Context& c) {
                 << '\n';
       },
       [] { return !stop_requested.load(); });
+  progress.end();
   if (!done.ok()) return c.fail(done.error());
   if (!c.json) c.err << *done << " done, " << failed << " failed\n";
   return failed == 0 ? ExitCode::ok : ExitCode::failed;

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,15 @@ struct DeriveOptions {
   PdfLimits pdf_limits;
 };
 
+// Where OCR keeps each page it reads, so that an interrupted derivation
+// resumes at the next page: pages read by earlier attempts, and a callback
+// told of each new page once its one-page PDF is durable.
+struct PageJournal {
+  std::filesystem::path pages_dir;     // the one-page PDFs, "<page>.pdf"; created when needed
+  std::map<int, DerivationPage> done;  // by index: read before, not read again
+  std::function<void(const DerivationPage&)> recorded;  // may be null
+};
+
 // Files staged in the spool (synced), not yet blobs.
 struct DerivedFiles {
   int page_count = 0;
@@ -49,19 +59,25 @@ struct DerivedFiles {
   std::filesystem::path searchable_pdf;  // empty unless every page was scanned and read
   std::string searchable_pdf_id;
   std::optional<Error> archive_error;  // the spool, not the file, failed
+  int pages_recognized = 0;            // pages OCR read in this call
+  int pages_resumed = 0;               // pages taken from the journal
 
   void discard();  // removes what is staged
 };
 
 // Derives from `file` (of detected type `mime_type`), staging results next to
-// `stage_prefix` (a spool path). `name` is the subject of messages; `title`
-// goes into the searchable PDF. `progress` (may be null) hears (pages done,
-// pages) while OCR runs. Errors: the file's own problems (corrupt,
-// unsupported, limit_exceeded), as ingest rejects them.
+// `stage_prefix` (a spool path). `name` is the subject of messages;
+// `description` goes into the searchable PDF. With `journal` (may be null),
+// pages it holds are not read again and each page read is recorded in it;
+// without, the one-page PDFs are made beside `stage_prefix` and removed.
+// `progress` (may be null) hears (pages done, pages) while OCR runs.
+// Errors: the file's own problems (corrupt, unsupported, limit_exceeded), as
+// ingest rejects them.
 Result<DerivedFiles> derive_files(const std::filesystem::path& file, const std::string& mime_type,
-                                  const std::string& name, const std::string& title,
+                                  const std::string& name, const PdfDescription& description,
                                   const std::filesystem::path& stage_prefix, const DeriveOptions& options,
-                                  RecognizerSlot& recognizer, const std::function<void(int, int)>& progress);
+                                  RecognizerSlot& recognizer, PageJournal* journal,
+                                  const std::function<void(int, int)>& progress);
 
 // SHA-256 of a file, in hex. Errors: io.
 Result<std::string> hash_file(const std::filesystem::path& path);

@@ -28,11 +28,32 @@ struct Task {
   Version version;
   fs::path original;  // a local file with the original's bytes
   fs::path stage_prefix;
+  PdfDescription description;
+  PageJournal journal;  // pages recorded by earlier attempts; its callback fills `read`
   // Filled by the worker.
   std::optional<Result<DerivedFiles>> outcome;
   int pages_done = 0, pages_total = 0;  // guarded by the runner's mutex
   bool progress_changed = false;
+  std::vector<DerivationPage> read;  // pages read, not yet recorded; guarded by the runner's mutex
 };
+
+// The folder of a derivation's one-page PDFs, kept across attempts.
+fs::path pages_dir_of(const fs::path& spool, DocumentId id, int version) {
+  return spool / "pages" / (std::to_string(id) + "-" + std::to_string(version));
+}
+
+// The pages the queue holds: of every version waiting, for the progress display.
+std::int64_t queued_pages(const Catalog& catalog) {
+  auto waiting = catalog.derivations(true);
+  if (!waiting.ok()) return 0;
+  std::int64_t pages = 0;
+  for (const Derivation& d : *waiting) {
+    if (d.state == "failed") continue;
+    auto v = catalog.version(d.document_id, d.version_number);
+    if (v.ok() && v->page_count) pages += *v->page_count;
+  }
+  return pages;
+}
 
 std::string title_of(const Version& v) {
   auto dot = v.original_name.rfind('.');
@@ -65,6 +86,22 @@ Status release_dead_local_workers(Catalog& catalog, const std::string& actor) {
   return {};
 }
 
+// Page folders of derivations that are no longer waiting (given up after
+// too many attempts, or removed) are left by nobody else: removed here.
+void remove_orphan_page_folders(const Catalog& catalog, const fs::path& spool) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(spool / "pages", ec)) {
+    std::string name = entry.path().filename().string();
+    char* end = nullptr;
+    long long id = std::strtoll(name.c_str(), &end, 10);
+    if (!end || *end != '-') continue;
+    long version = std::strtol(end + 1, nullptr, 10);
+    auto d = catalog.derivation(id, static_cast<int>(version));
+    if (!d.ok()) continue;
+    if (!*d || (*d)->state == "done" || (*d)->state == "failed") fs::remove_all(entry.path(), ec);
+  }
+}
+
 }  // namespace
 
 DerivationRunOptions derivation_options(const IngestOptions& ingest) {
@@ -76,6 +113,15 @@ DerivationRunOptions derivation_options(const IngestOptions& ingest) {
   run.ocr_limits = ingest.ocr_limits;
   run.actor = ingest.actor;
   return run;
+}
+
+ProgressEstimate derivation_estimate(const Derivation& d, const Clock& clock) {
+  if (d.state != "running" || !d.claimed_at) return {};
+  auto claimed = parse_utc(*d.claimed_at);
+  if (!claimed) return {};
+  std::int64_t read = std::max(d.pages_done - d.pages_at_claim, 0);
+  std::int64_t to_read = std::max(d.pages_total - d.pages_at_claim, 0);
+  return estimate_progress(read, to_read, read, clock.now() - *claimed);
 }
 
 std::string derivation_worker_name() {
@@ -105,6 +151,7 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
     return std::size_t{0};
   }
   std::optional<std::vector<Derivation>> pre_claimed = std::move(first_claim).value();
+  remove_orphan_page_folders(archive.catalog(), archive.spool_dir());
   PdfLibrary pdf_library;
 
   std::mutex mutex;
@@ -127,13 +174,21 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
       std::string name = "document " + std::to_string(task->claim.document_id) + " version " +
                          std::to_string(task->claim.version_number) + " (" + task->version.original_name +
                          ")";
-      auto outcome = derive_files(task->original, task->version.mime_type, name, title_of(task->version),
-                                  task->stage_prefix, derive, recognizer, [&](int done, int total) {
-                                    std::lock_guard lock(mutex);
-                                    task->pages_done = done;
-                                    task->pages_total = total;
-                                    task->progress_changed = true;
-                                  });
+      task->journal.recorded = [&](const DerivationPage& page) {
+        {
+          std::lock_guard lock(mutex);
+          task->read.push_back(page);
+        }
+        result_ready.notify_all();
+      };
+      auto outcome =
+          derive_files(task->original, task->version.mime_type, name, task->description, task->stage_prefix,
+                       derive, recognizer, &task->journal, [&](int done, int total) {
+                         std::lock_guard lock(mutex);
+                         task->pages_done = done;
+                         task->pages_total = total;
+                         task->progress_changed = true;
+                       });
       {
         std::lock_guard lock(mutex);
         task->outcome = std::move(outcome);
@@ -157,6 +212,12 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
   // blob store are used from here only.
   Catalog& catalog = archive.catalog();
   std::size_t done_count = 0;
+  DerivationProgress progress;
+  if (options.progress) progress.pages_total = queued_pages(catalog);
+  auto forget_pages = [&](const Task& task) {
+    std::error_code ec;
+    fs::remove_all(task.journal.pages_dir, ec);
+  };
   bool exhausted = false;
   Status failure;
 
@@ -195,6 +256,7 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
         DOSAR_TRY(catalog.fail_derivation(task->claim.document_id, task->claim.version_number, worker,
                                           outcome.error().to_string(), Catalog::GiveBack::failed,
                                           options.actor));
+        forget_pages(*task);
         if (report) report({task->claim.document_id, task->claim.version_number, false, outcome.error(), {}});
         continue;
       }
@@ -204,7 +266,11 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
         archive_failure = *files.archive_error;
         continue;
       }
-      Catalog::CompletedDerivation c{task->claim.document_id, task->claim.version_number, {}};
+      Catalog::CompletedDerivation c{task->claim.document_id,
+                                     task->claim.version_number,
+                                     {},
+                                     files.pages_resumed,
+                                     files.pages_recognized};
       c.data.page_count = files.page_count;
       c.data.ocr_confidence = files.ocr_confidence;
       c.data.pages = files.pages;
@@ -234,7 +300,10 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
       // a disposal removed a blob of it meanwhile: derive it again later.
       if (!outcome.ok() && outcome.error().code == ErrorCode::not_found)
         give_back(*completed_tasks[i], outcome.error());
-      if (event.done) ++done_count;
+      if (event.done) {
+        ++done_count;
+        forget_pages(*completed_tasks[i]);
+      }
       if (report) report(event);
     }
     return archive_failure;
@@ -258,6 +327,11 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
       }
       if (claimed->empty()) exhausted = true;
       for (Derivation& d : *claimed) {
+        if (!failure.ok()) {  // the catalogue failed for an earlier one: give the rest back
+          (void)catalog.fail_derivation(d.document_id, d.version_number, worker, failure.error().to_string(),
+                                        Catalog::GiveBack::released, options.actor);
+          continue;
+        }
         auto task = std::make_unique<Task>();
         task->claim = d;
         auto version = catalog.version(d.document_id, d.version_number);
@@ -272,9 +346,22 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
           if (report) report({d.document_id, d.version_number, false, e, {}});
           continue;
         }
+        auto recorded = catalog.derivation_pages(d.document_id, d.version_number);
+        auto document = catalog.document(d.document_id);
+        if (!recorded.ok() || !document.ok()) {
+          failure = recorded.ok() ? document.error() : recorded.error();
+          (void)catalog.fail_derivation(d.document_id, d.version_number, worker, failure.error().to_string(),
+                                        Catalog::GiveBack::released, options.actor);
+          break;
+        }
         task->version = std::move(version).value();
         task->original = *original;
         task->stage_prefix = new_staging_path(archive.spool_dir());
+        task->description = {title_of(task->version),
+                             document->department.empty() ? task->version.author : document->department,
+                             task->version.created_at};
+        task->journal.pages_dir = pages_dir_of(archive.spool_dir(), d.document_id, d.version_number);
+        for (DerivationPage& page : *recorded) task->journal.done[page.index] = std::move(page);
         Task* raw = task.get();
         in_flight[{d.document_id, d.version_number}] = std::move(task);
         {
@@ -283,20 +370,29 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
         }
         work_ready.notify_one();
       }
+      if (!failure.ok()) break;
     }
     // Asked to stop: no new work; what the threads hold now is finished by
     // stop_threads below and given back to the queue, not stored.
     if (!more_wanted || (in_flight.empty() && exhausted)) break;
 
     std::vector<Task*> finished, progressed;
+    struct PagesRead {
+      Task* task;
+      std::vector<DerivationPage> pages;
+      int done, total;
+    };
+    std::vector<PagesRead> to_record;
     {
       std::unique_lock lock(mutex);
       // Until a batch is ready or everything in hand is finished; at most
       // 200 ms, so that progress and leases are kept up to date.
       result_ready.wait_for(lock, std::chrono::milliseconds(200), [&] {
         std::size_t ready = 0;
-        for (auto& [key, task] : in_flight)
+        for (auto& [key, task] : in_flight) {
           if (task->outcome) ++ready;
+          if (!task->read.empty()) return true;  // pages to record at once
+        }
         return ready >= kBatch || ready == in_flight.size();
       });
       for (auto& [key, task] : in_flight) {
@@ -305,7 +401,35 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
         else if (task->progress_changed)
           progressed.push_back(task.get());
         task->progress_changed = false;
+        if (!task->read.empty()) {
+          to_record.push_back({task.get(), std::move(task->read), task->pages_done, task->pages_total});
+          task->read.clear();
+        }
       }
+    }
+    // Pages read are recorded at once (their PDFs are already durable): a
+    // worker killed now loses at most the page it is reading.
+    for (PagesRead& r : to_record) {
+      Status recorded = catalog.record_derivation_pages(
+          r.task->claim.document_id, r.task->claim.version_number, worker, r.pages, r.done, r.total);
+      // conflict: the lease was lost; finishing will tell.
+      if (!recorded.ok() && recorded.error().code != ErrorCode::conflict) {
+        failure = recorded;
+        break;
+      }
+    }
+    if (!failure.ok()) break;
+    if (options.progress) {
+      std::int64_t in_hand = 0;
+      {
+        std::lock_guard lock(mutex);
+        for (auto& [key, task] : in_flight)
+          if (!task->outcome) in_hand += task->pages_done;
+      }
+      DerivationProgress now = progress;
+      now.pages_done += in_hand;
+      now.pages_total = std::max(now.pages_total, now.pages_done);
+      options.progress(now);
     }
     // Progress, and the lease of long derivations, renewed now and then.
     if (std::chrono::steady_clock::now() - last_heartbeat >= std::chrono::seconds(1)) {
@@ -325,6 +449,9 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
       last_heartbeat = std::chrono::steady_clock::now();
     }
     if (!finished.empty()) {
+      for (Task* task : finished)
+        progress.pages_done += task->outcome->ok() ? task->outcome->value().page_count : task->pages_total;
+      progress.versions_done += finished.size();
       Status finished_ok = finish(finished);
       for (Task* task : finished) in_flight.erase({task->claim.document_id, task->claim.version_number});
       if (!finished_ok.ok()) {

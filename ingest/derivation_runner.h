@@ -12,11 +12,21 @@
 #include <string>
 #include <vector>
 
+#include "base/progress.h"
 #include "base/result.h"
 #include "ingest/ingester.h"
 #include "storage/archive_store.h"
 
 namespace dosar {
+
+// Pages of a run so far, for a progress display: pages of finished
+// versions, plus the pages read of those in hand, of the pages the queue
+// held when the run began.
+struct DerivationProgress {
+  std::int64_t pages_done = 0;
+  std::int64_t pages_total = 0;
+  std::size_t versions_done = 0;
+};
 
 struct DerivationRunOptions {
   int jobs = 1;  // derivations run in parallel, one OCR engine each
@@ -27,6 +37,8 @@ struct DerivationRunOptions {
   std::string actor;  // recorded in the audit rows
   std::chrono::seconds lease{300};
   int max_attempts = 3;
+  // Called on the runner's thread when pages were done (may be null).
+  std::function<void(const DerivationProgress&)> progress;
 };
 
 // The options of `ingest` that also govern deriving (jobs, OCR, limits, actor).
@@ -42,7 +54,11 @@ struct DerivationEvent {
 };
 
 // Runs queued derivations until the queue is empty or `keep_going` (may be
-// null) returns false, then brings the search index up to date. Reports each
+// null) returns false, then brings the search index up to date. Each page
+// OCR reads is recorded in the catalogue with its one-page PDF in
+// ARCHIVE/spool/pages/DOC-VERSION/ as soon as it is read, so that a
+// derivation taken over from a dead worker resumes at the next page; the
+// pages are forgotten when the version is done or fails for good. Reports each
 // to `report` (may be null). Returns how many were done. Errors: io when the
 // archive itself fails (the derivation in hand is given back to the queue).
 Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOptions& options,
@@ -67,6 +83,11 @@ class BackgroundDerivations {
   explicit BackgroundDerivations(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
+
+// Pages per minute and time left of a running derivation, measured from
+// its claim (pages resumed from earlier attempts are not counted as read);
+// an empty estimate when it is not running.
+ProgressEstimate derivation_estimate(const Derivation& derivation, const Clock& clock);
 
 // Who is running: "pid@host", with a random tag so that a restarted process
 // with the same pid is another worker.

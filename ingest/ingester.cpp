@@ -247,8 +247,12 @@ struct Ingester::Impl {
       return p;
     }
     DeriveOptions derive{options.ocr, options.ocr_languages, options.ocr_limits, pdf_limits};
-    auto derived = derive_files(p.staged, type.mime_type, name, strip_extension(p.original_name), p.staged,
-                                derive, tools.recognizer, nullptr);
+    PdfDescription description{strip_extension(p.original_name),
+                               options.department.empty() ? options.actor : options.department,
+                               format_utc(system_clock().now())};
+    if (options.title) description.title = *options.title;
+    auto derived = derive_files(p.staged, type.mime_type, name, description, p.staged, derive,
+                                tools.recognizer, nullptr, nullptr);
     if (!derived.ok()) {
       p.reject(derived.error());
       return p;
@@ -393,9 +397,11 @@ Result<std::unique_ptr<Ingester>> Ingester::create(ArchiveStore& archive, Ingest
 }
 
 Status Ingester::ingest(const std::vector<fs::path>& inputs,
-                        const std::function<void(const IngestItem&)>& report) {
+                        const std::function<void(const IngestItem&)>& report,
+                        const std::function<void(std::size_t)>& found) {
   std::vector<InputFile> files = expand_inputs(inputs, impl_->options.limits.max_folder_depth);
   const std::size_t count = files.size();
+  if (found) found(count);
   const std::size_t jobs = std::min<std::size_t>(static_cast<std::size_t>(impl_->options.jobs), count);
   // Workers prepare files ahead of the committer, at most `window` ahead, so
   // that the spool holds a bounded number of staged files.

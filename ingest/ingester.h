@@ -69,10 +69,12 @@ class Ingester {
 
   // Ingests files and folders (recursively, following symbolic links but not
   // loops), reporting each file to `report` in input order as soon as it is
-  // done. Returns io only when the archive itself fails; a bad input file is a
-  // rejected item and the batch goes on.
+  // done. `found` (may be null) hears first how many files the inputs hold
+  // (for a progress display). Returns io only when the archive itself fails;
+  // a bad input file is a rejected item and the batch goes on.
   Status ingest(const std::vector<std::filesystem::path>& inputs,
-                const std::function<void(const IngestItem&)>& report);
+                const std::function<void(const IngestItem&)>& report,
+                const std::function<void(std::size_t)>& found = nullptr);
 
   // Carries queued catalogue changes into the search index (also done at the
   // end of ingest and add_version). Errors: those of sync_search_index, with

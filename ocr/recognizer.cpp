@@ -67,40 +67,28 @@ Result<std::unique_ptr<Recognizer>> Recognizer::create(const std::string& langua
   return std::unique_ptr<Recognizer>(new Recognizer(std::move(engines)));
 }
 
-struct SearchablePdf::Renderer {
-  tesseract::TessPDFRenderer tesseract;
-  bool open = true;
-  Renderer(const std::string& base, const char* datadir) : tesseract(base.c_str(), datadir, false) {}
-};
+namespace {
 
-SearchablePdf::SearchablePdf(std::unique_ptr<Renderer> renderer) : renderer_(std::move(renderer)) {}
-
-SearchablePdf::~SearchablePdf() {
-  if (renderer_ && renderer_->open) renderer_->tesseract.EndDocument();
-}
-
-Result<std::unique_ptr<SearchablePdf>> SearchablePdf::begin(const std::filesystem::path& file,
-                                                            const std::string& title,
-                                                            Recognizer& recognizer) {
+// Writes the page Tesseract has just recognized as a one-page searchable PDF.
+Status write_page_pdf(tesseract::TessBaseAPI& api, PIX* image, const std::filesystem::path& file,
+                      const std::string& name) {
   // Tesseract's renderer writes "<base>.pdf".
   if (file.extension() != ".pdf")
     return make_error(ErrorCode::invalid_argument, file.string(), "must end in .pdf");
   std::string base = (file.parent_path() / file.stem()).string();
-  auto renderer = std::make_unique<Renderer>(base, recognizer.engines_->text.GetDatapath());
-  if (!renderer->tesseract.happy() || !renderer->tesseract.BeginDocument(title.c_str()))
-    return make_error(ErrorCode::io, file.string(), "cannot start the searchable PDF");
-  return std::unique_ptr<SearchablePdf>(new SearchablePdf(std::move(renderer)));
-}
-
-Status SearchablePdf::end() {
-  renderer_->open = false;
-  if (!renderer_->tesseract.EndDocument() || !renderer_->tesseract.happy())
-    return make_error(ErrorCode::io, "searchable PDF", "cannot be finished");
+  tesseract::TessPDFRenderer renderer(base.c_str(), api.GetDatapath(), false);
+  api.SetInputImage(pixClone(image));  // Tesseract takes ownership of this reference
+  api.SetInputName(nullptr);
+  if (!renderer.happy() || !renderer.BeginDocument(name.c_str()) || !renderer.AddImage(&api) ||
+      !renderer.EndDocument() || !renderer.happy())
+    return make_error(ErrorCode::io, file.string(), "cannot write the searchable page of " + name);
   return {};
 }
 
+}  // namespace
+
 Result<OcrPage> Recognizer::recognize(PageImage& page, const std::string& name, const OcrLimits& limits,
-                                      SearchablePdf* pdf) {
+                                      const std::filesystem::path& page_pdf) {
   if (!page.pixels_ || !page.pixels_->pix) return make_error(ErrorCode::invalid_argument, name, "empty page");
   OcrPage out;
   PIX* source = page.pixels_->pix;
@@ -113,8 +101,14 @@ Result<OcrPage> Recognizer::recognize(PageImage& page, const std::string& name, 
   // Orientation: OSD reports how far the page is turned clockwise; turning
   // it back by the rest of the circle makes it upright.
   if (engines_->osd_ready) {
-    engines_->osd.SetImage(gray.get());
-    engines_->osd.SetSourceResolution(dpi);
+    // Orientation needs letters, not detail: at half resolution (150 dpi
+    // for an office scan) OSD's layout analysis costs a quarter, and it
+    // cost a third of a page's recognition at full resolution.
+    PixPtr half(dpi >= 240 ? (pixGetDepth(gray.get()) == 1 ? pixReduceRankBinary2(gray.get(), 1, nullptr)
+                                                           : pixScaleAreaMap2(gray.get()))
+                           : nullptr);
+    engines_->osd.SetImage(half ? half.get() : gray.get());
+    engines_->osd.SetSourceResolution(half ? dpi / 2 : dpi);
     int degrees = 0;
     float orientation_confidence = 0, script_confidence = 0;
     const char* script = nullptr;
@@ -152,14 +146,12 @@ Result<OcrPage> Recognizer::recognize(PageImage& page, const std::string& name, 
     return make_error(ErrorCode::limit_exceeded, name,
                       "recognition did not finish within " + std::to_string(limits.page_seconds) + " s");
   }
-  if (pdf) {
-    api.SetInputImage(pixClone(gray.get()));  // Tesseract takes ownership of this reference
-    api.SetInputName(nullptr);
-    if (!pdf->renderer_->tesseract.AddImage(&api)) {
+  if (!page_pdf.empty()) {
+    Status written = write_page_pdf(api, gray.get(), page_pdf, name);
+    if (!written.ok()) {
       api.Clear();
-      return make_error(ErrorCode::io, name, "cannot add the page to the searchable PDF");
+      return written.error();
     }
-    ++pdf->pages_;
   }
   std::unique_ptr<char[]> text(api.GetUTF8Text());
   out.text = text ? text.get() : "";

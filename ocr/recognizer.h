@@ -70,29 +70,25 @@ Result<PageImage> load_image_page(const std::filesystem::path& file, const std::
 Result<PageImage> render_pdf_page(const std::filesystem::path& file, int index, const std::string& name,
                                   const OcrLimits& limits);
 
-class Recognizer;
-
-// A searchable PDF being written: each recognized page is added as its
-// prepared image (upright, deskewed) with an invisible text layer placed on
-// the recognized words (Tesseract's PDF renderer), so that selecting and
-// copying in a viewer gives the words.
-class SearchablePdf {
- public:
-  // Starts `file` (which must not exist). Errors: io.
-  static Result<std::unique_ptr<SearchablePdf>> begin(const std::filesystem::path& file,
-                                                      const std::string& title, Recognizer& recognizer);
-  ~SearchablePdf();
-  // Finishes the file. Errors: io.
-  Status end();
-  int pages() const { return pages_; }
-
- private:
-  friend class Recognizer;
-  struct Renderer;
-  explicit SearchablePdf(std::unique_ptr<Renderer> renderer);
-  std::unique_ptr<Renderer> renderer_;
-  int pages_ = 0;
+// What a searchable PDF says about itself, in its Info dictionary and in its
+// XMP metadata alike (PDF/A requires them to agree).
+struct PdfDescription {
+  std::string title;
+  std::string author;      // the department, else who ingested
+  std::string created_at;  // UTC ISO 8601 (base/clock.h format_utc)
+  std::string producer = "Dosar";
 };
+
+// Joins one-page searchable PDFs (written by Recognizer::recognize) into
+// `out`, which must not exist, as PDF/A-2b: XMP metadata matching the Info
+// dictionary, an sRGB output intent (profile made by littleCMS), the
+// pages' embedded glyphless font, a document ID; no encryption, no
+// transparency. Pages are copied one at a time from files opened only
+// while read, so that thousands of pages need neither thousands of file
+// descriptors nor their images in memory at once. The result is not
+// synced. Errors: corrupt (a page file cannot be read), io.
+Status assemble_searchable_pdf(const std::vector<std::filesystem::path>& pages,
+                               const std::filesystem::path& out, const PdfDescription& description);
 
 // A Tesseract engine and an orientation detector. Not thread-safe: create one
 // per worker thread and reuse it (loading the models costs ~1 s).
@@ -102,14 +98,16 @@ class Recognizer {
   static Result<std::unique_ptr<Recognizer>> create(const std::string& languages = "ron+eng");
   ~Recognizer();
 
-  // Turns the page upright, deskews it and reads it. Errors: limit_exceeded
-  // (time limit), io.
-  // With `pdf`, the page is also added to that searchable PDF.
+  // Turns the page upright, deskews it and reads it. With `page_pdf` (a
+  // path ending in .pdf that does not exist), also writes there a one-page
+  // searchable PDF: the prepared image (upright, deskewed) with an
+  // invisible text layer on the recognized words (Tesseract's PDF
+  // renderer), so that selecting and copying in a viewer gives the words;
+  // not synced. Errors: limit_exceeded (time limit), io.
   Result<OcrPage> recognize(PageImage& page, const std::string& name, const OcrLimits& limits,
-                            SearchablePdf* pdf = nullptr);
+                            const std::filesystem::path& page_pdf = {});
 
  private:
-  friend class SearchablePdf;
   struct Engines;
   explicit Recognizer(std::unique_ptr<Engines> engines);
   std::unique_ptr<Engines> engines_;

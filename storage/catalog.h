@@ -150,7 +150,23 @@ struct Derivation {
   std::optional<std::string> finished_at;
   int pages_done = 0;
   int pages_total = 0;
-  std::optional<std::string> error;  // of the last failed attempt
+  std::optional<std::string> error;       // of the last failed attempt
+  std::optional<std::string> claimed_at;  // when the last claim began
+  int pages_at_claim = 0;                 // pages already recorded then (resumed, not read again)
+  int pages_recognized = 0;               // page recognitions recorded over all attempts
+};
+
+// A page of a running derivation that OCR has read, recorded at once so that
+// a derivation taken over after its worker died resumes at the next page.
+struct DerivationPage {
+  int index = 0;  // 0-based
+  std::string text;
+  std::optional<double> ocr_confidence;
+  int rotated_degrees = 0;
+  double deskew_degrees = 0;
+  std::string page_pdf;  // its one-page searchable PDF, relative to the spool; "" when none
+  std::string worker;    // who read it
+  std::string recorded_at;
 };
 
 // What a derivation made of a version.
@@ -228,16 +244,28 @@ class Catalog {
   // is no longer this worker's: its lease ran out and another took it).
   virtual Status record_derivation_progress(DocumentId id, int version, const std::string& worker,
                                             int pages_done, int pages_total) = 0;
+  // Records pages OCR has read for a derivation `worker` holds, with the
+  // progress, renewing the lease, in one transaction. The caller has made
+  // each page's PDF durable first. Errors: conflict (no longer this
+  // worker's, or a page recorded already: nothing recorded), io.
+  virtual Status record_derivation_pages(DocumentId id, int version, const std::string& worker,
+                                         const std::vector<DerivationPage>& pages, int pages_done,
+                                         int pages_total) = 0;
+  // The pages recorded for a derivation not yet done, by index. Errors: io.
+  virtual Result<std::vector<DerivationPage>> derivation_pages(DocumentId id, int version) const = 0;
   // Stores what derivations made (derived blobs, pages, warnings, OCR
-  // confidence) with an audit row each, marks them done and queues their
-  // documents for the index, in one transaction. One outcome per entry:
-  // conflict for a derivation no longer this worker's, not_found for one
-  // whose blob a disposal removed meanwhile (give it back to be derived
-  // again); the others are stored. Errors: io (nothing stored).
+  // confidence) with an audit row each, marks them done, forgets their
+  // recorded pages and queues their documents for the index, in one
+  // transaction. One outcome per entry: conflict for a derivation no longer
+  // this worker's, not_found for one whose blob a disposal removed meanwhile
+  // (give it back to be derived again); the others are stored. Errors: io
+  // (nothing stored).
   struct CompletedDerivation {
     DocumentId document_id = 0;
     int version_number = 0;
     DerivedData data;
+    int pages_resumed = 0;  // pages taken from earlier attempts (in the audit row)
+    int pages_read = 0;     // pages OCR read in this attempt (in the audit row)
   };
   virtual Result<std::vector<Status>> complete_derivations(const std::vector<CompletedDerivation>& completed,
                                                            const std::string& worker,
@@ -247,7 +275,7 @@ class Catalog {
   enum class GiveBack {
     retry,     // queued again; the attempt counts
     released,  // queued again; the attempt does not count (the worker was asked to stop)
-    failed,    // failed for good (the file's own problem), with an audit row
+    failed,    // failed for good (the file's own problem), with an audit row; its recorded pages go
   };
   virtual Status fail_derivation(DocumentId id, int version, const std::string& worker,
                                  const std::string& error, GiveBack how, const std::string& actor) = 0;

@@ -501,6 +501,32 @@ CREATE TABLE registry_exchanges (
 );
 CREATE INDEX registry_exchanges_by_entry ON registry_exchanges(entry_id);
 )sql"},
+      // Per-page resume of derivations (issue 3): each page OCR has read,
+      // recorded as it is done, with the name of its one-page searchable
+      // PDF in the spool, so that a derivation taken over after its worker
+      // died starts at the next page; the rows go when the version is
+      // derived. The queue learns when its claim began and how many pages
+      // were already done then (pages per minute, ETA), and counts every
+      // page recognition recorded over all attempts.
+      {15, R"sql(
+CREATE TABLE derivation_pages (
+  document_id INTEGER NOT NULL,
+  version_number INTEGER NOT NULL,
+  page_index INTEGER NOT NULL CHECK (page_index >= 0),
+  text TEXT NOT NULL,
+  ocr_confidence REAL,
+  rotated_degrees INTEGER NOT NULL DEFAULT 0,
+  deskew_degrees REAL NOT NULL DEFAULT 0,
+  page_pdf TEXT NOT NULL DEFAULT '',
+  worker TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  PRIMARY KEY (document_id, version_number, page_index),
+  FOREIGN KEY (document_id, version_number) REFERENCES derivation_queue(document_id, version_number)
+);
+ALTER TABLE derivation_queue ADD COLUMN claimed_at TEXT;
+ALTER TABLE derivation_queue ADD COLUMN pages_at_claim INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE derivation_queue ADD COLUMN pages_recognized INTEGER NOT NULL DEFAULT 0;
+)sql"},
   };
   return migrations;
 }

@@ -22,7 +22,7 @@ constexpr const char* kVersionColumns =
 
 constexpr const char* kDerivationColumns =
     "document_id, version_number, state, attempts, queued_at, worker, heartbeat_at, finished_at, "
-    "pages_done, pages_total, error";
+    "pages_done, pages_total, error, claimed_at, pages_at_claim, pages_recognized";
 
 std::optional<std::string> optional_text(const Statement& s, int column) {
   if (s.is_null(column)) return std::nullopt;
@@ -42,6 +42,9 @@ Derivation read_derivation(const Statement& s) {
   d.pages_done = static_cast<int>(s.integer(8));
   d.pages_total = static_cast<int>(s.integer(9));
   d.error = optional_text(s, 10);
+  d.claimed_at = optional_text(s, 11);
+  d.pages_at_claim = static_cast<int>(s.integer(12));
+  d.pages_recognized = static_cast<int>(s.integer(13));
   return d;
 }
 
@@ -339,16 +342,21 @@ class SqliteCatalog final : public Catalog {
         DOSAR_TRY(finish_derivation(d.document_id, d.version_number, "failed", reason, at, "system"));
         continue;
       }
+      // Pages recorded by earlier attempts are not read again.
       auto update = db_.prepare(
           "UPDATE derivation_queue SET state = 'running', attempts = attempts + 1, worker = ?, "
-          "heartbeat_at = ? WHERE document_id = ? AND version_number = ?");
+          "heartbeat_at = ?, claimed_at = ?, pages_at_claim = (SELECT COUNT(*) FROM derivation_pages p "
+          "WHERE p.document_id = derivation_queue.document_id AND p.version_number = "
+          "derivation_queue.version_number) WHERE document_id = ? AND version_number = ?");
       if (!update.ok()) return update.error();
       DOSAR_TRY(update->bind(1, worker)
                     .bind(2, at)
-                    .bind(3, d.document_id)
-                    .bind(4, std::int64_t{d.version_number})
+                    .bind(3, at)
+                    .bind(4, d.document_id)
+                    .bind(5, std::int64_t{d.version_number})
                     .run());
       d.state = "running";
+      d.claimed_at = at;
       d.attempts += 1;
       d.worker = worker;
       d.heartbeat_at = at;
@@ -374,6 +382,73 @@ class SqliteCatalog final : public Catalog {
                   .bind(5, std::int64_t{version})
                   .run());
     return tx->commit();
+  }
+
+  Status record_derivation_pages(DocumentId id, int version, const std::string& worker,
+                                 const std::vector<DerivationPage>& pages, int pages_done,
+                                 int pages_total) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    DOSAR_TRY(require_claim(id, version, worker));
+    std::string at = now();
+    for (const DerivationPage& p : pages) {
+      auto insert = db_.prepare(
+          "INSERT INTO derivation_pages(document_id, version_number, page_index, text, ocr_confidence, "
+          "rotated_degrees, deskew_degrees, page_pdf, worker, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+          "?, ?) "
+          "ON CONFLICT DO NOTHING");
+      if (!insert.ok()) return insert.error();
+      DOSAR_TRY(insert->bind(1, id)
+                    .bind(2, std::int64_t{version})
+                    .bind(3, std::int64_t{p.index})
+                    .bind(4, p.text)
+                    .bind(5, p.ocr_confidence)
+                    .bind(6, std::int64_t{p.rotated_degrees})
+                    .bind(7, p.deskew_degrees)
+                    .bind(8, p.page_pdf)
+                    .bind(9, worker)
+                    .bind(10, at)
+                    .run());
+      if (db_.changes() == 0)
+        return make_error(ErrorCode::conflict,
+                          "document " + std::to_string(id) + " version " + std::to_string(version) +
+                              " page " + std::to_string(p.index + 1),
+                          "already recorded: a page is read once");
+    }
+    auto update = db_.prepare(
+        "UPDATE derivation_queue SET pages_done = ?, pages_total = ?, heartbeat_at = ?, "
+        "pages_recognized = pages_recognized + ? WHERE document_id = ? AND version_number = ?");
+    if (!update.ok()) return update.error();
+    DOSAR_TRY(update->bind(1, std::int64_t{pages_done})
+                  .bind(2, std::int64_t{pages_total})
+                  .bind(3, at)
+                  .bind(4, static_cast<std::int64_t>(pages.size()))
+                  .bind(5, id)
+                  .bind(6, std::int64_t{version})
+                  .run());
+    return tx->commit();
+  }
+
+  Result<std::vector<DerivationPage>> derivation_pages(DocumentId id, int version) const override {
+    auto s = db_.prepare(
+        "SELECT page_index, text, ocr_confidence, rotated_degrees, deskew_degrees, page_pdf, worker, "
+        "recorded_at FROM derivation_pages WHERE document_id = ? AND version_number = ? ORDER BY page_index");
+    if (!s.ok()) return s.error();
+    s->bind(1, id).bind(2, std::int64_t{version});
+    std::vector<DerivationPage> out;
+    DOSAR_TRY(s->for_each_row([&] {
+      DerivationPage p;
+      p.index = static_cast<int>(s->integer(0));
+      p.text = s->text(1);
+      if (!s->is_null(2)) p.ocr_confidence = s->real(2);
+      p.rotated_degrees = static_cast<int>(s->integer(3));
+      p.deskew_degrees = s->real(4);
+      p.page_pdf = s->text(5);
+      p.worker = s->text(6);
+      p.recorded_at = s->text(7);
+      out.push_back(std::move(p));
+    }));
+    return out;
   }
 
   Result<std::vector<Status>> complete_derivations(const std::vector<CompletedDerivation>& completed,
@@ -729,6 +804,8 @@ class SqliteCatalog final : public Catalog {
     nlohmann::json detail = {{"version", version}, {"derived", nlohmann::json::object()}};
     for (const DerivedBlob& b : data.derived) detail["derived"][b.kind] = b.blob_id;
     if (data.ocr_confidence) detail["ocr_confidence"] = *data.ocr_confidence;
+    if (c.pages_resumed > 0) detail["pages_resumed"] = c.pages_resumed;
+    if (c.pages_read > 0) detail["pages_read"] = c.pages_read;
     if (!data.warnings.empty()) detail["warnings"] = data.warnings;
     DOSAR_TRY(append_audit(at, actor, "version.derive", id, detail.dump()));
     DOSAR_TRY(finish_derivation(id, version, "done", std::nullopt, at, actor, /*audited=*/true));
@@ -752,10 +829,14 @@ class SqliteCatalog final : public Catalog {
     return {};
   }
 
-  // Ends a derivation as done or failed; a failure gets its own audit row.
+  // Ends a derivation as done or failed, forgetting its recorded pages; a
+  // failure gets its own audit row.
   Status finish_derivation(DocumentId id, int version, const std::string& state,
                            const std::optional<std::string>& error, const std::string& at,
                            const std::string& actor, bool audited = false) {
+    auto forget = db_.prepare("DELETE FROM derivation_pages WHERE document_id = ? AND version_number = ?");
+    if (!forget.ok()) return forget.error();
+    DOSAR_TRY(forget->bind(1, id).bind(2, std::int64_t{version}).run());
     auto update = db_.prepare(
         "UPDATE derivation_queue SET state = ?, finished_at = ?, error = ?, worker = NULL, heartbeat_at = "
         "NULL "

@@ -31,6 +31,8 @@ class Database {
   Result<Statement> prepare(const std::string& sql) const;
   Error error(const std::string& what) const;  // from sqlite3_errmsg, code from the result code
   std::int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int changes() const { return sqlite3_changes(db_); }
   const std::string& path() const { return path_; }
 
  private:

@@ -1,12 +1,22 @@
 // The searchable PDF's invisible text lies on the words of the page image:
-// checked with Poppler's own pdftotext (-bbox), independently of Dosar.
+// checked with Poppler's own pdftotext (-bbox), independently of Dosar. And
+// the points of PDF/A-2b that can be checked mechanically without veraPDF
+// (not in Debian): qpdf --check, XMP against the Info dictionary, the sRGB
+// output intent, every font embedded (pdffonts), a document ID, no
+// encryption, no transparency (README.md, "Searchable PDFs").
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <qpdf/QPDF.hh>
+#include <qpdf/QPDFPageDocumentHelper.hh>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "ocr/recognizer.h"
+#include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
 
 namespace dosar {
@@ -45,20 +55,40 @@ double overlap(const Box& a, const Box& b) {
   return area > 0 ? w * h / area : 0;
 }
 
-TEST(SearchablePdf, TextLayerGivesTheWordsWhereTheImageShowsThem) {
-  testing::TempDir dir;
-  auto recognizer = Recognizer::create("ron+eng");
-  ASSERT_TRUE(recognizer.ok()) << recognizer.error().to_string();
-  auto pdf = SearchablePdf::begin(dir / "out.pdf", "Proces-verbal", **recognizer);
-  ASSERT_TRUE(pdf.ok()) << pdf.error().to_string();
-  OcrLimits limits;
-  std::string scans = std::string(DOSAR_TEST_DATA) + "/scans/";
-  auto image = load_image_page(scans + "s07.jpg", "image/jpeg", 0, "s07.jpg", limits);  // upside down
-  ASSERT_TRUE(image.ok());
-  auto page = (*recognizer)->recognize(*image, "s07.jpg", limits, pdf->get());
-  ASSERT_TRUE(page.ok()) << page.error().to_string();
-  ASSERT_TRUE((*pdf)->end().ok());
-  EXPECT_EQ((*pdf)->pages(), 1);
+// One page read once for every test here: s07.jpg, upside down.
+class SearchablePdfTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir;
+    auto recognizer = Recognizer::create("ron+eng");
+    ASSERT_TRUE(recognizer.ok()) << recognizer.error().to_string();
+    OcrLimits limits;
+    std::string scans = std::string(DOSAR_TEST_DATA) + "/scans/";
+    auto image = load_image_page(scans + "s07.jpg", "image/jpeg", 0, "s07.jpg", limits);
+    ASSERT_TRUE(image.ok());
+    auto read = (*recognizer)->recognize(*image, "s07.jpg", limits, *dir_ / "1.pdf");
+    ASSERT_TRUE(read.ok()) << read.error().to_string();
+    page_ = new OcrPage(std::move(read).value());
+  }
+  static void TearDownTestSuite() {
+    delete page_;
+    delete dir_;
+  }
+  static std::filesystem::path page_pdf() { return *dir_ / "1.pdf"; }
+
+  testing::TempDir out_;
+  static testing::TempDir* dir_;
+  static OcrPage* page_;
+};
+testing::TempDir* SearchablePdfTest::dir_ = nullptr;
+OcrPage* SearchablePdfTest::page_ = nullptr;
+
+TEST_F(SearchablePdfTest, TextLayerGivesTheWordsWhereTheImageShowsThem) {
+  ASSERT_TRUE(page_);
+  ASSERT_TRUE(
+      assemble_searchable_pdf({page_pdf()}, out_ / "out.pdf", {"Proces-verbal", "Urbanism", ""}).ok());
+  const OcrPage* page = page_;
+  auto& dir = out_;
 
   // pdftotext gives the recognized words (its reading order may differ from
   // Tesseract's where a line has gaps, so words are compared as a bag).
@@ -90,6 +120,155 @@ TEST(SearchablePdf, TextLayerGivesTheWordsWhereTheImageShowsThem) {
   }
   EXPECT_GT(static_cast<double>(placed) / static_cast<double>(checked), 0.97)
       << placed << " of " << checked << " words on their image position";
+}
+
+// The text of an XMP element, "" when absent.
+std::string xmp_value(const std::string& xmp, const std::string& element) {
+  std::regex pattern("<" + element + ">(?:<rdf:(?:Alt|Seq)><rdf:li[^>]*>)?([^<]*)<");
+  std::smatch m;
+  return std::regex_search(xmp, m, pattern) ? m[1].str() : "";
+}
+
+// "D:20261123091500+00'00'" -> "2026-11-23T09:15:00+00:00".
+std::string xmp_date(const std::string& info) {
+  if (info.size() < 16) return "";
+  return info.substr(2, 4) + "-" + info.substr(6, 2) + "-" + info.substr(8, 2) + "T" + info.substr(10, 2) +
+         ":" + info.substr(12, 2) + ":" + info.substr(14, 2) + "+00:00";
+}
+
+TEST_F(SearchablePdfTest, AssembledPdfMeetsThePdfA2bPointsCheckedMechanically) {
+  ASSERT_TRUE(page_);
+  std::filesystem::path pdf = out_ / "pdfa.pdf";
+  // Two pages (the same one twice), a title with diacritics and XML specials.
+  PdfDescription d{"Dispoziție privind „rețeaua” <socială> & co", "Direcția de Asistență Socială",
+                   "2026-11-23T09:15:00.123Z"};
+  Status made = assemble_searchable_pdf({page_pdf(), page_pdf()}, pdf, d);
+  ASSERT_TRUE(made.ok()) << made.error().to_string();
+  EXPECT_FALSE(assemble_searchable_pdf({page_pdf()}, pdf, d).ok()) << "an existing file is never replaced";
+
+  std::string out;
+  EXPECT_EQ(testing::shell("qpdf --check '" + pdf.string() + "'", &out), 0) << out;
+  EXPECT_NE(out.find("No syntax or stream encoding errors"), std::string::npos) << out;
+
+  // Header: PDF 1.7 at most, then a comment of bytes above 127 (binary file).
+  std::ifstream in(pdf, std::ios::binary);
+  std::string header, marker;
+  std::getline(in, header);
+  std::getline(in, marker);
+  EXPECT_EQ(header, "%PDF-1.7");
+  ASSERT_GE(marker.size(), 5u);
+  EXPECT_EQ(marker[0], '%');
+  for (int i = 1; i <= 4; ++i)
+    EXPECT_GT(static_cast<unsigned char>(marker[static_cast<std::size_t>(i)]), 127);
+
+  QPDF q;
+  q.processFile(pdf.c_str());
+  QPDFObjectHandle trailer = q.getTrailer();
+  EXPECT_FALSE(trailer.hasKey("/Encrypt"));
+  ASSERT_TRUE(trailer.getKey("/ID").isArray());
+  EXPECT_EQ(trailer.getKey("/ID").getArrayNItems(), 2);
+
+  // Info dictionary.
+  QPDFObjectHandle info = trailer.getKey("/Info");
+  EXPECT_EQ(info.getKey("/Title").getUTF8Value(), d.title);
+  EXPECT_EQ(info.getKey("/Author").getUTF8Value(), d.author);
+  EXPECT_EQ(info.getKey("/Producer").getUTF8Value(), "Dosar");
+  EXPECT_EQ(info.getKey("/CreationDate").getUTF8Value(), "D:20261123091500+00'00'");
+
+  // XMP: PDF/A-2b identification, every property equal to its Info entry.
+  QPDFObjectHandle root = q.getRoot();
+  QPDFObjectHandle metadata = root.getKey("/Metadata");
+  ASSERT_TRUE(metadata.isStream());
+  EXPECT_EQ(metadata.getDict().getKey("/Type").getName(), "/Metadata");
+  EXPECT_EQ(metadata.getDict().getKey("/Subtype").getName(), "/XML");
+  EXPECT_FALSE(metadata.getDict().hasKey("/Filter")) << "readable by any tool";
+  auto data = metadata.getRawStreamData();  // unfiltered, as checked above
+  std::string xmp(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
+  EXPECT_EQ(xmp_value(xmp, "pdfaid:part"), "2");
+  EXPECT_EQ(xmp_value(xmp, "pdfaid:conformance"), "B");
+  EXPECT_EQ(xmp_value(xmp, "dc:title"), "Dispoziție privind „rețeaua” &lt;socială&gt; &amp; co");
+  EXPECT_EQ(xmp_value(xmp, "dc:creator"), info.getKey("/Author").getUTF8Value());
+  EXPECT_EQ(xmp_value(xmp, "pdf:Producer"), info.getKey("/Producer").getUTF8Value());
+  EXPECT_EQ(xmp_value(xmp, "xmp:CreatorTool"), info.getKey("/Creator").getUTF8Value());
+  EXPECT_EQ(xmp_value(xmp, "xmp:CreateDate"), xmp_date(info.getKey("/CreationDate").getUTF8Value()));
+  EXPECT_EQ(xmp_value(xmp, "xmp:ModifyDate"), xmp_date(info.getKey("/ModDate").getUTF8Value()));
+  EXPECT_EQ(xmp.find("bytes="), std::string::npos) << "PDF/A forbids the bytes attribute";
+  EXPECT_NE(xmp.find("<?xpacket end=\"w\"?>"), std::string::npos);
+  // An outside reader of XMP agrees (Poppler).
+  EXPECT_EQ(testing::shell("pdfinfo -meta '" + pdf.string() + "' | grep -q '<pdfaid:part>2</pdfaid:part>'"),
+            0);
+
+  // Output intent: GTS_PDFA1 with an embedded RGB ICC profile.
+  QPDFObjectHandle intents = root.getKey("/OutputIntents");
+  ASSERT_TRUE(intents.isArray());
+  ASSERT_EQ(intents.getArrayNItems(), 1);
+  QPDFObjectHandle intent = intents.getArrayItem(0);
+  EXPECT_EQ(intent.getKey("/S").getName(), "/GTS_PDFA1");
+  EXPECT_TRUE(intent.getKey("/OutputConditionIdentifier").isString());
+  QPDFObjectHandle profile = intent.getKey("/DestOutputProfile");
+  ASSERT_TRUE(profile.isStream());
+  EXPECT_EQ(profile.getDict().getKey("/N").getIntValue(), 3);
+  auto icc = profile.getStreamData(qpdf_dl_all);
+  ASSERT_GT(icc->getSize(), 128u);
+  std::string icc_header(reinterpret_cast<const char*>(icc->getBuffer()), 40);
+  EXPECT_EQ(icc_header.substr(16, 4), "RGB ") << "profile of an RGB device";
+  EXPECT_EQ(icc_header.substr(36, 4), "acsp") << "an ICC profile";
+
+  // Pages: no transparency group, images without soft masks or
+  // interpolation, fonts embedded with a CIDToGIDMap for CIDFontType2.
+  std::vector<QPDFPageObjectHelper> pages = QPDFPageDocumentHelper(q).getAllPages();
+  ASSERT_EQ(pages.size(), 2u);
+  int fonts = 0;
+  for (QPDFPageObjectHelper& page : pages) {
+    EXPECT_FALSE(page.getObjectHandle().hasKey("/Group"));
+    EXPECT_FALSE(page.getObjectHandle().hasKey("/AA"));
+    for (auto& [name, image] : page.getImages()) {
+      QPDFObjectHandle dict = image.getDict();
+      EXPECT_FALSE(dict.hasKey("/SMask")) << name;
+      EXPECT_FALSE(dict.getKey("/Interpolate").isBool() && dict.getKey("/Interpolate").getBoolValue())
+          << name;
+      EXPECT_FALSE(dict.getKey("/Filter").isName() && dict.getKey("/Filter").getName() == "/JPXDecode")
+          << name;
+    }
+    QPDFObjectHandle font_dict = page.getAttribute("/Resources", false).getKey("/Font");
+    ASSERT_TRUE(font_dict.isDictionary());
+    for (const std::string& key : font_dict.getKeys()) {
+      QPDFObjectHandle font = font_dict.getKey(key);
+      ++fonts;
+      ASSERT_EQ(font.getKey("/Subtype").getName(), "/Type0") << key;
+      QPDFObjectHandle cid = font.getKey("/DescendantFonts").getArrayItem(0);
+      EXPECT_EQ(cid.getKey("/Subtype").getName(), "/CIDFontType2");
+      EXPECT_TRUE(cid.hasKey("/CIDToGIDMap"));
+      EXPECT_TRUE(cid.getKey("/FontDescriptor").getKey("/FontFile2").isStream()) << "font program embedded";
+    }
+  }
+  EXPECT_GE(fonts, 2);
+  // Poppler agrees: every font embedded.
+  ASSERT_EQ(testing::shell("pdffonts '" + pdf.string() + "'", &out), 0) << out;
+  std::size_t rows = 0;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("CID TrueType") == std::string::npos) continue;
+    ++rows;
+    EXPECT_NE(line.find(" yes "), std::string::npos) << "not embedded: " << line;
+  }
+  EXPECT_GE(rows, 1u);
+
+  // And the text is the page's, twice.
+  ASSERT_EQ(testing::shell("pdftotext '" + pdf.string() + "' -", &out), 0);
+  EXPECT_NE(out.find(page_->words[5].text), std::string::npos);
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\f'), 2);
+}
+
+TEST_F(SearchablePdfTest, UnreadablePageFileIsNamedAndNothingIsLeft) {
+  std::filesystem::path bad = out_ / "2.pdf";
+  std::ofstream(bad) << "%PDF-1.5 not really";
+  std::filesystem::path pdf = out_ / "out.pdf";
+  Status made = assemble_searchable_pdf({page_pdf(), bad}, pdf, {"t", "a", "2026-11-23T09:15:00Z"});
+  ASSERT_FALSE(made.ok());
+  EXPECT_EQ(made.error().code, ErrorCode::corrupt);
+  EXPECT_EQ(made.error().subject, bad.string());
+  EXPECT_FALSE(std::filesystem::exists(pdf));
 }
 
 }  // namespace

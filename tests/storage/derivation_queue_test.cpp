@@ -158,5 +158,71 @@ TEST_F(DerivationQueueTest, WorkerAskedToStopGivesItsWorkBackWithoutSpendingAnAt
   EXPECT_EQ(catalog_->derivations(true)->at(0).state, "queued");
 }
 
+// Issue 3: a page OCR has read is recorded at once, so that the worker
+// that takes the derivation over starts at the next page.
+DerivationPage page(int index, const std::string& text) {
+  DerivationPage p;
+  p.index = index;
+  p.text = text;
+  p.ocr_confidence = 91.5;
+  p.rotated_degrees = 180;
+  p.deskew_degrees = -0.5;
+  p.page_pdf = std::to_string(index + 1) + ".pdf";
+  return p;
+}
+
+TEST_F(DerivationQueueTest, RecordedPagesOutliveTheirWorkerAndAreReadOnce) {
+  ASSERT_EQ(catalog_->claim_derivations("dead", 1, seconds(60), 3)->size(), 1u);
+  ASSERT_TRUE(catalog_->record_derivation_pages(1, 1, "dead", {page(0, "Pagina 1")}, 1, 3).ok());
+  ASSERT_TRUE(catalog_->record_derivation_pages(1, 1, "dead", {page(1, "Pagina 2")}, 2, 3).ok());
+  clock_.at += seconds(61);
+  auto taken = catalog_->claim_derivations("w2", 1, seconds(60), 3);
+  ASSERT_EQ(taken->size(), 1u);
+  EXPECT_EQ((*taken)[0].document_id, 1);
+  auto queued = catalog_->derivation(1, 1);
+  EXPECT_EQ((*queued)->pages_at_claim, 2) << "two pages resumed, not read again";
+  EXPECT_EQ((*queued)->pages_recognized, 2);
+  EXPECT_EQ((*queued)->claimed_at, format_utc(clock_.at));
+
+  auto pages = catalog_->derivation_pages(1, 1);
+  ASSERT_TRUE(pages.ok());
+  ASSERT_EQ(pages->size(), 2u);
+  EXPECT_EQ((*pages)[1].index, 1);
+  EXPECT_EQ((*pages)[1].text, "Pagina 2");
+  EXPECT_EQ((*pages)[1].ocr_confidence, 91.5);
+  EXPECT_EQ((*pages)[1].rotated_degrees, 180);
+  EXPECT_EQ((*pages)[1].deskew_degrees, -0.5);
+  EXPECT_EQ((*pages)[1].page_pdf, "2.pdf");
+  EXPECT_EQ((*pages)[1].worker, "dead");
+
+  // The dead worker cannot record any more; a page is recorded once.
+  EXPECT_EQ(catalog_->record_derivation_pages(1, 1, "dead", {page(2, "x")}, 3, 3).error().code,
+            ErrorCode::conflict);
+  auto twice = catalog_->record_derivation_pages(1, 1, "w2", {page(2, "Pagina 3"), page(1, "again")}, 3, 3);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code, ErrorCode::conflict);
+  EXPECT_EQ(catalog_->derivation_pages(1, 1)->size(), 2u) << "nothing of the refused batch recorded";
+  ASSERT_TRUE(catalog_->record_derivation_pages(1, 1, "w2", {page(2, "Pagina 3")}, 3, 3).ok());
+  EXPECT_EQ((*catalog_->derivation(1, 1))->pages_recognized, 3);
+
+  auto done = text_for(1, "Pagina 1\fPagina 2\fPagina 3");
+  done.pages_resumed = 2;
+  ASSERT_TRUE((*catalog_->complete_derivations({done}, "w2", "ana"))[0].ok());
+  EXPECT_TRUE(catalog_->derivation_pages(1, 1)->empty()) << "the rows go with the derivation";
+  EXPECT_EQ((*catalog_->derivation(1, 1))->pages_recognized, 3) << "each page recognized once";
+  auto trail = catalog_->audit_trail(1);
+  EXPECT_NE(trail->back().detail.find("\"pages_resumed\":2"), std::string::npos) << trail->back().detail;
+}
+
+TEST_F(DerivationQueueTest, FailedDerivationForgetsItsRecordedPages) {
+  ASSERT_EQ(catalog_->claim_derivations("w", 1, seconds(60), 3)->size(), 1u);
+  ASSERT_TRUE(catalog_->record_derivation_pages(1, 1, "w", {page(0, "Pagina 1")}, 1, 2).ok());
+  ASSERT_TRUE(catalog_->fail_derivation(1, 1, "w", "broken", Catalog::GiveBack::retry, "ana").ok());
+  EXPECT_EQ(catalog_->derivation_pages(1, 1)->size(), 1u) << "kept for the next attempt";
+  ASSERT_EQ(catalog_->claim_derivations("w", 1, seconds(60), 3)->size(), 1u);
+  ASSERT_TRUE(catalog_->fail_derivation(1, 1, "w", "broken", Catalog::GiveBack::failed, "ana").ok());
+  EXPECT_TRUE(catalog_->derivation_pages(1, 1)->empty());
+}
+
 }  // namespace
 }  // namespace dosar
