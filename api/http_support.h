@@ -75,6 +75,7 @@ void add_document_routes(httplib::Server& server, const App& app);
 void add_registry_routes(httplib::Server& server, const App& app);
 void add_flow_routes(httplib::Server& server, const App& app);
 void add_form_routes(httplib::Server& server, const App& app);
+void add_person_routes(httplib::Server& server, const App& app);
 void add_web_pages(httplib::Server& server);
 
 }  // namespace dosar::api

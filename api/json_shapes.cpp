@@ -1,6 +1,7 @@
 #include "api/json_shapes.h"
 
 #include "base/clock.h"
+#include "persons/cnp.h"
 
 namespace dosar {
 
@@ -92,7 +93,7 @@ nlohmann::json to_json(const SearchResult& result) {
                     {"department", h.department},
                     {"date", h.date},
                     {"score", h.score},
-                    {"snippet", h.snippet}});
+                    {"snippet", persons::mask_cnps(h.snippet)}});
   nlohmann::json facets = nlohmann::json::object();
   for (const auto& [name, values] : result.facets) {
     nlohmann::json list = nlohmann::json::array();
