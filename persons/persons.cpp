@@ -276,6 +276,17 @@ Status Persons::assign(PersonId id, const Assignment& assignment, const std::str
   return store_->assign(id, assignment, actor);
 }
 
+Status Persons::record_document_read(DocumentId id, const std::string& user, const std::string& purpose,
+                                     const std::string& what) {
+  auto linked = store_->persons_linked_to("document", id);
+  if (!linked.ok()) return linked.error();
+  const std::string why = check_purpose(purpose).ok() ? purpose : "nedeclarat";
+  for (PersonId person : *linked)
+    DOSAR_TRY(store_->record_access(AccessRecord{0, person, user, format_utc(clock_.now()), why,
+                                                 "document " + std::to_string(id) + " (" + what + ")"}));
+  return {};
+}
+
 Result<std::vector<AccessRecord>> Persons::access_report(PersonId id, const std::string& user) {
   DOSAR_TRY(open_for(id, user, "control", "access report"));
   return store_->access_records(id);

@@ -136,6 +136,14 @@ class Persons {
   Result<std::vector<ErasureLine>> erasure_report(PersonId id, const std::string& user,
                                                   const std::string& purpose);
 
+  // Records a read of document `id` (`what`: "record", "original", …) in the
+  // file of every person linked to it; the document's own permissions
+  // decided that `user` may read it. A purpose not in the list (a document
+  // opened outside the person's page) is recorded as "nedeclarat", for
+  // control to ask about. Errors: io.
+  Status record_document_read(DocumentId id, const std::string& user, const std::string& purpose,
+                              const std::string& what);
+
   // Whether `user` may see person `id` (no access record). Errors: not_found, io.
   Result<bool> may_see(PersonId id, const std::string& user) const;
 

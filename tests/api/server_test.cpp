@@ -649,6 +649,15 @@ TEST_F(ApiServerTest, PersonsAreSeenOnlyByTheAssignedWithAPurpose) {
   EXPECT_EQ(report[0]["what"], "person");
   EXPECT_EQ(report[2]["purpose"], "anchetă-socială");
   for (const auto& r : report) EXPECT_EQ(r["user"], "maria");
+  // Reading a linked document is a read of the person's data too.
+  ASSERT_EQ(c.Get("/api/v1/documents/1?purpose=evaluare", maria.headers())->status, 200);
+  ASSERT_EQ(c.Get("/api/v1/documents/1", maria.headers())->status, 200);
+  EXPECT_EQ(c.Get("/api/v1/documents/1?purpose=evaluare", ion.headers())->status, 404);
+  report = json::parse(c.Get("/api/v1/persons/1/access-report", maria.headers())->body)["accesses"];
+  ASSERT_EQ(report.size(), 7u);
+  EXPECT_EQ(report[4]["what"], "document 1 (record)");
+  EXPECT_EQ(report[4]["purpose"], "evaluare");
+  EXPECT_EQ(report[5]["purpose"], "nedeclarat");
   EXPECT_EQ(c.Get("/persoane.html")->status, 200);
   EXPECT_NE(c.Get("/persons.js")->body.find("/persons/purposes"), std::string::npos);
 }

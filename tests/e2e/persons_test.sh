@@ -61,10 +61,32 @@ expect_output_contains "search needs all 13 digits"
 [[ $(D person find popescu --purpose evaluare --as maria --json | jq '.persons | length') == 0 ]] || fail "maria finds"
 
 # Documents: one names Ion's CNP, one his name; the scan suggests, a person confirms.
-printf 'Cerere de ajutor social. Subsemnatul, CNP %s, solicit.\n' "$ION" > "$WORK/cerere.txt"
-printf 'Raport de anchetă socială la familia lui ION POPESCU.\n' > "$WORK/ancheta.txt"
-printf 'Alt document, fără nimeni.\n' > "$WORK/altul.txt"
-expect_exit 0 D ingest "$WORK/cerere.txt" "$WORK/ancheta.txt" "$WORK/altul.txt" --json
+# text_pdf FILE TEXT: a one-page born-digital PDF (Helvetica, ASCII text).
+text_pdf() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+text = sys.argv[2].replace('\\', '\\\\').replace('(', '\\(').replace(')', '\\)')
+stream = f"BT /F1 11 Tf 50 750 Td ({text}) Tj ET".encode()
+objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+           b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+           b"/Resources << /Font << /F1 5 0 R >> >> >>",
+           b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+           b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+out, offsets = bytearray(b"%PDF-1.4\n"), []
+for i, body in enumerate(objects, 1):
+    offsets.append(len(out))
+    out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+xref = len(out)
+out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+open(sys.argv[1], "wb").write(out)
+PY
+}
+text_pdf "$WORK/cerere.pdf" "Cerere de ajutor social. Subsemnatul, CNP $ION, solicit sprijin."
+text_pdf "$WORK/ancheta.pdf" "Raport de ancheta sociala la familia lui ION POPESCU, str. Florilor."
+text_pdf "$WORK/altul.pdf" "Alt document, despre nimeni anume."
+expect_exit 0 D ingest --no-ocr "$WORK/cerere.pdf" "$WORK/ancheta.pdf" "$WORK/altul.pdf"
 doc_cerere=$(D list --json | jq -r '.[] | select(.title | test("cerere")) | .id')
 doc_ancheta=$(D list --json | jq -r '.[] | select(.title | test("ancheta")) | .id')
 doc_altul=$(D list --json | jq -r '.[] | select(.title | test("altul")) | .id')
@@ -84,8 +106,7 @@ expect_exit 1 D person link "$ion" --document "$doc_altul"
 expect_output_contains "is already linked"
 expect_exit 1 D person link "$ion" --document 999
 expect_exit 0 D person unlink "$ion" --document "$doc_altul"
-expect_exit 0 D registry add --sender "Ion Popescu" --subject "Cerere ajutor" --doc "$doc_cerere"
-entry=$(D registry list --json | jq -r '.[0].id // .entries[0].id')
+entry=$(D registry add --kind petitie --sender "Ion Popescu" --subject "Cerere ajutor" --doc "$doc_cerere" --json | jq -r .id)
 expect_exit 0 D person link "$ion" --entry "$entry"
 
 # The timeline: newest first, paged with the cursor it prints.
@@ -112,6 +133,11 @@ jq -e '.accesses | map(select(.user == "maria")) | length == 0' "$WORK/last.out"
 jq -e '.accesses | map(select(.what == "timeline")) | length >= 3' "$WORK/last.out" >/dev/null || fail "timeline reads"
 expect_exit 1 D person access-report "$ion" --as maria
 
+# Search snippets of documents show a CNP masked.
+expect_exit 0 D search Subsemnatul --json
+grep -q "$ION" "$WORK/last.out" && fail "a search snippet shows a full CNP"
+expect_output_contains "1********0016"
+
 # The audit trail and the log never hold the CNP.
 D audit --json > "$WORK/audit.json"
 grep -q "$ION" "$WORK/audit.json" && fail "the audit trail holds a CNP"
@@ -129,7 +155,7 @@ grep -q "Ion Popescu" "$WORK/summary.txt" || fail "summary lacks the name"
 grep -q "Str. Nouă 2" "$WORK/summary.txt" || fail "summary lacks the address (diacritics)"
 grep -q "anchetă-socială" "$WORK/summary.txt" || fail "summary lacks the access records"
 [[ $(ls "$dir/documente" | wc -l) == 2 ]] || fail "export holds $(ls "$dir/documente" | wc -l) documents"
-cmp -s "$dir/documente/$doc_cerere-v1-cerere.txt" "$WORK/cerere.txt" || fail "exported document differs"
+cmp -s "$dir/documente/$doc_cerere-v1-cerere.pdf" "$WORK/cerere.pdf" || fail "exported document differs"
 (cd "$dir" && jq -r '.files[] | "\(.sha256)  \(.path)"' manifest.json | sha256sum -c --quiet) || fail "manifest sums"
 [[ $(jq -r .person.cnp "$dir/date.json") == "$ION" ]] || fail "data lacks the CNP"
 

@@ -279,7 +279,7 @@ TEST_F(PersonsTest, SuggestsLinksFromCnpsAndNamesInExtractedText) {
   auto timeline = persons_->timeline(id, "ana", "evaluare", std::nullopt, 10).value();
   ASSERT_EQ(timeline.size(), 1u);
   EXPECT_EQ(timeline[0].target_id, by_cnp);
-  EXPECT_EQ(persons_->resolve_suggestion(open[0].id, Persons::Resolution::confirm, "ana").code(),
+  EXPECT_EQ(persons_->resolve_suggestion(open[0].id, Persons::Resolution::confirm, "ana").error().code,
             ErrorCode::conflict);
 }
 
