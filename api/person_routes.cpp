@@ -3,6 +3,7 @@
 // access record per read, CNPs masked in lists. A person the caller is not
 // assigned to is answered exactly like one that does not exist (404).
 #include "api/http_support.h"
+#include "api/json_shapes.h"
 #include "persons/persons.h"
 
 namespace dosar::api {
@@ -10,9 +11,11 @@ namespace {
 
 using persons::Persons;
 
-// permission becomes not_found: the page must not tell who is in the file.
+// permission and not_found give the same answer: the page must not tell who
+// is in the file.
 Error hidden(const Error& e, const std::string& subject) {
-  if (e.code == ErrorCode::permission) return make_error(ErrorCode::not_found, subject, "no such person");
+  if (e.code == ErrorCode::permission || e.code == ErrorCode::not_found)
+    return make_error(ErrorCode::not_found, subject, "no such person");
   return e;
 }
 
@@ -43,10 +46,6 @@ CallerHandler with_person(PersonHandler handler) {
   };
 }
 
-nlohmann::json link_json(const PersonLink& l) {
-  return {{"kind", l.kind}, {"id", l.target_id}, {"date", l.date}, {"title", l.title}};
-}
-
 void purposes(const App&, ArchiveStore&, const Caller&, const httplib::Request&, httplib::Response& res) {
   send_json(res, 200, {{"purposes", persons::purposes()}});
 }
@@ -58,12 +57,7 @@ void find(const App&, ArchiveStore& archive, const Caller& caller, const httplib
   auto found = (*persons)->find(param(req, "q"), caller.user.name, param(req, "purpose"));
   if (!found.ok()) return send_error(res, found.error());
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& m : *found)
-    list.push_back({{"id", m.id},
-                    {"name", m.name},
-                    {"cnp", m.masked_cnp},
-                    {"id_type", m.id_type},
-                    {"birth_date", m.birth_date}});
+  for (const auto& m : *found) list.push_back(to_json(m));
   send_json(res, 200, {{"persons", list}});
 }
 
@@ -71,35 +65,7 @@ void show(Persons& persons, const Caller& caller, PersonId id, const httplib::Re
           httplib::Response& res) {
   auto file = persons.show(id, caller.user.name, param(req, "purpose"));
   if (!file.ok()) return send_error(res, hidden(file.error(), "person " + std::to_string(id)));
-  const Person& p = file->person;
-  nlohmann::json households = nlohmann::json::array();
-  for (const Household& h : file->households) {
-    nlohmann::json members = nlohmann::json::array();
-    for (const HouseholdMember& m : h.members)
-      members.push_back(
-          {{"person", m.person_id}, {"name", file->member_names[m.person_id]}, {"role", m.role}});
-    households.push_back({{"id", h.id}, {"label", h.label}, {"members", members}});
-  }
-  nlohmann::json history = nlohmann::json::array();
-  for (const PersonChange& h : file->history)
-    history.push_back({{"field", h.field},
-                       {"old", h.old_value},
-                       {"new", h.new_value},
-                       {"reason", h.reason},
-                       {"at", h.at},
-                       {"actor", h.actor}});
-  send_json(res, 200,
-            {{"id", p.id},
-             {"name", p.name},
-             {"cnp", p.cnp},
-             {"id_type", p.id_type},
-             {"id_value", p.id_value},
-             {"birth_date", p.birth_date},
-             {"address", p.address},
-             {"contacts", p.contacts},
-             {"legal_representative", p.legal_representative},
-             {"households", households},
-             {"history", history}});
+  send_json(res, 200, to_json(*file));
 }
 
 void timeline(Persons& persons, const Caller& caller, PersonId id, const httplib::Request& req,
@@ -114,7 +80,7 @@ void timeline(Persons& persons, const Caller& caller, PersonId id, const httplib
   auto items = persons.timeline(id, caller.user.name, param(req, "purpose"), after, limit);
   if (!items.ok()) return send_error(res, hidden(items.error(), "person " + std::to_string(id)));
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& l : *items) list.push_back(link_json(l));
+  for (const auto& l : *items) list.push_back(to_json(l));
   nlohmann::json next = nullptr;
   if (items->size() == limit)
     next = {{"after_date", items->back().date},
@@ -128,8 +94,7 @@ void access_report(Persons& persons, const Caller& caller, PersonId id, const ht
   auto records = persons.access_report(id, caller.user.name);
   if (!records.ok()) return send_error(res, hidden(records.error(), "person " + std::to_string(id)));
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& r : *records)
-    list.push_back({{"user", r.user}, {"at", r.at}, {"purpose", r.purpose}, {"what", r.what}});
+  for (const auto& r : *records) list.push_back(to_json(r));
   send_json(res, 200, {{"person", id}, {"accesses", list}});
 }
 

@@ -161,6 +161,10 @@ ExitCode run_person_suggestions(Context& c);
 ExitCode run_person_confirm(Context& c);
 ExitCode run_person_export(Context& c);
 ExitCode run_person_erasure_report(Context& c);
+// After `ingest` and `jobs run`: looks for CNPs and names of known persons in
+// the text of `documents` and says how many link suggestions it stored. A
+// failure is a warning: the documents are stored whatever it finds.
+void suggest_person_links(const Context& c, ArchiveStore& archive, const std::vector<DocumentId>& documents);
 
 // Records management seen from other commands (cli/records_commands.cpp).
 // Files each stored document under `--file-code` (ingest, watch); empty

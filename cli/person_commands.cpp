@@ -55,27 +55,6 @@ Result<std::pair<std::string, std::int64_t>> target_of(const Context& c) {
   return std::pair<std::string, std::int64_t>{given[0].first, *id};
 }
 
-nlohmann::json person_json(const Person& p, bool full_cnp) {
-  return {{"id", p.id},
-          {"name", p.name},
-          {"cnp", full_cnp ? p.cnp : persons::mask_cnp(p.cnp)},
-          {"id_type", p.id_type},
-          {"id_value", p.id_type == "CNP" && !full_cnp ? persons::mask_cnp(p.id_value) : p.id_value},
-          {"birth_date", p.birth_date},
-          {"address", p.address},
-          {"contacts", p.contacts},
-          {"legal_representative", p.legal_representative},
-          {"created_at", p.created_at},
-          {"created_by", p.created_by},
-          {"updated_at", p.updated_at},
-          {"revision", p.revision}};
-}
-
-nlohmann::json link_json(const PersonLink& l) {
-  return {{"kind", l.kind},   {"id", l.target_id},        {"date", l.date},
-          {"title", l.title}, {"linked_at", l.linked_at}, {"linked_by", l.linked_by}};
-}
-
 void print_json(const Context& c, const nlohmann::json& j) {
   c.out << j.dump(2) << '\n';
 }
@@ -98,6 +77,22 @@ Result<std::optional<TimelineCursor>> cursor_option(const Context& c) {
 }
 
 }  // namespace
+
+void suggest_person_links(const Context& c, ArchiveStore& archive, const std::vector<DocumentId>& documents) {
+  if (documents.empty()) return;
+  auto persons = Persons::open(archive);
+  std::size_t found = 0;
+  for (DocumentId id : documents) {
+    auto more = persons.ok() ? (*persons)->scan_for_suggestions(id) : Result<std::size_t>(persons.error());
+    if (!more.ok()) {
+      c.err << "warning: no link suggestions: " << more.error().to_string() << '\n';
+      return;
+    }
+    found += *more;
+  }
+  if (found > 0 && !c.json)
+    c.err << found << " link suggestions for known persons (see `dosar person suggestions`)\n";
+}
 
 ExitCode run_person_add(Context& c) {
   auto p = open_persons(c);
@@ -130,34 +125,7 @@ ExitCode run_person_show(Context& c) {
   auto file = p->persons->show(*id, p->user, purpose(c));
   if (!file.ok()) return c.fail(file.error());
   if (c.json) {
-    nlohmann::json households = nlohmann::json::array();
-    for (const Household& h : file->households) {
-      nlohmann::json members = nlohmann::json::array();
-      for (const HouseholdMember& m : h.members)
-        members.push_back(
-            {{"person", m.person_id}, {"name", file->member_names[m.person_id]}, {"role", m.role}});
-      households.push_back({{"id", h.id}, {"label", h.label}, {"members", members}});
-    }
-    nlohmann::json assigned = nlohmann::json::array();
-    for (const Assignment& a : file->assignments)
-      assigned.push_back({{"department", a.department},
-                          {"user", a.user},
-                          {"assigned_at", a.assigned_at},
-                          {"assigned_by", a.assigned_by}});
-    nlohmann::json history = nlohmann::json::array();
-    for (const PersonChange& h : file->history)
-      history.push_back({{"revision", h.revision},
-                         {"field", h.field},
-                         {"old", h.old_value},
-                         {"new", h.new_value},
-                         {"reason", h.reason},
-                         {"at", h.at},
-                         {"actor", h.actor}});
-    auto j = person_json(file->person, true);
-    j["households"] = households;
-    j["assignments"] = assigned;
-    j["history"] = history;
-    print_json(c, j);
+    print_json(c, to_json(*file));
     return ExitCode::ok;
   }
   const Person& person = file->person;
@@ -190,12 +158,7 @@ ExitCode run_person_find(Context& c) {
   if (!found.ok()) return c.fail(found.error());
   if (c.json) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& m : *found)
-      list.push_back({{"id", m.id},
-                      {"name", m.name},
-                      {"cnp", m.masked_cnp},
-                      {"id_type", m.id_type},
-                      {"birth_date", m.birth_date}});
+    for (const auto& m : *found) list.push_back(to_json(m));
     print_json(c, {{"persons", list}});
     return ExitCode::ok;
   }
@@ -205,36 +168,34 @@ ExitCode run_person_find(Context& c) {
   return ExitCode::ok;
 }
 
-ExitCode run_person_link(Context& c) {
+namespace {
+enum class Linking { link, unlink };
+
+ExitCode change_link(Context& c, Linking how) {
   auto p = open_persons(c);
   if (!p.ok()) return c.fail(p.error());
   auto id = person_id(c);
   if (!id.ok()) return c.fail(id.error());
   auto target = target_of(c);
   if (!target.ok()) return c.fail(target.error());
-  if (auto s = p->persons->link(*id, target->first, target->second, p->user); !s.ok())
-    return c.fail(s.error());
-  if (!c.json)
-    c.out << target->first << ' ' << target->second << " legat de persoana " << *id << '\n';
+  const bool link = how == Linking::link;
+  Status done = link ? p->persons->link(*id, target->first, target->second, p->user)
+                     : p->persons->unlink(*id, target->first, target->second, p->user);
+  if (!done.ok()) return c.fail(done.error());
+  if (c.json)
+    print_json(c, {{"person", *id}, {"kind", target->first}, {"id", target->second}, {"linked", link}});
   else
-    print_json(c, {{"person", *id}, {"kind", target->first}, {"id", target->second}, {"linked", true}});
+    c.out << target->first << ' ' << target->second << (link ? " legat de" : " dezlegat de") << " persoana "
+          << *id << '\n';
   return ExitCode::ok;
 }
+}  // namespace
 
+ExitCode run_person_link(Context& c) {
+  return change_link(c, Linking::link);
+}
 ExitCode run_person_unlink(Context& c) {
-  auto p = open_persons(c);
-  if (!p.ok()) return c.fail(p.error());
-  auto id = person_id(c);
-  if (!id.ok()) return c.fail(id.error());
-  auto target = target_of(c);
-  if (!target.ok()) return c.fail(target.error());
-  if (auto s = p->persons->unlink(*id, target->first, target->second, p->user); !s.ok())
-    return c.fail(s.error());
-  if (!c.json)
-    c.out << target->first << ' ' << target->second << " dezlegat de persoana " << *id << '\n';
-  else
-    print_json(c, {{"person", *id}, {"kind", target->first}, {"id", target->second}, {"linked", false}});
-  return ExitCode::ok;
+  return change_link(c, Linking::unlink);
 }
 
 ExitCode run_person_timeline(Context& c) {
@@ -255,7 +216,7 @@ ExitCode run_person_timeline(Context& c) {
   std::string next = items->size() == limit ? cursor_text(items->back()) : "";
   if (c.json) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& l : *items) list.push_back(link_json(l));
+    for (const auto& l : *items) list.push_back(to_json(l));
     print_json(c, {{"person", *id}, {"items", list}, {"next", next}});
     return ExitCode::ok;
   }
@@ -288,8 +249,7 @@ ExitCode run_person_access_report(Context& c) {
   if (!records.ok()) return c.fail(records.error());
   if (c.json) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& r : *records)
-      list.push_back({{"user", r.user}, {"at", r.at}, {"purpose", r.purpose}, {"what", r.what}});
+    for (const auto& r : *records) list.push_back(to_json(r));
     print_json(c, {{"person", *id}, {"accesses", list}});
     return ExitCode::ok;
   }
@@ -313,7 +273,7 @@ ExitCode run_person_rectify(Context& c) {
   auto changed = p->persons->rectify(*id, values, c.command.get("--reason").value_or(""), p->user);
   if (!changed.ok()) return c.fail(changed.error());
   if (c.json)
-    print_json(c, person_json(*changed, true));
+    print_json(c, to_json(*changed));
   else
     c.out << "persoana " << *id << " rectificată (revizia " << changed->revision << ")\n";
   return ExitCode::ok;

@@ -316,8 +316,9 @@ class SqlitePersonsStore final : public PersonsStore {
     if (!*existing)
       return make_error(ErrorCode::not_found, kind + " " + std::to_string(target),
                         "is not linked to person " + std::to_string(id));
-    DOSAR_TRY(
-        run("DELETE FROM person_links WHERE person_id = ? AND kind = ? AND target_id = ?", id, kind, target));
+    auto d = db_.prepare("DELETE FROM person_links WHERE person_id = ? AND kind = ? AND target_id = ?");
+    if (!d.ok()) return d.error();
+    DOSAR_TRY(d->bind(1, id).bind(2, kind).bind(3, target).run());
     DOSAR_TRY(audit("person.unlink", actor, {{"person", id}, {"kind", kind}, {"target", target}}, now(),
                     kind == "document" ? std::optional<DocumentId>(target) : std::nullopt));
     return tx->commit();
@@ -431,10 +432,11 @@ class SqlitePersonsStore final : public PersonsStore {
       if (!s.ok()) return s.error();
       DOSAR_TRY(s->bind(1, f.person_id).bind(2, f.document_id).bind(3, f.reason).bind(4, at).run());
     }
-    DOSAR_TRY(
-        run("INSERT INTO person_scans(document_id, version) VALUES (?, ?) "
-            "ON CONFLICT(document_id) DO UPDATE SET version = excluded.version",
-            scanned, std::int64_t{version}));
+    auto scan = db_.prepare(
+        "INSERT INTO person_scans(document_id, version) VALUES (?, ?) "
+        "ON CONFLICT(document_id) DO UPDATE SET version = excluded.version");
+    if (!scan.ok()) return scan.error();
+    DOSAR_TRY(scan->bind(1, scanned).bind(2, std::int64_t{version}).run());
     return tx->commit();
   }
 
@@ -477,7 +479,9 @@ class SqlitePersonsStore final : public PersonsStore {
     if (current->state != "open")
       return make_error(ErrorCode::conflict, "suggestion " + std::to_string(id),
                         "is already " + current->state);
-    DOSAR_TRY(run("UPDATE person_suggestions SET state = ? WHERE id = ?", state, id));
+    auto u = db_.prepare("UPDATE person_suggestions SET state = ? WHERE id = ?");
+    if (!u.ok()) return u.error();
+    DOSAR_TRY(u->bind(1, state).bind(2, id).run());
     DOSAR_TRY(audit("person.suggestion", actor,
                     {{"suggestion", id}, {"person", current->person_id}, {"state", state}}, now(),
                     current->document_id));
@@ -555,18 +559,6 @@ class SqlitePersonsStore final : public PersonsStore {
     auto s = db_.prepare("INSERT INTO household_members(household_id, person_id, role) VALUES (?, ?, ?)");
     if (!s.ok()) return s.error();
     return s->bind(1, household).bind(2, m.person_id).bind(3, m.role).run();
-  }
-
-  static void bind_one(Statement& s, int index, const std::string& v) { s.bind(index, v); }
-  static void bind_one(Statement& s, int index, std::int64_t v) { s.bind(index, v); }
-
-  template <class... Args>
-  Status run(const std::string& sql, const Args&... args) {
-    auto s = db_.prepare(sql);
-    if (!s.ok()) return s.error();
-    int index = 0;
-    (bind_one(*s, ++index, args), ...);
-    return s->run();
   }
 
   mutable Database db_;

@@ -179,7 +179,8 @@ TEST_F(PersonsTest, FindByCnpIsExactAndListsMaskTheCnp) {
 TEST_F(PersonsTest, AuditRowsNeverHoldTheCnpOrTheName) {
   PersonId id = add_ion();
   ASSERT_TRUE(persons_->rectify(id, {{"address", "Str. Nouă 2"}}, "mutare", "ana").ok());
-  for (const auto& row : archive_->catalog().audit_trail(std::nullopt).value()) {
+  const auto trail = archive_->catalog().audit_trail(std::nullopt).value();
+  for (const auto& row : trail) {
     EXPECT_EQ(row.detail.find(kIon), std::string::npos) << row.detail;
     EXPECT_EQ(row.detail.find("Popescu"), std::string::npos) << row.detail;
   }
