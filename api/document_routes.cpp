@@ -233,6 +233,15 @@ void add_document_routes(httplib::Server& server, const App& app) {
                if (sort == "oldest") request.sort = SortOrder::oldest_first;
                auto result = search_archive(archive, request, caller.user.name);
                if (!result.ok()) return send_error(res, result.error());
+               // A hit's snippet shows the document's text: for a document in a
+               // beneficiary's file, a read of that person's data.
+               auto persons = persons::Persons::open(archive);
+               if (!persons.ok()) return send_error(res, persons.error());
+               for (const SearchHit& hit : result->hits) {
+                 Status recorded = (*persons)->record_document_read(
+                     hit.document_id, caller.user.name, req.get_param_value("purpose"), "search hit");
+                 if (!recorded.ok()) return send_error(res, recorded.error());
+               }
                send_json(res, 200, to_json(*result));
              }));
 

@@ -220,22 +220,6 @@ nlohmann::json to_json(const signing::ValidationReport& report) {
   return {{"valid", report.valid}, {"signatures", signatures}};
 }
 
-nlohmann::json to_json(const Person& p) {
-  return {{"id", p.id},
-          {"name", p.name},
-          {"cnp", p.cnp},
-          {"id_type", p.id_type},
-          {"id_value", p.id_value},
-          {"birth_date", p.birth_date},
-          {"address", p.address},
-          {"contacts", p.contacts},
-          {"legal_representative", p.legal_representative},
-          {"created_at", p.created_at},
-          {"created_by", p.created_by},
-          {"updated_at", p.updated_at},
-          {"revision", p.revision}};
-}
-
 nlohmann::json to_json(const persons::PersonFile& f) {
   nlohmann::json households = nlohmann::json::array();
   for (const Household& h : f.households) {
@@ -263,7 +247,7 @@ nlohmann::json to_json(const persons::PersonFile& f) {
                        {"reason", h.reason},
                        {"at", h.at},
                        {"actor", h.actor}});
-  nlohmann::json j = to_json(f.person);
+  nlohmann::json j = persons::to_json(f.person);
   j["households"] = households;
   j["assignments"] = assigned;
   j["history"] = history;

@@ -29,8 +29,7 @@ nlohmann::json to_json(const Flow& f);
 // {"valid", "signatures": [{indication, subindication, signer, signing_time, level, revision, changes_after,
 // message, …}]}
 nlohmann::json to_json(const signing::ValidationReport& report);
-// A person as their case worker sees them: the full CNP (lists use PersonMatch).
-nlohmann::json to_json(const Person& p);
+// A person: persons::to_json (the full CNP, for their case worker).
 // The person's page: the person, "households" [{id, label, members [{person, name, role}]}],
 // "assignments" and the rectification "history" [{revision, field, old, new, reason, at, actor}].
 nlohmann::json to_json(const persons::PersonFile& f);

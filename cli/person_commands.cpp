@@ -273,7 +273,7 @@ ExitCode run_person_rectify(Context& c) {
   auto changed = p->persons->rectify(*id, values, c.command.get("--reason").value_or(""), p->user);
   if (!changed.ok()) return c.fail(changed.error());
   if (c.json)
-    print_json(c, to_json(*changed));
+    print_json(c, persons::to_json(*changed));
   else
     c.out << "persoana " << *id << " rectificată (revizia " << changed->revision << ")\n";
   return ExitCode::ok;

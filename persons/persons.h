@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -86,7 +87,7 @@ class Persons {
 
   // `actor` (a user of the archive) becomes the person's case worker.
   // Errors: invalid_argument (no name, an invalid CNP, neither CNP nor
-  // identifier, a bad date), not_found (actor or department unknown),
+  // identifier, a bad date), permission (actor not a user of the archive),
   // conflict (CNP or identifier already someone's).
   Result<Person> add(const NewPerson& person, const std::string& actor);
 
@@ -161,6 +162,10 @@ class Persons {
   std::unique_ptr<PersonsStore> store_;
   const Clock& clock_;
 };
+
+// The person as JSON, CNP in full (the export's date.json, and the shape
+// both front ends show to a case worker; lists use PersonMatch).
+nlohmann::json to_json(const Person& p);
 
 // Lower case with diacritics folded and runs of spaces made one: what name
 // search and the suggestion scan compare.

@@ -62,7 +62,15 @@ std::string safe_name(const std::string& name) {
   return out;
 }
 
-nlohmann::json person_json(const Person& p) {
+Result<std::string> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(ErrorCode::io, path.string(), "cannot be read");
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Person& p) {
   return {{"id", p.id},
           {"name", p.name},
           {"cnp", p.cnp},
@@ -73,17 +81,10 @@ nlohmann::json person_json(const Person& p) {
           {"contacts", p.contacts},
           {"legal_representative", p.legal_representative},
           {"created_at", p.created_at},
+          {"created_by", p.created_by},
           {"updated_at", p.updated_at},
           {"revision", p.revision}};
 }
-
-Result<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(ErrorCode::io, path.string(), "cannot be read");
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-}  // namespace
 
 Result<ExportOutcome> Persons::export_file(PersonId id, const std::string& user, const std::string& purpose,
                                            const std::filesystem::path& file) {
@@ -158,10 +159,8 @@ Result<ExportOutcome> Persons::export_file(PersonId id, const std::string& user,
                        {"reason", c.reason},
                        {"at", c.at},
                        {"actor", c.actor}});
-  nlohmann::json data = {{"person", person_json(f->person)},
-                         {"items", items},
-                         {"rectifications", history},
-                         {"accesses", access}};
+  nlohmann::json data = {
+      {"person", to_json(f->person)}, {"items", items}, {"rectifications", history}, {"accesses", access}};
 
   // The summary PDF is made beside the target, read back and removed.
   const std::filesystem::path pdf = file.string() + ".summary.pdf.tmp";

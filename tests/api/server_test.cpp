@@ -653,8 +653,13 @@ TEST_F(ApiServerTest, PersonsAreSeenOnlyByTheAssignedWithAPurpose) {
   ASSERT_EQ(c.Get("/api/v1/documents/1?purpose=evaluare", maria.headers())->status, 200);
   ASSERT_EQ(c.Get("/api/v1/documents/1", maria.headers())->status, 200);
   EXPECT_EQ(c.Get("/api/v1/documents/1?purpose=evaluare", ion.headers())->status, 404);
+  // So is a search hit on it (its snippet shows the text).
+  ASSERT_EQ(
+      json::parse(c.Get("/api/v1/search?q=anchet%C4%83&purpose=control", maria.headers())->body)["total"], 1);
   report = json::parse(c.Get("/api/v1/persons/1/access-report", maria.headers())->body)["accesses"];
-  ASSERT_EQ(report.size(), 7u);
+  ASSERT_EQ(report.size(), 8u);
+  EXPECT_EQ(report[6]["what"], "document 1 (search hit)");
+  EXPECT_EQ(report[6]["purpose"], "control");
   EXPECT_EQ(report[4]["what"], "document 1 (record)");
   EXPECT_EQ(report[4]["purpose"], "evaluare");
   EXPECT_EQ(report[5]["purpose"], "nedeclarat");
