@@ -8,6 +8,7 @@
 #include "ingest/archive_index.h"
 #include "ingest/ingester.h"
 #include "ingest/page_preview.h"
+#include "persons/persons.h"
 
 namespace dosar::api {
 namespace {
@@ -48,6 +49,20 @@ std::optional<Document> visible_document(ArchiveStore& archive, const Caller& ca
                                                      nlohmann::json{{"what", purpose}}.dump());
     if (!audited.ok()) {  // no read without its record
       send_error(res, audited.error());
+      return std::nullopt;
+    }
+  }
+  if (purpose) {
+    // A document in a beneficiary's file is their data: the read goes into
+    // each linked person's access records (persons/persons.h).
+    auto persons = persons::Persons::open(archive);
+    Status recorded = persons.ok()
+                          ? (*persons)->record_document_read(
+                                id, caller.user.name,
+                                req.has_param("purpose") ? req.get_param_value("purpose") : "", purpose)
+                          : Status(persons.error());
+    if (!recorded.ok()) {
+      send_error(res, recorded.error());
       return std::nullopt;
     }
   }
@@ -218,6 +233,15 @@ void add_document_routes(httplib::Server& server, const App& app) {
                if (sort == "oldest") request.sort = SortOrder::oldest_first;
                auto result = search_archive(archive, request, caller.user.name);
                if (!result.ok()) return send_error(res, result.error());
+               // A hit's snippet shows the document's text: for a document in a
+               // beneficiary's file, a read of that person's data.
+               auto persons = persons::Persons::open(archive);
+               if (!persons.ok()) return send_error(res, persons.error());
+               for (const SearchHit& hit : result->hits) {
+                 Status recorded = (*persons)->record_document_read(
+                     hit.document_id, caller.user.name, req.get_param_value("purpose"), "search hit");
+                 if (!recorded.ok()) return send_error(res, recorded.error());
+               }
                send_json(res, 200, to_json(*result));
              }));
 

@@ -82,6 +82,7 @@ void add_document_routes(httplib::Server& server, const App& app);
 void add_registry_routes(httplib::Server& server, const App& app);
 void add_flow_routes(httplib::Server& server, const App& app);
 void add_form_routes(httplib::Server& server, const App& app);
+void add_person_routes(httplib::Server& server, const App& app);
 void add_web_pages(httplib::Server& server);
 // Only on the mutual-TLS exchange listener (ServerOptions::exchange).
 void add_exchange_routes(httplib::Server& server, const App& app);

@@ -2,6 +2,7 @@
 
 #include "base/clock.h"
 #include "ingest/derivation_runner.h"
+#include "persons/cnp.h"
 
 namespace dosar {
 
@@ -99,7 +100,7 @@ nlohmann::json to_json(const SearchResult& result) {
                     {"department", h.department},
                     {"date", h.date},
                     {"score", h.score},
-                    {"snippet", h.snippet}});
+                    {"snippet", persons::mask_cnps(h.snippet)}});
   nlohmann::json facets = nlohmann::json::object();
   for (const auto& [name, values] : result.facets) {
     nlohmann::json list = nlohmann::json::array();
@@ -237,6 +238,57 @@ nlohmann::json to_json(const signing::ValidationReport& report) {
                           {"message", s.message}});
   }
   return {{"valid", report.valid}, {"signatures", signatures}};
+}
+
+nlohmann::json to_json(const persons::PersonFile& f) {
+  nlohmann::json households = nlohmann::json::array();
+  for (const Household& h : f.households) {
+    nlohmann::json members = nlohmann::json::array();
+    for (const HouseholdMember& m : h.members) {
+      auto name = f.member_names.find(m.person_id);
+      members.push_back({{"person", m.person_id},
+                         {"name", name == f.member_names.end() ? "" : name->second},
+                         {"role", m.role}});
+    }
+    households.push_back({{"id", h.id}, {"label", h.label}, {"members", members}});
+  }
+  nlohmann::json assigned = nlohmann::json::array();
+  for (const Assignment& a : f.assignments)
+    assigned.push_back({{"department", a.department},
+                        {"user", a.user},
+                        {"assigned_at", a.assigned_at},
+                        {"assigned_by", a.assigned_by}});
+  nlohmann::json history = nlohmann::json::array();
+  for (const PersonChange& h : f.history)
+    history.push_back({{"revision", h.revision},
+                       {"field", h.field},
+                       {"old", h.old_value},
+                       {"new", h.new_value},
+                       {"reason", h.reason},
+                       {"at", h.at},
+                       {"actor", h.actor}});
+  nlohmann::json j = persons::to_json(f.person);
+  j["households"] = households;
+  j["assignments"] = assigned;
+  j["history"] = history;
+  return j;
+}
+
+nlohmann::json to_json(const persons::PersonMatch& m) {
+  return {{"id", m.id},
+          {"name", m.name},
+          {"cnp", m.masked_cnp},
+          {"id_type", m.id_type},
+          {"birth_date", m.birth_date}};
+}
+
+nlohmann::json to_json(const PersonLink& l) {
+  return {{"kind", l.kind},   {"id", l.target_id},        {"date", l.date},
+          {"title", l.title}, {"linked_at", l.linked_at}, {"linked_by", l.linked_by}};
+}
+
+nlohmann::json to_json(const AccessRecord& r) {
+  return {{"user", r.user}, {"at", r.at}, {"purpose", r.purpose}, {"what", r.what}};
 }
 
 }  // namespace dosar

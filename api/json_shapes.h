@@ -7,6 +7,7 @@
 
 #include "base/result.h"
 #include "index/search_index.h"
+#include "persons/persons.h"
 #include "signing/pades.h"
 #include "storage/catalog.h"
 #include "storage/flow_store.h"
@@ -28,5 +29,12 @@ nlohmann::json to_json(const Flow& f);
 // {"valid", "signatures": [{indication, subindication, signer, signing_time, level, revision, changes_after,
 // message, …}]}
 nlohmann::json to_json(const signing::ValidationReport& report);
+// A person: persons::to_json (the full CNP, for their case worker).
+// The person's page: the person, "households" [{id, label, members [{person, name, role}]}],
+// "assignments" and the rectification "history" [{revision, field, old, new, reason, at, actor}].
+nlohmann::json to_json(const persons::PersonFile& f);
+nlohmann::json to_json(const persons::PersonMatch& m);  // the CNP masked
+nlohmann::json to_json(const PersonLink& l);            // {kind, id, date, title, linked_at, linked_by}
+nlohmann::json to_json(const AccessRecord& r);          // {user, at, purpose, what}
 
 }  // namespace dosar

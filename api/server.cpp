@@ -184,6 +184,7 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
   add_registry_routes(server, impl->app);
   add_flow_routes(server, impl->app);
   add_form_routes(server, impl->app);
+  add_person_routes(server, impl->app);
   add_web_pages(server);
 
   int port = options.port;

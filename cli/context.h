@@ -151,6 +151,27 @@ ExitCode run_records_dispose(Context& c);
 ExitCode run_records_sheet(Context& c);
 ExitCode run_records_inventory(Context& c);
 
+// person … (cli/person_commands.cpp).
+ExitCode run_person_add(Context& c);
+ExitCode run_person_show(Context& c);
+ExitCode run_person_find(Context& c);
+ExitCode run_person_link(Context& c);
+ExitCode run_person_unlink(Context& c);
+ExitCode run_person_timeline(Context& c);
+ExitCode run_person_assign(Context& c);
+ExitCode run_person_access_report(Context& c);
+ExitCode run_person_rectify(Context& c);
+ExitCode run_person_household(Context& c);
+ExitCode run_person_scan(Context& c);
+ExitCode run_person_suggestions(Context& c);
+ExitCode run_person_confirm(Context& c);
+ExitCode run_person_export(Context& c);
+ExitCode run_person_erasure_report(Context& c);
+// After `ingest` and `jobs run`: looks for CNPs and names of known persons in
+// the text of `documents` and says how many link suggestions it stored. A
+// failure is a warning: the documents are stored whatever it finds.
+void suggest_person_links(const Context& c, ArchiveStore& archive, const std::vector<DocumentId>& documents);
+
 // Records management seen from other commands (cli/records_commands.cpp).
 // Files each stored document under `--file-code` (ingest, watch); empty
 // without the option. Errors: not_found (the code is not in the approved

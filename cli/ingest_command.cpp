@@ -212,6 +212,7 @@ ExitCode run_ingest(Context& c) {
   std::size_t stored = 0, duplicates = 0, rejected = 0;
   ProgressPrinter progress(c, "files");
   std::int64_t files_total = 0, pages = 0;
+  std::vector<DocumentId> with_text;  // for the persons' link suggestions
   auto found = [&](std::size_t count) { files_total = static_cast<std::int64_t>(count); };
   Status status = (*ingester)->ingest(
       inputs,
@@ -221,6 +222,7 @@ ExitCode run_ingest(Context& c) {
         switch (item.status) {
           case IngestStatus::stored:
             ++stored;
+            if (!options.defer_derivation) with_text.push_back(item.document_id);
             break;
           case IngestStatus::duplicate:
             ++duplicates;
@@ -240,6 +242,7 @@ ExitCode run_ingest(Context& c) {
     if (options.defer_derivation && stored > 0)
       c.err << "text extraction and OCR queued; `dosar jobs run` (or `serve`, `watch`) does them\n";
   }
+  suggest_person_links(c, **archive, with_text);
   if (!status.ok()) return c.fail(status.error());
   return rejected == 0 ? ExitCode::ok : ExitCode::failed;
 }
@@ -281,11 +284,13 @@ ExitCode run_jobs_run(Context& c) {
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
   std::size_t failed = 0;
+  std::vector<DocumentId> derived;  // for the persons' link suggestions
   auto done = run_derivations(
       **archive, run,
       [&](const DerivationEvent& e) {
         progress.end();
         if (!e.done) ++failed;
+        if (e.done) derived.push_back(e.document_id);
         if (c.json) {
           nlohmann::json j = {{"id", e.document_id}, {"version", e.version_number}, {"done", e.done}};
           if (e.error) j["reason"] = e.error->to_string();
@@ -303,6 +308,7 @@ ExitCode run_jobs_run(Context& c) {
       [] { return !stop_requested.load(); });
   progress.end();
   if (!done.ok()) return c.fail(done.error());
+  suggest_person_links(c, **archive, derived);
   if (!c.json) c.err << *done << " done, " << failed << " failed\n";
   return failed == 0 ? ExitCode::ok : ExitCode::failed;
 }

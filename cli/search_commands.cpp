@@ -6,6 +6,7 @@
 
 #include "cli/context.h"
 #include "ingest/archive_index.h"
+#include "persons/cnp.h"
 
 namespace dosar::cli {
 namespace {
@@ -90,7 +91,7 @@ ExitCode run_search(Context& c) {
     c.out << "  " << h.title;
     if (!h.registry_number.empty()) c.out << "  nr. " << h.registry_number;
     c.out << "  (" << h.score << "%)\n";
-    if (!h.snippet.empty()) c.out << "   " << render_snippet(h.snippet, terminal) << '\n';
+    if (!h.snippet.empty()) c.out << "   " << render_snippet(persons::mask_cnps(h.snippet), terminal) << '\n';
   }
   for (const auto& [name, values] : result->facets) {
     if (values.empty()) continue;

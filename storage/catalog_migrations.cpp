@@ -467,6 +467,99 @@ CREATE TABLE registry_dispositions (
 );
 CREATE INDEX registry_dispositions_by_target ON registry_dispositions(target_entry);
 )sql"},
+      // The electronic beneficiary file (issue 12): persons (restricted
+      // personal data) with the old values of every rectified field,
+      // households, links of documents, registry entries and flows to
+      // persons (date copied in, so that a timeline is one index range),
+      // who is assigned to each person, every read of their data with its
+      // purpose, and links suggested from extracted text.
+      {12, R"sql(
+CREATE TABLE persons (
+  id INTEGER PRIMARY KEY,
+  cnp TEXT UNIQUE,
+  id_type TEXT NOT NULL,
+  id_value TEXT NOT NULL,
+  name TEXT NOT NULL,
+  name_folded TEXT NOT NULL,
+  birth_date TEXT NOT NULL DEFAULT '',
+  address TEXT NOT NULL DEFAULT '',
+  contacts TEXT NOT NULL DEFAULT '',
+  legal_representative TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  revision INTEGER NOT NULL DEFAULT 1,
+  UNIQUE (id_type, id_value)
+);
+CREATE INDEX persons_by_name ON persons(name_folded);
+CREATE TABLE person_history (
+  person_id INTEGER NOT NULL REFERENCES persons(id),
+  revision INTEGER NOT NULL,
+  field TEXT NOT NULL,
+  old_value TEXT NOT NULL,
+  new_value TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  PRIMARY KEY (person_id, revision, field)
+);
+CREATE TABLE households (
+  id INTEGER PRIMARY KEY,
+  label TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE household_members (
+  household_id INTEGER NOT NULL REFERENCES households(id),
+  person_id INTEGER NOT NULL REFERENCES persons(id),
+  role TEXT NOT NULL,
+  PRIMARY KEY (household_id, person_id)
+);
+CREATE INDEX household_members_by_person ON household_members(person_id);
+CREATE TABLE person_links (
+  person_id INTEGER NOT NULL REFERENCES persons(id),
+  kind TEXT NOT NULL CHECK (kind IN ('document', 'registry-entry', 'flow')),
+  target_id INTEGER NOT NULL,
+  date TEXT NOT NULL,
+  title TEXT NOT NULL,
+  linked_at TEXT NOT NULL,
+  linked_by TEXT NOT NULL,
+  PRIMARY KEY (person_id, kind, target_id)
+);
+CREATE INDEX person_links_timeline ON person_links(person_id, date, kind, target_id);
+CREATE INDEX person_links_by_target ON person_links(kind, target_id);
+CREATE TABLE person_assignments (
+  person_id INTEGER NOT NULL REFERENCES persons(id),
+  department TEXT NOT NULL DEFAULT '',
+  user_name TEXT NOT NULL DEFAULT '',
+  assigned_at TEXT NOT NULL,
+  assigned_by TEXT NOT NULL,
+  CHECK ((department = '') <> (user_name = '')),
+  PRIMARY KEY (person_id, department, user_name)
+);
+CREATE TABLE person_access (
+  id INTEGER PRIMARY KEY,
+  person_id INTEGER NOT NULL REFERENCES persons(id),
+  user_name TEXT NOT NULL,
+  at TEXT NOT NULL,
+  purpose TEXT NOT NULL,
+  what TEXT NOT NULL
+);
+CREATE INDEX person_access_by_person ON person_access(person_id, id);
+CREATE TABLE person_suggestions (
+  id INTEGER PRIMARY KEY,
+  person_id INTEGER NOT NULL REFERENCES persons(id),
+  document_id INTEGER NOT NULL REFERENCES documents(id),
+  reason TEXT NOT NULL CHECK (reason IN ('cnp', 'name')),
+  state TEXT NOT NULL CHECK (state IN ('open', 'confirmed', 'dismissed')),
+  found_at TEXT NOT NULL,
+  UNIQUE (person_id, document_id)
+);
+CREATE INDEX person_suggestions_by_state ON person_suggestions(state, id);
+CREATE TABLE person_scans (
+  document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+  version INTEGER NOT NULL
+);
+)sql"},
       // Forwarding between institutions (issue 12): each sealed package sent
       // with a forward ("out") or received and registered here ("in"), the
       // other institution, and the other side's number and date — the

@@ -607,5 +607,65 @@ TEST_F(ApiServerTest, HeadApprovesFromTheInboxWithTheKeyKeptOnTheServerAndThePin
             0u);
 }
 
+// The beneficiary file over HTTP (issue 12): the purpose on every read, the
+// access record, masked lists, and 404 for a person one is not assigned to.
+TEST_F(ApiServerTest, PersonsAreSeenOnlyByTheAssignedWithAPurpose) {
+  ASSERT_EQ(dosar({"person", "add", "--name", "Ion Popescu", "--cnp", "1800101400016", "--as", "maria"}), 0);
+  ASSERT_EQ(dosar({"person", "link", "1", "--document", "1", "--as", "maria"}), 0);
+  auto maria = sign_in("maria");
+  auto ion = sign_in("ion");
+  auto c = client();
+
+  auto file = c.Get("/api/v1/persons/1?purpose=evaluare", maria.headers());
+  ASSERT_EQ(file->status, 200) << file->body;
+  EXPECT_EQ(json::parse(file->body)["cnp"], "1800101400016");
+  auto no_purpose = c.Get("/api/v1/persons/1", maria.headers());
+  EXPECT_EQ(no_purpose->status, 400);
+  EXPECT_NE(no_purpose->body.find("purpose"), std::string::npos);
+
+  // Not assigned: exactly the answer for a person who does not exist.
+  auto hidden = c.Get("/api/v1/persons/1?purpose=evaluare", ion.headers());
+  auto missing = c.Get("/api/v1/persons/99?purpose=evaluare", ion.headers());
+  EXPECT_EQ(hidden->status, 404);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(json::parse(hidden->body)["error"]["message"], json::parse(missing->body)["error"]["message"]);
+  EXPECT_EQ(c.Get("/api/v1/persons/1/timeline?purpose=evaluare", ion.headers())->status, 404);
+  EXPECT_EQ(
+      json::parse(c.Get("/api/v1/persons?q=popescu&purpose=evaluare", ion.headers())->body)["persons"].size(),
+      0u);
+
+  auto list = c.Get("/api/v1/persons?q=popescu&purpose=evaluare", maria.headers());
+  ASSERT_EQ(list->status, 200);
+  EXPECT_EQ(list->body.find("1800101400016"), std::string::npos);  // lists mask the CNP
+  EXPECT_EQ(json::parse(list->body)["persons"][0]["cnp"], "1********0016");
+  auto timeline = json::parse(
+      c.Get("/api/v1/persons/1/timeline?purpose=anchet%C4%83-social%C4%83", maria.headers())->body);
+  ASSERT_EQ(timeline["items"].size(), 1u);
+  EXPECT_EQ(timeline["items"][0]["id"], 1);
+
+  auto report = json::parse(c.Get("/api/v1/persons/1/access-report", maria.headers())->body)["accesses"];
+  ASSERT_EQ(report.size(),
+            4u);  // page, search hit, timeline, the report itself; ion's refusals are not reads
+  EXPECT_EQ(report[0]["what"], "person");
+  EXPECT_EQ(report[2]["purpose"], "anchetă-socială");
+  for (const auto& r : report) EXPECT_EQ(r["user"], "maria");
+  // Reading a linked document is a read of the person's data too.
+  ASSERT_EQ(c.Get("/api/v1/documents/1?purpose=evaluare", maria.headers())->status, 200);
+  ASSERT_EQ(c.Get("/api/v1/documents/1", maria.headers())->status, 200);
+  EXPECT_EQ(c.Get("/api/v1/documents/1?purpose=evaluare", ion.headers())->status, 404);
+  // So is a search hit on it (its snippet shows the text).
+  ASSERT_EQ(
+      json::parse(c.Get("/api/v1/search?q=anchet%C4%83&purpose=control", maria.headers())->body)["total"], 1);
+  report = json::parse(c.Get("/api/v1/persons/1/access-report", maria.headers())->body)["accesses"];
+  ASSERT_EQ(report.size(), 8u);
+  EXPECT_EQ(report[6]["what"], "document 1 (search hit)");
+  EXPECT_EQ(report[6]["purpose"], "control");
+  EXPECT_EQ(report[4]["what"], "document 1 (record)");
+  EXPECT_EQ(report[4]["purpose"], "evaluare");
+  EXPECT_EQ(report[5]["purpose"], "nedeclarat");
+  EXPECT_EQ(c.Get("/persoane.html")->status, 200);
+  EXPECT_NE(c.Get("/persons.js")->body.find("/persons/purposes"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace dosar::api

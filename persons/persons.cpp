@@ -1,0 +1,342 @@
+#include "persons/persons.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "index/search_index.h"
+#include "storage/flow_store.h"
+#include "storage/registry_store.h"
+
+namespace dosar::persons {
+namespace {
+
+std::string subject(PersonId id) {
+  return "person " + std::to_string(id);
+}
+
+std::string two_digits(int v) {
+  return (v < 10 ? "0" : "") + std::to_string(v);
+}
+
+// Checks the identifying fields of `p` and fills what follows from them.
+Status complete_identity(Person& p) {
+  if (p.name.find_first_not_of(" \t") == std::string::npos)
+    return make_error(ErrorCode::invalid_argument, "name", "is required");
+  if (!p.cnp.empty()) {
+    auto info = validate_cnp(p.cnp);
+    if (!info.ok()) return info.error();
+    if (!p.id_type.empty() && p.id_type != "CNP")
+      return make_error(ErrorCode::invalid_argument, "id-type",
+                        "give either a CNP or another identifier, not both");
+    p.id_type = "CNP";
+    p.id_value = p.cnp;
+    if (p.birth_date.empty() && info->birth_year != 0)
+      p.birth_date = std::to_string(info->birth_year) + "-" + two_digits(info->birth_month) + "-" +
+                     two_digits(info->birth_day);
+  } else {
+    if (p.id_type == "CNP")
+      return make_error(ErrorCode::invalid_argument, "id-type", "a CNP is given with --cnp");
+    if (p.id_type.empty() || p.id_value.empty())
+      return make_error(ErrorCode::invalid_argument, "identifier",
+                        "give a CNP, or an identifier and its type (e.g. --id-type pașaport --id X123)");
+  }
+  if (!p.birth_date.empty() && !is_iso_date(p.birth_date))
+    return make_error(ErrorCode::invalid_argument, "birth_date",
+                      p.birth_date + " is not a date (YYYY-MM-DD)");
+  p.name_folded = fold_name(p.name);
+  return {};
+}
+
+bool all_digits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+}  // namespace
+
+const std::vector<std::string>& purposes() {
+  static const std::vector<std::string> list = {
+      "anchetă-socială",            // the social inquiry of a case
+      "evaluare",                   // assessing needs or eligibility
+      "soluționare-cerere",         // answering a request of the person
+      "monitorizare-caz",           // following up a case
+      "control",                    // internal control, audit, inspection
+      "solicitare-persoană-vizată"  // the person's own request (GDPR art. 15-17)
+  };
+  return list;
+}
+
+Status check_purpose(const std::string& purpose) {
+  const auto& list = purposes();
+  if (std::find(list.begin(), list.end(), purpose) != list.end()) return {};
+  std::string names;
+  for (const auto& p : list) names += (names.empty() ? "" : ", ") + p;
+  return make_error(
+      ErrorCode::invalid_argument, "purpose",
+      (purpose.empty() ? std::string("is required") : "'" + purpose + "' is not one of the purposes") +
+          " to read personal data; choose one of: " + names);
+}
+
+std::string fold_name(std::string_view name) {
+  std::string folded = fold_diacritics(name);
+  std::string out;
+  bool space = false;
+  for (char c : folded) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Persons>> Persons::open(ArchiveStore& archive, const Clock& clock) {
+  auto store = open_persons_store(archive, clock);
+  if (!store.ok()) return store.error();
+  return std::unique_ptr<Persons>(new Persons(archive, std::move(store).value(), clock));
+}
+
+Result<bool> Persons::may_see(PersonId id, const std::string& user_name) const {
+  auto user = archive_.catalog().user(user_name);
+  if (!user.ok()) {
+    if (user.error().code == ErrorCode::not_found) return false;
+    return user.error();
+  }
+  auto assigned = store_->assignments(id);
+  if (!assigned.ok()) return assigned.error();
+  for (const Assignment& a : *assigned) {
+    if (!a.user.empty() && a.user == user_name) return true;
+    if (!a.department.empty() && user->restricted_access &&
+        std::find(user->departments.begin(), user->departments.end(), a.department) !=
+            user->departments.end())
+      return true;
+  }
+  return false;
+}
+
+Status Persons::require_sees(PersonId id, const std::string& user) const {
+  auto person = store_->person(id);
+  if (!person.ok()) return person.error();
+  auto sees = may_see(id, user);
+  if (!sees.ok()) return sees.error();
+  if (!*sees)
+    return make_error(
+        ErrorCode::permission, subject(id),
+        "user '" + user + "' is not assigned to this person (neither as case worker nor by department)");
+  return {};
+}
+
+Status Persons::open_for(PersonId id, const std::string& user, const std::string& purpose,
+                         const std::string& what) {
+  DOSAR_TRY(check_purpose(purpose));
+  DOSAR_TRY(require_sees(id, user));
+  return store_->record_access(AccessRecord{0, id, user, format_utc(clock_.now()), purpose, what});
+}
+
+Result<Person> Persons::add(const NewPerson& n, const std::string& actor) {
+  auto user = archive_.catalog().user(actor);
+  if (!user.ok())
+    return make_error(ErrorCode::permission, "user " + actor,
+                      "is not a user of this archive (see `dosar user add`)");
+  Person p;
+  p.name = n.name;
+  p.cnp = n.cnp;
+  p.id_type = n.id_type;
+  p.id_value = n.id_value;
+  p.birth_date = n.birth_date;
+  p.address = n.address;
+  p.contacts = n.contacts;
+  p.legal_representative = n.legal_representative;
+  DOSAR_TRY(complete_identity(p));
+  std::vector<Assignment> assignments = {Assignment{"", actor, "", ""}};
+  if (!n.department.empty()) assignments.push_back(Assignment{n.department, "", "", ""});
+  return store_->add_person(p, assignments, actor);
+}
+
+Result<PersonFile> Persons::file_of(PersonId id) const {
+  PersonFile f;
+  auto person = store_->person(id);
+  if (!person.ok()) return person.error();
+  f.person = std::move(person).value();
+  auto assignments = store_->assignments(id);
+  if (!assignments.ok()) return assignments.error();
+  f.assignments = std::move(assignments).value();
+  auto households = store_->households_of(id);
+  if (!households.ok()) return households.error();
+  f.households = std::move(households).value();
+  for (const Household& h : f.households)
+    for (const HouseholdMember& m : h.members) {
+      auto member = store_->person(m.person_id);
+      if (!member.ok()) return member.error();
+      f.member_names[m.person_id] = member->name;
+    }
+  auto history = store_->history(id);
+  if (!history.ok()) return history.error();
+  f.history = std::move(history).value();
+  return f;
+}
+
+Result<PersonFile> Persons::show(PersonId id, const std::string& user, const std::string& purpose) {
+  DOSAR_TRY(open_for(id, user, purpose, "person"));
+  return file_of(id);
+}
+
+Result<std::vector<PersonMatch>> Persons::find(const std::string& query, const std::string& user,
+                                               const std::string& purpose) {
+  DOSAR_TRY(check_purpose(purpose));
+  std::vector<Person> candidates;
+  if (all_digits(query)) {
+    // Exact match only: a CNP search never completes a prefix, never
+    // suggests a near miss, so it cannot be used to guess a CNP.
+    if (query.size() != 13)
+      return make_error(ErrorCode::invalid_argument, "CNP", "search needs all 13 digits");
+    auto hit = store_->person_by_cnp(query);
+    if (!hit.ok()) return hit.error();
+    if (*hit) candidates.push_back(**hit);
+  } else {
+    std::string folded = fold_name(query);
+    if (folded.size() < 2)
+      return make_error(ErrorCode::invalid_argument, "query", "give at least two letters of the name");
+    auto hits = store_->persons_by_name(folded, 200);
+    if (!hits.ok()) return hits.error();
+    candidates = std::move(hits).value();
+  }
+  std::vector<PersonMatch> out;
+  for (const Person& p : candidates) {
+    auto sees = may_see(p.id, user);
+    if (!sees.ok()) return sees.error();
+    if (!*sees) continue;
+    DOSAR_TRY(
+        store_->record_access(AccessRecord{0, p.id, user, format_utc(clock_.now()), purpose, "search hit"}));
+    out.push_back(PersonMatch{p.id, p.name, mask_cnp(p.cnp), p.id_type, p.birth_date});
+  }
+  return out;
+}
+
+Result<PersonLink> Persons::describe_target(PersonId id, const std::string& kind, std::int64_t target) const {
+  PersonLink link;
+  link.person_id = id;
+  link.kind = kind;
+  link.target_id = target;
+  if (kind == "document") {
+    auto d = archive_.catalog().document(target);
+    if (!d.ok()) return d.error();
+    link.date = d->created_at;
+    link.title = d->title;
+  } else if (kind == "registry-entry") {
+    auto registry = open_registry_store(archive_);
+    if (!registry.ok()) return registry.error();
+    auto e = (*registry)->entry(target);
+    if (!e.ok()) return e.error();
+    link.date = e->registered_at;
+    link.title = e->number + " " + e->subject;
+  } else if (kind == "flow") {
+    auto flows = open_flow_store(archive_);
+    if (!flows.ok()) return flows.error();
+    auto f = (*flows)->flow(target);
+    if (!f.ok()) return f.error();
+    link.date = f->started_at;
+    link.title = "flux " + f->kind + " (document " + std::to_string(f->document) + ", " + f->status + ")";
+  } else {
+    return make_error(ErrorCode::invalid_argument, kind, "is not document, registry-entry or flow");
+  }
+  return link;
+}
+
+Status Persons::link(PersonId id, const std::string& kind, std::int64_t target, const std::string& user) {
+  DOSAR_TRY(require_sees(id, user));
+  auto link = describe_target(id, kind, target);
+  if (!link.ok()) return link.error();
+  return store_->link(*link, user);
+}
+
+Status Persons::unlink(PersonId id, const std::string& kind, std::int64_t target, const std::string& user) {
+  DOSAR_TRY(require_sees(id, user));
+  return store_->unlink(id, kind, target, user);
+}
+
+Result<std::vector<PersonLink>> Persons::timeline(PersonId id, const std::string& user,
+                                                  const std::string& purpose,
+                                                  const std::optional<TimelineCursor>& after,
+                                                  std::size_t limit) {
+  DOSAR_TRY(open_for(id, user, purpose, "timeline"));
+  return store_->timeline(id, after, limit);
+}
+
+Status Persons::assign(PersonId id, const Assignment& assignment, const std::string& actor) {
+  DOSAR_TRY(require_sees(id, actor));
+  if (assignment.user.empty() == assignment.department.empty())
+    return make_error(ErrorCode::invalid_argument, subject(id), "assign either a department or a user");
+  if (!assignment.user.empty()) {
+    auto u = archive_.catalog().user(assignment.user);
+    if (!u.ok()) return u.error();
+  }
+  return store_->assign(id, assignment, actor);
+}
+
+Status Persons::record_document_read(DocumentId id, const std::string& user, const std::string& purpose,
+                                     const std::string& what) {
+  auto linked = store_->persons_linked_to("document", id);
+  if (!linked.ok()) return linked.error();
+  const std::string why = check_purpose(purpose).ok() ? purpose : "nedeclarat";
+  for (PersonId person : *linked)
+    DOSAR_TRY(store_->record_access(AccessRecord{0, person, user, format_utc(clock_.now()), why,
+                                                 "document " + std::to_string(id) + " (" + what + ")"}));
+  return {};
+}
+
+Result<std::vector<AccessRecord>> Persons::access_report(PersonId id, const std::string& user) {
+  DOSAR_TRY(open_for(id, user, "control", "access report"));
+  return store_->access_records(id);
+}
+
+Result<Person> Persons::rectify(PersonId id, const std::map<std::string, std::string>& values,
+                                const std::string& reason, const std::string& user) {
+  DOSAR_TRY(require_sees(id, user));
+  if (reason.empty())
+    return make_error(ErrorCode::invalid_argument, "reason", "is required for a rectification");
+  auto current = store_->person(id);
+  if (!current.ok()) return current.error();
+  Person changed = *current;
+  for (const auto& [field, value] : values) {
+    if (field == "name")
+      changed.name = value;
+    else if (field == "cnp")
+      changed.cnp = value;
+    else if (field == "id_type")
+      changed.id_type = value;
+    else if (field == "id_value")
+      changed.id_value = value;
+    else if (field == "birth_date")
+      changed.birth_date = value;
+    else if (field == "address")
+      changed.address = value;
+    else if (field == "contacts")
+      changed.contacts = value;
+    else if (field == "legal_representative")
+      changed.legal_representative = value;
+    else
+      return make_error(
+          ErrorCode::invalid_argument, field,
+          "is not a field of a person (name, cnp, id_type, id_value, birth_date, address, contacts, "
+          "legal_representative)");
+  }
+  if (values.count("cnp") && !changed.cnp.empty() && !values.count("id_type")) changed.id_type = "CNP";
+  if (values.count("cnp") && changed.cnp.empty() && changed.id_type == "CNP")
+    return make_error(ErrorCode::invalid_argument, "cnp", "cannot be removed without another identifier");
+  DOSAR_TRY(complete_identity(changed));
+  return store_->rectify(changed, current->revision, reason, user);
+}
+
+Result<Household> Persons::add_household(const std::string& label,
+                                         const std::vector<HouseholdMember>& members,
+                                         const std::string& user) {
+  if (members.empty())
+    return make_error(ErrorCode::invalid_argument, "household", "needs at least one member");
+  for (const HouseholdMember& m : members) DOSAR_TRY(require_sees(m.person_id, user));
+  return store_->add_household(label, members, user);
+}
+
+}  // namespace dosar::persons

@@ -1,0 +1,174 @@
+// The electronic beneficiary file (dosarul electronic al beneficiarului):
+// persons and households, the documents, registry entries and flows linked
+// to them on one timeline, who may see a person and the record of every
+// read, and the data subject's rights (GDPR art. 15 export, art. 16
+// rectification, art. 17 erasure answered from the retention rules).
+// persons/'s public header; the data lives behind storage/persons_store.h.
+//
+// Access rule: a user sees a person when assigned to the person by name (a
+// case worker), or when one of the person's assigned departments is one of
+// the user's and the user may see restricted personal data. Everyone else
+// gets `permission` and nothing is revealed (the web answers 404). Every
+// read of a person's data requires a purpose from purposes() and writes an
+// access record.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "persons/cnp.h"
+#include "storage/archive_store.h"
+#include "storage/persons_store.h"
+
+namespace dosar::persons {
+
+// Why a person's data is read (GDPR art. 5(1)(b): purpose limitation).
+const std::vector<std::string>& purposes();
+// Errors: invalid_argument naming the valid purposes (also for an empty one).
+Status check_purpose(const std::string& purpose);
+
+struct NewPerson {
+  std::string name;
+  std::string cnp;      // or
+  std::string id_type;  // another identifier and its type (foreign citizens)
+  std::string id_value;
+  std::string birth_date;  // YYYY-MM-DD; taken from the CNP when empty
+  std::string address;
+  std::string contacts;
+  std::string legal_representative;
+  std::string department;  // assigned besides the creator, when not empty
+};
+
+// What the person's page shows.
+struct PersonFile {
+  Person person;
+  std::vector<Assignment> assignments;
+  std::vector<Household> households;
+  std::map<PersonId, std::string> member_names;  // of the households' members
+  std::vector<PersonChange> history;
+};
+
+// One hit of a search for persons: the CNP masked (lists never show it).
+struct PersonMatch {
+  PersonId id = 0;
+  std::string name;
+  std::string masked_cnp;
+  std::string id_type;
+  std::string birth_date;
+};
+
+// What the law lets happen to one item of the file on an erasure request.
+struct ErasureLine {
+  std::string kind;  // "document", "registry-entry", "flow", "person"
+  std::int64_t target = 0;
+  std::string title;
+  std::string verdict;  // "can-go", "must-stay", "held"
+  std::string until;    // YYYY-MM-DD when must-stay ends; empty: permanently or undetermined
+  std::string rule;     // the file code and retention, the hold, or why undetermined
+};
+
+struct ExportOutcome {
+  std::filesystem::path file;
+  std::size_t documents = 0;
+  std::vector<std::string> entries;  // paths inside the archive file
+};
+
+class Persons {
+ public:
+  // Errors: io, corrupt.
+  static Result<std::unique_ptr<Persons>> open(ArchiveStore& archive, const Clock& clock = system_clock());
+
+  // `actor` (a user of the archive) becomes the person's case worker.
+  // Errors: invalid_argument (no name, an invalid CNP, neither CNP nor
+  // identifier, a bad date), permission (actor not a user of the archive),
+  // conflict (CNP or identifier already someone's).
+  Result<Person> add(const NewPerson& person, const std::string& actor);
+
+  // Errors (every call below): not_found (person), permission (`user` not
+  // assigned; also for an unknown user), invalid_argument (purpose).
+  Result<PersonFile> show(PersonId id, const std::string& user, const std::string& purpose);
+  // A CNP-shaped query matches exactly one CNP or nothing (never a prefix,
+  // never a suggestion); other text matches names without diacritics or
+  // case. Only persons `user` may see are returned, each read recorded.
+  Result<std::vector<PersonMatch>> find(const std::string& query, const std::string& user,
+                                        const std::string& purpose);
+  // kind: document, registry-entry or flow; the target must exist.
+  Status link(PersonId id, const std::string& kind, std::int64_t target, const std::string& user);
+  Status unlink(PersonId id, const std::string& kind, std::int64_t target, const std::string& user);
+  Result<std::vector<PersonLink>> timeline(PersonId id, const std::string& user, const std::string& purpose,
+                                           const std::optional<TimelineCursor>& after, std::size_t limit);
+  // Assigns a department or a user (one of the two). `actor` must see the person.
+  Status assign(PersonId id, const Assignment& assignment, const std::string& actor);
+  // Who saw what, when and why; itself recorded (purpose "control").
+  Result<std::vector<AccessRecord>> access_report(PersonId id, const std::string& user);
+  // Rectification (art. 16): `values` by field name (kPersonFields); the old
+  // values stay in the history. Errors also: invalid_argument (unknown field,
+  // invalid CNP, nothing changed).
+  Result<Person> rectify(PersonId id, const std::map<std::string, std::string>& values,
+                         const std::string& reason, const std::string& user);
+  // A household of persons `user` sees. Errors: invalid_argument (no members).
+  Result<Household> add_household(const std::string& label, const std::vector<HouseholdMember>& members,
+                                  const std::string& user);
+
+  // Scans the extracted text of documents not scanned at their current
+  // version (or of `only`) for valid CNPs of known persons (exact) and their
+  // full names (folded), storing suggestions. Returns how many were new.
+  Result<std::size_t> scan_for_suggestions(std::optional<DocumentId> only = std::nullopt);
+  // The open suggestions about persons `user` sees.
+  Result<std::vector<LinkSuggestion>> suggestions(const std::string& user);
+  // Confirming links the document; either way the suggestion is closed.
+  enum class Resolution { confirm, dismiss };
+  Status resolve_suggestion(std::int64_t id, Resolution resolution, const std::string& user);
+
+  // GDPR art. 15: writes `file` (a .tar) holding a PDF summary, the data as
+  // JSON, the current version of each linked document and a manifest of
+  // SHA-256 sums. Refused (permission) to anyone not assigned; nothing is
+  // written then. Errors also: invalid_argument (not .tar), io.
+  Result<ExportOutcome> export_file(PersonId id, const std::string& user, const std::string& purpose,
+                                    const std::filesystem::path& file);
+  // GDPR art. 17: what could be erased and what the retention rules keep.
+  Result<std::vector<ErasureLine>> erasure_report(PersonId id, const std::string& user,
+                                                  const std::string& purpose);
+
+  // Records a read of document `id` (`what`: "record", "original", …) in the
+  // file of every person linked to it; the document's own permissions
+  // decided that `user` may read it. A purpose not in the list (a document
+  // opened outside the person's page) is recorded as "nedeclarat", for
+  // control to ask about. Errors: io.
+  Status record_document_read(DocumentId id, const std::string& user, const std::string& purpose,
+                              const std::string& what);
+
+  // Whether `user` may see person `id` (no access record). Errors: not_found, io.
+  Result<bool> may_see(PersonId id, const std::string& user) const;
+
+  PersonsStore& store() { return *store_; }
+
+ private:
+  Persons(ArchiveStore& archive, std::unique_ptr<PersonsStore> store, const Clock& clock)
+      : archive_(archive), store_(std::move(store)), clock_(clock) {}
+  // not_found / permission / invalid_argument, then records the read.
+  Status open_for(PersonId id, const std::string& user, const std::string& purpose, const std::string& what);
+  Status require_sees(PersonId id, const std::string& user) const;
+  Result<PersonLink> describe_target(PersonId id, const std::string& kind, std::int64_t target) const;
+  Result<PersonFile> file_of(PersonId id) const;
+  ArchiveStore& archive_;
+  std::unique_ptr<PersonsStore> store_;
+  const Clock& clock_;
+};
+
+// The person as JSON, CNP in full (the export's date.json, and the shape
+// both front ends show to a case worker; lists use PersonMatch).
+nlohmann::json to_json(const Person& p);
+
+// Lower case with diacritics folded and runs of spaces made one: what name
+// search and the suggestion scan compare.
+std::string fold_name(std::string_view name);
+
+}  // namespace dosar::persons

@@ -1,0 +1,355 @@
+// The electronic beneficiary file over a real archive (persons/persons.cpp,
+// suggestions.cpp, rights.cpp, storage/sqlite_persons_store.cpp): who may
+// see a person, access records, masking, rectification history, households,
+// the timeline, suggestions, the export and the erasure report (issue 12).
+#include "persons/persons.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "records/records.h"
+#include "tests/support/temp_dir.h"
+
+namespace dosar::persons {
+namespace {
+
+constexpr const char* kIon = "1800101400016";
+constexpr const char* kChild = "5000229520034";
+
+class PersonsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    archive_ = std::move(ArchiveStore::create(dir_ / "archive").value());
+    add_user("ana", {"Asistență socială"}, true);    // case worker
+    add_user("dan", {"Asistență socială"}, true);    // colleague in the department
+    add_user("vlad", {"Asistență socială"}, false);  // same department, no restricted access
+    add_user("maria", {"Urbanism"}, true);           // another department
+    persons_ = std::move(Persons::open(*archive_).value());
+  }
+
+  void add_user(const std::string& name, std::vector<std::string> departments, bool restricted) {
+    User u;
+    u.name = name;
+    u.departments = std::move(departments);
+    u.restricted_access = restricted;
+    ASSERT_TRUE(archive_->catalog().add_user(u, "admin").ok());
+  }
+
+  PersonId add_ion(const std::string& department = "") {
+    NewPerson n;
+    n.name = "Ion Popescu";
+    n.cnp = kIon;
+    n.address = "Str. Florilor 1, București";
+    n.department = department;
+    auto p = persons_->add(n, "ana");
+    EXPECT_TRUE(p.ok()) << p.error().to_string();
+    return p.ok() ? p->id : 0;
+  }
+
+  DocumentId add_document(const std::string& original, const std::string& text = "") {
+    auto blob = archive_->blobs().put(original).value();
+    NewDocument d;
+    d.title = "Anchetă " + original.substr(0, 10);
+    d.department = "Asistență socială";
+    d.confidentiality = "restricted-personal-data";
+    d.first_version.original_blob_id = blob.id;
+    d.first_version.original_name = "ancheta.pdf";
+    d.first_version.mime_type = "application/pdf";
+    d.first_version.size = original.size();
+    if (!text.empty()) {
+      auto t = archive_->blobs().put(text).value();
+      d.first_version.derived.push_back({"text", t.id, t.size, "text/plain"});
+    }
+    return archive_->catalog().create_document_unless_duplicate(d, "test").value().document.id;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<ArchiveStore> archive_;
+  std::unique_ptr<Persons> persons_;
+};
+
+TEST_F(PersonsTest, AddsAPersonWithTheBirthDateOfTheCnp) {
+  PersonId id = add_ion();
+  auto file = persons_->show(id, "ana", "evaluare");
+  ASSERT_TRUE(file.ok()) << file.error().to_string();
+  EXPECT_EQ(file->person.cnp, kIon);
+  EXPECT_EQ(file->person.birth_date, "1980-01-01");
+  EXPECT_EQ(file->person.id_type, "CNP");
+}
+
+TEST_F(PersonsTest, RefusesAnInvalidCnpAndStoresNothing) {
+  NewPerson n;
+  n.name = "Ion Popescu";
+  n.cnp = "1800101400017";
+  auto p = persons_->add(n, "ana");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().code, ErrorCode::invalid_argument);
+  EXPECT_NE(p.error().message.find("control digit"), std::string::npos);
+  n.cnp = "1800230400013";
+  EXPECT_EQ(persons_->add(n, "ana").error().code, ErrorCode::invalid_argument);
+  EXPECT_TRUE(persons_->store().persons().value().empty());
+}
+
+TEST_F(PersonsTest, AcceptsAForeignIdentifierWithItsType) {
+  NewPerson n;
+  n.name = "John Smith";
+  n.id_type = "pașaport";
+  n.id_value = "X1234567";
+  auto p = persons_->add(n, "ana");
+  ASSERT_TRUE(p.ok()) << p.error().to_string();
+  EXPECT_EQ(p->cnp, "");
+  n.id_type = "";
+  EXPECT_EQ(persons_->add(n, "ana").error().code, ErrorCode::invalid_argument);
+  n.id_type = "pașaport";  // the same identifier twice
+  EXPECT_EQ(persons_->add(n, "ana").error().code, ErrorCode::conflict);
+}
+
+TEST_F(PersonsTest, RefusesTheSameCnpTwice) {
+  add_ion();
+  NewPerson n;
+  n.name = "Altcineva";
+  n.cnp = kIon;
+  EXPECT_EQ(persons_->add(n, "ana").error().code, ErrorCode::conflict);
+}
+
+TEST_F(PersonsTest, OnlyAssignedDepartmentsAndCaseWorkersSeeAPerson) {
+  PersonId id = add_ion();
+  EXPECT_TRUE(persons_->may_see(id, "ana").value());   // the creator is the case worker
+  EXPECT_FALSE(persons_->may_see(id, "dan").value());  // the department is not assigned yet
+  ASSERT_TRUE(persons_->assign(id, Assignment{"Asistență socială", "", "", ""}, "ana").ok());
+  EXPECT_TRUE(persons_->may_see(id, "dan").value());
+  EXPECT_FALSE(persons_->may_see(id, "vlad").value());   // no restricted access
+  EXPECT_FALSE(persons_->may_see(id, "maria").value());  // another department
+  EXPECT_FALSE(persons_->may_see(id, "nobody").value());
+  auto refused = persons_->show(id, "maria", "evaluare");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::permission);
+  // Someone who cannot see a person cannot assign it either.
+  EXPECT_EQ(persons_->assign(id, Assignment{"", "maria", "", ""}, "maria").error().code,
+            ErrorCode::permission);
+}
+
+TEST_F(PersonsTest, EveryReadNeedsAPurposeFromTheList) {
+  PersonId id = add_ion();
+  for (const std::string& bad : {std::string(), std::string("curiozitate")}) {
+    auto r = persons_->show(id, "ana", bad);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::invalid_argument);
+    EXPECT_NE(r.error().message.find("anchetă-socială"), std::string::npos);
+  }
+  EXPECT_FALSE(persons_->timeline(id, "ana", "", std::nullopt, 10).ok());
+  EXPECT_TRUE(persons_->store().access_records(id).value().empty());  // refused reads are not reads
+}
+
+TEST_F(PersonsTest, EveryReadWritesAnAccessRecord) {
+  PersonId id = add_ion();
+  ASSERT_TRUE(persons_->show(id, "ana", "anchetă-socială").ok());
+  ASSERT_TRUE(persons_->timeline(id, "ana", "evaluare", std::nullopt, 10).ok());
+  ASSERT_EQ(persons_->find("popescu", "ana", "soluționare-cerere").value().size(), 1u);
+  EXPECT_FALSE(persons_->show(id, "maria", "evaluare").ok());  // refused: no record
+  auto report = persons_->access_report(id, "ana");
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->size(), 4u);  // the report itself is the fourth read
+  EXPECT_EQ((*report)[0].purpose, "anchetă-socială");
+  EXPECT_EQ((*report)[0].what, "person");
+  EXPECT_EQ((*report)[1].what, "timeline");
+  EXPECT_EQ((*report)[2].what, "search hit");
+  EXPECT_EQ((*report)[3].purpose, "control");
+  for (const auto& r : *report) EXPECT_EQ(r.user, "ana");
+  EXPECT_EQ(persons_->access_report(id, "maria").error().code, ErrorCode::permission);
+}
+
+TEST_F(PersonsTest, FindByCnpIsExactAndListsMaskTheCnp) {
+  PersonId id = add_ion();
+  auto exact = persons_->find(kIon, "ana", "evaluare");
+  ASSERT_TRUE(exact.ok());
+  ASSERT_EQ(exact->size(), 1u);
+  EXPECT_EQ((*exact)[0].id, id);
+  EXPECT_EQ((*exact)[0].masked_cnp, "1********0016");
+  // Never a prefix, never a near miss.
+  EXPECT_EQ(persons_->find("180010140001", "ana", "evaluare").error().code, ErrorCode::invalid_argument);
+  EXPECT_TRUE(persons_->find("1800101400024", "ana", "evaluare").value().empty());
+  // Names match without diacritics or case; persons one may not see are left out.
+  EXPECT_EQ(persons_->find("ION popescu", "ana", "evaluare").value().size(), 1u);
+  EXPECT_TRUE(persons_->find("popescu", "maria", "evaluare").value().empty());
+}
+
+TEST_F(PersonsTest, AuditRowsNeverHoldTheCnpOrTheName) {
+  PersonId id = add_ion();
+  ASSERT_TRUE(persons_->rectify(id, {{"address", "Str. Nouă 2"}}, "mutare", "ana").ok());
+  const auto trail = archive_->catalog().audit_trail(std::nullopt).value();
+  for (const auto& row : trail) {
+    EXPECT_EQ(row.detail.find(kIon), std::string::npos) << row.detail;
+    EXPECT_EQ(row.detail.find("Popescu"), std::string::npos) << row.detail;
+  }
+}
+
+TEST_F(PersonsTest, RectificationKeepsTheHistory) {
+  PersonId id = add_ion();
+  auto changed = persons_->rectify(id, {{"name", "Ion Popescu-Marin"}, {"address", "Str. Nouă 2"}},
+                                   "certificat de căsătorie", "ana");
+  ASSERT_TRUE(changed.ok()) << changed.error().to_string();
+  EXPECT_EQ(changed->revision, 2);
+  EXPECT_EQ(changed->name, "Ion Popescu-Marin");
+  auto history = persons_->store().history(id).value();
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].field, "address");
+  EXPECT_EQ(history[0].old_value, "Str. Florilor 1, București");
+  EXPECT_EQ(history[1].field, "name");
+  EXPECT_EQ(history[1].old_value, "Ion Popescu");
+  EXPECT_EQ(history[1].reason, "certificat de căsătorie");
+  // The new name is what search finds.
+  EXPECT_EQ(persons_->find("popescu-marin", "ana", "evaluare").value().size(), 1u);
+}
+
+TEST_F(PersonsTest, RefusedRectificationChangesNothing) {
+  PersonId id = add_ion();
+  EXPECT_EQ(persons_->rectify(id, {{"cnp", "1800101400017"}}, "eroare", "ana").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(persons_->rectify(id, {{"favourite_colour", "blue"}}, "x", "ana").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(persons_->rectify(id, {{"address", "X"}}, "", "ana").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(persons_->rectify(id, {{"address", "X"}}, "x", "maria").error().code, ErrorCode::permission);
+  auto p = persons_->store().person(id).value();
+  EXPECT_EQ(p.cnp, kIon);
+  EXPECT_EQ(p.address, "Str. Florilor 1, București");
+  EXPECT_EQ(p.revision, 1);
+  EXPECT_TRUE(persons_->store().history(id).value().empty());
+}
+
+TEST_F(PersonsTest, HouseholdLinksAChildAndItsParent) {
+  PersonId parent = add_ion();
+  NewPerson n;
+  n.name = "Maria Popescu";
+  n.cnp = kChild;
+  PersonId child = persons_->add(n, "ana").value().id;
+  auto h = persons_->add_household("Familia Popescu", {{parent, "părinte"}, {child, "copil"}}, "ana");
+  ASSERT_TRUE(h.ok()) << h.error().to_string();
+  auto file = persons_->show(child, "ana", "evaluare").value();
+  ASSERT_EQ(file.households.size(), 1u);
+  ASSERT_EQ(file.households[0].members.size(), 2u);
+  EXPECT_EQ(file.member_names[parent], "Ion Popescu");
+  EXPECT_EQ(file.households[0].members[1].role, "copil");
+  EXPECT_EQ(persons_->add_household("X", {{parent, "părinte"}}, "maria").error().code, ErrorCode::permission);
+}
+
+TEST_F(PersonsTest, TimelineIsNewestFirstAndPaged) {
+  PersonId id = add_ion();
+  std::vector<DocumentId> docs;
+  for (int i = 0; i < 5; ++i) docs.push_back(add_document("document " + std::to_string(i)));
+  for (DocumentId d : docs) ASSERT_TRUE(persons_->link(id, "document", d, "ana").ok());
+  EXPECT_EQ(persons_->link(id, "document", docs[0], "ana").error().code, ErrorCode::conflict);
+  EXPECT_EQ(persons_->link(id, "document", 999, "ana").error().code, ErrorCode::not_found);
+  EXPECT_EQ(persons_->link(id, "registry-entry", 999, "ana").error().code, ErrorCode::not_found);
+  EXPECT_EQ(persons_->link(id, "document", docs[0], "maria").error().code, ErrorCode::permission);
+  auto first = persons_->timeline(id, "ana", "evaluare", std::nullopt, 3).value();
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_EQ(first[0].target_id, docs[4]);
+  EXPECT_GE(first[0].date, first[1].date);
+  TimelineCursor after{first.back().date, first.back().kind, first.back().target_id};
+  auto second = persons_->timeline(id, "ana", "evaluare", after, 3).value();
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(second[1].target_id, docs[0]);
+  ASSERT_TRUE(persons_->unlink(id, "document", docs[0], "ana").ok());
+  EXPECT_EQ(persons_->timeline(id, "ana", "evaluare", std::nullopt, 10).value().size(), 4u);
+  EXPECT_EQ(persons_->unlink(id, "document", docs[0], "ana").error().code, ErrorCode::not_found);
+}
+
+TEST_F(PersonsTest, SuggestsLinksFromCnpsAndNamesInExtractedText) {
+  PersonId id = add_ion();
+  DocumentId by_cnp = add_document("cerere", "Subsemnatul, CNP 1800101400016, solicit ajutor social.");
+  DocumentId by_name =
+      add_document("ancheta", "Ancheta sociala la domiciliul lui ION  POPESCU din str. Florilor.");
+  DocumentId neither = add_document("altceva", "Nimic despre nimeni; CNP greșit 1800101400017.");
+  auto found = persons_->scan_for_suggestions();
+  ASSERT_TRUE(found.ok()) << found.error().to_string();
+  EXPECT_EQ(*found, 2u);
+  EXPECT_EQ(persons_->scan_for_suggestions().value(), 0u);  // scanned already
+  auto open = persons_->suggestions("ana").value();
+  ASSERT_EQ(open.size(), 2u);
+  EXPECT_EQ(open[0].document_id, by_cnp);
+  EXPECT_EQ(open[0].reason, "cnp");
+  EXPECT_EQ(open[1].document_id, by_name);
+  EXPECT_EQ(open[1].reason, "name");
+  EXPECT_TRUE(persons_->suggestions("maria").value().empty());
+  (void)neither;
+  ASSERT_TRUE(persons_->resolve_suggestion(open[0].id, Persons::Resolution::confirm, "ana").ok());
+  ASSERT_TRUE(persons_->resolve_suggestion(open[1].id, Persons::Resolution::dismiss, "ana").ok());
+  auto timeline = persons_->timeline(id, "ana", "evaluare", std::nullopt, 10).value();
+  ASSERT_EQ(timeline.size(), 1u);
+  EXPECT_EQ(timeline[0].target_id, by_cnp);
+  EXPECT_EQ(persons_->resolve_suggestion(open[0].id, Persons::Resolution::confirm, "ana").error().code,
+            ErrorCode::conflict);
+}
+
+TEST_F(PersonsTest, ExportIsRefusedToTheUnassignedAndWritesNothing) {
+  PersonId id = add_ion();
+  auto refused = persons_->export_file(id, "maria", "solicitare-persoană-vizată", dir_ / "x.tar");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::permission);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "x.tar"));
+  EXPECT_EQ(persons_->export_file(id, "ana", "solicitare-persoană-vizată", dir_ / "x.zip").error().code,
+            ErrorCode::invalid_argument);
+}
+
+TEST_F(PersonsTest, ExportHoldsTheSummaryDataDocumentsAndManifest) {
+  PersonId id = add_ion();
+  DocumentId d = add_document("%PDF-1.4 the inquiry");
+  ASSERT_TRUE(persons_->link(id, "document", d, "ana").ok());
+  auto out = persons_->export_file(id, "ana", "solicitare-persoană-vizată", dir_ / "ion.tar");
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  EXPECT_EQ(out->documents, 1u);
+  const std::string tar = testing::read_file(dir_ / "ion.tar");
+  EXPECT_EQ(tar.size() % 512, 0u);
+  const std::string dir = "persoana-" + std::to_string(id) + "/";
+  for (const std::string& name : {dir + "rezumat.pdf", dir + "date.json", dir + "manifest.json",
+                                  dir + "documente/" + std::to_string(d) + "-v1-ancheta.pdf"})
+    EXPECT_NE(std::find(out->entries.begin(), out->entries.end(), name), out->entries.end()) << name;
+  EXPECT_NE(tar.find("%PDF-1.4 the inquiry"), std::string::npos);
+  EXPECT_NE(tar.find(std::string("\"cnp\": \"") + kIon + "\""), std::string::npos);
+  EXPECT_EQ(persons_->access_report(id, "ana").value()[0].what, "export");
+}
+
+TEST_F(PersonsTest, ErasureReportAnswersFromRetentionAndHolds) {
+  PersonId id = add_ion();
+  auto records = records::Records::open(*archive_).value();
+  testing::write_file(dir_ / "n.csv",
+                      "department,code,title,retention,remarks\nAsistență socială,II-1,Anchete sociale,10,\n"
+                      "Asistență socială,II-2,Dosare beneficiari,permanent,\n");
+  const int year = records->document_year(add_document("probe")).value();
+  ASSERT_TRUE(records->import_nomenclator(dir_ / "n.csv", year, "arhivar").ok());
+  ASSERT_TRUE(records->approve_nomenclator(year, "AN 1", "arhivar").ok());
+  DocumentId ten = add_document("ten years");
+  DocumentId permanent = add_document("permanent");
+  DocumentId held = add_document("held");
+  DocumentId uncoded = add_document("no code");
+  ASSERT_TRUE(records->assign(ten, "II-1", "arhivar").ok());
+  ASSERT_TRUE(records->assign(permanent, "II-2", "arhivar").ok());
+  ASSERT_TRUE(records->assign(held, "II-1", "arhivar").ok());
+  ASSERT_TRUE(records->add_hold(std::to_string(held), "litigiu", "arhivar").ok());
+  for (DocumentId d : {ten, permanent, held, uncoded})
+    ASSERT_TRUE(persons_->link(id, "document", d, "ana").ok());
+  auto report = persons_->erasure_report(id, "ana", "solicitare-persoană-vizată");
+  ASSERT_TRUE(report.ok()) << report.error().to_string();
+  auto line = [&](DocumentId d) {
+    return *std::find_if(report->begin(), report->end(),
+                         [&](const ErasureLine& l) { return l.target == d && l.kind == "document"; });
+  };
+  EXPECT_EQ(line(ten).verdict, "must-stay");
+  EXPECT_EQ(line(ten).until, std::to_string(year + 11) + "-01-01");
+  EXPECT_NE(line(ten).rule.find("II-1/" + std::to_string(year)), std::string::npos);
+  EXPECT_EQ(line(permanent).verdict, "must-stay");
+  EXPECT_NE(line(permanent).rule.find("permanently"), std::string::npos);
+  EXPECT_EQ(line(held).verdict, "held");
+  EXPECT_NE(line(held).rule.find("litigiu"), std::string::npos);
+  EXPECT_EQ(line(uncoded).verdict, "must-stay");
+  EXPECT_NE(line(uncoded).rule.find("no file code"), std::string::npos);
+  EXPECT_EQ(report->back().kind, "person");
+  EXPECT_EQ(report->back().verdict, "must-stay");
+  EXPECT_EQ(persons_->erasure_report(id, "maria", "control").error().code, ErrorCode::permission);
+}
+
+}  // namespace
+}  // namespace dosar::persons
