@@ -146,6 +146,28 @@ std::optional<std::pair<ArchiveStore*, Caller>> authenticate(const App& app, con
 
 }  // namespace
 
+Result<std::vector<RoleGrant>> roles_of(ArchiveStore& archive, const std::string& user) {
+  auto flows = open_flow_store(archive);
+  if (!flows.ok()) return flows.error();
+  return (*flows)->roles(user);
+}
+
+bool require_role(ArchiveStore& archive, const Caller& caller, std::initializer_list<const char*> roles,
+                  httplib::Response& res) {
+  auto held = roles_of(archive, caller.user.name);
+  if (!held.ok()) {
+    send_error(res, held.error());
+    return false;
+  }
+  for (const char* role : roles)
+    for (const RoleGrant& g : *held)
+      if (g.role == role) return true;
+  std::string names;
+  for (const char* role : roles) names += (names.empty() ? "" : " or ") + std::string(role);
+  send_error(res, Error{ErrorCode::permission, "user " + caller.user.name, "needs the role " + names});
+  return false;
+}
+
 httplib::Server::Handler signed_in(const App& app, CallerHandler handler) {
   return [&app, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
     auto who = authenticate(app, req, res);

@@ -467,6 +467,15 @@ CREATE TABLE registry_dispositions (
 );
 CREATE INDEX registry_dispositions_by_target ON registry_dispositions(target_entry);
 )sql"},
+      // Departments (compartimente) an administrator added before any user
+      // or document named them (the web admin, issue 7); the others are
+      // known from user_departments and documents.
+      {14, R"sql(
+CREATE TABLE departments (
+  name TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL
+);
+)sql"},
   };
   return migrations;
 }

@@ -129,11 +129,12 @@ try {
     await page.getByRole('link', { name: 'De aprobat' }).click();
     const row = page.locator('#inbox-table tbody tr').filter({ hasText: 'cerere-ancheta-sociala' });
     await row.waitFor();
-    await row.getByLabel(/PIN pentru/).fill('gresit');
-    await row.getByRole('button', { name: 'Aprobă și semnează' }).click();
-    await row.locator('.outcome').filter({ hasText: 'nesemnat' }).waitFor();
-    await row.getByLabel(/PIN pentru/).fill(KEY_PIN);
-    await row.getByRole('button', { name: 'Aprobă și semnează' }).click();
+    await row.getByRole('checkbox').check();
+    await page.getByLabel('PIN-ul cheii de semnare').fill('gresit');
+    await page.getByRole('button', { name: 'Aprobă și semnează selectatele' }).click();
+    await page.locator('#inbox-summary').filter({ hasText: 'nimic semnat' }).waitFor();
+    await page.getByLabel('PIN-ul cheii de semnare').fill(KEY_PIN);
+    await page.getByRole('button', { name: 'Aprobă și semnează selectatele' }).click();
     await row.locator('.outcome').filter({ hasText: 'semnat: versiunea 2' }).waitFor({ timeout: 60_000 });
     await page.screenshot({ path: path.join(ARTIFACTS, '02c-de-aprobat.png'), fullPage: true });
   });
