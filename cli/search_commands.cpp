@@ -146,8 +146,8 @@ ExitCode run_user_add(Context& c) {
         user.departments.empty() ? std::vector<std::string>{"*"} : user.departments;
     for (const std::string& role : roles)
       for (const std::string& department : where) {
-        Status added = (*flows)->add_role(user.name, role, department, c.actor());
-        if (!added.ok()) return c.fail(added.error());
+        Status granted = (*flows)->add_role(user.name, role, department, c.actor());
+        if (!granted.ok()) return c.fail(granted.error());
       }
   }
   c.out << "user " << user.name << " added" << (password_hash ? " (may sign in to the web pages)" : "")

@@ -32,7 +32,7 @@ class WebAdminTest : public ::testing::Test {
     archive_ = dir_ / "archive";
     ASSERT_EQ(dosar({"init"}), 0);
     ::setenv("DOSAR_TEST_PASSWORD", kPassword, 1);
-    ASSERT_EQ(dosar({"user", "add", "root", "--all-departments", "--role", "admin", "--password-env",
+    ASSERT_EQ(dosar({"user", "add", "admin", "--all-departments", "--role", "admin", "--password-env",
                      "DOSAR_TEST_PASSWORD"}),
               0);
     ASSERT_EQ(
@@ -162,8 +162,8 @@ TEST_F(WebAdminTest, EveryAdminEndpointRefusesWhoIsNotAnAdministrator) {
 }
 
 TEST_F(WebAdminTest, AdministratorAddsAUserWhoSignsInAndEveryChangeIsAudited) {
-  SignedIn root = sign_in("root");
-  json added = call("POST", "/api/v1/admin/users", root, 201,
+  SignedIn admin = sign_in("admin");
+  json added = call("POST", "/api/v1/admin/users", admin, 201,
                     {{"name", "elena"},
                      {"display_name", "Elena Ionescu"},
                      {"departments", {"Urbanism"}},
@@ -178,30 +178,30 @@ TEST_F(WebAdminTest, AdministratorAddsAUserWhoSignsInAndEveryChangeIsAudited) {
   // She sees Urbanism's document only; moved to the social department, theirs.
   EXPECT_EQ(call("GET", "/api/v1/documents/4", elena, 200)["id"], 4);
   call("GET", "/api/v1/documents/1", elena, 404);
-  json changed = call("PATCH", "/api/v1/admin/users/elena", root, 200,
+  json changed = call("PATCH", "/api/v1/admin/users/elena", admin, 200,
                       {{"departments", {kSocial}}, {"roles", json::array()}});
   EXPECT_EQ(changed["roles"].size(), 0u);
   call("GET", "/api/v1/documents/1", elena, 200);
   call("GET", "/api/v1/documents/4", elena, 404);
   // Disabling ends her session; a new password and enabling let her back.
-  call("PATCH", "/api/v1/admin/users/elena", root, 200, {{"disabled", true}});
+  call("PATCH", "/api/v1/admin/users/elena", admin, 200, {{"disabled", true}});
   call("GET", "/api/v1/session", elena, 401);
-  call("POST", "/api/v1/admin/users/elena/password", root, 200, {{"password", "parola-noua-2"}});
-  call("PATCH", "/api/v1/admin/users/elena", root, 200, {{"disabled", false}});
+  call("POST", "/api/v1/admin/users/elena/password", admin, 200, {{"password", "parola-noua-2"}});
+  call("PATCH", "/api/v1/admin/users/elena", admin, 200, {{"disabled", false}});
   sign_in("elena", "parola-noua-2");
 
-  EXPECT_EQ(audit_actions("user.create").back()["actor"], "root");
+  EXPECT_EQ(audit_actions("user.create").back()["actor"], "admin");
   ASSERT_EQ(audit_actions("user.update").size(), 1u);
-  EXPECT_EQ(audit_actions("user.update")[0]["actor"], "root");
+  EXPECT_EQ(audit_actions("user.update")[0]["actor"], "admin");
   EXPECT_EQ(audit_actions("user.role.remove").size(), 1u);
-  json users = call("GET", "/api/v1/admin/users", root, 200)["users"];
+  json users = call("GET", "/api/v1/admin/users", admin, 200)["users"];
   ASSERT_EQ(users.size(), 5u);
-  EXPECT_EQ(users[1]["name"], "elena");
-  EXPECT_EQ(users[1]["disabled"], false);
+  EXPECT_EQ(users[2]["name"], "elena");
+  EXPECT_EQ(users[2]["disabled"], false);
 }
 
 TEST_F(WebAdminTest, BadUserInputIsRefusedNamingTheFieldAndStoresNothing) {
-  SignedIn root = sign_in("root");
+  SignedIn admin = sign_in("admin");
   struct Case {
     json body;
     std::string subject;
@@ -216,31 +216,31 @@ TEST_F(WebAdminTest, BadUserInputIsRefusedNamingTheFieldAndStoresNothing) {
            {{{"name", "ana"}, {"password", kPassword}}, "user ana"},
        }) {
     json error =
-        call("POST", "/api/v1/admin/users", root, c.subject == "user ana" ? 409 : 400, c.body)["error"];
+        call("POST", "/api/v1/admin/users", admin, c.subject == "user ana" ? 409 : 400, c.body)["error"];
     EXPECT_EQ(error["subject"], c.subject) << c.body.dump();
   }
-  EXPECT_EQ(call("GET", "/api/v1/admin/users", root, 200)["users"].size(), 4u);
-  call("PATCH", "/api/v1/admin/users/nobody", root, 404, {{"disabled", true}});
+  EXPECT_EQ(call("GET", "/api/v1/admin/users", admin, 200)["users"].size(), 4u);
+  call("PATCH", "/api/v1/admin/users/nobody", admin, 404, {{"disabled", true}});
   // An administrator cannot lock themselves out.
-  call("PATCH", "/api/v1/admin/users/root", root, 409, {{"disabled", true}});
-  call("PATCH", "/api/v1/admin/users/root", root, 409, {{"roles", json::array()}});
-  call("GET", "/api/v1/admin/users", root, 200);
+  call("PATCH", "/api/v1/admin/users/admin", admin, 409, {{"disabled", true}});
+  call("PATCH", "/api/v1/admin/users/admin", admin, 409, {{"roles", json::array()}});
+  call("GET", "/api/v1/admin/users", admin, 200);
 }
 
 TEST_F(WebAdminTest, DepartmentsKindsAndTemplates) {
-  SignedIn root = sign_in("root");
-  json departments = call("GET", "/api/v1/admin/departments", root, 200)["departments"];
+  SignedIn admin = sign_in("admin");
+  json departments = call("GET", "/api/v1/admin/departments", admin, 200)["departments"];
   EXPECT_EQ(departments, json({kSocial, "Urbanism"}));
-  call("POST", "/api/v1/admin/departments", root, 201, {{"name", "Juridic"}});
-  call("POST", "/api/v1/admin/departments", root, 409, {{"name", "Urbanism"}});
-  call("POST", "/api/v1/admin/departments", root, 400, {{"name", ""}});
-  EXPECT_EQ(call("GET", "/api/v1/admin/departments", root, 200)["departments"].size(), 3u);
+  call("POST", "/api/v1/admin/departments", admin, 201, {{"name", "Juridic"}});
+  call("POST", "/api/v1/admin/departments", admin, 409, {{"name", "Urbanism"}});
+  call("POST", "/api/v1/admin/departments", admin, 400, {{"name", ""}});
+  EXPECT_EQ(call("GET", "/api/v1/admin/departments", admin, 200)["departments"].size(), 3u);
   EXPECT_EQ(audit_actions("department.add").size(), 1u);
 
-  json kind = call("PUT", "/api/v1/admin/kinds/autorizatie", root, 200,
+  json kind = call("PUT", "/api/v1/admin/kinds/autorizatie", admin, 200,
                    {{"label", "autorizație"}, {"deadline_days", 15}, {"legal_basis", "Legea 50/1991"}});
   EXPECT_EQ(kind["deadline_days"], 15);
-  call("PUT", "/api/v1/admin/kinds/autorizatie", root, 200, {{"deadline_days", 20}});
+  call("PUT", "/api/v1/admin/kinds/autorizatie", admin, 200, {{"deadline_days", 20}});
   std::string out;
   ASSERT_EQ(dosar({"registry", "kinds", "--json"}, &out), 0);
   bool found = false;
@@ -252,18 +252,18 @@ TEST_F(WebAdminTest, DepartmentsKindsAndTemplates) {
     }
   EXPECT_TRUE(found);
   EXPECT_EQ(
-      call("PUT", "/api/v1/admin/kinds/autorizatie", root, 400, {{"deadline_days", 0}})["error"]["subject"],
+      call("PUT", "/api/v1/admin/kinds/autorizatie", admin, 400, {{"deadline_days", 0}})["error"]["subject"],
       "deadline_days");
 
-  call("PUT", "/api/v1/admin/templates/aviz", root, 200,
+  call("PUT", "/api/v1/admin/templates/aviz", admin, 200,
        {{"steps",
          {{{"position", 1}, {"label", "viză"}, {"users", {"ana"}}},
           {{"position", 2}, {"label", "aprobare"}, {"role", "sef"}, {"department", kSocial}}}}});
   // An approver who does not exist is refused and the template stays.
-  call("PUT", "/api/v1/admin/templates/aviz", root, 404,
+  call("PUT", "/api/v1/admin/templates/aviz", admin, 404,
        {{"steps", {{{"position", 1}, {"label", "viză"}, {"users", {"nimeni"}}}}}});
-  call("PUT", "/api/v1/admin/templates/aviz", root, 400, {{"steps", json::array()}});
-  json templates = call("GET", "/api/v1/admin/templates", root, 200)["templates"];
+  call("PUT", "/api/v1/admin/templates/aviz", admin, 400, {{"steps", json::array()}});
+  json templates = call("GET", "/api/v1/admin/templates", admin, 200)["templates"];
   ASSERT_EQ(templates.size(), 1u);
   EXPECT_EQ(templates[0]["steps"].size(), 2u);
   EXPECT_EQ(templates[0]["steps"][1]["role"], "sef");
@@ -271,17 +271,17 @@ TEST_F(WebAdminTest, DepartmentsKindsAndTemplates) {
 }
 
 TEST_F(WebAdminTest, RetentionClassesAreTheApprovedNomenclatorOfTheYear) {
-  SignedIn root = sign_in("root");
-  EXPECT_EQ(call("GET", "/api/v1/admin/retention?year=2026", root, 404)["error"]["code"], "not_found");
-  EXPECT_EQ(call("GET", "/api/v1/admin/retention?year=26", root, 400)["error"]["subject"], "year");
+  SignedIn admin = sign_in("admin");
+  EXPECT_EQ(call("GET", "/api/v1/admin/retention?year=2026", admin, 404)["error"]["code"], "not_found");
+  EXPECT_EQ(call("GET", "/api/v1/admin/retention?year=26", admin, 400)["error"]["subject"], "year");
   testing::write_file(dir_ / "n.csv",
                       "department,code,title,retention,remarks\n"
                       "Secretariat,I-1,Hotărâri,permanent,\n"
                       "Asistență socială,II-1,Anchete sociale,10,\n");
   ASSERT_EQ(dosar({"nomenclator", "import", (dir_ / "n.csv").string(), "--year", "2026"}), 0);
-  call("GET", "/api/v1/admin/retention?year=2026", root, 404);  // a draft is not in force
+  call("GET", "/api/v1/admin/retention?year=2026", admin, 404);  // a draft is not in force
   ASSERT_EQ(dosar({"nomenclator", "approve", "--year", "2026", "--reference", "AN 123/2026"}), 0);
-  json retention = call("GET", "/api/v1/admin/retention?year=2026", root, 200);
+  json retention = call("GET", "/api/v1/admin/retention?year=2026", admin, 200);
   EXPECT_EQ(retention["reference"], "AN 123/2026");
   ASSERT_EQ(retention["entries"].size(), 2u);
   EXPECT_EQ(retention["entries"][0]["retention_years"], "permanent");

@@ -53,7 +53,7 @@ async function axe(page, label) {
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
-  const admin = await signIn(browser, 'root');
+  const admin = await signIn(browser, 'admin');
   await step('the administrator adds a user with a department and an initial password', async () => {
     const { page } = admin;
     await page.getByRole('link', { name: 'Administrare' }).click();
