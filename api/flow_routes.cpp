@@ -41,6 +41,16 @@ nlohmann::json body_of(const httplib::Request& req) {
   return body.is_object() ? body : nlohmann::json::object();
 }
 
+// The caller's key kept on the server, unlocked by the body's "pin" for
+// this request only. Errors: invalid_argument (no PIN), not_found (no key),
+// permission (wrong PIN).
+Result<signing::SigningKey> unlocked_key(const ArchiveStore& archive, const Caller& caller,
+                                         const nlohmann::json& body) {
+  if (!body.contains("pin") || !body["pin"].is_string() || body["pin"].get<std::string>().empty())
+    return make_error(ErrorCode::invalid_argument, "pin", "type the PIN of your signing key");
+  return load_user_signing_key(archive, caller.user.name, body["pin"].get<std::string>());
+}
+
 // The earliest deadline of an open registry entry due by today, per
 // document: what makes an approval overdue (a petition waiting for its
 // answer's signature), and today's date.
@@ -88,7 +98,8 @@ void inbox(const App&, ArchiveStore& archive, const Caller& caller, const httpli
     auto document = archive.catalog().document(item.flow.document);
     // A step on a document the caller may not see stays out of sight (the
     // template should name someone who can); `dosar flow` still decides it.
-    if (!document.ok() || !caller.visibility.allows(document->department, document->confidentiality)) continue;
+    if (!document.ok() || !caller.visibility.allows(document->department, document->confidentiality))
+      continue;
     std::string deadline = deadline_of(item);
     list.push_back({{"flow", item.flow.id},
                     {"document", item.flow.document},
@@ -112,11 +123,9 @@ void approve(const App&, ArchiveStore& archive, const Caller& caller, const http
   auto id = flow_id(req);
   if (!id.ok()) return send_error(res, id.error());
   nlohmann::json body = body_of(req);
-  if (!body.contains("pin") || !body["pin"].is_string() || body["pin"].get<std::string>().empty())
-    return send_error(res, Error{ErrorCode::invalid_argument, "pin", "type the PIN of your signing key"});
   std::optional<int> version;
   if (body.contains("version") && body["version"].is_number_integer()) version = body["version"].get<int>();
-  auto key = load_user_signing_key(archive, caller.user.name, body["pin"].get<std::string>());
+  auto key = unlocked_key(archive, caller, body);
   if (!key.ok()) return send_error(res, key.error());
   auto store = open_flow_store(archive);
   if (!store.ok()) return send_error(res, store.error());
@@ -183,9 +192,7 @@ void approve_batch(const App&, ArchiveStore& archive, const Caller& caller, cons
                                    "flow " + std::to_string(flow) + " is listed twice"});
     wanted.emplace_back(flow, item["version"].get<int>());
   }
-  if (!body.contains("pin") || !body["pin"].is_string() || body["pin"].get<std::string>().empty())
-    return send_error(res, Error{ErrorCode::invalid_argument, "pin", "type the PIN of your signing key"});
-  auto key = load_user_signing_key(archive, caller.user.name, body["pin"].get<std::string>());
+  auto key = unlocked_key(archive, caller, body);
   if (!key.ok()) return send_error(res, key.error());
   auto store = open_flow_store(archive);
   if (!store.ok()) return send_error(res, store.error());

@@ -80,15 +80,21 @@ void set_page_headers(httplib::Response& res) {
   res.set_header("Cache-Control", "no-cache");
 }
 
-Result<std::string> receipt_pdf(ArchiveStore& archive, const workflow::Receipt& receipt) {
+Result<std::string> spooled_file(ArchiveStore& archive,
+                                 const std::function<Status(const std::filesystem::path&)>& write) {
   std::filesystem::path file = new_staging_path(archive.spool_dir());
-  Status written = workflow::write_receipt_pdf(receipt, file);
+  Status written = write(file);
   std::ifstream in(file, std::ios::binary);
-  std::string pdf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::error_code ignored;
   std::filesystem::remove(file, ignored);
   if (!written.ok()) return written.error();
-  return pdf;
+  return bytes;
+}
+
+Result<std::string> receipt_pdf(ArchiveStore& archive, const workflow::Receipt& receipt) {
+  return spooled_file(
+      archive, [&](const std::filesystem::path& file) { return workflow::write_receipt_pdf(receipt, file); });
 }
 
 bool same_origin(const httplib::Request& req) {

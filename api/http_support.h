@@ -78,7 +78,11 @@ httplib::Server::HandlerWithContentReader signed_in_reader(const App& app, Calle
 // (no inline script or style), nosniff, no caching of stale pages.
 void set_page_headers(httplib::Response& res);
 
-// The receipt as PDF bytes (written to the spool, read back, removed). Errors: io.
+// The bytes `write` puts into a file of the spool (read back, then removed),
+// for the PDF writers that take a path. Errors: those of `write`, io.
+Result<std::string> spooled_file(ArchiveStore& archive,
+                                 const std::function<Status(const std::filesystem::path&)>& write);
+// The receipt as PDF bytes. Errors: io.
 Result<std::string> receipt_pdf(ArchiveStore& archive, const workflow::Receipt& receipt);
 
 // True when the request's Origin (if any) is this server itself.

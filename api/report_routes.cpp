@@ -9,6 +9,7 @@
 #include "api/http_support.h"
 #include "api/report_shapes.h"
 #include "base/clock.h"
+#include "workflow/receipt.h"
 
 namespace dosar::api {
 namespace {
@@ -56,7 +57,9 @@ void report(const App&, ArchiveStore& archive, const Caller& caller, const httpl
   }
   res.set_header("Content-Disposition", "attachment; filename=\"raport-" + file + "." + format + "\"");
   if (format == "csv") return res.set_content(out.csv, "text/csv; charset=utf-8");
-  auto pdf = report_pdf(archive, out);
+  auto pdf = spooled_file(archive, [&](const std::filesystem::path& spool_file) {
+    return workflow::write_lines_pdf(out.title, out.lines, spool_file);
+  });
   if (!pdf.ok()) return send_error(res, pdf.error());
   res.set_content(*pdf, "application/pdf");
 }

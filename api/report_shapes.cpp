@@ -1,11 +1,6 @@
 #include "api/report_shapes.h"
 
-#include <fstream>
-#include <iterator>
-
 #include "base/clock.h"
-#include "storage/blob_store.h"
-#include "workflow/receipt.h"
 #include "workflow/registry.h"
 #include "workflow/registry_report.h"
 
@@ -138,17 +133,6 @@ ReportOutput registry_report_output(const RegistryData& data, const std::string&
               {"answered_late", report.answered_late},
               {"overdue", report.overdue}};
   return out;
-}
-
-Result<std::string> report_pdf(ArchiveStore& archive, const ReportOutput& report) {
-  std::filesystem::path file = new_staging_path(archive.spool_dir());
-  Status written = workflow::write_lines_pdf(report.title, report.lines, file);
-  std::ifstream in(file, std::ios::binary);
-  std::string pdf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::error_code ignored;
-  std::filesystem::remove(file, ignored);
-  if (!written.ok()) return written.error();
-  return pdf;
 }
 
 }  // namespace dosar

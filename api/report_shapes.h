@@ -35,7 +35,4 @@ ReportOutput petition_report_output(const RegistryData& data, const std::string&
 ReportOutput public_information_report_output(const RegistryData& data, int year);
 ReportOutput registry_report_output(const RegistryData& data, const std::string& from, const std::string& to);
 
-// The printable PDF of a report (through the spool, like receipts). Errors: io.
-Result<std::string> report_pdf(ArchiveStore& archive, const ReportOutput& report);
-
 }  // namespace dosar

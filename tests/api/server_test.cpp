@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "tests/api/test_server.h"
 #include "tests/support/sample_pdf.h"
 #include "tests/support/temp_dir.h"
 
@@ -58,18 +59,8 @@ class ApiServerTest : public ::testing::Test {
     options.threads = 2;
     options.max_upload_bytes = 1 << 20;
     options.ocr = false;
-    auto server = WebServer::create(options);
-    ASSERT_TRUE(server.ok()) << server.error().to_string();
-    server_ = std::move(server).value();
-    thread_ = std::thread([this] { (void)server_->run(); });
-    httplib::Client probe("127.0.0.1", server_->port());
-    for (int i = 0; i < 200 && !probe.Get("/"); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-
-  void TearDown() override {
-    if (server_) server_->stop();
-    if (thread_.joinable()) thread_.join();
+    server_ = testing::TestServer::start(options);
+    ASSERT_TRUE(server_);
   }
 
   int dosar(std::vector<std::string> args) {
@@ -80,11 +71,7 @@ class ApiServerTest : public ::testing::Test {
     return code;
   }
 
-  httplib::Client client() const {
-    httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(120);
-    return c;
-  }
+  httplib::Client client() const { return server_->client(); }
 
   struct SignedIn {
     std::string cookie;  // "dosar_session=..."
@@ -131,8 +118,7 @@ class ApiServerTest : public ::testing::Test {
   TempDir dir_;
   fs::path archive_;
   fs::path social_pdf_;
-  std::unique_ptr<WebServer> server_;
-  std::thread thread_;
+  std::unique_ptr<testing::TestServer> server_;
 };
 
 TEST_F(ApiServerTest, EveryApiCallWithoutSessionIs401) {

@@ -9,47 +9,14 @@
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
+import { step, axe, signIn as signInAs, finish } from './ui_lib.mjs';
 
 const { BASE_URL, PASSWORD, ARTIFACTS, KEY_PIN, YEAR } = process.env;
-const AXE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'node_modules', 'axe-core', 'axe.min.js');
-const failures = [];
 
-async function step(name, fn) {
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failures.push(name);
-    console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
-  }
-}
-
-async function signIn(browser, user, password = PASSWORD) {
-  // bypassCSP: the pages forbid inline scripts, and axe is injected as one.
-  const context = await browser.newContext({ locale: 'ro-RO', viewport: { width: 1366, height: 900 }, bypassCSP: true,
-                                             acceptDownloads: true });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => failures.push(`page error for ${user}: ${e.message}`));
-  await page.goto(BASE_URL + '/');
-  await page.getByLabel('Utilizator').fill(user);
-  await page.getByLabel('Parolă').fill(password);
-  await page.getByRole('button', { name: 'Intră' }).click();
-  await page.locator('#who-name').waitFor({ state: 'visible' });
-  return { context, page };
-}
-
-async function axe(page, label) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
-    await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const detail = bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(detail, [], `axe on ${label}`);
-  console.log(`  axe: ${label}: ${result.passes.length} rules pass, no serious or critical findings`);
-}
+// bypassCSP: for axe; downloads for the report's CSV.
+const signIn = (browser, user, password = PASSWORD) =>
+  signInAs(browser, BASE_URL, user, password, { viewport: { width: 1366, height: 900 }, bypassCSP: true, acceptDownloads: true });
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
@@ -157,8 +124,4 @@ try {
 } finally {
   await browser.close();
 }
-if (failures.length) {
-  console.log(`${failures.length} failed: ${failures.join('; ')}`);
-  process.exit(1);
-}
-console.log('all browser checks passed');
+finish();

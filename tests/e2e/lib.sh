@@ -43,7 +43,7 @@ finish() {
 # browser_tools NODE_DIR SCRIPT: Debian's Chromium must be there; installs
 # tests/browser's npm packages (playwright-core, axe-core), pinned by the
 # committed lock file, into NODE_DIR once per lock file, and copies SCRIPT
-# (a file of tests/browser/) beside them. Needs SOURCE_DIR.
+# (a file of tests/browser/) and their shared ui_lib.mjs beside them. Needs SOURCE_DIR.
 browser_tools() {
   local node_dir=$1 script=$2
   [[ -x /usr/bin/chromium ]] ||
@@ -54,5 +54,5 @@ browser_tools() {
     cp "$SOURCE_DIR/tests/browser/package.json" "$SOURCE_DIR/tests/browser/package-lock.json" "$node_dir/"
     (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
-  cp "$SOURCE_DIR/tests/browser/$script" "$node_dir/"
+  cp "$SOURCE_DIR/tests/browser/$script" "$SOURCE_DIR/tests/browser/ui_lib.mjs" "$node_dir/"
 }
