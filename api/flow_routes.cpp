@@ -41,14 +41,28 @@ nlohmann::json body_of(const httplib::Request& req) {
   return body.is_object() ? body : nlohmann::json::object();
 }
 
-// The caller's key kept on the server, unlocked by the body's "pin" for
-// this request only. Errors: invalid_argument (no PIN), not_found (no key),
-// permission (wrong PIN).
-Result<signing::SigningKey> unlocked_key(const ArchiveStore& archive, const Caller& caller,
-                                         const nlohmann::json& body) {
+// Approval flows that sign with the caller's key kept on the server,
+// unlocked by the body's "pin" for this request only.
+struct SigningFlows {
+  std::unique_ptr<FlowStore> store;
+  std::unique_ptr<PadesApprovalSigner> signer;
+  std::unique_ptr<workflow::ApprovalFlows> flows;
+};
+
+// Errors: invalid_argument (no PIN), not_found (no key), permission (wrong PIN), io.
+Result<SigningFlows> signing_flows(ArchiveStore& archive, const Caller& caller, const nlohmann::json& body) {
   if (!body.contains("pin") || !body["pin"].is_string() || body["pin"].get<std::string>().empty())
     return make_error(ErrorCode::invalid_argument, "pin", "type the PIN of your signing key");
-  return load_user_signing_key(archive, caller.user.name, body["pin"].get<std::string>());
+  auto key = load_user_signing_key(archive, caller.user.name, body["pin"].get<std::string>());
+  if (!key.ok()) return key.error();
+  auto store = open_flow_store(archive);
+  if (!store.ok()) return store.error();
+  SigningFlows out{
+      std::move(store).value(),
+      std::make_unique<PadesApprovalSigner>(archive, std::move(key).value(), signing::SignOptions{}),
+      nullptr};
+  out.flows = std::make_unique<workflow::ApprovalFlows>(archive.catalog(), *out.store, *out.signer);
+  return out;
 }
 
 // The earliest deadline of an open registry entry due by today, per
@@ -125,12 +139,9 @@ void approve(const App&, ArchiveStore& archive, const Caller& caller, const http
   nlohmann::json body = body_of(req);
   std::optional<int> version;
   if (body.contains("version") && body["version"].is_number_integer()) version = body["version"].get<int>();
-  auto key = unlocked_key(archive, caller, body);
-  if (!key.ok()) return send_error(res, key.error());
-  auto store = open_flow_store(archive);
-  if (!store.ok()) return send_error(res, store.error());
-  PadesApprovalSigner signer(archive, std::move(key).value(), signing::SignOptions{});
-  workflow::ApprovalFlows flows(archive.catalog(), **store, signer);
+  auto approvals = signing_flows(archive, caller, body);
+  if (!approvals.ok()) return send_error(res, approvals.error());
+  workflow::ApprovalFlows& flows = *approvals->flows;
   if (Status visible = check_visible(archive, caller, flows, *id); !visible.ok())
     return send_error(res, visible.error());
   auto approval = flows.approve(*id, version, caller.user.name);
@@ -192,12 +203,9 @@ void approve_batch(const App&, ArchiveStore& archive, const Caller& caller, cons
                                    "flow " + std::to_string(flow) + " is listed twice"});
     wanted.emplace_back(flow, item["version"].get<int>());
   }
-  auto key = unlocked_key(archive, caller, body);
-  if (!key.ok()) return send_error(res, key.error());
-  auto store = open_flow_store(archive);
-  if (!store.ok()) return send_error(res, store.error());
-  PadesApprovalSigner signer(archive, std::move(key).value(), signing::SignOptions{});
-  workflow::ApprovalFlows flows(archive.catalog(), **store, signer);
+  auto approvals = signing_flows(archive, caller, body);
+  if (!approvals.ok()) return send_error(res, approvals.error());
+  workflow::ApprovalFlows& flows = *approvals->flows;
   nlohmann::json results = nlohmann::json::array();
   int signed_count = 0;
   for (const auto& [flow, version] : wanted) {

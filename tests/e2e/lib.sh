@@ -56,3 +56,19 @@ browser_tools() {
   fi
   cp "$SOURCE_DIR/tests/browser/$script" "$SOURCE_DIR/tests/browser/ui_lib.mjs" "$node_dir/"
 }
+
+# serve_archive PROBE_PATH [ARGS...]: `dosar serve` with ARGS on a free
+# loopback port, its stderr in $WORK/serve.err; sets PORT and SERVER, stops
+# it (and removes $WORK) on exit, and returns once PROBE_PATH answers.
+serve_archive() {
+  local probe=$1
+  shift
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$DOSAR" serve --listen "127.0.0.1:$PORT" "$@" 2>"$WORK/serve.err" &
+  SERVER=$!
+  trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+  for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$PORT$probe" >/dev/null && break
+    sleep 0.1
+  done
+}
