@@ -403,18 +403,28 @@ TEST_F(WebAdminTest, DocumentsListPagesWithACursorOverVisibleDocumentsOnly) {
 
 class BatchSigningTest : public WebAdminTest {
  protected:
-  void SetUp() override {
-    WebAdminTest::SetUp();
-    pki_ = dir_ / "pki";
-    ASSERT_EQ(std::system(("bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + pki_.string() +
-                           " >/dev/null")
+  // One test PKI for the suite (making keys is slow under the sanitizers).
+  static void SetUpTestSuite() {
+    pki_dir_ = new TempDir();
+    ASSERT_EQ(std::system(("bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " +
+                           (pki_dir_->path() / "pki").string() + " >/dev/null")
                               .c_str()),
               0);
+  }
+  static void TearDownTestSuite() {
+    delete pki_dir_;
+    pki_dir_ = nullptr;
+  }
+  void SetUp() override {
+    WebAdminTest::SetUp();
+    pki_ = pki_dir_->path() / "pki";
     ASSERT_EQ(dosar({"user", "signing-key", "sef", "--key", (pki_ / "rsa.p12").string()}), 0);
     ASSERT_EQ(dosar({"flow", "template", "aviz", "--step", "aprobare=sef"}), 0);
   }
+  static TempDir* pki_dir_;
   fs::path pki_;
 };
+TempDir* BatchSigningTest::pki_dir_ = nullptr;
 
 TEST_F(BatchSigningTest, FlowsStartFromTheDocumentPageOnTheKindsTemplate) {
   SignedIn ana = sign_in("ana");
