@@ -376,6 +376,18 @@ TEST_F(WebAdminTest, RegistryBookFiltersPagesAndKeepsDepartmentsApart) {
   EXPECT_EQ(call("GET", "/api/v1/registry?status=answered", ion, 200)["total"], 0);
   EXPECT_EQ(call("GET", "/api/v1/registry?status=overdue", ion, 200)["total"], 0);
   EXPECT_EQ(call("GET", "/api/v1/registry?from=2001-01-01&to=2001-12-31", ion, 200)["total"], 0);
+  // Every register at once, in order of registration.
+  ASSERT_EQ(dosar({"registry", "add", "--register", "iesire", "--kind", "adresa", "--sender", "Primăria",
+                   "--subject", "Răspuns la autorizație"}),
+            0);
+  std::string outgoing;
+  ASSERT_EQ(dosar({"registry", "list", "--register", "iesire", "--json"}, &outgoing), 0);
+  ASSERT_EQ(dosar({"registry", "assign", json::parse(outgoing)[0]["number"], "--register", "iesire",
+                   "--department", "Urbanism"}),
+            0);
+  json every = call("GET", "/api/v1/registry?register=&page=1", ion, 200);
+  EXPECT_EQ(every["total"], 4);
+  EXPECT_EQ(every["entries"][0]["register"], "iesire") << "the newest first";
   EXPECT_EQ(call("GET", "/api/v1/registry?status=lost", ion, 400)["error"]["subject"], "status");
   EXPECT_EQ(call("GET", "/api/v1/registry?from=ieri", ion, 400)["error"]["subject"], "from");
   EXPECT_EQ(call("GET", "/api/v1/registry?page=0", ion, 400)["error"]["subject"], "page");
