@@ -245,21 +245,45 @@ void add_document_routes(httplib::Server& server, const App& app) {
                send_json(res, 200, to_json(*result));
              }));
 
+  // Newest first, a page at a time: `before` is the cursor the previous page
+  // answered as `next`. Reads the catalogue in id ranges, skipping what the
+  // caller may not see, and stops after kMaxScannedPerPage rows even when
+  // the page is not full (a clerk of a small department in a large archive),
+  // answering the cursor to go on from; `next` is null at the end.
   server.Get("/api/v1/documents", signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller,
                                                     const httplib::Request& req, httplib::Response& res) {
-               auto documents = archive.catalog().documents();
-               if (!documents.ok()) return send_error(res, documents.error());
-               std::size_t offset = number_param(req, "offset", 0, SIZE_MAX);
-               std::size_t limit = number_param(req, "limit", 50, 500);
+               constexpr std::size_t kMaxScannedPerPage = 10'000;
+               const std::size_t limit = std::max<std::size_t>(1, number_param(req, "limit", 50, 500));
+               std::optional<DocumentId> cursor;
+               if (req.has_param("before"))
+                 cursor = static_cast<DocumentId>(number_param(req, "before", 0, INT64_MAX));
                nlohmann::json list = nlohmann::json::array();
-               std::size_t visible = 0;
-               // Newest first, as a registry clerk reads them.
-               for (auto it = documents->rbegin(); it != documents->rend(); ++it) {
-                 if (!caller.visibility.allows(it->department, it->confidentiality)) continue;
-                 if (visible >= offset && list.size() < limit) list.push_back(to_json(*it));
-                 ++visible;
+               std::size_t scanned = 0;
+               bool at_end = false;
+               while (list.size() < limit && scanned < kMaxScannedPerPage) {
+                 const std::size_t batch =
+                     std::min<std::size_t>(limit * 2 + 16, kMaxScannedPerPage - scanned);
+                 auto documents = archive.catalog().documents_before(cursor, batch);
+                 if (!documents.ok()) return send_error(res, documents.error());
+                 for (const Document& d : *documents) {
+                   if (list.size() == limit) break;
+                   ++scanned;
+                   cursor = d.id;
+                   if (caller.visibility.allows(d.department, d.confidentiality)) list.push_back(to_json(d));
+                 }
+                 if (documents->size() < batch && list.size() < limit) {
+                   at_end = true;
+                   break;
+                 }
                }
-               send_json(res, 200, {{"total", visible}, {"documents", list}});
+               if (!at_end && list.size() == limit) {
+                 // Whether anything older remains at all.
+                 auto older = archive.catalog().documents_before(cursor, 1);
+                 if (!older.ok()) return send_error(res, older.error());
+                 at_end = older->empty();
+               }
+               nlohmann::json next = at_end || !cursor ? nlohmann::json(nullptr) : nlohmann::json(*cursor);
+               send_json(res, 200, {{"documents", list}, {"next", next}});
              }));
 
   server.Post("/api/v1/documents", signed_in_reader(app, upload));

@@ -82,15 +82,21 @@ void set_page_headers(httplib::Response& res) {
   res.set_header("Cache-Control", "no-cache");
 }
 
-Result<std::string> receipt_pdf(ArchiveStore& archive, const workflow::Receipt& receipt) {
+Result<std::string> spooled_file(ArchiveStore& archive,
+                                 const std::function<Status(const std::filesystem::path&)>& write) {
   std::filesystem::path file = new_staging_path(archive.spool_dir());
-  Status written = workflow::write_receipt_pdf(receipt, file);
+  Status written = write(file);
   std::ifstream in(file, std::ios::binary);
-  std::string pdf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::error_code ignored;
   std::filesystem::remove(file, ignored);
   if (!written.ok()) return written.error();
-  return pdf;
+  return bytes;
+}
+
+Result<std::string> receipt_pdf(ArchiveStore& archive, const workflow::Receipt& receipt) {
+  return spooled_file(
+      archive, [&](const std::filesystem::path& file) { return workflow::write_receipt_pdf(receipt, file); });
 }
 
 bool same_origin(const httplib::Request& req) {
@@ -173,6 +179,28 @@ std::optional<std::pair<ArchiveStore*, Caller>> authenticate(const App& app, con
 }
 
 }  // namespace
+
+Result<std::vector<RoleGrant>> roles_of(ArchiveStore& archive, const std::string& user) {
+  auto flows = open_flow_store(archive);
+  if (!flows.ok()) return flows.error();
+  return (*flows)->roles(user);
+}
+
+bool require_role(ArchiveStore& archive, const Caller& caller, std::initializer_list<const char*> roles,
+                  httplib::Response& res) {
+  auto held = roles_of(archive, caller.user.name);
+  if (!held.ok()) {
+    send_error(res, held.error());
+    return false;
+  }
+  for (const char* role : roles)
+    for (const RoleGrant& g : *held)
+      if (g.role == role) return true;
+  std::string names;
+  for (const char* role : roles) names += (names.empty() ? "" : " or ") + std::string(role);
+  send_error(res, Error{ErrorCode::permission, "user " + caller.user.name, "needs the role " + names});
+  return false;
+}
 
 httplib::Server::Handler signed_in(const App& app, CallerHandler handler) {
   return [&app, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {

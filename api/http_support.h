@@ -14,6 +14,7 @@
 #include "base/result.h"
 #include "index/search_index.h"
 #include "storage/archive_store.h"
+#include "storage/flow_store.h"
 #include "workflow/receipt.h"
 
 namespace dosar::api {
@@ -35,6 +36,19 @@ struct Caller {
   Session session;
   Visibility visibility;
 };
+
+// Roles the web pages know by name: an administrator (users, departments,
+// kinds, templates; holds "admin" in any department) and a head of a
+// department ("sef", who also reads the legal reports).
+inline constexpr const char* kAdminRole = "admin";
+inline constexpr const char* kHeadRole = "sef";
+// The roles a user holds (`flow role`, `user add --role`), read when an
+// endpoint needs them rather than on every request. Errors: io.
+Result<std::vector<RoleGrant>> roles_of(ArchiveStore& archive, const std::string& user);
+// Answers 403 (code permission) unless the caller holds one of `roles` in
+// some department (or 500 when they cannot be read); true when they do.
+bool require_role(ArchiveStore& archive, const Caller& caller, std::initializer_list<const char*> roles,
+                  httplib::Response& res);
 
 inline constexpr const char* kSessionCookie = "dosar_session";
 inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
@@ -64,7 +78,11 @@ httplib::Server::HandlerWithContentReader signed_in_reader(const App& app, Calle
 // (no inline script or style), nosniff, no caching of stale pages.
 void set_page_headers(httplib::Response& res);
 
-// The receipt as PDF bytes (written to the spool, read back, removed). Errors: io.
+// The bytes `write` puts into a file of the spool (read back, then removed),
+// for the PDF writers that take a path. Errors: those of `write`, io.
+Result<std::string> spooled_file(ArchiveStore& archive,
+                                 const std::function<Status(const std::filesystem::path&)>& write);
+// The receipt as PDF bytes. Errors: io.
 Result<std::string> receipt_pdf(ArchiveStore& archive, const workflow::Receipt& receipt);
 
 // True when the request's Origin (if any) is this server itself.
@@ -83,6 +101,8 @@ void add_registry_routes(httplib::Server& server, const App& app);
 void add_flow_routes(httplib::Server& server, const App& app);
 void add_form_routes(httplib::Server& server, const App& app);
 void add_person_routes(httplib::Server& server, const App& app);
+void add_admin_routes(httplib::Server& server, const App& app);
+void add_report_routes(httplib::Server& server, const App& app);
 void add_web_pages(httplib::Server& server);
 // Only on the mutual-TLS exchange listener (ServerOptions::exchange).
 void add_exchange_routes(httplib::Server& server, const App& app);

@@ -1,9 +1,13 @@
 // The registry desk and the citizen's status page: /api/v1/registry…, and
 // /api/v1/public/status (no sign-in).
+#include <algorithm>
+#include <cctype>
 #include <set>
+#include <tuple>
 
 #include "api/http_support.h"
 #include "api/json_shapes.h"
+#include "base/clock.h"
 #include "storage/registry_store.h"
 #include "storage/submission_store.h"
 #include "workflow/receipt.h"
@@ -77,20 +81,91 @@ void register_entry(const App&, ArchiveStore& archive, const Caller& caller, con
   send_json(res, 201, answer);
 }
 
+// What the registry book filters on (all optional): registration dates
+// (Bucharest, inclusive), a status ("overdue": open past its deadline;
+// "to-verify": an online submission not yet checked), and text found in
+// the number or the subject (case and diacritics ignored).
+struct BookFilter {
+  std::string from, to, status, text;
+};
+
+std::string folded_lower(std::string_view text) {
+  std::string out = fold_diacritics(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_open(const std::string& status) {
+  return status == "registered" || status == "assigned" || status == "in-progress";
+}
+
+Result<BookFilter> book_filter(const httplib::Request& req) {
+  BookFilter f{req.get_param_value("from"), req.get_param_value("to"), req.get_param_value("status"),
+               req.get_param_value("q")};
+  for (auto [name, value] : {std::pair{"from", &f.from}, std::pair{"to", &f.to}})
+    if (!value->empty() && !is_iso_date(*value))
+      return make_error(ErrorCode::invalid_argument, name, "must be a date YYYY-MM-DD, not '" + *value + "'");
+  if (!f.from.empty() && !f.to.empty() && f.to < f.from)
+    return make_error(ErrorCode::invalid_argument, "to", f.to + " is before from " + f.from);
+  static const std::set<std::string> statuses{"",       "registered", "assigned", "in-progress", "answered",
+                                              "closed", "archived",   "annulled", "overdue",     "to-verify"};
+  if (!statuses.count(f.status))
+    return make_error(ErrorCode::invalid_argument, "status", "no such status: '" + f.status + "'");
+  if (f.text.size() > 200) return make_error(ErrorCode::invalid_argument, "q", "longer than 200 bytes");
+  f.text = folded_lower(f.text);
+  return f;
+}
+
+// The registry book: GET /api/v1/registry?register=&year= | &from=&to=
+// &status=&q=&page=&per_page=. Newest first; only entries routed to the
+// caller's departments (and those not yet routed). With `page`, one page
+// of `per_page` (default 50, at most 200) and the total; without, every
+// matching entry (the desk's list).
 void list_entries(const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
                   httplib::Response& res) {
   auto opened = open_registry(archive);
   if (!opened.ok()) return send_error(res, opened.error());
   std::string register_name = req.has_param("register") ? req.get_param_value("register") : "intrare";
-  int year = 0;
+  auto filter = book_filter(req);
+  if (!filter.ok()) return send_error(res, filter.error());
+  const std::string today = opened->registry->today();
+  int year = 0, last_year = 0;
   try {
-    year = req.has_param("year") ? std::stoi(req.get_param_value("year"))
-                                 : std::stoi(opened->registry->today().substr(0, 4));
+    year = req.has_param("year") ? std::stoi(req.get_param_value("year")) : std::stoi(today.substr(0, 4));
   } catch (...) {
     return send_error(res, Error{ErrorCode::invalid_argument, "year", "must be a year such as 2026"});
   }
-  auto entries = opened->registry->list(register_name, year);
-  if (!entries.ok()) return send_error(res, entries.error());
+  last_year = year;
+  // A period picks the registration years it spans (numbers restart each year).
+  if (!filter->from.empty() || !filter->to.empty()) {
+    year = std::stoi((filter->from.empty() ? filter->to : filter->from).substr(0, 4));
+    last_year = std::stoi((filter->to.empty() ? today : filter->to).substr(0, 4));
+    if (last_year < year) last_year = year;
+    if (last_year - year > 50)
+      return send_error(res, Error{ErrorCode::invalid_argument, "from", "a period of at most 50 years"});
+  }
+  std::size_t page = 0, per_page = 50;
+  for (auto [name, target, max] : {std::tuple{"page", &page, std::size_t{1'000'000}},
+                                   std::tuple{"per_page", &per_page, std::size_t{200}}}) {
+    if (!req.has_param(name)) continue;
+    const std::string text = req.get_param_value(name);
+    if (text.empty() || text.size() > 7 || text.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(text) < 1 || std::stoul(text) > max)
+      return send_error(
+          res, Error{ErrorCode::invalid_argument, name, "must be a number from 1 to " + std::to_string(max)});
+    *target = std::stoul(text);
+  }
+  std::vector<RegistryEntry> entries;
+  for (int y = year; y <= last_year; ++y) {
+    auto listed = opened->registry->list(register_name, y);
+    if (!listed.ok()) return send_error(res, listed.error());
+    entries.insert(entries.end(), std::make_move_iterator(listed->begin()),
+                   std::make_move_iterator(listed->end()));
+  }
+  // In order of registration across registers and years.
+  std::stable_sort(entries.begin(), entries.end(), [](const RegistryEntry& a, const RegistryEntry& b) {
+    return a.registered_at != b.registered_at ? a.registered_at < b.registered_at : a.id < b.id;
+  });
   // Submissions from the forms not yet checked at the desk show as such.
   auto submissions = open_submission_store(archive);
   if (!submissions.ok()) return send_error(res, submissions.error());
@@ -98,13 +173,41 @@ void list_entries(const App&, ArchiveStore& archive, const Caller& caller, const
   if (!unchecked.ok()) return send_error(res, unchecked.error());
   std::set<RegistryEntryId> to_verify;
   for (const OnlineSubmission& s : *unchecked) to_verify.insert(s.entry_id);
+  auto matches = [&](const RegistryEntry& e, const std::string& status) {
+    const std::string day = bucharest_date(e.registered_at);
+    if (!filter->from.empty() && day < filter->from) return false;
+    if (!filter->to.empty() && day > filter->to) return false;
+    if (filter->status == "overdue") {
+      if (!is_open(e.status) || e.deadline.empty() || e.deadline >= today) return false;
+    } else if (!filter->status.empty() && status != filter->status) {
+      return false;
+    }
+    if (!filter->text.empty() && folded_lower(e.number).find(filter->text) == std::string::npos &&
+        folded_lower(e.subject).find(filter->text) == std::string::npos)
+      return false;
+    return true;
+  };
   nlohmann::json list = nlohmann::json::array();
-  for (auto it = entries->rbegin(); it != entries->rend(); ++it) {  // newest first
+  std::size_t total = 0;
+  const std::size_t first = page ? (page - 1) * per_page : 0;
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {  // newest first
     if (!may_see(caller, *it)) continue;
-    list.push_back(to_json(*it, may_see_sender(caller, *it)));
-    if (it->status == "registered" && to_verify.count(it->id)) list.back()["status"] = "to-verify";
+    const std::string status =
+        it->status == "registered" && to_verify.count(it->id) ? "to-verify" : it->status;
+    if (!matches(*it, status)) continue;
+    if (!page || (total >= first && total < first + per_page)) {
+      list.push_back(to_json(*it, may_see_sender(caller, *it)));
+      list.back()["status"] = status;
+      list.back()["overdue"] = is_open(it->status) && !it->deadline.empty() && it->deadline < today;
+    }
+    ++total;
   }
-  send_json(res, 200, {{"register", register_name}, {"year", year}, {"entries", list}});
+  nlohmann::json answer = {{"register", register_name}, {"year", year}, {"entries", list}, {"total", total}};
+  if (page) {
+    answer["page"] = page;
+    answer["per_page"] = per_page;
+  }
+  send_json(res, 200, answer);
 }
 
 // POST, not GET: the access code must not end up in logs or history.

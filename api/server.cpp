@@ -185,6 +185,8 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
   add_flow_routes(server, impl->app);
   add_form_routes(server, impl->app);
   add_person_routes(server, impl->app);
+  add_admin_routes(server, impl->app);
+  add_report_routes(server, impl->app);
   add_web_pages(server);
 
   int port = options.port;

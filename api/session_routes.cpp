@@ -18,8 +18,14 @@ std::string random_hex(std::size_t bytes) {
   return to_hex(raw);
 }
 
-nlohmann::json describe(const User& user, const std::string& csrf_token) {
+// The roles tell the pages what to offer (the admin, the reports); the
+// server checks them again on every request.
+nlohmann::json describe(const User& user, const std::string& csrf_token,
+                        const std::vector<RoleGrant>& roles) {
+  nlohmann::json held = nlohmann::json::array();
+  for (const RoleGrant& g : roles) held.push_back({{"role", g.role}, {"department", g.department}});
   return {{"user", user.name},
+          {"roles", held},
           {"display_name", user.display_name},
           {"departments", user.departments},
           {"all_departments", user.all_departments},
@@ -85,7 +91,9 @@ void sign_in(const App& app, const httplib::Request& req, httplib::Response& res
                        std::to_string(std::chrono::seconds(kSessionLifetime).count());
   if (app.secure_cookies) cookie += "; Secure";
   res.set_header("Set-Cookie", cookie);
-  send_json(res, 200, describe(*user, csrf));
+  auto roles = roles_of(**archive, name);
+  if (!roles.ok()) return send_error(res, roles.error());
+  send_json(res, 200, describe(*user, csrf, *roles));
 }
 
 void clear_cookie(const App& app, httplib::Response& res) {
@@ -99,9 +107,11 @@ void clear_cookie(const App& app, httplib::Response& res) {
 void add_session_routes(httplib::Server& server, const App& app) {
   server.Post("/api/v1/session",
               [&app](const httplib::Request& req, httplib::Response& res) { sign_in(app, req, res); });
-  server.Get("/api/v1/session", signed_in(app, [](const App&, ArchiveStore&, const Caller& caller,
+  server.Get("/api/v1/session", signed_in(app, [](const App&, ArchiveStore& archive, const Caller& caller,
                                                   const httplib::Request&, httplib::Response& res) {
-               send_json(res, 200, describe(caller.user, caller.session.csrf_token));
+               auto roles = roles_of(archive, caller.user.name);
+               if (!roles.ok()) return send_error(res, roles.error());
+               send_json(res, 200, describe(caller.user, caller.session.csrf_token, *roles));
              }));
   server.Delete("/api/v1/session",
                 signed_in(app, [](const App& a, ArchiveStore& archive, const Caller& caller,

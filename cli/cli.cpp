@@ -151,6 +151,8 @@ const std::vector<Entry>& command_table() {
          {"--departments", "D,D", "departments whose internal documents the user sees"},
          {"--all-departments", "", "sees internal documents of every department"},
          {"--restricted", "", "also sees restricted personal data of those departments"},
+         {"--role", "ROLE",
+          "a role (admin, sef, …) in each of those departments, or in all ('*') (repeatable)"},
          {"--password-env", "VAR", "environment variable holding the password for the web pages"}},
         1,
         1,

@@ -7,6 +7,7 @@
 #include "cli/context.h"
 #include "ingest/archive_index.h"
 #include "persons/cnp.h"
+#include "storage/flow_store.h"
 
 namespace dosar::cli {
 namespace {
@@ -137,6 +138,18 @@ ExitCode run_user_add(Context& c) {
   if (password_hash) {
     Status set = (*archive)->accounts().set_password_hash(user.name, *password_hash, c.actor());
     if (!set.ok()) return c.fail(set.error());
+  }
+  // --role R: held in each of the user's departments, or in every one ("*").
+  if (auto roles = c.command.get_all("--role"); !roles.empty()) {
+    auto flows = open_flow_store(**archive);
+    if (!flows.ok()) return c.fail(flows.error());
+    std::vector<std::string> where =
+        user.departments.empty() ? std::vector<std::string>{"*"} : user.departments;
+    for (const std::string& role : roles)
+      for (const std::string& department : where) {
+        Status granted = (*flows)->add_role(user.name, role, department, c.actor());
+        if (!granted.ok()) return c.fail(granted.error());
+      }
   }
   c.out << "user " << user.name << " added" << (password_hash ? " (may sign in to the web pages)" : "")
         << "\n";

@@ -217,6 +217,11 @@ class Catalog {
 
   virtual Result<Document> document(DocumentId id) const = 0;  // Errors: not_found, io
   virtual Result<std::vector<Document>> documents() const = 0;
+  // A page of documents, newest (highest id) first: at most `limit` of those
+  // whose id is below `before` (from the newest when none). Costs one indexed
+  // range read, whatever the catalogue's size. Errors: io.
+  virtual Result<std::vector<Document>> documents_before(std::optional<DocumentId> before,
+                                                         std::size_t limit) const = 0;
   virtual Result<std::vector<Version>> versions(DocumentId id) const = 0;  // not_found, io
   // Errors: not_found (document or version), io.
   virtual Result<Version> version(DocumentId id, int number) const = 0;
@@ -289,6 +294,16 @@ class Catalog {
   virtual Status add_user(const User& user, const std::string& actor) = 0;
   virtual Result<User> user(const std::string& name) const = 0;  // not_found
   virtual Result<std::vector<User>> users() const = 0;
+  // Replaces the display name and what the user sees (departments, all
+  // departments, restricted access); the name stays. Writes an audit row
+  // "user.update" with the old and new values. Errors: not_found, io.
+  virtual Status update_user(const User& user, const std::string& actor) = 0;
+
+  // Departments (compartimente) known to the archive: those added, and those
+  // named by users and documents; sorted, each once. Errors: io.
+  virtual Result<std::vector<std::string>> departments() const = 0;
+  // Errors: invalid_argument (empty, or over 200 bytes), conflict (known already), io.
+  virtual Status add_department(const std::string& name, const std::string& actor) = 0;
 
   virtual Status for_each_blob_reference(const std::function<Status(const BlobReference&)>& visit) const = 0;
 

@@ -594,6 +594,15 @@ CREATE TABLE registry_exchanges (
 );
 CREATE INDEX registry_exchanges_by_entry ON registry_exchanges(entry_id);
 )sql"},
+      // Departments (compartimente) an administrator added before any user
+      // or document named them (the web admin, issue 7); the others are
+      // known from user_departments and documents.
+      {14, R"sql(
+CREATE TABLE departments (
+  name TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL
+);
+)sql"},
       // Per-page resume of derivations (issue 3): each page OCR has read,
       // recorded as it is done, with the name of its one-page searchable
       // PDF in the spool, so that a derivation taken over after its worker

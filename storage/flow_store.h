@@ -78,6 +78,12 @@ struct Flow {
   std::vector<FlowEvent> events;
 };
 
+// A role a user holds in a department (`flow role USER ROLE DEPARTMENT`).
+struct RoleGrant {
+  std::string role;
+  std::string department;
+};
+
 struct Delegation {
   std::string from_user;
   std::string to_user;
@@ -92,11 +98,16 @@ class FlowStore {
   // Replaces the template of `kind`; running flows keep their copied steps. Errors: io.
   virtual Status put_template(const FlowTemplate& t, const std::string& actor) = 0;
   virtual Result<FlowTemplate> flow_template(const std::string& kind) const = 0;  // not_found, io
+  virtual Result<std::vector<FlowTemplate>> templates() const = 0;                // every kind's, by kind
 
   virtual Status add_role(const std::string& user, const std::string& role, const std::string& department,
                           const std::string& actor) = 0;  // conflict when held already
   virtual Result<bool> has_role(const std::string& user, const std::string& role,
                                 const std::string& department) const = 0;
+  virtual Result<std::vector<RoleGrant>> roles(const std::string& user) const = 0;  // by role, department
+  // Errors: not_found (not held), io. Audited "user.role.remove".
+  virtual Status remove_role(const std::string& user, const std::string& role, const std::string& department,
+                             const std::string& actor) = 0;
 
   virtual Status add_delegation(const Delegation& d, const std::string& actor) = 0;
   // Delegations to `user` in force on `date`.

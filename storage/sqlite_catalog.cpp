@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "storage/audit_chain.h"
@@ -232,6 +234,18 @@ class SqliteCatalog final : public Catalog {
   Result<std::vector<Document>> documents() const override {
     auto s = db_.prepare(std::string("SELECT ") + kDocumentColumns + " FROM documents ORDER BY id");
     if (!s.ok()) return s.error();
+    std::vector<Document> out;
+    DOSAR_TRY(s->for_each_row([&] { out.push_back(read_document(*s)); }));
+    return out;
+  }
+
+  Result<std::vector<Document>> documents_before(std::optional<DocumentId> before,
+                                                 std::size_t limit) const override {
+    auto s = db_.prepare(std::string("SELECT ") + kDocumentColumns +
+                         " FROM documents WHERE id < ? ORDER BY id DESC LIMIT ?");
+    if (!s.ok()) return s.error();
+    s->bind(1, before.value_or(std::numeric_limits<DocumentId>::max()))
+        .bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1u << 30)));
     std::vector<Document> out;
     DOSAR_TRY(s->for_each_row([&] { out.push_back(read_document(*s)); }));
     return out;
@@ -576,6 +590,66 @@ class SqliteCatalog final : public Catalog {
       out.push_back(std::move(u).value());
     }
     return out;
+  }
+
+  Status update_user(const User& u, const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    auto old = user(u.name);
+    if (!old.ok()) return old.error();
+    auto s = db_.prepare(
+        "UPDATE users SET display_name = ?, all_departments = ?, restricted_access = ? WHERE name = ?");
+    if (!s.ok()) return s.error();
+    DOSAR_TRY(s->bind(1, u.display_name)
+                  .bind(2, std::int64_t{u.all_departments})
+                  .bind(3, std::int64_t{u.restricted_access})
+                  .bind(4, u.name)
+                  .run());
+    auto del = db_.prepare("DELETE FROM user_departments WHERE user_name = ?");
+    if (!del.ok()) return del.error();
+    DOSAR_TRY(del->bind(1, u.name).run());
+    for (const std::string& d : u.departments) {
+      auto dep = db_.prepare("INSERT INTO user_departments(user_name, department) VALUES (?, ?)");
+      if (!dep.ok()) return dep.error();
+      DOSAR_TRY(dep->bind(1, u.name).bind(2, d).run());
+    }
+    auto describe = [](const User& x) {
+      return nlohmann::json{{"display_name", x.display_name},
+                            {"all_departments", x.all_departments},
+                            {"departments", x.departments},
+                            {"restricted_access", x.restricted_access}};
+    };
+    nlohmann::json detail = {{"name", u.name}, {"before", describe(*old)}, {"after", describe(u)}};
+    DOSAR_TRY(append_audit(now(), actor, "user.update", std::nullopt, detail.dump()));
+    return tx->commit();
+  }
+
+  Result<std::vector<std::string>> departments() const override {
+    auto s = db_.prepare(
+        "SELECT name FROM departments UNION SELECT department FROM user_departments "
+        "UNION SELECT department FROM documents WHERE department <> '' ORDER BY 1");
+    if (!s.ok()) return s.error();
+    std::vector<std::string> out;
+    DOSAR_TRY(s->for_each_row([&] { out.push_back(s->text(0)); }));
+    return out;
+  }
+
+  Status add_department(const std::string& name, const std::string& actor) override {
+    if (name.empty() || name.size() > 200 || name.find_first_of("\t\n\r") != std::string::npos)
+      return make_error(ErrorCode::invalid_argument, "department",
+                        "give a name of 1 to 200 bytes on one line");
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    auto known = departments();
+    if (!known.ok()) return known.error();
+    if (std::find(known->begin(), known->end(), name) != known->end())
+      return make_error(ErrorCode::conflict, "department " + name, "is known already");
+    std::string at = now();
+    auto s = db_.prepare("INSERT INTO departments(name, created_at) VALUES (?, ?)");
+    if (!s.ok()) return s.error();
+    DOSAR_TRY(s->bind(1, name).bind(2, at).run());
+    DOSAR_TRY(append_audit(at, actor, "department.add", std::nullopt, nlohmann::json{{"name", name}}.dump()));
+    return tx->commit();
   }
 
   Status for_each_blob_reference(const std::function<Status(const BlobReference&)>& visit) const override {

@@ -80,6 +80,20 @@ class SqliteFlowStore final : public FlowStore {
     return t;
   }
 
+  Result<std::vector<FlowTemplate>> templates() const override {
+    auto s = db_.prepare("SELECT DISTINCT kind FROM flow_templates ORDER BY kind");
+    if (!s.ok()) return s.error();
+    std::vector<std::string> kinds;
+    DOSAR_TRY(s->for_each_row([&] { kinds.push_back(s->text(0)); }));
+    std::vector<FlowTemplate> out;
+    for (const std::string& kind : kinds) {
+      auto t = flow_template(kind);
+      if (!t.ok()) return t.error();
+      out.push_back(std::move(t).value());
+    }
+    return out;
+  }
+
   Status add_role(const std::string& user, const std::string& role, const std::string& department,
                   const std::string& actor) override {
     auto tx = Transaction::begin(db_);
@@ -104,6 +118,32 @@ class SqliteFlowStore final : public FlowStore {
     auto row = s->step();
     if (!row.ok()) return row.error();
     return *row;
+  }
+
+  Result<std::vector<RoleGrant>> roles(const std::string& user) const override {
+    auto s =
+        db_.prepare("SELECT role, department FROM user_roles WHERE user_name = ? ORDER BY role, department");
+    if (!s.ok()) return s.error();
+    s->bind(1, user);
+    std::vector<RoleGrant> out;
+    DOSAR_TRY(s->for_each_row([&] { out.push_back({s->text(0), s->text(1)}); }));
+    return out;
+  }
+
+  Status remove_role(const std::string& user, const std::string& role, const std::string& department,
+                     const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    auto held = has_role(user, role, department);
+    if (!held.ok()) return held.error();
+    if (!*held)
+      return make_error(ErrorCode::not_found, "user " + user, "does not hold " + role + " in " + department);
+    auto s = db_.prepare("DELETE FROM user_roles WHERE user_name = ? AND role = ? AND department = ?");
+    if (!s.ok()) return s.error();
+    DOSAR_TRY(s->bind(1, user).bind(2, role).bind(3, department).run());
+    DOSAR_TRY(audit(now(), actor, "user.role.remove", std::nullopt,
+                    {{"user", user}, {"role", role}, {"department", department}}));
+    return tx->commit();
   }
 
   Status add_delegation(const Delegation& d, const std::string& actor) override {

@@ -4,7 +4,6 @@
 
 const state = { user: null, csrf: null, query: '', offset: 0, limit: 10 };
 const $ = (id) => document.getElementById(id);
-const VIEWS = ['autentificare', 'cautare', 'incarcare', 'registratura', 'aprobare', 'documente', 'document'];
 const FACET_NAMES = { tip: 'Tip document', dep: 'Departament', an: 'An' };
 const ACTIONS = {
   'document.create': 'document creat', 'version.add': 'versiune nouă', 'document.read': 'citit (date personale)',
@@ -40,8 +39,15 @@ async function api(method, path, body) {
   return data;
 }
 
+// Pages in their own files (admin.js, registry_book.js, inbox.js, …)
+// register here: Dosar.views[name] = async (arg) => …, shown at #/name/arg;
+// Dosar.onDocument.push((document) => …) runs after a document page loads.
+const Dosar = { state, $, el, api, show, showError, roDate, bucharest, text, views: {}, onDocument: [],
+                hasRole: (...roles) => !!(state.user && (state.user.roles || []).some((g) => roles.includes(g.role))) };
+window.Dosar = Dosar;
+
 function show(view) {
-  for (const v of VIEWS) $('view-' + v).hidden = v !== view;
+  for (const section of document.querySelectorAll('main > section[id^="view-"]')) section.hidden = section.id !== 'view-' + view;
   for (const a of document.querySelectorAll('nav a')) {
     if (a.dataset.view === view) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
@@ -52,6 +58,8 @@ function signedIn(me) {
   state.user = me; state.csrf = me.csrf_token;
   $('who-name').textContent = me.display_name || me.user;
   $('nav').hidden = false; $('who').hidden = false;
+  // What the roles allow is offered; the server checks it again.
+  for (const a of document.querySelectorAll('nav a[data-roles]')) a.hidden = !Dosar.hasRole(...a.dataset.roles.split(' '));
 }
 function signedOut() {
   state.user = null; state.csrf = null;
@@ -64,9 +72,9 @@ async function route() {
   if (!state.user && hash !== '#/autentificare') { location.hash = '#/autentificare'; return; }
   const [, view, arg] = hash.split('/');
   if (view === 'document' && arg) { show('document'); return loadDocument(arg).catch((e) => showError(e.message)); }
-  if (view === 'documente') { show('documente'); return loadDocuments().catch((e) => showError(e.message)); }
+  if (view === 'documente') { show('documente'); return loadDocuments(arg).catch((e) => showError(e.message)); }
   if (view === 'incarcare') { show('incarcare'); return; }
-  if (view === 'aprobare') { show('aprobare'); return loadInbox().catch((e) => showError(e.message)); }
+  if (Dosar.views[view]) { show(view); return Dosar.views[view](arg).catch((e) => showError(e.message)); }
   if (view === 'registratura') { show('registratura'); return loadRegistry().catch((e) => showError(e.message)); }
   if (view === 'autentificare') { show('autentificare'); $('username').focus(); return; }
   show('cautare');
@@ -199,49 +207,18 @@ async function downloadReceipt() {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-async function loadInbox() {
-  const r = await api('GET', '/flows/inbox');
-  const body = $('inbox-table').tBodies[0]; body.replaceChildren();
-  $('inbox-empty').hidden = r.items.length > 0;
-  const items = [...r.items].sort((a, b) => (a.started_at < b.started_at ? -1 : 1));  // oldest first
-  for (const item of items) {
-    const pin = el('input', { type: 'password', autocomplete: 'off', 'aria-label': `PIN pentru ${item.title}`, size: '8' });
-    const approve = el('button', { type: 'button' }, 'Aprobă și semnează');
-    const reject = el('button', { type: 'button', className: 'secondary' }, 'Respinge');
-    const outcome = el('span', { className: 'outcome', role: 'status' });
-    approve.addEventListener('click', async () => {
-      outcome.textContent = 'se semnează…';
-      try {
-        const a = await api('POST', `/flows/${item.flow}/approve`, { version: item.version, pin: pin.value });
-        pin.value = '';
-        outcome.textContent = a.cryptographic_signature ? `semnat: versiunea ${a.signed_version}` : a.note;
-        approve.disabled = true; reject.disabled = true;
-      } catch (e) { pin.value = ''; outcome.textContent = 'nesemnat: ' + e.message; }
-    });
-    reject.addEventListener('click', async () => {
-      const comment = window.prompt('Ce trebuie schimbat?');
-      if (!comment) return;
-      try {
-        await api('POST', `/flows/${item.flow}/reject`, { comment });
-        outcome.textContent = 'respins, trimis înapoi autorului';
-        approve.disabled = true; reject.disabled = true;
-      } catch (e) { outcome.textContent = e.message; }
-    });
-    const who = item.on_behalf_of ? `${item.step} (în numele lui ${item.on_behalf_of})` : item.step;
-    body.append(el('tr', {}, el('td', {}, el('a', { href: `#/document/${item.document}` }, item.title), ` v${item.version}`),
-                   el('td', {}, who), el('td', {}, item.author), el('td', {}, bucharest(item.started_at)),
-                   el('td', {}, pin, ' ', approve, ' ', reject, ' ', outcome)));
-  }
-}
-
-async function loadDocuments() {
-  const r = await api('GET', '/documents?limit=100');
+// A page at a time, newest first; the server answers the cursor of the next.
+async function loadDocuments(before) {
+  const r = await api('GET', '/documents?limit=50' + (before ? `&before=${encodeURIComponent(before)}` : ''));
   const body = $('document-table').tBodies[0]; body.replaceChildren();
   for (const d of r.documents) {
     body.append(el('tr', {}, el('td', {}, d.registry_number || d.id),
                    el('td', {}, el('a', { href: `#/document/${d.id}` }, d.title)),
                    el('td', {}, d.type), el('td', {}, d.department), el('td', {}, bucharest(d.created_at))));
   }
+  const pager = $('document-pager'); pager.replaceChildren();
+  if (before) pager.append(el('a', { href: '#/documente' }, '← Cele mai noi'), ' ');
+  if (r.next) pager.append(el('a', { href: `#/documente/${r.next}` }, 'Mai vechi →'));
 }
 
 async function loadDocument(id) {
@@ -292,6 +269,7 @@ async function loadDocument(id) {
   for (const a of audit.audit) {
     rows.append(el('tr', {}, el('td', {}, bucharest(a.at)), el('td', {}, a.actor), el('td', {}, ACTIONS[a.action] || a.action)));
   }
+  for (const hook of Dosar.onDocument) await hook(d);
 }
 
 function uploadOne(file) {

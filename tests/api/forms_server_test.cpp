@@ -11,6 +11,7 @@
 #include "api/server.h"
 #include "cli/cli.h"
 #include "forms/abuse.h"
+#include "tests/api/test_server.h"
 #include "tests/support/sample_pdf.h"
 #include "tests/support/temp_dir.h"
 
@@ -40,18 +41,8 @@ class FormsServerTest : public ::testing::Test {
   }
 
   void start() {
-    auto server = WebServer::create(options_);
-    ASSERT_TRUE(server.ok()) << server.error().to_string();
-    server_ = std::move(server).value();
-    thread_ = std::thread([this] { (void)server_->run(); });
-    httplib::Client probe("127.0.0.1", server_->port());
-    for (int i = 0; i < 200 && !probe.Get("/formulare"); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-
-  void TearDown() override {
-    if (server_) server_->stop();
-    if (thread_.joinable()) thread_.join();
+    server_ = testing::TestServer::start(options_, "/formulare");
+    ASSERT_TRUE(server_);
   }
 
   int dosar(std::vector<std::string> args, std::string* output = nullptr) {
@@ -62,11 +53,7 @@ class FormsServerTest : public ::testing::Test {
     return code;
   }
 
-  httplib::Client client() const {
-    httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(120);
-    return c;
-  }
+  httplib::Client client() const { return server_->client(); }
 
   static httplib::MultipartFormDataItems petition(const std::string& subject = "Iluminat stradal") {
     return {{"form", "petitie", "", ""},
@@ -109,8 +96,7 @@ class FormsServerTest : public ::testing::Test {
   fs::path archive_;
   std::string pdf_;
   ServerOptions options_;
-  std::unique_ptr<WebServer> server_;
-  std::thread thread_;
+  std::unique_ptr<testing::TestServer> server_;
 };
 
 TEST_F(FormsServerTest, ListsTheFormsAsPagesAndAsJson) {
@@ -194,8 +180,7 @@ TEST_F(FormsServerTest, TheKeyHoldsAcrossARestartWithoutRevealingTheCode) {
   httplib::Headers key{{"Idempotency-Key", "restart-key-1"}};
   auto first = submit(petition(), key);
   ASSERT_EQ(first->status, 201);
-  server_->stop();
-  thread_.join();
+  server_.reset();  // stopped
   start();
   auto again = submit(petition(), key);
   ASSERT_TRUE(again);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "tests/api/test_server.h"
 #include "tests/support/sample_pdf.h"
 #include "tests/support/temp_dir.h"
 
@@ -58,18 +59,8 @@ class ApiServerTest : public ::testing::Test {
     options.threads = 2;
     options.max_upload_bytes = 1 << 20;
     options.ocr = false;
-    auto server = WebServer::create(options);
-    ASSERT_TRUE(server.ok()) << server.error().to_string();
-    server_ = std::move(server).value();
-    thread_ = std::thread([this] { (void)server_->run(); });
-    httplib::Client probe("127.0.0.1", server_->port());
-    for (int i = 0; i < 200 && !probe.Get("/"); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-
-  void TearDown() override {
-    if (server_) server_->stop();
-    if (thread_.joinable()) thread_.join();
+    server_ = testing::TestServer::start(options);
+    ASSERT_TRUE(server_);
   }
 
   int dosar(std::vector<std::string> args) {
@@ -80,11 +71,7 @@ class ApiServerTest : public ::testing::Test {
     return code;
   }
 
-  httplib::Client client() const {
-    httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(120);
-    return c;
-  }
+  httplib::Client client() const { return server_->client(); }
 
   struct SignedIn {
     std::string cookie;  // "dosar_session=..."
@@ -131,8 +118,7 @@ class ApiServerTest : public ::testing::Test {
   TempDir dir_;
   fs::path archive_;
   fs::path social_pdf_;
-  std::unique_ptr<WebServer> server_;
-  std::thread thread_;
+  std::unique_ptr<testing::TestServer> server_;
 };
 
 TEST_F(ApiServerTest, EveryApiCallWithoutSessionIs401) {
@@ -244,7 +230,7 @@ TEST_F(ApiServerTest, DocumentsOfOtherDepartmentsAre404OnEveryEndpoint) {
     }
   EXPECT_EQ(c.Get("/api/v1/documents/2", ion.headers())->status, 200);
   auto list = json::parse(c.Get("/api/v1/documents", ion.headers())->body);
-  EXPECT_EQ(list["total"], 1);
+  EXPECT_EQ(list["documents"].size(), 1u);
   EXPECT_EQ(list["documents"][0]["id"], 2);
   auto found = json::parse(c.Get("/api/v1/search?q=baicului", ion.headers())->body);
   EXPECT_EQ(found["total"], 1);
@@ -348,7 +334,7 @@ TEST_F(ApiServerTest, UploadStoresIndexesAndRefusesBadFiles) {
   ASSERT_TRUE(elsewhere);
   EXPECT_EQ(elsewhere->status, 403);
   // Nothing of the refused uploads was stored, and the spool is clean.
-  EXPECT_EQ(json::parse(c.Get("/api/v1/documents", ana.headers())->body)["total"], 2);
+  EXPECT_EQ(json::parse(c.Get("/api/v1/documents", ana.headers())->body)["documents"].size(), 2u);
   for (const auto& entry : fs::directory_iterator(archive_ / "spool"))
     EXPECT_NE(entry.path().filename().string().rfind("stage-", 0), 0u) << entry.path();
 }

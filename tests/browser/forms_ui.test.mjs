@@ -8,25 +8,13 @@
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
+import { failures, step, axe } from './ui_lib.mjs';
 
 const { BASE_URL, PASSWORD, ARTIFACTS, SAMPLES } = process.env;
-const AXE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'node_modules', 'axe-core', 'axe.min.js');
 const PAYLOAD = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">';
 const NAME_PAYLOAD = '<img src=x onerror=window.__xss=3>.pdf';
-const failures = [];
 const dialogs = [];
-
-async function step(name, fn) {
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failures.push(name);
-    console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
-  }
-}
 
 async function newPage(browser, options = {}) {
   // bypassCSP: the pages forbid inline scripts, and axe is injected as one.
@@ -35,17 +23,6 @@ async function newPage(browser, options = {}) {
   page.on('pageerror', (e) => failures.push(`page error: ${e.message}`));
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
   return { context, page };
-}
-
-async function axe(page, label) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
-    await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const detail = bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(detail, [], `axe on ${label}`);
-  console.log(`  axe: ${label}: ${result.passes.length} rules pass, no serious or critical findings`);
 }
 
 async function fillForm(page, form, overrides = {}) {

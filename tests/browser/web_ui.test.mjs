@@ -7,31 +7,10 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { step, signIn as signInAs, finish } from './ui_lib.mjs';
 
 const { BASE_URL, PASSWORD, ARTIFACTS, SAMPLES, KEY_PIN, DOSAR } = process.env;
-const failures = [];
-
-async function step(name, fn) {
-  try {
-    await fn();
-    console.log(`ok - ${name}`);
-  } catch (e) {
-    failures.push(name);
-    console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').join('\n  ')}`);
-  }
-}
-
-async function signIn(browser, user) {
-  const context = await browser.newContext({ locale: 'ro-RO', viewport: { width: 1366, height: 800 } });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => failures.push(`page error for ${user}: ${e.message}`));
-  await page.goto(BASE_URL + '/');
-  await page.getByLabel('Utilizator').fill(user);
-  await page.getByLabel('Parolă').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Intră' }).click();
-  await page.locator('#who-name').waitFor({ state: 'visible' });
-  return { context, page };
-}
+const signIn = (browser, user) => signInAs(browser, BASE_URL, user, PASSWORD);
 
 async function search(page, query) {
   await page.goto(BASE_URL + '/#/cautare');
@@ -129,11 +108,12 @@ try {
     await page.getByRole('link', { name: 'De aprobat' }).click();
     const row = page.locator('#inbox-table tbody tr').filter({ hasText: 'cerere-ancheta-sociala' });
     await row.waitFor();
-    await row.getByLabel(/PIN pentru/).fill('gresit');
-    await row.getByRole('button', { name: 'Aprobă și semnează' }).click();
-    await row.locator('.outcome').filter({ hasText: 'nesemnat' }).waitFor();
-    await row.getByLabel(/PIN pentru/).fill(KEY_PIN);
-    await row.getByRole('button', { name: 'Aprobă și semnează' }).click();
+    await row.getByRole('checkbox').check();
+    await page.getByLabel('PIN-ul cheii de semnare').fill('gresit');
+    await page.getByRole('button', { name: 'Aprobă și semnează selectatele' }).click();
+    await page.locator('#inbox-summary').filter({ hasText: 'nimic semnat' }).waitFor();
+    await page.getByLabel('PIN-ul cheii de semnare').fill(KEY_PIN);
+    await page.getByRole('button', { name: 'Aprobă și semnează selectatele' }).click();
     await row.locator('.outcome').filter({ hasText: 'semnat: versiunea 2' }).waitFor({ timeout: 60_000 });
     await page.screenshot({ path: path.join(ARTIFACTS, '02c-de-aprobat.png'), fullPage: true });
   });
@@ -196,8 +176,4 @@ try {
 } finally {
   await browser.close();
 }
-if (failures.length) {
-  console.log(`${failures.length} failed: ${failures.join('; ')}`);
-  process.exit(1);
-}
-console.log('all browser checks passed');
+finish();

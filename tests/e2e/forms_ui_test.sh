@@ -17,14 +17,7 @@ export DOSAR_TEST_PASSWORD="parola-de-test-1"
 # The desk clerk handles personal data: she sees who sent what.
 "$DOSAR" user add grefier --display-name "Gina Registru" --departments "Registratură" --restricted --password-env DOSAR_TEST_PASSWORD >/dev/null
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$DOSAR" serve --listen "127.0.0.1:$PORT" --threads 4 --no-ocr --institution "Primăria de test" 2>"$WORK/serve.err" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$PORT/formulare" >/dev/null && break
-  sleep 0.1
-done
+serve_archive /formulare --threads 4 --no-ocr --institution "Primăria de test"
 
 ARTIFACTS=${ARTIFACTS:-$SOURCE_DIR/build/test-artifacts/forms-ui}
 mkdir -p "$ARTIFACTS"

@@ -43,7 +43,7 @@ finish() {
 # browser_tools NODE_DIR SCRIPT: Debian's Chromium must be there; installs
 # tests/browser's npm packages (playwright-core, axe-core), pinned by the
 # committed lock file, into NODE_DIR once per lock file, and copies SCRIPT
-# (a file of tests/browser/) beside them. Needs SOURCE_DIR.
+# (a file of tests/browser/) and their shared ui_lib.mjs beside them. Needs SOURCE_DIR.
 browser_tools() {
   local node_dir=$1 script=$2
   [[ -x /usr/bin/chromium ]] ||
@@ -54,5 +54,21 @@ browser_tools() {
     cp "$SOURCE_DIR/tests/browser/package.json" "$SOURCE_DIR/tests/browser/package-lock.json" "$node_dir/"
     (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
-  cp "$SOURCE_DIR/tests/browser/$script" "$node_dir/"
+  cp "$SOURCE_DIR/tests/browser/$script" "$SOURCE_DIR/tests/browser/ui_lib.mjs" "$node_dir/"
+}
+
+# serve_archive PROBE_PATH [ARGS...]: `dosar serve` with ARGS on a free
+# loopback port, its stderr in $WORK/serve.err; sets PORT and SERVER, stops
+# it (and removes $WORK) on exit, and returns once PROBE_PATH answers.
+serve_archive() {
+  local probe=$1
+  shift
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$DOSAR" serve --listen "127.0.0.1:$PORT" "$@" 2>"$WORK/serve.err" &
+  SERVER=$!
+  trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+  for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$PORT$probe" >/dev/null && break
+    sleep 0.1
+  done
 }

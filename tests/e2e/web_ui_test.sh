@@ -21,14 +21,7 @@ bash "$SOURCE_DIR/tests/support/make_test_pki.sh" "$PKI" >/dev/null
 "$DOSAR" user signing-key sef --key "$PKI/rsa.p12" >/dev/null
 "$DOSAR" flow template cerere --step "aprobare=sef" >/dev/null
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$DOSAR" serve --listen "127.0.0.1:$PORT" --threads 4 --trust "$PKI/trust" 2>"$WORK/serve.err" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$PORT/" >/dev/null && break
-  sleep 0.1
-done
+serve_archive / --threads 4 --trust "$PKI/trust"
 
 ARTIFACTS=${ARTIFACTS:-$SOURCE_DIR/build/test-artifacts/web-ui}
 mkdir -p "$ARTIFACTS"

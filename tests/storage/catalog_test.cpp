@@ -209,6 +209,49 @@ TEST_P(CatalogContract, ListsEveryBlobReference) {
   EXPECT_EQ(where.size(), 3u);
 }
 
+TEST_P(CatalogContract, PagesDocumentsNewestFirstByIdCursor) {
+  for (int i = 1; i <= 5; ++i) create("document " + std::to_string(i));
+  auto first = catalog_->documents_before(std::nullopt, 2);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].id, 5);
+  EXPECT_EQ((*first)[1].id, 4);
+  auto rest = catalog_->documents_before(4, 10);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 3u);
+  EXPECT_EQ(rest->back().id, 1);
+  EXPECT_TRUE(catalog_->documents_before(1, 10)->empty());
+}
+
+TEST_P(CatalogContract, UpdatesAUsersRightsWithAnAuditRowOfBeforeAndAfter) {
+  ASSERT_TRUE(catalog_->add_user({"ana", "Ana", false, {"Urbanism"}, false}, "admin").ok());
+  ASSERT_TRUE(catalog_->update_user({"ana", "Ana Pop", false, {"DGASPC", "Juridic"}, true}, "admin").ok());
+  auto ana = catalog_->user("ana");
+  ASSERT_TRUE(ana.ok());
+  EXPECT_EQ(ana->display_name, "Ana Pop");
+  EXPECT_EQ(ana->departments, (std::vector<std::string>{"DGASPC", "Juridic"}));
+  EXPECT_TRUE(ana->restricted_access);
+  auto trail = catalog_->audit_trail(std::nullopt);
+  ASSERT_TRUE(trail.ok());
+  EXPECT_EQ(trail->back().action, "user.update");
+  EXPECT_EQ(trail->back().actor, "admin");
+  EXPECT_NE(trail->back().detail.find("Urbanism"), std::string::npos) << "the rights before";
+  EXPECT_EQ(catalog_->update_user({"nimeni", "", false, {}, false}, "admin").error().code,
+            ErrorCode::not_found);
+}
+
+TEST_P(CatalogContract, KnowsDepartmentsAddedAndThoseOfUsersAndDocuments) {
+  create("one");  // DGASPC
+  ASSERT_TRUE(catalog_->add_user({"ion", "", false, {"Urbanism"}, false}, "admin").ok());
+  ASSERT_TRUE(catalog_->add_department("Juridic", "admin").ok());
+  EXPECT_EQ(*catalog_->departments(), (std::vector<std::string>{"DGASPC", "Juridic", "Urbanism"}));
+  EXPECT_EQ(catalog_->add_department("Urbanism", "admin").error().code, ErrorCode::conflict);
+  EXPECT_EQ(catalog_->add_department("", "admin").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(catalog_->add_department(std::string(201, 'x'), "admin").error().code,
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(catalog_->departments()->size(), 3u) << "nothing refused was stored";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CatalogContract, ::testing::Values(sqlite_backend()),
                          [](const auto& param_info) { return param_info.param.name; });
 

@@ -247,6 +247,26 @@ TEST_P(ApprovalFlowTest, DelegationDatesAreChecked) {
             ErrorCode::invalid_argument);
 }
 
+TEST_P(ApprovalFlowTest, ListsRolesAndTemplatesAndTakesARoleAway) {
+  ASSERT_TRUE(store_->add_role("jurist", "sef", "Urbanism", "admin").ok());
+  auto roles = store_->roles("jurist");
+  ASSERT_TRUE(roles.ok());
+  ASSERT_EQ(roles->size(), 2u);
+  EXPECT_EQ((*roles)[0].role, "consilier");
+  EXPECT_EQ((*roles)[1].department, "Urbanism");
+  ASSERT_TRUE(store_->remove_role("jurist", "sef", "Urbanism", "admin").ok());
+  EXPECT_EQ(store_->roles("jurist")->size(), 1u);
+  EXPECT_EQ(store_->remove_role("jurist", "sef", "Urbanism", "admin").error().code, ErrorCode::not_found);
+  auto trail = archive_->catalog().audit_trail(std::nullopt);
+  EXPECT_EQ(trail->back().action, "user.role.remove");
+  ASSERT_TRUE(flows_->put_template({"aviz", {{1, "aprobare", {{"sef"}, "", ""}}}}, "admin").ok());
+  auto templates = store_->templates();
+  ASSERT_TRUE(templates.ok());
+  ASSERT_EQ(templates->size(), 2u);
+  EXPECT_EQ((*templates)[0].kind, "aviz");
+  EXPECT_EQ((*templates)[1].steps.size(), 4u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ApprovalFlowTest,
                          ::testing::Values(ApprovalFlowTestBackend{
                              "sqlite", [](const ArchiveStore& archive,
