@@ -7,7 +7,6 @@
 #include "base/clock.h"
 #include "signing/cms_signer.h"
 #include "signing/pades.h"
-#include "signing/pdf_structure.h"
 #include "signing/pdf_update.h"
 #include "signing/timestamp_client.h"
 
@@ -82,18 +81,6 @@ Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const 
   if (options.certify < 0 || options.certify > 2)
     return make_error(ErrorCode::invalid_argument, "--certify",
                       "must be 1 (no changes) or 2 (form filling and signing)");
-  auto existing = find_signatures(pdf);
-  if (!existing.ok()) return existing.error();
-  for (const FoundSignature& s : *existing) {
-    if (options.certify != 0)
-      return make_error(ErrorCode::conflict, "--certify",
-                        "the document is signed already (" + s.field +
-                            "); only the first signature of a document can certify it");
-    if (s.docmdp == 1)
-      return make_error(ErrorCode::conflict, s.field,
-                        "certifies the document with no changes permitted; another signature would break "
-                        "that certification");
-  }
   SignatureUpdate update;
   update.certify = options.certify;
   update.reason = options.reason;

@@ -95,10 +95,6 @@ std::vector<std::size_t> revision_ends(std::string_view pdf) {
   return ends;
 }
 
-namespace {
-
-// The /P of the DocMDP transform in a signature's /Reference (default 2);
-// an out-of-range value is read as the strictest, 1.
 int docmdp_permissions(QPDFObjectHandle signature) {
   QPDFObjectHandle references = signature.getKey("/Reference");
   if (!references.isArray()) return 2;
@@ -113,8 +109,6 @@ int docmdp_permissions(QPDFObjectHandle signature) {
   }
   return 2;
 }
-
-}  // namespace
 
 Result<std::vector<FoundSignature>> find_signatures(std::string_view pdf) {
   try {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <qpdf/QPDFObjectHandle.hh>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,10 @@ struct FoundSignature {
   // /Perms /DocMDP naming this dictionary, and its /Reference /TransformParams.
   int docmdp = 0;
 };
+
+// The DocMDP /P of a certification signature dictionary (its /Reference
+// with the DocMDP transform): 2 when absent, 1 when out of range.
+int docmdp_permissions(QPDFObjectHandle signature);
 
 // The document security store (PAdES B-LT): validation data, DER.
 struct DssData {

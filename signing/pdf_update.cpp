@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <qpdf/QPDF.hh>
 #include <qpdf/QPDFExc.hh>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "signing/openssl_util.h"
+#include "signing/pdf_structure.h"
 #include "signing/utf8.h"
 #include "signing/visible_stamp.h"
 
@@ -180,6 +182,26 @@ int first_free_number(QPDF& doc) {
   return next;
 }
 
+// Whether a signature field of the form (or a kid of one, a few levels
+// down) holds a signature value.
+bool has_signature_value(QPDFObjectHandle root) {
+  QPDFObjectHandle acroform = root.getKey("/AcroForm");
+  if (!acroform.isDictionary() || !acroform.getKey("/Fields").isArray()) return false;
+  std::function<bool(QPDFObjectHandle, bool, int)> signed_field = [&](QPDFObjectHandle field, bool sig,
+                                                                      int depth) {
+    if (!field.isDictionary() || depth > 8) return false;
+    sig = field.getKey("/FT").isName() ? field.getKey("/FT").getName() == "/Sig" : sig;
+    if (sig && field.getKey("/V").isDictionary()) return true;
+    if (field.getKey("/Kids").isArray())
+      for (auto kid : field.getKey("/Kids").getArrayAsVector())
+        if (signed_field(kid, sig, depth + 1)) return true;
+    return false;
+  };
+  for (auto field : acroform.getKey("/Fields").getArrayAsVector())
+    if (signed_field(field, false, 0)) return true;
+  return false;
+}
+
 Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update) {
   if (pdf.size() >= (std::size_t{1} << 32))
     return make_error(ErrorCode::unsupported, "", "is larger than 4 GiB");
@@ -201,6 +223,21 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
   if (!root.isIndirect() || !page.isIndirect())
     return make_error(ErrorCode::invalid_argument, "",
                       "has a catalog or page that is not an indirect object");
+
+  // Certification (DocMDP) is for a document's first signature, and one
+  // that permits no changes takes no further approval signature (DSS and
+  // document timestamps stay possible).
+  QPDFObjectHandle perms = root.getKey("/Perms");
+  QPDFObjectHandle certification =
+      perms.isDictionary() ? perms.getKey("/DocMDP") : QPDFObjectHandle::newNull();
+  if (certification.isDictionary() && !update.document_timestamp && docmdp_permissions(certification) == 1)
+    return make_error(ErrorCode::conflict, "the document",
+                      "certifies the document with no changes permitted; another signature would break "
+                      "that certification");
+  if (update.certify != 0 && (certification.isDictionary() || has_signature_value(root)))
+    return make_error(
+        ErrorCode::conflict, "--certify",
+        "the document is signed already; only the first signature of a document can certify it");
 
   int next = first_free_number(doc);
   const int sig_number = next++;
