@@ -1056,8 +1056,13 @@ ExitCode run(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (const char* env = std::getenv("DOSAR_ARCHIVE"); env && *env) archive = env;
   if (auto a = parsed->get("--archive")) archive = *a;
 
-  Context context{
-      *parsed, out, err, archive, parsed->has("--json"), &err == &std::cerr && ::isatty(STDERR_FILENO) == 1};
+  Context context{*parsed,
+                  out,
+                  err,
+                  archive,
+                  parsed->has("--json"),
+                  &err == &std::cerr && ::isatty(STDERR_FILENO) == 1,
+                  std::nullopt};
   if (auto blobs = parsed->get("--blobs")) {
     auto setting = parse_blobs_setting(*blobs, parsed->get("--s3-endpoint").value_or(""));
     if (!setting.ok()) {

@@ -267,8 +267,7 @@ TEST(S3ClientFaults, BrokenDownloadResumesFromTheNextByte) {
                                });
       return;
     }
-    res.status = 206;
-    res.set_content(bytes.substr(100000), "application/octet-stream");
+    res.set_content(bytes, "application/octet-stream");  // httplib answers the Range with 206
   });
   fault.start();
   S3Client client(fault.config());
