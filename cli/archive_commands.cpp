@@ -9,11 +9,13 @@
 namespace dosar::cli {
 
 ExitCode run_init(Context& c) {
-  auto archive = ArchiveStore::create(c.archive_dir);
+  auto archive = ArchiveStore::create(c.archive_dir, system_clock(), c.blobs.value_or(BlobsSetting{}));
   if (!archive.ok()) return c.fail(archive.error());
   Status index = rebuild_search_index(**archive);  // an empty index, so that search works at once
   if (!index.ok()) return c.fail(index.error());
-  c.out << "created an empty archive in " << c.archive_dir.string() << '\n';
+  c.out << "created an empty archive in " << c.archive_dir.string();
+  if (c.blobs) c.out << ", blobs in " << describe(*c.blobs);
+  c.out << '\n';
   return ExitCode::ok;
 }
 

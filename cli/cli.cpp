@@ -981,7 +981,17 @@ std::vector<CommandSpec> specs() {
 }  // namespace
 
 Result<std::unique_ptr<ArchiveStore>> Context::open_archive() const {
-  return ArchiveStore::open(archive_dir);
+  auto archive = ArchiveStore::open(archive_dir);
+  if (!archive.ok() || !blobs) return archive;
+  BlobsSetting given = *blobs;
+  given.s3_region = (*archive)->blobs_setting().s3_region;  // no option for it: config.json only
+  if (given == (*archive)->blobs_setting()) return archive;
+  // Every opener (server threads, workers) reads config.json, so the option
+  // cannot move the blobs of one command alone.
+  return make_error(ErrorCode::conflict, "--blobs",
+                    describe(*blobs) + " differs from the archive's blobs, " +
+                        describe((*archive)->blobs_setting()) + " (" +
+                        (archive_dir / "config.json").string() + ")");
 }
 
 ExitCode Context::fail(const Error& error) const {
@@ -1046,8 +1056,24 @@ ExitCode run(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (const char* env = std::getenv("DOSAR_ARCHIVE"); env && *env) archive = env;
   if (auto a = parsed->get("--archive")) archive = *a;
 
-  Context context{
-      *parsed, out, err, archive, parsed->has("--json"), &err == &std::cerr && ::isatty(STDERR_FILENO) == 1};
+  Context context{*parsed,
+                  out,
+                  err,
+                  archive,
+                  parsed->has("--json"),
+                  &err == &std::cerr && ::isatty(STDERR_FILENO) == 1,
+                  std::nullopt};
+  if (auto blobs = parsed->get("--blobs")) {
+    auto setting = parse_blobs_setting(*blobs, parsed->get("--s3-endpoint").value_or(""));
+    if (!setting.ok()) {
+      err << "dosar: " << setting.error().to_string() << '\n';
+      return ExitCode::usage;
+    }
+    context.blobs = *setting;
+  } else if (parsed->has("--s3-endpoint")) {
+    err << "dosar: --s3-endpoint only goes with --blobs s3://BUCKET/PREFIX\n";
+    return ExitCode::usage;
+  }
   for (const auto& e : command_table())
     if (e.spec.name == parsed->spec->name) return e.function(context);
   return ExitCode::usage;

@@ -7,6 +7,11 @@ namespace dosar::cli {
 const std::vector<OptionSpec>& global_options() {
   static const std::vector<OptionSpec> options = {
       {"--archive", "DIR", "archive directory (default $DOSAR_ARCHIVE, else ./archive)"},
+      {"--blobs", "file:DIR|s3://BUCKET/PREFIX",
+       "where `init` puts the blobs (default ARCHIVE/blobs); later commands read it from "
+       "ARCHIVE/config.json"},
+      {"--s3-endpoint", "URL",
+       "the S3 server of --blobs s3://… (credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)"},
       {"--help", "", "show help for the command"},
   };
   return options;

@@ -24,6 +24,9 @@ struct Context {
   std::filesystem::path archive_dir;
   bool json = false;
   bool err_is_terminal = false;  // progress bars only on a terminal
+  // --blobs/--s3-endpoint: where `init` puts the blobs; any other command
+  // checks that the archive's config.json says the same.
+  std::optional<BlobsSetting> blobs;
 
   // Opens the archive or prints why not.
   Result<std::unique_ptr<ArchiveStore>> open_archive() const;

@@ -1,6 +1,7 @@
 #include "cloud/s3_client.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -46,6 +47,36 @@ std::string uri_encode(std::string_view text, bool keep_slash) {
     }
   }
   return out;
+}
+
+// Base64 of the MD5 of `bytes`, or of `size` bytes of `file` from `offset`:
+// the Content-MD5 header S3 checks the body against.
+Result<std::string> content_md5(std::string_view bytes, const fs::path* file, std::uint64_t offset,
+                                std::uint64_t size) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!md || EVP_DigestInit_ex(md.get(), EVP_md5(), nullptr) != 1)
+    return make_error(ErrorCode::io, "MD5", "OpenSSL could not start a digest");
+  if (file) {
+    File in(std::fopen(file->c_str(), "rb"));
+    if (!in || ::fseeko(in.get(), static_cast<off_t>(offset), SEEK_SET) != 0)
+      return make_error(ErrorCode::io, file->string(), errno_text(errno));
+    std::string buffer(1 << 20, '\0');
+    for (std::uint64_t left = size; left > 0;) {
+      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size()));
+      if (std::fread(buffer.data(), 1, want, in.get()) != want)
+        return make_error(ErrorCode::io, file->string(), "shorter than expected while computing its MD5");
+      EVP_DigestUpdate(md.get(), buffer.data(), want);
+      left -= want;
+    }
+  } else {
+    EVP_DigestUpdate(md.get(), bytes.data(), bytes.size());
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(md.get(), digest, &length);
+  unsigned char encoded[64];
+  int n = EVP_EncodeBlock(encoded, digest, static_cast<int>(length));
+  return std::string(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(n));
 }
 
 }  // namespace
@@ -116,8 +147,10 @@ struct S3Client::Request {
   const fs::path* body_file = nullptr;
   std::uint64_t body_offset = 0;
   std::uint64_t body_size = 0;
-  // Response body: kept in memory up to `max_body`, or written to a file.
+  // Response body: kept in memory up to `max_body`, or written to a file, or
+  // handed to a sink.
   const fs::path* sink_file = nullptr;
+  const std::function<Status(std::string_view)>* sink = nullptr;
   std::uint64_t max_body = kMaxErrorBody;
 };
 
@@ -138,6 +171,12 @@ struct Transfer {
   std::uint64_t in_remaining = 0;
   // download
   std::FILE* out = nullptr;
+  const std::function<Status(std::string_view)>* sink = nullptr;
+  std::uint64_t* delivered = nullptr;  // bytes the sink has taken, over all attempts
+  std::uint64_t range_from = 0;        // this attempt asked for bytes from here on
+  bool first_write = true;
+  std::uint64_t skip = 0;  // bytes to drop: the server ignored the Range request
+  std::optional<Error> sink_error;
   std::string body_text;
   std::uint64_t max_body = 0;
   bool too_large = false;
@@ -166,6 +205,24 @@ size_t write_callback(char* data, size_t size, size_t count, void* user) noexcep
   std::size_t n = size * count;
   long status = 0;
   curl_easy_getinfo(t->handle, CURLINFO_RESPONSE_CODE, &status);
+  if (t->sink && status >= 200 && status < 300) {
+    if (t->first_write) {
+      t->first_write = false;
+      t->skip = status == 206 ? 0 : t->range_from;
+    }
+    std::string_view chunk(data, n);
+    std::size_t drop = static_cast<std::size_t>(std::min<std::uint64_t>(t->skip, chunk.size()));
+    chunk.remove_prefix(drop);
+    t->skip -= drop;
+    if (chunk.empty()) return n;
+    Status taken = (*t->sink)(chunk);
+    if (!taken.ok()) {
+      t->sink_error = taken.error();
+      return 0;
+    }
+    *t->delivered += chunk.size();
+    return n;
+  }
   if (t->out && status >= 200 && status < 300) {
     if (std::fwrite(data, 1, n, t->out) != n) {
       t->write_failed = true;
@@ -242,6 +299,13 @@ Result<S3Client::Response> S3Client::perform(const Request& request) {
   const std::string userpwd = config_.credentials.access_key_id + ":" + config_.credentials.secret_access_key;
   std::mt19937 jitter(std::random_device{}());
   Error last{ErrorCode::io, subject, "no attempt made"};
+  std::string md5_header;
+  if (request.method == "PUT") {
+    auto md5 = content_md5(request.body, request.body_file, request.body_offset, request.body_size);
+    if (!md5.ok()) return md5.error();
+    md5_header = "Content-MD5: " + *md5;
+  }
+  std::uint64_t delivered = 0;
 
   for (int attempt = 0; attempt <= config_.retries; ++attempt) {
     if (attempt > 0) {
@@ -267,6 +331,10 @@ Result<S3Client::Response> S3Client::perform(const Request& request) {
       if (!out) return make_error(ErrorCode::io, request.sink_file->string(), errno_text(errno));
       t.out = out.get();
     }
+    t.sink = request.sink;
+    t.delivered = &delivered;
+    t.range_from = delivered;
+    const std::string range = std::to_string(delivered) + "-";
 
     CURL* h = pool_->acquire();
     if (!h) return make_error(ErrorCode::io, subject, "libcurl could not start a request");
@@ -276,14 +344,16 @@ Result<S3Client::Response> S3Client::perform(const Request& request) {
     // own encryption, so it is not hashed a second time here.
     headers = curl_slist_append(headers, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
     headers = curl_slist_append(headers, "Expect:");
+    if (!md5_header.empty()) headers = curl_slist_append(headers, md5_header.c_str());
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4.c_str());
     curl_easy_setopt(h, CURLOPT_USERPWD, userpwd.c_str());
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);  // a stalled transfer fails after 60 s
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(config_.connect_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);  // a stalled transfer fails
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(config_.stall_timeout.count()));
+    if (t.range_from > 0) curl_easy_setopt(h, CURLOPT_RANGE, range.c_str());
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_callback);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_callback);
@@ -318,6 +388,7 @@ Result<S3Client::Response> S3Client::perform(const Request& request) {
       return make_error(ErrorCode::limit_exceeded, subject,
                         "server answer larger than " + std::to_string(request.max_body) + " bytes");
     if (t.write_failed) return make_error(ErrorCode::io, request.sink_file->string(), errno_text(errno));
+    if (t.sink_error) return *t.sink_error;
     if (code != CURLE_OK) {
       last =
           make_error(ErrorCode::io, subject,
@@ -330,6 +401,8 @@ Result<S3Client::Response> S3Client::perform(const Request& request) {
     response.body = std::move(t.body_text);
     response.etag = std::move(t.etag);
     if (response.status >= 200 && response.status < 300) return response;
+    // Resuming after the last byte had already arrived: nothing is left to send.
+    if (response.status == 416 && t.range_from > 0) return response;
 
     std::string summary = parse_error_summary(response.body);
     std::string message = "HTTP " + std::to_string(response.status) + " on " + request.method +
@@ -397,6 +470,14 @@ Status S3Client::get_to_file(const std::string& key, const fs::path& file) {
   return {};
 }
 
+Status S3Client::get_to(const std::string& key, const std::function<Status(std::string_view)>& sink) {
+  Request r{"GET", key};
+  r.sink = &sink;
+  auto response = perform(r);
+  if (!response.ok()) return response.error();
+  return {};
+}
+
 Result<std::optional<ObjectInfo>> S3Client::head(const std::string& key) {
   auto response = perform(Request{"HEAD", key});
   if (!response.ok()) {
@@ -414,6 +495,15 @@ Status S3Client::remove(const std::string& key) {
 
 Result<std::vector<ObjectInfo>> S3Client::list(const std::string& prefix) {
   std::vector<ObjectInfo> objects;
+  DOSAR_TRY(for_each_object(prefix, [&](const ObjectInfo& o) -> Status {
+    objects.push_back(o);
+    return {};
+  }));
+  return objects;
+}
+
+Status S3Client::for_each_object(const std::string& prefix,
+                                 const std::function<Status(const ObjectInfo&)>& visit) {
   std::string token;
   for (;;) {
     std::string query;
@@ -426,8 +516,8 @@ Result<std::vector<ObjectInfo>> S3Client::list(const std::string& prefix) {
     if (!response.ok()) return response.error();
     auto page = parse_list_objects_v2(response->body, "s3://" + config_.bucket + "/" + prefix);
     if (!page.ok()) return page.error();
-    for (auto& o : page->objects) objects.push_back({std::move(o.key), o.size});
-    if (!page->truncated) return objects;
+    for (auto& o : page->objects) DOSAR_TRY(visit(ObjectInfo{std::move(o.key), o.size}));
+    if (!page->truncated) return {};
     if (page->next_continuation_token == token)
       return make_error(ErrorCode::corrupt, "s3://" + config_.bucket + "/" + prefix,
                         "listing repeats its continuation token");

@@ -5,7 +5,9 @@
 //
 // Every call is thread-safe; connections are pooled and kept alive. Requests
 // failing with a network error, a 5xx or 429 are retried with exponential
-// back-off (S3Config::retries). Errors name the object (bucket/key) and the
+// back-off (S3Config::retries). Every PUT carries the Content-MD5 of its
+// body, which S3 (and MinIO, Ceph) check before storing it; s3rver, the
+// server of the tests, does not. Errors name the object (bucket/key) and the
 // HTTP status with the server's <Error> code and message:
 //   not_found   the key (or bucket) does not exist
 //   permission  403 (bad credentials, no right)
@@ -56,6 +58,9 @@ struct S3Config {
   std::uint64_t multipart_threshold = 64ull << 20;  // put_file above this uses multipart upload
   std::uint64_t part_size = 16ull << 20;            // S3 requires >= 5 MiB except for the last part
   int list_page_size = 1000;                        // keys per ListObjectsV2 request (S3's maximum)
+  std::chrono::seconds connect_timeout{15};
+  // A transfer that moves no byte for this long fails (and is retried).
+  std::chrono::seconds stall_timeout{60};
 };
 
 struct ObjectInfo {
@@ -79,12 +84,19 @@ class S3Client {
   Result<std::string> get_bytes(const std::string& key, std::uint64_t max_bytes);
   // Streams the object into `file` (created or truncated).
   Status get_to_file(const std::string& key, const std::filesystem::path& file);
+  // Streams the object to `sink` in chunks. A transfer broken after some
+  // bytes reached the sink is resumed with a Range request from the next
+  // byte, so the sink sees every byte once, in order. Errors: as above, or
+  // whatever `sink` returns (which stops the transfer).
+  Status get_to(const std::string& key, const std::function<Status(std::string_view)>& sink);
   // nullopt when the key does not exist.
   Result<std::optional<ObjectInfo>> head(const std::string& key);
   // Deleting a missing key succeeds (S3 semantics).
   Status remove(const std::string& key);
   // Every key starting with `prefix`, following continuation tokens.
   Result<std::vector<ObjectInfo>> list(const std::string& prefix);
+  // The same, one page in memory at a time; stops at the first error of `visit`.
+  Status for_each_object(const std::string& prefix, const std::function<Status(const ObjectInfo&)>& visit);
 
   // Multipart upload, for objects of up to 10,000 parts.
   Result<std::string> create_multipart_upload(const std::string& key);

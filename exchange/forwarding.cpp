@@ -167,7 +167,7 @@ Result<Forwarded> forward_with_package(const ArchiveStore& archive, workflow::Re
     if (!blob.ok()) return blob.error();
     const std::string path =
         "documents/" + std::to_string(id) + "-" + plain_file_name(current->original_name);
-    auto sha256 = records::copy_hashing(*blob, partial->path() / path);
+    auto sha256 = records::copy_hashing(blob->path(), partial->path() / path);
     if (!sha256.ok()) return sha256.error();
     // Blobs are named by their SHA-256: a copy that hashes otherwise is a damaged blob.
     if (*sha256 != current->original_blob_id)

@@ -26,7 +26,7 @@ namespace {
 struct Task {
   Derivation claim;
   Version version;
-  fs::path original;  // a local file with the original's bytes
+  LocalBlobFile original;  // a local file with the original's bytes, held until the task ends
   fs::path stage_prefix;
   PdfDescription description;
   PageJournal journal;  // pages recorded by earlier attempts; its callback fills `read`
@@ -182,8 +182,8 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
         result_ready.notify_all();
       };
       auto outcome =
-          derive_files(task->original, task->version.mime_type, name, task->description, task->stage_prefix,
-                       derive, recognizer, &task->journal, [&](int done, int total) {
+          derive_files(task->original.path(), task->version.mime_type, name, task->description,
+                       task->stage_prefix, derive, recognizer, &task->journal, [&](int done, int total) {
                          std::lock_guard lock(mutex);
                          task->pages_done = done;
                          task->pages_total = total;
@@ -336,7 +336,7 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
         task->claim = d;
         auto version = catalog.version(d.document_id, d.version_number);
         auto original = version.ok() ? archive.blobs().local_file(version->original_blob_id)
-                                     : Result<fs::path>(version.error());
+                                     : Result<LocalBlobFile>(version.error());
         if (!original.ok()) {
           Error e = original.error();
           DOSAR_TRY(catalog.fail_derivation(

@@ -1,10 +1,15 @@
 #include "storage/archive_config.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "base/file_system.h"
+#include "cloud/s3_client.h"
 
 namespace dosar {
 namespace {
@@ -24,6 +29,11 @@ Status flatten(const nlohmann::json& node, const std::string& prefix, std::map<s
     }
   }
   return {};
+}
+
+bool is_http_url(const std::string& url) {
+  return (url.rfind("http://", 0) == 0 && url.size() > 7) ||
+         (url.rfind("https://", 0) == 0 && url.size() > 8);
 }
 
 }  // namespace
@@ -58,6 +68,105 @@ Result<ArchiveConfig> read_archive_config(const std::filesystem::path& archive_r
     return make_error(ErrorCode::corrupt, file, "is not a JSON object");
   DOSAR_TRY(flatten(json, "", config.values_, file));
   return config;
+}
+
+}  // namespace dosar
+
+namespace dosar {
+
+Status write_new_archive_config(const std::filesystem::path& archive_root,
+                                const std::vector<std::pair<std::string, std::string>>& values) {
+  nlohmann::json json = nlohmann::json::object();
+  for (const auto& [dotted, value] : values) {
+    nlohmann::json* node = &json;
+    std::string rest = dotted;
+    for (auto dot = rest.find('.'); dot != std::string::npos; dot = rest.find('.')) {
+      node = &(*node)[rest.substr(0, dot)];
+      rest = rest.substr(dot + 1);
+    }
+    (*node)[rest] = value;
+  }
+  const std::filesystem::path file = archive_root / "config.json";
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return make_error(errno == EEXIST ? ErrorCode::conflict : ErrorCode::io, file.string(),
+                      "cannot be created: " + errno_text(errno));
+  std::string text = json.dump(2) + "\n";
+  bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  bool synced = written && ::fsync(fd) == 0;
+  int e = errno;
+  ::close(fd);
+  if (!synced) return make_error(ErrorCode::io, file.string(), "cannot be written: " + errno_text(e));
+  return real_file_system().sync_dir(archive_root);
+}
+
+Result<BlobsSetting> parse_blobs_setting(const std::string& location, const std::string& s3_endpoint) {
+  BlobsSetting setting;
+  if (location.rfind("file:", 0) == 0) {
+    std::string dir = location.substr(5);
+    if (dir.empty())
+      return make_error(ErrorCode::invalid_argument, "--blobs", "file: needs a folder (file:DIR)");
+    if (!s3_endpoint.empty())
+      return make_error(ErrorCode::invalid_argument, "--s3-endpoint", "only goes with --blobs s3://…");
+    setting.dir = std::filesystem::absolute(dir).lexically_normal();
+    return setting;
+  }
+  if (location.rfind("s3://", 0) == 0) {
+    auto parsed = cloud::parse_s3_url(location);
+    if (!parsed.ok())
+      return make_error(ErrorCode::invalid_argument, "--blobs", location + " " + parsed.error().message);
+    if (s3_endpoint.empty())
+      return make_error(ErrorCode::invalid_argument, "--s3-endpoint",
+                        "is required with --blobs s3://… (e.g. https://s3.eu-central-1.amazonaws.com)");
+    if (!is_http_url(s3_endpoint))
+      return make_error(ErrorCode::invalid_argument, "--s3-endpoint",
+                        "'" + s3_endpoint + "' is not an http:// or https:// address");
+    setting.kind = BlobsSetting::Kind::s3;
+    setting.s3_url = "s3://" + parsed->bucket + "/" + parsed->prefix;
+    setting.s3_endpoint = s3_endpoint;
+    while (setting.s3_endpoint.back() == '/') setting.s3_endpoint.pop_back();
+    return setting;
+  }
+  return make_error(ErrorCode::invalid_argument, "--blobs",
+                    "'" + location + "' is neither file:DIR nor s3://BUCKET/PREFIX");
+}
+
+Result<BlobsSetting> blobs_setting(const ArchiveConfig& config) {
+  auto location = config.get("blobs");
+  auto endpoint = config.get("blobs_s3.endpoint");
+  if (!location) {
+    if (endpoint)
+      return make_error(ErrorCode::corrupt, config.file().string(), "has blobs_s3.endpoint but no 'blobs'");
+    return BlobsSetting{};
+  }
+  auto setting = parse_blobs_setting(*location, endpoint.value_or(""));
+  if (!setting.ok()) {
+    std::string key = setting.error().subject == "--s3-endpoint" ? "blobs_s3.endpoint" : "blobs";
+    return make_error(ErrorCode::corrupt, config.file().string(),
+                      "'" + key + "': " + setting.error().message);
+  }
+  if (setting->kind == BlobsSetting::Kind::file && !std::filesystem::path(location->substr(5)).is_absolute())
+    return make_error(ErrorCode::corrupt, config.file().string(),
+                      "'blobs': " + *location + " is not absolute");
+  if (auto region = config.get("blobs_s3.region")) setting->s3_region = *region;
+  return setting;
+}
+
+std::vector<std::pair<std::string, std::string>> blobs_config_values(const BlobsSetting& setting) {
+  if (setting.kind == BlobsSetting::Kind::file) {
+    if (setting.dir.empty()) return {};
+    return {{"blobs", "file:" + setting.dir.string()}};
+  }
+  std::vector<std::pair<std::string, std::string>> values = {{"blobs", setting.s3_url},
+                                                             {"blobs_s3.endpoint", setting.s3_endpoint}};
+  if (setting.s3_region != "us-east-1") values.emplace_back("blobs_s3.region", setting.s3_region);
+  return values;
+}
+
+std::string describe(const BlobsSetting& setting) {
+  if (setting.kind == BlobsSetting::Kind::s3) return setting.s3_url + " at " + setting.s3_endpoint;
+  if (setting.dir.empty()) return "ARCHIVE/blobs";
+  return "file:" + setting.dir.string();
 }
 
 }  // namespace dosar

@@ -1,11 +1,16 @@
 #include "storage/archive_store.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
+
+#include "storage/s3_blob_store.h"
 
 namespace dosar {
 namespace fs = std::filesystem;
@@ -21,7 +26,72 @@ BlobPresence presence_of(const BlobStore& blobs) {
 }
 }  // namespace
 
-Result<std::unique_ptr<ArchiveStore>> ArchiveStore::create(const fs::path& root, const Clock& clock) {
+namespace {
+
+// The S3 credentials: the environment's, else config.json's blobs_s3 keys.
+Result<cloud::S3Credentials> s3_credentials(const ArchiveConfig& config) {
+  if (!std::getenv("AWS_ACCESS_KEY_ID") && !std::getenv("AWS_SECRET_ACCESS_KEY")) {
+    auto id = config.get("blobs_s3.access_key_id");
+    auto secret = config.get("blobs_s3.secret_access_key");
+    if (id && secret && !id->empty() && !secret->empty()) return cloud::S3Credentials{*id, *secret};
+  }
+  auto credentials = cloud::credentials_from_environment();
+  if (!credentials.ok()) {
+    Error why = credentials.error();
+    why.message +=
+        " (or put blobs_s3.access_key_id and blobs_s3.secret_access_key in " + config.file().string() + ")";
+    return why;
+  }
+  return credentials;
+}
+
+Result<std::unique_ptr<BlobStore>> open_blobs(const fs::path& root, const BlobsSetting& setting,
+                                              const ArchiveConfig& config, FileSystem& file_system) {
+  if (setting.kind == BlobsSetting::Kind::file)
+    return open_file_blob_store(setting.dir.empty() ? root / "blobs" : setting.dir, root / "spool",
+                                file_system);
+  auto location = cloud::parse_s3_url(setting.s3_url);
+  if (!location.ok()) return location.error();
+  auto credentials = s3_credentials(config);
+  if (!credentials.ok()) return credentials.error();
+  S3BlobStoreOptions options;
+  options.s3.endpoint = setting.s3_endpoint;
+  options.s3.region = setting.s3_region;
+  options.s3.bucket = location->bucket;
+  options.s3.credentials = *credentials;
+  options.prefix = location->prefix;
+  options.spool = root / "spool";
+  return open_s3_blob_store(std::move(options));
+}
+
+// A new archive's blobs go to an empty place: blobs already there belong to
+// another archive, whose `check` and disposals this one would confuse.
+Status check_blobs_empty(const BlobStore& blobs, const BlobsSetting& setting) {
+  return blobs.for_each(
+      [&](const std::string&) -> Status {
+        return make_error(ErrorCode::conflict, describe(setting),
+                          "already holds blobs (of another archive?); choose an empty folder or prefix");
+      },
+      nullptr);
+}
+
+// file:DIR must be where spool files can be renamed to.
+Status check_same_file_system(const fs::path& dir, const fs::path& spool) {
+  struct stat a {
+  }, b{};
+  if (::stat(dir.c_str(), &a) != 0 || ::stat(spool.c_str(), &b) != 0)
+    return make_error(ErrorCode::io, dir.string(), errno_text(errno));
+  if (a.st_dev != b.st_dev)
+    return make_error(ErrorCode::invalid_argument, dir.string(),
+                      "is on another file system than " + spool.string() +
+                          "; blobs are renamed into place from the spool, so both must share one");
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ArchiveStore>> ArchiveStore::create(const fs::path& root, const Clock& clock,
+                                                           const BlobsSetting& blobs_setting) {
   std::error_code ec;
   if (fs::exists(root / kCatalogFile, ec))
     return make_error(ErrorCode::conflict, root.string(), "already holds an archive");
@@ -29,16 +99,36 @@ Result<std::unique_ptr<ArchiveStore>> ArchiveStore::create(const fs::path& root,
     return make_error(ErrorCode::conflict, root.string(),
                       "exists and is not empty; choose an empty or new directory");
   FileSystem& file_system = real_file_system();
-  DOSAR_TRY(file_system.make_dirs(root / "blobs" / "sha256"));
+  const bool s3 = blobs_setting.kind == BlobsSetting::Kind::s3;
+  fs::path blob_dir = blobs_setting.dir.empty() ? root / "blobs" : blobs_setting.dir;
+  if (!s3 && !blobs_setting.dir.empty() && fs::exists(blob_dir, ec) && !fs::is_empty(blob_dir, ec))
+    return make_error(ErrorCode::conflict, blob_dir.string(), "is not empty; choose an empty or new folder");
+  // A bucket is asked first (it answers, it holds no blobs), so that a
+  // wrong endpoint or bucket leaves no half-made archive behind.
+  auto no_config = read_archive_config(root);  // root is empty: the defaults
+  if (!no_config.ok()) return no_config.error();
+  std::unique_ptr<BlobStore> blobs;
+  if (s3) {
+    auto opened = open_blobs(root, blobs_setting, *no_config, file_system);
+    if (!opened.ok()) return opened.error();
+    DOSAR_TRY(check_blobs_empty(**opened, blobs_setting));
+    blobs = std::move(opened).value();
+  }
   DOSAR_TRY(file_system.make_dirs(root / "spool"));
-  auto blobs = open_file_blob_store(root / "blobs", root / "spool", file_system);
+  if (!s3) {
+    DOSAR_TRY(file_system.make_dirs(blob_dir / "sha256"));
+    DOSAR_TRY(check_same_file_system(blob_dir, root / "spool"));
+    blobs = open_file_blob_store(blob_dir, root / "spool", file_system);
+  }
+  auto config_values = blobs_config_values(blobs_setting);
+  if (!config_values.empty()) DOSAR_TRY(write_new_archive_config(root, config_values));
   auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::create, clock, presence_of(*blobs));
   if (!catalog.ok()) return catalog.error();
   auto accounts = open_sqlite_accounts(root / kCatalogFile, clock);
   if (!accounts.ok()) return accounts.error();
   DOSAR_TRY(file_system.sync_dir(root));
-  return std::unique_ptr<ArchiveStore>(
-      new ArchiveStore(root, std::move(blobs), std::move(catalog).value(), std::move(accounts).value()));
+  return std::unique_ptr<ArchiveStore>(new ArchiveStore(
+      root, blobs_setting, std::move(blobs), std::move(catalog).value(), std::move(accounts).value()));
 }
 
 Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, const Clock& clock,
@@ -47,14 +137,20 @@ Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, c
   if (!fs::exists(root / kCatalogFile, ec))
     return make_error(ErrorCode::not_found, root.string(),
                       "is not a Dosar archive (no catalog.sqlite); run `dosar init` first");
+  auto config = read_archive_config(root);
+  if (!config.ok()) return config.error();
+  auto setting = dosar::blobs_setting(*config);
+  if (!setting.ok()) return setting.error();
   DOSAR_TRY(file_system.make_dirs(root / "spool"));
-  auto blobs = open_file_blob_store(root / "blobs", root / "spool", file_system);
-  auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::existing, clock, presence_of(*blobs));
+  auto blobs = open_blobs(root, *setting, *config, file_system);
+  if (!blobs.ok()) return blobs.error();
+  auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::existing, clock, presence_of(**blobs));
   if (!catalog.ok()) return catalog.error();
   auto accounts = open_sqlite_accounts(root / kCatalogFile, clock);
   if (!accounts.ok()) return accounts.error();
-  return std::unique_ptr<ArchiveStore>(
-      new ArchiveStore(root, std::move(blobs), std::move(catalog).value(), std::move(accounts).value()));
+  return std::unique_ptr<ArchiveStore>(new ArchiveStore(root, std::move(setting).value(),
+                                                        std::move(blobs).value(), std::move(catalog).value(),
+                                                        std::move(accounts).value()));
 }
 
 namespace {

@@ -14,6 +14,7 @@
 #include "base/file_system.h"
 #include "base/result.h"
 #include "storage/accounts.h"
+#include "storage/archive_config.h"
 #include "storage/blob_store.h"
 #include "storage/catalog.h"
 #include "storage/fixity_store.h"
@@ -23,10 +24,17 @@ namespace dosar {
 class ArchiveStore {
  public:
   // Creates ARCHIVE/{catalog.sqlite,blobs,spool}; refuses a directory that
-  // already holds an archive (conflict) or other files (conflict).
+  // already holds an archive (conflict) or other files (conflict). With
+  // `blobs` other than the default, the blobs go to that folder or bucket
+  // (which must hold no blobs yet: conflict; a bucket must answer: io), and
+  // ARCHIVE/config.json records where.
   static Result<std::unique_ptr<ArchiveStore>> create(const std::filesystem::path& root,
-                                                      const Clock& clock = system_clock());
-  // Opens an existing archive. Errors: not_found, corrupt, unsupported, io.
+                                                      const Clock& clock = system_clock(),
+                                                      const BlobsSetting& blobs = {});
+  // Opens an existing archive, its blobs where config.json says; the S3
+  // credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else from
+  // config.json's blobs_s3.access_key_id/secret_access_key.
+  // Errors: not_found, corrupt, unsupported, permission (config.json's mode), io.
   static Result<std::unique_ptr<ArchiveStore>> open(const std::filesystem::path& root,
                                                     const Clock& clock = system_clock(),
                                                     FileSystem& file_system = real_file_system());
@@ -47,6 +55,8 @@ class ArchiveStore {
   Status snapshot_catalog(const std::filesystem::path& destination) const;
 
   const std::filesystem::path& root() const { return root_; }
+  // Where the blobs are (for messages and `dosar check`).
+  const BlobsSetting& blobs_setting() const { return blobs_setting_; }
   std::filesystem::path spool_dir() const { return root_ / "spool"; }
   // The search index (derived data; rebuilt from the catalogue and blobs).
   std::filesystem::path index_dir() const { return root_ / "index"; }
@@ -59,13 +69,15 @@ class ArchiveStore {
   const AccountStore& accounts() const { return *accounts_; }
 
  private:
-  ArchiveStore(std::filesystem::path root, std::unique_ptr<BlobStore> blobs, std::unique_ptr<Catalog> catalog,
-               std::unique_ptr<AccountStore> accounts)
+  ArchiveStore(std::filesystem::path root, BlobsSetting blobs_setting, std::unique_ptr<BlobStore> blobs,
+               std::unique_ptr<Catalog> catalog, std::unique_ptr<AccountStore> accounts)
       : root_(std::move(root)),
+        blobs_setting_(std::move(blobs_setting)),
         blobs_(std::move(blobs)),
         catalog_(std::move(catalog)),
         accounts_(std::move(accounts)) {}
   std::filesystem::path root_;
+  BlobsSetting blobs_setting_;
   std::unique_ptr<BlobStore> blobs_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<AccountStore> accounts_;

@@ -1,7 +1,8 @@
 // Content-addressed, immutable blob storage. A blob is named by the SHA-256 of
 // its bytes (64 lowercase hex digits); once stored it never changes. Writing
-// the same bytes twice stores them once. The on-disk scheme of the file-system
-// backend is described in docs/formats/blob-store.md.
+// the same bytes twice stores them once. Two backends: files under a folder
+// (open_file_blob_store below) and objects in an S3 bucket
+// (storage/s3_blob_store.h); their schemes are in docs/formats/blob-store.md.
 #pragma once
 
 #include <cstdint>
@@ -25,11 +26,29 @@ struct BlobInfo {
 
 enum class Verify { none, hash };
 
+// A local file holding a blob's bytes (BlobStore::local_file). Never write
+// to it. The file stays in place while this object, or a copy of it, lives
+// and the store that handed it out is open: a backend that keeps fetched
+// copies in a bounded cache does not evict one that is held.
+class LocalBlobFile {
+ public:
+  LocalBlobFile() = default;
+  explicit LocalBlobFile(std::filesystem::path path, std::shared_ptr<const void> hold = nullptr)
+      : path_(std::move(path)), hold_(std::move(hold)) {}
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  std::shared_ptr<const void> hold_;
+};
+
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
 
   // Stores `bytes` durably. Errors: io.
+  // Durable means: on the file system, synced; on S3, the PUT was answered
+  // 200 (S3 stores an object durably before it answers).
   virtual Result<BlobInfo> put(std::string_view bytes) = 0;
 
   // Moves a staged file whose SHA-256 the caller computed into the store; the
@@ -55,10 +74,10 @@ class BlobStore {
   virtual Result<std::vector<BlobInfo>> put_staged_files(const std::vector<Staged>& files) = 0;
 
   // A local file holding the blob's bytes, for libraries that read files by
-  // name (Poppler, Leptonica). Valid while the blob exists; never written to.
-  // Errors: not_found, io; unsupported for a backend without local files
-  // (its callers copy the blob to the spool instead).
-  virtual Result<std::filesystem::path> local_file(const std::string& id) const = 0;
+  // name (Poppler, Leptonica): the blob's own file, or (S3) a copy fetched
+  // into a bounded cache under the spool and verified against the id before
+  // it is handed out. Errors: not_found, corrupt, io.
+  virtual Result<LocalBlobFile> local_file(const std::string& id) const = 0;
 
   // Errors: invalid_argument (not a blob id), io.
   virtual Result<bool> contains(const std::string& id) const = 0;

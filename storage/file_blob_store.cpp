@@ -89,11 +89,11 @@ class FileBlobStore final : public BlobStore {
     return infos;
   }
 
-  Result<fs::path> local_file(const std::string& id) const override {
+  Result<LocalBlobFile> local_file(const std::string& id) const override {
     DOSAR_TRY(check_id(id));
     fs::path path = path_of(id);
     if (::access(path.c_str(), R_OK) != 0) return missing_or_io(id, errno);
-    return path;
+    return LocalBlobFile(path);
   }
 
   Status remove_disposed(const std::string& id) override {

@@ -6,8 +6,10 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
+#include "tests/support/fault_server.h"
 #include "tests/support/s3rver.h"
 #include "tests/support/temp_dir.h"
 
@@ -112,21 +114,8 @@ TEST_F(S3ClientTest, LargeFileGoesUpInParts) {
   EXPECT_TRUE(*got == bytes);
 }
 
-// A local HTTP server answering as its handlers say; the socket listens from
-// start(), so requests queue until the thread accepts them.
-struct FaultServer {
-  httplib::Server server;
-  int port = 0;
-  std::thread thread;
-  void start() {
-    port = server.bind_to_any_port("127.0.0.1");
-    thread = std::thread([this] { server.listen_after_bind(); });
-  }
-  ~FaultServer() {
-    server.stop();
-    if (thread.joinable()) thread.join();
-  }
-  S3Config config() const { return config_for("http://127.0.0.1:" + std::to_string(port)); }
+struct FaultServer : testing::FaultServer {
+  S3Config config() const { return config_for(endpoint()); }
 };
 
 TEST(S3ClientFaults, RetriesServerErrorsWithBackoffThenSucceeds) {
@@ -229,6 +218,90 @@ TEST(S3ClientFaults, FailedPartAbortsTheMultipartUpload) {
   EXPECT_NE(put.error().message.find("EntityTooSmall"), std::string::npos);
   EXPECT_EQ(parts.load(), 2);
   EXPECT_EQ(aborted, "/dosar-test/dir/big?uploadId=u-42");
+}
+
+// S3 checks Content-MD5 and refuses a body that does not match it (BadDigest),
+// which is what makes a PUT that succeeded a PUT of the right bytes.
+TEST(S3ClientFaults, EveryPutCarriesTheMd5OfItsBody) {
+  FaultServer fault;
+  std::vector<std::string> md5s;
+  std::mutex mutex;
+  fault.server.Put(".*", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex);
+    md5s.push_back(req.get_header_value("Content-MD5"));
+    res.set_header("ETag", "\"e\"");
+  });
+  fault.server.Post(".*", [&](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_param("uploads"))
+      res.set_content("<InitiateMultipartUploadResult><UploadId>u</UploadId></InitiateMultipartUploadResult>",
+                      "application/xml");
+  });
+  fault.start();
+  S3Config config = fault.config();
+  config.multipart_threshold = 4;
+  config.part_size = 4;
+  S3Client client(config);
+  ASSERT_TRUE(client.put_bytes("k", "abc").ok());
+  TempDir dir;
+  testing::write_file(dir / "f", "abcdefg");
+  ASSERT_TRUE(client.put_file("big", dir / "f").ok());
+  // base64(MD5("abc")), base64(MD5("abcd")), base64(MD5("efg")).
+  EXPECT_EQ(md5s, (std::vector<std::string>{
+                      "kAFQmDzST7DWlj99KOF/cg==", "4vxxTEcn7pOV8yTNLn8zHw==", "fQmJjhhRHPfAwYFdB3KNIw=="}));
+}
+
+// A download broken half-way is resumed from the next byte with a Range
+// request: the sink sees every byte once.
+TEST(S3ClientFaults, BrokenDownloadResumesFromTheNextByte) {
+  FaultServer fault;
+  const std::string bytes(300000, 'x');
+  std::vector<std::string> ranges;
+  fault.server.Get(".*", [&](const httplib::Request& req, httplib::Response& res) {
+    ranges.push_back(req.get_header_value("Range"));
+    if (ranges.size() == 1) {  // promise everything, send 100000 bytes, hang up
+      res.set_content_provider(bytes.size(), "application/octet-stream",
+                               [&](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                                 if (offset >= 100000) return false;
+                                 sink.write(bytes.data() + offset, 100000 - offset);
+                                 return true;
+                               });
+      return;
+    }
+    res.set_content(bytes, "application/octet-stream");  // httplib answers the Range with 206
+  });
+  fault.start();
+  S3Client client(fault.config());
+  std::string got;
+  Status read = client.get_to("k", [&](std::string_view chunk) -> Status {
+    got.append(chunk);
+    return {};
+  });
+  ASSERT_TRUE(read.ok()) << read.error().to_string();
+  EXPECT_EQ(got.size(), bytes.size());
+  EXPECT_TRUE(got == bytes);
+  ASSERT_EQ(ranges.size(), 2u);
+  EXPECT_EQ(ranges[0], "");
+  EXPECT_EQ(ranges[1], "bytes=100000-");
+}
+
+TEST(S3ClientFaults, StalledServerTimesOutAndIsRetried) {
+  FaultServer fault;
+  std::atomic<int> calls{0};
+  fault.server.Get(".*", [&](const httplib::Request&, httplib::Response& res) {
+    ++calls;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    res.set_content("late", "text/plain");
+  });
+  fault.start();
+  S3Config config = fault.config();
+  config.retries = 1;
+  config.stall_timeout = std::chrono::seconds(1);
+  S3Client client(config);
+  auto got = client.get_bytes("k", 100);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, ErrorCode::io);
+  EXPECT_NE(got.error().message.find("2 attempts"), std::string::npos) << got.error().message;
+  EXPECT_EQ(calls.load(), 2);
 }
 
 TEST(S3ClientFaults, UnreachableServerIsAnIoErrorAfterRetries) {

@@ -9,6 +9,8 @@
 #include "base/sha256.h"
 #include "ingest/archive_index.h"
 #include "ingest/derivation_runner.h"
+#include "tests/support/fault_server.h"
+#include "tests/support/s3rver.h"
 #include "tests/support/sample_pdf.h"
 #include "tests/support/temp_dir.h"
 
@@ -291,6 +293,69 @@ TEST_F(DeferredIngestTest, WorkOfADeadWorkerIsDoneByTheNextOne) {
   auto all = archive_->catalog().derivations(false);
   EXPECT_EQ((*all)[0].attempts, 2);
   EXPECT_EQ(hits("referat"), 1u);
+}
+
+// Issue 13: the same ingest with the blobs in an S3 bucket (a real s3rver).
+class S3IngestTest : public DeferredIngestTest {
+ protected:
+  void SetUp() override {
+    ::setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
+    ::setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
+    options_.actor = "ana";
+  }
+  void create(const std::string& endpoint) {
+    auto setting = parse_blobs_setting("s3://dosar-test/" + testing::S3rver::unique_prefix(), endpoint);
+    ASSERT_TRUE(setting.ok()) << setting.error().to_string();
+    auto created = ArchiveStore::create(dir_ / "archive", system_clock(), *setting);
+    ASSERT_TRUE(created.ok()) << created.error().to_string();
+    archive_ = std::move(created).value();
+  }
+};
+
+TEST_F(S3IngestTest, StoresInTheBucketAndDerivesFromTheCachedCopy) {
+  create(testing::S3rver::shared().endpoint());
+  options_.defer_derivation = true;
+  testing::write_file(dir_ / "in/a.pdf", testing::make_text_pdf({"Anchetă socială Baicului"}));
+  testing::write_file(dir_ / "in/b.pdf", testing::make_text_pdf({"Dispoziție primar"}));
+  auto items = ingest({dir_ / "in"});
+  ASSERT_EQ(items.size(), 2u);
+  ASSERT_EQ(items[1].status, IngestStatus::stored);
+  EXPECT_TRUE(fs::is_empty(dir_ / "archive/spool")) << "staged files consumed by the upload";
+  EXPECT_FALSE(fs::exists(dir_ / "archive/blobs"));
+  auto done = derive();  // the workers open the archive themselves, from config.json
+  ASSERT_TRUE(done.ok()) << done.error().to_string();
+  EXPECT_EQ(*done, 2u);
+  EXPECT_EQ(hits("ancheta sociala"), 1u);
+  auto check = check_archive(*archive_, CheckDepth::full, nullptr);
+  ASSERT_TRUE(check.ok()) << check.error().to_string();
+  EXPECT_FALSE(check->has_errors());
+  EXPECT_EQ(check->blobs_checked, 4u) << "two originals and their texts, rehashed from the bucket";
+}
+
+TEST_F(S3IngestTest, EndpointFailingDuringIngestStoresNoDocument) {
+  // Lists (an empty bucket) but fails every object request with 500.
+  testing::FaultServer endpoint;
+  endpoint.server.Get(".*", [](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_param("list-type")) {
+      res.set_content("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>",
+                      "application/xml");
+      return;
+    }
+    res.status = 500;
+  });
+  endpoint.server.Put(".*", [](const httplib::Request&, httplib::Response& res) { res.status = 500; });
+  endpoint.start();
+  create(endpoint.endpoint());
+  testing::write_file(dir_ / "in/a.pdf", testing::make_text_pdf({"Cerere"}));
+  auto ingester = Ingester::create(*archive_, options_);
+  ASSERT_TRUE(ingester.ok());
+  Status status = (*ingester)->ingest({dir_ / "in/a.pdf"}, [](const IngestItem&) {});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, ErrorCode::io);
+  EXPECT_NE(status.error().subject.find("blob "), std::string::npos) << status.error().to_string();
+  EXPECT_NE(status.error().message.find(endpoint.endpoint()), std::string::npos) << status.error().message;
+  EXPECT_TRUE(archive_->catalog().documents()->empty()) << "nothing catalogued without its blob";
+  EXPECT_TRUE(archive_->catalog().verify_audit_chain()->empty());
 }
 
 }  // namespace

@@ -53,5 +53,58 @@ TEST(ArchiveConfig, RefusesWhatIsNotAnObjectOfStrings) {
   }
 }
 
+TEST(BlobsSetting, ParsesTheTwoKindsAndRoundTripsThroughConfig) {
+  TempDir dir;
+  auto s3 = parse_blobs_setting("s3://dosar/primaria", "http://127.0.0.1:9000/");
+  ASSERT_TRUE(s3.ok()) << s3.error().to_string();
+  EXPECT_EQ(s3->kind, BlobsSetting::Kind::s3);
+  EXPECT_EQ(s3->s3_url, "s3://dosar/primaria/");
+  EXPECT_EQ(s3->s3_endpoint, "http://127.0.0.1:9000");
+  ASSERT_TRUE(write_new_archive_config(dir.path(), blobs_config_values(*s3)).ok());
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "config.json").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto config = read_archive_config(dir.path());
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  auto read = blobs_setting(*config);
+  ASSERT_TRUE(read.ok()) << read.error().to_string();
+  EXPECT_TRUE(*read == *s3);
+  EXPECT_EQ(write_new_archive_config(dir.path(), {}).error().code, ErrorCode::conflict)
+      << "never overwritten";
+
+  auto file = parse_blobs_setting("file:relative/blobs", "");
+  ASSERT_TRUE(file.ok());
+  EXPECT_TRUE(file->dir.is_absolute());
+  EXPECT_TRUE(blobs_config_values(BlobsSetting{}).empty()) << "the default needs no key";
+}
+
+TEST(BlobsSetting, RefusesWhatCannotWorkNamingTheOption) {
+  struct Case {
+    std::string location, endpoint, subject, fragment;
+  };
+  for (const Case& c : std::vector<Case>{{"s3://dosar/p", "", "--s3-endpoint", "is required"},
+                                         {"s3://dosar/p", "ftp://host", "--s3-endpoint", "not an http"},
+                                         {"s3://D/p", "http://h", "--blobs", "no valid bucket"},
+                                         {"file:", "", "--blobs", "needs a folder"},
+                                         {"file:/x", "http://h", "--s3-endpoint", "only goes with"},
+                                         {"/srv/blobs", "", "--blobs", "neither file:DIR"}}) {
+    auto parsed = parse_blobs_setting(c.location, c.endpoint);
+    ASSERT_FALSE(parsed.ok()) << c.location;
+    EXPECT_EQ(parsed.error().code, ErrorCode::invalid_argument);
+    EXPECT_EQ(parsed.error().subject, c.subject) << c.location;
+    EXPECT_NE(parsed.error().message.find(c.fragment), std::string::npos) << parsed.error().message;
+  }
+}
+
+TEST(BlobsSetting, ConfigWithARelativeFolderIsCorrupt) {
+  TempDir dir;
+  auto config = read_with(dir, R"({"blobs": "file:blobs"})");
+  ASSERT_TRUE(config.ok());
+  auto setting = blobs_setting(*config);
+  ASSERT_FALSE(setting.ok());
+  EXPECT_EQ(setting.error().code, ErrorCode::corrupt);
+  EXPECT_NE(setting.error().message.find("not absolute"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace dosar

@@ -117,5 +117,35 @@ TEST(ArchiveStore, OpeningAFolderWithoutArchiveSaysSo) {
   EXPECT_NE(opened.error().message.find("dosar init"), std::string::npos);
 }
 
+// Issue 13: `dosar init --blobs file:DIR` keeps the blobs in another folder,
+// recorded in config.json, where every later open finds them.
+TEST(ArchiveBlobs, FolderOfOnesChoiceIsRecordedAndUsedOnOpen) {
+  TempDir dir;
+  auto setting = parse_blobs_setting("file:" + (dir / "elsewhere").string(), "");
+  ASSERT_TRUE(setting.ok());
+  {
+    auto created = ArchiveStore::create(dir / "archive", system_clock(), *setting);
+    ASSERT_TRUE(created.ok()) << created.error().to_string();
+    ASSERT_TRUE((*created)->blobs().put("în altă parte").ok());
+  }
+  std::string id = sha256_hex("în altă parte");
+  EXPECT_TRUE(fs::exists(dir / "elsewhere/sha256" / id.substr(0, 2) / id.substr(2, 2) / id));
+  EXPECT_FALSE(fs::exists(dir / "archive/blobs"));
+  auto opened = ArchiveStore::open(dir / "archive");
+  ASSERT_TRUE(opened.ok()) << opened.error().to_string();
+  EXPECT_TRUE((*opened)->blobs_setting() == *setting);
+  EXPECT_TRUE((*opened)->blobs().verify(id).ok());
+}
+
+TEST(ArchiveBlobs, RefusesAFolderThatHoldsFilesAlready) {
+  TempDir dir;
+  testing::write_file(dir / "elsewhere/sha256/ab/cd/x", "of another archive");
+  auto created = ArchiveStore::create(dir / "archive", system_clock(),
+                                      *parse_blobs_setting("file:" + (dir / "elsewhere").string(), ""));
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.error().code, ErrorCode::conflict);
+  EXPECT_FALSE(fs::exists(dir / "archive")) << "nothing made";
+}
+
 }  // namespace
 }  // namespace dosar

@@ -8,6 +8,9 @@
 #include <set>
 
 #include "base/sha256.h"
+#include "cloud/s3_client.h"
+#include "storage/s3_blob_store.h"
+#include "tests/support/s3rver.h"
 #include "tests/support/temp_dir.h"
 
 namespace dosar {
@@ -21,6 +24,8 @@ struct BlobBackend {
   std::function<std::unique_ptr<BlobStore>(const fs::path& dir)> open;
   // Overwrites the stored bytes of a blob behind the store's back (bit rot).
   std::function<void(const fs::path& dir, const std::string& id, const std::string& bytes)> damage;
+  // Puts an entry that is not a blob where the store keeps its blobs.
+  std::function<void(const fs::path& dir)> add_stray;
 };
 
 void PrintTo(const BlobBackend& backend, std::ostream* os) {
@@ -41,6 +46,42 @@ BlobBackend file_backend() {
             fs::path p = file_blob_path(dir, id);
             ::chmod(p.c_str(), 0644);
             testing::write_file(p, bytes);
+          },
+          [](const fs::path& dir) { testing::write_file(dir / "blobs/sha256/ab/cd/notes.txt", "x"); }};
+}
+
+// The S3 backend against a real s3rver (started once for the process), each
+// test under a key prefix of its own.
+cloud::S3Config s3rver_config() {
+  cloud::S3Config config;
+  config.endpoint = testing::S3rver::shared().endpoint();
+  config.bucket = "dosar-test";
+  config.credentials = {"S3RVER", "S3RVER"};
+  config.first_backoff = std::chrono::milliseconds(5);
+  return config;
+}
+
+std::string prefix_for(const fs::path& dir) {
+  return dir.filename().string() + "/";
+}
+
+BlobBackend s3_backend() {
+  return {"s3",
+          [](const fs::path& dir) {
+            fs::create_directories(dir / "spool");
+            S3BlobStoreOptions options;
+            options.s3 = s3rver_config();
+            options.prefix = prefix_for(dir);
+            options.spool = dir / "spool";
+            return open_s3_blob_store(options);
+          },
+          [](const fs::path& dir, const std::string& id, const std::string& bytes) {
+            testing::write_file(
+                testing::S3rver::shared().object_file("dosar-test", s3_blob_key(prefix_for(dir), id)), bytes);
+          },
+          [](const fs::path& dir) {
+            cloud::S3Client client(s3rver_config());
+            ASSERT_TRUE(client.put_bytes(prefix_for(dir) + "sha256/notes.txt", "x").ok());
           }};
 }
 
@@ -138,7 +179,82 @@ TEST_P(BlobStoreContract, ListsEveryStoredBlob) {
   EXPECT_EQ(listed, ids);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, BlobStoreContract, ::testing::Values(file_backend()),
+TEST_P(BlobStoreContract, AnswersPresenceAndSizeOfABlob) {
+  auto info = store_->put("unsprezece");
+  ASSERT_TRUE(info.ok()) << info.error().to_string();
+  EXPECT_EQ(*store_->contains(info->id), true);
+  EXPECT_EQ(*store_->size(info->id), 10u);
+  auto absent = store_->size(sha256_hex("absent"));
+  ASSERT_FALSE(absent.ok());
+  EXPECT_EQ(absent.error().code, ErrorCode::not_found);
+  EXPECT_NE(absent.error().subject.find(sha256_hex("absent")), std::string::npos);
+}
+
+TEST_P(BlobStoreContract, RemovesADisposedBlobAndToleratesAnAbsentOne) {
+  auto info = store_->put("de eliminat");
+  ASSERT_TRUE(info.ok());
+  ASSERT_TRUE(store_->put("de păstrat").ok());
+  ASSERT_TRUE(store_->remove_disposed(info->id).ok());
+  EXPECT_EQ(*store_->contains(info->id), false);
+  EXPECT_EQ(store_->read(info->id, Verify::none).error().code, ErrorCode::not_found);
+  EXPECT_TRUE(store_->remove_disposed(info->id).ok()) << "already gone is not an error";
+  EXPECT_TRUE(store_->verify(sha256_hex("de păstrat")).ok()) << "the others stay";
+  EXPECT_EQ(store_->remove_disposed("../x").error().code, ErrorCode::invalid_argument);
+}
+
+TEST_P(BlobStoreContract, ListsStraysApartFromBlobs) {
+  auto info = store_->put("blob");
+  GetParam().add_stray(dir_.path());
+  std::vector<std::string> ids, strays;
+  ASSERT_TRUE(store_
+                  ->for_each(
+                      [&](const std::string& id) -> Status {
+                        ids.push_back(id);
+                        return {};
+                      },
+                      [&](const std::string& path) { strays.push_back(path); })
+                  .ok());
+  EXPECT_EQ(ids, std::vector<std::string>{info->id});
+  ASSERT_EQ(strays.size(), 1u);
+  EXPECT_NE(strays[0].find("notes.txt"), std::string::npos) << strays[0];
+}
+
+TEST_P(BlobStoreContract, StreamsABlobInChunksAndStopsAtTheSinksError) {
+  std::string bytes(3 << 20, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 31 % 253);
+  auto info = store_->put(bytes);
+  ASSERT_TRUE(info.ok());
+  std::string got;
+  std::size_t chunks = 0;
+  ASSERT_TRUE(store_
+                  ->read_to(info->id, Verify::hash,
+                            [&](std::string_view chunk) -> Status {
+                              got.append(chunk);
+                              ++chunks;
+                              return {};
+                            })
+                  .ok());
+  EXPECT_TRUE(got == bytes);
+  EXPECT_GT(chunks, 1u) << "streamed, not read whole";
+  Status stopped = store_->read_to(info->id, Verify::hash, [](std::string_view) -> Status {
+    return make_error(ErrorCode::io, "sink", "disk full");
+  });
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_EQ(stopped.error().subject, "sink") << "the sink's own error comes back";
+}
+
+TEST_P(BlobStoreContract, LocalFileHoldsTheBlobsBytes) {
+  auto info = store_->put("pentru Poppler");
+  ASSERT_TRUE(info.ok());
+  auto local = store_->local_file(info->id);
+  ASSERT_TRUE(local.ok()) << local.error().to_string();
+  EXPECT_EQ(testing::read_file(local->path()), "pentru Poppler");
+  auto missing = store_->local_file(sha256_hex("nicăieri"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::not_found);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, BlobStoreContract, ::testing::Values(file_backend(), s3_backend()),
                          [](const auto& param_info) { return param_info.param.name; });
 
 // File-backend specifics: the on-disk scheme and crash-safe publication.
@@ -242,7 +358,7 @@ TEST_P(BlobStoreContract, StoresABatchOfStagedFilesOnceEach) {
   EXPECT_TRUE(fs::is_empty(dir_ / "stage")) << "every staged file consumed";
   auto local = store_->local_file(sha256_hex("doi"));
   if (local.ok())
-    EXPECT_EQ(testing::read_file(*local), "doi");
+    EXPECT_EQ(testing::read_file(local->path()), "doi");
   else
     EXPECT_EQ(local.error().code, ErrorCode::unsupported);
 }

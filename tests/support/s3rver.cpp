@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <regex>
 #include <stdexcept>
@@ -62,6 +63,16 @@ void S3rver::stop() {
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
   }
+}
+
+S3rver& S3rver::shared() {
+  static S3rver server(DOSAR_SOURCE_DIR, {"dosar-test"});
+  return server;
+}
+
+std::string S3rver::unique_prefix() {
+  static std::atomic<int> counter{0};
+  return "p" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "/";
 }
 
 std::filesystem::path S3rver::object_file(const std::string& bucket, const std::string& key) const {

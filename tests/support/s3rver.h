@@ -22,6 +22,12 @@ class S3rver {
   S3rver(const S3rver&) = delete;
   S3rver& operator=(const S3rver&) = delete;
 
+  // One server for the whole test process, with the bucket "dosar-test",
+  // started at the first call and stopped at exit; each user takes a key
+  // prefix of its own (unique_prefix).
+  static S3rver& shared();
+  static std::string unique_prefix();
+
   const std::string& endpoint() const { return endpoint_; }  // "http://127.0.0.1:PORT"
   // Where s3rver keeps an object's bytes: DATA/BUCKET/KEY._S3rver_object.
   std::filesystem::path object_file(const std::string& bucket, const std::string& key) const;
