@@ -5,6 +5,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
 
 #include "base/file_system.h"
 #include "base/sha256.h"
@@ -42,7 +46,8 @@ struct Deriver {
   const PdfDescription& description;
   const fs::path& stage_prefix;
   const DeriveOptions& options;
-  RecognizerSlot& slot;
+  PageReaders& readers;
+  std::uint64_t order;
   PageJournal* journal;
   const std::function<void(int, int)>& progress;
   DerivedFiles out;
@@ -62,27 +67,38 @@ struct Deriver {
     info.deskew_degrees = page.deskew_degrees;
   }
 
+  // What reading one page gave.
+  struct PageOutcome {
+    std::optional<DerivationPage> page;  // read
+    std::string warning;                 // not read, and why
+    std::optional<Error> file_error;     // an image whose only page cannot be decoded
+    std::optional<Error> archive_error;  // its one-page PDF could not be made durable
+    bool no_engine = false;              // Tesseract could not start
+  };
+
   // Reads page `i` and, when `page_pdf` is set, writes its one-page PDF
   // there, durable before the journal hears of the page. A page that
-  // cannot be read is a warning (nullopt): the original is still worth
-  // keeping. Errors: an image whose only page cannot be decoded.
-  Result<std::optional<DerivationPage>> read_page(std::size_t i, std::size_t count, bool is_pdf,
-                                                  Recognizer& recognizer, const fs::path& page_pdf) {
+  // cannot be read is a warning: the original is still worth keeping.
+  // Runs on a reader thread, several pages at once: reads only shared state.
+  PageOutcome read_page(std::size_t i, std::size_t count, bool is_pdf, Recognizer& recognizer,
+                        const fs::path& page_pdf) const {
+    PageOutcome outcome;
     int index = static_cast<int>(i);
     auto image = is_pdf ? render_pdf_page(file, index, name, options.ocr_limits)
                         : load_image_page(file, mime_type, index, name, options.ocr_limits);
     if (!image.ok()) {
-      if (!is_pdf && count == 1) return image.error();
-      out.warnings.push_back("page " + std::to_string(i + 1) + " not OCRed: " + image.error().message);
-      return std::optional<DerivationPage>();
+      if (!is_pdf && count == 1)
+        outcome.file_error = image.error();
+      else
+        outcome.warning = "page " + std::to_string(i + 1) + " not OCRed: " + image.error().message;
+      return outcome;
     }
     if (!page_pdf.empty()) ::unlink(page_pdf.c_str());  // left by an attempt that died before recording it
     auto page = recognizer.recognize(*image, name, options.ocr_limits, page_pdf);
     if (!page.ok()) {
-      out.warnings.push_back("page " + std::to_string(i + 1) + " not OCRed: " + page.error().message);
-      return std::optional<DerivationPage>();
+      outcome.warning = "page " + std::to_string(i + 1) + " not OCRed: " + page.error().message;
+      return outcome;
     }
-    ++out.pages_recognized;
     DerivationPage read;
     read.index = index;
     read.text = std::move(page->text);
@@ -95,17 +111,19 @@ struct Deriver {
         Status synced = real_file_system().sync_file(page_pdf);
         if (synced.ok()) synced = real_file_system().sync_dir(page_pdf.parent_path());
         if (!synced.ok()) {
-          out.archive_error = synced.error();
-          return std::optional<DerivationPage>();
+          outcome.archive_error = synced.error();
+          return outcome;
         }
       }
     }
-    return std::optional<DerivationPage>(std::move(read));
+    outcome.page = std::move(read);
+    return outcome;
   }
 
   // OCRs every page whose text is blank (all pages of an image; the scanned
-  // pages of a PDF); a page the journal holds is taken from it instead.
-  // Errors: an image whose pages cannot be decoded at all.
+  // pages of a PDF) on the reader threads, all at once; a page the journal
+  // holds is taken from it instead. Errors: an image whose pages cannot be
+  // decoded at all.
   Status recognize_blank_pages(std::vector<std::string>& pages, bool is_pdf) {
     // Every page scanned: the version also gets a searchable PDF, assembled
     // from one-page PDFs.
@@ -121,12 +139,53 @@ struct Deriver {
         all_scanned = false;
       }
     }
+    int resumed = 0;
+    if (journal)
+      for (std::size_t i = 0; i < pages.size(); ++i)
+        if (is_blank(pages[i]) && journal->done.count(static_cast<int>(i))) ++resumed;
+    if (progress) progress(resumed, to_read);
+
+    // Reader threads fill `outcomes`; this thread waits for all of them.
+    std::mutex mutex;
+    std::condition_variable all_read;
+    std::size_t pending = 0;
+    int done = resumed;  // guarded by `mutex`
+    std::vector<std::optional<PageOutcome>> outcomes(pages.size());
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      if (!is_blank(pages[i]) || (journal && journal->done.count(static_cast<int>(i)))) continue;
+      fs::path page_pdf = all_scanned ? dir / (std::to_string(i + 1) + ".pdf") : fs::path();
+      {
+        std::lock_guard lock(mutex);
+        ++pending;
+      }
+      readers.submit(order, [&, i, page_pdf, is_pdf](RecognizerSlot& engine, bool stopped) {
+        PageOutcome outcome;
+        if (stopped) {
+          outcome.warning = "page " + std::to_string(i + 1) + " not OCRed: the reading was stopped";
+        } else if (Recognizer* recognizer = engine.get(options.ocr_languages)) {
+          outcome = read_page(i, pages.size(), is_pdf, *recognizer, page_pdf);
+        } else {
+          outcome.warning = "not OCRed: " + engine.error()->to_string();
+          outcome.no_engine = true;
+        }
+        if (outcome.page && journal && journal->recorded) journal->recorded(*outcome.page);
+        std::lock_guard lock(mutex);
+        if (outcome.page && progress) progress(++done, to_read);
+        outcomes[i] = std::move(outcome);
+        --pending;
+        // Under the lock: the waiter may return, and `all_read` go, as soon as it is released.
+        all_read.notify_all();
+      });
+    }
+    {
+      std::unique_lock lock(mutex);
+      all_read.wait(lock, [&] { return pending == 0; });
+    }
+
     std::vector<fs::path> page_pdfs;
-    int read = 0;
+    bool no_engine = false;
     for (std::size_t i = 0; i < pages.size(); ++i) {
       if (!is_blank(pages[i])) continue;
-      if (progress) progress(read, to_read);
-      ++read;
       if (journal) {
         auto recorded = journal->done.find(static_cast<int>(i));
         if (recorded != journal->done.end()) {
@@ -136,21 +195,21 @@ struct Deriver {
           continue;
         }
       }
-      Recognizer* recognizer = slot.get(options.ocr_languages);
-      if (!recognizer) {
-        out.warnings.push_back("not OCRed: " + slot.error()->to_string());
-        return {};
+      PageOutcome& outcome = *outcomes[i];
+      if (outcome.file_error) return *outcome.file_error;
+      if (outcome.archive_error && !out.archive_error) out.archive_error = outcome.archive_error;
+      if (outcome.no_engine) {
+        if (!no_engine) out.warnings.push_back(outcome.warning);
+        no_engine = true;
+        continue;
       }
-      fs::path page_pdf = all_scanned ? dir / (std::to_string(i + 1) + ".pdf") : fs::path();
-      auto page = read_page(i, pages.size(), is_pdf, *recognizer, page_pdf);
-      if (!page.ok()) return page.error();
-      if (out.archive_error) return {};
-      if (!*page) continue;
-      take(i, **page, pages);
-      if (!page_pdf.empty()) page_pdfs.push_back(page_pdf);
-      if (progress) progress(read, to_read);  // this page included
-      if (journal && journal->recorded) journal->recorded(**page);
+      if (!outcome.warning.empty()) out.warnings.push_back(outcome.warning);
+      if (!outcome.page) continue;
+      ++out.pages_recognized;
+      take(i, *outcome.page, pages);
+      if (all_scanned) page_pdfs.push_back(dir / outcome.page->page_pdf);
     }
+    if (out.archive_error || no_engine) return {};
     if (progress && to_read > 0) progress(to_read, to_read);
     double confidence_sum = 0;
     int recognized = 0;
@@ -247,6 +306,69 @@ Recognizer* RecognizerSlot::get(const std::string& languages) {
   return recognizer_.get();
 }
 
+struct PageReaders::State {
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, Job> waiting;  // (order, submitted) -> job
+  std::uint64_t submitted = 0;
+  bool stopped = false;  // jobs waiting run as stopped
+  bool closing = false;  // threads end once nothing waits
+  std::vector<std::thread> threads;
+  RecognizerSlot inline_engine;  // for 0 threads
+
+  void run() {
+    RecognizerSlot engine;  // this thread's own
+    for (;;) {
+      Job job;
+      bool stopped_before = false;
+      {
+        std::unique_lock lock(mutex);
+        wake.wait(lock, [&] { return closing || !waiting.empty(); });
+        if (waiting.empty()) return;
+        job = std::move(waiting.begin()->second);
+        waiting.erase(waiting.begin());
+        stopped_before = stopped;
+      }
+      job(engine, stopped_before);
+    }
+  }
+};
+
+PageReaders::PageReaders(int threads) : state_(std::make_unique<State>()) {
+  for (int t = 0; t < threads; ++t) state_->threads.emplace_back([state = state_.get()] { state->run(); });
+}
+
+PageReaders::~PageReaders() {
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->closing = true;
+  }
+  state_->wake.notify_all();
+  for (std::thread& t : state_->threads) t.join();
+}
+
+void PageReaders::submit(std::uint64_t order, Job job) {
+  if (state_->threads.empty()) {
+    bool stopped;
+    {
+      std::lock_guard lock(state_->mutex);
+      stopped = state_->stopped;
+    }
+    job(state_->inline_engine, stopped);
+    return;
+  }
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->waiting.emplace(std::make_pair(order, state_->submitted++), std::move(job));
+  }
+  state_->wake.notify_one();
+}
+
+void PageReaders::stop() {
+  std::lock_guard lock(state_->mutex);
+  state_->stopped = true;
+}
+
 void DerivedFiles::discard() {
   for (fs::path* staged : {&text_staged, &searchable_pdf}) {
     if (!staged->empty()) ::unlink(staged->c_str());
@@ -256,10 +378,10 @@ void DerivedFiles::discard() {
 
 Result<DerivedFiles> derive_files(const fs::path& file, const std::string& mime_type, const std::string& name,
                                   const PdfDescription& description, const fs::path& stage_prefix,
-                                  const DeriveOptions& options, RecognizerSlot& recognizer,
+                                  const DeriveOptions& options, PageReaders& readers, std::uint64_t order,
                                   PageJournal* journal, const std::function<void(int, int)>& progress) {
-  Deriver deriver{file,    mime_type,  name,    description, stage_prefix,
-                  options, recognizer, journal, progress,    {}};
+  Deriver deriver{file,  mime_type, name,     description, stage_prefix, options, readers,
+                  order, journal,   progress, {}};
   return deriver.run();
 }
 

@@ -5,6 +5,7 @@
 // `ingest --defer` stored the original). Internal to ingest/.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -30,6 +31,33 @@ class RecognizerSlot {
  private:
   std::unique_ptr<Recognizer> recognizer_;
   std::optional<Error> error_;
+};
+
+// Threads that read pages with Tesseract, one engine each (a
+// RecognizerSlot per thread): the pages of every file of a run are shared
+// among them, so that a long document is read by all of them instead of
+// running alone at the end of the run. Jobs of a lower `order` (a run's
+// files in the order they are committed) start first. With 0 threads a job
+// runs on the thread that submits it, with the readers' own engine: then
+// only one thread may submit.
+class PageReaders {
+ public:
+  explicit PageReaders(int threads);
+  // Waits for the jobs submitted; call stop() first not to start those waiting.
+  ~PageReaders();
+  PageReaders(const PageReaders&) = delete;
+  PageReaders& operator=(const PageReaders&) = delete;
+
+  // `job` runs once on a reader thread; `stopped` tells it that stop() came
+  // before it started (it must then only say that its page was not read).
+  using Job = std::function<void(RecognizerSlot& engine, bool stopped)>;
+  void submit(std::uint64_t order, Job job);
+  // Jobs not yet started, and those submitted later, run with stopped = true.
+  void stop();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 struct DeriveOptions {
@@ -67,16 +95,19 @@ struct DerivedFiles {
 
 // Derives from `file` (of detected type `mime_type`), staging results next to
 // `stage_prefix` (a spool path). `name` is the subject of messages;
-// `description` goes into the searchable PDF. With `journal` (may be null),
-// pages it holds are not read again and each page read is recorded in it;
-// without, the one-page PDFs are made beside `stage_prefix` and removed.
-// `progress` (may be null) hears (pages done, pages) while OCR runs.
+// `description` goes into the searchable PDF. Pages are read by `readers`,
+// in parallel, as job `order` (see PageReaders); the call returns when all
+// are read. With `journal` (may be null), pages it holds are not read again
+// and each page read is recorded in it; without, the one-page PDFs are made
+// beside `stage_prefix` and removed. `progress` (may be null) hears (pages
+// done, pages) while OCR runs. The journal's callback and `progress` are
+// called from the reader threads, one page at a time.
 // Errors: the file's own problems (corrupt, unsupported, limit_exceeded), as
 // ingest rejects them.
 Result<DerivedFiles> derive_files(const std::filesystem::path& file, const std::string& mime_type,
                                   const std::string& name, const PdfDescription& description,
                                   const std::filesystem::path& stage_prefix, const DeriveOptions& options,
-                                  RecognizerSlot& recognizer, PageJournal* journal,
+                                  PageReaders& readers, std::uint64_t order, PageJournal* journal,
                                   const std::function<void(int, int)>& progress);
 
 // SHA-256 of a file, in hex. Errors: io.

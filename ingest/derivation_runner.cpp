@@ -29,7 +29,8 @@ struct Task {
   LocalBlobFile original;  // a local file with the original's bytes, held until the task ends
   fs::path stage_prefix;
   PdfDescription description;
-  PageJournal journal;  // pages recorded by earlier attempts; its callback fills `read`
+  PageJournal journal;      // pages recorded by earlier attempts; its callback fills `read`
+  std::uint64_t order = 0;  // claimed first, read first
   // Filled by the worker.
   std::optional<Result<DerivedFiles>> outcome;
   int pages_done = 0, pages_total = 0;  // guarded by the runner's mutex
@@ -159,9 +160,12 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
   std::deque<Task*> waiting;  // claimed, not yet taken by a thread
   bool stopping = false;
   std::map<std::pair<DocumentId, int>, std::unique_ptr<Task>> in_flight;
+  // Pages of all derivations in hand are read on `jobs` threads, one engine
+  // each; twice as many derivation threads keep them fed.
+  PageReaders readers(static_cast<int>(jobs));
+  std::uint64_t claimed_count = 0;  // the order of each task's pages
 
   auto thread_main = [&]() {
-    RecognizerSlot recognizer;
     for (;;) {
       Task* task;
       {
@@ -183,7 +187,7 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
       };
       auto outcome =
           derive_files(task->original.path(), task->version.mime_type, name, task->description,
-                       task->stage_prefix, derive, recognizer, &task->journal, [&](int done, int total) {
+                       task->stage_prefix, derive, readers, task->order, &task->journal, [&](int done, int total) {
                          std::lock_guard lock(mutex);
                          task->pages_done = done;
                          task->pages_total = total;
@@ -197,13 +201,14 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
     }
   };
   std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < jobs; ++t) threads.emplace_back(thread_main);
+  for (std::size_t t = 0; t < 2 * jobs; ++t) threads.emplace_back(thread_main);
   auto stop_threads = [&] {
     {
       std::lock_guard lock(mutex);
       stopping = true;
       waiting.clear();
     }
+    readers.stop();  // pages not started are not read: their derivations go back to the queue
     work_ready.notify_all();
     for (auto& t : threads) t.join();
   };
@@ -334,6 +339,7 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
         }
         auto task = std::make_unique<Task>();
         task->claim = d;
+        task->order = claimed_count++;
         auto version = catalog.version(d.document_id, d.version_number);
         auto original = version.ok() ? archive.blobs().local_file(version->original_blob_id)
                                      : Result<LocalBlobFile>(version.error());

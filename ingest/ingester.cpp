@@ -65,11 +65,11 @@ struct Prepared {
   }
 };
 
-// What one worker thread reuses from file to file: a libmagic cookie and,
-// created on first need, a Tesseract engine.
+// What one worker thread reuses from file to file: a libmagic cookie, and
+// the threads that read the pages of every file with Tesseract.
 struct WorkerTools {
   TypeDetector& detector;
-  RecognizerSlot recognizer;
+  PageReaders& readers;
 };
 
 class FileDescriptor {
@@ -118,7 +118,8 @@ struct Ingester::Impl {
 
   // Reads, types and stages one file. Everything wrong with the file itself
   // becomes a rejection; only spool failures are archive errors.
-  Prepared prepare(const fs::path& path, WorkerTools& tools) const {
+  // `order` ranks its pages among those of the other files (see PageReaders).
+  Prepared prepare(const fs::path& path, WorkerTools& tools, std::uint64_t order) const {
     Prepared p;
     p.item.path = path.string();
     p.original_name = path.filename().string();
@@ -251,8 +252,8 @@ struct Ingester::Impl {
                                options.department.empty() ? options.actor : options.department,
                                format_utc(system_clock().now())};
     if (options.title) description.title = *options.title;
-    auto derived = derive_files(p.staged, type.mime_type, name, description, p.staged, derive,
-                                tools.recognizer, nullptr, nullptr);
+    auto derived = derive_files(p.staged, type.mime_type, name, description, p.staged, derive, tools.readers,
+                                order, nullptr, nullptr);
     if (!derived.ok()) {
       p.reject(derived.error());
       return p;
@@ -406,6 +407,12 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
   // Workers prepare files ahead of the committer, at most `window` ahead, so
   // that the spool holds a bounded number of staged files.
   const std::size_t window = impl_->options.defer_derivation ? kBatchFiles * 2 : jobs * 4;
+  // OCR reads pages on `jobs` threads, one engine each, pages of all files
+  // alike; twice as many file workers keep them fed with the next file's
+  // pages while one waits for its last page.
+  const bool reading = impl_->options.ocr && !impl_->options.defer_derivation;
+  PageReaders readers(reading ? static_cast<int>(jobs) : 0);
+  const std::size_t file_workers = reading ? std::min<std::size_t>(jobs * 2, count) : jobs;
   std::vector<std::optional<Prepared>> slots(count);
   std::mutex mutex;
   std::condition_variable ready, space;
@@ -420,13 +427,13 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
       p.item.error = files[i].error;
       return p;
     }
-    return impl_->prepare(files[i].path, tools);
+    return impl_->prepare(files[i].path, tools, i);
   };
 
   auto worker = [&]() {
     auto detector = TypeDetector::create();
     std::optional<WorkerTools> tools;
-    if (detector.ok()) tools.emplace(WorkerTools{**detector, {}});
+    if (detector.ok()) tools.emplace(WorkerTools{**detector, readers});
     for (;;) {
       std::size_t i;
       {
@@ -451,7 +458,7 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
   };
 
   std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < jobs; ++t) threads.emplace_back(worker);
+  for (std::size_t t = 0; t < file_workers; ++t) threads.emplace_back(worker);
 
   // Deferred files are committed in batches (one sync, one transaction);
   // the others one by one, as each is derived.
@@ -513,6 +520,7 @@ Status Ingester::ingest(const std::vector<fs::path>& inputs,
     stopping = true;
   }
   space.notify_all();
+  readers.stop();  // after a failure: pages not started are not read
   for (auto& t : threads) t.join();
   for (auto& slot : slots)
     if (slot) slot->discard();
@@ -538,8 +546,9 @@ Result<Version> Ingester::add_version(DocumentId id, const fs::path& file, const
   std::error_code ec;
   if (fs::is_directory(file, ec))
     return make_error(ErrorCode::invalid_argument, file.string(), "is a folder; a version is one file");
-  WorkerTools tools{**detector, {}};
-  Prepared p = impl_->prepare(file, tools);
+  PageReaders readers(0);  // the pages are read on this thread
+  WorkerTools tools{**detector, readers};
+  Prepared p = impl_->prepare(file, tools, 0);
   if (p.archive_error) return *p.archive_error;
   if (p.item.status == IngestStatus::rejected) return *p.item.error;
   auto latest = impl_->archive.catalog().version(id, current->current_version);

@@ -104,6 +104,9 @@ Result<PageImage> load_image_page(const std::filesystem::path& file, const std::
   page.pixels_ = std::make_unique<PageImage::Pixels>();
   page.pixels_->pix = pix;
   page.pixels_->dpi = pixGetXRes(pix);
+  page.pixels_->file = file;
+  page.pixels_->mime_type = mime_type;
+  page.pixels_->index = index;
   return page;
 }
 
@@ -145,6 +148,9 @@ Result<PageImage> render_pdf_page(const std::filesystem::path& file, int index, 
   out.pixels_ = std::make_unique<PageImage::Pixels>();
   out.pixels_->pix = pix;
   out.pixels_->dpi = rounded;
+  out.pixels_->file = file;
+  out.pixels_->mime_type = "application/pdf";
+  out.pixels_->index = index;
   return out;
 }
 

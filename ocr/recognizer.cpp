@@ -6,6 +6,7 @@
 #include <tesseract/ocrclass.h>
 #include <tesseract/renderer.h>
 #include <tesseract/resultiterator.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -69,20 +70,63 @@ Result<std::unique_ptr<Recognizer>> Recognizer::create(const std::string& langua
 
 namespace {
 
-// Writes the page Tesseract has just recognized as a one-page searchable PDF.
-Status write_page_pdf(tesseract::TessBaseAPI& api, PIX* image, const std::filesystem::path& file,
-                      const std::string& name) {
-  // Tesseract's renderer writes "<base>.pdf".
+// Writes the page Tesseract has just recognized as a one-page searchable
+// PDF: Tesseract's renderer writes the invisible text over `working` (the
+// working copy) on a page of its own, which write_page_pdf lays over the
+// original pixels of `page`.
+Status write_searchable_page(tesseract::TessBaseAPI& api, PIX* working, const PageImage::Pixels& page,
+                             const PageGeometry& geometry, const std::filesystem::path& file,
+                             const std::string& name) {
   if (file.extension() != ".pdf")
     return make_error(ErrorCode::invalid_argument, file.string(), "must end in .pdf");
-  std::string base = (file.parent_path() / file.stem()).string();
-  tesseract::TessPDFRenderer renderer(base.c_str(), api.GetDatapath(), false);
-  api.SetInputImage(pixClone(image));  // Tesseract takes ownership of this reference
-  api.SetInputName(nullptr);
-  if (!renderer.happy() || !renderer.BeginDocument(name.c_str()) || !renderer.AddImage(&api) ||
-      !renderer.EndDocument() || !renderer.happy())
-    return make_error(ErrorCode::io, file.string(), "cannot write the searchable page of " + name);
-  return {};
+  // Tesseract's renderer writes "<base>.pdf".
+  std::string base = (file.parent_path() / file.stem()).string() + "-text";
+  std::filesystem::path text_layer = base + ".pdf";
+  {
+    tesseract::TessPDFRenderer renderer(base.c_str(), api.GetDatapath(), true /* text only */);
+    api.SetInputImage(pixClone(working));  // the page size; Tesseract takes ownership of this reference
+    api.SetInputName(nullptr);
+    if (!renderer.happy() || !renderer.BeginDocument(name.c_str()) || !renderer.AddImage(&api) ||
+        !renderer.EndDocument() || !renderer.happy()) {
+      ::unlink(text_layer.c_str());
+      return make_error(ErrorCode::io, file.string(),
+                        "cannot write the text of the searchable page of " + name);
+    }
+  }
+  Status written = write_page_pdf(page, geometry, text_layer, file, name);
+  ::unlink(text_layer.c_str());
+  return written;
+}
+
+// True when Leptonica is confident that the text of `page` (150-300 dpi)
+// stands upright: many more ascenders than descenders, and much more so
+// than when turned a quarter (its default thresholds). Any other answer
+// leaves the decision to Tesseract's OSD.
+bool surely_upright(PIX* page) {
+  PixPtr binary(pixGetDepth(page) == 1 ? pixClone(page) : pixConvertTo1(page, 130));
+  if (!binary) return false;
+  l_float32 up = 0, left = 0;
+  l_int32 orientation = L_TEXT_ORIENT_UNKNOWN;
+  if (pixOrientDetect(binary.get(), &up, &left, 0, 0) != 0) return false;
+  if (makeOrientDecision(up, left, 0.0f, 0.0f, &orientation, 0) != 0) return false;
+  return orientation == L_TEXT_ORIENT_UP;
+}
+
+// Deskew as Leptonica's pixDeskewGeneral with its defaults (skew found on a
+// binarized copy, sweep of +-7 degrees at 4x reduction, then a search at
+// 2x), but saying whether it rotated: the text layer is mapped back by the
+// angle actually applied. Returns it in degrees, 0 when not rotated.
+float deskew(PixPtr& image) {
+  PixPtr binary(pixGetDepth(image.get()) == 1 ? pixClone(image.get()) : pixConvertTo1(image.get(), 130));
+  if (!binary) return 0;
+  l_float32 angle = 0, confidence = 0;
+  if (pixFindSkewSweepAndSearch(binary.get(), &angle, &confidence, 4, 2, 7.0f, 1.0f, 0.01f) != 0) return 0;
+  if (std::abs(angle) < 0.1f || confidence < 3.0f) return 0;
+  PixPtr straight(pixRotate(image.get(), static_cast<l_float32>(angle * M_PI / 180.0), L_ROTATE_AREA_MAP,
+                            L_BRING_IN_WHITE, 0, 0));
+  if (!straight) return 0;
+  image = std::move(straight);
+  return angle;
 }
 
 }  // namespace
@@ -93,21 +137,25 @@ Result<OcrPage> Recognizer::recognize(PageImage& page, const std::string& name, 
   OcrPage out;
   PIX* source = page.pixels_->pix;
   // Prepared at the source's depth (bilevel stays bilevel, colour stays
-  // colour): the searchable PDF shows this image.
+  // colour); the searchable PDF shows the source itself.
   PixPtr gray(pixRemoveColormap(source, REMOVE_CMAP_BASED_ON_SRC));
   if (!gray) return make_error(ErrorCode::corrupt, name, "image cannot be prepared");
   int dpi = plausible_dpi(page.pixels_->dpi, pixGetWidth(gray.get()), pixGetHeight(gray.get()));
 
+  // Orientation needs letters, not detail: at half resolution (150 dpi for
+  // an office scan) OSD's layout analysis costs a quarter, and it cost a
+  // third of a page's recognition at full resolution.
+  PixPtr half(dpi >= 240 ? (pixGetDepth(gray.get()) == 1 ? pixReduceRankBinary2(gray.get(), 1, nullptr)
+                                                         : pixScaleAreaMap2(gray.get()))
+                         : nullptr);
+  PIX* small = half ? half.get() : gray.get();
   // Orientation: OSD reports how far the page is turned clockwise; turning
-  // it back by the rest of the circle makes it upright.
-  if (engines_->osd_ready) {
-    // Orientation needs letters, not detail: at half resolution (150 dpi
-    // for an office scan) OSD's layout analysis costs a quarter, and it
-    // cost a third of a page's recognition at full resolution.
-    PixPtr half(dpi >= 240 ? (pixGetDepth(gray.get()) == 1 ? pixReduceRankBinary2(gray.get(), 1, nullptr)
-                                                           : pixScaleAreaMap2(gray.get()))
-                           : nullptr);
-    engines_->osd.SetImage(half ? half.get() : gray.get());
+  // it back by the rest of the circle makes it upright. OSD still cost
+  // ~0.4 s of CPU a page (a sixth of a page's reading); Leptonica's test of
+  // ascenders against descenders costs ~15 ms and is sure of most upright
+  // pages, so OSD runs only for the pages it is not sure are upright.
+  if (engines_->osd_ready && !surely_upright(small)) {
+    engines_->osd.SetImage(small);
     engines_->osd.SetSourceResolution(half ? dpi / 2 : dpi);
     int degrees = 0;
     float orientation_confidence = 0, script_confidence = 0;
@@ -124,14 +172,10 @@ Result<OcrPage> Recognizer::recognize(PageImage& page, const std::string& name, 
     }
     engines_->osd.Clear();
   }
+  half.reset();
 
   // Deskew: Leptonica finds the skew on a binarized copy and rotates the gray image.
-  l_float32 angle = 0, confidence = 0;
-  PixPtr straight(pixDeskewGeneral(gray.get(), 0, 0.0f, 0.0f, 0, 0, &angle, &confidence));
-  if (straight) {
-    gray = std::move(straight);
-    out.deskew_degrees = angle;
-  }
+  out.deskew_degrees = deskew(gray);
 
   out.width = pixGetWidth(gray.get());
   out.height = pixGetHeight(gray.get());
@@ -147,7 +191,18 @@ Result<OcrPage> Recognizer::recognize(PageImage& page, const std::string& name, 
                       "recognition did not finish within " + std::to_string(limits.page_seconds) + " s");
   }
   if (!page_pdf.empty()) {
-    Status written = write_page_pdf(api, gray.get(), page_pdf, name);
+    PageGeometry geometry;
+    geometry.width = pixGetWidth(source);
+    geometry.height = pixGetHeight(source);
+    geometry.work_width = out.width;
+    geometry.work_height = out.height;
+    geometry.quarter_turns = out.rotated_degrees / 90;
+    geometry.deskew_radians = out.deskew_degrees * M_PI / 180.0;
+    geometry.text_dpi = dpi;
+    // A rendered PDF page keeps its size in points; an image is as large as its resolution says.
+    geometry.page_dpi =
+        page.pixels_->mime_type == "application/pdf" && page.pixels_->dpi > 0 ? page.pixels_->dpi : dpi;
+    Status written = write_searchable_page(api, gray.get(), *page.pixels_, geometry, page_pdf, name);
     if (!written.ok()) {
       api.Clear();
       return written.error();
