@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <thread>
+
+#include "storage/archive_config.h"
 
 namespace dosar {
 namespace fs = std::filesystem;
@@ -19,42 +22,106 @@ constexpr const char* kCatalogFile = "catalog.sqlite";
 BlobPresence presence_of(const BlobStore& blobs) {
   return [&blobs](const std::string& id) { return blobs.contains(id); };
 }
+
+CatalogLocation default_catalog(const fs::path& root) {
+  return {CatalogLocation::Engine::sqlite, (root / kCatalogFile).string()};
+}
+
+// ARCHIVE/config.json naming the catalogue, readable by its owner only (the
+// URI may hold a password).
+Status write_catalog_config(const fs::path& root, const CatalogLocation& catalog, FileSystem& file_system) {
+  const fs::path file = root / "config.json";
+  DOSAR_TRY(
+      file_system.write_new_file(file, nlohmann::json{{"catalog", catalog.to_string()}}.dump(2) + "\n"));
+  std::error_code ec;
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, ec);
+  if (ec) return make_error(ErrorCode::io, file.string(), "cannot restrict to its owner: " + ec.message());
+  return {};
+}
+
+bool same_catalog(const CatalogLocation& a, const CatalogLocation& b) {
+  if (a.engine != b.engine) return false;
+  if (a.engine == CatalogLocation::Engine::postgresql) return a.target == b.target;
+  std::error_code ec;
+  return fs::weakly_canonical(a.target, ec) == fs::weakly_canonical(b.target, ec);
+}
+
+// For messages: the location without a password ("postgresql://user:…@host").
+std::string redacted(const CatalogLocation& where) {
+  std::string text = where.to_string();
+  const auto scheme = text.find("://");
+  const auto at = text.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return text;
+  const auto colon = text.find(':', scheme + 3);
+  if (colon != std::string::npos && colon < at) text.replace(colon + 1, at - colon - 1, "…");
+  return text;
+}
+
+Result<CatalogLocation> configured_catalog(const fs::path& root) {
+  auto config = read_archive_config(root);
+  if (!config.ok()) return config.error();
+  auto text = config->get("catalog");
+  if (!text) return default_catalog(root);
+  auto parsed = CatalogLocation::parse(*text);
+  if (!parsed.ok())
+    return make_error(ErrorCode::corrupt, config->file().string(), "'catalog': " + parsed.error().message);
+  return parsed;
+}
+
 }  // namespace
 
-Result<std::unique_ptr<ArchiveStore>> ArchiveStore::create(const fs::path& root, const Clock& clock) {
+Result<std::unique_ptr<ArchiveStore>> ArchiveStore::create(const fs::path& root, const Clock& clock,
+                                                           const std::optional<CatalogLocation>& catalog) {
   std::error_code ec;
   if (fs::exists(root / kCatalogFile, ec))
     return make_error(ErrorCode::conflict, root.string(), "already holds an archive");
   if (fs::exists(root, ec) && !fs::is_empty(root, ec))
     return make_error(ErrorCode::conflict, root.string(),
                       "exists and is not empty; choose an empty or new directory");
+  const CatalogLocation location = catalog.value_or(default_catalog(root));
   FileSystem& file_system = real_file_system();
   DOSAR_TRY(file_system.make_dirs(root / "blobs" / "sha256"));
   DOSAR_TRY(file_system.make_dirs(root / "spool"));
   auto blobs = open_file_blob_store(root / "blobs", root / "spool", file_system);
-  auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::create, clock, presence_of(*blobs));
-  if (!catalog.ok()) return catalog.error();
-  auto accounts = open_sqlite_accounts(root / kCatalogFile, clock);
+  auto opened = open_catalog(location, OpenMode::create, clock, presence_of(*blobs));
+  if (!opened.ok()) return opened.error();
+  auto accounts = open_accounts(location, clock);
   if (!accounts.ok()) return accounts.error();
+  if (location.to_string() != default_catalog(root).to_string())
+    DOSAR_TRY(write_catalog_config(root, location, file_system));
   DOSAR_TRY(file_system.sync_dir(root));
-  return std::unique_ptr<ArchiveStore>(
-      new ArchiveStore(root, std::move(blobs), std::move(catalog).value(), std::move(accounts).value()));
+  return std::unique_ptr<ArchiveStore>(new ArchiveStore(
+      root, location, std::move(blobs), std::move(opened).value(), std::move(accounts).value()));
 }
 
 Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, const Clock& clock,
-                                                         FileSystem& file_system) {
+                                                         FileSystem& file_system,
+                                                         const std::optional<CatalogLocation>& catalog) {
   std::error_code ec;
-  if (!fs::exists(root / kCatalogFile, ec))
+  auto configured = configured_catalog(root);
+  if (!configured.ok()) return configured.error();
+  const CatalogLocation location = std::move(configured).value();
+  // An archive is bound to its catalogue: its blobs are what that catalogue
+  // references. Naming another one is a mistake, not a switch.
+  if (catalog && !same_catalog(*catalog, location))
+    return make_error(ErrorCode::conflict, root.string(),
+                      "its catalogue is " + redacted(location) + ", not " + redacted(*catalog) +
+                          " (moving an archive to another catalogue is a migration)");
+  if (location.engine == CatalogLocation::Engine::sqlite && !fs::exists(location.target, ec))
     return make_error(ErrorCode::not_found, root.string(),
-                      "is not a Dosar archive (no catalog.sqlite); run `dosar init` first");
+                      "is not a Dosar archive (no " + fs::path(location.target).filename().string() +
+                          "); run `dosar init` first");
+  if (location.engine == CatalogLocation::Engine::postgresql && !fs::is_directory(root / "blobs", ec))
+    return make_error(ErrorCode::not_found, root.string(),
+                      "is not a Dosar archive (no blobs/); run `dosar init` first");
   DOSAR_TRY(file_system.make_dirs(root / "spool"));
   auto blobs = open_file_blob_store(root / "blobs", root / "spool", file_system);
-  auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::existing, clock, presence_of(*blobs));
-  if (!catalog.ok()) return catalog.error();
-  auto accounts = open_sqlite_accounts(root / kCatalogFile, clock);
+  auto opened = open_catalog(location, OpenMode::existing, clock, presence_of(*blobs));
+  if (!opened.ok()) return opened.error();
+  auto accounts = open_accounts(location, clock);
   if (!accounts.ok()) return accounts.error();
-  return std::unique_ptr<ArchiveStore>(
-      new ArchiveStore(root, std::move(blobs), std::move(catalog).value(), std::move(accounts).value()));
+  return std::unique_ptr<ArchiveStore>(new ArchiveStore(
+      root, location, std::move(blobs), std::move(opened).value(), std::move(accounts).value()));
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,13 +24,21 @@ namespace dosar {
 class ArchiveStore {
  public:
   // Creates ARCHIVE/{catalog.sqlite,blobs,spool}; refuses a directory that
-  // already holds an archive (conflict) or other files (conflict).
+  // already holds an archive (conflict) or other files (conflict). With
+  // `catalog` elsewhere than ARCHIVE/catalog.sqlite (a PostgreSQL database,
+  // which must hold no catalogue yet), the catalogue is made there and
+  // ARCHIVE/config.json records where ("catalog"), so that later opens find it.
   static Result<std::unique_ptr<ArchiveStore>> create(const std::filesystem::path& root,
-                                                      const Clock& clock = system_clock());
-  // Opens an existing archive. Errors: not_found, corrupt, unsupported, io.
+                                                      const Clock& clock = system_clock(),
+                                                      const std::optional<CatalogLocation>& catalog = {});
+  // Opens an existing archive with the catalogue ARCHIVE/config.json names,
+  // else ARCHIVE/catalog.sqlite. `catalog` (the --catalog option), when
+  // given, must be that one: an archive's blobs belong to its catalogue.
+  // Errors: not_found, corrupt, unsupported, conflict (another catalogue), io.
   static Result<std::unique_ptr<ArchiveStore>> open(const std::filesystem::path& root,
                                                     const Clock& clock = system_clock(),
-                                                    FileSystem& file_system = real_file_system());
+                                                    FileSystem& file_system = real_file_system(),
+                                                    const std::optional<CatalogLocation>& catalog = {});
 
   // Creates an archive at `root` around a catalogue file made by
   // snapshot_catalog (moved in, or copied across file systems) with an empty
@@ -43,10 +52,13 @@ class ArchiveStore {
   // Copies the catalogue into `destination` (which must not exist) with
   // SQLite's online backup API in one read transaction: a consistent
   // snapshot, while other connections and processes keep reading and writing
-  // (WAL). The copy is synced. Errors: conflict, io.
+  // (WAL). The copy is synced. Errors: conflict, io; unsupported for a
+  // PostgreSQL catalogue (its server's own backup, pg_dump, is the way).
   Status snapshot_catalog(const std::filesystem::path& destination) const;
 
   const std::filesystem::path& root() const { return root_; }
+  // Where the catalogue is: every store beside the Catalog connects there.
+  const CatalogLocation& catalog_location() const { return catalog_location_; }
   std::filesystem::path spool_dir() const { return root_ / "spool"; }
   // The search index (derived data; rebuilt from the catalogue and blobs).
   std::filesystem::path index_dir() const { return root_ / "index"; }
@@ -59,13 +71,15 @@ class ArchiveStore {
   const AccountStore& accounts() const { return *accounts_; }
 
  private:
-  ArchiveStore(std::filesystem::path root, std::unique_ptr<BlobStore> blobs, std::unique_ptr<Catalog> catalog,
-               std::unique_ptr<AccountStore> accounts)
+  ArchiveStore(std::filesystem::path root, CatalogLocation catalog_location, std::unique_ptr<BlobStore> blobs,
+               std::unique_ptr<Catalog> catalog, std::unique_ptr<AccountStore> accounts)
       : root_(std::move(root)),
+        catalog_location_(std::move(catalog_location)),
         blobs_(std::move(blobs)),
         catalog_(std::move(catalog)),
         accounts_(std::move(accounts)) {}
   std::filesystem::path root_;
+  CatalogLocation catalog_location_;
   std::unique_ptr<BlobStore> blobs_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<AccountStore> accounts_;
