@@ -981,7 +981,7 @@ std::vector<CommandSpec> specs() {
 }  // namespace
 
 Result<std::unique_ptr<ArchiveStore>> Context::open_archive() const {
-  return ArchiveStore::open(archive_dir);
+  return ArchiveStore::open(archive_dir, system_clock(), real_file_system(), catalog);
 }
 
 ExitCode Context::fail(const Error& error) const {
@@ -1046,8 +1046,23 @@ ExitCode run(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (const char* env = std::getenv("DOSAR_ARCHIVE"); env && *env) archive = env;
   if (auto a = parsed->get("--archive")) archive = *a;
 
-  Context context{
-      *parsed, out, err, archive, parsed->has("--json"), &err == &std::cerr && ::isatty(STDERR_FILENO) == 1};
+  std::optional<CatalogLocation> catalog;
+  if (auto text = parsed->get("--catalog")) {
+    auto where = CatalogLocation::parse(*text);
+    if (!where.ok()) {
+      err << "dosar: --catalog: " << where.error().message << '\n';
+      return ExitCode::usage;
+    }
+    catalog = std::move(where).value();
+  }
+
+  Context context{*parsed,
+                  out,
+                  err,
+                  archive,
+                  parsed->has("--json"),
+                  &err == &std::cerr && ::isatty(STDERR_FILENO) == 1,
+                  std::move(catalog)};
   for (const auto& e : command_table())
     if (e.spec.name == parsed->spec->name) return e.function(context);
   return ExitCode::usage;

@@ -7,6 +7,9 @@ namespace dosar::cli {
 const std::vector<OptionSpec>& global_options() {
   static const std::vector<OptionSpec> options = {
       {"--archive", "DIR", "archive directory (default $DOSAR_ARCHIVE, else ./archive)"},
+      {"--catalog", "WHERE",
+       "the catalogue: sqlite:PATH (default ARCHIVE/catalog.sqlite) or postgresql://USER@HOST:PORT/DB; "
+       "init records it in ARCHIVE/config.json"},
       {"--help", "", "show help for the command"},
   };
   return options;
@@ -123,7 +126,7 @@ Result<ParsedCommand> parse_command_line(const std::vector<std::string>& args,
 
 std::string usage_text(const std::vector<CommandSpec>& commands) {
   std::ostringstream out;
-  out << "usage: dosar [--archive DIR] COMMAND [OPTIONS] [ARGS]\n\ncommands:\n";
+  out << "usage: dosar [--archive DIR] [--catalog WHERE] COMMAND [OPTIONS] [ARGS]\n\ncommands:\n";
   for (const auto& c : commands) {
     std::string head = c.name + (c.arguments.empty() ? "" : " " + c.arguments);
     out << "  " << head;
