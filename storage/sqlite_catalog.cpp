@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -317,7 +318,7 @@ class SqlCatalog final : public Catalog {
   Result<std::vector<IndexWork>> pending_index_work(std::size_t limit) const override {
     auto s = db_.prepare("SELECT seq, document_id FROM index_queue ORDER BY seq LIMIT ?");
     if (!s.ok()) return s.error();
-    s->bind(1, static_cast<std::int64_t>(limit));
+    s->bind(1, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
     std::vector<IndexWork> out;
     DOSAR_TRY(s->for_each_row([&] { out.push_back({s->integer(0), s->integer(1)}); }));
     return out;
@@ -344,7 +345,7 @@ class SqlCatalog final : public Catalog {
                             "(state = 'running' AND heartbeat_at < ?) ORDER BY queued_at, document_id, "
                             "version_number LIMIT ?");
     if (!pick.ok()) return pick.error();
-    pick->bind(1, expired).bind(2, static_cast<std::int64_t>(limit));
+    pick->bind(1, expired).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
     std::vector<Derivation> candidates;
     DOSAR_TRY(pick->for_each_row([&] { candidates.push_back(read_derivation(*pick)); }));
     std::vector<Derivation> claimed;

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "base/sha256.h"
@@ -227,7 +228,7 @@ class SqliteFixityStore final : public FixityStore {
         "AND b.blob NOT IN (SELECT blob FROM disposed_blobs) "
         "ORDER BY 2, 1 LIMIT ?");
     if (!s.ok()) return s.error();
-    s->bind(1, before).bind(2, static_cast<std::int64_t>(limit));
+    s->bind(1, before).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
     std::vector<std::string> out;
     DOSAR_TRY(s->for_each_row([&] { out.push_back(s->text(0)); }));
     return out;
