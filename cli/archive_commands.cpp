@@ -9,7 +9,7 @@
 namespace dosar::cli {
 
 ExitCode run_init(Context& c) {
-  auto archive = ArchiveStore::create(c.archive_dir, system_clock(), c.blobs.value_or(BlobsSetting{}));
+  auto archive = ArchiveStore::create(c.archive_dir, system_clock(), c.blobs.value_or(BlobsSetting{}), c.catalog);
   if (!archive.ok()) return c.fail(archive.error());
   Status index = rebuild_search_index(**archive);  // an empty index, so that search works at once
   if (!index.ok()) return c.fail(index.error());

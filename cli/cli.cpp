@@ -981,7 +981,7 @@ std::vector<CommandSpec> specs() {
 }  // namespace
 
 Result<std::unique_ptr<ArchiveStore>> Context::open_archive() const {
-  auto archive = ArchiveStore::open(archive_dir);
+  auto archive = ArchiveStore::open(archive_dir, system_clock(), real_file_system(), catalog);
   if (!archive.ok() || !blobs) return archive;
   BlobsSetting given = *blobs;
   given.s3_region = (*archive)->blobs_setting().s3_region;  // no option for it: config.json only
@@ -1056,13 +1056,24 @@ ExitCode run(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (const char* env = std::getenv("DOSAR_ARCHIVE"); env && *env) archive = env;
   if (auto a = parsed->get("--archive")) archive = *a;
 
+  std::optional<CatalogLocation> catalog;
+  if (auto text = parsed->get("--catalog")) {
+    auto where = CatalogLocation::parse(*text);
+    if (!where.ok()) {
+      err << "dosar: --catalog: " << where.error().message << '\n';
+      return ExitCode::usage;
+    }
+    catalog = std::move(where).value();
+  }
+
   Context context{*parsed,
                   out,
                   err,
                   archive,
                   parsed->has("--json"),
                   &err == &std::cerr && ::isatty(STDERR_FILENO) == 1,
-                  std::nullopt};
+                  std::nullopt,
+                  std::move(catalog)};
   if (auto blobs = parsed->get("--blobs")) {
     auto setting = parse_blobs_setting(*blobs, parsed->get("--s3-endpoint").value_or(""));
     if (!setting.ok()) {

@@ -12,6 +12,9 @@ const std::vector<OptionSpec>& global_options() {
        "ARCHIVE/config.json"},
       {"--s3-endpoint", "URL",
        "the S3 server of --blobs s3://… (credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)"},
+      {"--catalog", "WHERE",
+       "the catalogue: sqlite:PATH (default ARCHIVE/catalog.sqlite) or postgresql://USER@HOST:PORT/DB; "
+       "init records it in ARCHIVE/config.json"},
       {"--help", "", "show help for the command"},
   };
   return options;
@@ -128,7 +131,7 @@ Result<ParsedCommand> parse_command_line(const std::vector<std::string>& args,
 
 std::string usage_text(const std::vector<CommandSpec>& commands) {
   std::ostringstream out;
-  out << "usage: dosar [--archive DIR] COMMAND [OPTIONS] [ARGS]\n\ncommands:\n";
+  out << "usage: dosar [--archive DIR] [--catalog WHERE] COMMAND [OPTIONS] [ARGS]\n\ncommands:\n";
   for (const auto& c : commands) {
     std::string head = c.name + (c.arguments.empty() ? "" : " " + c.arguments);
     out << "  " << head;

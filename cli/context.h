@@ -23,10 +23,11 @@ struct Context {
   std::ostream& err;
   std::filesystem::path archive_dir;
   bool json = false;
-  bool err_is_terminal = false;  // progress bars only on a terminal
+  bool err_is_terminal = false;            // progress bars only on a terminal
   // --blobs/--s3-endpoint: where `init` puts the blobs; any other command
   // checks that the archive's config.json says the same.
   std::optional<BlobsSetting> blobs;
+  std::optional<CatalogLocation> catalog;  // --catalog: where init puts it, what open expects
 
   // Opens the archive or prints why not.
   Result<std::unique_ptr<ArchiveStore>> open_archive() const;

@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "storage/catalog.h"
 
 namespace dosar {
 
@@ -65,8 +66,8 @@ class AccountStore {
                               std::optional<std::int64_t> document_id, const std::string& detail_json) = 0;
 };
 
-// On the catalogue database file, through its own connection.
-Result<std::unique_ptr<AccountStore>> open_sqlite_accounts(const std::filesystem::path& catalog_file,
-                                                           const Clock& clock = system_clock());
+// On the catalogue's database (SQLite or PostgreSQL), through its own connection.
+Result<std::unique_ptr<AccountStore>> open_accounts(const CatalogLocation& catalog,
+                                                    const Clock& clock = system_clock());
 
 }  // namespace dosar

@@ -6,11 +6,13 @@
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <thread>
 
 #include "storage/s3_blob_store.h"
+#include "storage/archive_config.h"
 
 namespace dosar {
 namespace fs = std::filesystem;
@@ -24,6 +26,40 @@ constexpr const char* kCatalogFile = "catalog.sqlite";
 BlobPresence presence_of(const BlobStore& blobs) {
   return [&blobs](const std::string& id) { return blobs.contains(id); };
 }
+
+CatalogLocation default_catalog(const fs::path& root) {
+  return {CatalogLocation::Engine::sqlite, (root / kCatalogFile).string()};
+}
+
+bool same_catalog(const CatalogLocation& a, const CatalogLocation& b) {
+  if (a.engine != b.engine) return false;
+  if (a.engine == CatalogLocation::Engine::postgresql) return a.target == b.target;
+  std::error_code ec;
+  return fs::weakly_canonical(a.target, ec) == fs::weakly_canonical(b.target, ec);
+}
+
+// For messages: the location without a password ("postgresql://user:…@host").
+std::string redacted(const CatalogLocation& where) {
+  std::string text = where.to_string();
+  const auto scheme = text.find("://");
+  const auto at = text.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return text;
+  const auto colon = text.find(':', scheme + 3);
+  if (colon != std::string::npos && colon < at) text.replace(colon + 1, at - colon - 1, "…");
+  return text;
+}
+
+Result<CatalogLocation> configured_catalog(const fs::path& root) {
+  auto config = read_archive_config(root);
+  if (!config.ok()) return config.error();
+  auto text = config->get("catalog");
+  if (!text) return default_catalog(root);
+  auto parsed = CatalogLocation::parse(*text);
+  if (!parsed.ok())
+    return make_error(ErrorCode::corrupt, config->file().string(), "'catalog': " + parsed.error().message);
+  return parsed;
+}
+
 }  // namespace
 
 namespace {
@@ -91,13 +127,15 @@ Status check_same_file_system(const fs::path& dir, const fs::path& spool) {
 }  // namespace
 
 Result<std::unique_ptr<ArchiveStore>> ArchiveStore::create(const fs::path& root, const Clock& clock,
-                                                           const BlobsSetting& blobs_setting) {
+                                                           const BlobsSetting& blobs_setting,
+                                                           const std::optional<CatalogLocation>& catalog) {
   std::error_code ec;
   if (fs::exists(root / kCatalogFile, ec))
     return make_error(ErrorCode::conflict, root.string(), "already holds an archive");
   if (fs::exists(root, ec) && !fs::is_empty(root, ec))
     return make_error(ErrorCode::conflict, root.string(),
                       "exists and is not empty; choose an empty or new directory");
+  const CatalogLocation location = catalog.value_or(default_catalog(root));
   FileSystem& file_system = real_file_system();
   const bool s3 = blobs_setting.kind == BlobsSetting::Kind::s3;
   fs::path blob_dir = blobs_setting.dir.empty() ? root / "blobs" : blobs_setting.dir;
@@ -120,23 +158,37 @@ Result<std::unique_ptr<ArchiveStore>> ArchiveStore::create(const fs::path& root,
     DOSAR_TRY(check_same_file_system(blob_dir, root / "spool"));
     blobs = open_file_blob_store(blob_dir, root / "spool", file_system);
   }
-  auto config_values = blobs_config_values(blobs_setting);
-  if (!config_values.empty()) DOSAR_TRY(write_new_archive_config(root, config_values));
-  auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::create, clock, presence_of(*blobs));
-  if (!catalog.ok()) return catalog.error();
-  auto accounts = open_sqlite_accounts(root / kCatalogFile, clock);
+  auto opened = open_catalog(location, OpenMode::create, clock, presence_of(*blobs));
+  if (!opened.ok()) return opened.error();
+  auto accounts = open_accounts(location, clock);
   if (!accounts.ok()) return accounts.error();
+  // One config.json says where both are, written once they exist.
+  auto config_values = blobs_config_values(blobs_setting);
+  if (location.to_string() != default_catalog(root).to_string())
+    config_values.emplace_back("catalog", location.to_string());
+  if (!config_values.empty()) DOSAR_TRY(write_new_archive_config(root, config_values));
   DOSAR_TRY(file_system.sync_dir(root));
   return std::unique_ptr<ArchiveStore>(new ArchiveStore(
-      root, blobs_setting, std::move(blobs), std::move(catalog).value(), std::move(accounts).value()));
+      root, blobs_setting, location, std::move(blobs), std::move(opened).value(), std::move(accounts).value()));
 }
 
 Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, const Clock& clock,
-                                                         FileSystem& file_system) {
+                                                         FileSystem& file_system,
+                                                         const std::optional<CatalogLocation>& catalog) {
   std::error_code ec;
-  if (!fs::exists(root / kCatalogFile, ec))
+  auto configured = configured_catalog(root);
+  if (!configured.ok()) return configured.error();
+  const CatalogLocation location = std::move(configured).value();
+  // An archive is bound to its catalogue: its blobs are what that catalogue
+  // references. Naming another one is a mistake, not a switch.
+  if (catalog && !same_catalog(*catalog, location))
+    return make_error(ErrorCode::conflict, root.string(),
+                      "its catalogue is " + redacted(location) + ", not " + redacted(*catalog) +
+                          " (moving an archive to another catalogue is a migration)");
+  if (location.engine == CatalogLocation::Engine::sqlite && !fs::exists(location.target, ec))
     return make_error(ErrorCode::not_found, root.string(),
-                      "is not a Dosar archive (no catalog.sqlite); run `dosar init` first");
+                      "is not a Dosar archive (no " + fs::path(location.target).filename().string() +
+                          "); run `dosar init` first");
   auto config = read_archive_config(root);
   if (!config.ok()) return config.error();
   auto setting = dosar::blobs_setting(*config);
@@ -144,12 +196,12 @@ Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, c
   DOSAR_TRY(file_system.make_dirs(root / "spool"));
   auto blobs = open_blobs(root, *setting, *config, file_system);
   if (!blobs.ok()) return blobs.error();
-  auto catalog = open_sqlite_catalog(root / kCatalogFile, OpenMode::existing, clock, presence_of(**blobs));
-  if (!catalog.ok()) return catalog.error();
-  auto accounts = open_sqlite_accounts(root / kCatalogFile, clock);
+  auto opened = open_catalog(location, OpenMode::existing, clock, presence_of(**blobs));
+  if (!opened.ok()) return opened.error();
+  auto accounts = open_accounts(location, clock);
   if (!accounts.ok()) return accounts.error();
-  return std::unique_ptr<ArchiveStore>(new ArchiveStore(root, std::move(setting).value(),
-                                                        std::move(blobs).value(), std::move(catalog).value(),
+  return std::unique_ptr<ArchiveStore>(new ArchiveStore(root, std::move(setting).value(), location,
+                                                        std::move(blobs).value(), std::move(opened).value(),
                                                         std::move(accounts).value()));
 }
 

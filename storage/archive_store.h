@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,18 +27,37 @@ class ArchiveStore {
   // Creates ARCHIVE/{catalog.sqlite,blobs,spool}; refuses a directory that
   // already holds an archive (conflict) or other files (conflict). With
   // `blobs` other than the default, the blobs go to that folder or bucket
-  // (which must hold no blobs yet: conflict; a bucket must answer: io), and
-  // ARCHIVE/config.json records where.
+  // (which must hold no blobs yet: conflict; a bucket must answer: io); with
+  // `catalog` elsewhere than ARCHIVE/catalog.sqlite (a PostgreSQL database,
+  // which must hold no catalogue yet), the catalogue is made there; either
+  // way ARCHIVE/config.json records where, so that later opens find them.
   static Result<std::unique_ptr<ArchiveStore>> create(const std::filesystem::path& root,
-                                                      const Clock& clock = system_clock(),
-                                                      const BlobsSetting& blobs = {});
-  // Opens an existing archive, its blobs where config.json says; the S3
-  // credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else from
-  // config.json's blobs_s3.access_key_id/secret_access_key.
-  // Errors: not_found, corrupt, unsupported, permission (config.json's mode), io.
+                                                      const Clock& clock, const BlobsSetting& blobs,
+                                                      const std::optional<CatalogLocation>& catalog);
+  static Result<std::unique_ptr<ArchiveStore>> create(const std::filesystem::path& root,
+                                                      const Clock& clock = system_clock()) {
+    return create(root, clock, BlobsSetting{}, std::nullopt);
+  }
+  static Result<std::unique_ptr<ArchiveStore>> create(const std::filesystem::path& root, const Clock& clock,
+                                                      const BlobsSetting& blobs) {
+    return create(root, clock, blobs, std::nullopt);
+  }
+  static Result<std::unique_ptr<ArchiveStore>> create(const std::filesystem::path& root, const Clock& clock,
+                                                      const std::optional<CatalogLocation>& catalog) {
+    return create(root, clock, BlobsSetting{}, catalog);
+  }
+  // Opens an existing archive with the catalogue ARCHIVE/config.json names,
+  // else ARCHIVE/catalog.sqlite, and its blobs where config.json says; the
+  // S3 credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else
+  // from config.json's blobs_s3.access_key_id/secret_access_key. `catalog`
+  // (the --catalog option), when given, must be the configured one: an
+  // archive's blobs belong to its catalogue.
+  // Errors: not_found, corrupt, unsupported, permission (config.json's mode),
+  // conflict (another catalogue), io.
   static Result<std::unique_ptr<ArchiveStore>> open(const std::filesystem::path& root,
                                                     const Clock& clock = system_clock(),
-                                                    FileSystem& file_system = real_file_system());
+                                                    FileSystem& file_system = real_file_system(),
+                                                    const std::optional<CatalogLocation>& catalog = {});
 
   // Creates an archive at `root` around a catalogue file made by
   // snapshot_catalog (moved in, or copied across file systems) with an empty
@@ -51,12 +71,15 @@ class ArchiveStore {
   // Copies the catalogue into `destination` (which must not exist) with
   // SQLite's online backup API in one read transaction: a consistent
   // snapshot, while other connections and processes keep reading and writing
-  // (WAL). The copy is synced. Errors: conflict, io.
+  // (WAL). The copy is synced. Errors: conflict, io; unsupported for a
+  // PostgreSQL catalogue (its server's own backup, pg_dump, is the way).
   Status snapshot_catalog(const std::filesystem::path& destination) const;
 
   const std::filesystem::path& root() const { return root_; }
   // Where the blobs are (for messages and `dosar check`).
   const BlobsSetting& blobs_setting() const { return blobs_setting_; }
+  // Where the catalogue is: every store beside the Catalog connects there.
+  const CatalogLocation& catalog_location() const { return catalog_location_; }
   std::filesystem::path spool_dir() const { return root_ / "spool"; }
   // The search index (derived data; rebuilt from the catalogue and blobs).
   std::filesystem::path index_dir() const { return root_ / "index"; }
@@ -69,15 +92,18 @@ class ArchiveStore {
   const AccountStore& accounts() const { return *accounts_; }
 
  private:
-  ArchiveStore(std::filesystem::path root, BlobsSetting blobs_setting, std::unique_ptr<BlobStore> blobs,
-               std::unique_ptr<Catalog> catalog, std::unique_ptr<AccountStore> accounts)
+  ArchiveStore(std::filesystem::path root, BlobsSetting blobs_setting, CatalogLocation catalog_location,
+               std::unique_ptr<BlobStore> blobs, std::unique_ptr<Catalog> catalog,
+               std::unique_ptr<AccountStore> accounts)
       : root_(std::move(root)),
         blobs_setting_(std::move(blobs_setting)),
+        catalog_location_(std::move(catalog_location)),
         blobs_(std::move(blobs)),
         catalog_(std::move(catalog)),
         accounts_(std::move(accounts)) {}
   std::filesystem::path root_;
   BlobsSetting blobs_setting_;
+  CatalogLocation catalog_location_;
   std::unique_ptr<BlobStore> blobs_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<AccountStore> accounts_;

@@ -312,6 +312,18 @@ class Catalog {
   virtual Result<std::vector<std::string>> check_structure(bool quick) const = 0;
 };
 
+// Where the catalogue lives: a SQLite file (the default, ARCHIVE/catalog.sqlite)
+// or a PostgreSQL database shared by several machines. Written "sqlite:PATH"
+// or as a libpq URI "postgresql://USER[:PASSWORD]@HOST:PORT/DATABASE?…" (the
+// global option --catalog, the key "catalog" of ARCHIVE/config.json).
+struct CatalogLocation {
+  enum class Engine { sqlite, postgresql } engine = Engine::sqlite;
+  std::string target;  // the file, or the URI
+  // Errors: invalid_argument (neither form).
+  static Result<CatalogLocation> parse(const std::string& text);
+  std::string to_string() const;  // as parse reads it
+};
+
 // Whether the blob store holds a blob (BlobStore::contains).
 using BlobPresence = std::function<Result<bool>(const std::string& blob_id)>;
 
@@ -326,5 +338,22 @@ enum class OpenMode { create, existing };
 Result<std::unique_ptr<Catalog>> open_sqlite_catalog(const std::filesystem::path& file, OpenMode mode,
                                                      const Clock& clock = system_clock(),
                                                      BlobPresence blob_present = {});
+
+// The same catalogue on a PostgreSQL database (same tables, same SQL): with
+// OpenMode::create the database must hold no catalogue yet (conflict), with
+// OpenMode::existing it must hold one (not_found). Writers are serialised by
+// a transaction-scoped advisory lock, so several processes on several
+// machines may share it. check_structure checks what SQL can (current
+// versions exist); the server's own files are its administrator's. Errors:
+// not_found (no such database), permission, conflict, unsupported (newer
+// schema), io (server unreachable; named in the error).
+Result<std::unique_ptr<Catalog>> open_postgresql_catalog(const std::string& uri, OpenMode mode,
+                                                         const Clock& clock = system_clock(),
+                                                         BlobPresence blob_present = {});
+
+// open_sqlite_catalog or open_postgresql_catalog, as `where` says.
+Result<std::unique_ptr<Catalog>> open_catalog(const CatalogLocation& where, OpenMode mode,
+                                              const Clock& clock = system_clock(),
+                                              BlobPresence blob_present = {});
 
 }  // namespace dosar

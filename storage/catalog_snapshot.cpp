@@ -44,7 +44,12 @@ Status ArchiveStore::snapshot_catalog(const fs::path& destination) const {
   std::error_code ec;
   if (fs::exists(destination, ec))
     return make_error(ErrorCode::conflict, destination.string(), "already exists");
-  const fs::path source_file = root_ / kCatalogFile;
+  if (catalog_location_.engine != CatalogLocation::Engine::sqlite)
+    return make_error(
+        ErrorCode::unsupported, "catalogue",
+        "is on a PostgreSQL server; a snapshot uses SQLite's online backup; back up a PostgreSQL "
+        "catalogue with its server's tools (pg_dump)");
+  const fs::path source_file = catalog_location_.target;
   Connection source, target;
   if (sqlite3_open_v2(source_file.c_str(), &source.db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
     return sqlite_error(source_file, source.db, "cannot open the catalogue for a snapshot");

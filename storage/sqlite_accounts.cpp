@@ -1,14 +1,14 @@
 #include <nlohmann/json.hpp>
 
 #include "storage/accounts.h"
+#include "storage/sql_db.h"
 #include "storage/sqlite_audit.h"
-#include "storage/sqlite_db.h"
 
 namespace dosar {
 namespace {
 
-using sqlite::Database;
-using sqlite::Transaction;
+using sql::Database;
+using sql::Transaction;
 
 class SqliteAccounts final : public AccountStore {
  public:
@@ -25,8 +25,8 @@ class SqliteAccounts final : public AccountStore {
         "first_failure_at = NULL");
     if (!s.ok()) return s.error();
     DOSAR_TRY(s->bind(1, user).bind(2, hash).run());
-    DOSAR_TRY(sqlite::append_audit(db_, now(), actor, "user.password", std::nullopt,
-                                   nlohmann::json{{"name", user}}.dump()));
+    DOSAR_TRY(sql::append_audit(db_, now(), actor, "user.password", std::nullopt,
+                                nlohmann::json{{"name", user}}.dump()));
     return tx->commit();
   }
 
@@ -40,8 +40,8 @@ class SqliteAccounts final : public AccountStore {
     if (!s.ok()) return s.error();
     DOSAR_TRY(s->bind(1, user).bind(2, std::int64_t{disabled}).run());
     if (disabled) DOSAR_TRY(delete_sessions_of(user));
-    DOSAR_TRY(sqlite::append_audit(db_, now(), actor, disabled ? "user.disable" : "user.enable", std::nullopt,
-                                   nlohmann::json{{"name", user}}.dump()));
+    DOSAR_TRY(sql::append_audit(db_, now(), actor, disabled ? "user.disable" : "user.enable", std::nullopt,
+                                nlohmann::json{{"name", user}}.dump()));
     return tx->commit();
   }
 
@@ -96,8 +96,8 @@ class SqliteAccounts final : public AccountStore {
     }
     nlohmann::json detail = {{"name", user}, {"from", from}};
     if (!known) detail["unknown_user"] = true;
-    DOSAR_TRY(sqlite::append_audit(db_, at, known ? user : "-", succeeded ? "login.success" : "login.failure",
-                                   std::nullopt, detail.dump()));
+    DOSAR_TRY(sql::append_audit(db_, at, known ? user : "-", succeeded ? "login.success" : "login.failure",
+                                std::nullopt, detail.dump()));
     return tx->commit();
   }
 
@@ -137,8 +137,8 @@ class SqliteAccounts final : public AccountStore {
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
     DOSAR_TRY(delete_sessions_of(user));
-    DOSAR_TRY(sqlite::append_audit(db_, now(), actor, "user.sign_out_everywhere", std::nullopt,
-                                   nlohmann::json{{"name", user}}.dump()));
+    DOSAR_TRY(sql::append_audit(db_, now(), actor, "user.sign_out_everywhere", std::nullopt,
+                                nlohmann::json{{"name", user}}.dump()));
     return tx->commit();
   }
 
@@ -146,7 +146,7 @@ class SqliteAccounts final : public AccountStore {
                       std::optional<std::int64_t> document_id, const std::string& detail_json) override {
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
-    DOSAR_TRY(sqlite::append_audit(db_, now(), actor, action, document_id, detail_json));
+    DOSAR_TRY(sql::append_audit(db_, now(), actor, action, document_id, detail_json));
     return tx->commit();
   }
 
@@ -175,9 +175,8 @@ class SqliteAccounts final : public AccountStore {
 
 }  // namespace
 
-Result<std::unique_ptr<AccountStore>> open_sqlite_accounts(const std::filesystem::path& catalog_file,
-                                                           const Clock& clock) {
-  auto db = sqlite::open_catalog_connection(catalog_file.string());
+Result<std::unique_ptr<AccountStore>> open_accounts(const CatalogLocation& catalog, const Clock& clock) {
+  auto db = sql::open_catalog_connection(catalog, "account store", sql::Engines::sqlite_and_postgresql);
   if (!db.ok()) return db.error();
   return std::unique_ptr<AccountStore>(std::make_unique<SqliteAccounts>(std::move(db).value(), clock));
 }

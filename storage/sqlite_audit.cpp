@@ -2,10 +2,17 @@
 
 #include "storage/audit_chain.h"
 
-namespace dosar::sqlite {
+namespace dosar::sql {
 
-Result<Database> open_catalog_connection(const std::string& file) {
-  auto db = Database::open(file, false);
+Result<Database> open_catalog_connection(const CatalogLocation& where, const std::string& store,
+                                         Engines engines) {
+  if (where.engine == CatalogLocation::Engine::postgresql) {
+    if (engines == Engines::sqlite_only)
+      return make_error(ErrorCode::unsupported, store,
+                        "is not yet available on a PostgreSQL catalogue; it runs on a SQLite catalogue only");
+    return Database::open_postgresql(where.target);
+  }
+  auto db = Database::open_sqlite(where.target, false);
   if (!db.ok()) return db.error();
   DOSAR_TRY(db->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
   return db;
@@ -41,4 +48,4 @@ Status append_audit(Database& db, const std::string& at, const std::string& acto
       .run();
 }
 
-}  // namespace dosar::sqlite
+}  // namespace dosar::sql

@@ -1,19 +1,20 @@
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
 
 #include "storage/audit_chain.h"
 #include "storage/catalog.h"
 #include "storage/catalog_migrations.h"
+#include "storage/sql_db.h"
 #include "storage/sqlite_audit.h"
-#include "storage/sqlite_db.h"
 
 namespace dosar {
 namespace {
 
-using sqlite::Database;
-using sqlite::Statement;
-using sqlite::Transaction;
+using sql::Database;
+using sql::Statement;
+using sql::Transaction;
 
 constexpr const char* kDocumentColumns =
     "id, registry_number, title, document_type, department, confidentiality, retention_class, "
@@ -112,17 +113,17 @@ Status validate(const NewDocument& d) {
   return validate(d.first_version);
 }
 
-class SqliteCatalog final : public Catalog {
+class SqlCatalog final : public Catalog {
  public:
-  SqliteCatalog(Database db, const Clock& clock, BlobPresence blob_present)
+  SqlCatalog(Database db, const Clock& clock, BlobPresence blob_present)
       : db_(std::move(db)), clock_(clock), blob_present_(std::move(blob_present)) {}
 
   Status migrate() {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
     DOSAR_TRY(
         db_.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
                  "number INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"));
-    auto tx = Transaction::begin(db_);
-    if (!tx.ok()) return tx.error();
     auto query = db_.prepare("SELECT COALESCE(MAX(number), 0) FROM schema_migrations");
     if (!query.ok()) return query.error();
     auto row = query->step();
@@ -137,7 +138,7 @@ class SqliteCatalog final : public Catalog {
                             ")");
     for (const Migration& m : migrations) {
       if (m.number <= current) continue;
-      DOSAR_TRY(db_.exec(m.sql));
+      DOSAR_TRY(db_.exec(migration_sql(m, db_.dialect())));
       auto mark = db_.prepare("INSERT INTO schema_migrations(number, applied_at) VALUES (?, ?)");
       if (!mark.ok()) return mark.error();
       DOSAR_TRY(mark->bind(1, std::int64_t{m.number}).bind(2, now()).run());
@@ -317,7 +318,7 @@ class SqliteCatalog final : public Catalog {
   Result<std::vector<IndexWork>> pending_index_work(std::size_t limit) const override {
     auto s = db_.prepare("SELECT seq, document_id FROM index_queue ORDER BY seq LIMIT ?");
     if (!s.ok()) return s.error();
-    s->bind(1, static_cast<std::int64_t>(limit));
+    s->bind(1, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
     std::vector<IndexWork> out;
     DOSAR_TRY(s->for_each_row([&] { out.push_back({s->integer(0), s->integer(1)}); }));
     return out;
@@ -344,7 +345,7 @@ class SqliteCatalog final : public Catalog {
                             "(state = 'running' AND heartbeat_at < ?) ORDER BY queued_at, document_id, "
                             "version_number LIMIT ?");
     if (!pick.ok()) return pick.error();
-    pick->bind(1, expired).bind(2, static_cast<std::int64_t>(limit));
+    pick->bind(1, expired).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
     std::vector<Derivation> candidates;
     DOSAR_TRY(pick->for_each_row([&] { candidates.push_back(read_derivation(*pick)); }));
     std::vector<Derivation> claimed;
@@ -668,17 +669,10 @@ class SqliteCatalog final : public Catalog {
 
   Result<std::vector<std::string>> check_structure(bool quick) const override {
     std::vector<std::string> problems;
-    auto s = db_.prepare(quick ? "PRAGMA quick_check" : "PRAGMA integrity_check");
-    if (!s.ok()) return s.error();
-    DOSAR_TRY(s->for_each_row([&] {
-      if (s->text(0) != "ok") problems.push_back(s->text(0));
-    }));
-    auto fk = db_.prepare("PRAGMA foreign_key_check");
-    if (!fk.ok()) return fk.error();
-    DOSAR_TRY(fk->for_each_row([&] {
-      problems.push_back("row " + fk->text(1) + " of table " + fk->text(0) + " refers to a missing row of " +
-                         fk->text(2));
-    }));
+    // PostgreSQL checks foreign keys as rows are written and has no
+    // integrity check of its own files in core (that is amcheck's, run by
+    // its administrator); only the checks below run there.
+    if (db_.dialect() == sql::Dialect::sqlite) DOSAR_TRY(check_sqlite_file(quick, problems));
     // Documents must point at an existing current version.
     auto current = db_.prepare(
         "SELECT id, current_version FROM documents d WHERE NOT EXISTS (SELECT 1 FROM versions v "
@@ -694,21 +688,37 @@ class SqliteCatalog final : public Catalog {
  private:
   std::string now() const { return format_utc(clock_.now()); }
 
+  // SQLite's integrity_check (or quick_check) and foreign_key_check.
+  Status check_sqlite_file(bool quick, std::vector<std::string>& problems) const {
+    auto s = db_.prepare(quick ? "PRAGMA quick_check" : "PRAGMA integrity_check");
+    if (!s.ok()) return s.error();
+    DOSAR_TRY(s->for_each_row([&] {
+      if (s->text(0) != "ok") problems.push_back(s->text(0));
+    }));
+    auto fk = db_.prepare("PRAGMA foreign_key_check");
+    if (!fk.ok()) return fk.error();
+    return fk->for_each_row([&] {
+      problems.push_back("row " + fk->text(1) + " of table " + fk->text(0) + " refers to a missing row of " +
+                         fk->text(2));
+    });
+  }
+
   // REQUIRES: inside a write transaction.
   Result<DocumentId> insert_document(const NewDocument& d, const std::string& actor) {
     std::string at = now();
     auto insert = db_.prepare(
         "INSERT INTO documents(title, document_type, department, confidentiality, status, "
-        "created_at, updated_at, current_version) VALUES (?, ?, ?, ?, 'active', ?, ?, 1)");
+        "created_at, updated_at, current_version) VALUES (?, ?, ?, ?, 'active', ?, ?, 1) RETURNING id");
     if (!insert.ok()) return insert.error();
-    DOSAR_TRY(insert->bind(1, d.title)
-                  .bind(2, d.document_type)
-                  .bind(3, d.department)
-                  .bind(4, d.confidentiality)
-                  .bind(5, at)
-                  .bind(6, at)
-                  .run());
-    DocumentId id = db_.last_insert_rowid();
+    auto inserted = insert->bind(1, d.title)
+                        .bind(2, d.document_type)
+                        .bind(3, d.department)
+                        .bind(4, d.confidentiality)
+                        .bind(5, at)
+                        .bind(6, at)
+                        .run_returning_id();
+    if (!inserted.ok()) return inserted.error();
+    const DocumentId id = *inserted;
     DOSAR_TRY(insert_version(id, 1, d.first_version, actor, at));
 
     nlohmann::json detail = {{"title", d.title},
@@ -936,7 +946,7 @@ class SqliteCatalog final : public Catalog {
   // REQUIRES: inside a write transaction, so that the chain head cannot move.
   Status append_audit(const std::string& at, const std::string& actor, const std::string& action,
                       std::optional<DocumentId> id, const std::string& detail) {
-    return sqlite::append_audit(db_, at, actor, action, id, detail);
+    return sql::append_audit(db_, at, actor, action, id, detail);
   }
 
   mutable Database db_;
@@ -952,15 +962,57 @@ Result<std::unique_ptr<Catalog>> open_sqlite_catalog(const std::filesystem::path
   if (mode == OpenMode::existing && !std::filesystem::exists(file, ec))
     return make_error(ErrorCode::not_found, file.string(),
                       "no catalogue here; run `dosar init` to create an archive");
-  auto db = sqlite::Database::open(file.string(), mode == OpenMode::create);
+  auto db = sql::Database::open_sqlite(file.string(), mode == OpenMode::create);
   if (!db.ok()) return db.error();
   // journal_mode returns a row; exec ignores it. A file that is not a database
   // fails here with SQLITE_NOTADB, reported as corrupt.
   DOSAR_TRY(db->exec("PRAGMA journal_mode=WAL"));
   DOSAR_TRY(db->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
-  auto catalog = std::make_unique<SqliteCatalog>(std::move(db).value(), clock, std::move(blob_present));
+  auto catalog = std::make_unique<SqlCatalog>(std::move(db).value(), clock, std::move(blob_present));
   DOSAR_TRY(catalog->migrate());
   return std::unique_ptr<Catalog>(std::move(catalog));
+}
+
+Result<std::unique_ptr<Catalog>> open_postgresql_catalog(const std::string& uri, OpenMode mode,
+                                                         const Clock& clock, BlobPresence blob_present) {
+  auto db = sql::Database::open_postgresql(uri);
+  if (!db.ok()) return db.error();
+  auto schema = db->prepare(
+      "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND "
+      "table_name = 'schema_migrations'");
+  if (!schema.ok()) return schema.error();
+  auto row = schema->step();
+  if (!row.ok()) return row.error();
+  const bool present = schema->integer(0) > 0;
+  if (mode == OpenMode::existing && !present)
+    return make_error(ErrorCode::not_found, db->path(),
+                      "holds no Dosar catalogue; run `dosar init` with this --catalog to create one");
+  if (mode == OpenMode::create && present)
+    return make_error(ErrorCode::conflict, db->path(),
+                      "already holds a Dosar catalogue; give an empty database to `dosar init`");
+  auto catalog = std::make_unique<SqlCatalog>(std::move(db).value(), clock, std::move(blob_present));
+  DOSAR_TRY(catalog->migrate());
+  return std::unique_ptr<Catalog>(std::move(catalog));
+}
+
+Result<std::unique_ptr<Catalog>> open_catalog(const CatalogLocation& where, OpenMode mode, const Clock& clock,
+                                              BlobPresence blob_present) {
+  if (where.engine == CatalogLocation::Engine::postgresql)
+    return open_postgresql_catalog(where.target, mode, clock, std::move(blob_present));
+  return open_sqlite_catalog(where.target, mode, clock, std::move(blob_present));
+}
+
+Result<CatalogLocation> CatalogLocation::parse(const std::string& text) {
+  if (text.rfind("postgresql://", 0) == 0 || text.rfind("postgres://", 0) == 0)
+    return CatalogLocation{Engine::postgresql, text};
+  if (text.rfind("sqlite:", 0) == 0 && text.size() > 7)
+    return CatalogLocation{Engine::sqlite, text.substr(7)};
+  return make_error(ErrorCode::invalid_argument, "catalogue '" + text + "'",
+                    "give sqlite:PATH or a PostgreSQL URI postgresql://USER@HOST:PORT/DATABASE");
+}
+
+std::string CatalogLocation::to_string() const {
+  return engine == Engine::postgresql ? target : "sqlite:" + target;
 }
 
 }  // namespace dosar

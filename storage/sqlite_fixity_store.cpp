@@ -1,18 +1,19 @@
 #include <algorithm>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "base/sha256.h"
 #include "storage/archive_store.h"
 #include "storage/fixity_store.h"
+#include "storage/sql_db.h"
 #include "storage/sqlite_audit.h"
-#include "storage/sqlite_db.h"
 
 namespace dosar {
 namespace {
 
-using sqlite::Database;
-using sqlite::Statement;
-using sqlite::Transaction;
+using sql::Database;
+using sql::Statement;
+using sql::Transaction;
 
 Sha256Digest from_hex(const std::string& hex, bool& ok) {
   Sha256Digest out{};
@@ -96,7 +97,7 @@ class SqliteFixityStore final : public FixityStore {
     if (auto row = next->step(); !row.ok()) return row.error();
     run.id = next->integer(0);
     detail["run"] = run.id;
-    DOSAR_TRY(sqlite::append_audit(db_, run.finished_at, actor, "fixity.check", std::nullopt, detail.dump()));
+    DOSAR_TRY(sql::append_audit(db_, run.finished_at, actor, "fixity.check", std::nullopt, detail.dump()));
     auto seq = db_.prepare("SELECT MAX(seq) FROM audit");
     if (!seq.ok()) return seq.error();
     if (auto row = seq->step(); !row.ok()) return row.error();
@@ -227,7 +228,7 @@ class SqliteFixityStore final : public FixityStore {
         "AND b.blob NOT IN (SELECT blob FROM disposed_blobs) "
         "ORDER BY 2, 1 LIMIT ?");
     if (!s.ok()) return s.error();
-    s->bind(1, before).bind(2, static_cast<std::int64_t>(limit));
+    s->bind(1, before).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
     std::vector<std::string> out;
     DOSAR_TRY(s->for_each_row([&] { out.push_back(s->text(0)); }));
     return out;
@@ -287,7 +288,8 @@ std::string fixity_root_from_proof(const std::string& leaf_hash, const std::vect
 }
 
 Result<std::unique_ptr<FixityStore>> open_fixity_store(const ArchiveStore& archive, const Clock& clock) {
-  auto db = sqlite::open_catalog_connection((archive.root() / "catalog.sqlite").string());
+  auto db = sql::open_catalog_connection(archive.catalog_location(), "fixity store",
+                                         sql::Engines::sqlite_and_postgresql);
   if (!db.ok()) return db.error();
   return std::unique_ptr<FixityStore>(std::make_unique<SqliteFixityStore>(std::move(db).value(), clock));
 }

@@ -3,15 +3,15 @@
 
 #include "storage/archive_store.h"
 #include "storage/flow_store.h"
+#include "storage/sql_db.h"
 #include "storage/sqlite_audit.h"
-#include "storage/sqlite_db.h"
 
 namespace dosar {
 namespace {
 
-using sqlite::Database;
-using sqlite::Statement;
-using sqlite::Transaction;
+using sql::Database;
+using sql::Statement;
+using sql::Transaction;
 
 // User lists are stored comma-separated; user names cannot hold commas' neighbours
 // (spaces, '/', ':') and are checked not to hold commas where they are created.
@@ -195,16 +195,17 @@ class SqliteFlowStore final : public FlowStore {
     const std::string at = now();
     auto ins = db_.prepare(
         "INSERT INTO flows(document_id, kind, author, version, status, revision, started_at) "
-        "VALUES (?, ?, ?, ?, ?, 1, ?)");
+        "VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING id");
     if (!ins.ok()) return ins.error();
-    DOSAR_TRY(ins->bind(1, f.document)
-                  .bind(2, f.kind)
-                  .bind(3, f.author)
-                  .bind(4, std::int64_t{f.version})
-                  .bind(5, f.status)
-                  .bind(6, at)
-                  .run());
-    const FlowId id = db_.last_insert_rowid();
+    auto inserted = ins->bind(1, f.document)
+                        .bind(2, f.kind)
+                        .bind(3, f.author)
+                        .bind(4, std::int64_t{f.version})
+                        .bind(5, f.status)
+                        .bind(6, at)
+                        .run_returning_id();
+    if (!inserted.ok()) return inserted.error();
+    const FlowId id = *inserted;
     for (const FlowStep& s : f.steps) {
       auto step = db_.prepare(
           "INSERT INTO flow_steps(flow_id, position, label, users, role, department, status) VALUES (?, ?, "
@@ -340,7 +341,7 @@ class SqliteFlowStore final : public FlowStore {
 
   Status audit(const std::string& at, const std::string& actor, const std::string& action,
                std::optional<DocumentId> document, const nlohmann::json& detail) {
-    return sqlite::append_audit(db_, at, actor, action, document, detail.dump());
+    return sql::append_audit(db_, at, actor, action, document, detail.dump());
   }
 
   Status insert_event(FlowId id, const FlowEvent& e) {
@@ -367,7 +368,8 @@ class SqliteFlowStore final : public FlowStore {
 }  // namespace
 
 Result<std::unique_ptr<FlowStore>> open_flow_store(const ArchiveStore& archive, const Clock& clock) {
-  auto db = sqlite::open_catalog_connection((archive.root() / "catalog.sqlite").string());
+  auto db = sql::open_catalog_connection(archive.catalog_location(), "flow store",
+                                         sql::Engines::sqlite_and_postgresql);
   if (!db.ok()) return db.error();
   return std::unique_ptr<FlowStore>(std::make_unique<SqliteFlowStore>(std::move(db).value(), clock));
 }

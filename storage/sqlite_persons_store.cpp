@@ -2,15 +2,15 @@
 
 #include "storage/archive_store.h"
 #include "storage/persons_store.h"
+#include "storage/sql_db.h"
 #include "storage/sqlite_audit.h"
-#include "storage/sqlite_db.h"
 
 namespace dosar {
 namespace {
 
-using sqlite::Database;
-using sqlite::Statement;
-using sqlite::Transaction;
+using sql::Database;
+using sql::Statement;
+using sql::Transaction;
 
 constexpr const char* kPersonColumns =
     "id, cnp, id_type, id_value, name, name_folded, birth_date, address, contacts, legal_representative, "
@@ -81,24 +81,25 @@ class SqlitePersonsStore final : public PersonsStore {
     auto s = db_.prepare(
         "INSERT INTO persons(cnp, id_type, id_value, name, name_folded, birth_date, address, contacts, "
         "legal_representative, created_at, created_by, updated_at, revision) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)");
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id");
     if (!s.ok()) return s.error();
     std::optional<std::string> cnp;
     if (!person.cnp.empty()) cnp = person.cnp;
-    DOSAR_TRY(s->bind(1, cnp)
-                  .bind(2, person.id_type)
-                  .bind(3, person.id_value)
-                  .bind(4, person.name)
-                  .bind(5, person.name_folded)
-                  .bind(6, person.birth_date)
-                  .bind(7, person.address)
-                  .bind(8, person.contacts)
-                  .bind(9, person.legal_representative)
-                  .bind(10, at)
-                  .bind(11, actor)
-                  .bind(12, at)
-                  .run());
-    const PersonId id = db_.last_insert_rowid();
+    auto inserted = s->bind(1, cnp)
+                        .bind(2, person.id_type)
+                        .bind(3, person.id_value)
+                        .bind(4, person.name)
+                        .bind(5, person.name_folded)
+                        .bind(6, person.birth_date)
+                        .bind(7, person.address)
+                        .bind(8, person.contacts)
+                        .bind(9, person.legal_representative)
+                        .bind(10, at)
+                        .bind(11, actor)
+                        .bind(12, at)
+                        .run_returning_id();
+    if (!inserted.ok()) return inserted.error();
+    const PersonId id = *inserted;
     for (const Assignment& a : assignments) DOSAR_TRY(insert_assignment(id, a, actor, at));
     // The audit row names the person by id only: no name, no CNP (logs are
     // read by people not assigned to the case).
@@ -232,10 +233,11 @@ class SqlitePersonsStore final : public PersonsStore {
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
     const std::string at = now();
-    auto s = db_.prepare("INSERT INTO households(label, created_at) VALUES (?, ?)");
+    auto s = db_.prepare("INSERT INTO households(label, created_at) VALUES (?, ?) RETURNING id");
     if (!s.ok()) return s.error();
-    DOSAR_TRY(s->bind(1, label).bind(2, at).run());
-    const std::int64_t id = db_.last_insert_rowid();
+    auto inserted = s->bind(1, label).bind(2, at).run_returning_id();
+    if (!inserted.ok()) return inserted.error();
+    const std::int64_t id = *inserted;
     for (const HouseholdMember& m : members) DOSAR_TRY(insert_member(id, m));
     DOSAR_TRY(audit("household.add", actor, {{"household", id}, {"members", members.size()}}, at));
     DOSAR_TRY(tx->commit());
@@ -427,8 +429,8 @@ class SqlitePersonsStore final : public PersonsStore {
     const std::string at = now();
     for (const LinkSuggestion& f : found) {
       auto s = db_.prepare(
-          "INSERT OR IGNORE INTO person_suggestions(person_id, document_id, reason, state, found_at) "
-          "VALUES (?, ?, ?, 'open', ?)");
+          "INSERT INTO person_suggestions(person_id, document_id, reason, state, found_at) "
+          "VALUES (?, ?, ?, 'open', ?) ON CONFLICT DO NOTHING");
       if (!s.ok()) return s.error();
       DOSAR_TRY(s->bind(1, f.person_id).bind(2, f.document_id).bind(3, f.reason).bind(4, at).run());
     }
@@ -493,7 +495,7 @@ class SqlitePersonsStore final : public PersonsStore {
 
   Status audit(const std::string& action, const std::string& actor, const nlohmann::json& detail,
                const std::string& at, std::optional<DocumentId> document = std::nullopt) {
-    return sqlite::append_audit(db_, at, actor, action, document, detail.dump());
+    return sql::append_audit(db_, at, actor, action, document, detail.dump());
   }
 
   Status require_person(PersonId id) const {
@@ -568,7 +570,8 @@ class SqlitePersonsStore final : public PersonsStore {
 }  // namespace
 
 Result<std::unique_ptr<PersonsStore>> open_persons_store(const ArchiveStore& archive, const Clock& clock) {
-  auto db = sqlite::open_catalog_connection((archive.root() / "catalog.sqlite").string());
+  auto db =
+      sql::open_catalog_connection(archive.catalog_location(), "persons store", sql::Engines::sqlite_only);
   if (!db.ok()) return db.error();
   return std::unique_ptr<PersonsStore>(std::make_unique<SqlitePersonsStore>(std::move(db).value(), clock));
 }

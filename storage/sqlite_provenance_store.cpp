@@ -3,14 +3,14 @@
 #include "base/sha256.h"
 #include "storage/archive_store.h"
 #include "storage/provenance_store.h"
+#include "storage/sql_db.h"
 #include "storage/sqlite_audit.h"
-#include "storage/sqlite_db.h"
 
 namespace dosar {
 namespace {
 
-using sqlite::Database;
-using sqlite::Transaction;
+using sql::Database;
+using sql::Transaction;
 
 class SqliteProvenanceStore final : public ProvenanceStore {
  public:
@@ -43,7 +43,7 @@ class SqliteProvenanceStore final : public ProvenanceStore {
     nlohmann::json detail = {{"source", p.source},
                              {"original_id", p.original_id},
                              {"provenance_sha256", sha256_hex(p.provenance)}};
-    DOSAR_TRY(sqlite::append_audit(db_, at, actor, "records.import", p.document_id, detail.dump()));
+    DOSAR_TRY(sql::append_audit(db_, at, actor, "records.import", p.document_id, detail.dump()));
     return tx->commit();
   }
 
@@ -69,7 +69,8 @@ class SqliteProvenanceStore final : public ProvenanceStore {
 
 Result<std::unique_ptr<ProvenanceStore>> open_provenance_store(const ArchiveStore& archive,
                                                                const Clock& clock) {
-  auto db = sqlite::open_catalog_connection((archive.root() / "catalog.sqlite").string());
+  auto db =
+      sql::open_catalog_connection(archive.catalog_location(), "provenance store", sql::Engines::sqlite_only);
   if (!db.ok()) return db.error();
   return std::unique_ptr<ProvenanceStore>(
       std::make_unique<SqliteProvenanceStore>(std::move(db).value(), clock));

@@ -2,15 +2,15 @@
 
 #include "storage/archive_store.h"
 #include "storage/records_store.h"
+#include "storage/sql_db.h"
 #include "storage/sqlite_audit.h"
-#include "storage/sqlite_db.h"
 
 namespace dosar {
 namespace {
 
-using sqlite::Database;
-using sqlite::Statement;
-using sqlite::Transaction;
+using sql::Database;
+using sql::Statement;
+using sql::Transaction;
 
 std::string dossier_name(const std::string& code, int year) {
   return code + "/" + std::to_string(year);
@@ -370,16 +370,17 @@ class SqliteRecordsStore final : public RecordsStore {
     out.added_at = now();
     auto s = db_.prepare(
         "INSERT INTO legal_holds(document_id, code, year, reason, added_by, added_at) VALUES (?, ?, ?, ?, ?, "
-        "?)");
+        "?) RETURNING id");
     if (!s.ok()) return s.error();
-    DOSAR_TRY(s->bind(1, h.document_id)
-                  .bind(2, h.code)
-                  .bind(3, std::int64_t{h.year})
-                  .bind(4, h.reason)
-                  .bind(5, out.added_by)
-                  .bind(6, out.added_at)
-                  .run());
-    out.id = db_.last_insert_rowid();
+    auto inserted = s->bind(1, h.document_id)
+                        .bind(2, h.code)
+                        .bind(3, std::int64_t{h.year})
+                        .bind(4, h.reason)
+                        .bind(5, out.added_by)
+                        .bind(6, out.added_at)
+                        .run_returning_id();
+    if (!inserted.ok()) return inserted.error();
+    out.id = *inserted;
     DOSAR_TRY(audit("hold.add", actor, h.document_id, {{"target", hold_subject(h)}, {"reason", h.reason}},
                     out.added_at));
     DOSAR_TRY(tx->commit());
@@ -428,10 +429,12 @@ class SqliteRecordsStore final : public RecordsStore {
         return make_error(ErrorCode::conflict, "dossier " + dossier_name(code, year), "is on legal hold");
     }
     const std::string at = now();
-    auto d = db_.prepare("INSERT INTO disposals(decision, protocol_document, at, actor) VALUES (?, ?, ?, ?)");
+    auto d = db_.prepare(
+        "INSERT INTO disposals(decision, protocol_document, at, actor) VALUES (?, ?, ?, ?) RETURNING id");
     if (!d.ok()) return d.error();
-    DOSAR_TRY(d->bind(1, decision).bind(2, protocol).bind(3, at).bind(4, actor).run());
-    const std::int64_t id = db_.last_insert_rowid();
+    auto inserted = d->bind(1, decision).bind(2, protocol).bind(3, at).bind(4, actor).run_returning_id();
+    if (!inserted.ok()) return inserted.error();
+    const std::int64_t id = *inserted;
     for (const auto& [code, year] : dossiers) {
       DOSAR_TRY(
           run("INSERT INTO disposal_dossiers(disposal_id, code, year) VALUES (?, ?, ?)", id, code, year));
@@ -606,7 +609,7 @@ class SqliteRecordsStore final : public RecordsStore {
 
   Status audit(const std::string& action, const std::string& actor, std::optional<DocumentId> document,
                const nlohmann::json& detail, const std::string& at) {
-    return sqlite::append_audit(db_, at, actor, action, document, detail.dump());
+    return sql::append_audit(db_, at, actor, action, document, detail.dump());
   }
 
   static std::string hold_subject(const Hold& h) {
@@ -686,7 +689,8 @@ class SqliteRecordsStore final : public RecordsStore {
 }  // namespace
 
 Result<std::unique_ptr<RecordsStore>> open_records_store(const ArchiveStore& archive, const Clock& clock) {
-  auto db = sqlite::open_catalog_connection((archive.root() / "catalog.sqlite").string());
+  auto db = sql::open_catalog_connection(archive.catalog_location(), "records store",
+                                         sql::Engines::sqlite_and_postgresql);
   if (!db.ok()) return db.error();
   return std::unique_ptr<RecordsStore>(std::make_unique<SqliteRecordsStore>(std::move(db).value(), clock));
 }

@@ -3,15 +3,15 @@
 
 #include "storage/archive_store.h"
 #include "storage/registry_store.h"
+#include "storage/sql_db.h"
 #include "storage/sqlite_audit.h"
-#include "storage/sqlite_db.h"
 
 namespace dosar {
 namespace {
 
-using sqlite::Database;
-using sqlite::Statement;
-using sqlite::Transaction;
+using sql::Database;
+using sql::Statement;
+using sql::Transaction;
 
 constexpr const char* kEntryColumns =
     "id, register_name, year, seq, number, registered_at, channel, sender_name, sender_contact, subject, "
@@ -151,25 +151,26 @@ class SqliteRegistryStore final : public RegistryStore {
         "INSERT INTO registry_entries(register_name, year, seq, number, registered_at, channel, sender_name, "
         "sender_contact, subject, kind, document_date, deadline, status, answers_entry, access_salt, "
         "access_hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, ?)");
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, ?) RETURNING id");
     if (!insert.ok()) return insert.error();
-    DOSAR_TRY(insert->bind(1, n.register_name)
-                  .bind(2, std::int64_t{year})
-                  .bind(3, std::int64_t{seq})
-                  .bind(4, number)
-                  .bind(5, at)
-                  .bind(6, n.channel)
-                  .bind(7, n.sender_name)
-                  .bind(8, n.sender_contact)
-                  .bind(9, n.subject)
-                  .bind(10, n.kind)
-                  .bind(11, n.document_date)
-                  .bind(12, deadline)
-                  .bind(13, n.answers)
-                  .bind(14, n.access_salt)
-                  .bind(15, n.access_hash)
-                  .run());
-    const RegistryEntryId id = db_.last_insert_rowid();
+    auto inserted = insert->bind(1, n.register_name)
+                        .bind(2, std::int64_t{year})
+                        .bind(3, std::int64_t{seq})
+                        .bind(4, number)
+                        .bind(5, at)
+                        .bind(6, n.channel)
+                        .bind(7, n.sender_name)
+                        .bind(8, n.sender_contact)
+                        .bind(9, n.subject)
+                        .bind(10, n.kind)
+                        .bind(11, n.document_date)
+                        .bind(12, deadline)
+                        .bind(13, n.answers)
+                        .bind(14, n.access_salt)
+                        .bind(15, n.access_hash)
+                        .run_returning_id();
+    if (!inserted.ok()) return inserted.error();
+    const RegistryEntryId id = *inserted;
     for (DocumentId d : n.documents) {
       auto link = db_.prepare("INSERT INTO registry_documents(entry_id, document_id) VALUES (?, ?)");
       if (!link.ok()) return link.error();
@@ -496,7 +497,7 @@ class SqliteRegistryStore final : public RegistryStore {
   Status audit(const std::string& action, const std::string& actor, const nlohmann::json& detail,
                std::string at = {}) {
     if (at.empty()) at = now();
-    return sqlite::append_audit(db_, at, actor, action, std::nullopt, detail.dump());
+    return sql::append_audit(db_, at, actor, action, std::nullopt, detail.dump());
   }
 
   template <class Key>
@@ -649,7 +650,8 @@ class SqliteRegistryStore final : public RegistryStore {
 }  // namespace
 
 Result<std::unique_ptr<RegistryStore>> open_registry_store(const ArchiveStore& archive, const Clock& clock) {
-  auto db = sqlite::open_catalog_connection((archive.root() / "catalog.sqlite").string());
+  auto db = sql::open_catalog_connection(archive.catalog_location(), "registry store",
+                                         sql::Engines::sqlite_and_postgresql);
   if (!db.ok()) return db.error();
   return std::unique_ptr<RegistryStore>(std::make_unique<SqliteRegistryStore>(std::move(db).value(), clock));
 }

@@ -1,16 +1,16 @@
 #include <nlohmann/json.hpp>
 
 #include "storage/archive_store.h"
+#include "storage/sql_db.h"
 #include "storage/sqlite_audit.h"
-#include "storage/sqlite_db.h"
 #include "storage/submission_store.h"
 
 namespace dosar {
 namespace {
 
-using sqlite::Database;
-using sqlite::Statement;
-using sqlite::Transaction;
+using sql::Database;
+using sql::Statement;
+using sql::Transaction;
 
 constexpr const char* kColumns =
     "entry_id, form_id, form_version, notice_version, consent_at, verification, answers, notified_seq";
@@ -131,7 +131,8 @@ class SqliteSubmissionStore final : public SubmissionStore {
     if (!tx.ok()) return tx.error();
     DOSAR_TRY(require_entry(entry));
     for (DocumentId d : documents) {
-      auto s = db_.prepare("INSERT OR IGNORE INTO registry_documents(entry_id, document_id) VALUES (?, ?)");
+      auto s = db_.prepare(
+          "INSERT INTO registry_documents(entry_id, document_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
       if (!s.ok()) return s.error();
       auto run = s->bind(1, entry).bind(2, d).run();
       if (!run.ok())
@@ -148,7 +149,7 @@ class SqliteSubmissionStore final : public SubmissionStore {
   std::string now() const { return format_utc(clock_.now()); }
 
   Status audit(const std::string& action, const std::string& actor, const nlohmann::json& detail) {
-    return sqlite::append_audit(db_, now(), actor, action, std::nullopt, detail.dump());
+    return sql::append_audit(db_, now(), actor, action, std::nullopt, detail.dump());
   }
 
   Status require_entry(RegistryEntryId entry) {
@@ -183,7 +184,8 @@ class SqliteSubmissionStore final : public SubmissionStore {
 
 Result<std::unique_ptr<SubmissionStore>> open_submission_store(const ArchiveStore& archive,
                                                                const Clock& clock) {
-  auto db = sqlite::open_catalog_connection((archive.root() / "catalog.sqlite").string());
+  auto db =
+      sql::open_catalog_connection(archive.catalog_location(), "submission store", sql::Engines::sqlite_only);
   if (!db.ok()) return db.error();
   return std::unique_ptr<SubmissionStore>(
       std::make_unique<SqliteSubmissionStore>(std::move(db).value(), clock));

@@ -8,12 +8,14 @@
 
 #include "base/sha256.h"
 #include "storage/audit_chain.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/temp_dir.h"
 
 namespace dosar {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::PostgresServer;
 using testing::TempDir;
 
 class FixedClock : public Clock {
@@ -25,9 +27,11 @@ class FixedClock : public Clock {
 
 struct CatalogBackend {
   std::string name;
-  std::function<Result<std::unique_ptr<Catalog>>(const fs::path& dir, const Clock& clock)> open;
+  // A new, empty place for a catalogue in `dir`: a file, or a database.
+  std::function<std::string(const fs::path& dir)> make_place;
+  std::function<Result<std::unique_ptr<Catalog>>(const std::string& place, const Clock& clock)> open;
   // Runs raw SQL on the backend's storage, to simulate tampering.
-  std::function<void(const fs::path& dir, const std::string& sql)> tamper;
+  std::function<void(const std::string& place, const std::string& sql)> tamper;
 };
 
 void PrintTo(const CatalogBackend& backend, std::ostream* os) {
@@ -35,19 +39,28 @@ void PrintTo(const CatalogBackend& backend, std::ostream* os) {
 }
 
 CatalogBackend sqlite_backend() {
-  return {"sqlite",
-          [](const fs::path& dir, const Clock& clock) {
-            return open_sqlite_catalog(dir / "catalog.sqlite", OpenMode::create, clock);
+  return {"sqlite", [](const fs::path& dir) { return (dir / "catalog.sqlite").string(); },
+          [](const std::string& file, const Clock& clock) {
+            return open_sqlite_catalog(file, OpenMode::create, clock);
           },
-          [](const fs::path& dir, const std::string& sql) {
+          [](const std::string& file, const std::string& sql) {
             sqlite3* db = nullptr;
-            ASSERT_EQ(sqlite3_open((dir / "catalog.sqlite").c_str(), &db), SQLITE_OK);
+            ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
             char* message = nullptr;
             EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message), SQLITE_OK)
                 << (message ? message : "");
             sqlite3_free(message);
             sqlite3_close(db);
           }};
+}
+
+// A real PostgreSQL server (tests/support/postgres_server.h), a database per test.
+CatalogBackend postgresql_backend() {
+  return {"postgresql", [](const fs::path&) { return PostgresServer::shared().create_database(); },
+          [](const std::string& uri, const Clock& clock) {
+            return open_postgresql_catalog(uri, OpenMode::create, clock);
+          },
+          [](const std::string& uri, const std::string& sql) { PostgresServer::run_sql(uri, sql); }};
 }
 
 NewVersion version_of(const std::string& content, const std::string& name = "cerere ședință.pdf") {
@@ -72,7 +85,8 @@ NewDocument document_of(const std::string& content) {
 class CatalogContract : public ::testing::TestWithParam<CatalogBackend> {
  protected:
   void SetUp() override {
-    auto opened = GetParam().open(dir_.path(), clock_);
+    place_ = GetParam().make_place(dir_.path());
+    auto opened = GetParam().open(place_, clock_);
     ASSERT_TRUE(opened.ok()) << opened.error().to_string();
     catalog_ = std::move(opened).value();
   }
@@ -82,6 +96,7 @@ class CatalogContract : public ::testing::TestWithParam<CatalogBackend> {
     return outcome->document.id;
   }
   TempDir dir_;
+  std::string place_;
   FixedClock clock_;
   std::unique_ptr<Catalog> catalog_;
 };
@@ -175,7 +190,7 @@ TEST_P(CatalogContract, WritesOneChainedAuditRowPerChange) {
 TEST_P(CatalogContract, DetectsAlteredAuditRow) {
   create("a");
   create("b");
-  GetParam().tamper(dir_.path(), "UPDATE audit SET actor = 'mallory' WHERE seq = 1");
+  GetParam().tamper(place_, "UPDATE audit SET actor = 'mallory' WHERE seq = 1");
   auto problems = catalog_->verify_audit_chain();
   ASSERT_TRUE(problems.ok());
   ASSERT_FALSE(problems->empty());
@@ -187,7 +202,7 @@ TEST_P(CatalogContract, DetectsRemovedAuditRow) {
   create("a");
   create("b");
   create("c");
-  GetParam().tamper(dir_.path(), "DELETE FROM audit WHERE seq = 2");
+  GetParam().tamper(place_, "DELETE FROM audit WHERE seq = 2");
   auto problems = catalog_->verify_audit_chain();
   ASSERT_TRUE(problems.ok());
   ASSERT_FALSE(problems->empty());
@@ -252,7 +267,7 @@ TEST_P(CatalogContract, KnowsDepartmentsAddedAndThoseOfUsersAndDocuments) {
   EXPECT_EQ(catalog_->departments()->size(), 3u) << "nothing refused was stored";
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, CatalogContract, ::testing::Values(sqlite_backend()),
+INSTANTIATE_TEST_SUITE_P(Backends, CatalogContract, ::testing::Values(sqlite_backend(), postgresql_backend()),
                          [](const auto& param_info) { return param_info.param.name; });
 
 // SQLite specifics.
@@ -268,7 +283,8 @@ TEST(SqliteCatalog, RefusesFileThatIsNotADatabase) {
 TEST(SqliteCatalog, RefusesSchemaFromNewerDosar) {
   TempDir dir;
   ASSERT_TRUE(open_sqlite_catalog(dir / "catalog.sqlite", OpenMode::create).ok());
-  sqlite_backend().tamper(dir.path(), "INSERT INTO schema_migrations VALUES (999, 'future')");
+  sqlite_backend().tamper((dir / "catalog.sqlite").string(),
+                          "INSERT INTO schema_migrations VALUES (999, 'future')");
   auto opened = open_sqlite_catalog(dir / "catalog.sqlite", OpenMode::existing);
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.error().code, ErrorCode::unsupported);
@@ -291,6 +307,77 @@ TEST(SqliteCatalog, UsesWalAndFullSync) {
   auto c = open_sqlite_catalog(dir / "catalog.sqlite", OpenMode::create);
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(fs::exists(dir / "catalog.sqlite-wal"));
+}
+
+// PostgreSQL specifics.
+
+TEST(PostgresCatalog, RefusesSchemaFromNewerDosar) {
+  const std::string uri = PostgresServer::shared().create_database();
+  ASSERT_TRUE(open_postgresql_catalog(uri, OpenMode::create).ok());
+  PostgresServer::run_sql(uri, "INSERT INTO schema_migrations VALUES (999, 'future')");
+  auto opened = open_postgresql_catalog(uri, OpenMode::existing);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.error().code, ErrorCode::unsupported);
+  EXPECT_NE(opened.error().message.find("newer"), std::string::npos);
+}
+
+TEST(PostgresCatalog, ReopensWithoutReapplyingMigrations) {
+  const std::string uri = PostgresServer::shared().create_database();
+  {
+    auto c = open_postgresql_catalog(uri, OpenMode::create);
+    ASSERT_TRUE(c.ok()) << c.error().to_string();
+    ASSERT_TRUE(c->get()->create_document_unless_duplicate(document_of("keep"), "ana").ok());
+  }
+  auto reopened = open_postgresql_catalog(uri, OpenMode::existing);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().to_string();
+  EXPECT_EQ(reopened->get()->documents()->size(), 1u);
+}
+
+TEST(PostgresCatalog, CreateRefusesADatabaseWithACatalogueAndOpenOneWithout) {
+  const std::string uri = PostgresServer::shared().create_database();
+  auto empty = open_postgresql_catalog(uri, OpenMode::existing);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().code, ErrorCode::not_found);
+  ASSERT_TRUE(open_postgresql_catalog(uri, OpenMode::create).ok());
+  auto again = open_postgresql_catalog(uri, OpenMode::create);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::conflict);
+}
+
+TEST(PostgresCatalog, MissingDatabaseIsNotFoundAndUnreachableServerAnIoErrorNamingIt) {
+  auto missing =
+      open_postgresql_catalog(PostgresServer::shared().uri("no_such_database"), OpenMode::existing);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::not_found);
+  TempDir nowhere;
+  auto unreachable = open_postgresql_catalog(
+      "postgresql:///dosar?host=" + nowhere.path().string() + "&port=5432&user=postgres", OpenMode::existing);
+  ASSERT_FALSE(unreachable.ok());
+  EXPECT_EQ(unreachable.error().code, ErrorCode::io);
+  EXPECT_NE(unreachable.error().subject.find("postgresql server " + nowhere.path().string()),
+            std::string::npos)
+      << unreachable.error().subject;
+}
+
+// Issue 13, faults: the server restarted under a running catalogue.
+TEST(PostgresCatalog, ServerRestartIsAClearIoErrorThenTheNextCallReconnectsWithNothingHalfDone) {
+  auto& server = PostgresServer::shared();
+  const std::string uri = server.create_database();
+  auto catalog = open_postgresql_catalog(uri, OpenMode::create);
+  ASSERT_TRUE(catalog.ok()) << catalog.error().to_string();
+  ASSERT_TRUE((*catalog)->create_document_unless_duplicate(document_of("before"), "ana").ok());
+  server.restart();
+  auto cut = (*catalog)->create_document_unless_duplicate(document_of("during"), "ana");
+  ASSERT_FALSE(cut.ok());
+  EXPECT_EQ(cut.error().code, ErrorCode::io);
+  EXPECT_NE(cut.error().subject.find("postgresql server"), std::string::npos) << cut.error().to_string();
+  EXPECT_NE(cut.error().message.find("lost the connection"), std::string::npos) << cut.error().to_string();
+  auto after = (*catalog)->create_document_unless_duplicate(document_of("after"), "ana");
+  ASSERT_TRUE(after.ok()) << after.error().to_string();
+  auto documents = (*catalog)->documents();
+  ASSERT_TRUE(documents.ok());
+  ASSERT_EQ(documents->size(), 2u) << "the cut call stored nothing";
+  EXPECT_TRUE((*catalog)->verify_audit_chain()->empty());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "base/sha256.h"
 #include "storage/catalog.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/temp_dir.h"
 
 namespace dosar {
@@ -29,10 +30,18 @@ NewDocument deferred_document(const std::string& content) {
   return d;
 }
 
-class DerivationQueueTest : public ::testing::Test {
+// The catalogue under test: SQLite, or PostgreSQL on the tests' real server.
+enum class Engine { sqlite, postgresql };
+
+class DerivationQueueTest : public ::testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
-    catalog_ = std::move(open_sqlite_catalog(dir_ / "catalog.sqlite", OpenMode::create, clock_)).value();
+    auto opened = GetParam() == Engine::sqlite
+                      ? open_sqlite_catalog(dir_ / "catalog.sqlite", OpenMode::create, clock_)
+                      : open_postgresql_catalog(testing::PostgresServer::shared().create_database(),
+                                                OpenMode::create, clock_);
+    ASSERT_TRUE(opened.ok()) << opened.error().to_string();
+    catalog_ = std::move(opened).value();
     auto created = catalog_->create_documents_unless_duplicate(
         {deferred_document("unu"), deferred_document("doi"), deferred_document("unu")}, "ana");
     ASSERT_TRUE(created.ok()) << created.error().to_string();
@@ -56,7 +65,7 @@ class DerivationQueueTest : public ::testing::Test {
   std::unique_ptr<Catalog> catalog_;
 };
 
-TEST_F(DerivationQueueTest, QueuesDeferredVersionsInOneBatchAndShowsTheirState) {
+TEST_P(DerivationQueueTest, QueuesDeferredVersionsInOneBatchAndShowsTheirState) {
   auto queue = catalog_->derivations(true);
   ASSERT_TRUE(queue.ok());
   ASSERT_EQ(queue->size(), 2u);
@@ -66,7 +75,7 @@ TEST_F(DerivationQueueTest, QueuesDeferredVersionsInOneBatchAndShowsTheirState) 
   EXPECT_TRUE(catalog_->version(1, 1)->derived.empty());
 }
 
-TEST_F(DerivationQueueTest, CompletedDerivationAddsTextAuditRowAndIndexWork) {
+TEST_P(DerivationQueueTest, CompletedDerivationAddsTextAuditRowAndIndexWork) {
   auto claimed = catalog_->claim_derivations("w1", 10, seconds(60), 3);
   ASSERT_TRUE(claimed.ok());
   ASSERT_EQ(claimed->size(), 2u);
@@ -88,7 +97,7 @@ TEST_F(DerivationQueueTest, CompletedDerivationAddsTextAuditRowAndIndexWork) {
   EXPECT_EQ(catalog_->derivations(true)->size(), 1u) << "only document 2 is left";
 }
 
-TEST_F(DerivationQueueTest, ClaimedDerivationIsNotClaimedTwiceWhileItsLeaseRuns) {
+TEST_P(DerivationQueueTest, ClaimedDerivationIsNotClaimedTwiceWhileItsLeaseRuns) {
   ASSERT_EQ(catalog_->claim_derivations("w1", 1, seconds(60), 3)->size(), 1u);
   auto second = catalog_->claim_derivations("w2", 10, seconds(60), 3);
   ASSERT_EQ(second->size(), 1u);
@@ -96,7 +105,7 @@ TEST_F(DerivationQueueTest, ClaimedDerivationIsNotClaimedTwiceWhileItsLeaseRuns)
   EXPECT_TRUE(catalog_->claim_derivations("w3", 10, seconds(60), 3)->empty());
 }
 
-TEST_F(DerivationQueueTest, DeadWorkersLeaseRunsOutAndItsWorkIsTakenOverOnce) {
+TEST_P(DerivationQueueTest, DeadWorkersLeaseRunsOutAndItsWorkIsTakenOverOnce) {
   ASSERT_EQ(catalog_->claim_derivations("dead", 1, seconds(60), 3)->size(), 1u);
   clock_.at += seconds(30);
   ASSERT_TRUE(catalog_->record_derivation_progress(1, 1, "dead", 1, 4).ok()) << "heartbeat renews the lease";
@@ -115,7 +124,7 @@ TEST_F(DerivationQueueTest, DeadWorkersLeaseRunsOutAndItsWorkIsTakenOverOnce) {
   EXPECT_TRUE((*catalog_->complete_derivations({text_for(1, "on time")}, "w3", "ana"))[0].ok());
 }
 
-TEST_F(DerivationQueueTest, DerivationThatKeepsKillingItsWorkerIsGivenUp) {
+TEST_P(DerivationQueueTest, DerivationThatKeepsKillingItsWorkerIsGivenUp) {
   for (int attempt = 1; attempt <= 2; ++attempt) {
     ASSERT_EQ(catalog_->claim_derivations("w", 1, seconds(60), 2)->size(), 1u);
     clock_.at += seconds(61);
@@ -131,7 +140,7 @@ TEST_F(DerivationQueueTest, DerivationThatKeepsKillingItsWorkerIsGivenUp) {
   EXPECT_EQ(catalog_->audit_trail(1)->back().action, "version.derive-failed");
 }
 
-TEST_F(DerivationQueueTest, FailureIsQueuedAgainOrFailedForGood) {
+TEST_P(DerivationQueueTest, FailureIsQueuedAgainOrFailedForGood) {
   ASSERT_EQ(catalog_->claim_derivations("w", 2, seconds(60), 3)->size(), 2u);
   ASSERT_TRUE(catalog_->fail_derivation(1, 1, "w", "spool full", Catalog::GiveBack::retry, "ana").ok());
   ASSERT_TRUE(
@@ -145,7 +154,7 @@ TEST_F(DerivationQueueTest, FailureIsQueuedAgainOrFailedForGood) {
   EXPECT_EQ((*again)[0].attempts, 2) << "the failed attempt counted";
 }
 
-TEST_F(DerivationQueueTest, WorkerAskedToStopGivesItsWorkBackWithoutSpendingAnAttempt) {
+TEST_P(DerivationQueueTest, WorkerAskedToStopGivesItsWorkBackWithoutSpendingAnAttempt) {
   for (int restart = 0; restart < 5; ++restart) {
     auto claimed = catalog_->claim_derivations("server", 1, seconds(60), 3);
     ASSERT_EQ(claimed->size(), 1u) << "restart " << restart;
@@ -171,7 +180,7 @@ DerivationPage page(int index, const std::string& text) {
   return p;
 }
 
-TEST_F(DerivationQueueTest, RecordedPagesOutliveTheirWorkerAndAreReadOnce) {
+TEST_P(DerivationQueueTest, RecordedPagesOutliveTheirWorkerAndAreReadOnce) {
   ASSERT_EQ(catalog_->claim_derivations("dead", 1, seconds(60), 3)->size(), 1u);
   ASSERT_TRUE(catalog_->record_derivation_pages(1, 1, "dead", {page(0, "Pagina 1")}, 1, 3).ok());
   ASSERT_TRUE(catalog_->record_derivation_pages(1, 1, "dead", {page(1, "Pagina 2")}, 2, 3).ok());
@@ -214,7 +223,7 @@ TEST_F(DerivationQueueTest, RecordedPagesOutliveTheirWorkerAndAreReadOnce) {
   EXPECT_NE(trail->back().detail.find("\"pages_resumed\":2"), std::string::npos) << trail->back().detail;
 }
 
-TEST_F(DerivationQueueTest, FailedDerivationForgetsItsRecordedPages) {
+TEST_P(DerivationQueueTest, FailedDerivationForgetsItsRecordedPages) {
   ASSERT_EQ(catalog_->claim_derivations("w", 1, seconds(60), 3)->size(), 1u);
   ASSERT_TRUE(catalog_->record_derivation_pages(1, 1, "w", {page(0, "Pagina 1")}, 1, 2).ok());
   ASSERT_TRUE(catalog_->fail_derivation(1, 1, "w", "broken", Catalog::GiveBack::retry, "ana").ok());
@@ -223,6 +232,11 @@ TEST_F(DerivationQueueTest, FailedDerivationForgetsItsRecordedPages) {
   ASSERT_TRUE(catalog_->fail_derivation(1, 1, "w", "broken", Catalog::GiveBack::failed, "ana").ok());
   EXPECT_TRUE(catalog_->derivation_pages(1, 1)->empty());
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, DerivationQueueTest, ::testing::Values(Engine::sqlite, Engine::postgresql),
+                         [](const auto& param_info) {
+                           return param_info.param == Engine::sqlite ? "sqlite" : "postgresql";
+                         });
 
 }  // namespace
 }  // namespace dosar

@@ -8,6 +8,7 @@
 
 #include "base/sha256.h"
 #include "storage/archive_store.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/temp_dir.h"
 
 namespace dosar::workflow {
@@ -48,6 +49,8 @@ class CountingSigner : public DocumentSigner {
 struct ApprovalFlowTestBackend {
   std::string name;
   std::function<Result<std::unique_ptr<FlowStore>>(const ArchiveStore&, const Clock&)> open;
+  // Where the archive's catalogue goes: none for ARCHIVE/catalog.sqlite.
+  std::function<std::optional<CatalogLocation>()> catalog = [] { return std::nullopt; };
 };
 
 void PrintTo(const ApprovalFlowTestBackend& backend, std::ostream* os) {
@@ -57,7 +60,10 @@ void PrintTo(const ApprovalFlowTestBackend& backend, std::ostream* os) {
 class ApprovalFlowTest : public ::testing::TestWithParam<ApprovalFlowTestBackend> {
  protected:
   void SetUp() override {
-    archive_ = std::move(ArchiveStore::create(dir_ / "archive", clock_).value());
+    catalog_ = GetParam().catalog();
+    auto created = ArchiveStore::create(dir_ / "archive", clock_, catalog_);
+    ASSERT_TRUE(created.ok()) << created.error().to_string();
+    archive_ = std::move(created).value();
     store_ = std::move(GetParam().open(*archive_, clock_).value());
     signer_ = std::make_unique<CountingSigner>(archive_->catalog());
     flows_ = std::make_unique<ApprovalFlows>(archive_->catalog(), *store_, *signer_, clock_);
@@ -98,6 +104,7 @@ class ApprovalFlowTest : public ::testing::TestWithParam<ApprovalFlowTestBackend
 
   testing::TempDir dir_;
   SettableClock clock_;
+  std::optional<CatalogLocation> catalog_;
   std::unique_ptr<ArchiveStore> archive_;
   std::unique_ptr<FlowStore> store_;
   std::unique_ptr<CountingSigner> signer_;
@@ -267,11 +274,19 @@ TEST_P(ApprovalFlowTest, ListsRolesAndTemplatesAndTakesARoleAway) {
   EXPECT_EQ((*templates)[1].steps.size(), 4u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ApprovalFlowTest,
-                         ::testing::Values(ApprovalFlowTestBackend{
-                             "sqlite", [](const ArchiveStore& archive,
-                                          const Clock& clock) { return open_flow_store(archive, clock); }}),
-                         [](const auto& param_info) { return param_info.param.name; });
+INSTANTIATE_TEST_SUITE_P(
+    Backends, ApprovalFlowTest,
+    ::testing::Values(
+        ApprovalFlowTestBackend{"sqlite", [](const ArchiveStore& archive,
+                                             const Clock& clock) { return open_flow_store(archive, clock); }},
+        ApprovalFlowTestBackend{
+            "postgresql",
+            [](const ArchiveStore& archive, const Clock& clock) { return open_flow_store(archive, clock); },
+            [] {
+              return std::optional<CatalogLocation>(CatalogLocation{
+                  CatalogLocation::Engine::postgresql, testing::PostgresServer::shared().create_database()});
+            }}),
+    [](const auto& param_info) { return param_info.param.name; });
 
 }  // namespace
 }  // namespace dosar::workflow

@@ -3,10 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
 #include <set>
+#include <thread>
 
 #include "storage/archive_store.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/temp_dir.h"
 
 namespace dosar::workflow {
@@ -39,6 +42,8 @@ std::chrono::system_clock::time_point utc(const std::string& iso) {
 struct RegistryTestBackend {
   std::string name;
   std::function<Result<std::unique_ptr<RegistryStore>>(const ArchiveStore&, const Clock&)> open;
+  // Where the archive's catalogue goes: none for ARCHIVE/catalog.sqlite.
+  std::function<std::optional<CatalogLocation>()> catalog = [] { return std::nullopt; };
 };
 
 void PrintTo(const RegistryTestBackend& backend, std::ostream* os) {
@@ -48,7 +53,10 @@ void PrintTo(const RegistryTestBackend& backend, std::ostream* os) {
 class RegistryTest : public ::testing::TestWithParam<RegistryTestBackend> {
  protected:
   void SetUp() override {
-    archive_ = std::move(ArchiveStore::create(dir_ / "archive", clock_).value());
+    catalog_ = GetParam().catalog();
+    auto created = ArchiveStore::create(dir_ / "archive", clock_, catalog_);
+    ASSERT_TRUE(created.ok()) << created.error().to_string();
+    archive_ = std::move(created).value();
     store_ = std::move(GetParam().open(*archive_, clock_).value());
     registry_ = std::make_unique<Registry>(archive_->catalog(), *store_, clock_);
   }
@@ -78,6 +86,7 @@ class RegistryTest : public ::testing::TestWithParam<RegistryTestBackend> {
 
   testing::TempDir dir_;
   SettableClock clock_{utc("2026-11-22T08:00:00")};
+  std::optional<CatalogLocation> catalog_;
   std::unique_ptr<ArchiveStore> archive_;
   std::unique_ptr<RegistryStore> store_;
   std::unique_ptr<Registry> registry_;
@@ -483,13 +492,67 @@ TEST_P(RegistryTest, Refusal544OnTheFifthDayIsInTermAndLaterIsFlaggedWithItsJust
   EXPECT_TRUE(archive_->catalog().verify_audit_chain()->empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, RegistryTest,
-                         ::testing::Values(RegistryTestBackend{
-                             "sqlite",
-                             [](const ArchiveStore& archive, const Clock& clock) {
-                               return open_registry_store(archive, clock);
-                             }}),
-                         [](const auto& param_info) { return param_info.param.name; });
+// Issue 13 item 2: registrations from several connections at once (each
+// with its own archive handle, as several `dosar serve` processes have)
+// take consecutive numbers, none twice and none skipped, on one audit chain.
+TEST_P(RegistryTest, ConcurrentRegistrationsFromSeveralConnectionsStayGaplessOnOneAuditChain) {
+  constexpr int kWriters = 4;
+  constexpr int kEach = 15;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w)
+    writers.emplace_back([&] {
+      auto archive = ArchiveStore::open(dir_ / "archive", clock_, real_file_system(), catalog_);
+      auto store = archive.ok() ? GetParam().open(**archive, clock_)
+                                : Result<std::unique_ptr<RegistryStore>>(archive.error());
+      if (!store.ok()) {
+        ADD_FAILURE() << store.error().to_string();
+        ++failures;
+        return;
+      }
+      Registry registry((*archive)->catalog(), **store, clock_);
+      for (int i = 0; i < kEach; ++i) {
+        Registration r;
+        r.register_name = "intrare";
+        r.kind = "petitie";
+        r.sender_name = "Ion Popescu";
+        r.subject = "Cerere " + std::to_string(i);
+        auto done = registry.register_entry(r, "clerk");
+        if (!done.ok()) {
+          ADD_FAILURE() << done.error().to_string();
+          ++failures;
+        }
+      }
+    });
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto entries = registry_->list("intrare", 0);
+  ASSERT_TRUE(entries.ok());
+  std::set<int> seqs;
+  for (const RegistryEntry& e : *entries) seqs.insert(e.seq);
+  EXPECT_EQ(entries->size(), std::size_t{kWriters * kEach});
+  EXPECT_EQ(seqs.size(), std::size_t{kWriters * kEach}) << "a number was given twice";
+  EXPECT_EQ(*seqs.begin(), 1);
+  EXPECT_EQ(*seqs.rbegin(), kWriters * kEach) << "a number was skipped";
+  EXPECT_TRUE(archive_->catalog().verify_audit_chain()->empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, RegistryTest,
+    ::testing::Values(RegistryTestBackend{"sqlite",
+                                          [](const ArchiveStore& archive, const Clock& clock) {
+                                            return open_registry_store(archive, clock);
+                                          }},
+                      RegistryTestBackend{"postgresql",
+                                          [](const ArchiveStore& archive, const Clock& clock) {
+                                            return open_registry_store(archive, clock);
+                                          },
+                                          [] {
+                                            return std::optional<CatalogLocation>(CatalogLocation{
+                                                CatalogLocation::Engine::postgresql,
+                                                testing::PostgresServer::shared().create_database()});
+                                          }}),
+    [](const auto& param_info) { return param_info.param.name; });
 
 }  // namespace
 }  // namespace dosar::workflow
