@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/context.h"
+#include "ingest/archive_index.h"
 
 namespace dosar::cli {
 namespace {
@@ -981,7 +982,9 @@ std::vector<CommandSpec> specs() {
 }  // namespace
 
 Result<std::unique_ptr<ArchiveStore>> Context::open_archive() const {
-  return ArchiveStore::open(archive_dir);
+  auto archive = ArchiveStore::open(archive_dir);
+  if (archive.ok()) (*archive)->set_index_locator(index_locator);
+  return archive;
 }
 
 ExitCode Context::fail(const Error& error) const {
@@ -1046,8 +1049,18 @@ ExitCode run(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (const char* env = std::getenv("DOSAR_ARCHIVE"); env && *env) archive = env;
   if (auto a = parsed->get("--archive")) archive = *a;
 
+  auto index = parsed->get("--index");
+  if (index) {
+    auto location = parse_index_locator(*index);
+    if (!location.ok()) {
+      err << "dosar: --index: " << location.error().to_string() << '\n';
+      return ExitCode::usage;
+    }
+  }
+
   Context context{
-      *parsed, out, err, archive, parsed->has("--json"), &err == &std::cerr && ::isatty(STDERR_FILENO) == 1};
+      *parsed, out, err, archive, parsed->has("--json"), &err == &std::cerr && ::isatty(STDERR_FILENO) == 1,
+      index};
   for (const auto& e : command_table())
     if (e.spec.name == parsed->spec->name) return e.function(context);
   return ExitCode::usage;

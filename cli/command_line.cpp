@@ -7,6 +7,10 @@ namespace dosar::cli {
 const std::vector<OptionSpec>& global_options() {
   static const std::vector<OptionSpec> options = {
       {"--archive", "DIR", "archive directory (default $DOSAR_ARCHIVE, else ./archive)"},
+      {"--index", "LOCATOR",
+       "search index: xapian:DIR or xapian-tcp://HOST:PORT,HOST:PORT… (default: the archive's config.json, "
+       "else "
+       "ARCHIVE/index)"},
       {"--help", "", "show help for the command"},
   };
   return options;
@@ -123,7 +127,7 @@ Result<ParsedCommand> parse_command_line(const std::vector<std::string>& args,
 
 std::string usage_text(const std::vector<CommandSpec>& commands) {
   std::ostringstream out;
-  out << "usage: dosar [--archive DIR] COMMAND [OPTIONS] [ARGS]\n\ncommands:\n";
+  out << "usage: dosar [--archive DIR] [--index LOCATOR] COMMAND [OPTIONS] [ARGS]\n\ncommands:\n";
   for (const auto& c : commands) {
     std::string head = c.name + (c.arguments.empty() ? "" : " " + c.arguments);
     out << "  " << head;

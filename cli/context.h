@@ -24,6 +24,9 @@ struct Context {
   std::filesystem::path archive_dir;
   bool json = false;
   bool err_is_terminal = false;  // progress bars only on a terminal
+  // --index: where the search index lives, set on every archive opened
+  // (ingest/archive_index.h index_location); none: the archive's config.json.
+  std::optional<std::string> index_locator;
 
   // Opens the archive or prints why not.
   Result<std::unique_ptr<ArchiveStore>> open_archive() const;
