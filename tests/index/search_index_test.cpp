@@ -352,7 +352,10 @@ class RemoteShards : public ::testing::Test {
     request.visibility = Visibility::everything();
     request.all_versions = true;
     std::vector<std::int64_t> out;
-    for (const auto& hit : (*local)->search(request)->hits) out.push_back(hit.document_id);
+    auto result = (*local)->search(request);
+    EXPECT_TRUE(result.ok());
+    if (result.ok())
+      for (const auto& hit : result->hits) out.push_back(hit.document_id);
     std::sort(out.begin(), out.end());
     return out;
   }

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,7 +66,8 @@ XapianServer::XapianServer(const std::filesystem::path& dir, ServerAccess access
     pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
-      ::setpgid(0, 0);  // its own group: kill() reaches the children serving connections
+      ::setpgid(0, 0);                     // its own group: kill() reaches the children serving connections
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // and a test that crashes leaves no server behind
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
