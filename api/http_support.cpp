@@ -23,6 +23,7 @@ Result<ArchiveStore*> App::archive() const {
     auto archive = ArchiveStore::open(options.archive_dir);
     if (!archive.ok()) return archive.error();
     slot = std::move(archive).value();
+    slot->set_index_locator(options.index_locator);
   }
   return slot.get();
 }

@@ -210,7 +210,8 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
     run.ocr_languages = options.ocr_languages;
     run.actor = "dosar-serve";
     auto started = BackgroundDerivations::start(
-        options.archive_dir, run, std::chrono::seconds(1), nullptr, [](const Error& e) {
+        options.archive_dir, options.index_locator, run, std::chrono::seconds(1), nullptr,
+        [](const Error& e) {
           std::fprintf(stderr, "dosar: text extraction in the background: %s\n", e.to_string().c_str());
         });
     if (!started.ok()) return started.error();

@@ -42,6 +42,8 @@ struct PublicFormsOptions {
 
 struct ServerOptions {
   std::filesystem::path archive_dir;
+  // The search index's locator (`--index`); none: the archive's config.json.
+  std::optional<std::string> index_locator;
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (see WebServer::port)
   std::uint64_t max_upload_bytes = 512ull << 20;

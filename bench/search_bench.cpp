@@ -5,10 +5,13 @@
 //
 // usage: dosar-search-bench --docs N --queries Q --work DIR [--seed S]
 //                           [--warmup W] [--keep] [--reuse] [--sample]
+//                           [--shards K,K…]
 // Writes DIR/dosar-index/ and DIR/fts5.db, and removes both at the end unless
 // --keep. --reuse searches the indexes a previous --keep run left (same N and
 // seed) without rebuilding them; indexing figures are then not reported.
-// --sample prints document 0 and the queries, and stops.
+// --sample prints document 0 and the queries, and stops. --shards K,K…
+// compares instead the local index with K shards served by xapian-tcpsrv
+// on loopback, for each K (same documents and queries; no FTS5).
 //
 // What is compared (see bench/README.md):
 //  - Dosar: SearchIndex::put in batches of 1000 (each put commits), then
@@ -42,6 +45,7 @@
 #include <vector>
 
 #include "index/search_index.h"
+#include "tests/support/xapian_server.h"
 
 namespace {
 
@@ -499,8 +503,10 @@ void progress(const char* engine, std::uint64_t done, std::uint64_t total, doubl
             << static_cast<long>(static_cast<double>(done) / engine_seconds) << " docs/s\n";
 }
 
-Load load_dosar(const Corpus& corpus, std::uint64_t docs, const fs::path& dir) {
-  auto opened = dosar::open_xapian_index(dir, dosar::IndexAccess::rebuild);
+// `disk` is where the index's files end up (the shards' directories).
+Load load_dosar(const Corpus& corpus, std::uint64_t docs, const dosar::IndexLocation& location,
+                const fs::path& disk) {
+  auto opened = dosar::open_search_index(location, dosar::IndexAccess::rebuild);
   if (!opened.ok()) die("opening the Dosar index: " + opened.error().to_string());
   std::unique_ptr<dosar::SearchIndex> index = std::move(opened).value();
   Load load;
@@ -516,7 +522,7 @@ Load load_dosar(const Corpus& corpus, std::uint64_t docs, const fs::path& dir) {
     progress("dosar", i, docs, load.seconds);
   }
   index.reset();  // closes the writer (its last put already committed)
-  load.bytes = disk_bytes(dir);
+  load.bytes = disk_bytes(disk);
   return load;
 }
 
@@ -619,8 +625,8 @@ struct Answer {
 
 class DosarSearcher {
  public:
-  explicit DosarSearcher(const fs::path& dir) {
-    auto opened = dosar::open_xapian_index(dir, dosar::IndexAccess::read);
+  explicit DosarSearcher(const dosar::IndexLocation& location) {
+    auto opened = dosar::open_search_index(location, dosar::IndexAccess::read);
     if (!opened.ok()) die("opening the Dosar index: " + opened.error().to_string());
     index_ = std::move(opened).value();
   }
@@ -741,6 +747,7 @@ struct Options {
   bool keep = false;
   bool reuse = false;
   bool sample = false;
+  std::vector<std::size_t> shards;  // --shards 1,2,4: local against remote shards, no FTS5
 };
 
 std::uint64_t number(std::string_view flag, const char* text) {
@@ -773,10 +780,19 @@ Options parse_options(int argc, char** argv) {
       o.reuse = true;
     else if (a == "--sample")
       o.sample = true;
-    else
+    else if (a == "--shards" && next) {
+      for (std::string_view rest = next; !rest.empty();) {
+        std::size_t comma = std::min(rest.find(','), rest.size());
+        std::size_t k = static_cast<std::size_t>(number(a, std::string(rest.substr(0, comma)).c_str()));
+        if (k == 0 || k > dosar::kMaxIndexShards) die("--shards: counts from 1 to 64");
+        o.shards.push_back(k);
+        rest.remove_prefix(std::min(comma + 1, rest.size()));
+      }
+      ++i;
+    } else
       die("unknown argument '" + std::string(a) +
           "'\nusage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] "
-          "[--reuse] [--sample]");
+          "[--reuse] [--sample] [--shards K,K…]");
   }
   if (o.docs == 0 || o.queries == 0 || o.work.empty())
     die("usage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] "
@@ -868,6 +884,116 @@ void print_report(const Options& o, const Load& dosar_load, const Load& fts5_loa
       d.p(50) < f.p(50) ? "MET" : "NOT met", f.p(50) / d.p(50));
 }
 
+// ---------------------------------------------------------------------------
+// --shards: the same documents and queries on one local index and on K
+// shards served by xapian-tcpsrv on loopback (issue 13), searched in turn.
+
+struct ShardedEngine {
+  std::string name;
+  std::size_t shards = 0;  // 0: the local index
+  Load load;
+  std::vector<std::unique_ptr<dosar::testing::XapianServer>> servers;
+  std::unique_ptr<DosarSearcher> searcher;
+  Latency latency;
+  std::vector<std::uint64_t> totals;  // per measured query, to check that all engines agree
+};
+
+int run_shards(const Options& o) {
+  fs::create_directories(o.work);
+  Corpus corpus(o.seed);
+  std::vector<ShardedEngine> engines(o.shards.size() + 1);
+  std::vector<dosar::IndexLocation> locations;
+  engines[0].name = "local index";
+  for (std::size_t e = 0; e < engines.size(); ++e) {
+    ShardedEngine& engine = engines[e];
+    dosar::IndexLocation location;
+    fs::path disk = o.work / (e == 0 ? std::string("local") : "shards-" + std::to_string(o.shards[e - 1]));
+    fs::remove_all(disk);
+    if (e == 0) {
+      location.dir = disk;
+    } else {
+      engine.shards = o.shards[e - 1];
+      engine.name = std::to_string(engine.shards) + (engine.shards == 1 ? " shard" : " shards");
+      for (std::size_t i = 0; i < engine.shards; ++i) {
+        engine.servers.push_back(
+            std::make_unique<dosar::testing::XapianServer>(disk / ("shard-" + std::to_string(i))));
+        location.shards.push_back({"127.0.0.1", engine.servers.back()->port()});
+      }
+    }
+    std::cerr << "indexing into the " << engine.name << " (" << disk << ")\n";
+    engine.load = load_dosar(corpus, o.docs, location, disk);
+    locations.push_back(location);
+  }
+  // Opened once every index is loaded: xapian-tcpsrv closes connections
+  // idle for a minute (--idle-timeout).
+  for (std::size_t e = 0; e < engines.size(); ++e)
+    engines[e].searcher = std::make_unique<DosarSearcher>(locations[e]);
+  std::vector<Query> queries = make_queries(corpus, o.docs, o.queries, o.seed);
+  std::cerr << "warming up with " << std::min(o.warmup, queries.size()) << " queries\n";
+  for (std::size_t i = 0; i < std::min(o.warmup, queries.size()); ++i)
+    for (auto& engine : engines) (void)engine.searcher->search(queries[i]);
+  // Each query on every engine, starting with a different one each time, so
+  // that background load and cache effects fall on all alike.
+  std::cerr << "running " << queries.size() << " queries on " << engines.size() << " indexes\n";
+  for (std::size_t i = 0; i < queries.size(); ++i)
+    for (std::size_t k = 0; k < engines.size(); ++k) {
+      ShardedEngine& engine = engines[(i + k) % engines.size()];
+      Stopwatch watch;
+      Answer a = engine.searcher->search(queries[i]);
+      engine.latency.add(watch.wall() * 1000.0, watch.cpu() * 1000.0, queries[i].kind, a);
+      engine.totals.push_back(a.matches);
+    }
+  // Totals are exact below IndexLimits::facet_check_at_least matches, estimates above.
+  std::size_t disagreements = 0, compared = 0;
+  const std::uint64_t exact_below = dosar::IndexLimits{}.facet_check_at_least;
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    if (engines[0].totals[i] >= exact_below) continue;
+    ++compared;
+    for (const auto& engine : engines)
+      if (engine.totals[i] != engines[0].totals[i]) {
+        ++disagreements;
+        break;
+      }
+  }
+
+  auto n = static_cast<double>(o.docs);
+  std::printf(
+      "\nsearch over shards: %llu documents, %zu queries after %zu warm-up, seed %llu; top 10 + snippets + "
+      "facets;\nshards are xapian-tcpsrv processes on loopback on this machine; Xapian %s\n\n",
+      static_cast<unsigned long long>(o.docs), queries.size(), std::min(o.warmup, o.queries),
+      static_cast<unsigned long long>(o.seed), DOSAR_XAPIAN_VERSION);
+  std::printf(
+      "| index | index s | docs/s | index MB | p50 ms | p95 ms | p99 ms | mean ms | p50 client CPU ms | "
+      "failed "
+      "|\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const auto& e : engines)
+    std::printf("| %s | %.1f | %.0f | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f | %zu |\n", e.name.c_str(),
+                e.load.seconds, n / e.load.seconds, mb(e.load.bytes), e.latency.p(50), e.latency.p(95),
+                e.latency.p(99), e.latency.mean(), Latency::percentile(e.latency.cpu, 50),
+                e.latency.failures);
+  std::printf("\nratios to the local index (above 1 = slower than local):\n");
+  for (std::size_t k = 1; k < engines.size(); ++k)
+    std::printf("  %s: p50 %.2f, p99 %.2f, mean %.2f; indexing time %.2f\n", engines[k].name.c_str(),
+                engines[k].latency.p(50) / engines[0].latency.p(50),
+                engines[k].latency.p(99) / engines[0].latency.p(99),
+                engines[k].latency.mean() / engines[0].latency.mean(),
+                engines[k].load.seconds / engines[0].load.seconds);
+  std::printf(
+      "queries whose exact totals differ between the indexes: %zu of %zu (those under %llu matches)\n",
+      disagreements, compared, static_cast<unsigned long long>(exact_below));
+
+  std::size_t failures = 0;
+  for (auto& e : engines) {
+    failures += e.latency.failures;
+    e.searcher.reset();
+    e.servers.clear();
+  }
+  if (!o.keep)
+    for (std::size_t e = 0; e < engines.size(); ++e)
+      fs::remove_all(o.work / (e == 0 ? std::string("local") : "shards-" + std::to_string(o.shards[e - 1])));
+  return failures + disagreements == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -883,6 +1009,7 @@ int main(int argc, char** argv) {
                   q.fts5.c_str());
     return 0;
   }
+  if (!o.shards.empty()) return run_shards(o);
   fs::create_directories(o.work);
   const fs::path dosar_dir = o.work / "dosar-index", fts5_file = o.work / "fts5.db";
   Corpus corpus(o.seed);
@@ -909,13 +1036,13 @@ int main(int argc, char** argv) {
     fts5_load.bytes = disk_bytes(fts5_file);
   } else {
     std::cerr << "indexing with Dosar (Xapian) into " << dosar_dir << "\n";
-    dosar_load = load_dosar(corpus, o.docs, dosar_dir);
+    dosar_load = load_dosar(corpus, o.docs, dosar::IndexLocation{dosar_dir, {}}, dosar_dir);
     std::cerr << "indexing with SQLite FTS5 into " << fts5_file << "\n";
     fts5_load = load_fts5(corpus, o.docs, fts5_file);
   }
 
   std::vector<Query> queries = make_queries(corpus, o.docs, o.queries, o.seed);
-  DosarSearcher dosar_engine(dosar_dir);
+  DosarSearcher dosar_engine(dosar::IndexLocation{dosar_dir, {}});
   Fts5Searcher fts5_engine(fts5_file);
   std::cerr << "warming up with " << std::min(o.warmup, queries.size()) << " queries\n";
   for (std::size_t i = 0; i < std::min(o.warmup, queries.size()); ++i) {

@@ -123,6 +123,7 @@ Status exchange_options(Context& c, api::ServerOptions& options) {
 ExitCode run_serve(Context& c) {
   api::ServerOptions options;
   options.archive_dir = c.archive_dir;
+  options.index_locator = c.index_locator;
   if (!parse_listen(c, "--listen", c.command.get("--listen").value_or("127.0.0.1:8080"), options.host,
                     options.port))
     return ExitCode::usage;

@@ -5,17 +5,31 @@
 #include "cli/context.h"
 #include "ingest/archive_index.h"
 #include "records/preservation.h"
+#include "storage/archive_config.h"
 
 namespace dosar::cli {
 
 ExitCode run_init(Context& c) {
   auto archive = ArchiveStore::create(c.archive_dir, system_clock(), c.blobs.value_or(BlobsSetting{}), c.catalog);
   if (!archive.ok()) return c.fail(archive.error());
+  if (c.index_locator) {
+    // Remembered, so that later commands need no --index; a directory
+    // given relative to here is kept absolute (config.json's are relative
+    // to the archive).
+    auto location = parse_index_locator(*c.index_locator);
+    if (!location.ok()) return c.fail(location.error());
+    std::string locator = *c.index_locator;
+    if (!location->remote()) locator = "xapian:" + std::filesystem::absolute(location->dir).string();
+    Status kept = set_archive_config_value(c.archive_dir, "index", locator);
+    if (!kept.ok()) return c.fail(kept.error());
+    (*archive)->set_index_locator(locator);
+  }
   Status index = rebuild_search_index(**archive);  // an empty index, so that search works at once
   if (!index.ok()) return c.fail(index.error());
   c.out << "created an empty archive in " << c.archive_dir.string();
   if (c.blobs) c.out << ", blobs in " << describe(*c.blobs);
   c.out << '\n';
+  if (c.index_locator) c.out << "search index: " << *c.index_locator << '\n';
   return ExitCode::ok;
 }
 

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/context.h"
+#include "ingest/archive_index.h"
 
 namespace dosar::cli {
 namespace {
@@ -982,6 +983,7 @@ std::vector<CommandSpec> specs() {
 
 Result<std::unique_ptr<ArchiveStore>> Context::open_archive() const {
   auto archive = ArchiveStore::open(archive_dir, system_clock(), real_file_system(), catalog);
+  if (archive.ok()) (*archive)->set_index_locator(index_locator);
   if (!archive.ok() || !blobs) return archive;
   BlobsSetting given = *blobs;
   given.s3_region = (*archive)->blobs_setting().s3_region;  // no option for it: config.json only
@@ -1056,6 +1058,15 @@ ExitCode run(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (const char* env = std::getenv("DOSAR_ARCHIVE"); env && *env) archive = env;
   if (auto a = parsed->get("--archive")) archive = *a;
 
+  auto index = parsed->get("--index");
+  if (index) {
+    auto location = parse_index_locator(*index);
+    if (!location.ok()) {
+      err << "dosar: --index: " << location.error().to_string() << '\n';
+      return ExitCode::usage;
+    }
+  }
+
   std::optional<CatalogLocation> catalog;
   if (auto text = parsed->get("--catalog")) {
     auto where = CatalogLocation::parse(*text);
@@ -1073,7 +1084,8 @@ ExitCode run(const std::vector<std::string>& args, std::ostream& out, std::ostre
                   parsed->has("--json"),
                   &err == &std::cerr && ::isatty(STDERR_FILENO) == 1,
                   std::nullopt,
-                  std::move(catalog)};
+                  std::move(catalog),
+                  index};
   if (auto blobs = parsed->get("--blobs")) {
     auto setting = parse_blobs_setting(*blobs, parsed->get("--s3-endpoint").value_or(""));
     if (!setting.ok()) {

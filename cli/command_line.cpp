@@ -15,6 +15,10 @@ const std::vector<OptionSpec>& global_options() {
       {"--catalog", "WHERE",
        "the catalogue: sqlite:PATH (default ARCHIVE/catalog.sqlite) or postgresql://USER@HOST:PORT/DB; "
        "init records it in ARCHIVE/config.json"},
+      {"--index", "LOCATOR",
+       "search index: xapian:DIR or xapian-tcp://HOST:PORT,HOST:PORT… (default: the archive's config.json, "
+       "else "
+       "ARCHIVE/index)"},
       {"--help", "", "show help for the command"},
   };
   return options;
@@ -131,7 +135,7 @@ Result<ParsedCommand> parse_command_line(const std::vector<std::string>& args,
 
 std::string usage_text(const std::vector<CommandSpec>& commands) {
   std::ostringstream out;
-  out << "usage: dosar [--archive DIR] [--catalog WHERE] COMMAND [OPTIONS] [ARGS]\n\ncommands:\n";
+  out << "usage: dosar [--archive DIR] [--catalog WHERE] [--index LOCATOR] COMMAND [OPTIONS] [ARGS]\n\ncommands:\n";
   for (const auto& c : commands) {
     std::string head = c.name + (c.arguments.empty() ? "" : " " + c.arguments);
     out << "  " << head;

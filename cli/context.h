@@ -28,6 +28,9 @@ struct Context {
   // checks that the archive's config.json says the same.
   std::optional<BlobsSetting> blobs;
   std::optional<CatalogLocation> catalog;  // --catalog: where init puts it, what open expects
+  // --index: where the search index lives, set on every archive opened
+  // (ingest/archive_index.h index_location); none: the archive's config.json.
+  std::optional<std::string> index_locator;
 
   // Opens the archive or prints why not.
   Result<std::unique_ptr<ArchiveStore>> open_archive() const;

@@ -129,7 +129,7 @@ Result<std::unique_ptr<BackgroundDerivations>> start_background_derivations(Cont
   static std::mutex log_mutex;
   std::ostream& err = c.err;
   return BackgroundDerivations::start(
-      c.archive_dir, run, std::chrono::seconds(2),
+      c.archive_dir, c.index_locator, run, std::chrono::seconds(2),
       [&err](const DerivationEvent& e) {
         if (e.done || !e.error) return;
         std::lock_guard lock(log_mutex);

@@ -1,8 +1,10 @@
 #include "index/query_parsing.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <regex>
+#include <vector>
 
 #include "index/romanian_text.h"
 #include "index/search_index.h"
@@ -97,7 +99,84 @@ std::string lowercase_words(const std::string& query) {
   return out;
 }
 
+// Optimal string alignment distance (a swap of neighbours is one edit), or
+// `limit` + 1 once it is certain to exceed `limit`.
+std::size_t edit_distance(const std::string& a, const std::string& b, std::size_t limit) {
+  std::size_t diff = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
+  if (diff > limit) return limit + 1;
+  std::vector<std::size_t> before(b.size() + 1), previous(b.size() + 1), current(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    std::size_t row_min = current[0];
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        current[j] = std::min(current[j], before[j - 2] + 1);
+      row_min = std::min(row_min, current[j]);
+    }
+    if (row_min > limit) return limit + 1;
+    before.swap(previous);
+    previous.swap(current);
+  }
+  return previous[b.size()];
+}
+
+// The index word nearest to `word`, or "" when none is within 2 edits.
+std::string nearest_word(const std::string& word, const Xapian::Database& db) {
+  const std::string prefix = word.substr(0, 2);
+  std::string best;
+  std::size_t best_distance = 3;
+  Xapian::doccount best_frequency = 0;
+  std::size_t examined = 0;
+  for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
+    if (++examined > kMaxSpellingCandidates) break;
+    const std::string& term = *t;
+    std::size_t distance = edit_distance(word, term, 2);
+    if (distance > 2) continue;
+    Xapian::doccount frequency = t.get_termfreq();
+    if (distance < best_distance || (distance == best_distance && frequency > best_frequency)) {
+      best = term;
+      best_distance = distance;
+      best_frequency = frequency;
+    }
+  }
+  return best;
+}
+
 }  // namespace
+
+std::string correct_spelling_from_terms(const std::string& query, const Xapian::Database& db) {
+  std::string folded = lowercase_words(fold_diacritics(query));
+  // Words of letters only: not numbers, field names (before ':'), field
+  // values (after ':'), wildcards (before '*') or operators (uppercase).
+  static const std::regex word(R"re([a-z0-9]+)re");
+  std::string out;
+  std::size_t last = 0;
+  bool changed = false;
+  for (std::sregex_iterator it(folded.begin(), folded.end(), word), end; it != end; ++it) {
+    std::size_t at = static_cast<std::size_t>(it->position());
+    std::size_t after = at + static_cast<std::size_t>(it->length());
+    std::string token = it->str();
+    out.append(folded, last, at - last);
+    last = after;
+    bool plain = token.size() >= 3 && token.find_first_of("0123456789") == std::string::npos &&
+                 (at == 0 || folded[at - 1] != ':') &&
+                 (after == folded.size() || (folded[after] != ':' && folded[after] != '*'));
+    if (plain && db.get_termfreq(token) == 0) {
+      std::string nearest = nearest_word(token, db);
+      if (!nearest.empty()) {
+        out += nearest;
+        changed = true;
+        continue;
+      }
+    }
+    out += token;
+  }
+  out.append(folded, last, std::string::npos);
+  return changed ? out : std::string();
+}
 
 bool is_plain_words(const std::string& query) {
   static const std::regex special(R"re(["*:+()]|(^|\s)-|\b(AND|OR|NOT|XOR|NEAR|ADJ)\b)re");

@@ -28,6 +28,16 @@ enum class WordMatch { all, any };
 Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db,
                                   std::string* corrected, WordMatch words = WordMatch::all);
 
+// The query as parse_query sees it (folded, lowercased) with each plain
+// word the index does not hold replaced by the nearest word it does (edit
+// distance at most 2, the same first two letters, the more frequent on a
+// tie); empty when no word changes. For databases whose spelling data cannot
+// be read, as remote ones in Xapian 1.4. Costs one walk of the index's words
+// sharing the first two letters (at most kMaxSpellingCandidates) per
+// unknown word.
+inline constexpr std::size_t kMaxSpellingCandidates = 50000;
+std::string correct_spelling_from_terms(const std::string& query, const Xapian::Database& db);
+
 // True for a query of plain words only (no phrases, fields, operators,
 // wildcards or exclusions), the kind that may be relaxed to WordMatch::any.
 bool is_plain_words(const std::string& query);

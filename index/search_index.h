@@ -101,6 +101,9 @@ struct IndexLimits {
   std::size_t max_limit = 1000;                    // results per page
   // Matches examined for facet counts; counts are exact below this.
   std::size_t facet_check_at_least = 20000;
+  // How long a remote shard may take to accept a connection or to answer
+  // a search before it counts as gone (milliseconds).
+  unsigned shard_timeout_ms = 10000;
 };
 
 class SearchIndex {
@@ -118,6 +121,12 @@ class SearchIndex {
   virtual Result<SearchResult> search(const SearchRequest& request) const = 0;
 
   virtual Result<std::uint64_t> version_count() const = 0;
+
+  // Removes every document whose id is not in `keep` (sorted ascending), and
+  // every document kept on a shard that is not its own, then commits: the
+  // end of a rebuild in place (remote shards cannot be swapped like a
+  // directory). Errors: those of put.
+  virtual Status remove_documents_except(const std::vector<std::int64_t>& keep) = 0;
 };
 
 enum class IndexAccess { read, write, rebuild };
@@ -126,6 +135,44 @@ enum class IndexAccess { read, write, rebuild };
 // `rebuild` starts from an empty database. Errors: not_found (read, no
 // index), conflict (write lock held), corrupt, io.
 Result<std::unique_ptr<SearchIndex>> open_xapian_index(const std::filesystem::path& dir, IndexAccess access,
+                                                       const IndexLimits& limits = {});
+
+// Where an index lives, as written in `--index` and the `index` key of
+// ARCHIVE/config.json:
+//   xapian:DIR                          a local Xapian database
+//   xapian-tcp://HOST:PORT[,HOST:PORT…]  shards served by `xapian-tcpsrv`
+//                                        (`--writable` for put and remove)
+struct IndexShard {
+  std::string host;
+  unsigned port = 0;
+  std::string name() const;  // "host:port", "[::1]:port"
+};
+struct IndexLocation {
+  std::filesystem::path dir;       // local, when `shards` is empty
+  std::vector<IndexShard> shards;  // remote, in the order given
+  bool remote() const { return !shards.empty(); }
+};
+inline constexpr std::size_t kMaxIndexShards = 64;
+// Errors: invalid_argument naming the locator and what is wrong (unknown
+// scheme, empty directory, bad or repeated host:port, more than
+// kMaxIndexShards shards).
+Result<IndexLocation> parse_index_locator(const std::string& locator);
+
+// The shard that holds every version of a document: its id modulo the
+// number of shards, counting from 0 in the locator's order. Stable as long
+// as the list is; a changed list needs `dosar reindex`, which moves each
+// document to its new shard.
+std::size_t shard_of(std::int64_t document_id, std::size_t shard_count);
+
+// Opens the index at `location`. Remote shards are combined into one Xapian
+// database for searching, so ranking statistics, totals, facets, sorting,
+// paging and collapsing are computed over all of them as over one local
+// database; each version is written to shard_of(its document). `rebuild`
+// empties every shard. A shard that cannot be reached, at open or during a
+// search, fails the call with io naming it ("index shard HOST:PORT"): a
+// search never answers without a shard's documents. Errors: as
+// open_xapian_index, and io for an unreachable shard.
+Result<std::unique_ptr<SearchIndex>> open_search_index(const IndexLocation& location, IndexAccess access,
                                                        const IndexLimits& limits = {});
 
 // Diacritics folded (ă â → a, î → i, ș ş → s, ț ţ → t, and other Latin

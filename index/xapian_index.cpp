@@ -1,7 +1,9 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <charconv>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "index/query_parsing.h"
@@ -61,99 +63,184 @@ std::string truncate_utf8(const std::string& text, std::size_t max_bytes) {
   return text.substr(0, cut);
 }
 
+constexpr unsigned kWriteTimeoutMs = 120000;  // a remote commit of a large batch
+
+std::string shard_subject(const IndexShard& shard) {
+  return "index shard " + shard.name();
+}
+
+// A shard that is gone: tries a fresh connection to each, so that the error
+// names the one that does not answer (Xapian's "connection closed" does not
+// say which of the combined databases it came from).
+std::optional<std::size_t> unreachable_shard(const IndexLocation& location) {
+  for (std::size_t i = 0; i < location.shards.size(); ++i) {
+    try {
+      Xapian::Remote::open(location.shards[i].host, location.shards[i].port, 2000, 2000).get_doccount();
+    } catch (const Xapian::Error&) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_network_error(const Xapian::Error& e) {
+  std::string type = e.get_type();
+  return type == "NetworkError" || type == "NetworkTimeoutError";
+}
+
+Error network_error(const Xapian::Error& e, const std::string& subject) {
+  std::string why = e.get_msg();
+  if (e.get_error_string()) why += std::string(" (") + e.get_error_string() + ")";
+  return make_error(ErrorCode::io, subject, "cannot be reached: " + why);
+}
+
+// An index of another format must be rebuilt, not searched with the wrong
+// assumptions; an empty one (never written) is any format.
+Status check_format(const Xapian::Database& db, const std::string& subject) {
+  std::string format = db.get_metadata(kFormatKey);
+  if (format != kFormat && !(format.empty() && db.get_doccount() == 0))
+    return make_error(
+        ErrorCode::unsupported, subject,
+        "search index has format '" + format + "', this Dosar needs '" + kFormat + "'; run `dosar reindex`");
+  return {};
+}
+
 class XapianIndex final : public SearchIndex {
  public:
-  XapianIndex(fs::path dir, IndexLimits limits, std::optional<Xapian::WritableDatabase> writer,
+  XapianIndex(IndexLocation location, IndexLimits limits, std::vector<Xapian::WritableDatabase> writers,
               Xapian::Database reader)
-      : dir_(std::move(dir)), limits_(limits), writer_(std::move(writer)), reader_(std::move(reader)) {}
+      : location_(std::move(location)),
+        limits_(limits),
+        writers_(std::move(writers)),
+        reader_(std::move(reader)) {}
 
   Status put(const std::vector<IndexRecord>& records) override {
-    if (!writer_) return make_error(ErrorCode::permission, dir_.string(), "index opened read-only");
-    try {
-      Xapian::TermGenerator generator;
-      generator.set_stemmer(romanian::stemmer());
-      generator.set_stopper(&romanian::stopper());
-      generator.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
-      generator.set_database(*writer_);
-      generator.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
-      for (const IndexRecord& r : records) {
-        Xapian::Document doc;
-        generator.set_document(doc);
-        auto text = [&](const std::string& value, const char* prefix) {
-          if (value.empty()) return;
-          std::string folded = romanian::normalize(value);
-          generator.index_text(folded, 1, prefix);
-          generator.increase_termpos();
-        };
-        // Fields are also searchable without naming them, weighted up.
-        text(r.title, "S");  // every word lowercased first, so that every word is stemmed
-        generator.index_text(romanian::normalize(r.title), 3);
-        generator.increase_termpos();
-        text(r.registry_number, "XNR");
-        text(r.document_type, "XTIP");
-        text(r.department, "XDEP");
-        text(r.sender, "XEXP");
-        text(file_name_words(r.file_name), "XFN");
-        const std::string file_words = file_name_words(r.file_name);
-        for (const std::string* field : {&r.registry_number, &r.sender, &file_words, &r.document_type}) {
-          if (field->empty()) continue;
-          generator.index_text(romanian::normalize(*field));
-          generator.increase_termpos();
-        }
-        generator.index_text(romanian::normalize(truncate_utf8(r.body, limits_.max_indexed_text_bytes)));
-
-        doc.add_boolean_term(unique_term(r.document_id, r.version));
-        doc.add_boolean_term(document_term(r.document_id));
-        if (r.current) doc.add_boolean_term(kCurrentTerm);
-        doc.add_boolean_term(confidentiality_term(r.confidentiality));
-        doc.add_boolean_term(department_term(r.department));
-        doc.add_value(slots::document_id, Xapian::sortable_serialise(static_cast<double>(r.document_id)));
-        doc.add_value(slots::type, r.document_type);
-        doc.add_value(slots::department, r.department);
-        if (r.date.size() >= 4) doc.add_value(slots::year, r.date.substr(0, 4));
-        doc.add_value(slots::date, r.date);
-        nlohmann::json data = {
-            {"id", r.document_id},     {"version", r.version},
-            {"title", r.title},        {"nr", r.registry_number},
-            {"type", r.document_type}, {"department", r.department},
-            {"date", r.date},          {"body", truncate_utf8(r.body, limits_.max_stored_text_bytes)}};
-        doc.set_data(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-        if (r.current) clear_current_mark(r.document_id);
-        writer_->replace_document(unique_term(r.document_id, r.version), doc);
+    if (writers_.empty()) return make_error(ErrorCode::permission, subject(), "index opened read-only");
+    std::vector<std::vector<const IndexRecord*>> by_shard(writers_.size());
+    for (const IndexRecord& r : records) by_shard[shard_of(r.document_id, writers_.size())].push_back(&r);
+    for (std::size_t i = 0; i < writers_.size(); ++i) {
+      if (by_shard[i].empty()) continue;
+      try {
+        write(writers_[i], by_shard[i]);
+      } catch (const Xapian::Error& e) {
+        return error_of(e, i);
       }
-      writer_->set_metadata(kFormatKey, kFormat);
-      writer_->commit();
-      reader_ = *writer_;
-      return {};
-    } catch (const Xapian::Error& e) {
-      return translate(e, dir_.string());
     }
+    if (!location_.remote()) reader_ = writers_[0];
+    return {};
+  }
+
+  // Writes and commits the records of one shard.
+  void write(Xapian::WritableDatabase& writer, const std::vector<const IndexRecord*>& records) {
+    Xapian::TermGenerator generator;
+    generator.set_stemmer(romanian::stemmer());
+    generator.set_stopper(&romanian::stopper());
+    generator.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
+    generator.set_database(writer);
+    // Remote shards get no spelling data: Xapian 1.4 cannot read it back
+    // over the remote protocol (suggestions come from
+    // correct_spelling_from_terms there).
+    if (!location_.remote()) generator.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
+    for (const IndexRecord* record : records) {
+      const IndexRecord& r = *record;
+      Xapian::Document doc;
+      generator.set_document(doc);
+      auto text = [&](const std::string& value, const char* prefix) {
+        if (value.empty()) return;
+        std::string folded = romanian::normalize(value);
+        generator.index_text(folded, 1, prefix);
+        generator.increase_termpos();
+      };
+      // Fields are also searchable without naming them, weighted up.
+      text(r.title, "S");  // every word lowercased first, so that every word is stemmed
+      generator.index_text(romanian::normalize(r.title), 3);
+      generator.increase_termpos();
+      text(r.registry_number, "XNR");
+      text(r.document_type, "XTIP");
+      text(r.department, "XDEP");
+      text(r.sender, "XEXP");
+      text(file_name_words(r.file_name), "XFN");
+      const std::string file_words = file_name_words(r.file_name);
+      for (const std::string* field : {&r.registry_number, &r.sender, &file_words, &r.document_type}) {
+        if (field->empty()) continue;
+        generator.index_text(romanian::normalize(*field));
+        generator.increase_termpos();
+      }
+      generator.index_text(romanian::normalize(truncate_utf8(r.body, limits_.max_indexed_text_bytes)));
+
+      doc.add_boolean_term(unique_term(r.document_id, r.version));
+      doc.add_boolean_term(document_term(r.document_id));
+      if (r.current) doc.add_boolean_term(kCurrentTerm);
+      doc.add_boolean_term(confidentiality_term(r.confidentiality));
+      doc.add_boolean_term(department_term(r.department));
+      doc.add_value(slots::document_id, Xapian::sortable_serialise(static_cast<double>(r.document_id)));
+      doc.add_value(slots::type, r.document_type);
+      doc.add_value(slots::department, r.department);
+      if (r.date.size() >= 4) doc.add_value(slots::year, r.date.substr(0, 4));
+      doc.add_value(slots::date, r.date);
+      nlohmann::json data = {
+          {"id", r.document_id},     {"version", r.version},
+          {"title", r.title},        {"nr", r.registry_number},
+          {"type", r.document_type}, {"department", r.department},
+          {"date", r.date},          {"body", truncate_utf8(r.body, limits_.max_stored_text_bytes)}};
+      doc.set_data(data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      if (r.current) clear_current_mark(writer, r.document_id);
+      writer.replace_document(unique_term(r.document_id, r.version), doc);
+    }
+    writer.set_metadata(kFormatKey, kFormat);
+    writer.commit();
   }
 
   // The document's previous current version loses its mark.
-  void clear_current_mark(std::int64_t document_id) {
+  static void clear_current_mark(Xapian::WritableDatabase& writer, std::int64_t document_id) {
     std::vector<Xapian::docid> ids;
     const std::string term = document_term(document_id);
-    for (auto it = writer_->postlist_begin(term); it != writer_->postlist_end(term); ++it) ids.push_back(*it);
+    for (auto it = writer.postlist_begin(term); it != writer.postlist_end(term); ++it) ids.push_back(*it);
     for (Xapian::docid id : ids) {
-      Xapian::Document old = writer_->get_document(id);
+      Xapian::Document old = writer.get_document(id);
       auto t = old.termlist_begin();
       t.skip_to(kCurrentTerm);
       if (t == old.termlist_end() || *t != kCurrentTerm) continue;
       old.remove_term(kCurrentTerm);
-      writer_->replace_document(id, old);
+      writer.replace_document(id, old);
     }
   }
 
   Status remove_document(std::int64_t document_id) override {
-    if (!writer_) return make_error(ErrorCode::permission, dir_.string(), "index opened read-only");
+    if (writers_.empty()) return make_error(ErrorCode::permission, subject(), "index opened read-only");
+    std::size_t shard = shard_of(document_id, writers_.size());
     try {
-      writer_->delete_document(document_term(document_id));
-      writer_->commit();
+      writers_[shard].delete_document(document_term(document_id));
+      writers_[shard].commit();
       return {};
     } catch (const Xapian::Error& e) {
-      return translate(e, dir_.string());
+      return error_of(e, shard);
     }
+  }
+
+  Status remove_documents_except(const std::vector<std::int64_t>& keep) override {
+    if (writers_.empty()) return make_error(ErrorCode::permission, subject(), "index opened read-only");
+    for (std::size_t shard = 0; shard < writers_.size(); ++shard) {
+      try {
+        Xapian::WritableDatabase& db = writers_[shard];
+        const std::string prefix = document_term(0).substr(0, 3);  // "XID"
+        std::vector<std::string> stale;
+        for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
+          std::int64_t id = 0;
+          const std::string& term = *t;
+          auto [end, ec] = std::from_chars(term.data() + prefix.size(), term.data() + term.size(), id);
+          bool kept = ec == std::errc() && end == term.data() + term.size() &&
+                      std::binary_search(keep.begin(), keep.end(), id) &&
+                      shard_of(id, writers_.size()) == shard;
+          if (!kept) stale.push_back(term);
+        }
+        for (const std::string& term : stale) db.delete_document(term);
+        db.commit();
+      } catch (const Xapian::Error& e) {
+        return error_of(e, shard);
+      }
+    }
+    return {};
   }
 
   Result<SearchResult> search(const SearchRequest& request) const override {
@@ -169,6 +256,7 @@ class XapianIndex final : public SearchIndex {
       std::string corrected;
       auto parsed = parse_query(request.query, reader_, &corrected);
       if (!parsed.ok()) return parsed.error();
+      if (location_.remote()) corrected = correct_spelling_from_terms(request.query, reader_);
       Xapian::Query query = Xapian::Query(Xapian::Query::OP_FILTER, *parsed, filter(request));
       bool relaxed = false;
       if (is_plain_words(request.query) && count(query) == 0) {
@@ -196,6 +284,7 @@ class XapianIndex final : public SearchIndex {
       SearchResult result;
       result.relaxed = relaxed;
       result.total = mset.get_matches_estimated();
+      mset.fetch();  // asks remote shards for all the page's documents at once, not one by one
       for (auto it = mset.begin(); it != mset.end(); ++it) result.hits.push_back(make_hit(enquire, it));
       result.facets["tip"] = facet(types);
       result.facets["dep"] = facet(departments);
@@ -212,7 +301,7 @@ class XapianIndex final : public SearchIndex {
       }
       return result;
     } catch (const Xapian::Error& e) {
-      return translate(e, dir_.string());
+      return error_of(e, std::nullopt);
     }
   }
 
@@ -221,11 +310,35 @@ class XapianIndex final : public SearchIndex {
       reader_.reopen();
       return static_cast<std::uint64_t>(reader_.get_doccount());
     } catch (const Xapian::Error& e) {
-      return translate(e, dir_.string());
+      return error_of(e, std::nullopt);
     }
   }
 
  private:
+  // The whole index, for errors that concern no one shard.
+  std::string subject() const {
+    if (!location_.remote()) return location_.dir.string();
+    std::string names;
+    for (const IndexShard& shard : location_.shards) names += (names.empty() ? "" : ",") + shard.name();
+    return "index shards " + names;
+  }
+
+  // A Xapian failure as an Error naming the directory or the shard: the
+  // shard written to, else the one Xapian names, else the first that does
+  // not answer a fresh connection.
+  Error error_of(const Xapian::Error& e, std::optional<std::size_t> shard) const {
+    if (!location_.remote()) return translate(e, location_.dir.string());
+    if (!shard) {
+      const std::string context = e.get_context();  // "remote:tcp(HOST:PORT)"
+      for (std::size_t i = 0; i < location_.shards.size() && !shard; ++i)
+        if (context == "remote:tcp(" + location_.shards[i].name() + ")") shard = i;
+    }
+    if (!shard && is_network_error(e)) shard = unreachable_shard(location_);
+    std::string name = shard ? shard_subject(location_.shards[*shard]) : subject();
+    if (is_network_error(e)) return network_error(e, name);
+    return translate(e, name);
+  }
+
   // Number of matches, exact up to a thousand.
   Xapian::doccount count(const Xapian::Query& query) const {
     Xapian::Enquire probe(reader_);
@@ -299,36 +412,69 @@ class XapianIndex final : public SearchIndex {
     return hit;
   }
 
-  fs::path dir_;
+  IndexLocation location_;
   IndexLimits limits_;
-  std::optional<Xapian::WritableDatabase> writer_;
-  mutable Xapian::Database reader_;
+  std::vector<Xapian::WritableDatabase> writers_;  // one per shard; empty when opened for reading
+  mutable Xapian::Database reader_;                // the writers, or the shards opened for reading, combined
 };
 
 }  // namespace
 
 Result<std::unique_ptr<SearchIndex>> open_xapian_index(const fs::path& dir, IndexAccess access,
                                                        const IndexLimits& limits) {
+  IndexLocation location;
+  location.dir = dir;
   try {
     if (access == IndexAccess::read) {
       std::error_code ec;
       if (!fs::exists(dir, ec))
         return make_error(ErrorCode::not_found, dir.string(), "no search index yet; run `dosar reindex`");
       Xapian::Database reader(dir.string());
-      std::string format = reader.get_metadata(kFormatKey);
-      if (format != kFormat && !(format.empty() && reader.get_doccount() == 0))
-        return make_error(ErrorCode::unsupported, dir.string(),
-                          "search index has format '" + format + "', this Dosar needs '" + kFormat +
-                              "'; run `dosar reindex`");
-      return std::unique_ptr<SearchIndex>(new XapianIndex(dir, limits, std::nullopt, reader));
+      DOSAR_TRY(check_format(reader, dir.string()));
+      return std::unique_ptr<SearchIndex>(new XapianIndex(location, limits, {}, reader));
     }
     int flags = access == IndexAccess::rebuild ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
     Xapian::WritableDatabase writer(dir.string(), flags);
     Xapian::Database reader = writer;
-    return std::unique_ptr<SearchIndex>(new XapianIndex(dir, limits, writer, reader));
+    std::vector<Xapian::WritableDatabase> writers;
+    writers.push_back(writer);
+    return std::unique_ptr<SearchIndex>(new XapianIndex(location, limits, std::move(writers), reader));
   } catch (const Xapian::Error& e) {
     return translate(e, dir.string());
   }
+}
+
+Result<std::unique_ptr<SearchIndex>> open_search_index(const IndexLocation& location, IndexAccess access,
+                                                       const IndexLimits& limits) {
+  if (!location.remote()) return open_xapian_index(location.dir, access, limits);
+  std::vector<Xapian::WritableDatabase> writers;
+  Xapian::Database combined;
+  for (const IndexShard& shard : location.shards) {
+    const std::string subject = shard_subject(shard);
+    try {
+      if (access == IndexAccess::read) {
+        Xapian::Database db =
+            Xapian::Remote::open(shard.host, shard.port, limits.shard_timeout_ms, limits.shard_timeout_ms);
+        DOSAR_TRY(check_format(db, subject));
+        combined.add_database(db);
+      } else {
+        Xapian::WritableDatabase db =
+            Xapian::Remote::open_writable(shard.host, shard.port, kWriteTimeoutMs, limits.shard_timeout_ms);
+        combined.add_database(db);
+        writers.push_back(db);
+      }
+    } catch (const Xapian::Error& e) {
+      if (is_network_error(e)) return network_error(e, subject);
+      if (std::string(e.get_type()) == "InvalidOperationError" &&
+          e.get_msg().find("read-only") != std::string::npos)
+        return make_error(ErrorCode::permission, subject,
+                          "is served read-only; start its xapian-tcpsrv with --writable to index");
+      return translate(e, subject);
+    }
+  }
+  auto index = std::make_unique<XapianIndex>(location, limits, std::move(writers), combined);
+  if (access == IndexAccess::rebuild) DOSAR_TRY(index->remove_documents_except({}));
+  return std::unique_ptr<SearchIndex>(std::move(index));
 }
 
 bool Visibility::allows(const std::string& department, const std::string& confidentiality) const {

@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <thread>
 
 #include "base/clock.h"
+#include "storage/archive_config.h"
 
 namespace dosar {
 namespace fs = std::filesystem;
@@ -47,12 +49,12 @@ Result<std::vector<IndexRecord>> records_of(const ArchiveStore& archive, Documen
   return out;
 }
 
-Result<std::unique_ptr<SearchIndex>> open_for_writing(const fs::path& dir, IndexAccess access,
+Result<std::unique_ptr<SearchIndex>> open_for_writing(const IndexLocation& location, IndexAccess access,
                                                       std::chrono::seconds lock_wait) {
   auto deadline = std::chrono::steady_clock::now() + lock_wait;
   auto delay = std::chrono::milliseconds(50);
   for (;;) {
-    auto index = open_xapian_index(dir, access);
+    auto index = open_search_index(location, access);
     if (index.ok() || index.error().code != ErrorCode::conflict ||
         std::chrono::steady_clock::now() >= deadline)
       return index;
@@ -93,41 +95,53 @@ Status sync_search_index(ArchiveStore& archive, const Progress& progress, std::c
   auto pending = archive.catalog().pending_index_work(1);
   if (!pending.ok()) return pending.error();
   if (pending->empty()) return {};
-  auto index = open_for_writing(archive.index_dir(), IndexAccess::write, lock_wait);
+  auto location = index_location(archive);
+  if (!location.ok()) return location.error();
+  auto index = open_for_writing(*location, IndexAccess::write, lock_wait);
   if (!index.ok()) return index.error();
   return drain_queue(archive, **index, progress, 0);
 }
 
-Status rebuild_search_index(ArchiveStore& archive, const Progress& progress) {
-  // Everything committed before now is in the catalogue; queue it all and
-  // build the new index from the queue, up to the last row queued here.
-  DOSAR_TRY(archive.catalog().queue_all_for_indexing());
-  auto last = archive.catalog().pending_index_work(SIZE_MAX);
-  if (!last.ok()) return last.error();
-  std::int64_t up_to = last->empty() ? 0 : last->back().seq;
-  fs::path fresh = archive.root() / ("index.new-" + std::to_string(::getpid()));
+namespace {
+
+// Puts every version of every document of the catalogue; returns the ids of
+// the documents put (disposed ones have nothing to put), ascending.
+Result<std::vector<std::int64_t>> put_all(ArchiveStore& archive, SearchIndex& index,
+                                          const Progress& progress) {
+  auto documents = archive.catalog().documents();
+  if (!documents.ok()) return documents.error();
+  std::size_t total = documents->size(), done = 0;
+  std::vector<IndexRecord> batch;
+  std::vector<std::int64_t> ids;
+  for (const Document& d : *documents) {
+    auto records = records_of(archive, d.id);
+    if (!records.ok()) return records.error();
+    if (!records->empty()) ids.push_back(d.id);
+    for (auto& r : *records) batch.push_back(std::move(r));
+    ++done;
+    if (batch.size() >= kBatch || done == total) {
+      DOSAR_TRY(index.put(batch));
+      batch.clear();
+      if (progress) progress(done, total);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+// A local index is built beside the old one and swapped in by rename.
+Status rebuild_local(ArchiveStore& archive, const fs::path& current, const Progress& progress) {
+  const std::string pid = std::to_string(::getpid());
+  fs::path fresh = current.parent_path() / (current.filename().string() + ".new-" + pid);
+  fs::path old = current.parent_path() / (current.filename().string() + ".old-" + pid);
   std::error_code ec;
   fs::remove_all(fresh, ec);
   {
-    auto index = open_xapian_index(fresh, IndexAccess::rebuild);
+    auto index = open_search_index(IndexLocation{fresh, {}}, IndexAccess::rebuild);
     if (!index.ok()) return index.error();
-    auto documents = archive.catalog().documents();
-    if (!documents.ok()) return documents.error();
-    std::size_t total = documents->size(), done = 0;
-    std::vector<IndexRecord> batch;
-    for (const Document& d : *documents) {
-      auto records = records_of(archive, d.id);
-      if (!records.ok()) return records.error();
-      for (auto& r : *records) batch.push_back(std::move(r));
-      ++done;
-      if (batch.size() >= kBatch || done == total) {
-        DOSAR_TRY((*index)->put(batch));
-        batch.clear();
-        if (progress) progress(done, total);
-      }
-    }
+    auto put = put_all(archive, **index, progress);
+    if (!put.ok()) return put.error();
   }
-  fs::path current = archive.index_dir(), old = archive.root() / ("index.old-" + std::to_string(::getpid()));
   if (fs::exists(current, ec)) {
     fs::rename(current, old, ec);
     if (ec)
@@ -137,9 +151,51 @@ Status rebuild_search_index(ArchiveStore& archive, const Progress& progress) {
   if (ec)
     return make_error(ErrorCode::io, current.string(), "cannot put the new index in place: " + ec.message());
   fs::remove_all(old, ec);
+  return {};
+}
+
+// Remote shards cannot be swapped: every document is put again over the old
+// index (searches keep answering meanwhile), then whatever the catalogue no
+// longer has, or that sits on a shard no longer its own, is removed.
+Status rebuild_in_place(ArchiveStore& archive, const IndexLocation& location, const Progress& progress) {
+  auto index = open_for_writing(location, IndexAccess::write, std::chrono::seconds(30));
+  if (!index.ok()) return index.error();
+  auto put = put_all(archive, **index, progress);
+  if (!put.ok()) return put.error();
+  return (*index)->remove_documents_except(*put);
+}
+
+}  // namespace
+
+Status rebuild_search_index(ArchiveStore& archive, const Progress& progress) {
+  auto location = index_location(archive);
+  if (!location.ok()) return location.error();
+  // Everything committed before now is in the catalogue; queue it all and
+  // build the new index from the queue, up to the last row queued here.
+  DOSAR_TRY(archive.catalog().queue_all_for_indexing());
+  auto last = archive.catalog().pending_index_work(SIZE_MAX);
+  if (!last.ok()) return last.error();
+  std::int64_t up_to = last->empty() ? 0 : last->back().seq;
+  DOSAR_TRY(location->remote() ? rebuild_in_place(archive, *location, progress)
+                               : rebuild_local(archive, location->dir, progress));
   if (up_to > 0) DOSAR_TRY(archive.catalog().mark_indexed(up_to));
   // Changes made while rebuilding are still queued.
   return sync_search_index(archive, nullptr);
+}
+
+Result<IndexLocation> index_location(const ArchiveStore& archive) {
+  if (archive.index_locator()) return parse_index_locator(*archive.index_locator());
+  auto config = read_archive_config(archive.root());
+  if (!config.ok()) return config.error();
+  auto configured = config->get("index");
+  if (!configured) return IndexLocation{archive.index_dir(), {}};
+  auto location = parse_index_locator(*configured);
+  if (!location.ok())
+    return make_error(ErrorCode::invalid_argument, config->file().string(),
+                      "key 'index': " + location.error().to_string());
+  // A directory in the archive's configuration is relative to the archive.
+  if (!location->remote() && location->dir.is_relative()) location->dir = archive.root() / location->dir;
+  return location;
 }
 
 Visibility visibility_of(const std::optional<User>& user) {
@@ -156,7 +212,9 @@ Result<SearchResult> search_archive(const ArchiveStore& archive, SearchRequest r
     user = std::move(found).value();
   }
   request.visibility = visibility_of(user);
-  auto index = open_xapian_index(archive.index_dir(), IndexAccess::read);
+  auto location = index_location(archive);
+  if (!location.ok()) return location.error();
+  auto index = open_search_index(*location, IndexAccess::read);
   if (!index.ok()) return index.error();
   return (*index)->search(request);
 }

@@ -22,8 +22,18 @@ Status sync_search_index(ArchiveStore& archive, const Progress& progress = nullp
                          std::chrono::seconds lock_wait = std::chrono::seconds(30));
 
 // Builds a new index from the catalogue and blobs beside the old one and
-// swaps it in; searches keep working on the old one meanwhile.
+// swaps it in; searches keep working on the old one meanwhile. Remote
+// shards are rebuilt in place: every document put again, then the rest
+// removed (documents moved by a changed list of shards answer twice until
+// then).
 Status rebuild_search_index(ArchiveStore& archive, const Progress& progress = nullptr);
+
+// Where the archive's index lives: the locator a front end set on the
+// archive (`--index`), else the `index` key of ARCHIVE/config.json (a
+// relative `xapian:DIR` is relative to the archive), else ARCHIVE/index.
+// Errors: invalid_argument (a malformed locator, naming where it came from),
+// and those of read_archive_config.
+Result<IndexLocation> index_location(const ArchiveStore& archive);
 
 // What `user` may see; with no user (the archive's owner at the command
 // line) everything.

@@ -526,10 +526,12 @@ struct BackgroundDerivations::State {
 BackgroundDerivations::BackgroundDerivations(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
 Result<std::unique_ptr<BackgroundDerivations>> BackgroundDerivations::start(
-    const fs::path& archive_dir, DerivationRunOptions options, std::chrono::milliseconds poll,
+    const fs::path& archive_dir, const std::optional<std::string>& index_locator,
+    DerivationRunOptions options, std::chrono::milliseconds poll,
     std::function<void(const DerivationEvent&)> report, std::function<void(const Error&)> on_error) {
   auto archive = ArchiveStore::open(archive_dir);
   if (!archive.ok()) return archive.error();
+  (*archive)->set_index_locator(index_locator);
   auto state = std::make_unique<State>();
   state->archive = std::move(archive).value();
   state->options = std::move(options);

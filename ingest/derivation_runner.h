@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,10 +71,12 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
 // works through the queue, then looks again every `poll`.
 class BackgroundDerivations {
  public:
-  // `report` and `on_error` (may be null) are called from the thread.
-  // Errors: those of ArchiveStore::open.
+  // `report` and `on_error` (may be null) are called from the thread;
+  // `index_locator` is set on the archive it opens (ArchiveStore). Errors:
+  // those of ArchiveStore::open.
   static Result<std::unique_ptr<BackgroundDerivations>> start(
-      const std::filesystem::path& archive_dir, DerivationRunOptions options, std::chrono::milliseconds poll,
+      const std::filesystem::path& archive_dir, const std::optional<std::string>& index_locator,
+      DerivationRunOptions options, std::chrono::milliseconds poll,
       std::function<void(const DerivationEvent&)> report, std::function<void(const Error&)> on_error);
   // Stops; derivations in hand go back to the queue.
   ~BackgroundDerivations();

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -42,6 +44,37 @@ std::optional<std::string> ArchiveConfig::get(const std::string& dotted_path) co
   auto it = values_.find(dotted_path);
   if (it == values_.end()) return std::nullopt;
   return it->second;
+}
+
+Status set_archive_config_value(const std::filesystem::path& archive_root, const std::string& key,
+                                const std::string& value) {
+  auto checked = read_archive_config(archive_root);  // mode, size and shape
+  if (!checked.ok()) return checked.error();
+  const std::filesystem::path file = archive_root / "config.json";
+  nlohmann::json json = nlohmann::json::object();
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec)) {
+    std::ifstream in(file, std::ios::binary);
+    json = nlohmann::json::parse(in, nullptr, false);
+    if (json.is_discarded() || !json.is_object())
+      return make_error(ErrorCode::corrupt, file.string(), "is not a JSON object");
+  }
+  json[key] = value;
+  const std::string bytes = json.dump(2) + "\n";
+  const std::filesystem::path temporary = file.string() + ".part" + std::to_string(::getpid());
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return make_error(ErrorCode::io, temporary.string(), "cannot be created: " + errno_text(errno));
+  bool written = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+  int error = errno;
+  bool synced = written && ::fsync(fd) == 0;
+  if (written && !synced) error = errno;
+  ::close(fd);
+  if (!synced || std::rename(temporary.c_str(), file.c_str()) != 0) {
+    if (synced) error = errno;
+    std::filesystem::remove(temporary, ec);
+    return make_error(ErrorCode::io, file.string(), "cannot be written: " + errno_text(error));
+  }
+  return real_file_system().sync_dir(archive_root);
 }
 
 Result<ArchiveConfig> read_archive_config(const std::filesystem::path& archive_root) {

@@ -21,6 +21,12 @@ class ArchiveConfig {
 
  private:
   friend Result<ArchiveConfig> read_archive_config(const std::filesystem::path& archive_root);
+
+  // Sets the top-level string `key` of ARCHIVE/config.json, keeping every
+  // other key; the file is created with mode 600 when absent, written beside
+  // and renamed over, and synced. Errors: those of read_archive_config, io.
+  Status set_archive_config_value(const std::filesystem::path& archive_root, const std::string& key,
+                                  const std::string& value);
   std::filesystem::path file_;
   std::map<std::string, std::string> values_;  // flattened: "backup.access_key_id" -> "…"
 };
@@ -59,5 +65,11 @@ Result<BlobsSetting> blobs_setting(const ArchiveConfig& config);
 std::vector<std::pair<std::string, std::string>> blobs_config_values(const BlobsSetting& setting);
 // "file:DIR", "s3://BUCKET/PREFIX at ENDPOINT", or "ARCHIVE/blobs".
 std::string describe(const BlobsSetting& setting);
+
+// Sets the top-level string `key` of ARCHIVE/config.json, keeping every
+// other key; the file is created with mode 600 when absent, written beside
+// and renamed over, and synced. Errors: those of read_archive_config, io.
+Status set_archive_config_value(const std::filesystem::path& archive_root, const std::string& key,
+                                const std::string& value);
 
 }  // namespace dosar

@@ -81,8 +81,13 @@ class ArchiveStore {
   // Where the catalogue is: every store beside the Catalog connects there.
   const CatalogLocation& catalog_location() const { return catalog_location_; }
   std::filesystem::path spool_dir() const { return root_ / "spool"; }
-  // The search index (derived data; rebuilt from the catalogue and blobs).
+  // The search index (derived data; rebuilt from the catalogue and blobs):
+  // by default a local database in index_dir(). A front end given `--index`
+  // sets its locator here (`xapian:DIR`, `xapian-tcp://HOST:PORT,…`, parsed
+  // by index/); without it, ingest/ reads the `index` key of config.json.
   std::filesystem::path index_dir() const { return root_ / "index"; }
+  const std::optional<std::string>& index_locator() const { return index_locator_; }
+  void set_index_locator(std::optional<std::string> locator) { index_locator_ = std::move(locator); }
   BlobStore& blobs() { return *blobs_; }
   const BlobStore& blobs() const { return *blobs_; }
   Catalog& catalog() { return *catalog_; }
@@ -107,6 +112,7 @@ class ArchiveStore {
   std::unique_ptr<BlobStore> blobs_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<AccountStore> accounts_;
+  std::optional<std::string> index_locator_;
 };
 
 enum class CheckDepth {

@@ -43,6 +43,30 @@ TEST_F(CliTest, UsageErrorsExitWithTwo) {
   EXPECT_NE(o.err.find("has no option --json"), std::string::npos);
 }
 
+TEST_F(CliTest, MalformedIndexLocatorIsAUsageError) {
+  Outcome o = dosar({"--index", "xapian-tcp://idx1", "search", "ancheta"});
+  EXPECT_EQ(o.code, ExitCode::usage);
+  EXPECT_NE(o.err.find("--index: xapian-tcp://idx1: shard 'idx1' has no :PORT"), std::string::npos) << o.err;
+}
+
+// `--index` at init is kept in config.json, so later commands need no option.
+TEST_F(CliTest, InitRemembersTheIndexLocator) {
+  const std::string locator = "xapian:" + (dir_ / "elsewhere").string();
+  Outcome init = dosar({"--index", locator, "init"});
+  ASSERT_EQ(init.code, ExitCode::ok) << init.err;
+  EXPECT_TRUE(fs::exists(dir_ / "elsewhere")) << "the index is built where --index says";
+  EXPECT_FALSE(fs::exists(dir_ / "archive/index"));
+  dosar::testing::write_file(dir_ / "cerere.pdf", dosar::testing::make_text_pdf({"Cerere de ajutor"}));
+  ASSERT_EQ(dosar({"ingest", (dir_ / "cerere.pdf").string()}).code, ExitCode::ok);
+  Outcome found = dosar({"search", "--json", "ajutor"});
+  ASSERT_EQ(found.code, ExitCode::ok) << found.err;
+  EXPECT_EQ(nlohmann::json::parse(found.out)["total"], 1);
+  fs::remove_all(dir_ / "elsewhere");
+  Outcome gone = dosar({"search", "ajutor"});
+  EXPECT_EQ(gone.code, ExitCode::failed) << "searches the configured index, not ARCHIVE/index";
+  EXPECT_NE(gone.err.find("elsewhere"), std::string::npos) << gone.err;
+}
+
 TEST_F(CliTest, HelpDescribesCommandOptions) {
   Outcome o = dosar({"ingest", "--help"});
   EXPECT_EQ(o.code, ExitCode::ok);

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "tests/support/temp_dir.h"
+#include "tests/support/xapian_server.h"
 
 namespace dosar {
 namespace {
@@ -13,18 +14,42 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDir;
 
+using testing::XapianServer;
+
+// A backend: a local database, or `shards` databases each served by its own
+// xapian-tcpsrv, started for the test and killed at its end.
 struct IndexBackend {
   std::string name;
-  std::function<Result<std::unique_ptr<SearchIndex>>(const fs::path& dir, const IndexLimits& limits)> open;
+  std::size_t shards = 0;
 };
 void PrintTo(const IndexBackend& backend, std::ostream* os) {
   *os << backend.name;
 }
 
 IndexBackend xapian_backend() {
-  return {"xapian", [](const fs::path& dir, const IndexLimits& limits) {
-            return open_xapian_index(dir / "index", IndexAccess::rebuild, limits);
-          }};
+  return {"xapian", 0};
+}
+IndexBackend remote_shards_backend() {
+  return {"xapian_tcp_2_shards", 2};
+}
+
+std::vector<std::unique_ptr<XapianServer>> start_servers(const fs::path& dir, std::size_t count) {
+  std::vector<std::unique_ptr<XapianServer>> servers;
+  for (std::size_t i = 0; i < count; ++i)
+    servers.push_back(std::make_unique<XapianServer>(dir / ("shard-" + std::to_string(i))));
+  return servers;
+}
+
+std::string locator_of(const std::vector<std::unique_ptr<XapianServer>>& servers) {
+  std::string locator = "xapian-tcp://";
+  for (std::size_t i = 0; i < servers.size(); ++i) locator += (i ? "," : "") + servers[i]->address();
+  return locator;
+}
+
+IndexLocation location_of(const std::vector<std::unique_ptr<XapianServer>>& servers) {
+  auto location = parse_index_locator(locator_of(servers));
+  EXPECT_TRUE(location.ok());
+  return location.ok() ? *location : IndexLocation{};
 }
 
 IndexRecord record(std::int64_t id, std::string title, std::string body, std::string department = "DGASPC",
@@ -43,10 +68,14 @@ IndexRecord record(std::int64_t id, std::string title, std::string body, std::st
 
 class SearchIndexContract : public ::testing::TestWithParam<IndexBackend> {
  protected:
-  void SetUp() override { open({}); }
+  void SetUp() override {
+    servers_ = start_servers(dir_.path(), GetParam().shards);
+    open({});
+  }
   void open(const IndexLimits& limits) {
     index_.reset();
-    auto opened = GetParam().open(dir_.path(), limits);
+    auto opened = servers_.empty() ? open_xapian_index(dir_ / "index", IndexAccess::rebuild, limits)
+                                   : open_search_index(location_of(servers_), IndexAccess::rebuild, limits);
     ASSERT_TRUE(opened.ok()) << opened.error().to_string();
     index_ = std::move(opened).value();
   }
@@ -70,6 +99,7 @@ class SearchIndexContract : public ::testing::TestWithParam<IndexBackend> {
     return out;
   }
   TempDir dir_;
+  std::vector<std::unique_ptr<XapianServer>> servers_;  // stopped after index_ closes
   std::unique_ptr<SearchIndex> index_;
 };
 
@@ -251,7 +281,44 @@ TEST_P(SearchIndexContract, SuggestsSpellingOnlyWhenItFindsMore) {
   EXPECT_FALSE(search("selectionare").suggestion.has_value());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SearchIndexContract, ::testing::Values(xapian_backend()),
+// Paging and sorting cut one ranking of all documents, whichever shard
+// holds them.
+TEST_P(SearchIndexContract, PagesAndSortsAcrossAllDocuments) {
+  std::vector<IndexRecord> records;
+  for (int i = 1; i <= 9; ++i) {
+    IndexRecord r = record(i, "Raport " + std::to_string(i), "raport de activitate");
+    r.date = "2026-0" + std::to_string(i) + "-15";
+    records.push_back(r);
+  }
+  put(records);
+  SearchRequest request;
+  request.query = "raport";
+  request.visibility = Visibility::everything();
+  request.sort = SortOrder::newest_first;
+  request.limit = 4;
+  std::vector<std::int64_t> seen;
+  for (request.offset = 0; request.offset < 12; request.offset += 4) {
+    auto page = index_->search(request);
+    ASSERT_TRUE(page.ok()) << page.error().to_string();
+    EXPECT_EQ(page->total, 9u);
+    for (const auto& hit : page->hits) seen.push_back(hit.document_id);
+  }
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{9, 8, 7, 6, 5, 4, 3, 2, 1}));
+}
+
+// The end of `dosar reindex` in place: whatever the catalogue no longer has goes.
+TEST_P(SearchIndexContract, RemoveDocumentsExceptKeepsOnlyThoseNamed) {
+  put({record(1, "A", "dosar unu"), record(2, "B", "dosar doi"), record(3, "C", "dosar trei")});
+  Status removed = index_->remove_documents_except({1, 3});
+  ASSERT_TRUE(removed.ok()) << removed.error().to_string();
+  auto found = ids("dosar");
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, (std::vector<std::int64_t>{1, 3}));
+  EXPECT_EQ(*index_->version_count(), 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SearchIndexContract,
+                         ::testing::Values(xapian_backend(), remote_shards_backend()),
                          [](const auto& param_info) { return param_info.param.name; });
 
 TEST(XapianIndex, ReadingAMissingIndexSaysHowToBuildIt) {
@@ -260,6 +327,177 @@ TEST(XapianIndex, ReadingAMissingIndexSaysHowToBuildIt) {
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.error().code, ErrorCode::not_found);
   EXPECT_NE(opened.error().message.find("reindex"), std::string::npos);
+}
+
+// Remote shards (issue 13): placement, combined ranking, and shards that go away.
+class RemoteShards : public ::testing::Test {
+ protected:
+  void SetUp() override { servers_ = start_servers(dir_.path(), 2); }
+  std::unique_ptr<SearchIndex> open(IndexAccess access) {
+    auto opened = open_search_index(location_of(servers_), access);
+    EXPECT_TRUE(opened.ok()) << opened.error().to_string();
+    return opened.ok() ? std::move(opened).value() : nullptr;
+  }
+  // The versions a shard's own directory holds, read without the server.
+  std::uint64_t versions_on(std::size_t shard) {
+    auto local = open_xapian_index(servers_[shard]->dir(), IndexAccess::read);
+    EXPECT_TRUE(local.ok()) << local.error().to_string();
+    return local.ok() ? *(*local)->version_count() : 0;
+  }
+  std::vector<std::int64_t> ids_on(std::size_t shard, const std::string& query) {
+    auto local = open_xapian_index(servers_[shard]->dir(), IndexAccess::read);
+    EXPECT_TRUE(local.ok());
+    SearchRequest request;
+    request.query = query;
+    request.visibility = Visibility::everything();
+    request.all_versions = true;
+    std::vector<std::int64_t> out;
+    auto result = (*local)->search(request);
+    EXPECT_TRUE(result.ok());
+    if (result.ok())
+      for (const auto& hit : result->hits) out.push_back(hit.document_id);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  TempDir dir_;
+  std::vector<std::unique_ptr<XapianServer>> servers_;
+};
+
+TEST_F(RemoteShards, EachDocumentLivesOnTheShardOfItsId) {
+  auto index = open(IndexAccess::rebuild);
+  ASSERT_TRUE(index);
+  std::vector<IndexRecord> records;
+  for (int id = 1; id <= 6; ++id) records.push_back(record(id, "Cerere", "cerere de ajutor"));
+  ASSERT_TRUE(index->put(records).ok());
+  EXPECT_EQ(ids_on(0, "cerere"), (std::vector<std::int64_t>{2, 4, 6}));
+  EXPECT_EQ(ids_on(1, "cerere"), (std::vector<std::int64_t>{1, 3, 5}));
+
+  // A new version and a removal reach the shard that holds the document.
+  IndexRecord v2 = record(3, "Cerere", "cerere completată");
+  v2.version = 2;
+  IndexRecord v1 = record(3, "Cerere", "cerere de ajutor");
+  v1.current = false;
+  ASSERT_TRUE(index->put({v1, v2}).ok());
+  EXPECT_EQ(versions_on(0), 3u);
+  EXPECT_EQ(versions_on(1), 4u);
+  SearchRequest request;
+  request.query = "ajutor";
+  request.visibility = Visibility::everything();
+  auto current = index->search(request);
+  ASSERT_TRUE(current.ok());
+  EXPECT_EQ(current->total, 5u) << "document 3's old version lost its current mark on its own shard";
+  ASSERT_TRUE(index->remove_document(4).ok());
+  ASSERT_TRUE(index->remove_document(3).ok());
+  EXPECT_EQ(ids_on(0, "cerere"), (std::vector<std::int64_t>{2, 6}));
+  EXPECT_EQ(ids_on(1, "cerere"), (std::vector<std::int64_t>{1, 5}));
+}
+
+// Ranking uses the statistics of all shards together: the same documents
+// rank and score as in one local database.
+TEST_F(RemoteShards, RankAndScoreAsOneLocalDatabase) {
+  std::vector<IndexRecord> records;
+  const char* bodies[] = {"ajutor social ajutor ajutor",
+                          "ajutor pentru încălzire",
+                          "social social ajutor",
+                          "locuință socială ajutor de urgență",
+                          "ajutor ajutor ajutor ajutor ajutor social",
+                          "cerere ajutor încălzire locuință",
+                          "social"};
+  for (int i = 0; i < 7; ++i) records.push_back(record(i + 1, "Dosar " + std::to_string(i + 1), bodies[i]));
+  auto local = open_xapian_index(dir_ / "local", IndexAccess::rebuild);
+  ASSERT_TRUE(local.ok());
+  ASSERT_TRUE((*local)->put(records).ok());
+  auto remote = open(IndexAccess::rebuild);
+  ASSERT_TRUE(remote);
+  ASSERT_TRUE(remote->put(records).ok());
+  auto reader = open(IndexAccess::read);
+  ASSERT_TRUE(reader);
+  for (const std::string& query : {std::string("ajutor"), std::string("ajutor social"),
+                                   std::string("social OR incalzire"), std::string("locuinta")}) {
+    SearchRequest request;
+    request.query = query;
+    request.visibility = Visibility::everything();
+    auto a = (*local)->search(request);
+    auto b = reader->search(request);
+    ASSERT_TRUE(a.ok() && b.ok()) << query;
+    EXPECT_EQ(a->total, b->total) << query;
+    ASSERT_EQ(a->hits.size(), b->hits.size()) << query;
+    for (std::size_t i = 0; i < a->hits.size(); ++i) {
+      EXPECT_EQ(a->hits[i].document_id, b->hits[i].document_id) << query << " rank " << i;
+      EXPECT_EQ(a->hits[i].score, b->hits[i].score) << query << " rank " << i;
+      EXPECT_EQ(a->hits[i].snippet, b->hits[i].snippet) << query << " rank " << i;
+    }
+  }
+}
+
+TEST_F(RemoteShards, ShardDownAtOpenIsNamed) {
+  { ASSERT_TRUE(open(IndexAccess::rebuild)); }
+  const std::string gone = servers_[1]->address();
+  servers_[1]->kill();
+  for (IndexAccess access : {IndexAccess::read, IndexAccess::write}) {
+    auto opened = open_search_index(location_of(servers_), access);
+    ASSERT_FALSE(opened.ok());
+    EXPECT_EQ(opened.error().code, ErrorCode::io);
+    EXPECT_EQ(opened.error().subject, "index shard " + gone);
+  }
+}
+
+// Issue 13's fault: a shard that goes away during a search. The search fails
+// naming it; it never answers with the other shard's documents alone.
+TEST_F(RemoteShards, ShardGoneDuringSearchFailsNamingIt) {
+  {
+    auto writer = open(IndexAccess::rebuild);
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE(writer->put({record(1, "A", "proces verbal"), record(2, "B", "proces verbal")}).ok());
+  }
+  auto reader = open(IndexAccess::read);
+  ASSERT_TRUE(reader);
+  SearchRequest request;
+  request.query = "proces";
+  request.visibility = Visibility::everything();
+  auto before = reader->search(request);
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->total, 2u);
+  const std::string gone = servers_[0]->address();
+  servers_[0]->kill();
+  auto after = reader->search(request);
+  ASSERT_FALSE(after.ok()) << "answered with " << after->total << " of 2 documents";
+  EXPECT_EQ(after.error().code, ErrorCode::io);
+  EXPECT_EQ(after.error().subject, "index shard " + gone);
+  EXPECT_NE(after.error().message.find("cannot be reached"), std::string::npos) << after.error().message;
+}
+
+TEST_F(RemoteShards, WritingToAReadOnlyServerSaysHowToServeIt) {
+  ASSERT_TRUE(open_xapian_index(dir_ / "readonly", IndexAccess::rebuild).ok());
+  XapianServer server(dir_ / "readonly", testing::ServerAccess::read_only);
+  auto location = parse_index_locator("xapian-tcp://" + server.address());
+  ASSERT_TRUE(location.ok());
+  EXPECT_TRUE(open_search_index(*location, IndexAccess::read).ok());
+  auto writer = open_search_index(*location, IndexAccess::write);
+  ASSERT_FALSE(writer.ok());
+  EXPECT_EQ(writer.error().code, ErrorCode::permission);
+  EXPECT_EQ(writer.error().subject, "index shard " + server.address());
+  EXPECT_NE(writer.error().message.find("--writable"), std::string::npos) << writer.error().message;
+}
+
+// `dosar reindex` after the list of shards changed: put everything again,
+// then drop what sits on a shard that is no longer its own.
+TEST_F(RemoteShards, RebuildInPlaceMovesDocumentsToTheirNewShard) {
+  std::vector<IndexRecord> records;
+  for (int id = 1; id <= 4; ++id) records.push_back(record(id, "Dosar", "dosar de arhivă"));
+  {
+    auto index = open(IndexAccess::rebuild);
+    ASSERT_TRUE(index);
+    ASSERT_TRUE(index->put(records).ok());
+  }
+  std::swap(servers_[0], servers_[1]);  // the same servers, listed the other way round
+  auto index = open(IndexAccess::write);
+  ASSERT_TRUE(index);
+  ASSERT_TRUE(index->put(records).ok());
+  ASSERT_TRUE(index->remove_documents_except({1, 2, 3, 4}).ok());
+  EXPECT_EQ(*index->version_count(), 4u);
+  EXPECT_EQ(ids_on(0, "dosar"), (std::vector<std::int64_t>{2, 4}));
+  EXPECT_EQ(ids_on(1, "dosar"), (std::vector<std::int64_t>{1, 3}));
 }
 
 TEST(TextFolding, FoldsRomanianAndCommonLatinLetters) {

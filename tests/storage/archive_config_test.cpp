@@ -106,5 +106,28 @@ TEST(BlobsSetting, ConfigWithARelativeFolderIsCorrupt) {
   EXPECT_NE(setting.error().message.find("not absolute"), std::string::npos);
 }
 
+TEST(ArchiveConfig, SetValueKeepsOtherKeysAndGivesOthersNothing) {
+  TempDir dir;
+  ASSERT_TRUE(set_archive_config_value(dir.path(), "index", "xapian:/srv/index").ok());
+  struct stat info {};
+  ASSERT_EQ(::stat((dir / "config.json").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  ASSERT_TRUE(read_with(dir, R"({"backup": {"access_key_id": "cheie"}, "index": "xapian:/old"})").ok());
+  ASSERT_TRUE(set_archive_config_value(dir.path(), "index", "xapian-tcp://idx1:33333").ok());
+  auto config = read_archive_config(dir.path());
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  EXPECT_EQ(config->get("index"), "xapian-tcp://idx1:33333");
+  EXPECT_EQ(config->get("backup.access_key_id"), "cheie");
+}
+
+TEST(ArchiveConfig, SetValueRefusesAFileOthersMayRead) {
+  TempDir dir;
+  ASSERT_FALSE(read_with(dir, R"({"backup": {"secret_access_key": "s"}})", 0644).ok());
+  Status set = set_archive_config_value(dir.path(), "index", "xapian:/srv/index");
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.error().code, ErrorCode::permission);
+  EXPECT_EQ(testing::read_file(dir / "config.json"), R"({"backup": {"secret_access_key": "s"}})");
+}
+
 }  // namespace
 }  // namespace dosar
