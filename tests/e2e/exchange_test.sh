@@ -132,17 +132,7 @@ expect_output_contains "already acknowledged"
 
 # The seal on a PKCS#11 token (SoftHSM2, as in sign_test): A's key never
 # leaves the token; B verifies the seal and the files and registers.
-export SOFTHSM2_CONF=$WORK/softhsm2.conf
-mkdir -p "$WORK/tokens"
-printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$WORK/tokens" >"$SOFTHSM2_CONF"
-MODULE=/usr/lib/softhsm/libsofthsm2.so
-softhsm2-util --init-token --free --label sigiliu --pin 1234 --so-pin 5678 >/dev/null
-openssl pkcs8 -topk8 -nocrypt -in "$PKI/a.key" -out "$WORK/a.p8"
-softhsm2-util --import "$WORK/a.p8" --token sigiliu --label seal --id 01 --pin 1234 >/dev/null
-openssl x509 -in "$PKI/a.pem" -outform DER -out "$WORK/a.der"
-pkcs11-tool --module "$MODULE" --login --pin 1234 --token-label sigiliu --write-object "$WORK/a.der" --type cert \
-  --label seal --id 01 >/dev/null 2>&1
-TOKEN_KEY="pkcs11:token=sigiliu;object=seal;type=private?module-path=$MODULE"
+pkcs11_token sigiliu seal "$PKI/a.key" "$PKI/a.pem"
 expect_exit 0 DA registry add --kind petitie --sender "Elena Marin" --subject "Ajutor de urgență" --json
 nr_t=$(jq -r .number "$WORK/last.out")
 TOKEN_PIN=0000 expect_exit 1 DA registry forward "$nr_t" --to "$INST_B" --notice "Trimisă la DAS" \

@@ -95,3 +95,20 @@ out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(o
 open(sys.argv[1], "wb").write(out)
 PY
 }
+
+# pkcs11_token TOKEN OBJECT KEY CERT: a SoftHSM2 token TOKEN made in $WORK
+# (user PIN 1234) holding KEY and CERT (PEM) as OBJECT; sets TOKEN_KEY to
+# the key's pkcs11: URI. The key never leaves the token.
+pkcs11_token() {
+  export SOFTHSM2_CONF=$WORK/softhsm2.conf
+  mkdir -p "$WORK/tokens"
+  printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$WORK/tokens" >"$SOFTHSM2_CONF"
+  local module=/usr/lib/softhsm/libsofthsm2.so
+  softhsm2-util --init-token --free --label "$1" --pin 1234 --so-pin 5678 >/dev/null
+  openssl pkcs8 -topk8 -nocrypt -in "$3" -out "$WORK/$2.p8"
+  softhsm2-util --import "$WORK/$2.p8" --token "$1" --label "$2" --id 01 --pin 1234 >/dev/null
+  openssl x509 -in "$4" -outform DER -out "$WORK/$2.der"
+  pkcs11-tool --module "$module" --login --pin 1234 --token-label "$1" --write-object "$WORK/$2.der" --type cert \
+    --label "$2" --id 01 >/dev/null 2>&1
+  TOKEN_KEY="pkcs11:token=$1;object=$2;type=private?module-path=$module"
+}
