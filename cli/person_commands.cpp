@@ -136,7 +136,7 @@ ExitCode run_person_add(Context& c) {
   auto added = p->persons->add(n, p->user);
   if (!added.ok()) return c.fail(added.error());
   if (c.json) {
-    print_json(c, {{"id", added->id}, {"name", added->name}, {"cnp", persons::mask_cnp(added->cnp)}});
+    print_json(c, {{"id", added->id}, {"name", added->name}, {"cnp", mask_cnp(added->cnp)}});
   } else {
     c.out << added->id << '\n';
   }
