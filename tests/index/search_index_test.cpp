@@ -279,7 +279,9 @@ TEST_P(SearchIndexContract, CnpMatchesExactlyAndOnlyExactly) {
     SearchResult result = search(near);
     for (const auto& hit : result.hits)
       EXPECT_TRUE(hit.document_id != 1 && hit.document_id != 3) << near << " reached a CNP";
-    EXPECT_FALSE(result.suggestion.has_value()) << near << ": " << result.suggestion.value_or("");
+    // A suggestion may name an ordinary number (1800101400017), never a CNP.
+    for (const char* cnp : {"1800101400016", "5000229520034"})
+      EXPECT_EQ(result.suggestion.value_or("").find(cnp), std::string::npos) << near << " suggested " << cnp;
   }
   // A near miss (one digit off, so not a valid CNP) is never corrected to one.
   for (const std::string& slip : {std::string("1800101400015"), std::string("1800101400116")}) {
