@@ -20,22 +20,8 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxNameBytes = 200;
 
-// The request body as a JSON object; an error naming the endpoint otherwise.
-Result<json> object_body(const httplib::Request& req, const std::string& subject) {
-  auto body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object())
-    return make_error(ErrorCode::invalid_argument, subject, "expected a JSON object");
-  return body;
-}
-
-// Optional typed fields: absent is fine, the wrong type is an error naming the field.
-Result<std::optional<std::string>> text_field(const json& body, const char* name) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return std::optional<std::string>();
-  if (!it->is_string() || it->get<std::string>().size() > kMaxNameBytes)
-    return make_error(ErrorCode::invalid_argument, name, "must be text of at most 200 bytes");
-  return std::optional<std::string>(it->get<std::string>());
-}
+// Optional typed fields (text_field in api/http_support.h): absent is fine,
+// the wrong type is an error naming the field.
 Result<std::optional<bool>> flag_field(const json& body, const char* name) {
   auto it = body.find(name);
   if (it == body.end() || it->is_null()) return std::optional<bool>();

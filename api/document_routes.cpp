@@ -234,13 +234,19 @@ void add_document_routes(httplib::Server& server, const App& app) {
                auto result = search_archive(archive, request, caller.user.name);
                if (!result.ok()) return send_error(res, result.error());
                // A hit's snippet shows the document's text: for a document in a
-               // beneficiary's file, a read of that person's data.
+               // beneficiary's file, a read of that person's data. Its CNPs are
+               // masked unless the caller is assigned to their person and gave
+               // a purpose.
                auto persons = persons::Persons::open(archive);
                if (!persons.ok()) return send_error(res, persons.error());
-               for (const SearchHit& hit : result->hits) {
-                 Status recorded = (*persons)->record_document_read(
-                     hit.document_id, caller.user.name, req.get_param_value("purpose"), "search hit");
+               const std::string purpose = req.get_param_value("purpose");
+               for (SearchHit& hit : result->hits) {
+                 Status recorded = (*persons)->record_document_read(hit.document_id, caller.user.name,
+                                                                    purpose, "search hit");
                  if (!recorded.ok()) return send_error(res, recorded.error());
+                 auto snippet = (*persons)->mask_cnps_for(hit.snippet, caller.user.name, purpose);
+                 if (!snippet.ok()) return send_error(res, snippet.error());
+                 hit.snippet = std::move(snippet).value();
                }
                send_json(res, 200, to_json(*result));
              }));

@@ -21,29 +21,19 @@ std::string peer_institution(const httplib::Request& req) {
   if (!req.ssl) return "";
   X509* cert = SSL_get1_peer_certificate(const_cast<SSL*>(req.ssl));
   if (!cert) return "";
-  std::string name;
-  X509_NAME* subject = X509_get_subject_name(cert);
-  for (int nid : {NID_organizationName, NID_organizationIdentifier}) {
-    int index = X509_NAME_get_index_by_NID(subject, nid, -1);
-    if (index < 0) continue;
-    unsigned char* utf8 = nullptr;
-    int length = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index)));
-    if (length >= 0) name.assign(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(length));
-    OPENSSL_free(utf8);
-    if (!name.empty()) break;
-  }
+  std::string name = signing::certificate_organization(cert);
   X509_free(cert);
   return name;
 }
 
-// Two directories in the spool, removed when the request ends.
+// The request's directory in the spool (the package, its acknowledgement),
+// removed when the request ends; a server that dies leaves it to the
+// start-up sweep (exchange::new_scratch_dir).
 struct Scratch {
-  fs::path package;
-  fs::path ack;
+  fs::path dir;
   ~Scratch() {
     std::error_code ec;
-    fs::remove_all(package, ec);
-    fs::remove_all(ack, ec);
+    fs::remove_all(dir, ec);
   }
 };
 
@@ -52,14 +42,15 @@ Result<std::string> receive(const App& app, const std::string& institution, cons
     return make_error(ErrorCode::permission, "client certificate", "names no institution (subject O)");
   auto archive = app.archive();
   if (!archive.ok()) return archive.error();
-  const std::string id = exchange::new_package_id();
-  Scratch scratch{(*archive)->spool_dir() / ("exchange-" + id),
-                  (*archive)->spool_dir() / ("exchange-ack-" + id)};
-  DOSAR_TRY(exchange::unpack_transfer(body, scratch.package));
+  auto dir = exchange::new_scratch_dir((*archive)->spool_dir());
+  if (!dir.ok()) return dir.error();
+  Scratch scratch{*dir};
+  const fs::path package_dir = scratch.dir / "package", ack_dir = scratch.dir / "ack";
+  DOSAR_TRY(exchange::unpack_transfer(body, package_dir));
   auto trust = app.options.trust_dir ? signing::load_trust_store(*app.options.trust_dir)
                                      : Result<signing::TrustStorePtr>(signing::empty_trust_store());
   if (!trust.ok()) return trust.error();
-  auto package = exchange::read_package(scratch.package, **trust);
+  auto package = exchange::read_package(package_dir, **trust);
   if (!package.ok()) return package.error();
   if (package->from != institution)
     return make_error(ErrorCode::permission, "package " + package->id,
@@ -73,11 +64,10 @@ Result<std::string> receive(const App& app, const std::string& institution, cons
   // One seal at a time: the key (perhaps on a token) is shared by the threads.
   static std::mutex sealing;
   std::lock_guard lock(sealing);
-  auto received =
-      exchange::receive_package(**archive, *package, scratch.package, app.options.exchange_key.get(),
-                                scratch.ack, options, "exchange:" + institution);
+  auto received = exchange::receive_package(**archive, *package, package_dir, app.options.exchange_key.get(),
+                                            ack_dir, options, "exchange:" + institution);
   if (!received.ok()) return received.error();
-  return exchange::pack_for_transfer(scratch.ack);
+  return exchange::pack_for_transfer(ack_dir);
 }
 
 }  // namespace

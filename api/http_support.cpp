@@ -83,6 +83,23 @@ void set_page_headers(httplib::Response& res) {
   res.set_header("Cache-Control", "no-cache");
 }
 
+Result<nlohmann::json> object_body(const httplib::Request& req, const std::string& subject) {
+  auto body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    return make_error(ErrorCode::invalid_argument, subject, "expected a JSON object");
+  return body;
+}
+
+Result<std::optional<std::string>> text_field(const nlohmann::json& body, const char* name,
+                                              std::size_t max_bytes) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string() || it->get<std::string>().size() > max_bytes)
+    return make_error(ErrorCode::invalid_argument, name,
+                      "must be text of at most " + std::to_string(max_bytes) + " bytes");
+  return std::optional<std::string>(it->get<std::string>());
+}
+
 Result<std::string> spooled_file(ArchiveStore& archive,
                                  const std::function<Status(const std::filesystem::path&)>& write) {
   std::filesystem::path file = new_staging_path(archive.spool_dir());

@@ -74,6 +74,13 @@ using CallerReaderHandler =
                        const httplib::ContentReader&)>;
 httplib::Server::HandlerWithContentReader signed_in_reader(const App& app, CallerReaderHandler handler);
 
+// The request body as a JSON object; an error naming `subject` otherwise.
+Result<nlohmann::json> object_body(const httplib::Request& req, const std::string& subject);
+// An optional text field of a JSON body: absent or null is nullopt; not a
+// string or longer than `max_bytes` is invalid_argument naming the field.
+Result<std::optional<std::string>> text_field(const nlohmann::json& body, const char* name,
+                                              std::size_t max_bytes = 200);
+
 // The headers every page of ours carries: a strict Content-Security-Policy
 // (no inline script or style), nosniff, no caching of stale pages.
 void set_page_headers(httplib::Response& res);

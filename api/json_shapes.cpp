@@ -2,7 +2,6 @@
 
 #include "base/clock.h"
 #include "ingest/derivation_runner.h"
-#include "persons/cnp.h"
 
 namespace dosar {
 
@@ -100,7 +99,7 @@ nlohmann::json to_json(const SearchResult& result) {
                     {"department", h.department},
                     {"date", h.date},
                     {"score", h.score},
-                    {"snippet", persons::mask_cnps(h.snippet)}});
+                    {"snippet", h.snippet}});
   nlohmann::json facets = nlohmann::json::object();
   for (const auto& [name, values] : result.facets) {
     nlohmann::json list = nlohmann::json::array();
@@ -269,6 +268,15 @@ nlohmann::json to_json(const persons::PersonFile& f) {
                        {"actor", h.actor}});
   nlohmann::json j = persons::to_json(f.person);
   j["households"] = households;
+  j["representative"] = f.person.representative_id == 0
+                            ? nlohmann::json()
+                            : nlohmann::json{{"person", f.person.representative_id},
+                                             {"name", f.representative_name},
+                                             {"role", f.person.representative_role}};
+  nlohmann::json represents = nlohmann::json::array();
+  for (const Represented& r : f.represents)
+    represents.push_back({{"person", r.id}, {"name", r.name}, {"role", r.role}});
+  j["represents"] = represents;
   j["assignments"] = assigned;
   j["history"] = history;
   return j;

@@ -20,7 +20,9 @@ nlohmann::json to_json(const Version& v);
 nlohmann::json to_json(const Derivation& d);
 nlohmann::json to_json(const AuditRecord& r);
 nlohmann::json to_json(const Error& e);
-// Snippets keep their HTML (<mark> around matched words, text escaped).
+// Snippets keep their HTML (<mark> around matched words, text escaped) and
+// are shown as given: the caller masks their CNPs first
+// (persons::Persons::mask_cnps_for).
 nlohmann::json to_json(const SearchResult& result);
 // The sender (restricted personal data) only when `personal`; otherwise
 // "sender": "restricted".
@@ -31,6 +33,7 @@ nlohmann::json to_json(const Flow& f);
 nlohmann::json to_json(const signing::ValidationReport& report);
 // A person: persons::to_json (the full CNP, for their case worker).
 // The person's page: the person, "households" [{id, label, members [{person, name, role}]}],
+// "representative" ({person, name, role} or null), "represents" [{person, name, role}],
 // "assignments" and the rectification "history" [{revision, field, old, new, reason, at, actor}].
 nlohmann::json to_json(const persons::PersonFile& f);
 nlohmann::json to_json(const persons::PersonMatch& m);  // the CNP masked

@@ -40,6 +40,12 @@ std::vector<OptionSpec> sign_options(bool to_file) {
   return options;
 }
 
+// Reads of a document's content (issue 12): needed when it is in a person's file.
+const OptionSpec kPurposeOption = {
+    "--purpose", "P",
+    "why the document is read, needed when it is in a person's file: anchetă-socială, evaluare, "
+    "soluționare-cerere, monitorizare-caz, control, solicitare-persoană-vizată"};
+
 const std::vector<Entry>& command_table() {
   static const std::vector<Entry> table = {
       {{"init", "", "create an empty archive", {}, 0, 0, false}, run_init},
@@ -101,8 +107,8 @@ const std::vector<Entry>& command_table() {
         true},
        run_watch},
       {{"list", "", "list documents", {}, 0, 0, true}, run_list},
-      {{"show", "ID", "show a document and its current version", {}, 1, 1, true}, run_show},
-      {{"versions", "ID", "list every version of a document", {}, 1, 1, true}, run_versions},
+      {{"show", "ID", "show a document and its current version", {kPurposeOption}, 1, 1, true}, run_show},
+      {{"versions", "ID", "list every version of a document", {kPurposeOption}, 1, 1, true}, run_versions},
       {{"add-version",
         "ID FILE",
         "add a new version of a document",
@@ -116,7 +122,8 @@ const std::vector<Entry>& command_table() {
         "write a stored version, byte for byte",
         {{"--version", "N", "version number (default: current)"},
          {"--what", "W", "original (default), text, or pdf (the searchable PDF of a scan)"},
-         {"-o", "FILE", "output file ('-' for standard output)"}},
+         {"-o", "FILE", "output file ('-' for standard output)"},
+         kPurposeOption},
         1,
         1,
         false},
@@ -139,7 +146,8 @@ const std::vector<Entry>& command_table() {
          {"--offset", "N", "results to skip"},
          {"--as", "USER", "search with USER's permissions"},
          {"--all-versions", "", "also search old versions"},
-         {"--sort", "S", "relevance (default), newest or oldest"}},
+         {"--sort", "S", "relevance (default), newest or oldest"},
+         kPurposeOption},
         1,
         SIZE_MAX,
         true},
@@ -627,7 +635,9 @@ const std::vector<Entry>& command_table() {
          {"--birth-date", "YYYY-MM-DD", "date of birth (default: from the CNP)"},
          {"--address", "A", "address"},
          {"--contacts", "C", "telephone, e-mail"},
-         {"--legal-representative", "R", "legal representative"},
+         {"--legal-representative", "R", "legal representative not in the archive (free text)"},
+         {"--representative", "ID", "legal representative who is a person of the archive (whom you see)"},
+         {"--representative-role", "R", "in what capacity they represent: părinte, tutore, curator, …"},
          {"--department", "D", "also assign this department"},
          {"--as", "USER", "acting user (default: $DOSAR_USER or your login)"}},
         0,
@@ -713,7 +723,8 @@ const std::vector<Entry>& command_table() {
         "ID",
         "correct a person's data (GDPR art. 16); the old values are kept",
         {{"--set", "FIELD=VALUE",
-          "repeatable: name, cnp, id_type, id_value, birth_date, address, contacts, legal_representative"},
+          "repeatable: name, cnp, id_type, id_value, birth_date, address, contacts, legal_representative, "
+          "representative_id (a person id; empty for none), representative_role"},
          {"--reason", "R", "why (required)"},
          {"--as", "USER", "acting user (default: $DOSAR_USER or your login)"}},
         1,

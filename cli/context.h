@@ -174,6 +174,14 @@ ExitCode run_person_suggestions(Context& c);
 ExitCode run_person_confirm(Context& c);
 ExitCode run_person_export(Context& c);
 ExitCode run_person_erasure_report(Context& c);
+// A read at the command line of document `id`'s content (`show`,
+// `versions`, `export`, a search snippet): when the document is in a
+// person's file, `--purpose P` from persons::purposes() is required and the
+// read goes into each linked person's access records, as the web's reads
+// do; documents in no one's file need nothing. The reader is `--as USER`,
+// else the account running dosar. Errors: invalid_argument (no purpose or
+// one not in the list, naming the purposes), io.
+Status record_person_read(const Context& c, ArchiveStore& archive, DocumentId id, const std::string& what);
 // After `ingest` and `jobs run`: looks for CNPs and names of known persons in
 // the text of `documents` and says how many link suggestions it stored. A
 // failure is a warning: the documents are stored whatever it finds.

@@ -62,6 +62,7 @@ ExitCode run_show(Context& c) {
   const DocumentId id = d.id;
   auto current = archive->catalog().version(id, d.current_version);
   if (!current.ok()) return c.fail(current.error());
+  if (Status read = record_person_read(c, *archive, id, "show"); !read.ok()) return c.fail(read.error());
   if (c.json) {
     nlohmann::json j = to_json(d);
     j["current"] = to_json(*current);
@@ -91,6 +92,7 @@ ExitCode run_versions(Context& c) {
   const DocumentId id = d.id;
   auto versions = archive->catalog().versions(id);
   if (!versions.ok()) return c.fail(versions.error());
+  if (Status read = record_person_read(c, *archive, id, "versions"); !read.ok()) return c.fail(read.error());
   if (c.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& v : *versions) list.push_back(to_json(v));
@@ -166,6 +168,9 @@ ExitCode run_export(Context& c) {
                                what == "text" ? "has no text (no text layer and not yet OCRed)"
                                               : "has no searchable PDF (only scanned versions get one)"));
   }
+
+  if (Status read = record_person_read(c, *archive, id, "export " + what); !read.ok())
+    return c.fail(read.error());
 
   // Stream into a temporary file beside the target and publish it only once
   // the bytes have been verified against the blob's name.

@@ -78,6 +78,26 @@ Result<std::optional<TimelineCursor>> cursor_option(const Context& c) {
 
 }  // namespace
 
+Status record_person_read(const Context& c, ArchiveStore& archive, DocumentId id, const std::string& what) {
+  auto persons = Persons::open(archive);
+  if (!persons.ok()) return persons.error();
+  auto linked = (*persons)->store().persons_linked_to("document", id);
+  if (!linked.ok()) return linked.error();
+  if (linked->empty()) return {};
+  const std::string why = purpose(c);
+  if (!persons::check_purpose(why).ok()) {
+    std::string names;
+    for (const auto& p : persons::purposes()) names += (names.empty() ? "" : ", ") + p;
+    return make_error(
+        ErrorCode::invalid_argument, "document " + std::to_string(id),
+        "is in the file of " +
+            (linked->size() == 1 ? std::string("a person") : std::to_string(linked->size()) + " persons") +
+            ": reading it needs --purpose P" +
+            (why.empty() ? std::string() : " ('" + why + "' is not one of them)") + ", one of: " + names);
+  }
+  return (*persons)->record_document_read(id, c.command.get("--as").value_or(c.actor()), why, what);
+}
+
 void suggest_person_links(const Context& c, ArchiveStore& archive, const std::vector<DocumentId>& documents) {
   if (documents.empty()) return;
   auto persons = Persons::open(archive);
@@ -106,11 +126,17 @@ ExitCode run_person_add(Context& c) {
   n.address = c.command.get("--address").value_or("");
   n.contacts = c.command.get("--contacts").value_or("");
   n.legal_representative = c.command.get("--legal-representative").value_or("");
+  if (auto representative = c.command.get("--representative")) {
+    auto rid = positive(*representative, "--representative");
+    if (!rid.ok()) return c.fail(rid.error());
+    n.representative_id = *rid;
+  }
+  n.representative_role = c.command.get("--representative-role").value_or("");
   n.department = c.command.get("--department").value_or("");
   auto added = p->persons->add(n, p->user);
   if (!added.ok()) return c.fail(added.error());
   if (c.json) {
-    print_json(c, {{"id", added->id}, {"name", added->name}, {"cnp", persons::mask_cnp(added->cnp)}});
+    print_json(c, {{"id", added->id}, {"name", added->name}, {"cnp", mask_cnp(added->cnp)}});
   } else {
     c.out << added->id << '\n';
   }
@@ -135,6 +161,11 @@ ExitCode run_person_show(Context& c) {
         << "  adresa: " << person.address << '\n'
         << "  contacte: " << person.contacts << '\n'
         << "  reprezentant legal: " << person.legal_representative << '\n';
+  if (person.representative_id != 0)
+    c.out << "  reprezentant legal: " << file->representative_name << " [" << person.representative_id << ", "
+          << person.representative_role << "]\n";
+  for (const Represented& r : file->represents)
+    c.out << "  reprezentant legal al: " << r.name << " [" << r.id << ", " << r.role << "]\n";
   for (const Household& h : file->households) {
     c.out << "  gospodăria " << h.id << " (" << h.label << "):";
     for (const HouseholdMember& m : h.members)

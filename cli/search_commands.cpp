@@ -2,11 +2,12 @@
 #include <unistd.h>
 
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "cli/context.h"
 #include "ingest/archive_index.h"
-#include "persons/cnp.h"
+#include "persons/persons.h"
 #include "storage/flow_store.h"
 
 namespace dosar::cli {
@@ -70,6 +71,8 @@ ExitCode run_search(Context& c) {
     c.err << "dosar: --sort must be relevance, newest or oldest\n";
     return ExitCode::usage;
   }
+  if (auto purpose = c.command.get("--purpose"))
+    if (Status known = persons::check_purpose(*purpose); !known.ok()) return c.fail(known.error());
   auto archive = c.open_archive();
   if (!archive.ok()) return c.fail(archive.error());
   auto result = search_archive(**archive, request, c.command.get("--as"));
@@ -77,8 +80,31 @@ ExitCode run_search(Context& c) {
     if (c.json) c.out << nlohmann::json{{"error", to_json(result.error())}}.dump() << '\n';
     return c.fail(result.error());
   }
+  // A snippet shows a document's text: for a document in a person's file it
+  // needs --purpose and is recorded (record_person_read), else it is
+  // withheld; CNPs stay masked unless the reader is assigned to their person.
+  auto persons = persons::Persons::open(**archive);
+  if (!persons.ok()) return c.fail(persons.error());
+  const std::string reader = c.command.get("--as").value_or(c.actor());
+  const std::string purpose = c.command.get("--purpose").value_or("");
+  std::set<DocumentId> withheld;
+  for (SearchHit& h : result->hits) {
+    if (h.snippet.empty()) continue;
+    Status read = record_person_read(c, **archive, h.document_id, "search hit");
+    if (!read.ok()) {
+      if (read.error().code != ErrorCode::invalid_argument) return c.fail(read.error());
+      h.snippet.clear();
+      withheld.insert(h.document_id);
+      continue;
+    }
+    auto snippet = (*persons)->mask_cnps_for(h.snippet, reader, purpose);
+    if (!snippet.ok()) return c.fail(snippet.error());
+    h.snippet = std::move(snippet).value();
+  }
   if (c.json) {
-    c.out << to_json(*result).dump(2) << '\n';
+    nlohmann::json j = to_json(*result);
+    for (auto& hit : j["hits"]) hit["snippet_withheld"] = withheld.count(hit["id"].get<DocumentId>()) > 0;
+    c.out << j.dump(2) << '\n';
     return ExitCode::ok;
   }
   bool terminal = ::isatty(STDOUT_FILENO) == 1;
@@ -92,7 +118,9 @@ ExitCode run_search(Context& c) {
     c.out << "  " << h.title;
     if (!h.registry_number.empty()) c.out << "  nr. " << h.registry_number;
     c.out << "  (" << h.score << "%)\n";
-    if (!h.snippet.empty()) c.out << "   " << render_snippet(persons::mask_cnps(h.snippet), terminal) << '\n';
+    if (!h.snippet.empty()) c.out << "   " << render_snippet(h.snippet, terminal) << '\n';
+    if (withheld.count(h.document_id))
+      c.out << "   (fragment ascuns: documentul este în dosarul unei persoane; dați --purpose)\n";
   }
   for (const auto& [name, values] : result->facets) {
     if (values.empty()) continue;

@@ -163,6 +163,14 @@ struct TransferFile {
 };
 Result<std::vector<TransferFile>> decode_transfer(std::string_view body, const PackageLimits& limits = {});
 
+// A new, empty directory in `spool` for a package being received over
+// HTTPS and its acknowledgement. Its name is a staging path
+// (storage/blob_store.h, tagged with this process id), so the directories
+// of a server that died mid-request are removed when the next one starts
+// (remove_abandoned_staging_files); the caller removes it when done.
+// Errors: io.
+Result<std::filesystem::path> new_scratch_dir(const std::filesystem::path& spool);
+
 struct ClientTls {
   std::filesystem::path ca_file;      // the CA the server's certificate must chain to
   std::filesystem::path client_cert;  // this institution's TLS certificate (PEM)

@@ -11,6 +11,7 @@
 
 #include "exchange/exchange.h"
 #include "records/bag_files.h"
+#include "storage/blob_store.h"
 
 namespace dosar::exchange {
 namespace {
@@ -121,6 +122,14 @@ Status unpack_transfer(std::string_view body, const fs::path& dir, const Package
     DOSAR_TRY(records::write_new(target, f.bytes));
   }
   return {};
+}
+
+Result<fs::path> new_scratch_dir(const fs::path& spool) {
+  const fs::path dir = new_staging_path(spool);
+  std::error_code ec;
+  if (!fs::create_directory(dir, ec) || ec)
+    return make_error(ErrorCode::io, dir.string(), "cannot be created: " + ec.message());
+  return dir;
 }
 
 Status send_package(const std::string& url, const ClientTls& tls, const fs::path& dir,

@@ -6,6 +6,7 @@
 #include <regex>
 #include <vector>
 
+#include "base/cnp.h"
 #include "index/romanian_text.h"
 #include "index/search_index.h"
 
@@ -69,12 +70,12 @@ Status check_fields(const std::string& folded) {
   for (std::sregex_iterator it(outside.begin(), outside.end(), field), end; it != end; ++it) {
     std::string name = (*it)[2].str();
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    bool known = name == "data";
+    bool known = name == "data" || name == "cnp";
     for (const Field& f : kFields) known = known || name == f.name;
     if (!known)
       return make_error(
           ErrorCode::invalid_argument, "query",
-          "unknown field '" + name + ":' (fields: titlu, nr, tip, dep, expeditor, fisier, data)");
+          "unknown field '" + name + ":' (fields: titlu, nr, tip, dep, expeditor, fisier, data, cnp)");
   }
   return {};
 }
@@ -145,6 +146,38 @@ std::string nearest_word(const std::string& word, const Xapian::Database& db) {
   return best;
 }
 
+// Checks every `cnp:VALUE` (outside quotes) and writes each bare word that
+// is a valid CNP as `cnp:WORD`, so that a CNP is only ever the exact boolean
+// term: never a stem, a prefix, a wildcard or a spelling suggestion.
+Result<std::string> cnp_terms(const std::string& folded) {
+  static const std::regex token(R"re(([^\s()"]+)|"[^"]*"?)re");
+  std::string out;
+  std::size_t last = 0;
+  for (std::sregex_iterator it(folded.begin(), folded.end(), token), end; it != end; ++it) {
+    out.append(folded, last, static_cast<std::size_t>(it->position()) - last);
+    last = static_cast<std::size_t>(it->position() + it->length());
+    std::string word = it->str();
+    if (!(*it)[1].matched) {  // a phrase: left as written
+      out += word;
+      continue;
+    }
+    std::size_t sign = word.find_first_not_of("+-");
+    std::string body = word.substr(sign == std::string::npos ? word.size() : sign);
+    if (body.rfind("cnp:", 0) == 0) {
+      auto valid = validate_cnp(body.substr(4));
+      if (!valid.ok())
+        return make_error(ErrorCode::invalid_argument, "query",
+                          "'" + body + "' is not a CNP: " + valid.error().message +
+                              " (a CNP is searched exactly, all 13 digits)");
+    } else if (body.size() == 13 && validate_cnp(body).ok()) {
+      word = word.substr(0, word.size() - body.size()) + "cnp:" + body;
+    }
+    out += word;
+  }
+  out.append(folded, last, std::string::npos);
+  return out;
+}
+
 }  // namespace
 
 std::string correct_spelling_from_terms(const std::string& query, const Xapian::Database& db) {
@@ -187,8 +220,9 @@ bool is_plain_words(const std::string& query) {
 
 Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db,
                                   std::string* corrected, WordMatch words) {
-  std::string folded = lowercase_words(fold_diacritics(query));
-  DOSAR_TRY(check_fields(folded));
+  auto folded = cnp_terms(lowercase_words(fold_diacritics(query)));
+  if (!folded.ok()) return folded.error();
+  DOSAR_TRY(check_fields(*folded));
   Xapian::QueryParser parser;
   parser.set_database(db);
   parser.set_stemmer(romanian::stemmer());
@@ -196,6 +230,7 @@ Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Databa
   parser.set_stopper(&romanian::stopper());
   parser.set_default_op(words == WordMatch::all ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
   for (const Field& f : kFields) parser.add_prefix(f.name, f.prefix);
+  parser.add_boolean_prefix("cnp", cnp_term(""));
   DateRange dates;
   parser.add_rangeprocessor(&dates);
   unsigned flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
@@ -204,7 +239,7 @@ Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Databa
   // Only uppercase AND OR NOT are operators: lowercase they are ordinary words.
   try {
     parser.set_max_expansion(200, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
-    Xapian::Query parsed = parser.parse_query(folded, flags);
+    Xapian::Query parsed = parser.parse_query(*folded, flags);
     if (corrected) *corrected = parser.get_corrected_query_string();
     if (parsed.empty())
       return make_error(ErrorCode::invalid_argument, "query",

@@ -6,6 +6,7 @@
 #include <xapian.h>
 
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 
@@ -20,8 +21,15 @@ inline constexpr Xapian::valueno year = 3;         // "2026"
 inline constexpr Xapian::valueno date = 4;         // "2026-11-23"
 }  // namespace slots
 
-// Parses `query` (already within the length limit) against `db`. Errors:
-// invalid_argument with a sentence for the user.
+// The boolean term of a CNP written in a document (query field `cnp:`).
+inline std::string cnp_term(std::string_view cnp) {
+  return std::string("XPN").append(cnp);
+}
+
+// Parses `query` (already within the length limit) against `db`. A CNP is
+// matched exactly or not at all: `cnp:` and a bare 13-digit word that is a
+// valid CNP become its boolean term; a malformed `cnp:` value is an error.
+// Errors: invalid_argument with a sentence for the user.
 // `words` decides how plain words combine: all of them, or any of them
 // (ranked by how many and how rare).
 enum class WordMatch { all, any };

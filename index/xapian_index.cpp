@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "base/cnp.h"
 #include "index/query_parsing.h"
 #include "index/romanian_text.h"
 #include "index/search_index.h"
@@ -28,7 +29,8 @@ constexpr const char* kCurrentTerm = "XCUR";
 // Bumped whenever terms, stems or slots change meaning: an index of another
 // format must be rebuilt, not searched with the wrong assumptions.
 constexpr const char* kFormatKey = "dosar.index-format";
-constexpr const char* kFormat = "1 romanian-folded-1";
+// 2: CNPs are boolean terms (XPN), never word terms.
+constexpr const char* kFormat = "2 romanian-folded-1";
 std::string confidentiality_term(const std::string& level) {
   return "XC" + level;
 }
@@ -54,6 +56,16 @@ std::string file_name_words(std::string name) {
   for (char& c : name)
     if (c == '_' || c == '-' || c == '.' || c == '+') c = ' ';
   return name;
+}
+
+// The text with every valid CNP blanked out: a CNP is only ever an exact
+// boolean term (cnp_term), never a word that a prefix, wildcard, stem or
+// spelling suggestion could reach. The CNPs found are added to `cnps`.
+std::string without_cnps(std::string_view text, std::set<std::string>& cnps) {
+  return replace_cnps(text, [&](std::string_view cnp) {
+    cnps.emplace(cnp);
+    return std::string(cnp.size(), ' ');
+  });
 }
 
 std::string truncate_utf8(const std::string& text, std::size_t max_bytes) {
@@ -145,15 +157,16 @@ class XapianIndex final : public SearchIndex {
       const IndexRecord& r = *record;
       Xapian::Document doc;
       generator.set_document(doc);
+      std::set<std::string> cnps;
       auto text = [&](const std::string& value, const char* prefix) {
         if (value.empty()) return;
-        std::string folded = romanian::normalize(value);
+        std::string folded = romanian::normalize(without_cnps(value, cnps));
         generator.index_text(folded, 1, prefix);
         generator.increase_termpos();
       };
       // Fields are also searchable without naming them, weighted up.
       text(r.title, "S");  // every word lowercased first, so that every word is stemmed
-      generator.index_text(romanian::normalize(r.title), 3);
+      generator.index_text(romanian::normalize(without_cnps(r.title, cnps)), 3);
       generator.increase_termpos();
       text(r.registry_number, "XNR");
       text(r.document_type, "XTIP");
@@ -163,10 +176,12 @@ class XapianIndex final : public SearchIndex {
       const std::string file_words = file_name_words(r.file_name);
       for (const std::string* field : {&r.registry_number, &r.sender, &file_words, &r.document_type}) {
         if (field->empty()) continue;
-        generator.index_text(romanian::normalize(*field));
+        generator.index_text(romanian::normalize(without_cnps(*field, cnps)));
         generator.increase_termpos();
       }
-      generator.index_text(romanian::normalize(truncate_utf8(r.body, limits_.max_indexed_text_bytes)));
+      generator.index_text(
+          romanian::normalize(without_cnps(truncate_utf8(r.body, limits_.max_indexed_text_bytes), cnps)));
+      for (const std::string& cnp : cnps) doc.add_boolean_term(cnp_term(cnp));
 
       doc.add_boolean_term(unique_term(r.document_id, r.version));
       doc.add_boolean_term(document_term(r.document_id));
@@ -435,6 +450,8 @@ Result<std::unique_ptr<SearchIndex>> open_xapian_index(const fs::path& dir, Inde
     }
     int flags = access == IndexAccess::rebuild ? Xapian::DB_CREATE_OR_OVERWRITE : Xapian::DB_CREATE_OR_OPEN;
     Xapian::WritableDatabase writer(dir.string(), flags);
+    // Adding to an index of another format would label it with this one.
+    if (access == IndexAccess::write) DOSAR_TRY(check_format(writer, dir));
     Xapian::Database reader = writer;
     std::vector<Xapian::WritableDatabase> writers;
     writers.push_back(writer);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "index/search_index.h"
 #include "storage/flow_store.h"
@@ -149,7 +150,10 @@ Result<Person> Persons::add(const NewPerson& n, const std::string& actor) {
   p.address = n.address;
   p.contacts = n.contacts;
   p.legal_representative = n.legal_representative;
+  p.representative_id = n.representative_id;
+  p.representative_role = n.representative_role;
   DOSAR_TRY(complete_identity(p));
+  if (p.representative_id != 0) DOSAR_TRY(require_sees(p.representative_id, actor));
   std::vector<Assignment> assignments = {Assignment{"", actor, "", ""}};
   if (!n.department.empty()) assignments.push_back(Assignment{n.department, "", "", ""});
   return store_->add_person(p, assignments, actor);
@@ -172,6 +176,14 @@ Result<PersonFile> Persons::file_of(PersonId id) const {
       if (!member.ok()) return member.error();
       f.member_names[m.person_id] = member->name;
     }
+  if (f.person.representative_id != 0) {
+    auto representative = store_->person(f.person.representative_id);
+    if (!representative.ok()) return representative.error();
+    f.representative_name = representative->name;
+  }
+  auto represents = store_->represented_by(id);
+  if (!represents.ok()) return represents.error();
+  f.represents = std::move(represents).value();
   auto history = store_->history(id);
   if (!history.ok()) return history.error();
   f.history = std::move(history).value();
@@ -287,6 +299,25 @@ Status Persons::record_document_read(DocumentId id, const std::string& user, con
   return {};
 }
 
+Result<std::string> Persons::mask_cnps_for(std::string_view text, const std::string& user,
+                                           const std::string& purpose) {
+  if (!check_purpose(purpose).ok()) return mask_cnps(text);
+  std::set<std::string, std::less<>> shown;
+  for (const std::string& cnp : find_cnps(text)) {
+    auto person = store_->person_by_cnp(cnp);
+    if (!person.ok()) return person.error();
+    if (!*person) continue;
+    auto sees = may_see((*person)->id, user);
+    if (!sees.ok()) return sees.error();
+    if (!*sees) continue;
+    DOSAR_TRY(store_->record_access(
+        AccessRecord{0, (*person)->id, user, format_utc(clock_.now()), purpose, "CNP in a search hit"}));
+    shown.insert(cnp);
+  }
+  return replace_cnps(
+      text, [&](std::string_view cnp) { return shown.count(cnp) ? std::string(cnp) : mask_cnp(cnp); });
+}
+
 Result<std::vector<AccessRecord>> Persons::access_report(PersonId id, const std::string& user) {
   DOSAR_TRY(open_for(id, user, "control", "access report"));
   return store_->access_records(id);
@@ -300,28 +331,12 @@ Result<Person> Persons::rectify(PersonId id, const std::map<std::string, std::st
   auto current = store_->person(id);
   if (!current.ok()) return current.error();
   Person changed = *current;
-  for (const auto& [field, value] : values) {
-    if (field == "name")
-      changed.name = value;
-    else if (field == "cnp")
-      changed.cnp = value;
-    else if (field == "id_type")
-      changed.id_type = value;
-    else if (field == "id_value")
-      changed.id_value = value;
-    else if (field == "birth_date")
-      changed.birth_date = value;
-    else if (field == "address")
-      changed.address = value;
-    else if (field == "contacts")
-      changed.contacts = value;
-    else if (field == "legal_representative")
-      changed.legal_representative = value;
-    else
-      return make_error(
-          ErrorCode::invalid_argument, field,
-          "is not a field of a person (name, cnp, id_type, id_value, birth_date, address, contacts, "
-          "legal_representative)");
+  for (const auto& [field, value] : values) DOSAR_TRY(set_person_field(changed, field, value));
+  if (changed.representative_id != current->representative_id && changed.representative_id != 0) {
+    if (changed.representative_id == id)
+      return make_error(ErrorCode::invalid_argument, "representative_id",
+                        "a person cannot be their own legal representative");
+    DOSAR_TRY(require_sees(changed.representative_id, user));
   }
   if (values.count("cnp") && !changed.cnp.empty() && !values.count("id_type")) changed.id_type = "CNP";
   if (values.count("cnp") && changed.cnp.empty() && changed.id_type == "CNP")

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/cnp.h"
 #include "base/result.h"
-#include "persons/cnp.h"
 #include "storage/archive_store.h"
 #include "storage/persons_store.h"
 
@@ -42,8 +42,10 @@ struct NewPerson {
   std::string birth_date;  // YYYY-MM-DD; taken from the CNP when empty
   std::string address;
   std::string contacts;
-  std::string legal_representative;
-  std::string department;  // assigned besides the creator, when not empty
+  std::string legal_representative;  // free text, for someone not in the archive
+  PersonId representative_id = 0;    // or a person of the archive (whom `actor` sees)
+  std::string representative_role;   // in what capacity: părinte, tutore, curator, ...
+  std::string department;            // assigned besides the creator, when not empty
 };
 
 // What the person's page shows.
@@ -52,6 +54,8 @@ struct PersonFile {
   std::vector<Assignment> assignments;
   std::vector<Household> households;
   std::map<PersonId, std::string> member_names;  // of the households' members
+  std::string representative_name;               // of person.representative_id
+  std::vector<Represented> represents;           // those this person legally represents
   std::vector<PersonChange> history;
 };
 
@@ -110,7 +114,8 @@ class Persons {
   Result<std::vector<AccessRecord>> access_report(PersonId id, const std::string& user);
   // Rectification (art. 16): `values` by field name (kPersonFields); the old
   // values stay in the history. Errors also: invalid_argument (unknown field,
-  // invalid CNP, nothing changed).
+  // invalid CNP, nothing changed, the person as their own representative),
+  // not_found / permission (a representative_id `user` does not see).
   Result<Person> rectify(PersonId id, const std::map<std::string, std::string>& values,
                          const std::string& reason, const std::string& user);
   // A household of persons `user` sees. Errors: invalid_argument (no members).
@@ -144,6 +149,13 @@ class Persons {
   // control to ask about. Errors: io.
   Status record_document_read(DocumentId id, const std::string& user, const std::string& purpose,
                               const std::string& what);
+
+  // An excerpt of a document's text (a search snippet) as `user` may read
+  // it: every valid CNP masked, except those of persons `user` sees when
+  // `purpose` is one of the list; a CNP shown in full is a read of its
+  // person, recorded ("CNP in a search hit"). Errors: io.
+  Result<std::string> mask_cnps_for(std::string_view text, const std::string& user,
+                                    const std::string& purpose);
 
   // Whether `user` may see person `id` (no access record). Errors: not_found, io.
   Result<bool> may_see(PersonId id, const std::string& user) const;

@@ -80,6 +80,9 @@ nlohmann::json to_json(const Person& p) {
           {"address", p.address},
           {"contacts", p.contacts},
           {"legal_representative", p.legal_representative},
+          {"representative_id",
+           p.representative_id == 0 ? nlohmann::json() : nlohmann::json(p.representative_id)},
+          {"representative_role", p.representative_role},
           {"created_at", p.created_at},
           {"created_by", p.created_by},
           {"updated_at", p.updated_at},
@@ -112,6 +115,13 @@ Result<ExportOutcome> Persons::export_file(PersonId id, const std::string& user,
                                     "Contacte: " + f->person.contacts,
                                     "Reprezentant legal: " + f->person.legal_representative,
                                     "# Gospodărie"};
+  if (f->person.representative_id != 0)
+    lines.insert(lines.end() - 1,
+                 "Reprezentant legal (persoana " + std::to_string(f->person.representative_id) +
+                     "): " + f->representative_name + " (" + f->person.representative_role + ")");
+  for (const Represented& r : f->represents)
+    lines.insert(lines.end() - 1, "Reprezentant legal al persoanei " + std::to_string(r.id) + ": " + r.name +
+                                      " (" + r.role + ")");
   for (const Household& h : f->households)
     for (const HouseholdMember& m : h.members)
       lines.push_back(h.label + ": " + f->member_names[m.person_id] + " (" + m.role + ")");

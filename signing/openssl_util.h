@@ -46,8 +46,6 @@ inline std::string openssl_errors() {
 
 // The subject CN of a certificate, else its one-line subject.
 std::string certificate_name(X509* cert);
-// The subject's organizationName (O), else organizationIdentifier, UTF-8; "" when neither.
-std::string certificate_organization(X509* cert);
 
 // Digest of `bytes` with `md`, as raw bytes.
 std::string digest_bytes(const EVP_MD* md, std::string_view bytes);

@@ -14,6 +14,8 @@
 
 #include "base/result.h"
 
+struct x509_st;  // OpenSSL's X509
+
 namespace dosar::signing {
 
 enum class DigestAlgorithm { sha256, sha384, sha512 };
@@ -58,6 +60,11 @@ class SigningKey {
   explicit SigningKey(std::unique_ptr<Parts> parts);
   std::unique_ptr<Parts> parts_;
 };
+
+// The institution a certificate names: its subject organizationName (O),
+// else organizationIdentifier, UTF-8; empty when it names neither. For
+// certificates met outside signing (a TLS client's, SSL_get1_peer_certificate).
+std::string certificate_organization(x509_st* certificate);
 
 struct SignOptions {
   PadesLevel level = PadesLevel::b_b;

@@ -640,6 +640,15 @@ ALTER TABLE derivation_queue ADD COLUMN claimed_at TEXT;
 ALTER TABLE derivation_queue ADD COLUMN pages_at_claim INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE derivation_queue ADD COLUMN pages_recognized INTEGER NOT NULL DEFAULT 0;
 )sql"},
+      // The legal representative as another person of the archive (issue
+      // 12), with the capacity they act in; the free-text column stays for
+      // someone not in the archive. Rectifications of both go into
+      // person_history like any field.
+      {16, R"sql(
+ALTER TABLE persons ADD COLUMN representative_id INTEGER REFERENCES persons(id);
+ALTER TABLE persons ADD COLUMN representative_role TEXT NOT NULL DEFAULT '';
+CREATE INDEX persons_by_representative ON persons(representative_id);
+)sql"},
   };
   return migrations;
 }

@@ -35,16 +35,41 @@ struct Person {
   std::string birth_date;   // YYYY-MM-DD or empty
   std::string address;
   std::string contacts;
-  std::string legal_representative;
+  std::string legal_representative;  // free text: someone not in the archive
+  // The legal representative as another person of the archive (0: none),
+  // and in what capacity ("părinte", "tutore", "curator", ...).
+  PersonId representative_id = 0;
+  std::string representative_role;
   std::string created_at;  // UTC ISO 8601
   std::string created_by;
   std::string updated_at;
   int revision = 1;  // counts rectifications
 };
 
-// The rectifiable fields, as named in history rows and on the command line.
-inline constexpr const char* kPersonFields[] = {"name",       "cnp",     "id_type",  "id_value",
-                                                "birth_date", "address", "contacts", "legal_representative"};
+// The rectifiable fields, as named in history rows and on the command line
+// (representative_id in decimal, "" for none).
+inline constexpr const char* kPersonFields[] = {"name",
+                                                "cnp",
+                                                "id_type",
+                                                "id_value",
+                                                "birth_date",
+                                                "address",
+                                                "contacts",
+                                                "legal_representative",
+                                                "representative_id",
+                                                "representative_role"};
+
+// A field of kPersonFields as text, and set from text. set_person_field
+// errors: invalid_argument (unknown field, representative_id not a number).
+std::string person_field(const Person& p, const std::string& field);
+Status set_person_field(Person& p, const std::string& field, const std::string& value);
+
+// A person this one is the legal representative of.
+struct Represented {
+  PersonId id = 0;
+  std::string name;
+  std::string role;
+};
 
 // One rectified field (GDPR art. 16): the old value is kept.
 struct PersonChange {
@@ -131,6 +156,8 @@ class PersonsStore {
   virtual Result<std::optional<Person>> person_by_cnp(const std::string& cnp) const = 0;
   // Persons whose folded name contains `folded` (at most `limit`).
   virtual Result<std::vector<Person>> persons_by_name(const std::string& folded, std::size_t limit) const = 0;
+  // The persons whose legal representative is `id`.
+  virtual Result<std::vector<Represented>> represented_by(PersonId id) const = 0;
   // Every person (for the suggestion scan's name matching).
   virtual Result<std::vector<Person>> persons() const = 0;
 

@@ -1,3 +1,5 @@
+#include <cerrno>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "storage/archive_store.h"
@@ -14,7 +16,7 @@ using sql::Transaction;
 
 constexpr const char* kPersonColumns =
     "id, cnp, id_type, id_value, name, name_folded, birth_date, address, contacts, legal_representative, "
-    "created_at, created_by, updated_at, revision";
+    "created_at, created_by, updated_at, revision, representative_id, representative_role";
 
 Person read_person(const Statement& s) {
   Person p;
@@ -32,6 +34,8 @@ Person read_person(const Statement& s) {
   p.created_by = s.text(11);
   p.updated_at = s.text(12);
   p.revision = static_cast<int>(s.integer(13));
+  p.representative_id = s.is_null(14) ? 0 : s.integer(14);
+  p.representative_role = s.text(15);
   return p;
 }
 
@@ -51,17 +55,9 @@ LinkSuggestion read_suggestion(const Statement& s) {
   return LinkSuggestion{s.integer(0), s.integer(1), s.integer(2), s.text(3), s.text(4), s.text(5)};
 }
 
-// The value of a rectifiable field by its name (kPersonFields).
-std::string* field_of(Person& p, const std::string& field) {
-  if (field == "name") return &p.name;
-  if (field == "cnp") return &p.cnp;
-  if (field == "id_type") return &p.id_type;
-  if (field == "id_value") return &p.id_value;
-  if (field == "birth_date") return &p.birth_date;
-  if (field == "address") return &p.address;
-  if (field == "contacts") return &p.contacts;
-  if (field == "legal_representative") return &p.legal_representative;
-  return nullptr;
+std::optional<std::int64_t> representative_of(const Person& p) {
+  if (p.representative_id == 0) return std::nullopt;
+  return p.representative_id;
 }
 
 Error person_missing(PersonId id) {
@@ -80,8 +76,8 @@ class SqlitePersonsStore final : public PersonsStore {
     const std::string at = now();
     auto s = db_.prepare(
         "INSERT INTO persons(cnp, id_type, id_value, name, name_folded, birth_date, address, contacts, "
-        "legal_representative, created_at, created_by, updated_at, revision) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id");
+        "legal_representative, created_at, created_by, updated_at, revision, representative_id, "
+        "representative_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id");
     if (!s.ok()) return s.error();
     std::optional<std::string> cnp;
     if (!person.cnp.empty()) cnp = person.cnp;
@@ -97,6 +93,8 @@ class SqlitePersonsStore final : public PersonsStore {
                         .bind(10, at)
                         .bind(11, actor)
                         .bind(12, at)
+                        .bind(13, representative_of(person))
+                        .bind(14, person.representative_role)
                         .run_returning_id();
     if (!inserted.ok()) return inserted.error();
     const PersonId id = *inserted;
@@ -144,6 +142,16 @@ class SqlitePersonsStore final : public PersonsStore {
     return out;
   }
 
+  Result<std::vector<Represented>> represented_by(PersonId id) const override {
+    auto s = db_.prepare(
+        "SELECT id, name, representative_role FROM persons WHERE representative_id = ? ORDER BY id");
+    if (!s.ok()) return s.error();
+    s->bind(1, id);
+    std::vector<Represented> out;
+    DOSAR_TRY(s->for_each_row([&] { out.push_back(Represented{s->integer(0), s->text(1), s->text(2)}); }));
+    return out;
+  }
+
   Result<std::vector<Person>> persons() const override {
     auto s = db_.prepare(std::string("SELECT ") + kPersonColumns + " FROM persons ORDER BY id");
     if (!s.ok()) return s.error();
@@ -168,8 +176,8 @@ class SqlitePersonsStore final : public PersonsStore {
     Person after = changed;
     std::vector<std::string> fields;
     for (const char* field : kPersonFields) {
-      const std::string& old_value = *field_of(before, field);
-      const std::string& new_value = *field_of(after, field);
+      const std::string old_value = person_field(before, field);
+      const std::string new_value = person_field(after, field);
       if (old_value == new_value) continue;
       fields.emplace_back(field);
       auto h = db_.prepare(
@@ -193,7 +201,8 @@ class SqlitePersonsStore final : public PersonsStore {
     if (!after.cnp.empty()) cnp = after.cnp;
     auto u = db_.prepare(
         "UPDATE persons SET cnp = ?, id_type = ?, id_value = ?, name = ?, name_folded = ?, birth_date = ?, "
-        "address = ?, contacts = ?, legal_representative = ?, updated_at = ?, revision = ? WHERE id = ?");
+        "address = ?, contacts = ?, legal_representative = ?, updated_at = ?, revision = ?, "
+        "representative_id = ?, representative_role = ? WHERE id = ?");
     if (!u.ok()) return u.error();
     DOSAR_TRY(u->bind(1, cnp)
                   .bind(2, after.id_type)
@@ -206,7 +215,9 @@ class SqlitePersonsStore final : public PersonsStore {
                   .bind(9, after.legal_representative)
                   .bind(10, at)
                   .bind(11, std::int64_t{revision})
-                  .bind(12, changed.id)
+                  .bind(12, representative_of(after))
+                  .bind(13, after.representative_role)
+                  .bind(14, changed.id)
                   .run());
     DOSAR_TRY(audit("person.rectify", actor,
                     {{"person", changed.id}, {"revision", revision}, {"fields", fields}}, at));
@@ -568,6 +579,54 @@ class SqlitePersonsStore final : public PersonsStore {
 };
 
 }  // namespace
+
+std::string person_field(const Person& p, const std::string& field) {
+  if (field == "name") return p.name;
+  if (field == "cnp") return p.cnp;
+  if (field == "id_type") return p.id_type;
+  if (field == "id_value") return p.id_value;
+  if (field == "birth_date") return p.birth_date;
+  if (field == "address") return p.address;
+  if (field == "contacts") return p.contacts;
+  if (field == "legal_representative") return p.legal_representative;
+  if (field == "representative_id") return p.representative_id ? std::to_string(p.representative_id) : "";
+  if (field == "representative_role") return p.representative_role;
+  return "";
+}
+
+Status set_person_field(Person& p, const std::string& field, const std::string& value) {
+  if (field == "representative_id") {
+    if (value.empty() || value == "0") {
+      p.representative_id = 0;
+      return {};
+    }
+    char* end = nullptr;
+    errno = 0;
+    long long id = std::strtoll(value.c_str(), &end, 10);
+    if (*end != '\0' || errno != 0 || id <= 0)
+      return make_error(ErrorCode::invalid_argument, "representative_id",
+                        "'" + value + "' is not a person id (a positive number; empty for none)");
+    p.representative_id = id;
+    return {};
+  }
+  std::string* text = field == "name"                   ? &p.name
+                      : field == "cnp"                  ? &p.cnp
+                      : field == "id_type"              ? &p.id_type
+                      : field == "id_value"             ? &p.id_value
+                      : field == "birth_date"           ? &p.birth_date
+                      : field == "address"              ? &p.address
+                      : field == "contacts"             ? &p.contacts
+                      : field == "legal_representative" ? &p.legal_representative
+                      : field == "representative_role"  ? &p.representative_role
+                                                        : nullptr;
+  if (!text) {
+    std::string names;
+    for (const char* f : kPersonFields) names += (names.empty() ? "" : ", ") + std::string(f);
+    return make_error(ErrorCode::invalid_argument, field, "is not a field of a person (" + names + ")");
+  }
+  *text = value;
+  return {};
+}
 
 Result<std::unique_ptr<PersonsStore>> open_persons_store(const ArchiveStore& archive, const Clock& clock) {
   auto db =

@@ -653,5 +653,63 @@ TEST_F(ApiServerTest, PersonsAreSeenOnlyByTheAssignedWithAPurpose) {
   EXPECT_NE(c.Get("/persons.js")->body.find("/persons/purposes"), std::string::npos);
 }
 
+// The persons page's changes (issue 12): the CLI's calls and checks over
+// HTTP, with CSRF; a person or a document the caller may not see is 404.
+TEST_F(ApiServerTest, PersonsAreAddedLinkedRectifiedAndExportedWithTheCliChecks) {
+  auto maria = sign_in("maria");
+  auto ion = sign_in("ion");
+  auto c = client();
+  const char* kJson = "application/json";
+  auto added = c.Post("/api/v1/persons", maria.headers(true),
+                      R"({"name":"Ion Popescu","cnp":"1800101400016","address":"Str. Florilor 1"})", kJson);
+  ASSERT_EQ(added->status, 201) << added->body;
+  EXPECT_EQ(json::parse(added->body)["cnp"], "1********0016");
+  const std::string p = "/api/v1/persons/" + std::to_string(json::parse(added->body)["id"].get<int>());
+  auto bad = c.Post("/api/v1/persons", maria.headers(true), R"({"name":"X","cnp":"1800101400017"})", kJson);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("control digit"), std::string::npos) << bad->body;
+  EXPECT_EQ(c.Post("/api/v1/persons", maria.headers(false),
+                   R"({"name":"Y","id_type":"pașaport","id_value":"Y1"})", kJson)
+                ->status,
+            403);
+
+  EXPECT_EQ(c.Post(p + "/links", maria.headers(true), R"({"kind":"document","id":1})", kJson)->status, 201);
+  auto invisible = c.Post(p + "/links", maria.headers(true), R"({"kind":"document","id":2})", kJson);
+  EXPECT_EQ(invisible->status, 404) << "a document of another department";
+  EXPECT_NE(invisible->body.find("no such document"), std::string::npos);
+  EXPECT_EQ(c.Post(p + "/links", ion.headers(true), R"({"kind":"document","id":1})", kJson)->status, 404);
+  EXPECT_EQ(c.Delete(p + "/links/document/1", ion.headers(true))->status, 404);
+  EXPECT_EQ(c.Delete(p + "/links/document/1", maria.headers(true))->status, 200);
+  EXPECT_EQ(c.Delete(p + "/links/document/1", maria.headers(true))->status, 404);
+
+  auto rectified = c.Post(p + "/rectify", maria.headers(true),
+                          R"({"values":{"address":"Str. Nouă 2"},"reason":"mutare"})", kJson);
+  ASSERT_EQ(rectified->status, 200) << rectified->body;
+  EXPECT_EQ(
+      c.Post(p + "/rectify", maria.headers(true), R"({"values":{"cnp":"1800101400017"},"reason":"x"})", kJson)
+          ->status,
+      400);
+  EXPECT_EQ(c.Post(p + "/rectify", ion.headers(true), R"({"values":{"address":"Alta"},"reason":"x"})", kJson)
+                ->status,
+            404);
+  auto file = json::parse(c.Get(p + "?purpose=evaluare", maria.headers())->body);
+  EXPECT_EQ(file["address"], "Str. Nouă 2");
+  ASSERT_EQ(file["history"].size(), 1u);
+  EXPECT_EQ(file["history"][0]["old"], "Str. Florilor 1");
+  EXPECT_TRUE(file["representative"].is_null());
+
+  auto tar = c.Get(p + "/export?purpose=solicitare-persoan%C4%83-vizat%C4%83", maria.headers());
+  ASSERT_EQ(tar->status, 200) << tar->body;
+  EXPECT_EQ(tar->get_header_value("Content-Type"), "application/x-tar");
+  ASSERT_GT(tar->body.size(), 1024u);
+  EXPECT_EQ(tar->body.substr(257, 5), "ustar");
+  EXPECT_EQ(c.Get(p + "/export?purpose=evaluare", ion.headers())->status, 404);
+  EXPECT_EQ(c.Get(p + "/export", maria.headers())->status, 400);
+  auto report = json::parse(c.Get(p + "/access-report", maria.headers())->body)["accesses"];
+  std::size_t exports = 0;
+  for (const auto& r : report) exports += r["what"] == "export" ? 1 : 0;
+  EXPECT_EQ(exports, 1u) << "the refused exports are not reads";
+}
+
 }  // namespace
 }  // namespace dosar::api

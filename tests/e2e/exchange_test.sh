@@ -130,6 +130,31 @@ expect_exit 0 DA registry lookup "$nr" "$code" --json
 expect_exit 1 DA registry receive "$WORK/ack1" --trust "$PKI/trust"
 expect_output_contains "already acknowledged"
 
+# The seal on a PKCS#11 token (SoftHSM2, as in sign_test): A's key never
+# leaves the token; B verifies the seal and the files and registers.
+pkcs11_token sigiliu seal "$PKI/a.key" "$PKI/a.pem"
+expect_exit 0 DA registry add --kind petitie --sender "Elena Marin" --subject "Ajutor de urgență" --json
+nr_t=$(jq -r .number "$WORK/last.out")
+TOKEN_PIN=0000 expect_exit 1 DA registry forward "$nr_t" --to "$INST_B" --notice "Trimisă la DAS" \
+  --key "$TOKEN_KEY" --pin-env TOKEN_PIN --chain "$PKI/ca.pem" -o "$WORK/pt-bad"
+expect_output_contains "PIN"
+[[ ! -e $WORK/pt-bad && $(DA registry show "$nr_t" --json | jq -r .status) == registered ]] ||
+  fail "a forward refused by the token wrote a package or recorded the duty"
+TOKEN_PIN=1234 expect_exit 0 DA registry forward "$nr_t" --to "$INST_B" --notice "Trimisă la DAS" \
+  --key "$TOKEN_KEY" --pin-env TOKEN_PIN --chain "$PKI/ca.pem" -o "$WORK/pt" --json
+openssl cms -verify -binary -inform DER -in "$WORK/pt/manifest-sha256.txt.p7s" -content "$WORK/pt/manifest-sha256.txt" \
+  -CAfile "$PKI/ca.pem" -purpose any -out /dev/null 2>/dev/null || fail "openssl cms -verify of the token's seal"
+expect_exit 0 RB "$WORK/pt" -o "$WORK/ackt" --json
+[[ $(jq -r .from "$WORK/last.out") == "$INST_A" ]] || fail "the token-sealed package is not from A: $(cat "$WORK/last.out")"
+nr_tb=$(jq -r .number "$WORK/last.out")
+expect_exit 0 DA registry receive "$WORK/ackt" --trust "$PKI/trust"
+expect_output_contains "registered there as $nr_tb"
+# A token-sealed package changed afterwards is refused like any other.
+cp -r "$WORK/pt" "$WORK/pt-changed"
+printf 'x' >>"$WORK/pt-changed/package.json"
+expect_exit 1 RB "$WORK/pt-changed" -o "$WORK/ackt2"
+expect_output_contains "does not match its SHA-256 in the sealed manifest"
+
 # Both archives stay sound: blobs, catalogue (migration 13 widened a CHECK in place), audit chain.
 expect_exit 0 DB check
 expect_exit 0 DA audit verify
@@ -163,18 +188,18 @@ expect_exit 1 DA registry forward "$nr2" --to "$INST_B" --notice "Trimisă la DA
   -o "$WORK/p2" --send "https://127.0.0.1:$XB" --tls-ca "$PKI/ca.pem" --client-cert "$PKI/rogue-tls.pem" \
   --client-key "$PKI/rogue-tls.key" --trust "$PKI/trust"
 expect_output_contains "no answer"
-[[ $(DB registry list --json | jq length) == 1 ]] || fail "a package from an untrusted client was registered"
+[[ $(DB registry list --json | jq length) == 2 ]] || fail "a package from an untrusted client was registered"
 # The client checks the server too: a server its --tls-ca did not issue gets nothing.
 expect_exit 1 DA registry send "$WORK/p2" --url "https://127.0.0.1:$XB" --tls-ca "$PKI/rogue-ca.pem" \
   --client-cert "$PKI/a-tls.pem" --client-key "$PKI/a-tls.key" --trust "$PKI/trust" --ack "$WORK/p2.ack-rogue"
 expect_output_contains "the server's certificate is not trusted"
-[[ $(DB registry list --json | jq length) == 1 ]] || fail "a package sent to an untrusted server was registered there"
+[[ $(DB registry list --json | jq length) == 2 ]] || fail "a package sent to an untrusted server was registered there"
 # The package was written and the forward recorded; sending again with A's certificate.
 [[ $(DA registry show "$nr2" --json | jq -r '.exchanges[0].state') == sent ]] || fail "the forward was not recorded before sending"
 expect_exit 0 DA registry send "$WORK/p2" --url "https://127.0.0.1:$XB" --tls-ca "$PKI/ca.pem" \
   --client-cert "$PKI/a-tls.pem" --client-key "$PKI/a-tls.key" --trust "$PKI/trust" --json
 nr2_b=$(jq -r .registered_there.number "$WORK/last.out")
-[[ $nr2_b =~ ^2/ ]] || fail "the second request did not get B's number 2: $(cat "$WORK/last.out")"
+[[ $nr2_b =~ ^3/ ]] || fail "the request sent over HTTPS did not get B's number 3: $(cat "$WORK/last.out")"
 [[ $(DB registry show "$nr2_b" --json | jq -r '.channel + "|" + .exchanges[0].peer_number') == "interinstitutional|$nr2" ]] ||
   fail "B did not register the request sent over HTTPS"
 # The citizen asks A's public status page, and sees B's number.
@@ -192,7 +217,7 @@ expect_exit 1 DA registry forward "$nr3" --to "$INST_B" --notice "Trimisă" --ke
   -o "$WORK/p3" --send "https://127.0.0.1:$XB" --tls-ca "$PKI/ca.pem" --client-cert "$PKI/b-tls.pem" \
   --client-key "$PKI/b-tls.key" --trust "$PKI/trust"
 expect_output_contains "but sent by '$INST_B'"
-[[ $(DB registry list --json | jq length) == 2 ]] || fail "a package sent by another institution was registered"
+[[ $(DB registry list --json | jq length) == 3 ]] || fail "a package sent by another institution was registered"
 
 kill -TERM $PID_A $PID_B
 wait $PID_A $PID_B 2>/dev/null || true

@@ -72,3 +72,43 @@ serve_archive() {
     sleep 0.1
   done
 }
+
+# text_pdf FILE TEXT: a one-page born-digital PDF (Helvetica, ASCII text).
+text_pdf() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+text = sys.argv[2].replace('\\', '\\\\').replace('(', '\\(').replace(')', '\\)')
+stream = f"BT /F1 11 Tf 50 750 Td ({text}) Tj ET".encode()
+objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+           b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+           b"/Resources << /Font << /F1 5 0 R >> >> >>",
+           b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+           b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+out, offsets = bytearray(b"%PDF-1.4\n"), []
+for i, body in enumerate(objects, 1):
+    offsets.append(len(out))
+    out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+xref = len(out)
+out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+open(sys.argv[1], "wb").write(out)
+PY
+}
+
+# pkcs11_token TOKEN OBJECT KEY CERT: a SoftHSM2 token TOKEN made in $WORK
+# (user PIN 1234) holding KEY and CERT (PEM) as OBJECT; sets TOKEN_KEY to
+# the key's pkcs11: URI. The key never leaves the token.
+pkcs11_token() {
+  export SOFTHSM2_CONF=$WORK/softhsm2.conf
+  mkdir -p "$WORK/tokens"
+  printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$WORK/tokens" >"$SOFTHSM2_CONF"
+  local module=/usr/lib/softhsm/libsofthsm2.so
+  softhsm2-util --init-token --free --label "$1" --pin 1234 --so-pin 5678 >/dev/null
+  openssl pkcs8 -topk8 -nocrypt -in "$3" -out "$WORK/$2.p8"
+  softhsm2-util --import "$WORK/$2.p8" --token "$1" --label "$2" --id 01 --pin 1234 >/dev/null
+  openssl x509 -in "$4" -outform DER -out "$WORK/$2.der"
+  pkcs11-tool --module "$module" --login --pin 1234 --token-label "$1" --write-object "$WORK/$2.der" --type cert \
+    --label "$2" --id 01 >/dev/null 2>&1
+  TOKEN_KEY="pkcs11:token=$1;object=$2;type=private?module-path=$module"
+}

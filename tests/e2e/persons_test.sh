@@ -61,28 +61,6 @@ expect_output_contains "search needs all 13 digits"
 [[ $(D person find popescu --purpose evaluare --as maria --json | jq '.persons | length') == 0 ]] || fail "maria finds"
 
 # Documents: one names Ion's CNP, one his name; the scan suggests, a person confirms.
-# text_pdf FILE TEXT: a one-page born-digital PDF (Helvetica, ASCII text).
-text_pdf() {
-  python3 - "$1" "$2" <<'PY'
-import sys
-text = sys.argv[2].replace('\\', '\\\\').replace('(', '\\(').replace(')', '\\)')
-stream = f"BT /F1 11 Tf 50 750 Td ({text}) Tj ET".encode()
-objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-           b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-           b"/Resources << /Font << /F1 5 0 R >> >> >>",
-           b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-           b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-out, offsets = bytearray(b"%PDF-1.4\n"), []
-for i, body in enumerate(objects, 1):
-    offsets.append(len(out))
-    out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-xref = len(out)
-out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-open(sys.argv[1], "wb").write(out)
-PY
-}
 text_pdf "$WORK/cerere.pdf" "Cerere de ajutor social. Subsemnatul, CNP $ION, solicit sprijin."
 text_pdf "$WORK/ancheta.pdf" "Raport de ancheta sociala la familia lui ION POPESCU, str. Florilor."
 text_pdf "$WORK/altul.pdf" "Alt document, despre nimeni anume."
@@ -111,6 +89,32 @@ expect_exit 0 D person unlink "$ion" --document "$doc_altul"
 entry=$(D registry add --kind petitie --sender "Ion Popescu" --subject "Cerere ajutor" --doc "$doc_cerere" --json | jq -r .id)
 expect_exit 0 D person link "$ion" --entry "$entry"
 
+# CLI reads of a document in a person's file need a purpose from the list
+# and go into the person's access records, as the web's do; a document in no
+# one's file needs nothing.
+expect_exit 1 D show "$doc_cerere"
+expect_output_contains "document $doc_cerere: is in the file of a person: reading it needs --purpose P, one of: anchetă-socială, evaluare"
+expect_exit 1 D show "$doc_cerere" --purpose curiozitate
+expect_output_contains "'curiozitate' is not one of them"
+expect_exit 1 D export "$doc_cerere" -o "$WORK/exported.pdf"
+[[ -e $WORK/exported.pdf ]] && fail "a refused export wrote the file"
+expect_exit 1 D versions "$doc_cerere"
+expect_exit 0 D show "$doc_cerere" --purpose evaluare --json
+[[ $(jq -r .id "$WORK/last.out") == "$doc_cerere" ]] || fail "show with a purpose"
+DOSAR_USER=dan expect_exit 0 D versions "$doc_cerere" --purpose evaluare
+expect_exit 0 D export "$doc_cerere" -o "$WORK/exported.pdf" --purpose control
+cmp -s "$WORK/exported.pdf" "$WORK/cerere.pdf" || fail "the export with a purpose differs"
+expect_exit 0 D show "$doc_altul"
+expect_exit 0 D export "$doc_altul" -o "$WORK/altul-out.pdf"
+D person access-report "$ion" --json >"$WORK/cli-reads.json"
+for read in "ana|evaluare|document $doc_cerere (show)" "dan|evaluare|document $doc_cerere (versions)" \
+            "ana|control|document $doc_cerere (export original)"; do
+  jq -e --arg r "$read" '.accesses | map(select("\(.user)|\(.purpose)|\(.what)" == $r)) | length == 1' \
+    "$WORK/cli-reads.json" >/dev/null || fail "the CLI read '$read' is not recorded: $(cat "$WORK/cli-reads.json")"
+done
+jq -e --arg d "document $doc_altul" '.accesses | map(select(.what | startswith($d))) | length == 0' \
+  "$WORK/cli-reads.json" >/dev/null || fail "a read of an unlinked document went into the person's file"
+
 # The timeline: newest first, paged with the cursor it prints.
 expect_exit 0 D person timeline "$ion" --purpose anchetă-socială --json
 [[ $(jq -r '.items | length' "$WORK/last.out") == 3 ]] || fail "timeline has $(jq '.items|length' "$WORK/last.out") items"
@@ -135,10 +139,57 @@ jq -e '.accesses | map(select(.user == "maria")) | length == 0' "$WORK/last.out"
 jq -e '.accesses | map(select(.what == "timeline")) | length >= 3' "$WORK/last.out" >/dev/null || fail "timeline reads"
 expect_exit 1 D person access-report "$ion" --as maria
 
-# Search snippets of documents show a CNP masked.
+# Search snippets: a document in a person's file shows its snippet only
+# with --purpose; a CNP shows in full only to the person's case workers.
 expect_exit 0 D search Subsemnatul --json
-grep -q "$ION" "$WORK/last.out" && fail "a search snippet shows a full CNP"
+jq -e '.hits[0].snippet == "" and .hits[0].snippet_withheld' "$WORK/last.out" >/dev/null ||
+  fail "a snippet of a document in a person's file shown without a purpose: $(cat "$WORK/last.out")"
+expect_exit 0 D search Subsemnatul
+expect_output_contains "dați --purpose"
+expect_exit 0 D search Subsemnatul --purpose evaluare --as maria --json
+grep -q "$ION" "$WORK/last.out" && fail "a search snippet shows a full CNP to someone not assigned"
 expect_output_contains "1********0016"
+expect_exit 0 D search Subsemnatul --purpose evaluare --json
+expect_output_contains "$ION"
+expect_exit 1 D search Subsemnatul --purpose curiozitate
+expect_output_contains "anchetă-socială"
+D person access-report "$ion" --json | jq -e '.accesses | map(select(.user == "ana" and .what == "CNP in a search hit")) | length == 1' >/dev/null ||
+  fail "the CNP shown in full is not recorded"
+
+# cnp: finds a CNP exactly, and nothing else reaches it.
+expect_exit 0 D search "cnp:$ION" --purpose evaluare --json
+[[ $(jq -r '[.hits[].id] | join(",")' "$WORK/last.out") == "$doc_cerere" ]] || fail "cnp: search: $(cat "$WORK/last.out")"
+[[ $(D search "$ION" --json | jq -r '[.hits[].id] | join(",")') == "$doc_cerere" ]] || fail "a bare CNP is not exact"
+for near in "${ION:0:12}*" "${ION:0:8}*" "${ION:0:12}" "${ION:1}"; do
+  D search "$near" --json >"$WORK/near.json" 2>/dev/null || true
+  jq -e --argjson d "$doc_cerere" 'any(.hits[]?; .id == $d) | not' "$WORK/near.json" >/dev/null ||
+    fail "'$near' reached the document by its CNP"
+  grep -q "$ION" "$WORK/near.json" && fail "'$near' suggested or showed the CNP"
+done
+expect_exit 1 D search "cnp:${ION:0:12}"
+expect_output_contains "query: 'cnp:${ION:0:12}' is not a CNP"
+expect_exit 1 D search "cnp:1800101400017"
+expect_output_contains "control digit"
+
+# The legal representative as a person of the archive: shown on both persons,
+# the free text kept, the change in the history; only someone the user sees.
+expect_exit 0 D person rectify "$child" --set "representative_id=$ion" --set representative_role=părinte --reason "act de naștere"
+expect_exit 0 D person show "$child" --purpose evaluare --json
+jq -e --argjson ion "$ion" '.representative.person == $ion and .representative.name == "Ion Popescu" and
+  .representative.role == "părinte" and .legal_representative == "Ion Popescu" and
+  (.history | map(select(.field == "representative_id" and .old == "" and .new == ($ion | tostring))) | length == 1)' \
+  "$WORK/last.out" >/dev/null || fail "the representative is not shown on the child: $(cat "$WORK/last.out")"
+expect_exit 0 D person show "$ion" --purpose evaluare --json
+jq -e --argjson c "$child" '.represents == [{"person": $c, "name": "Maria Popescu", "role": "părinte"}]' \
+  "$WORK/last.out" >/dev/null || fail "the parent does not show whom he represents: $(cat "$WORK/last.out")"
+expect_exit 0 D person show "$ion" --purpose evaluare
+expect_output_contains "reprezentant legal al: Maria Popescu [$child, părinte]"
+expect_exit 1 D person rectify "$child" --set "representative_id=$child" --reason x
+expect_output_contains "cannot be their own legal representative"
+expect_exit 1 D person add --name "Copil" --id-type pașaport --id Z1 --representative "$ion" --as maria
+expect_output_contains "not assigned"
+expect_exit 0 D person add --name "Ana Popescu" --id-type pașaport --id Z2 --representative "$ion" --representative-role părinte --json
+[[ $(D person show "$ion" --purpose evaluare --json | jq '.represents | length') == 2 ]] || fail "a second child"
 
 # The audit trail and the log never hold the CNP.
 D audit --json > "$WORK/audit.json"

@@ -137,17 +137,7 @@ expect_exit 1 "$DOSAR" verify --trust "$PKI/trust" --content "$WORK/altered.txt"
 expect_output_contains "HASH_FAILURE"
 
 # PKCS#11: a SoftHSM2 token made here; the key never leaves it.
-export SOFTHSM2_CONF=$WORK/softhsm2.conf
-mkdir -p "$WORK/tokens"
-printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$WORK/tokens" >"$SOFTHSM2_CONF"
-MODULE=/usr/lib/softhsm/libsofthsm2.so
-softhsm2-util --init-token --free --label dosar --pin 1234 --so-pin 5678 >/dev/null
-openssl pkcs8 -topk8 -nocrypt -in "$PKI/ec.key" -out "$WORK/ec.p8"
-softhsm2-util --import "$WORK/ec.p8" --token dosar --label head --id 01 --pin 1234 >/dev/null
-openssl x509 -in "$PKI/ec.pem" -outform DER -out "$WORK/ec.der"
-pkcs11-tool --module "$MODULE" --login --pin 1234 --token-label dosar --write-object "$WORK/ec.der" --type cert \
-  --label head --id 01 >/dev/null 2>&1
-TOKEN_KEY="pkcs11:token=dosar;object=head;type=private?module-path=$MODULE"
+pkcs11_token dosar head "$PKI/ec.key" "$PKI/ec.pem"
 DOSAR_TOKEN_PIN=1234 expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/token.pdf" --key "$TOKEN_KEY" \
   --pin-env DOSAR_TOKEN_PIN --chain "$PKI/chain-int.pem"
 expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/token.pdf"

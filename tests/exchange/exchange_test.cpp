@@ -4,11 +4,17 @@
 #include "exchange/exchange.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "api/server.h"
 #include "base/clock.h"
 #include "base/sha256.h"
+#include "cli/cli.h"
 #include "exchange/package.h"
 #include "tests/support/sample_pdf.h"
 #include "tests/support/shell.h"
@@ -511,6 +517,43 @@ TEST(ExchangeFormat, ReadsTheGoldenFilesOfVersion1) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->entry.subject, request->entry.subject);
   EXPECT_EQ(again->documents[0].title, request->documents[0].title);
+}
+
+// Issue 12: a server that dies while receiving a package leaves its scratch
+// directory in the spool; the next server's start removes it, and the
+// directory of a process still running is kept.
+TEST(ExchangeScratch, DirectoriesOfADeadProcessAreSweptWhenTheServerStarts) {
+  TempDir dir;
+  std::ostringstream out, err;
+  ASSERT_EQ(cli::run({"--archive", (dir / "a").string(), "init"}, out, err), cli::ExitCode::ok) << err.str();
+  const fs::path spool = dir / "a" / "spool";
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {  // the receiving process, dying with a package half written
+    auto scratch = exchange::new_scratch_dir(spool);
+    if (!scratch.ok()) ::_exit(1);
+    std::error_code ec;
+    fs::create_directories(*scratch / "package" / "documents", ec);
+    std::ofstream(*scratch / "package" / "documents" / "cerere.pdf") << "%PDF-1.4 half";
+    ::_exit(ec ? 1 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::vector<fs::path> left;
+  for (const auto& entry : fs::directory_iterator(spool)) left.push_back(entry.path());
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_TRUE(fs::exists(left[0] / "package" / "documents" / "cerere.pdf"));
+  auto live = exchange::new_scratch_dir(spool);
+  ASSERT_TRUE(live.ok()) << live.error().to_string();
+
+  api::ServerOptions options;
+  options.archive_dir = dir / "a";
+  options.port = 0;
+  auto server = api::WebServer::create(options);
+  ASSERT_TRUE(server.ok()) << server.error().to_string();
+  EXPECT_FALSE(fs::exists(left[0])) << "the dead process's scratch directory is still there";
+  EXPECT_TRUE(fs::is_directory(*live)) << "a live process's scratch directory was removed";
 }
 
 }  // namespace

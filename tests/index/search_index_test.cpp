@@ -2,6 +2,7 @@
 #include "index/search_index.h"
 
 #include <gtest/gtest.h>
+#include <xapian.h>
 
 #include <functional>
 
@@ -317,6 +318,77 @@ TEST_P(SearchIndexContract, RemoveDocumentsExceptKeepsOnlyThoseNamed) {
   EXPECT_EQ(*index_->version_count(), 2u);
 }
 
+// Issue 12: a CNP is searched exactly (`cnp:` or the bare 13 digits) and
+// nothing else reaches it: no prefix, wildcard, partial number, stem or
+// spelling suggestion; a CNP that does not check out is a query error.
+TEST_P(SearchIndexContract, CnpMatchesExactlyAndOnlyExactly) {
+  IndexRecord ion =
+      record(1, "Cerere ajutor", "Subsemnatul Ion Popescu, CNP 1800101400016, solicit sprijin.");
+  IndexRecord other = record(2, "Cerere", "Subsemnata, CNP 2850322420014, domiciliată în sector 2.");
+  IndexRecord in_title = record(3, "Anchetă 5000229520034", "raport de anchetă socială");
+  IndexRecord not_a_cnp = record(4, "Factură", "Cod client 1800101400017 (nu este CNP)");
+  put({ion, other, in_title, not_a_cnp});
+
+  EXPECT_EQ(ids("cnp:1800101400016"), std::vector<std::int64_t>{1});
+  EXPECT_EQ(ids("1800101400016"), std::vector<std::int64_t>{1}) << "a bare CNP is the exact term";
+  EXPECT_EQ(ids("CNP:5000229520034"), std::vector<std::int64_t>{3}) << "found in the title too";
+  EXPECT_EQ(ids("cnp:1800101400016 OR cnp:2850322420014").size(), 2u);
+  EXPECT_EQ(ids("cerere cnp:2850322420014"), std::vector<std::int64_t>{2});
+  EXPECT_TRUE(ids("cnp:1951231701239").empty()) << "a valid CNP written nowhere";
+  // An ordinary 13-digit number stays an ordinary word.
+  EXPECT_EQ(ids("1800101400017"), std::vector<std::int64_t>{4});
+
+  for (const std::string& near :
+       {std::string("180010140001*"), std::string("1800101400*"), std::string("18001014*"),
+        std::string("180010140001"), std::string("800101400016"), std::string("\"1800101400016\""),
+        std::string("titlu:5000229520034")}) {
+    SearchResult result = search(near);
+    for (const auto& hit : result.hits)
+      EXPECT_TRUE(hit.document_id != 1 && hit.document_id != 3) << near << " reached a CNP";
+    // A suggestion may name an ordinary number (1800101400017), never a CNP.
+    for (const char* cnp : {"1800101400016", "5000229520034"})
+      EXPECT_EQ(result.suggestion.value_or("").find(cnp), std::string::npos) << near << " suggested " << cnp;
+  }
+  // A near miss (one digit off, so not a valid CNP) is never corrected to one.
+  for (const std::string& slip : {std::string("1800101400015"), std::string("1800101400116")}) {
+    SearchResult result = search(slip);
+    for (const auto& hit : result.hits) EXPECT_NE(hit.document_id, 1) << slip;
+    EXPECT_EQ(result.suggestion.value_or("").find("1800101400016"), std::string::npos) << slip;
+  }
+
+  SearchRequest request;
+  request.visibility = Visibility::everything();
+  for (const std::string& bad :
+       {std::string("cnp:18001014"), std::string("cnp:1800101400017"), std::string("cnp:1800230400013"),
+        std::string("cnp:18001014*"), std::string("cnp:")}) {
+    request.query = bad;
+    auto result = index_->search(request);
+    ASSERT_FALSE(result.ok()) << bad;
+    EXPECT_EQ(result.error().code, ErrorCode::invalid_argument) << bad;
+    EXPECT_NE(result.error().message.find("is not a CNP"), std::string::npos) << result.error().message;
+  }
+}
+
+// The snippet of a CNP hit is around the CNP (marked), in the stored text;
+// masking it is the front ends' job (persons/), since only they know who
+// is assigned to whom.
+TEST_P(SearchIndexContract, CnpHitSnippetMarksTheCnp) {
+  put({record(1, "Cerere", "Subsemnatul Ion Popescu, CNP 1800101400016, solicit sprijin.")});
+  auto result = search("cnp:1800101400016");
+  ASSERT_EQ(result.hits.size(), 1u);
+  EXPECT_NE(result.hits[0].snippet.find("<mark>1800101400016</mark>"), std::string::npos)
+      << result.hits[0].snippet;
+}
+
+// Hits of a CNP search are only what the caller may see, like any search.
+TEST_P(SearchIndexContract, CnpSearchKeepsThePermissionFilter) {
+  put({record(1, "Anchetă", "CNP 1800101400016", "DGASPC", "restricted-personal-data"),
+       record(2, "Cerere", "CNP 1800101400016", "Urbanism")});
+  EXPECT_TRUE(ids("cnp:1800101400016", Visibility{false, {"DGASPC"}, false}).empty());
+  EXPECT_EQ(ids("cnp:1800101400016", Visibility{false, {"DGASPC"}, true}), std::vector<std::int64_t>{1});
+  EXPECT_EQ(ids("cnp:1800101400016", Visibility{false, {"Urbanism"}, false}), std::vector<std::int64_t>{2});
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SearchIndexContract,
                          ::testing::Values(xapian_backend(), remote_shards_backend()),
                          [](const auto& param_info) { return param_info.param.name; });
@@ -498,6 +570,27 @@ TEST_F(RemoteShards, RebuildInPlaceMovesDocumentsToTheirNewShard) {
   EXPECT_EQ(*index->version_count(), 4u);
   EXPECT_EQ(ids_on(0, "dosar"), (std::vector<std::int64_t>{2, 4}));
   EXPECT_EQ(ids_on(1, "dosar"), (std::vector<std::int64_t>{1, 3}));
+}
+
+// Format 2 keeps CNPs out of word terms: an index of format 1 must be
+// rebuilt, and is not silently relabelled by the next write.
+TEST(XapianIndex, AnIndexOfAnotherFormatIsRefusedForReadingAndWriting) {
+  TempDir dir;
+  {
+    Xapian::WritableDatabase old((dir / "index").string(), Xapian::DB_CREATE_OR_OPEN);
+    Xapian::Document doc;
+    doc.add_term("1800101400016");
+    old.add_document(doc);
+    old.set_metadata("dosar.index-format", "1 romanian-folded-1");
+    old.commit();
+  }
+  for (IndexAccess access : {IndexAccess::read, IndexAccess::write}) {
+    auto opened = open_xapian_index(dir / "index", access);
+    ASSERT_FALSE(opened.ok());
+    EXPECT_EQ(opened.error().code, ErrorCode::unsupported);
+    EXPECT_NE(opened.error().message.find("reindex"), std::string::npos);
+  }
+  EXPECT_TRUE(open_xapian_index(dir / "index", IndexAccess::rebuild).ok());
 }
 
 TEST(TextFolding, FoldsRomanianAndCommonLatinLetters) {

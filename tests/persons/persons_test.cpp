@@ -351,5 +351,103 @@ TEST_F(PersonsTest, ErasureReportAnswersFromRetentionAndHolds) {
   EXPECT_EQ(persons_->erasure_report(id, "maria", "control").error().code, ErrorCode::permission);
 }
 
+// Issue 12: the legal representative can be another person of the archive,
+// shown on both persons, with free text kept for someone who is not; the
+// rectification history covers the link like any field.
+TEST_F(PersonsTest, TheLegalRepresentativeIsAPersonShownOnBothWithItsHistory) {
+  PersonId ion = add_ion();
+  NewPerson n;
+  n.name = "Maria Popescu";
+  n.cnp = kChild;
+  n.representative_id = ion;
+  n.representative_role = "părinte";
+  n.legal_representative = "Avocat Ionescu (din oficiu)";
+  auto child = persons_->add(n, "ana");
+  ASSERT_TRUE(child.ok()) << child.error().to_string();
+  auto file = persons_->show(child->id, "ana", "evaluare");
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->person.representative_id, ion);
+  EXPECT_EQ(file->person.representative_role, "părinte");
+  EXPECT_EQ(file->representative_name, "Ion Popescu");
+  EXPECT_EQ(file->person.legal_representative, "Avocat Ionescu (din oficiu)");
+  auto parent = persons_->show(ion, "ana", "evaluare");
+  ASSERT_TRUE(parent.ok());
+  ASSERT_EQ(parent->represents.size(), 1u);
+  EXPECT_EQ(parent->represents[0].id, child->id);
+  EXPECT_EQ(parent->represents[0].name, "Maria Popescu");
+  EXPECT_EQ(parent->represents[0].role, "părinte");
+
+  // Changed to a tutor, then removed: each step in the history.
+  NewPerson t;
+  t.name = "Elena Tutore";
+  t.id_type = "pașaport";
+  t.id_value = "T123";
+  auto tutor = persons_->add(t, "ana");
+  ASSERT_TRUE(tutor.ok());
+  ASSERT_TRUE(
+      persons_
+          ->rectify(child->id,
+                    {{"representative_id", std::to_string(tutor->id)}, {"representative_role", "tutore"}},
+                    "hotărâre judecătorească", "ana")
+          .ok());
+  ASSERT_TRUE(persons_->rectify(child->id, {{"representative_id", ""}}, "majorat", "ana").ok());
+  file = persons_->show(child->id, "ana", "evaluare");
+  EXPECT_EQ(file->person.representative_id, 0);
+  std::vector<std::string> changes;
+  for (const PersonChange& c : file->history)
+    changes.push_back(c.field + ":" + c.old_value + ">" + c.new_value);
+  EXPECT_EQ(changes, (std::vector<std::string>{
+                         "representative_id:" + std::to_string(ion) + ">" + std::to_string(tutor->id),
+                         "representative_role:părinte>tutore",
+                         "representative_id:" + std::to_string(tutor->id) + ">"}));
+  EXPECT_TRUE(persons_->show(ion, "ana", "evaluare")->represents.empty());
+}
+
+TEST_F(PersonsTest, ARepresentativeMustBeSomeoneElseWhomTheUserSees) {
+  PersonId ion = add_ion();
+  auto self = persons_->rectify(ion, {{"representative_id", std::to_string(ion)}}, "eroare", "ana");
+  ASSERT_FALSE(self.ok());
+  EXPECT_EQ(self.error().code, ErrorCode::invalid_argument);
+  EXPECT_NE(self.error().message.find("own legal representative"), std::string::npos);
+  auto missing = persons_->rectify(ion, {{"representative_id", "999"}}, "eroare", "ana");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::not_found);
+  auto not_a_number = persons_->rectify(ion, {{"representative_id", "tatăl"}}, "eroare", "ana");
+  ASSERT_FALSE(not_a_number.ok());
+  EXPECT_EQ(not_a_number.error().code, ErrorCode::invalid_argument);
+  // maria does not see Ion, so cannot name him as anyone's representative.
+  NewPerson n;
+  n.name = "Copil Străin";
+  n.id_type = "pașaport";
+  n.id_value = "C1";
+  n.representative_id = ion;
+  auto hidden = persons_->add(n, "maria");
+  ASSERT_FALSE(hidden.ok());
+  EXPECT_EQ(hidden.error().code, ErrorCode::permission);
+  EXPECT_EQ(persons_->store().persons().value().size(), 1u) << "a refused person was stored";
+  EXPECT_EQ(persons_->show(ion, "ana", "evaluare")->history.size(), 0u);
+}
+
+// Snippets: a CNP is shown in full only to a user assigned to its person who
+// gave a purpose, and that is recorded; everyone else reads it masked.
+TEST_F(PersonsTest, SnippetCnpsAreMaskedExceptForTheAssignedWithAPurpose) {
+  PersonId ion = add_ion();
+  const std::string snippet = "Subsemnatul, CNP <mark>1800101400016</mark>, și fiica, CNP 5000229520034.";
+  auto for_ana = persons_->mask_cnps_for(snippet, "ana", "evaluare");
+  ASSERT_TRUE(for_ana.ok());
+  EXPECT_EQ(*for_ana, "Subsemnatul, CNP <mark>1800101400016</mark>, și fiica, CNP 5********0034.")
+      << "a CNP of no known person stays masked";
+  EXPECT_EQ(*persons_->mask_cnps_for(snippet, "ana", ""),
+            "Subsemnatul, CNP <mark>1********0016</mark>, și fiica, CNP 5********0034.")
+      << "no purpose, no CNP";
+  EXPECT_EQ(*persons_->mask_cnps_for(snippet, "maria", "evaluare"),
+            "Subsemnatul, CNP <mark>1********0016</mark>, și fiica, CNP 5********0034.");
+  auto records = persons_->store().access_records(ion).value();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].user, "ana");
+  EXPECT_EQ(records[0].purpose, "evaluare");
+  EXPECT_EQ(records[0].what, "CNP in a search hit");
+}
+
 }  // namespace
 }  // namespace dosar::persons

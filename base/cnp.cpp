@@ -1,8 +1,8 @@
-#include "persons/cnp.h"
+#include "base/cnp.h"
 
 #include <algorithm>
 
-namespace dosar::persons {
+namespace dosar {
 namespace {
 
 bool is_digit(char c) {
@@ -109,7 +109,8 @@ std::vector<std::string> find_cnps(std::string_view text, const CnpScanLimits& l
   return found;
 }
 
-std::string mask_cnps(std::string_view text) {
+std::string replace_cnps(std::string_view text,
+                         const std::function<std::string(std::string_view cnp)>& replace) {
   std::string out;
   out.reserve(text.size());
   std::size_t i = 0;
@@ -121,10 +122,17 @@ std::string mask_cnps(std::string_view text) {
     std::size_t end = i;
     while (end < text.size() && is_digit(text[end])) ++end;
     std::string_view run = text.substr(i, end - i);
-    out += run.size() == 13 && validate_cnp(run).ok() ? mask_cnp(run) : std::string(run);
+    if (run.size() == 13 && validate_cnp(run).ok())
+      out += replace(run);
+    else
+      out += run;
     i = end;
   }
   return out;
 }
 
-}  // namespace dosar::persons
+std::string mask_cnps(std::string_view text) {
+  return replace_cnps(text, mask_cnp);
+}
+
+}  // namespace dosar

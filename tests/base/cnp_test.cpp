@@ -1,9 +1,9 @@
-// The CNP check, masking and the scanner of extracted text (persons/cnp.cpp).
-#include "persons/cnp.h"
+// The CNP check, masking and the scanner of extracted text (base/cnp.cpp).
+#include "base/cnp.h"
 
 #include <gtest/gtest.h>
 
-namespace dosar::persons {
+namespace dosar {
 namespace {
 
 TEST(Cnp, AcceptsValidCodesOfEveryKind) {
@@ -89,4 +89,4 @@ TEST(CnpScan, StopsAtItsLimits) {
 }
 
 }  // namespace
-}  // namespace dosar::persons
+}  // namespace dosar

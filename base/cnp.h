@@ -1,15 +1,18 @@
 // The Romanian personal numeric code (cod numeric personal, CNP): checking
 // one, masking it where it must not be read, and finding valid ones in
-// extracted or OCR text (untrusted input; fuzz/cnp_scan_fuzz.cpp).
+// extracted or OCR text (untrusted input; fuzz/cnp_scan_fuzz.cpp). Shared
+// vocabulary: persons/ keeps CNPs, index/ makes them an exact-match search
+// term and keeps them out of the word terms.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/result.h"
 
-namespace dosar::persons {
+namespace dosar {
 
 // What a valid CNP says: S AA LL ZZ JJ NNN C.
 struct CnpInfo {
@@ -42,9 +45,14 @@ struct CnpScanLimits {
 // the text; never fails.
 std::vector<std::string> find_cnps(std::string_view text, const CnpScanLimits& limits = {});
 
-// `text` with every valid CNP written as a whole 13-digit number masked
-// (mask_cnp): for search snippets, which are read by people not assigned to
-// the person. Other numbers are left as they are.
+// `text` with every valid CNP written as a whole 13-digit number replaced by
+// what `replace` makes of it; other numbers are left as they are. Linear in
+// the text.
+std::string replace_cnps(std::string_view text,
+                         const std::function<std::string(std::string_view cnp)>& replace);
+
+// `text` with every valid CNP masked (mask_cnp): for search snippets, which
+// are read by people not assigned to the person.
 std::string mask_cnps(std::string_view text);
 
-}  // namespace dosar::persons
+}  // namespace dosar
