@@ -266,9 +266,10 @@ TEST_F(WebAdminTest, DepartmentsKindsAndTemplates) {
          {{{"position", 1}, {"label", "viză"}, {"users", {"ana"}}},
           {{"position", 2}, {"label", "aprobare"}, {"role", "sef"}, {"department", kSocial}}}}});
   // An approver who does not exist is refused and the template stays.
-  EXPECT_EQ(call("PUT", "/api/v1/admin/templates/aviz", admin, 400,
-                 {{"steps", {{{"position", 1}, {"label", "viză"}, {"users", {"nimeni"}}}}}})["error"]["subject"],
-            "steps[0].users");
+  EXPECT_EQ(
+      call("PUT", "/api/v1/admin/templates/aviz", admin, 400,
+           {{"steps", {{{"position", 1}, {"label", "viză"}, {"users", {"nimeni"}}}}}})["error"]["subject"],
+      "steps[0].users");
   call("PUT", "/api/v1/admin/templates/aviz", admin, 400, {{"steps", json::array()}});
   json templates = call("GET", "/api/v1/admin/templates", admin, 200)["templates"];
   ASSERT_EQ(templates.size(), 1u);
@@ -306,12 +307,16 @@ TEST_F(WebAdminTest, TemplateStepsFromTheFormAreCheckedFieldByField) {
            {{{"position", 2}, {"label", "a"}, {"role", "sef"}, {"department", "Nicăieri"}},
             "steps[1].department",
             "no such department: Nicăieri"},
-           {{{"position", 2}, {"label", "a"}, {"users", {"ana", "nimeni"}}}, "steps[1].users",
+           {{{"position", 2}, {"label", "a"}, {"users", {"ana", "nimeni"}}},
+            "steps[1].users",
             "no such user: nimeni"},
-           {{{"position", 3}, {"label", "a"}, {"users", {"ana"}}}, "steps[1].position", "position 2 is missing"},
+           {{{"position", 3}, {"label", "a"}, {"users", {"ana"}}},
+            "steps[1].position",
+            "position 2 is missing"},
            {{{"position", "doi"}, {"label", "a"}}, "steps[1].position", "whole-number"},
            {{{"position", 2}, {"label", "a"}, {"users", "ana"}}, "steps[1].users", "list of names"}}) {
-    json error = call("PUT", "/api/v1/admin/templates/referat", admin, 400, {{"steps", {viza, c.step}}})["error"];
+    json error =
+        call("PUT", "/api/v1/admin/templates/referat", admin, 400, {{"steps", {viza, c.step}}})["error"];
     EXPECT_EQ(error["subject"], c.subject) << c.step;
     EXPECT_NE(error["message"].get<std::string>().find(c.message), std::string::npos) << error;
   }
@@ -607,12 +612,12 @@ TEST_F(BatchSigningTest, TheInboxPutsOverdueFirstEarliestDeadlineThenTheOldest) 
   std::string listed;
   ASSERT_EQ(dosar({"registry", "list", "--json"}, &listed), 0);
   std::map<std::string, std::string> deadline;  // subject -> ISO date
-  for (const json& e : json::parse(listed)) deadline[e["subject"]] = e["deadline"];
+  for (const json& e : json::parse(listed)) deadline[e["subject"].get<std::string>()] = e["deadline"];
   ASSERT_LT(deadline["B"], deadline["A"]);
   auto order = [&] {
     std::vector<json> ids;
-    for (const json& item : call("GET", "/api/v1/flows/inbox", sign_in("sef"), 200)["items"])
-      ids.push_back(item["flow"]);
+    const json inbox = call("GET", "/api/v1/flows/inbox", sign_in("sef"), 200);
+    for (const json& item : inbox["items"]) ids.push_back(item["flow"]);
     return ids;
   };
   // The day after a deadline, at noon in Bucharest.
@@ -634,11 +639,12 @@ TEST_F(BatchSigningTest, TheInboxPutsOverdueFirstEarliestDeadlineThenTheOldest) 
   // Once answered, an entry no longer makes its document overdue.
   std::string numbers;
   ASSERT_EQ(dosar({"registry", "list", "--json"}, &numbers), 0);
-  for (const json& e : json::parse(numbers))
-    if (e["subject"] == "B")
-      ASSERT_EQ(dosar({"registry", "add", "--register", "iesire", "--kind", "adresa", "--sender", "Primăria",
-                       "--subject", "Răspuns", "--answers", e["number"]}),
-                0);
+  for (const json& e : json::parse(numbers)) {
+    if (e["subject"] != "B") continue;
+    ASSERT_EQ(dosar({"registry", "add", "--register", "iesire", "--kind", "adresa", "--sender", "Primăria",
+                     "--subject", "Răspuns", "--answers", e["number"]}),
+              0);
+  }
   EXPECT_EQ(order(), (std::vector<json>{f3, f1, f2}));
 }
 

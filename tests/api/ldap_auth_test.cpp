@@ -75,7 +75,8 @@ class LdapSignInTest : public ::testing::Test {
 
   void SetUp() override {
     ldap_port_ = free_port();
-    ldaps_port_ = free_port();
+    do ldaps_port_ = free_port();
+    while (ldaps_port_ == ldap_port_);
     std::string out;
     ASSERT_EQ(shell("bash " DOSAR_SOURCE_DIR "/tests/support/start_slapd.sh " + (dir_ / "slapd").string() +
                         " " + pki("a-tls.pem") + " " + pki("a-tls.key") + " " + std::to_string(ldap_port_) +
