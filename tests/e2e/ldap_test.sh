@@ -15,7 +15,7 @@ LDAPS_PORT=$(free_port)
 bash "$SOURCE_DIR/tests/support/start_slapd.sh" "$WORK/slapd" "$WORK/pki/a-tls.pem" "$WORK/pki/a-tls.key" \
   "$LDAP_PORT" "$LDAPS_PORT"
 stop_slapd() {
-  kill "$(cat "$WORK/slapd/slapd.pid")" 2>/dev/null || true
+  kill "$(cat "$WORK/slapd/slapd.pid" 2>/dev/null)" 2>/dev/null || true
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$LDAPS_PORT") 2>/dev/null || return 0
     sleep 0.05
