@@ -5,6 +5,7 @@
 // change goes through the same service calls as `dosar user …`,
 // `dosar registry kind-set` and `dosar flow template|role`, and is audited
 // the same way, with the administrator as actor.
+#include <algorithm>
 #include <set>
 
 #include "api/http_support.h"
@@ -75,6 +76,7 @@ json user_json(ArchiveStore& archive, FlowStore& flows, const User& u) {
           {"roles", roles},
           {"disabled", state.ok() && state->disabled},
           {"has_password", state.ok() && state->password_hash.has_value()},
+          {"ldap", state.ok() && state->authentication == Authentication::ldap},
           {"locked_until", state.ok() && state->locked_until ? json(*state->locked_until) : json(nullptr)}};
 }
 
@@ -291,31 +293,81 @@ void list_templates(const App&, ArchiveStore& archive, const Caller& caller, con
   send_json(res, 200, {{"templates", list}});
 }
 
-// As `dosar flow template KIND --step …`: the workflow checks positions and approvers.
+// The steps of a template as the admin page's form sends them, each
+// checked with an error naming its field ("steps[2].users") so that the
+// page can point at it: a label; either users who exist, or a role in a
+// department that exists ("*": any). Steps come back ordered by position;
+// equal positions are parallel, and positions run 1, 2, 3… without gaps.
+Result<std::vector<TemplateStep>> template_steps(ArchiveStore& archive, const json& body) {
+  auto steps = body.find("steps");
+  if (steps == body.end() || !steps->is_array() || steps->empty() || steps->size() > 100)
+    return make_error(ErrorCode::invalid_argument, "steps", "give 1 to 100 steps");
+  auto departments = archive.catalog().departments();
+  if (!departments.ok()) return departments.error();
+  std::vector<std::pair<TemplateStep, std::string>> out;  // with its field name
+  for (std::size_t i = 0; i < steps->size(); ++i) {
+    const json& s = (*steps)[i];
+    const std::string field = "steps[" + std::to_string(i) + "]";
+    auto invalid = [&](const std::string& part, const std::string& why) {
+      return make_error(ErrorCode::invalid_argument, field + part, why);
+    };
+    if (!s.is_object() || !s.contains("position") || !s["position"].is_number_integer())
+      return invalid(".position", "needs a whole-number position");
+    long long position = s["position"].get<long long>();
+    if (position < 1 || position > 100) return invalid(".position", "must be from 1 to 100");
+    auto label = text_field(s, "label");
+    auto users = list_field(s, "users");
+    auto role = text_field(s, "role");
+    auto department = text_field(s, "department");
+    for (auto [name, error] : {std::pair{".label", label.ok() ? nullptr : &label.error()},
+                               std::pair{".users", users.ok() ? nullptr : &users.error()},
+                               std::pair{".role", role.ok() ? nullptr : &role.error()},
+                               std::pair{".department", department.ok() ? nullptr : &department.error()}})
+      if (error) return invalid(name, error->message);
+    TemplateStep step{
+        static_cast<int>(position), label->value_or(""),
+        Approvers{users->value_or(std::vector<std::string>{}), role->value_or(""), department->value_or("")}};
+    const Approvers& a = step.approvers;
+    if (step.label.find_first_not_of(" \t") == std::string::npos)
+      return invalid(".label", "every step needs a label (e.g. viză, aprobare)");
+    if (!a.users.empty() && (!a.role.empty() || !a.department.empty()))
+      return invalid(".users", "either users or a role in a department approve a step, not both");
+    if (a.users.empty() && a.role.empty() && a.department.empty())
+      return invalid(".users", "name the users who approve, or a role and a department");
+    if (a.users.empty() && a.role.empty())
+      return invalid(".role", "give the role that approves in " + a.department);
+    if (a.users.empty() && a.department.empty())
+      return invalid(".department", "give the department where " + a.role + " approves ('*': any)");
+    for (const std::string& u : a.users)
+      if (!archive.catalog().user(u).ok()) return invalid(".users", "no such user: " + u);
+    if (!a.department.empty() && a.department != "*" &&
+        std::find(departments->begin(), departments->end(), a.department) == departments->end())
+      return invalid(".department", "no such department: " + a.department);
+    out.emplace_back(std::move(step), field);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.first.position < b.first.position; });
+  std::vector<TemplateStep> ordered;
+  int expected = 1;
+  for (auto& [step, field] : out) {
+    if (step.position != expected && step.position != expected - 1)
+      return make_error(
+          ErrorCode::invalid_argument, field + ".position",
+          "positions must run 1, 2, 3… without gaps; position " + std::to_string(expected) + " is missing");
+    expected = step.position + 1;
+    ordered.push_back(std::move(step));
+  }
+  return ordered;
+}
+
+// As `dosar flow template KIND --step …`, from the admin page's form.
 void put_template(const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
                   httplib::Response& res) {
   if (!require_role(archive, caller, {kAdminRole}, res)) return;
   FlowTemplate t{req.matches[1], {}};
   DOSAR_FIELD(body, object_body(req, "template " + t.kind));
-  auto steps = body->find("steps");
-  if (steps == body->end() || !steps->is_array() || steps->empty() || steps->size() > 100)
-    return send_error(res, Error{ErrorCode::invalid_argument, "steps", "give 1 to 100 steps"});
-  for (std::size_t i = 0; i < steps->size(); ++i) {
-    const json& s = (*steps)[i];
-    const std::string field = "steps[" + std::to_string(i) + "]";
-    if (!s.is_object() || !s.contains("position") || !s["position"].is_number_integer())
-      return send_error(res, Error{ErrorCode::invalid_argument, field, "needs a whole-number position"});
-    DOSAR_FIELD(label, text_field(s, "label"));
-    DOSAR_FIELD(users, list_field(s, "users"));
-    DOSAR_FIELD(role, text_field(s, "role"));
-    DOSAR_FIELD(department, text_field(s, "department"));
-    long long position = s["position"].get<long long>();
-    if (position < 1 || position > 100)
-      return send_error(res, Error{ErrorCode::invalid_argument, field, "position must be from 1 to 100"});
-    t.steps.push_back({static_cast<int>(position), label->value_or(""),
-                       Approvers{users->value_or(std::vector<std::string>{}), role->value_or(""),
-                                 department->value_or("")}});
-  }
+  DOSAR_FIELD(steps, template_steps(archive, *body));
+  t.steps = std::move(steps).value();
   DOSAR_FIELD(store, open_flow_store(archive));
   workflow::UnsignedApprovalRecorder unused(archive.catalog());
   workflow::ApprovalFlows flows(archive.catalog(), **store, unused);

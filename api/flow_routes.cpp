@@ -68,10 +68,11 @@ Result<SigningFlows> signing_flows(ArchiveStore& archive, const Caller& caller, 
 // The earliest deadline of an open registry entry due by today, per
 // document: what makes an approval overdue (a petition waiting for its
 // answer's signature), and today's date.
-Result<std::pair<std::map<DocumentId, std::string>, std::string>> due_documents(ArchiveStore& archive) {
-  auto store = open_registry_store(archive);
+Result<std::pair<std::map<DocumentId, std::string>, std::string>> due_documents(const App& app,
+                                                                                ArchiveStore& archive) {
+  auto store = open_registry_store(archive, app.clock());
   if (!store.ok()) return store.error();
-  workflow::Registry registry(archive.catalog(), **store);
+  workflow::Registry registry(archive.catalog(), **store, app.clock());
   const std::string today = registry.today();
   auto due = (*store)->due_by(today);
   if (!due.ok()) return due.error();
@@ -86,7 +87,7 @@ Result<std::pair<std::map<DocumentId, std::string>, std::string>> due_documents(
 
 // Oldest and overdue first: past their registry deadline (earliest first),
 // then due today, then the rest by when the flow started.
-void inbox(const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request&,
+void inbox(const App& app, ArchiveStore& archive, const Caller& caller, const httplib::Request&,
            httplib::Response& res) {
   auto store = open_flow_store(archive);
   if (!store.ok()) return send_error(res, store.error());
@@ -94,7 +95,7 @@ void inbox(const App&, ArchiveStore& archive, const Caller& caller, const httpli
   workflow::ApprovalFlows flows(archive.catalog(), **store, unused);
   auto items = flows.inbox(caller.user.name);
   if (!items.ok()) return send_error(res, items.error());
-  auto due = due_documents(archive);
+  auto due = due_documents(app, archive);
   if (!due.ok()) return send_error(res, due.error());
   const auto& [deadlines, today] = *due;
   auto deadline_of = [&](const workflow::InboxItem& item) {

@@ -20,7 +20,7 @@ Result<ArchiveStore*> App::archive() const {
   thread_local std::map<std::string, std::unique_ptr<ArchiveStore>> opened;
   auto& slot = opened[options.archive_dir.string()];
   if (!slot) {
-    auto archive = ArchiveStore::open(options.archive_dir);
+    auto archive = ArchiveStore::open(options.archive_dir, clock());
     if (!archive.ok()) return archive.error();
     slot = std::move(archive).value();
     slot->set_index_locator(options.index_locator);

@@ -28,6 +28,7 @@ struct App {
   std::shared_ptr<PublicForms> forms;
   // The archive as seen by the calling thread (opened on first use).
   Result<ArchiveStore*> archive() const;
+  const Clock& clock() const { return options.clock ? *options.clock : system_clock(); }
 };
 
 // The signed-in caller of a request.

@@ -2,6 +2,7 @@
 // /api/v1/public/status (no sign-in).
 #include <algorithm>
 #include <cctype>
+#include <limits>
 #include <set>
 #include <tuple>
 
@@ -116,33 +117,50 @@ Result<BookFilter> book_filter(const httplib::Request& req) {
   return f;
 }
 
+// The UTC instant at which the Bucharest calendar day `date` (YYYY-MM-DD)
+// begins, as format_utc writes it: 21:00 or 22:00 UTC the day before.
+std::string bucharest_day_start(const std::string& date) {
+  auto midnight_utc = parse_utc(date + "T00:00:00Z");
+  if (!midnight_utc) return {};
+  for (int hours : {3, 2}) {  // summer time (EEST), then winter (EET)
+    std::string at = format_utc(*midnight_utc - std::chrono::hours(hours));
+    if (bucharest_date(at) == date) return at;
+  }
+  return {};
+}
+
 // The registry book: GET /api/v1/registry?register=&year= | &from=&to=
 // &status=&q=&page=&per_page=. Newest first; only entries routed to the
 // caller's departments (and those not yet routed). With `page`, one page
 // of `per_page` (default 50, at most 200) and the total; without, every
-// matching entry (the desk's list).
-void list_entries(const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
+// matching entry (the desk's list). The store filters and pages (an index
+// walk in SQL), so a page costs the same in a register of any size.
+void list_entries(const App& app, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
                   httplib::Response& res) {
-  auto opened = open_registry(archive);
-  if (!opened.ok()) return send_error(res, opened.error());
+  auto store = open_registry_store(archive, app.clock());
+  if (!store.ok()) return send_error(res, store.error());
+  workflow::Registry registry(archive.catalog(), **store, app.clock());
   std::string register_name = req.has_param("register") ? req.get_param_value("register") : "intrare";
   auto filter = book_filter(req);
   if (!filter.ok()) return send_error(res, filter.error());
-  const std::string today = opened->registry->today();
-  int year = 0, last_year = 0;
+  const std::string today = registry.today();
+  RegistryBookQuery query;
+  query.register_name = register_name;
+  query.status = filter->status;
+  query.today = today;
+  query.text = filter->text;
+  int year = 0;
   try {
     year = req.has_param("year") ? std::stoi(req.get_param_value("year")) : std::stoi(today.substr(0, 4));
   } catch (...) {
     return send_error(res, Error{ErrorCode::invalid_argument, "year", "must be a year such as 2026"});
   }
-  last_year = year;
-  // A period picks the registration years it spans (numbers restart each year).
-  if (!filter->from.empty() || !filter->to.empty()) {
+  if (filter->from.empty() && filter->to.empty()) {
+    query.year = year;
+  } else {  // a period instead of a year, on the Bucharest dates of registration
     year = std::stoi((filter->from.empty() ? filter->to : filter->from).substr(0, 4));
-    last_year = std::stoi((filter->to.empty() ? today : filter->to).substr(0, 4));
-    if (last_year < year) last_year = year;
-    if (last_year - year > 50)
-      return send_error(res, Error{ErrorCode::invalid_argument, "from", "a period of at most 50 years"});
+    if (!filter->from.empty()) query.from = bucharest_day_start(filter->from);
+    if (!filter->to.empty()) query.until = bucharest_day_start(add_calendar_days(filter->to, 1));
   }
   std::size_t page = 0, per_page = 50;
   for (auto [name, target, max] : {std::tuple{"page", &page, std::size_t{1'000'000}},
@@ -155,54 +173,30 @@ void list_entries(const App&, ArchiveStore& archive, const Caller& caller, const
           res, Error{ErrorCode::invalid_argument, name, "must be a number from 1 to " + std::to_string(max)});
     *target = std::stoul(text);
   }
-  std::vector<RegistryEntry> entries;
-  for (int y = year; y <= last_year; ++y) {
-    auto listed = opened->registry->list(register_name, y);
-    if (!listed.ok()) return send_error(res, listed.error());
-    entries.insert(entries.end(), std::make_move_iterator(listed->begin()),
-                   std::make_move_iterator(listed->end()));
+  query.offset = page ? (page - 1) * per_page : 0;
+  query.limit = page ? per_page : static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  if (!caller.visibility.all_departments) {
+    query.departments.emplace();
+    for (const std::string& d : caller.visibility.departments) query.departments->push_back(folded_lower(d));
   }
-  // In order of registration across registers and years.
-  std::stable_sort(entries.begin(), entries.end(), [](const RegistryEntry& a, const RegistryEntry& b) {
-    return a.registered_at != b.registered_at ? a.registered_at < b.registered_at : a.id < b.id;
-  });
+  auto found = (*store)->book_page(query);
+  if (!found.ok()) return send_error(res, found.error());
   // Submissions from the forms not yet checked at the desk show as such.
   auto submissions = open_submission_store(archive);
   if (!submissions.ok()) return send_error(res, submissions.error());
-  auto unchecked = (*submissions)->in_state("to-verify");
-  if (!unchecked.ok()) return send_error(res, unchecked.error());
-  std::set<RegistryEntryId> to_verify;
-  for (const OnlineSubmission& s : *unchecked) to_verify.insert(s.entry_id);
-  auto matches = [&](const RegistryEntry& e, const std::string& status) {
-    const std::string day = bucharest_date(e.registered_at);
-    if (!filter->from.empty() && day < filter->from) return false;
-    if (!filter->to.empty() && day > filter->to) return false;
-    if (filter->status == "overdue") {
-      if (!is_open(e.status) || e.deadline.empty() || e.deadline >= today) return false;
-    } else if (!filter->status.empty() && status != filter->status) {
-      return false;
-    }
-    if (!filter->text.empty() && folded_lower(e.number).find(filter->text) == std::string::npos &&
-        folded_lower(e.subject).find(filter->text) == std::string::npos)
-      return false;
-    return true;
-  };
   nlohmann::json list = nlohmann::json::array();
-  std::size_t total = 0;
-  const std::size_t first = page ? (page - 1) * per_page : 0;
-  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {  // newest first
-    if (!may_see(caller, *it)) continue;
-    const std::string status =
-        it->status == "registered" && to_verify.count(it->id) ? "to-verify" : it->status;
-    if (!matches(*it, status)) continue;
-    if (!page || (total >= first && total < first + per_page)) {
-      list.push_back(to_json(*it, may_see_sender(caller, *it)));
-      list.back()["status"] = status;
-      list.back()["overdue"] = is_open(it->status) && !it->deadline.empty() && it->deadline < today;
+  for (const RegistryEntry& e : found->entries) {
+    std::string status = e.status;
+    if (status == "registered") {
+      auto submission = (*submissions)->submission(e.id);
+      if (submission.ok() && submission->verification == "to-verify") status = "to-verify";
     }
-    ++total;
+    list.push_back(to_json(e, may_see_sender(caller, e)));
+    list.back()["status"] = status;
+    list.back()["overdue"] = is_open(e.status) && !e.deadline.empty() && e.deadline < today;
   }
-  nlohmann::json answer = {{"register", register_name}, {"year", year}, {"entries", list}, {"total", total}};
+  nlohmann::json answer = {
+      {"register", register_name}, {"year", year}, {"entries", list}, {"total", found->total}};
   if (page) {
     answer["page"] = page;
     answer["per_page"] = per_page;

@@ -119,6 +119,7 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
   if (options.tls_cert.has_value() != options.tls_key.has_value())
     return make_error(ErrorCode::invalid_argument, "--tls-cert/--tls-key", "give both or neither");
   if (options.threads < 1) options.threads = 1;
+  if (options.ldap) DOSAR_TRY(check_ldap_options(*options.ldap));
   auto impl = std::make_unique<Impl>();
   impl->app.options = options;
   impl->app.secure_cookies = options.tls_cert.has_value();

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "api/ldap_auth.h"
+#include "base/clock.h"
 #include "base/result.h"
 #include "signing/pades.h"
 
@@ -67,6 +69,14 @@ struct ServerOptions {
   // audit then count the citizen, not the proxy.
   std::vector<std::string> trusted_proxies;
   PublicFormsOptions forms;
+  // Sign-in of accounts marked LDAP (`user add --ldap`) through the
+  // institution's directory; without it such accounts cannot sign in
+  // (503), and local accounts are unaffected.
+  std::optional<LdapOptions> ldap;
+  // The time the server works by (sessions, deadlines, the inbox's
+  // overdue); tests set a fixed clock. Null: the system's. Must outlive
+  // the server.
+  const Clock* clock = nullptr;
   // Forwarding between institutions (issue 12): a second HTTPS listener
   // serving only POST /api/v1/exchange/packages, which requires a client
   // certificate issued by a CA of `exchange_client_ca` (mutual TLS) and

@@ -1,7 +1,10 @@
 // Sign-in and sign-out: POST/GET/DELETE /api/v1/session, POST /api/v1/session/everywhere.
 #include <openssl/rand.h>
 
+#include <cstdio>
+
 #include "api/http_support.h"
+#include "api/ldap_auth.h"
 #include "api/passwords.h"
 #include "base/clock.h"
 #include "base/sha256.h"
@@ -33,6 +36,11 @@ nlohmann::json describe(const User& user, const std::string& csrf_token,
           {"csrf_token", csrf_token}};
 }
 
+// A refused sign-in, with a code of its own beside the ErrorCode names.
+void refuse_sign_in(httplib::Response& res, int status, const char* code, const std::string& message) {
+  send_json(res, status, {{"error", {{"code", code}, {"subject", "session"}, {"message", message}}}});
+}
+
 void sign_in(const App& app, const httplib::Request& req, httplib::Response& res) {
   if (!same_origin(req)) {
     send_error(res, Error{ErrorCode::permission, "session", "sign-in from another origin is refused"});
@@ -53,36 +61,47 @@ void sign_in(const App& app, const httplib::Request& req, httplib::Response& res
   auto state = accounts.login_state(name);
   if (state.ok() && state->locked_until) {
     (void)accounts.record_login(name, false, client_address(app, req));
-    send_json(res, 429,
-              {{"error",
-                {{"code", "locked"},
-                 {"subject", "session"},
-                 {"message",
-                  "too many failed sign-ins; try again after " + format_bucharest(*state->locked_until)}}}});
-    return;
+    return refuse_sign_in(
+        res, 429, "locked",
+        "too many failed sign-ins; try again after " + format_bucharest(*state->locked_until));
   }
-  // An unknown name costs as much as a wrong password, so timing does not
-  // tell which names exist.
-  bool matches = state.ok() && state->password_hash && !state->disabled
-                     ? password_matches(password, *state->password_hash)
-                     : (password_matches(password, "scrypt:15:8:1:00:00"), false);
+  bool matches = false;
+  if (state.ok() && !state->disabled && state->authentication == Authentication::ldap) {
+    // Only the directory decides for an LDAP account; when it cannot be
+    // asked nobody signs in, and the failure is not the user's (no count).
+    auto verdict = app.options.ldap
+                       ? ldap_authenticate(*app.options.ldap, name, password)
+                       : Result<LdapVerdict>(Error{ErrorCode::io, "LDAP",
+                                                   "this server has no LDAP settings (dosar serve "
+                                                   "--ldap-url, or ldap in config.json)"});
+    if (!verdict.ok()) {
+      std::fprintf(stderr, "dosar: sign-in of %s: %s\n", name.c_str(), verdict.error().to_string().c_str());
+      (void)accounts.record_event(
+          name, "login.directory_unavailable", std::nullopt,
+          nlohmann::json{
+              {"name", name}, {"from", client_address(app, req)}, {"reason", verdict.error().to_string()}}
+              .dump());
+      return refuse_sign_in(res, 503, "directory_unavailable",
+                            "the LDAP directory cannot check the password now; try again later");
+    }
+    matches = *verdict == LdapVerdict::accepted;
+  } else if (state.ok() && !state->disabled && state->password_hash) {
+    matches = password_matches(password, *state->password_hash);
+  } else {
+    // An unknown name costs as much as a wrong password, so timing does not
+    // tell which names exist.
+    (void)password_matches(password, "scrypt:15:8:1:00:00");
+  }
   Status recorded = accounts.record_login(name, matches, client_address(app, req));
   if (!recorded.ok()) return send_error(res, recorded.error());
-  if (!matches) {
-    send_json(res, 401,
-              {{"error",
-                {{"code", "bad_credentials"},
-                 {"subject", "session"},
-                 {"message", "wrong user name or password"}}}});
-    return;
-  }
+  if (!matches) return refuse_sign_in(res, 401, "bad_credentials", "wrong user name or password");
   auto user = (*archive)->catalog().user(name);
   if (!user.ok()) return send_error(res, user.error());
   std::string token = random_hex(32);
   std::string csrf = random_hex(16);
   if (token.empty() || csrf.empty())
     return send_error(res, Error{ErrorCode::io, "session", "no random numbers from OpenSSL"});
-  auto now = system_clock().now();
+  auto now = app.clock().now();
   Session session{sha256_hex(token), name, csrf, format_utc(now), format_utc(now + kSessionLifetime)};
   Status created = accounts.create_session(session);
   if (!created.ok()) return send_error(res, created.error());

@@ -2,11 +2,13 @@
 #include <csignal>
 #include <cstdlib>
 #include <thread>
+#include <tuple>
 
 #include "api/passwords.h"
 #include "api/server.h"
 #include "cli/context.h"
 #include "ingest/approval_signing.h"
+#include "storage/archive_config.h"
 
 namespace dosar::cli {
 
@@ -118,6 +120,37 @@ Status exchange_options(Context& c, api::ServerOptions& options) {
   return {};
 }
 
+// LDAP sign-in: the "ldap" object of ARCHIVE/config.json (which may hold
+// the service account's password: the file must be private), each key
+// overridden by its --ldap-* option. Nothing set: no LDAP.
+Status ldap_options(Context& c, api::ServerOptions& options) {
+  auto config = read_archive_config(c.archive_dir);
+  if (!config.ok()) return config.error();
+  api::LdapOptions ldap;
+  for (auto [key, option, target] :
+       {std::tuple{"url", "--ldap-url", &ldap.url}, std::tuple{"ca_file", "--ldap-ca", &ldap.ca_file},
+        std::tuple{"bind_dn", "--ldap-bind-dn", &ldap.bind_dn},
+        std::tuple{"search_base", "--ldap-search-base", &ldap.search_base},
+        std::tuple{"filter", "--ldap-filter", &ldap.filter},
+        std::tuple{"service_dn", "--ldap-service-dn", &ldap.service_dn},
+        std::tuple{"service_password", "", &ldap.service_password}}) {
+    if (auto value = config->get(std::string("ldap.") + key)) *target = *value;
+    if (*option)
+      if (auto value = c.command.get(option)) *target = *value;
+  }
+  if (auto variable = c.command.get("--ldap-service-password-env")) {
+    const char* password = std::getenv(variable->c_str());
+    if (!password || !*password)
+      return make_error(ErrorCode::invalid_argument, "--ldap-service-password-env " + *variable,
+                        "the environment variable is not set or empty");
+    ldap.service_password = password;
+  }
+  if (ldap.url.empty()) return {};
+  DOSAR_TRY(api::check_ldap_options(ldap));
+  options.ldap = std::move(ldap);
+  return {};
+}
+
 }  // namespace
 
 ExitCode run_serve(Context& c) {
@@ -167,6 +200,8 @@ ExitCode run_serve(Context& c) {
   options.forms.smtp_require_tls = c.command.has("--smtp-require-tls");
   Status exchange = exchange_options(c, options);
   if (!exchange.ok()) return c.fail(exchange.error());
+  Status ldap = ldap_options(c, options);
+  if (!ldap.ok()) return c.fail(ldap.error());
   auto server = api::WebServer::create(options);
   if (!server.ok()) return c.fail(server.error());
   auto sampler = start_fixity_sampler(c);

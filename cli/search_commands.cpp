@@ -154,6 +154,12 @@ ExitCode run_user_add(Context& c) {
   user.all_departments = c.command.has("--all-departments");
   user.restricted_access = c.command.has("--restricted");
   std::optional<std::string> password_hash;
+  bool ldap = c.command.has("--ldap");
+  if (ldap && c.command.has("--password-env")) {
+    c.err << "dosar: user add: --ldap and --password-env exclude each other (the directory checks the "
+             "password)\n";
+    return ExitCode::usage;
+  }
   if (auto variable = c.command.get("--password-env")) {
     auto hash = password_hash_from_env(*variable);
     if (!hash.ok()) return c.fail(hash.error());
@@ -165,6 +171,10 @@ ExitCode run_user_add(Context& c) {
   if (!added.ok()) return c.fail(added.error());
   if (password_hash) {
     Status set = (*archive)->accounts().set_password_hash(user.name, *password_hash, c.actor());
+    if (!set.ok()) return c.fail(set.error());
+  }
+  if (ldap) {
+    Status set = (*archive)->accounts().set_authentication(user.name, Authentication::ldap, c.actor());
     if (!set.ok()) return c.fail(set.error());
   }
   // --role R: held in each of the user's departments, or in every one ("*").
@@ -179,7 +189,10 @@ ExitCode run_user_add(Context& c) {
         if (!granted.ok()) return c.fail(granted.error());
       }
   }
-  c.out << "user " << user.name << " added" << (password_hash ? " (may sign in to the web pages)" : "")
+  c.out << "user " << user.name << " added"
+        << (ldap            ? " (signs in to the web pages with the LDAP directory's password)"
+            : password_hash ? " (may sign in to the web pages)"
+                            : "")
         << "\n";
   return ExitCode::ok;
 }

@@ -8,11 +8,11 @@ BUILD_PACKAGES=(
   libssl-dev libsqlite3-dev libmagic-dev libmagic-mgc libpoppler-cpp-dev nlohmann-json3-dev libxapian-dev
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-ron tesseract-ocr-eng tesseract-ocr-osd
   libcpp-httplib-dev libcurl4-openssl-dev libxml2-dev libqpdf-dev liblcms2-dev libengine-pkcs11-openssl
-  libcairo2-dev libfreetype-dev fonts-dejavu-core libtiff-dev libpq-dev
+  libcairo2-dev libfreetype-dev fonts-dejavu-core libtiff-dev libpq-dev libldap-dev
 )
 TEST_PACKAGES=(
   googletest libgtest-dev jq sqlite3 poppler-utils xapian-tools curl python3 chromium openssl rclone
-  qpdf libnss3-tools softhsm2 opensc python3-aiosmtpd libxml2-utils postgresql postgresql-client
+  qpdf libnss3-tools softhsm2 opensc python3-aiosmtpd libxml2-utils postgresql postgresql-client slapd ldap-utils
 )
 # The backup tests run s3rver (npm, tests/tools/s3rver); Debian's node only
 # when the machine has no node of its own.

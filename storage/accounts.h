@@ -15,9 +15,13 @@
 
 namespace dosar {
 
+// How an account proves who it is at sign-in.
+enum class Authentication { local, ldap };
+
 struct LoginState {
   std::string user_name;
-  std::optional<std::string> password_hash;  // none: the user cannot sign in with a password
+  Authentication authentication = Authentication::local;
+  std::optional<std::string> password_hash;  // none: the user cannot sign in with a local password
   bool disabled = false;
   int recent_failures = 0;                  // failed sign-ins since the last success, within the window
   std::optional<std::string> locked_until;  // UTC ISO 8601, while locked out
@@ -42,9 +46,16 @@ class AccountStore {
  public:
   virtual ~AccountStore() = default;
 
-  // Errors: not_found (no such user), io. Writes an audit row (never the hash).
+  // Errors: not_found (no such user), conflict (an LDAP account: its
+  // password lives in the directory), io. Writes an audit row (never the hash).
   virtual Status set_password_hash(const std::string& user, const std::string& hash,
                                    const std::string& actor) = 0;
+  // Marks the account as checked by the LDAP directory (removing any local
+  // password hash, so that none can be used instead) or back to local
+  // (then it needs a password before it can sign in). Writes an audit row.
+  // Errors: not_found, io.
+  virtual Status set_authentication(const std::string& user, Authentication how,
+                                    const std::string& actor) = 0;
   // Disabling also ends every session of the user. Errors: not_found, io.
   virtual Status set_disabled(const std::string& user, bool disabled, const std::string& actor) = 0;
   virtual Result<LoginState> login_state(const std::string& user) const = 0;  // not_found

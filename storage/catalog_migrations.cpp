@@ -649,6 +649,15 @@ ALTER TABLE persons ADD COLUMN representative_id INTEGER REFERENCES persons(id);
 ALTER TABLE persons ADD COLUMN representative_role TEXT NOT NULL DEFAULT '';
 CREATE INDEX persons_by_representative ON persons(representative_id);
 )sql"},
+      // Issue 7. Accounts whose password the institution's LDAP directory
+      // checks: their roles and departments stay here; a local password hash
+      // is never kept for them, so none can stand in for the directory. And
+      // the registry book's pages walk a register newest first by index.
+      {17, R"sql(
+ALTER TABLE user_logins ADD COLUMN authentication TEXT NOT NULL DEFAULT 'local'
+  CHECK (authentication IN ('local', 'ldap'));
+CREATE INDEX registry_entries_by_time ON registry_entries(register_name, registered_at);
+)sql"},
   };
   return migrations;
 }

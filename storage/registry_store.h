@@ -147,6 +147,34 @@ struct AccessSecret {
   std::string hash;
 };
 
+// One page of the registry book: which entries, filtered and paged by the
+// store (an index walk, not a read of the whole register).
+struct RegistryBookQuery {
+  std::string register_name;  // "" : every register
+  int year = 0;               // registration year (Bucharest); 0: any
+  // Registered at or after `from` and before `until` (UTC ISO 8601, as
+  // format_utc writes them); "" : unbounded.
+  std::string from, until;
+  // A status; "overdue": open (registered, assigned, in-progress) with a
+  // deadline before `today`; "to-verify": registered from an online form not
+  // yet checked at the desk (such entries are then not "registered").
+  std::string status;
+  std::string today;  // YYYY-MM-DD, for "overdue"
+  // Lower-case text without diacritics (ă â î ș ş ț ţ folded), found in the
+  // number or the subject; "" : any.
+  std::string text;
+  // Departments (folded likewise) whose entries may be listed, besides
+  // those not yet routed; nullopt: every department.
+  std::optional<std::vector<std::string>> departments;
+  std::size_t offset = 0;
+  std::size_t limit = 50;
+};
+
+struct RegistryBookPage {
+  std::vector<RegistryEntry> entries;  // newest first (registered_at, then id)
+  std::size_t total = 0;               // matching entries over all pages
+};
+
 class RegistryStore {
  public:
   virtual ~RegistryStore() = default;
@@ -172,6 +200,9 @@ class RegistryStore {
   virtual Result<std::vector<RegistryEntry>> entries(const std::string& register_name, int year) const = 0;
   // Open entries (not answered, closed, archived or annulled) due on or before `date`.
   virtual Result<std::vector<RegistryEntry>> due_by(const std::string& date) const = 0;
+  // The entries of one page of the registry book and how many match in all.
+  // Errors: invalid_argument (a status that does not exist), io.
+  virtual Result<RegistryBookPage> book_page(const RegistryBookQuery& query) const = 0;
 
   // Applies `change` with its event and audit row. Errors: not_found,
   // conflict (the status moved on meanwhile), io.

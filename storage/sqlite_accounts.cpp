@@ -18,7 +18,11 @@ class SqliteAccounts final : public AccountStore {
                            const std::string& actor) override {
     auto tx = Transaction::begin(db_);
     if (!tx.ok()) return tx.error();
-    DOSAR_TRY(require_user(user));
+    auto state = login_state(user);
+    if (!state.ok()) return state.error();
+    if (state->authentication == Authentication::ldap)
+      return make_error(ErrorCode::conflict, "user " + user,
+                        "signs in through LDAP; the password is changed in the directory");
     auto s = db_.prepare(
         "INSERT INTO user_logins(user_name, password_hash) VALUES (?, ?) "
         "ON CONFLICT(user_name) DO UPDATE SET password_hash = excluded.password_hash, failures = 0, "
@@ -27,6 +31,22 @@ class SqliteAccounts final : public AccountStore {
     DOSAR_TRY(s->bind(1, user).bind(2, hash).run());
     DOSAR_TRY(sql::append_audit(db_, now(), actor, "user.password", std::nullopt,
                                 nlohmann::json{{"name", user}}.dump()));
+    return tx->commit();
+  }
+
+  Status set_authentication(const std::string& user, Authentication how, const std::string& actor) override {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    DOSAR_TRY(require_user(user));
+    const char* name = how == Authentication::ldap ? "ldap" : "local";
+    auto s = db_.prepare(
+        "INSERT INTO user_logins(user_name, authentication) VALUES (?, ?) "
+        "ON CONFLICT(user_name) DO UPDATE SET authentication = excluded.authentication, password_hash = "
+        "NULL");
+    if (!s.ok()) return s.error();
+    DOSAR_TRY(s->bind(1, user).bind(2, std::string(name)).run());
+    DOSAR_TRY(sqlite::append_audit(db_, now(), actor, "user.authentication", std::nullopt,
+                                   nlohmann::json{{"name", user}, {"authentication", name}}.dump()));
     return tx->commit();
   }
 
@@ -50,7 +70,8 @@ class SqliteAccounts final : public AccountStore {
     LoginState state;
     state.user_name = user;
     auto s = db_.prepare(
-        "SELECT password_hash, disabled, failures, first_failure_at FROM user_logins WHERE user_name = ?");
+        "SELECT password_hash, disabled, failures, first_failure_at, authentication FROM user_logins "
+        "WHERE user_name = ?");
     if (!s.ok()) return s.error();
     s->bind(1, user);
     auto row = s->step();
@@ -58,6 +79,7 @@ class SqliteAccounts final : public AccountStore {
     if (!*row) return state;
     if (!s->is_null(0)) state.password_hash = s->text(0);
     state.disabled = s->integer(1) != 0;
+    if (s->text(4) == "ldap") state.authentication = Authentication::ldap;
     auto first_failure = s->is_null(3) ? std::nullopt : parse_utc(s->text(3));
     if (first_failure) {
       auto window_end = *first_failure + kLoginFailureWindow;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,29 @@ using sql::Transaction;
 constexpr const char* kEntryColumns =
     "id, register_name, year, seq, number, registered_at, channel, sender_name, sender_contact, subject, "
     "kind, document_date, department, assignee, deadline, status, annul_reason, answers_entry";
+
+// `column` lower-cased with the Romanian diacritics folded, in portable SQL
+// (LOWER and REPLACE, as PostgreSQL has them too), for the registry book's
+// text and department filters. LOWER only knows ASCII in SQLite, hence both
+// cases of each letter.
+std::string folded(const std::string& column) {
+  static const char* const kFolds[][2] = {{"ă", "a"}, {"Ă", "a"}, {"â", "a"}, {"Â", "a"}, {"î", "i"},
+                                          {"Î", "i"}, {"ș", "s"}, {"Ș", "s"}, {"ş", "s"}, {"Ş", "s"},
+                                          {"ț", "t"}, {"Ț", "t"}, {"ţ", "t"}, {"Ţ", "t"}};
+  std::string sql = "LOWER(" + column + ")";
+  for (const auto& fold : kFolds) sql = "REPLACE(" + sql + ", '" + fold[0] + "', '" + fold[1] + "')";
+  return sql;
+}
+
+// `text` with LIKE's wildcards (and the escape character) escaped by '\'.
+std::string like_escaped(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
 
 RegistryEntry read_entry(const Statement& s) {
   RegistryEntry e;
@@ -250,6 +274,67 @@ class SqliteRegistryStore final : public RegistryStore {
   Result<std::vector<RegistryEntry>> due_by(const std::string& date) const override {
     return select_entries("status IN ('registered', 'assigned', 'in-progress') AND deadline <= ?", {date},
                           "deadline, register_name, seq");
+  }
+
+  Result<RegistryBookPage> book_page(const RegistryBookQuery& q) const override {
+    std::string where = "1 = 1";
+    std::vector<std::string> args;
+    auto add = [&](const std::string& condition, std::initializer_list<std::string> values) {
+      where += " AND " + condition;
+      args.insert(args.end(), values);
+    };
+    if (!q.register_name.empty()) add("register_name = ?", {q.register_name});
+    if (q.year != 0) add("year = ?", {std::to_string(q.year)});
+    if (!q.from.empty()) add("registered_at >= ?", {q.from});
+    if (!q.until.empty()) add("registered_at < ?", {q.until});
+    const std::string unchecked =
+        "EXISTS (SELECT 1 FROM online_submissions o WHERE o.entry_id = registry_entries.id AND "
+        "o.verification = 'to-verify')";
+    if (q.status == "overdue") {
+      add("status IN ('registered', 'assigned', 'in-progress') AND deadline <> '' AND deadline < ?",
+          {q.today});
+    } else if (q.status == "to-verify") {
+      add("status = 'registered' AND " + unchecked, {});
+    } else if (q.status == "registered") {
+      add("status = 'registered' AND NOT " + unchecked, {});
+    } else if (!q.status.empty()) {
+      static const char* const kStatuses[] = {"assigned", "in-progress", "answered",
+                                              "closed",   "archived",    "annulled"};
+      if (std::find(std::begin(kStatuses), std::end(kStatuses), q.status) == std::end(kStatuses))
+        return make_error(ErrorCode::invalid_argument, "status", "no such status: '" + q.status + "'");
+      add("status = ?", {q.status});
+    }
+    if (!q.text.empty()) {
+      std::string pattern = "%" + like_escaped(q.text) + "%";
+      add("(number LIKE ? ESCAPE '\\' OR " + folded("subject") + " LIKE ? ESCAPE '\\')", {pattern, pattern});
+    }
+    if (q.departments) {
+      std::string in = "department = ''";
+      if (!q.departments->empty()) {
+        in += " OR " + folded("department") + " IN (?";
+        for (std::size_t i = 1; i < q.departments->size(); ++i) in += ", ?";
+        in += ")";
+      }
+      where += " AND (" + in + ")";
+      args.insert(args.end(), q.departments->begin(), q.departments->end());
+    }
+    auto count = db_.prepare("SELECT COUNT(*) FROM registry_entries WHERE " + where);
+    if (!count.ok()) return count.error();
+    for (std::size_t i = 0; i < args.size(); ++i) count->bind(static_cast<int>(i + 1), args[i]);
+    auto counted = count->step();
+    if (!counted.ok()) return counted.error();
+    RegistryBookPage page;
+    page.total = static_cast<std::size_t>(count->integer(0));
+    if (q.limit == 0 || q.offset >= page.total) return page;
+    auto s = db_.prepare(std::string("SELECT ") + kEntryColumns + " FROM registry_entries WHERE " + where +
+                         " ORDER BY registered_at DESC, id DESC LIMIT ? OFFSET ?");
+    if (!s.ok()) return s.error();
+    for (std::size_t i = 0; i < args.size(); ++i) s->bind(static_cast<int>(i + 1), args[i]);
+    s->bind(static_cast<int>(args.size() + 1), static_cast<std::int64_t>(q.limit))
+        .bind(static_cast<int>(args.size() + 2), static_cast<std::int64_t>(q.offset));
+    DOSAR_TRY(s->for_each_row([&] { page.entries.push_back(read_entry(*s)); }));
+    for (RegistryEntry& e : page.entries) DOSAR_TRY(load_details(e));
+    return page;
   }
 
   Result<RegistryEntry> change(RegistryEntryId id, const RegistryChange& c,

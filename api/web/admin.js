@@ -67,7 +67,8 @@
         await api('POST', `/admin/users/${encodeURIComponent(u.name)}/password`, { password: pw.value });
         pw.value = ''; say(`Parola lui ${u.name} a fost schimbată.`);
       });
-      const state = u.disabled ? 'dezactivat' : (u.locked_until ? `blocat până la ${bucharest(u.locked_until)}` : 'activ');
+      const state = (u.disabled ? 'dezactivat' : (u.locked_until ? `blocat până la ${bucharest(u.locked_until)}` : 'activ')) +
+                    (u.ldap ? ' (parola din LDAP)' : '');
       rows.append(el('tr', { 'data-user': u.name },
                      el('td', {}, el('strong', {}, u.name), el('br'), u.display_name),
                      el('td', {}, u.all_departments ? 'toate' : u.departments.join(', ')),
@@ -130,49 +131,101 @@
       el('h2', {}, 'Categorie nouă'), add);
   }
 
-  // Steps as `dosar flow template` writes them, one position per line:
-  // LABEL=USER,USER or LABEL=@ROLE/DEPARTMENT, parallel steps joined by " + ".
-  function stepsText(steps) {
+  // Approval templates as a form: one row per step; steps with the same
+  // stage (position) run in parallel. Who approves: named users, or a role
+  // in a department ("*": any). The server checks everything and names the
+  // field at fault ("steps[2].users"), which is then marked and focused.
+  const describeStep = (s) => (s.users.length ? s.users.join(', ')
+    : `${ROLES[s.role] || s.role} din ${s.department === '*' ? 'orice compartiment' : s.department}`);
+  function describeTemplate(steps) {
     const byPosition = new Map();
-    for (const s of steps) {
-      const who = s.users.length ? s.users.join(',') : `@${s.role}/${s.department}`;
-      byPosition.set(s.position, [...(byPosition.get(s.position) || []), `${s.label}=${who}`]);
-    }
-    return [...byPosition.keys()].sort((a, b) => a - b).map((p) => byPosition.get(p).join(' + ')).join('\n');
+    for (const s of steps) byPosition.set(s.position, [...(byPosition.get(s.position) || []), s]);
+    return el('ol', {}, ...[...byPosition.keys()].sort((a, b) => a - b).map((p) => el('li', {},
+      byPosition.get(p).map((s) => `${s.label}: ${describeStep(s)}`).join(' — în paralel cu — '))));
   }
-  function parseSteps(text) {
-    const steps = [];
-    text.split('\n').map((l) => l.trim()).filter(Boolean).forEach((line, i) => {
-      for (const part of line.split('+').map((p) => p.trim())) {
-        const eq = part.indexOf('=');
-        if (eq <= 0) throw new Error(`rândul ${i + 1}: scrieți ETICHETĂ=utilizator sau ETICHETĂ=@rol/compartiment`);
-        const label = part.slice(0, eq).trim(); const who = part.slice(eq + 1).trim();
-        const m = /^@([^/]+)\/(.+)$/.exec(who);
-        steps.push(m ? { position: i + 1, label, role: m[1], department: m[2] } : { position: i + 1, label, users: list(who) });
-      }
+
+  let stepSerial = 0;
+  function stepRow(step, lists) {
+    const n = ++stepSerial;
+    const id = (part) => `tpl-${n}-${part}`;
+    const hidden = (part, text) => el('label', { for: id(part), className: 'visually-hidden' }, text);
+    const position = el('input', { id: id('position'), type: 'number', min: '1', max: '100', required: '', size: '3',
+                                   value: String(step.position), 'data-field': 'position' });
+    const label = el('input', { id: id('label'), value: step.label || '', required: '', size: '12', 'data-field': 'label' });
+    const how = el('select', { id: id('how') }, el('option', { value: 'users' }, 'utilizatori anume'),
+                   el('option', { value: 'role' }, 'un rol dintr-un compartiment'));
+    how.value = step.role ? 'role' : 'users';
+    const users = el('input', { id: id('users'), value: (step.users || []).join(', '), size: '16', list: 'tpl-user-names',
+                                'data-field': 'users', placeholder: 'ana, ion' });
+    const role = el('input', { id: id('role'), value: step.role || '', size: '8', list: 'tpl-role-names', 'data-field': 'role' });
+    const department = el('select', { id: id('department'), 'data-field': 'department' }, el('option', { value: '' }, '—'),
+                          el('option', { value: '*' }, 'orice compartiment'), ...lists.departments.map((d) => el('option', { value: d }, d)));
+    department.value = step.department || '';
+    const remove = el('button', { type: 'button', className: 'secondary' }, 'Elimină');
+    const row = el('tr', { className: 'tpl-step' },
+      el('td', {}, hidden('position', 'Etapa'), position), el('td', {}, hidden('label', 'Denumirea pasului'), label),
+      el('td', {}, hidden('how', 'Cine aprobă'), how), el('td', {}, hidden('users', 'Utilizatori (separați prin virgulă)'), users),
+      el('td', {}, hidden('role', 'Rol'), role), el('td', {}, hidden('department', 'Compartiment'), department), el('td', {}, remove));
+    const sync = () => { users.disabled = how.value !== 'users'; role.disabled = department.disabled = how.value !== 'role'; };
+    how.addEventListener('change', sync); sync();
+    remove.addEventListener('click', () => {
+      const body = row.parentElement; row.remove();
+      const first = body && body.querySelector('input'); if (first) first.focus();
     });
-    return steps;
+    row.read = () => (how.value === 'users'
+      ? { position: Number(position.value), label: label.value.trim(), users: list(users.value) }
+      : { position: Number(position.value), label: label.value.trim(), role: role.value.trim(), department: department.value });
+    return row;
   }
 
   async function templates(body) {
-    const r = await api('GET', '/admin/templates');
-    const items = r.templates.map((t) => el('li', {}, el('strong', {}, t.kind), el('pre', {}, stepsText(t.steps))));
-    const form = submitting(el('form', { className: 'grid' }, ...field('tpl-kind', 'Categoria documentului', { required: '' }),
-      el('label', { for: 'tpl-steps' }, 'Pași, câte unul pe rând (ex.: viză=ana sau aprobare=@sef/Urbanism; în paralel cu „+”)'),
-      el('textarea', { id: 'tpl-steps', rows: '4', cols: '50', required: '' }), el('span'),
-      el('button', { type: 'submit' }, 'Salvează circuitul')), async () => {
-      const kind = $('tpl-kind').value.trim();
-      await api('PUT', `/admin/templates/${encodeURIComponent(kind)}`, { steps: parseSteps($('tpl-steps').value) });
-      say(`Circuitul pentru ${kind} a fost salvat; fluxurile pornite își păstrează pașii.`); await templates(body);
+    const [r, kindsList, deps, usersList] = await Promise.all([api('GET', '/admin/templates'), api('GET', '/admin/kinds'),
+      api('GET', '/admin/departments'), api('GET', '/admin/users')]);
+    const roles = new Set(['sef', 'admin']);
+    for (const u of usersList.users) for (const g of u.roles) roles.add(g.role);
+    const lists = { departments: deps.departments };
+    const rows = el('tbody', { id: 'tpl-rows' });
+    const kind = el('input', { id: 'tpl-kind', required: '', list: 'tpl-kind-names', autocomplete: 'off' });
+    const fill = (steps) => { rows.replaceChildren(...steps.map((s) => stepRow(s, lists))); };
+    const lastPosition = () => Math.max(0, ...[...rows.children].map((tr) => tr.read().position || 0));
+    const addStep = el('button', { type: 'button', className: 'secondary', id: 'tpl-add' }, 'Adaugă o etapă');
+    addStep.addEventListener('click', () => { const tr = stepRow({ position: lastPosition() + 1 }, lists); rows.append(tr); tr.querySelector('[data-field=label]').focus(); });
+    const addParallel = el('button', { type: 'button', className: 'secondary', id: 'tpl-add-parallel' }, 'Adaugă un pas în paralel cu ultima etapă');
+    addParallel.addEventListener('click', () => { const tr = stepRow({ position: Math.max(1, lastPosition()) }, lists); rows.append(tr); tr.querySelector('[data-field=label]').focus(); });
+    const form = submitting(el('form', { id: 'tpl-form' },
+      el('div', { className: 'grid' }, el('label', { for: 'tpl-kind' }, 'Categoria documentului'), kind),
+      el('datalist', { id: 'tpl-kind-names' }, ...kindsList.kinds.map((k) => el('option', { value: k.name }, k.label))),
+      el('datalist', { id: 'tpl-user-names' }, ...usersList.users.map((u) => el('option', { value: u.name }, u.display_name))),
+      el('datalist', { id: 'tpl-role-names' }, ...[...roles].map((g) => el('option', { value: g }, ROLES[g] || g))),
+      el('table', { id: 'tpl-steps' }, el('caption', {}, 'Pașii circuitului (aceeași etapă = aprobare în paralel)'),
+         el('thead', {}, el('tr', {}, ...['Etapa', 'Denumirea pasului', 'Cine aprobă', 'Utilizatori', 'Rol', 'Compartiment', ''].map((h) => el('th', { scope: 'col' }, h)))),
+         rows),
+      el('p', { className: 'row' }, addStep, addParallel), el('button', { type: 'submit' }, 'Salvează circuitul')), async () => {
+      for (const f of rows.querySelectorAll('[aria-invalid]')) f.removeAttribute('aria-invalid');
+      const name = kind.value.trim();
+      try {
+        await api('PUT', `/admin/templates/${encodeURIComponent(name)}`, { steps: [...rows.children].map((tr) => tr.read()) });
+      } catch (err) {
+        // "steps[2].users": the third row's users field.
+        const m = /^steps\[(\d+)\](?:\.(\w+))?$/.exec(err.subject || '');
+        const tr = m && rows.children[Number(m[1])];
+        if (tr) {
+          const target = tr.querySelector(`[data-field=${m[2] || 'label'}]:not([disabled])`) || tr.querySelector('input');
+          target.setAttribute('aria-invalid', 'true'); target.focus();
+          throw new Error(`pasul ${Number(m[1]) + 1}: ${err.message}`);
+        }
+        throw err;
+      }
+      say(`Circuitul pentru ${name} a fost salvat; fluxurile pornite își păstrează pașii.`); await templates(body);
+    });
+    fill([{ position: 1 }]);
+    const items = r.templates.map((t) => {
+      const edit = el('button', { type: 'button', className: 'secondary' }, `Modifică circuitul ${t.kind}`);
+      edit.addEventListener('click', () => { kind.value = t.kind; fill(t.steps); kind.focus(); });
+      return el('li', { 'data-kind': t.kind }, el('strong', {}, t.kind), describeTemplate(t.steps), edit);
     });
     body.replaceChildren(el('h2', {}, 'Circuite de aprobare'), el('ul', { id: 'admin-templates' }, ...items),
                          el('h2', {}, 'Circuit nou sau modificat'), form);
-    for (const t of r.templates) {
-      const li = items[r.templates.indexOf(t)];
-      const b = el('button', { type: 'button', className: 'secondary' }, 'Modifică');
-      b.addEventListener('click', () => { $('tpl-kind').value = t.kind; $('tpl-steps').value = stepsText(t.steps); $('tpl-steps').focus(); });
-      li.append(b);
-    }
   }
 
   async function retention(body, year) {

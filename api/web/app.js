@@ -35,7 +35,11 @@ async function api(method, path, body) {
   let data = null;
   try { data = await res.json(); } catch (_) { /* not JSON */ }
   if (res.status === 401 && path !== '/session') { signedOut(); throw new Error('Sesiunea a expirat; autentificați-vă din nou.'); }
-  if (!res.ok) throw new Error((data && data.error && data.error.message) || ('eroare HTTP ' + res.status));
+  if (!res.ok) {
+    const err = new Error((data && data.error && data.error.message) || ('eroare HTTP ' + res.status));
+    if (data && data.error) { err.code = data.error.code; err.subject = data.error.subject; }  // the field at fault
+    throw err;
+  }
   return data;
 }
 

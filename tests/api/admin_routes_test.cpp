@@ -5,12 +5,15 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
 #include "api/server.h"
+#include "base/clock.h"
 #include "cli/cli.h"
 #include "tests/api/test_server.h"
 #include "tests/support/sample_pdf.h"
@@ -26,6 +29,21 @@ using nlohmann::json;
 
 constexpr const char* kPassword = "parola-de-test-1";
 const char* const kSocial = "Asistență socială";
+
+// The server's clock: the system's until a test sets it (the inbox's
+// overdue is measured against it).
+class SettableClock : public Clock {
+ public:
+  std::chrono::system_clock::time_point now() const override {
+    auto fixed = fixed_.load();
+    return fixed == 0 ? std::chrono::system_clock::now()
+                      : std::chrono::system_clock::time_point(std::chrono::system_clock::duration(fixed));
+  }
+  void set(std::chrono::system_clock::time_point at) { fixed_ = at.time_since_epoch().count(); }
+
+ private:
+  std::atomic<std::chrono::system_clock::rep> fixed_{0};
+};
 
 class WebAdminTest : public ::testing::Test {
  protected:
@@ -58,6 +76,7 @@ class WebAdminTest : public ::testing::Test {
     options.threads = 2;
     options.ocr = false;
     options.derivation_jobs = 0;
+    options.clock = &clock_;
     server_ = testing::TestServer::start(options);
     ASSERT_TRUE(server_);
   }
@@ -112,6 +131,7 @@ class WebAdminTest : public ::testing::Test {
     return rows;
   }
 
+  SettableClock clock_;  // before the server, which reads it
   TempDir dir_;
   fs::path archive_;
   std::unique_ptr<testing::TestServer> server_;
@@ -246,14 +266,63 @@ TEST_F(WebAdminTest, DepartmentsKindsAndTemplates) {
          {{{"position", 1}, {"label", "viză"}, {"users", {"ana"}}},
           {{"position", 2}, {"label", "aprobare"}, {"role", "sef"}, {"department", kSocial}}}}});
   // An approver who does not exist is refused and the template stays.
-  call("PUT", "/api/v1/admin/templates/aviz", admin, 404,
-       {{"steps", {{{"position", 1}, {"label", "viză"}, {"users", {"nimeni"}}}}}});
+  EXPECT_EQ(
+      call("PUT", "/api/v1/admin/templates/aviz", admin, 400,
+           {{"steps", {{{"position", 1}, {"label", "viză"}, {"users", {"nimeni"}}}}}})["error"]["subject"],
+      "steps[0].users");
   call("PUT", "/api/v1/admin/templates/aviz", admin, 400, {{"steps", json::array()}});
   json templates = call("GET", "/api/v1/admin/templates", admin, 200)["templates"];
   ASSERT_EQ(templates.size(), 1u);
   EXPECT_EQ(templates[0]["steps"].size(), 2u);
   EXPECT_EQ(templates[0]["steps"][1]["role"], "sef");
   EXPECT_EQ(audit_actions("flow.template.put").size(), 1u);
+}
+
+// The admin page's template form sends steps in any order, parallel ones
+// sharing a stage; every mistake names the step and field, and stores nothing.
+TEST_F(WebAdminTest, TemplateStepsFromTheFormAreCheckedFieldByField) {
+  SignedIn admin = sign_in("admin");
+  json saved = call("PUT", "/api/v1/admin/templates/referat", admin, 200,
+                    {{"steps",
+                      {{{"position", 2}, {"label", "aprobare"}, {"role", "sef"}, {"department", kSocial}},
+                       {{"position", 1}, {"label", "viză"}, {"users", {"ana", "ion"}}},
+                       {{"position", 2}, {"label", "juridic"}, {"role", "sef"}, {"department", "*"}}}}});
+  ASSERT_EQ(saved["steps"].size(), 3u);
+  EXPECT_EQ(saved["steps"][0]["label"], "viză") << "ordered by stage";
+  EXPECT_EQ(saved["steps"][1]["position"], 2);
+  EXPECT_EQ(saved["steps"][2]["position"], 2) << "parallel steps keep their stage";
+  struct Case {
+    json step;
+    std::string subject, message;
+  };
+  const json viza = {{"position", 1}, {"label", "viză"}, {"users", {"ana"}}};
+  for (const Case& c : std::vector<Case>{
+           {{{"position", 2}, {"label", " "}, {"users", {"ana"}}}, "steps[1].label", "needs a label"},
+           {{{"position", 2}, {"label", "a"}}, "steps[1].users", "name the users who approve"},
+           {{{"position", 2}, {"label", "a"}, {"users", {"ana"}}, {"role", "sef"}, {"department", kSocial}},
+            "steps[1].users",
+            "not both"},
+           {{{"position", 2}, {"label", "a"}, {"department", kSocial}}, "steps[1].role", "give the role"},
+           {{{"position", 2}, {"label", "a"}, {"role", "sef"}}, "steps[1].department", "give the department"},
+           {{{"position", 2}, {"label", "a"}, {"role", "sef"}, {"department", "Nicăieri"}},
+            "steps[1].department",
+            "no such department: Nicăieri"},
+           {{{"position", 2}, {"label", "a"}, {"users", {"ana", "nimeni"}}},
+            "steps[1].users",
+            "no such user: nimeni"},
+           {{{"position", 3}, {"label", "a"}, {"users", {"ana"}}},
+            "steps[1].position",
+            "position 2 is missing"},
+           {{{"position", "doi"}, {"label", "a"}}, "steps[1].position", "whole-number"},
+           {{{"position", 2}, {"label", "a"}, {"users", "ana"}}, "steps[1].users", "list of names"}}) {
+    json error =
+        call("PUT", "/api/v1/admin/templates/referat", admin, 400, {{"steps", {viza, c.step}}})["error"];
+    EXPECT_EQ(error["subject"], c.subject) << c.step;
+    EXPECT_NE(error["message"].get<std::string>().find(c.message), std::string::npos) << error;
+  }
+  json templates = call("GET", "/api/v1/admin/templates", admin, 200)["templates"];
+  ASSERT_EQ(templates.size(), 1u);
+  EXPECT_EQ(templates[0]["steps"].size(), 3u) << "refused changes stored nothing";
 }
 
 TEST_F(WebAdminTest, RetentionClassesAreTheApprovedNomenclatorOfTheYear) {
@@ -520,6 +589,63 @@ TEST_F(BatchSigningTest, OneFailedItemLeavesTheOthersSignedAndIsReportedByItem) 
                      {{"items", {{{"flow", c["id"].get<int>() + 1}, {"version", 1}}}}, {"pin", "test"}});
   EXPECT_EQ(hidden["results"][0]["error"]["code"], "not_found");
   EXPECT_EQ(call("GET", "/api/v1/documents/4", sign_in("ion"), 200)["current_version"], 1);
+}
+
+// Issue 7: "oldest and overdue first". Flows start on documents 1, 2, 3 in
+// that order; 2 and 3 answer registry entries with deadlines 10 and 30
+// days away. As the server's clock passes each deadline, that document
+// moves ahead of the older ones, the earliest deadline first.
+TEST_F(BatchSigningTest, TheInboxPutsOverdueFirstEarliestDeadlineThenTheOldest) {
+  ASSERT_EQ(dosar({"registry", "kind-set", "urgent", "--days", "10"}), 0);
+  ASSERT_EQ(dosar({"registry", "kind-set", "lent", "--days", "30"}), 0);
+  SignedIn ana = sign_in("ana");
+  std::vector<json> flows;
+  for (int document = 1; document <= 3; ++document) {
+    flows.push_back(
+        call("POST", "/api/v1/documents/" + std::to_string(document) + "/flow", ana, 201, json::object()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // distinct start times
+  }
+  ASSERT_EQ(dosar({"registry", "add", "--kind", "lent", "--doc", "3", "--sender", "Ion", "--subject", "A"}),
+            0);
+  ASSERT_EQ(dosar({"registry", "add", "--kind", "urgent", "--doc", "2", "--sender", "Ion", "--subject", "B"}),
+            0);
+  std::string listed;
+  ASSERT_EQ(dosar({"registry", "list", "--json"}, &listed), 0);
+  std::map<std::string, std::string> deadline;  // subject -> ISO date
+  for (const json& e : json::parse(listed)) deadline[e["subject"].get<std::string>()] = e["deadline"];
+  ASSERT_LT(deadline["B"], deadline["A"]);
+  auto order = [&] {
+    std::vector<json> ids;
+    const json inbox = call("GET", "/api/v1/flows/inbox", sign_in("sef"), 200);
+    for (const json& item : inbox["items"]) ids.push_back(item["flow"]);
+    return ids;
+  };
+  // The day after a deadline, at noon in Bucharest.
+  auto day_after = [](const std::string& date) {
+    auto at = parse_utc(date + "T10:00:00Z");
+    EXPECT_TRUE(at) << date;
+    return at.value_or(std::chrono::system_clock::time_point{}) + std::chrono::hours(24);
+  };
+  const json f1 = flows[0]["id"], f2 = flows[1]["id"], f3 = flows[2]["id"];
+  EXPECT_EQ(order(), (std::vector<json>{f1, f2, f3})) << "nothing due: the oldest first";
+  clock_.set(day_after(deadline["B"]));
+  EXPECT_EQ(order(), (std::vector<json>{f2, f1, f3})) << "2 is overdue";
+  json items = call("GET", "/api/v1/flows/inbox", sign_in("sef"), 200)["items"];
+  EXPECT_EQ(items[0]["overdue"], true);
+  EXPECT_EQ(items[0]["deadline"], deadline["B"]);
+  EXPECT_EQ(items[1]["overdue"], false);
+  clock_.set(day_after(deadline["A"]));
+  EXPECT_EQ(order(), (std::vector<json>{f2, f3, f1})) << "both overdue, the earliest deadline first";
+  // Once answered, an entry no longer makes its document overdue.
+  std::string numbers;
+  ASSERT_EQ(dosar({"registry", "list", "--json"}, &numbers), 0);
+  for (const json& e : json::parse(numbers)) {
+    if (e["subject"] != "B") continue;
+    ASSERT_EQ(dosar({"registry", "add", "--register", "iesire", "--kind", "adresa", "--sender", "Primăria",
+                     "--subject", "Răspuns", "--answers", e["number"]}),
+              0);
+  }
+  EXPECT_EQ(order(), (std::vector<json>{f3, f1, f2}));
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ try {
     await axe(page, 'administrare: categorii');
     await page.screenshot({ path: path.join(ARTIFACTS, '02-administrare-categorii.png'), fullPage: true });
     await page.getByRole('link', { name: 'Circuite de aprobare' }).click();
-    await page.locator('#admin-templates').filter({ hasText: 'aprobare=sef' }).waitFor();
+    await page.locator('#admin-templates li[data-kind="aviz"]').filter({ hasText: 'aprobare: sef' }).waitFor();
     await axe(page, 'administrare: circuite');
     await page.getByRole('link', { name: 'Compartimente' }).click();
     await page.locator('#admin-departments').filter({ hasText: 'Asistență socială' }).waitFor();
@@ -51,6 +51,47 @@ try {
     await page.getByRole('link', { name: 'Nomenclator (păstrare)' }).click();
     await page.locator('#ret-year').waitFor();
     await axe(page, 'administrare: nomenclator');
+  });
+
+  await step('the administrator builds an approval template in the form: stages, a parallel step, users and a role', async () => {
+    const { page } = admin;
+    await page.getByRole('link', { name: 'Circuite de aprobare' }).click();
+    await page.getByLabel('Categoria documentului').fill('referat');
+    const row = (n) => page.locator(`#tpl-rows tr:nth-child(${n})`);
+    await row(1).locator('[data-field=label]').fill('viză');
+    await row(1).locator('[data-field=users]').fill('ana');
+    await page.getByRole('button', { name: 'Adaugă o etapă' }).click();
+    await row(2).locator('[data-field=label]').fill('aprobare');
+    await row(2).getByLabel('Cine aprobă').selectOption('role');
+    await row(2).locator('[data-field=role]').fill('sef');
+    await row(2).locator('[data-field=department]').selectOption('Asistență socială');
+    await page.getByRole('button', { name: 'Adaugă un pas în paralel cu ultima etapă' }).click();
+    assert.equal(await row(3).locator('[data-field=position]').inputValue(), '2');
+    await row(3).locator('[data-field=label]').fill('avizare juridică');
+    await row(3).locator('[data-field=users]').fill('nimeni');
+    await page.getByRole('button', { name: 'Salvează circuitul' }).click();
+    // The server names the step and the field; the page marks and focuses it.
+    await page.locator('#admin-status').filter({ hasText: 'pasul 3: no such user: nimeni' }).waitFor();
+    assert.equal(await row(3).locator('[data-field=users]').getAttribute('aria-invalid'), 'true');
+    assert.ok(await row(3).locator('[data-field=users]').evaluate((e) => e === document.activeElement));
+    await axe(page, 'administrare: circuit cu eroare');
+    await page.screenshot({ path: path.join(ARTIFACTS, '02b-circuit-eroare.png'), fullPage: true });
+    const before = await page.evaluate(async () => (await (await fetch('/api/v1/admin/templates')).json()).templates.length);
+    assert.equal(before, 1, 'a refused template stores nothing');
+    await row(3).locator('[data-field=users]').fill('sef, admin');
+    await page.getByRole('button', { name: 'Salvează circuitul' }).click();
+    await page.locator('#admin-status').filter({ hasText: 'Circuitul pentru referat a fost salvat' }).waitFor();
+    await page.locator('#admin-templates li[data-kind="referat"]').filter({ hasText: 'în paralel cu' }).waitFor();
+    const saved = await page.evaluate(async () =>
+      (await (await fetch('/api/v1/admin/templates')).json()).templates.find((t) => t.kind === 'referat'));
+    assert.deepEqual(saved.steps.map((s) => [s.position, s.label, s.users.join(','), s.role, s.department]),
+      [[1, 'viză', 'ana', '', ''], [2, 'aprobare', '', 'sef', 'Asistență socială'], [2, 'avizare juridică', 'sef,admin', '', '']]);
+    // Editing loads the saved steps back into the form.
+    await page.getByRole('button', { name: 'Modifică circuitul referat' }).click();
+    assert.equal(await page.locator('#tpl-rows tr').count(), 3);
+    assert.equal(await row(2).getByLabel('Cine aprobă').inputValue(), 'role');
+    await axe(page, 'administrare: circuit în lucru');
+    await page.screenshot({ path: path.join(ARTIFACTS, '02c-circuit-formular.png'), fullPage: true });
   });
 
   await step('the new user signs in and is offered no admin', async () => {
