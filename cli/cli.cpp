@@ -23,10 +23,12 @@ std::vector<OptionSpec> sign_options(bool to_file) {
       {"--pin-env", "VAR", "environment variable holding the PKCS#12 password or the token PIN"},
       {"--chain", "FILE", "PEM certificates to embed with a token key (its CA chain)"},
       {"--level", "L",
-       "B-B (default), B-T (timestamp from --tsa), B-LT (also certificates and --crls in a DSS), "
+       "B-B (default), B-T (timestamp from --tsa), B-LT (also certificates and revocation data: OCSP "
+       "answers, CRLs, in a DSS), "
        "B-LTA (then a document timestamp)"},
       {"--tsa", "URL", "RFC 3161 timestamp authority"},
-      {"--crls", "DIR", "folder of CRLs (PEM) embedded for B-LT"},
+      {"--crls", "DIR",
+       "CRLs (PEM) to embed for B-LT, for CAs that name no OCSP responder or distribution point"},
       {"--reason", "R", "reason written in the signature"},
       {"--visible", "PAGE:X,Y",
        "a visible stamp on PAGE with its lower-left corner at X,Y points (default: invisible)"},

@@ -105,9 +105,6 @@ Result<SignRequest> sign_request(const Context& c) {
     if (!read.ok()) return read.error();
     options.crls = std::move(read).value();
   }
-  if ((options.level == PadesLevel::b_lt || options.level == PadesLevel::b_lta) && options.crls.empty())
-    return make_error(ErrorCode::invalid_argument, "--crls",
-                      "must name a folder with the CRLs to embed for B-LT(A)");
   auto key = key_file->rfind("pkcs11:", 0) == 0
                  ? SigningKey::from_pkcs11(*key_file, pin, c.command.get("--chain").value_or(""))
                  : SigningKey::from_pkcs12(*key_file, pin);

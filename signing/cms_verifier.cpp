@@ -175,10 +175,21 @@ std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, 
     X509_STORE_CTX_set_flags(ctx.get(), X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
   X509_STORE_CTX_set_verify_cb(ctx.get(), tolerate_missing_crl);
   if (X509_verify_cert(ctx.get()) == 1) {
-    if (!trust.online) return std::nullopt;
     STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get());
     if (sk_X509_num(chain) < 2) return std::nullopt;
-    auto answer = ask_ocsp(signer, sk_X509_value(chain, 1), shallow.get(), trust.store);
+    X509* issuer = sk_X509_value(chain, 1);
+    // An OCSP answer the signer collected (B-LT) settles it offline: "good"
+    // then is what counts for a signature made then, whatever happened since.
+    for (const auto& der : embedded.ocsp_responses) {
+      auto stored = judge_stored_ocsp(der, signer, issuer, shallow.get(), trust.store);
+      if (!stored || stored->status == OcspAnswer::Status::unavailable) continue;
+      if (stored->status == OcspAnswer::Status::good) return std::nullopt;
+      return verdict(
+          Indication::indeterminate, "REVOKED_NO_POE",
+          "The signer's certificate has been revoked (OCSP answer in the document, " + stored->detail + ").");
+    }
+    if (!trust.online) return std::nullopt;
+    auto answer = ask_ocsp(signer, issuer, shallow.get(), trust.store);
     if (!answer || answer->status == OcspAnswer::Status::good) return std::nullopt;
     if (answer->status == OcspAnswer::Status::revoked)
       return verdict(Indication::indeterminate, "REVOKED_NO_POE",

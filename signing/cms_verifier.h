@@ -45,11 +45,14 @@ inline void copy_verdict(const CmsVerdict& v, SignatureReport& r) {
   if (!v.timestamp_time.empty()) r.timestamp_time = r.signing_time = v.timestamp_time;
 }
 
-// Certificates and CRLs found in the document (DSS), DER; used besides those
-// of the CMS and of the trust store, never as trust anchors.
+// Certificates, CRLs and OCSP responses found in the document (DSS), DER;
+// used besides those of the CMS and of the trust store, never as trust
+// anchors. An OCSP response counts only when a responder the trust store
+// accepts signed it.
 struct EmbeddedValidationData {
   std::vector<std::string> certificates;
   std::vector<std::string> crls;
+  std::vector<std::string> ocsp_responses;
 };
 
 // Digest, signature, signing-certificate attribute, signature timestamp,

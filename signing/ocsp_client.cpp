@@ -16,7 +16,62 @@ using OcspIdPtr = std::unique_ptr<OCSP_CERTID, OpenSslDeleter<OCSP_CERTID_free>>
 
 OcspAnswer unavailable(std::string detail) {
   ERR_clear_error();
-  return {OcspAnswer::Status::unavailable, std::move(detail)};
+  return {OcspAnswer::Status::unavailable, std::move(detail), {}};
+}
+
+struct ParsedResponse {
+  OcspResponsePtr response;
+  OcspBasicPtr basic;
+};
+
+// The basic response inside a successful OCSPResponse, or why there is none.
+std::optional<ParsedResponse> parse_response(std::string_view der, const std::string& from,
+                                             std::string& problem) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  OcspResponsePtr response(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
+  if (!response || OCSP_response_status(response.get()) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+    problem = "OCSP responder " + from + " gave no successful answer";
+    return std::nullopt;
+  }
+  OcspBasicPtr basic(OCSP_response_get1_basic(response.get()));
+  if (!basic) {
+    problem = "OCSP answer without a basic response";
+    return std::nullopt;
+  }
+  return ParsedResponse{std::move(response), std::move(basic)};
+}
+
+// The answer's verdict on `id`, once its signature has been checked.
+std::optional<OcspAnswer> status_of(OCSP_BASICRESP* basic, OCSP_CERTID* id, bool must_be_current) {
+  int status = 0;
+  int reason = 0;
+  ASN1_GENERALIZEDTIME* revoked_at = nullptr;
+  ASN1_GENERALIZEDTIME* this_update = nullptr;
+  ASN1_GENERALIZEDTIME* next_update = nullptr;
+  if (OCSP_resp_find_status(basic, id, &status, &reason, &revoked_at, &this_update, &next_update) != 1)
+    return std::nullopt;
+  if (must_be_current && OCSP_check_validity(this_update, next_update, 300, -1) != 1)
+    return unavailable("OCSP answer is not current");
+  if (status == V_OCSP_CERTSTATUS_GOOD) return OcspAnswer{OcspAnswer::Status::good, "", {}};
+  if (status == V_OCSP_CERTSTATUS_REVOKED) {
+    std::string when;
+    if (BioPtr bio{BIO_new(BIO_s_mem())};
+        bio && revoked_at && ASN1_GENERALIZEDTIME_print(bio.get(), revoked_at)) {
+      char* text = nullptr;
+      const long n = BIO_get_mem_data(bio.get(), &text);
+      when.assign(text, static_cast<std::size_t>(n));
+    }
+    return OcspAnswer{OcspAnswer::Status::revoked, when, {}};
+  }
+  return unavailable("OCSP responder does not know the certificate");
+}
+
+// OCSP_basic_verify against `store`, or only the responder's signature when
+// `store` is null.
+bool responder_signature_holds(OCSP_BASICRESP* basic, STACK_OF(X509) * untrusted, X509_STORE* store) {
+  if (store) return OCSP_basic_verify(basic, untrusted, store, 0) == 1;
+  std::unique_ptr<X509_STORE, OpenSslDeleter<X509_STORE_free>> empty(X509_STORE_new());
+  return empty && OCSP_basic_verify(basic, untrusted, empty.get(), OCSP_NOVERIFY) == 1;
 }
 
 }  // namespace
@@ -42,38 +97,35 @@ std::optional<OcspAnswer> ask_ocsp(X509* cert, X509* issuer, STACK_OF(X509) * un
 
   auto answer = http_post(url, "application/ocsp-request", body);
   if (!answer.ok()) return unavailable("OCSP responder " + answer.error().to_string());
-  const auto* p = reinterpret_cast<const unsigned char*>(answer->data());
-  OcspResponsePtr response(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(answer->size())));
-  if (!response || OCSP_response_status(response.get()) != OCSP_RESPONSE_STATUS_SUCCESSFUL)
-    return unavailable("OCSP responder " + url + " gave no successful answer");
-  OcspBasicPtr basic(OCSP_response_get1_basic(response.get()));
-  if (!basic) return unavailable("OCSP answer without a basic response");
-  if (OCSP_check_nonce(request.get(), basic.get()) != 1)
+  std::string problem;
+  auto parsed = parse_response(*answer, url, problem);
+  if (!parsed) return unavailable(problem);
+  if (OCSP_check_nonce(request.get(), parsed->basic.get()) != 1)
     return unavailable("OCSP answer does not carry our nonce");
-  if (OCSP_basic_verify(basic.get(), untrusted, store, 0) != 1)
+  if (!responder_signature_holds(parsed->basic.get(), untrusted, store))
     return unavailable("OCSP answer is not signed by a trusted responder: " + openssl_errors());
-  int status = 0;
-  int reason = 0;
-  ASN1_GENERALIZEDTIME* revoked_at = nullptr;
-  ASN1_GENERALIZEDTIME* this_update = nullptr;
-  ASN1_GENERALIZEDTIME* next_update = nullptr;
-  if (OCSP_resp_find_status(basic.get(), id.get(), &status, &reason, &revoked_at, &this_update,
-                            &next_update) != 1)
-    return unavailable("OCSP answer does not mention the certificate");
-  if (OCSP_check_validity(this_update, next_update, 300, -1) != 1)
-    return unavailable("OCSP answer is not current");
-  if (status == V_OCSP_CERTSTATUS_GOOD) return OcspAnswer{OcspAnswer::Status::good, ""};
-  if (status == V_OCSP_CERTSTATUS_REVOKED) {
-    std::string when;
-    if (BioPtr bio{BIO_new(BIO_s_mem())};
-        bio && revoked_at && ASN1_GENERALIZEDTIME_print(bio.get(), revoked_at)) {
-      char* text = nullptr;
-      const long n = BIO_get_mem_data(bio.get(), &text);
-      when.assign(text, static_cast<std::size_t>(n));
-    }
-    return OcspAnswer{OcspAnswer::Status::revoked, when};
+  auto verdict = status_of(parsed->basic.get(), id.get(), true);
+  if (!verdict) return unavailable("OCSP answer does not mention the certificate");
+  verdict->response_der = std::move(answer).value();
+  return verdict;
+}
+
+std::optional<OcspAnswer> judge_stored_ocsp(std::string_view response_der, X509* cert, X509* issuer,
+                                            STACK_OF(X509) * untrusted, X509_STORE* store) {
+  std::string problem;
+  auto parsed = parse_response(response_der, "(in the document)", problem);
+  if (!parsed) return unavailable(problem);
+  OcspIdPtr id(OCSP_cert_to_id(EVP_sha1(), cert, issuer));
+  if (!id) return unavailable("cannot name the certificate for OCSP");
+  auto verdict = status_of(parsed->basic.get(), id.get(), false);
+  if (!verdict) {
+    ERR_clear_error();
+    return std::nullopt;
   }
-  return unavailable("OCSP responder does not know the certificate");
+  if (!responder_signature_holds(parsed->basic.get(), untrusted, store))
+    return unavailable("the OCSP answer in the document is not signed by a trusted responder: " +
+                       openssl_errors());
+  return verdict;
 }
 
 }  // namespace dosar::signing

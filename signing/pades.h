@@ -72,8 +72,12 @@ struct SignOptions {
   RsaPadding rsa_padding = RsaPadding::pkcs1_v1_5;  // ignored for EC keys
   std::string reason;                               // /Reason; may be empty
   std::string tsa_url;                              // required for B-T, B-LT, B-LTA
-  // B-LT: CRLs (DER) embedded with the certificates in the document security
-  // store (/DSS), so that the signature can be validated offline years later.
+  // B-LT and B-LTA: the document security store (/DSS) gets the certificates
+  // and the revocation data collected at signing time (the signer's OCSP
+  // answer, else its distribution point's CRL, and the CA certificates'
+  // CRLs), so that the signature can be validated offline years later. These
+  // CRLs (DER) are embedded too, and cover certificates that name neither an
+  // OCSP responder nor a distribution point.
   std::vector<std::string> crls;
   // The claimed signing time written as /M (PAdES puts no signing-time
   // attribute in the CMS).

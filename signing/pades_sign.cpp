@@ -8,6 +8,7 @@
 #include "signing/cms_signer.h"
 #include "signing/pades.h"
 #include "signing/pdf_update.h"
+#include "signing/revocation_data.h"
 #include "signing/timestamp_client.h"
 
 namespace dosar::signing {
@@ -30,14 +31,16 @@ std::string der_of(X509* cert) {
   return der;
 }
 
-// The signer's certificates and the CRLs, filed under this signature's VRI key.
-DssContent dss_for(const SigningKey& key, const std::vector<std::string>& crls, const std::string& cms_der,
+// The signer's certificates and their revocation data, filed under this
+// signature's VRI key.
+DssContent dss_for(const SigningKey& key, RevocationData revocation, const std::string& cms_der,
                    std::size_t contents_bytes) {
   DssContent dss;
   dss.certificates.push_back(der_of(key.parts().certificate.get()));
   for (int i = 0; i < sk_X509_num(key.parts().chain.get()); ++i)
     dss.certificates.push_back(der_of(sk_X509_value(key.parts().chain.get(), i)));
-  dss.crls = crls;
+  dss.crls = std::move(revocation.crls);
+  dss.ocsp_responses = std::move(revocation.ocsp_responses);
   std::string contents = cms_der;
   contents.resize(contents_bytes, '\0');
   dss.vri_key = vri_key(contents);
@@ -96,6 +99,14 @@ Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const 
   }
   auto prepared = prepare_signature_update(pdf, update);
   if (!prepared.ok()) return prepared.error();
+  // Collected before signing: a revoked certificate signs nothing, and an
+  // unreachable responder costs no timestamp.
+  RevocationData revocation;
+  if (options.level == PadesLevel::b_lt || options.level == PadesLevel::b_lta) {
+    auto collected = collect_revocation_data(key.parts(), options.crls);
+    if (!collected.ok()) return collected.error();
+    revocation = std::move(collected).value();
+  }
 
   const std::string digest = range_digest(evp_md(options.digest), *prepared);
   auto cms = make_cades_detached(key, options.digest, options.rsa_padding, digest);
@@ -109,7 +120,8 @@ Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const 
   DOSAR_TRY(fill_signature_contents(*prepared, der));
   if (options.level == PadesLevel::b_b || options.level == PadesLevel::b_t) return std::move(prepared->bytes);
   const std::size_t contents_bytes = (prepared->contents_end - prepared->contents_begin - 2) / 2;
-  auto with_dss = append_dss_update(prepared->bytes, dss_for(key, options.crls, der, contents_bytes));
+  auto with_dss =
+      append_dss_update(prepared->bytes, dss_for(key, std::move(revocation), der, contents_bytes));
   if (!with_dss.ok() || options.level == PadesLevel::b_lt) return with_dss;
   return add_document_timestamp(*with_dss, options);
 }

@@ -100,9 +100,9 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
   const std::array<std::string_view, 2> ranges = {
       pdf.substr(0, static_cast<std::size_t>(b[1])),
       pdf.substr(static_cast<std::size_t>(b[2]), static_cast<std::size_t>(b[3]))};
-  CmsVerdict cms = document_timestamp
-                       ? verify_document_timestamp(s.contents, ranges, trust)
-                       : verify_cms(s.contents, ranges, trust, now, cades, {dss.certificates, dss.crls});
+  CmsVerdict cms = document_timestamp ? verify_document_timestamp(s.contents, ranges, trust)
+                                      : verify_cms(s.contents, ranges, trust, now, cades,
+                                                   {dss.certificates, dss.crls, dss.ocsp_responses});
   copy_verdict(cms, r);
   if (!cms.timestamp_time.empty()) {
     if (cades) r.level = "PAdES-B-T";

@@ -72,6 +72,7 @@ DssData read_dss(std::string_view pdf) {
     };
     streams("/Certs", dss.certificates);
     streams("/CRLs", dss.crls);
+    streams("/OCSPs", dss.ocsp_responses);
     if (store.getKey("/VRI").isDictionary())
       for (const auto& key : store.getKey("/VRI").getKeys()) {
         std::string upper = key.substr(1);

@@ -37,6 +37,7 @@ int docmdp_permissions(QPDFObjectHandle signature);
 struct DssData {
   std::vector<std::string> certificates;
   std::vector<std::string> crls;
+  std::vector<std::string> ocsp_responses;
   std::vector<std::string> vri_keys;  // upper case
 };
 

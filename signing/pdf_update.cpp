@@ -232,7 +232,7 @@ Result<PreparedPdf> prepare(std::string_view pdf, const SignatureUpdate& update)
       perms.isDictionary() ? perms.getKey("/DocMDP") : QPDFObjectHandle::newNull();
   if (certification.isDictionary() && !update.document_timestamp && docmdp_permissions(certification) == 1)
     return make_error(ErrorCode::conflict, "the document",
-                      "certifies the document with no changes permitted; another signature would break "
+                      "is certified with no changes permitted (DocMDP 1); another signature would break "
                       "that certification");
   if (update.certify != 0 && (certification.isDictionary() || has_signature_value(root)))
     return make_error(
@@ -379,13 +379,15 @@ Result<std::string> dss_update(std::string_view pdf, const DssContent& dss) {
   };
   const std::string certs = streams(dss.certificates);
   const std::string crls = streams(dss.crls);
+  const std::string ocsps = streams(dss.ocsp_responses);
   std::string vri = "<<";
   if (old.isDictionary() && old.getKey("/VRI").isDictionary())
     for (const auto& key : old.getKey("/VRI").getKeys())
       vri += " " + QPDFObjectHandle::newName(key).unparse() + " " + old.getKey("/VRI").getKey(key).unparse();
-  vri += " /" + dss.vri_key + " << /Cert [" + certs + "] /CRL [" + crls + "] >> >>";
-  const std::string dss_ref = add("<< /Type /DSS /Certs [" + kept("/Certs") + certs + "] /CRLs [" +
-                                  kept("/CRLs") + crls + "] /VRI " + vri + " >>");
+  vri += " /" + dss.vri_key + " << /Cert [" + certs + "] /CRL [" + crls + "] /OCSP [" + ocsps + "] >> >>";
+  const std::string dss_ref =
+      add("<< /Type /DSS /Certs [" + kept("/Certs") + certs + "] /CRLs [" + kept("/CRLs") + crls +
+          "] /OCSPs [" + kept("/OCSPs") + ocsps + "] /VRI " + vri + " >>");
   written.push_back({root.getObjGen().getObj(), root.getObjGen().getGen(), out.size()});
   out += std::to_string(root.getObjGen().getObj()) + " " + std::to_string(root.getObjGen().getGen()) +
          " obj\n" + dictionary_with(root, {{"/DSS", dss_ref}}) + "\nendobj\n";

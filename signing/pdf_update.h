@@ -44,11 +44,12 @@ Result<PreparedPdf> prepare_signature_update(std::string_view pdf, const Signatu
 // Writes the DER of a CMS into the placeholder. Errors: limit_exceeded.
 Status fill_signature_contents(PreparedPdf& prepared, std::string_view cms_der);
 
-// Validation data for long-term validation (PAdES B-LT): certificates and
-// CRLs, DER.
+// Validation data for long-term validation (PAdES B-LT): certificates,
+// CRLs and OCSP responses, DER.
 struct DssContent {
   std::vector<std::string> certificates;
   std::vector<std::string> crls;
+  std::vector<std::string> ocsp_responses;
   std::string vri_key;  // upper-case hex SHA-1 of the signature's /Contents bytes
 };
 

@@ -16,6 +16,7 @@
 #include <regex>
 #include <thread>
 
+#include "signing/pdf_update.h"
 #include "tests/support/pdf_tamper.h"
 #include "tests/support/sample_pdf.h"
 #include "tests/support/shell.h"
@@ -809,8 +810,20 @@ TEST_F(PadesTimestampTest, ArchiveTimestampCoversSignatureAndDss) {
 }
 
 TEST_F(PadesTimestampTest, CrlEmbeddedInTheDssRevealsARevokedSigner) {
-  const std::string signed_pdf = sign(sample(), "revoked", b_lt(b_t(), pki("trust-crl")));
-  expect_verdict(verify(signed_pdf, "trust"), 0, Indication::indeterminate, "REVOKED_NO_POE");
+  // Dosar makes no B-LT signature with a certificate its own CRL lists...
+  auto refused = sign_pdf(sample(), key("revoked"), b_lt(b_t(), pki("trust-crl")));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::conflict);
+  // ...and reads such a CRL offline from a DSS another tool wrote.
+  const std::string signed_pdf = sign(sample(), "revoked", b_t());
+  DssContent dss;
+  auto crls = read_crls(pki("trust-crl"));
+  ASSERT_TRUE(crls.ok());
+  dss.crls = *crls;
+  dss.vri_key = std::string(40, '0');
+  auto with_dss = append_dss_update(signed_pdf, dss);
+  ASSERT_TRUE(with_dss.ok());
+  expect_verdict(verify(*with_dss, "trust"), 0, Indication::indeterminate, "REVOKED_NO_POE");
 }
 
 TEST_F(PadesTimestampTest, UnreachableTsaIsAnIoError) {

@@ -11,6 +11,8 @@
 # DIR/tsa.pem, DIR/tsa.key              TSA, critical extendedKeyUsage timeStamping
 # DIR/ocsp.pem, DIR/ocsp.key            OCSP responder of the intermediate (critical OCSPSigning);
 #                                       with OCSP_URL=... in the environment, signers name it in their AIA
+#                                       with CRL_URL=... they and the intermediate name CRL distribution
+#                                       points CRL_URL/int.crl and CRL_URL/root.crl (DIR/int.crl, DIR/root.crl: DER)
 # DIR/trust/                            root.pem only
 # DIR/trust-crl/                        root.pem + the CRLs of root and intermediate
 # DIR/ca-chain.pem                      root + intermediate, for `openssl cms -verify -CAfile`
@@ -70,6 +72,12 @@ CNF
 # With OCSP_URL set, signer certificates name that OCSP responder (AIA).
 if [[ -n ${OCSP_URL:-} ]]; then
   sed -i "/^\[signer\]$/a authorityInfoAccess = OCSP;URI:$OCSP_URL" ext.cnf
+fi
+
+# With CRL_URL set, signers and the intermediate name where their CA's CRL is.
+if [[ -n ${CRL_URL:-} ]]; then
+  sed -i "/^\[signer\]$/a crlDistributionPoints = URI:$CRL_URL/int.crl" ext.cnf
+  sed -i "/^\[ca_int\]$/a crlDistributionPoints = URI:$CRL_URL/root.crl" ext.cnf
 fi
 
 # A minimal `openssl ca` setup per CA: it keeps the index that CRLs need.
@@ -151,6 +159,8 @@ p12 selfsigned
 openssl ca -batch -config int.cnf -revoke revoked.pem -crl_reason keyCompromise 2>/dev/null
 openssl ca -batch -config int.cnf -gencrl -out int.crl.pem 2>/dev/null
 openssl ca -batch -config root.cnf -gencrl -out root.crl.pem 2>/dev/null
+openssl crl -in int.crl.pem -outform DER -out int.crl
+openssl crl -in root.crl.pem -outform DER -out root.crl
 
 mkdir -p trust trust-crl
 cp root.pem trust/

@@ -1,0 +1,32 @@
+// The revocation data a PAdES B-LT signature embeds (internal to signing/):
+// collected at signing time, so that a validator years later needs no network.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "signing/cms_signer.h"
+
+namespace dosar::signing {
+
+struct RevocationData {
+  std::vector<std::string> ocsp_responses;  // OCSPResponse, DER
+  std::vector<std::string> crls;            // DER
+};
+
+// For the signer's certificate: the answer of the OCSP responder its
+// Authority Information Access names, else the CRL of its first http(s)
+// distribution point, else one of `given_crls` issued by its CA; for each CA
+// certificate of the chain (the self-signed root excepted): its distribution
+// point's CRL when it names one. Every CRL fetched must be signed by the
+// issuer when the chain holds it. `given_crls` are always included.
+// Errors: conflict (a certificate is revoked: nobody should sign with it),
+// invalid_argument (nothing covers the signer's certificate: it names no
+// responder and no distribution point, and no given CRL is its CA's), io
+// (the responder and the distribution point both unreachable), corrupt
+// (a fetched CRL that is not a CRL or not the issuer's).
+Result<RevocationData> collect_revocation_data(const SigningKey::Parts& key,
+                                               const std::vector<std::string>& given_crls);
+
+}  // namespace dosar::signing

@@ -1,0 +1,270 @@
+// Revocation data collected for PAdES B-LT at signing time (the signer's
+// OCSP answer, else its distribution point's CRL) and judged offline from
+// the document's DSS. Real servers on loopback: `openssl ocsp`, a CRL
+// distribution point (python3 -m http.server) and the test TSA.
+#include "signing/revocation_data.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "signing/pades.h"
+#include "signing/pdf_structure.h"
+#include "signing/pdf_update.h"
+#include "tests/support/sample_pdf.h"
+#include "tests/support/shell.h"
+#include "tests/support/temp_dir.h"
+
+namespace dosar::signing {
+namespace {
+
+namespace fs = std::filesystem;
+using dosar::testing::read_file;
+using dosar::testing::shell;
+using dosar::testing::TempDir;
+using dosar::testing::write_file;
+
+int free_port() {
+  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(s, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(s);
+  return ntohs(address.sin_port);
+}
+
+bool accepts_connections(int port) {
+  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(s);
+  return ok;
+}
+
+std::string url(int port) {
+  return "http://127.0.0.1:" + std::to_string(port);
+}
+
+// Starts `command` in the background, its pid kept in `pid_file`.
+void start(const std::string& command, const fs::path& pid_file) {
+  ASSERT_EQ(shell("(" + command + ") >/dev/null 2>&1 & echo $! >" + pid_file.string()), 0);
+}
+
+void stop(const fs::path& pid_file) {
+  const std::string pid = fs::exists(pid_file) ? read_file(pid_file) : "";
+  if (!pid.empty()) ::kill(std::stoi(pid), SIGTERM);
+}
+
+class RevocationDataTest : public ::testing::Test {
+ protected:
+  // PKI "full": signers name an OCSP responder and a CRL distribution point,
+  // both served. PKI "crl": only a distribution point. PKI "none": neither.
+  static void SetUpTestSuite() {
+    dir_ = new TempDir;
+    ocsp_port_ = free_port();
+    crl_port_ = free_port();
+    const fs::path full = pki("full"), crl_only = pki("crl");
+    ASSERT_EQ(shell("OCSP_URL=" + url(ocsp_port_) + " CRL_URL=" + url(crl_port_) +
+                    " bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + full.string()),
+              0);
+    ASSERT_EQ(
+        shell("CRL_URL=" + url(crl_port_) +
+              "/crl-only bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + crl_only.string()),
+        0);
+    ASSERT_EQ(shell("bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + pki("none").string()), 0);
+    // One distribution point for both: full's CRLs at its root, crl's under /crl-only.
+    fs::create_directories(full / "crl-only");
+    for (const char* name : {"int.crl", "root.crl"}) fs::copy_file(crl_only / name, full / "crl-only" / name);
+
+    start("cd " + full.string() + " && exec openssl ocsp -index int.db/index.txt -port " +
+              std::to_string(ocsp_port_) +
+              " -rsigner ocsp.pem -rkey ocsp.key -CA int.pem -nmin 5 >ocsp.log 2>&1",
+          dir_->path() / "ocsp.pid");
+    start("exec python3 -m http.server " + std::to_string(crl_port_) + " --bind 127.0.0.1 --directory " +
+              full.string(),
+          dir_->path() / "crl.pid");
+    const fs::path port_file = dir_->path() / "tsa.port";
+    start(std::string("exec ") + DOSAR_TEST_TSA + " " + port_file.string() + " " +
+              (full / "tsa.pem").string() + " " + (full / "tsa.key").string() + " " +
+              (full / "ca-chain.pem").string(),
+          dir_->path() / "tsa.pid");
+    auto ready = [&] {
+      return read_file(full / "ocsp.log").find("waiting for OCSP client connections") != std::string::npos &&
+             accepts_connections(crl_port_) && fs::exists(port_file) && !read_file(port_file).empty();
+    };
+    for (int i = 0; i < 200 && !ready(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(ready());
+    tsa_url_ = url(std::stoi(read_file(port_file))) + "/";
+  }
+  static void TearDownTestSuite() {
+    for (const char* name : {"ocsp.pid", "crl.pid", "tsa.pid"}) stop(dir_->path() / name);
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static fs::path pki(const std::string& name) { return dir_->path() / name; }
+
+  static SigningKey key(const std::string& pki_name, const std::string& signer) {
+    auto k = SigningKey::from_pkcs12(pki(pki_name) / (signer + ".p12"), "test");
+    EXPECT_TRUE(k.ok()) << k.error().to_string();
+    return std::move(k).value();
+  }
+  static SignOptions b_lt() {
+    SignOptions options;
+    options.level = PadesLevel::b_lt;
+    options.tsa_url = tsa_url_;
+    return options;
+  }
+  static std::string pdf() { return dosar::testing::make_text_pdf({"Decizie de acordare"}); }
+
+  static TempDir* dir_;
+  static int ocsp_port_, crl_port_;
+  static std::string tsa_url_;
+};
+TempDir* RevocationDataTest::dir_ = nullptr;
+int RevocationDataTest::ocsp_port_ = 0;
+int RevocationDataTest::crl_port_ = 0;
+std::string RevocationDataTest::tsa_url_;
+
+TEST_F(RevocationDataTest, LongTermSignatureCarriesTheSignersOcspAnswer) {
+  auto signed_pdf = sign_pdf(pdf(), key("full", "ec"), b_lt());
+  ASSERT_TRUE(signed_pdf.ok()) << signed_pdf.error().to_string();
+  const DssData dss = read_dss(*signed_pdf);
+  ASSERT_EQ(dss.ocsp_responses.size(), 1u);
+  // The intermediate's CRL, from its own distribution point.
+  EXPECT_EQ(dss.crls.size(), 1u);
+  // Read by OpenSSL's own OCSP tool, not by us.
+  write_file(dir_->path() / "answer.der", dss.ocsp_responses[0]);
+  std::string text;
+  ASSERT_EQ(shell("openssl ocsp -respin " + (dir_->path() / "answer.der").string() + " -resp_text -noverify",
+                  &text),
+            0);
+  EXPECT_NE(text.find("Cert Status: good"), std::string::npos) << text;
+  EXPECT_NE(text.find("Dosar Test OCSP"), std::string::npos) << text;
+
+  // Offline, with only the root trusted and no CRL in the trust folder.
+  auto trust = load_trust_store(pki("full") / "trust");
+  ASSERT_TRUE(trust.ok());
+  auto report = verify_pdf(*signed_pdf, **trust);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->signatures.size(), 1u);
+  EXPECT_TRUE(report->valid) << report->signatures[0].message;
+  EXPECT_EQ(report->signatures[0].level, "PAdES-B-LT");
+}
+
+TEST_F(RevocationDataTest, RevokedSignerCannotSignLongTerm) {
+  auto refused = sign_pdf(pdf(), key("full", "revoked"), b_lt());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::conflict);
+  EXPECT_NE(refused.error().to_string().find("OCSP"), std::string::npos) << refused.error().to_string();
+  // Through the distribution point's CRL as well, where there is no responder.
+  refused = sign_pdf(pdf(), key("crl", "revoked"), b_lt());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::conflict);
+  EXPECT_NE(refused.error().to_string().find("CRL"), std::string::npos) << refused.error().to_string();
+}
+
+TEST_F(RevocationDataTest, WithoutResponderTheDistributionPointsCrlIsEmbedded) {
+  auto collected = collect_revocation_data(key("crl", "ec").parts(), {});
+  ASSERT_TRUE(collected.ok()) << collected.error().to_string();
+  EXPECT_TRUE(collected->ocsp_responses.empty());
+  // The signer's CA's CRL and the root's (named by the intermediate), exactly as served.
+  ASSERT_EQ(collected->crls.size(), 2u);
+  EXPECT_EQ(collected->crls[0], read_file(pki("crl") / "int.crl"));
+  EXPECT_EQ(collected->crls[1], read_file(pki("crl") / "root.crl"));
+}
+
+TEST_F(RevocationDataTest, NothingCoversTheSignerUnlessCrlsAreGiven) {
+  auto refused = sign_pdf(pdf(), key("none", "ec"), b_lt());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+  EXPECT_NE(refused.error().to_string().find("--crls"), std::string::npos);
+
+  SignOptions options = b_lt();
+  auto crls = read_crls(pki("none") / "trust-crl");
+  ASSERT_TRUE(crls.ok());
+  options.crls = *crls;
+  auto signed_pdf = sign_pdf(pdf(), key("none", "ec"), options);
+  ASSERT_TRUE(signed_pdf.ok()) << signed_pdf.error().to_string();
+  EXPECT_EQ(read_dss(*signed_pdf).crls.size(), 2u);
+  // A given CRL that lists the signer refuses it.
+  refused = sign_pdf(pdf(), key("none", "revoked"), options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::conflict);
+}
+
+TEST_F(RevocationDataTest, UnreachableResponderAndDistributionPointAreAnIoError) {
+  TempDir other;
+  const int nobody = free_port();
+  ASSERT_EQ(shell("OCSP_URL=" + url(nobody) + " CRL_URL=" + url(nobody) +
+                  " bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + other.path().string()),
+            0);
+  auto k = SigningKey::from_pkcs12(other.path() / "ec.p12", "test");
+  ASSERT_TRUE(k.ok());
+  auto refused = sign_pdf(pdf(), *k, b_lt());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::io);
+  EXPECT_NE(refused.error().to_string().find("127.0.0.1:" + std::to_string(nobody)), std::string::npos)
+      << refused.error().to_string();
+}
+
+TEST_F(RevocationDataTest, ARevokedAnswerInTheDocumentIsJudgedOffline) {
+  // A B-B signature by the revoked signer, then a DSS holding the responder's
+  // answer about it (fetched with OpenSSL's client).
+  auto signed_pdf = sign_pdf(pdf(), key("full", "revoked"), {});
+  ASSERT_TRUE(signed_pdf.ok());
+  const fs::path full = pki("full");
+  const fs::path answer = dir_->path() / "revoked-answer.der";
+  ASSERT_EQ(shell("openssl ocsp -issuer " + (full / "int.pem").string() + " -cert " +
+                  (full / "revoked.pem").string() + " -url " + url(ocsp_port_) + " -respout " +
+                  answer.string() + " -noverify"),
+            0);
+  DssContent dss;
+  dss.ocsp_responses.push_back(read_file(answer));
+  dss.vri_key = std::string(40, '0');
+  auto with_dss = append_dss_update(*signed_pdf, dss);
+  ASSERT_TRUE(with_dss.ok());
+
+  auto trust = load_trust_store(full / "trust");
+  ASSERT_TRUE(trust.ok());
+  auto report = verify_pdf(*with_dss, **trust);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->signatures.size(), 1u);
+  EXPECT_FALSE(report->valid);
+  EXPECT_EQ(report->signatures[0].subindication, "REVOKED_NO_POE");
+  EXPECT_NE(report->signatures[0].message.find("OCSP answer in the document"), std::string::npos)
+      << report->signatures[0].message;
+
+  // An answer saying "revoked" signed by a responder that is not the CA's
+  // (another PKI's, made offline by OpenSSL's responder) counts for nothing.
+  const fs::path stranger = pki("none");
+  const fs::path request = dir_->path() / "request.der", forged = dir_->path() / "forged.der";
+  ASSERT_EQ(shell("openssl ocsp -issuer " + (full / "int.pem").string() + " -cert " +
+                  (full / "revoked.pem").string() + " -no_nonce -reqout " + request.string()),
+            0);
+  ASSERT_EQ(shell("openssl ocsp -index " + (full / "int.db/index.txt").string() + " -CA " +
+                  (full / "int.pem").string() + " -rsigner " + (stranger / "ocsp.pem").string() + " -rkey " +
+                  (stranger / "ocsp.key").string() + " -reqin " + request.string() + " -respout " +
+                  forged.string()),
+            0);
+  dss.ocsp_responses = {read_file(forged)};
+  with_dss = append_dss_update(*signed_pdf, dss);
+  ASSERT_TRUE(with_dss.ok());
+  report = verify_pdf(*with_dss, **trust);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->valid) << report->signatures[0].message;
+}
+
+}  // namespace
+}  // namespace dosar::signing
