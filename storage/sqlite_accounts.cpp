@@ -45,7 +45,7 @@ class SqliteAccounts final : public AccountStore {
         "NULL");
     if (!s.ok()) return s.error();
     DOSAR_TRY(s->bind(1, user).bind(2, std::string(name)).run());
-    DOSAR_TRY(sqlite::append_audit(db_, now(), actor, "user.authentication", std::nullopt,
+    DOSAR_TRY(sql::append_audit(db_, now(), actor, "user.authentication", std::nullopt,
                                    nlohmann::json{{"name", user}, {"authentication", name}}.dump()));
     return tx->commit();
   }
