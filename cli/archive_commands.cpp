@@ -10,7 +10,8 @@
 namespace dosar::cli {
 
 ExitCode run_init(Context& c) {
-  auto archive = ArchiveStore::create(c.archive_dir, system_clock(), c.blobs.value_or(BlobsSetting{}), c.catalog);
+  auto archive =
+      ArchiveStore::create(c.archive_dir, system_clock(), c.blobs.value_or(BlobsSetting{}), c.catalog);
   if (!archive.ok()) return c.fail(archive.error());
   if (c.index_locator) {
     // Remembered, so that later commands need no --index; a directory

@@ -135,7 +135,8 @@ Result<ParsedCommand> parse_command_line(const std::vector<std::string>& args,
 
 std::string usage_text(const std::vector<CommandSpec>& commands) {
   std::ostringstream out;
-  out << "usage: dosar [--archive DIR] [--catalog WHERE] [--index LOCATOR] COMMAND [OPTIONS] [ARGS]\n\ncommands:\n";
+  out << "usage: dosar [--archive DIR] [--catalog WHERE] [--index LOCATOR] COMMAND [OPTIONS] "
+         "[ARGS]\n\ncommands:\n";
   for (const auto& c : commands) {
     std::string head = c.name + (c.arguments.empty() ? "" : " " + c.arguments);
     out << "  " << head;

@@ -23,7 +23,7 @@ struct Context {
   std::ostream& err;
   std::filesystem::path archive_dir;
   bool json = false;
-  bool err_is_terminal = false;            // progress bars only on a terminal
+  bool err_is_terminal = false;  // progress bars only on a terminal
   // --blobs/--s3-endpoint: where `init` puts the blobs; any other command
   // checks that the archive's config.json says the same.
   std::optional<BlobsSetting> blobs;

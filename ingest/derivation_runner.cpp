@@ -185,14 +185,14 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
         }
         result_ready.notify_all();
       };
-      auto outcome =
-          derive_files(task->original.path(), task->version.mime_type, name, task->description,
-                       task->stage_prefix, derive, readers, task->order, &task->journal, [&](int done, int total) {
-                         std::lock_guard lock(mutex);
-                         task->pages_done = done;
-                         task->pages_total = total;
-                         task->progress_changed = true;
-                       });
+      auto outcome = derive_files(task->original.path(), task->version.mime_type, name, task->description,
+                                  task->stage_prefix, derive, readers, task->order, &task->journal,
+                                  [&](int done, int total) {
+                                    std::lock_guard lock(mutex);
+                                    task->pages_done = done;
+                                    task->pages_total = total;
+                                    task->progress_changed = true;
+                                  });
       {
         std::lock_guard lock(mutex);
         task->outcome = std::move(outcome);

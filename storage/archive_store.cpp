@@ -11,8 +11,8 @@
 #include <set>
 #include <thread>
 
-#include "storage/s3_blob_store.h"
 #include "storage/archive_config.h"
+#include "storage/s3_blob_store.h"
 
 namespace dosar {
 namespace fs = std::filesystem;
@@ -168,8 +168,9 @@ Result<std::unique_ptr<ArchiveStore>> ArchiveStore::create(const fs::path& root,
     config_values.emplace_back("catalog", location.to_string());
   if (!config_values.empty()) DOSAR_TRY(write_new_archive_config(root, config_values));
   DOSAR_TRY(file_system.sync_dir(root));
-  return std::unique_ptr<ArchiveStore>(new ArchiveStore(
-      root, blobs_setting, location, std::move(blobs), std::move(opened).value(), std::move(accounts).value()));
+  return std::unique_ptr<ArchiveStore>(new ArchiveStore(root, blobs_setting, location, std::move(blobs),
+                                                        std::move(opened).value(),
+                                                        std::move(accounts).value()));
 }
 
 Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, const Clock& clock,

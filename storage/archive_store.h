@@ -31,8 +31,8 @@ class ArchiveStore {
   // `catalog` elsewhere than ARCHIVE/catalog.sqlite (a PostgreSQL database,
   // which must hold no catalogue yet), the catalogue is made there; either
   // way ARCHIVE/config.json records where, so that later opens find them.
-  static Result<std::unique_ptr<ArchiveStore>> create(const std::filesystem::path& root,
-                                                      const Clock& clock, const BlobsSetting& blobs,
+  static Result<std::unique_ptr<ArchiveStore>> create(const std::filesystem::path& root, const Clock& clock,
+                                                      const BlobsSetting& blobs,
                                                       const std::optional<CatalogLocation>& catalog);
   static Result<std::unique_ptr<ArchiveStore>> create(const std::filesystem::path& root,
                                                       const Clock& clock = system_clock()) {

@@ -46,7 +46,7 @@ class SqliteAccounts final : public AccountStore {
     if (!s.ok()) return s.error();
     DOSAR_TRY(s->bind(1, user).bind(2, std::string(name)).run());
     DOSAR_TRY(sql::append_audit(db_, now(), actor, "user.authentication", std::nullopt,
-                                   nlohmann::json{{"name", user}, {"authentication", name}}.dump()));
+                                nlohmann::json{{"name", user}, {"authentication", name}}.dump()));
     return tx->commit();
   }
 
