@@ -299,7 +299,9 @@ class XapianIndex final : public SearchIndex {
       SearchResult result;
       result.relaxed = relaxed;
       result.total = mset.get_matches_estimated();
-      mset.fetch();  // asks remote shards for all the page's documents at once, not one by one
+      // Not MSet::fetch() (one request for the page's documents on remote
+      // shards): in Xapian 1.4.22 it reads past the items of a page that
+      // does not start at 0 (SEGV, SearchIndexContract.PagesAndSorts…).
       for (auto it = mset.begin(); it != mset.end(); ++it) result.hits.push_back(make_hit(enquire, it));
       result.facets["tip"] = facet(types);
       result.facets["dep"] = facet(departments);
