@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -210,8 +211,15 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
     }
     readers.stop();  // pages not started are not read: their derivations go back to the queue
     work_ready.notify_all();
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+      if (t.joinable()) t.join();
   };
+  // Whatever way this function leaves, no thread is left running (a
+  // joinable std::thread destroyed would terminate the process).
+  struct JoinOnExit {
+    std::function<void()> stop;
+    ~JoinOnExit() { stop(); }
+  } join_on_exit{stop_threads};
 
   // Everything below runs on this thread: the catalogue connection and the
   // blob store are used from here only.
@@ -345,10 +353,11 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
                                      : Result<LocalBlobFile>(version.error());
         if (!original.ok()) {
           Error e = original.error();
-          DOSAR_TRY(catalog.fail_derivation(
+          failure = catalog.fail_derivation(
               d.document_id, d.version_number, worker, e.to_string(),
               e.code == ErrorCode::not_found ? Catalog::GiveBack::failed : Catalog::GiveBack::retry,
-              options.actor));
+              options.actor);
+          if (!failure.ok()) break;
           if (report) report({d.document_id, d.version_number, false, e, {}});
           continue;
         }
