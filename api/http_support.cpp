@@ -124,11 +124,22 @@ bool same_origin(const httplib::Request& req) {
   return origin == "http://" + host || origin == "https://" + host;
 }
 
-std::string client_address(const App& app, const httplib::Request& req) {
+namespace {
+
+bool from_trusted_proxy(const App& app, const std::string& address) {
   const auto& proxies = app.options.trusted_proxies;
-  auto trusted = [&](const std::string& address) {
-    return std::find(proxies.begin(), proxies.end(), address) != proxies.end();
-  };
+  return std::find(proxies.begin(), proxies.end(), address) != proxies.end();
+}
+
+}  // namespace
+
+bool browser_uses_https(const App& app, const httplib::Request& req) {
+  if (app.secure_cookies) return true;
+  return from_trusted_proxy(app, req.remote_addr) && req.get_header_value("X-Forwarded-Proto") == "https";
+}
+
+std::string client_address(const App& app, const httplib::Request& req) {
+  auto trusted = [&](const std::string& address) { return from_trusted_proxy(app, address); };
   if (!trusted(req.remote_addr) || !req.has_header("X-Forwarded-For")) return req.remote_addr;
   const std::string forwarded = req.get_header_value("X-Forwarded-For");
   std::string client = req.remote_addr;

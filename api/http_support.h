@@ -103,6 +103,11 @@ bool same_origin(const httplib::Request& req);
 // pick its own address; a malformed hop stops the walk at the proxy.
 std::string client_address(const App& app, const httplib::Request& req);
 
+// True when the browser reached us over HTTPS: the server itself speaks TLS,
+// or a reverse proxy it trusts (`--trusted-proxy`) says so with
+// X-Forwarded-Proto. Cookies are then marked Secure.
+bool browser_uses_https(const App& app, const httplib::Request& req);
+
 void add_session_routes(httplib::Server& server, const App& app);
 void add_document_routes(httplib::Server& server, const App& app);
 void add_registry_routes(httplib::Server& server, const App& app);

@@ -108,16 +108,16 @@ void sign_in(const App& app, const httplib::Request& req, httplib::Response& res
   std::string cookie = std::string(kSessionCookie) + "=" + token +
                        "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
                        std::to_string(std::chrono::seconds(kSessionLifetime).count());
-  if (app.secure_cookies) cookie += "; Secure";
+  if (browser_uses_https(app, req)) cookie += "; Secure";
   res.set_header("Set-Cookie", cookie);
   auto roles = roles_of(**archive, name);
   if (!roles.ok()) return send_error(res, roles.error());
   send_json(res, 200, describe(*user, csrf, *roles));
 }
 
-void clear_cookie(const App& app, httplib::Response& res) {
+void clear_cookie(const App& app, const httplib::Request& req, httplib::Response& res) {
   std::string cookie = std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
-  if (app.secure_cookies) cookie += "; Secure";
+  if (browser_uses_https(app, req)) cookie += "; Secure";
   res.set_header("Set-Cookie", cookie);
 }
 
@@ -134,18 +134,18 @@ void add_session_routes(httplib::Server& server, const App& app) {
              }));
   server.Delete("/api/v1/session",
                 signed_in(app, [](const App& a, ArchiveStore& archive, const Caller& caller,
-                                  const httplib::Request&, httplib::Response& res) {
+                                  const httplib::Request& req, httplib::Response& res) {
                   Status ended = archive.accounts().end_session(caller.session.token_hash);
                   if (!ended.ok()) return send_error(res, ended.error());
-                  clear_cookie(a, res);
+                  clear_cookie(a, req, res);
                   send_json(res, 200, {{"signed_out", true}});
                 }));
   server.Post("/api/v1/session/everywhere",
               signed_in(app, [](const App& a, ArchiveStore& archive, const Caller& caller,
-                                const httplib::Request&, httplib::Response& res) {
+                                const httplib::Request& req, httplib::Response& res) {
                 Status ended = archive.accounts().end_all_sessions(caller.user.name, caller.user.name);
                 if (!ended.ok()) return send_error(res, ended.error());
-                clear_cookie(a, res);
+                clear_cookie(a, req, res);
                 send_json(res, 200, {{"signed_out", true}});
               }));
 }

@@ -430,6 +430,40 @@ TEST(ApiServerTls, ServesHttpsWithSecureCookies) {
 namespace dosar::api {
 namespace {
 
+// Behind nginx (deploy/nginx/dosar.conf) the server speaks plain HTTP to the
+// proxy; the browser's HTTPS is known only from X-Forwarded-Proto, and only
+// a proxy the server trusts may say so.
+TEST(ApiServerBehindProxy, CookiesAreSecureWhenATrustedProxySaysTheBrowserUsesHttps) {
+  TempDir dir;
+  std::ostringstream out, err;
+  ::setenv("DOSAR_TEST_PASSWORD", kPassword, 1);
+  ASSERT_EQ(cli::run({"--archive", (dir / "a").string(), "init"}, out, err), cli::ExitCode::ok);
+  ASSERT_EQ(cli::run({"--archive", (dir / "a").string(), "user", "add", "ana", "--password-env",
+                      "DOSAR_TEST_PASSWORD"},
+                     out, err),
+            cli::ExitCode::ok);
+  auto set_cookie = [&](const std::vector<std::string>& proxies, const httplib::Headers& headers) {
+    ServerOptions options;
+    options.archive_dir = dir / "a";
+    options.port = 0;
+    options.trusted_proxies = proxies;
+    auto server = testing::TestServer::start(options);
+    if (!server) return std::string("no server");
+    auto res =
+        server->client().Post("/api/v1/session", headers,
+                              json{{"username", "ana"}, {"password", kPassword}}.dump(), "application/json");
+    if (!res || res->status != 200) return std::string("sign-in failed");
+    return res->get_header_value("Set-Cookie");
+  };
+  const httplib::Headers https{{"X-Forwarded-Proto", "https"}};
+  EXPECT_NE(set_cookie({"127.0.0.1"}, https).find("; Secure"), std::string::npos);
+  EXPECT_EQ(set_cookie({"127.0.0.1"}, {}).find("; Secure"), std::string::npos);
+  // The same header from a client that is not a trusted proxy changes nothing.
+  std::string untrusted = set_cookie({"10.0.0.9"}, https);
+  EXPECT_NE(untrusted.find("HttpOnly"), std::string::npos) << untrusted;
+  EXPECT_EQ(untrusted.find("; Secure"), std::string::npos);
+}
+
 TEST_F(ApiServerTest, PagePreviewsArePngsOfVisiblePagesOnly) {
   SignedIn ana = sign_in("ana");
   auto c = client();
