@@ -989,7 +989,7 @@ const std::vector<Entry>& command_table() {
         "validate every signature of a PDF file or of a document's current version, or a .p7s",
         {{"--trust", "DIR", "folder of trusted CA certificates and CRLs in PEM (default $DOSAR_TRUST_DIR)"},
          {"--content", "FILE", "FILE|ID is a .p7s: the file it signs"},
-         {"--online", "", "also ask each signer certificate's OCSP responder (network)"}},
+         {"--online", "", "also ask each signer certificate's OCSP responder, else its CA's CRL (network)"}},
         1,
         1,
         true},

@@ -10,16 +10,13 @@
 
 #include "signing/cms_signer.h"
 #include "signing/ocsp_client.h"
+#include "signing/revocation_data.h"
 
 namespace dosar::signing {
 namespace {
 
 void sk_ASN1_TYPE_free_all(ASN1_SEQUENCE_ANY* s) {
   sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
-}
-
-void sk_X509_free_shallow(STACK_OF(X509) * s) {
-  sk_X509_free(s);
 }
 
 using TsVerifyPtr = std::unique_ptr<TS_VERIFY_CTX, OpenSslDeleter<TS_VERIFY_CTX_free>>;
@@ -149,7 +146,7 @@ std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, 
                                       std::time_t at, bool proof_of_existence,
                                       const EmbeddedValidationData& embedded) {
   // A shallow copy: it holds no references, `untrusted` and `owned` keep the certificates alive.
-  std::unique_ptr<STACK_OF(X509), OpenSslDeleter<sk_X509_free_shallow>> shallow(sk_X509_dup(untrusted));
+  ShallowX509StackPtr shallow(sk_X509_dup(untrusted));
   std::vector<X509Ptr> owned;
   for (const auto& der : embedded.certificates) {
     const auto* p = reinterpret_cast<const unsigned char*>(der.data());
@@ -190,12 +187,22 @@ std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, 
     }
     if (!trust.online) return std::nullopt;
     auto answer = ask_ocsp(signer, issuer, shallow.get(), trust.store);
-    if (!answer || answer->status == OcspAnswer::Status::good) return std::nullopt;
-    if (answer->status == OcspAnswer::Status::revoked)
+    if (answer && answer->status == OcspAnswer::Status::good) return std::nullopt;
+    if (answer && answer->status == OcspAnswer::Status::revoked)
       return verdict(Indication::indeterminate, "REVOKED_NO_POE",
                      "The signer's certificate has been revoked (OCSP, " + answer->detail + ").");
+    // No responder, or none that answered: the CA's CRL, as the signer's
+    // certificate names its distribution point.
+    auto crl = fetch_distribution_point_crl(signer, issuer);
+    if (crl.ok() && (*crl || !answer)) return std::nullopt;  // not listed, or nothing to ask
+    if (!crl.ok() && crl.error().code == ErrorCode::conflict)
+      return verdict(
+          Indication::indeterminate, "REVOKED_NO_POE",
+          "The signer's certificate has been revoked (listed in the CRL of its distribution point).");
+    std::string why = answer ? "OCSP: " + answer->detail : "";
+    if (!crl.ok()) why += (why.empty() ? "" : "; ") + std::string("CRL: ") + crl.error().to_string();
     return verdict(Indication::indeterminate, "TRY_LATER",
-                   "The signer's certificate could not be checked for revocation: " + answer->detail + ".");
+                   "The signer's certificate could not be checked for revocation (" + why + ").");
   }
   const int error = X509_STORE_CTX_get_error(ctx.get());
   const int depth = X509_STORE_CTX_get_error_depth(ctx.get());

@@ -17,7 +17,7 @@ namespace dosar::signing {
 struct TrustStore {
   X509_STORE* store = nullptr;
   bool has_crls = false;
-  bool online = false;  // ask the signer certificate's OCSP responder
+  bool online = false;  // ask the signer certificate's OCSP responder, else its CA's CRL
 };
 
 struct CmsVerdict {

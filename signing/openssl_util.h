@@ -31,6 +31,11 @@ struct X509StackDeleter {
   void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
 };
 using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
+// A stack that does not own its certificates.
+struct ShallowX509StackDeleter {
+  void operator()(STACK_OF(X509) * s) const { sk_X509_free(s); }
+};
+using ShallowX509StackPtr = std::unique_ptr<STACK_OF(X509), ShallowX509StackDeleter>;
 
 // The reasons OpenSSL queued on this thread, joined, and the queue cleared.
 inline std::string openssl_errors() {

@@ -162,8 +162,10 @@ Result<TrustStorePtr> load_trust_store(const std::filesystem::path& dir);
 Result<std::vector<std::string>> read_crls(const std::filesystem::path& dir);
 
 // Also ask, while validating, the OCSP responder named in each signer
-// certificate (network access; off by default). An answer that cannot be had
-// makes the signature INDETERMINATE / TRY_LATER.
+// certificate, or when it names none or that does not answer, fetch the CRL
+// of its distribution point (network access; off by default). Revocation
+// data in the document settles it first. When neither can be had the
+// signature is INDETERMINATE / TRY_LATER.
 void set_online_revocation(TrustStore& trust, bool online);
 
 // An empty store: nothing chains, every signature at most INDETERMINATE.

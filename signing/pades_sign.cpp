@@ -2,6 +2,7 @@
 // (cms_signer.cpp), with an optional RFC 3161 timestamp (timestamp_client.cpp).
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "base/clock.h"
@@ -45,6 +46,39 @@ DssContent dss_for(const SigningKey& key, RevocationData revocation, const std::
   contents.resize(contents_bytes, '\0');
   dss.vri_key = vri_key(contents);
   return dss;
+}
+
+// The TSA's certificates, and its revocation data where its certificate
+// says where to ask (the signer's rule: OCSP, else the distribution point's
+// CRL), so that the timestamp too can be validated without the network.
+// Unlike the signer's, the TSA's certificate may name neither, and a
+// responder that does not answer leaves its certificates only: the
+// timestamp is still checked against the trust store. Errors: conflict (the
+// TSA's certificate is revoked: its time proves nothing).
+Status add_timestamp_validation_data(const std::string& token, DssContent& dss) {
+  auto tsa = timestamp_signer(token);
+  if (!tsa.ok()) return tsa.error();
+  auto add_certificate = [&](X509* cert) {
+    std::string der = der_of(cert);
+    if (std::find(dss.certificates.begin(), dss.certificates.end(), der) == dss.certificates.end())
+      dss.certificates.push_back(std::move(der));
+  };
+  add_certificate(tsa->certificate.get());
+  for (int i = 0; i < sk_X509_num(tsa->chain.get()); ++i) add_certificate(sk_X509_value(tsa->chain.get(), i));
+  auto revocation = collect_revocation_data(*tsa, {});
+  if (!revocation.ok()) {
+    if (revocation.error().code != ErrorCode::conflict) return {};
+    return make_error(
+        ErrorCode::conflict, "--tsa",
+        "answered with a timestamp signed by a revoked certificate (" + revocation.error().to_string() + ")");
+  }
+  auto add_all = [](std::vector<std::string>& to, std::vector<std::string>& from) {
+    for (std::string& der : from)
+      if (std::find(to.begin(), to.end(), der) == to.end()) to.push_back(std::move(der));
+  };
+  add_all(dss.ocsp_responses, revocation->ocsp_responses);
+  add_all(dss.crls, revocation->crls);
+  return {};
 }
 
 // The digest of what the /ByteRange covers: everything but /Contents.
@@ -112,16 +146,18 @@ Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const 
   auto cms = make_cades_detached(key, options.digest, options.rsa_padding, digest);
   if (!cms.ok()) return cms.error();
   std::string der = std::move(cms).value();
+  std::string token;
   if (options.level != PadesLevel::b_b) {
-    auto stamped = add_signature_timestamp(der, options.tsa_url, options.digest);
+    auto stamped = add_signature_timestamp(der, options.tsa_url, options.digest, &token);
     if (!stamped.ok()) return stamped.error();
     der = std::move(stamped).value();
   }
   DOSAR_TRY(fill_signature_contents(*prepared, der));
   if (options.level == PadesLevel::b_b || options.level == PadesLevel::b_t) return std::move(prepared->bytes);
   const std::size_t contents_bytes = (prepared->contents_end - prepared->contents_begin - 2) / 2;
-  auto with_dss =
-      append_dss_update(prepared->bytes, dss_for(key, std::move(revocation), der, contents_bytes));
+  DssContent dss = dss_for(key, std::move(revocation), der, contents_bytes);
+  DOSAR_TRY(add_timestamp_validation_data(token, dss));
+  auto with_dss = append_dss_update(prepared->bytes, dss);
   if (!with_dss.ok() || options.level == PadesLevel::b_lt) return with_dss;
   return add_document_timestamp(*with_dss, options);
 }

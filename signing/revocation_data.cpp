@@ -77,8 +77,19 @@ Status refuse_if_listed(X509_CRL* crl, X509* cert) {
   return {};
 }
 
-// The CRL of `cert`'s distribution point, checked against `issuer` when known.
-Result<std::optional<std::string>> fetch_crl(X509* cert, X509* issuer) {
+// Whether one of `crls` comes from `cert`'s CA (and does not list it).
+Result<bool> covered_by(const std::vector<CrlPtr>& crls, X509* cert) {
+  for (const auto& crl : crls) {
+    if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_issuer_name(cert)) != 0) continue;
+    DOSAR_TRY(refuse_if_listed(crl.get(), cert));
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> fetch_distribution_point_crl(X509* cert, X509* issuer) {
   auto url = distribution_point(cert);
   if (!url) return std::optional<std::string>{};
   auto bytes = http_get(*url, kMaxCrlBytes);
@@ -95,18 +106,6 @@ Result<std::optional<std::string>> fetch_crl(X509* cert, X509* issuer) {
   DOSAR_TRY(refuse_if_listed(crl.get(), cert));
   return std::optional<std::string>{der_of(crl.get())};
 }
-
-// Whether one of `crls` comes from `cert`'s CA (and does not list it).
-Result<bool> covered_by(const std::vector<CrlPtr>& crls, X509* cert) {
-  for (const auto& crl : crls) {
-    if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_issuer_name(cert)) != 0) continue;
-    DOSAR_TRY(refuse_if_listed(crl.get(), cert));
-    return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 Result<RevocationData> collect_revocation_data(const SigningKey::Parts& key,
                                                const std::vector<std::string>& given_crls) {
@@ -134,7 +133,7 @@ Result<RevocationData> collect_revocation_data(const SigningKey::Parts& key,
     }
   }
   if (data.ocsp_responses.empty()) {
-    auto crl = fetch_crl(signer, issuer);
+    auto crl = fetch_distribution_point_crl(signer, issuer);
     if (!crl.ok() && crl.error().code != ErrorCode::io) return crl.error();
     if (crl.ok() && *crl) {
       data.crls.push_back(**crl);
@@ -160,7 +159,7 @@ Result<RevocationData> collect_revocation_data(const SigningKey::Parts& key,
     auto covered = covered_by(given, ca);
     if (!covered.ok()) return covered.error();
     if (*covered) continue;
-    auto crl = fetch_crl(ca, issuer_in(chain, ca));
+    auto crl = fetch_distribution_point_crl(ca, issuer_in(chain, ca));
     if (!crl.ok()) return crl.error();
     if (*crl) data.crls.push_back(**crl);
   }

@@ -2,6 +2,9 @@
 // collected at signing time, so that a validator years later needs no network.
 #pragma once
 
+#include <openssl/x509.h>
+
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,5 +31,12 @@ struct RevocationData {
 // (a fetched CRL that is not a CRL or not the issuer's).
 Result<RevocationData> collect_revocation_data(const SigningKey::Parts& key,
                                                const std::vector<std::string>& given_crls);
+
+// The CRL of `cert`'s first http(s) distribution point, fetched now (30 s,
+// at most 64 MiB), from `cert`'s CA and signed by `issuer` when given;
+// std::nullopt when `cert` names no distribution point. Errors: io (not
+// reachable), corrupt (not a CRL, another CA's, or a bad signature),
+// conflict (it lists `cert`: revoked).
+Result<std::optional<std::string>> fetch_distribution_point_crl(X509* cert, X509* issuer);
 
 }  // namespace dosar::signing

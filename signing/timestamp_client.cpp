@@ -74,7 +74,7 @@ Result<std::string> request_timestamp_token(std::string_view imprint, const std:
 }
 
 Result<std::string> add_signature_timestamp(std::string_view cms_der, const std::string& tsa_url,
-                                            DigestAlgorithm digest) {
+                                            DigestAlgorithm digest, std::string* token_out) {
   const auto* p = reinterpret_cast<const unsigned char*>(cms_der.data());
   CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(cms_der.size())));
   if (!cms) return make_error(ErrorCode::invalid_argument, "CMS", "cannot be read back: " + openssl_errors());
@@ -89,6 +89,7 @@ Result<std::string> add_signature_timestamp(std::string_view cms_der, const std:
                                                   token->data(), static_cast<int>(token->size()));
   if (!added)
     return make_error(ErrorCode::invalid_argument, "CMS", "cannot hold the timestamp: " + openssl_errors());
+  if (token_out) *token_out = *token;
   unsigned char* der = nullptr;
   const int length = i2d_CMS_ContentInfo(cms.get(), &der);
   if (length <= 0)
@@ -96,6 +97,32 @@ Result<std::string> add_signature_timestamp(std::string_view cms_der, const std:
   std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
   OPENSSL_free(der);
   return out;
+}
+
+Result<SigningKey::Parts> timestamp_signer(std::string_view token_der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(token_der.data());
+  std::unique_ptr<PKCS7, OpenSslDeleter<PKCS7_free>> token(
+      d2i_PKCS7(nullptr, &p, static_cast<long>(token_der.size())));
+  if (!token || !PKCS7_type_is_signed(token.get()))
+    return make_error(ErrorCode::corrupt, "timestamp token", "cannot be read: " + openssl_errors());
+  STACK_OF(X509)* carried = token->d.sign->cert;
+  ShallowX509StackPtr signers(PKCS7_get0_signers(token.get(), nullptr, 0));
+  if (!signers || sk_X509_num(signers.get()) != 1) {
+    ERR_clear_error();
+    return make_error(ErrorCode::corrupt, "timestamp token", "does not carry the TSA's certificate");
+  }
+  SigningKey::Parts parts;
+  X509* tsa = sk_X509_value(signers.get(), 0);
+  X509_up_ref(tsa);
+  parts.certificate.reset(tsa);
+  parts.chain.reset(sk_X509_new_null());
+  for (int i = 0; carried && i < sk_X509_num(carried); ++i) {
+    X509* cert = sk_X509_value(carried, i);
+    if (X509_cmp(cert, tsa) == 0) continue;
+    X509_up_ref(cert);
+    sk_X509_push(parts.chain.get(), cert);
+  }
+  return parts;
 }
 
 }  // namespace dosar::signing

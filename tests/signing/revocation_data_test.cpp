@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -141,17 +142,37 @@ TEST_F(RevocationDataTest, LongTermSignatureCarriesTheSignersOcspAnswer) {
   auto signed_pdf = sign_pdf(pdf(), key("full", "ec"), b_lt());
   ASSERT_TRUE(signed_pdf.ok()) << signed_pdf.error().to_string();
   const DssData dss = read_dss(*signed_pdf);
-  ASSERT_EQ(dss.ocsp_responses.size(), 1u);
+  // The signer's answer and the TSA's: the timestamp is validated offline too.
+  ASSERT_EQ(dss.ocsp_responses.size(), 2u);
   // The intermediate's CRL, from its own distribution point.
   EXPECT_EQ(dss.crls.size(), 1u);
-  // Read by OpenSSL's own OCSP tool, not by us.
-  write_file(dir_->path() / "answer.der", dss.ocsp_responses[0]);
-  std::string text;
-  ASSERT_EQ(shell("openssl ocsp -respin " + (dir_->path() / "answer.der").string() + " -resp_text -noverify",
-                  &text),
+  // Read by OpenSSL's own tools, not by us: one "good" answer each.
+  std::string answers;
+  for (std::size_t i = 0; i < dss.ocsp_responses.size(); ++i) {
+    const fs::path file = dir_->path() / ("answer" + std::to_string(i) + ".der");
+    write_file(file, dss.ocsp_responses[i]);
+    std::string text;
+    ASSERT_EQ(shell("openssl ocsp -respin " + file.string() + " -resp_text -noverify", &text), 0);
+    EXPECT_NE(text.find("Cert Status: good"), std::string::npos) << text;
+    EXPECT_NE(text.find("Dosar Test OCSP"), std::string::npos) << text;
+    answers += text;
+  }
+  for (const char* who : {"ec", "tsa"}) {
+    std::string serial;  // "serial=1003"
+    ASSERT_EQ(shell("openssl x509 -noout -serial -in " + (pki("full") / (std::string(who) + ".pem")).string(),
+                    &serial),
+              0);
+    serial = serial.substr(serial.find('=') + 1);
+    serial.erase(serial.find_last_not_of("\n") + 1);
+    EXPECT_NE(answers.find("Serial Number: " + serial), std::string::npos) << who << " " << serial << answers;
+  }
+  const fs::path tsa_der = dir_->path() / "tsa.der";
+  ASSERT_EQ(shell("openssl x509 -outform DER -in " + (pki("full") / "tsa.pem").string() + " -out " +
+                  tsa_der.string()),
             0);
-  EXPECT_NE(text.find("Cert Status: good"), std::string::npos) << text;
-  EXPECT_NE(text.find("Dosar Test OCSP"), std::string::npos) << text;
+  EXPECT_NE(std::find(dss.certificates.begin(), dss.certificates.end(), read_file(tsa_der)),
+            dss.certificates.end())
+      << "the TSA's certificate is not in the DSS";
 
   // Offline, with only the root trusted and no CRL in the trust folder.
   auto trust = load_trust_store(pki("full") / "trust");
@@ -197,7 +218,10 @@ TEST_F(RevocationDataTest, NothingCoversTheSignerUnlessCrlsAreGiven) {
   options.crls = *crls;
   auto signed_pdf = sign_pdf(pdf(), key("none", "ec"), options);
   ASSERT_TRUE(signed_pdf.ok()) << signed_pdf.error().to_string();
-  EXPECT_EQ(read_dss(*signed_pdf).crls.size(), 2u);
+  // Both given CRLs (and beside them the test TSA's, of another PKI).
+  const DssData dss = read_dss(*signed_pdf);
+  for (const std::string& given : *crls)
+    EXPECT_NE(std::find(dss.crls.begin(), dss.crls.end(), given), dss.crls.end());
   // A given CRL that lists the signer refuses it.
   refused = sign_pdf(pdf(), key("none", "revoked"), options);
   ASSERT_FALSE(refused.ok());
@@ -264,6 +288,59 @@ TEST_F(RevocationDataTest, ARevokedAnswerInTheDocumentIsJudgedOffline) {
   report = verify_pdf(*with_dss, **trust);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->valid) << report->signatures[0].message;
+}
+
+// Validation with --online: a certificate that names no OCSP responder is
+// checked against its CA's CRL, downloaded from its distribution point.
+TEST_F(RevocationDataTest, OnlineValidationDownloadsTheDistributionPointsCrl) {
+  auto trust = load_trust_store(pki("crl") / "trust");
+  ASSERT_TRUE(trust.ok());
+  set_online_revocation(**trust, true);
+  auto good = sign_pdf(pdf(), key("crl", "ec"), {});
+  ASSERT_TRUE(good.ok());
+  auto report = verify_pdf(*good, **trust);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->valid) << report->signatures[0].message;
+
+  auto revoked = sign_pdf(pdf(), key("crl", "revoked"), {});
+  ASSERT_TRUE(revoked.ok());
+  report = verify_pdf(*revoked, **trust);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->signatures.size(), 1u);
+  EXPECT_FALSE(report->valid);
+  EXPECT_EQ(report->signatures[0].subindication, "REVOKED_NO_POE");
+  EXPECT_NE(report->signatures[0].message.find("distribution point"), std::string::npos)
+      << report->signatures[0].message;
+
+  // Offline, the same signature has nothing that tells it was revoked.
+  set_online_revocation(**trust, false);
+  report = verify_pdf(*revoked, **trust);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->valid) << report->signatures[0].message;
+}
+
+TEST_F(RevocationDataTest, OnlineValidationWithNoResponderOrDistributionPointReachableIsTryLater) {
+  TempDir other;
+  const int nobody = free_port();
+  ASSERT_EQ(shell("OCSP_URL=" + url(nobody) + " CRL_URL=" + url(nobody) +
+                  " bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + other.path().string()),
+            0);
+  auto k = SigningKey::from_pkcs12(other.path() / "ec.p12", "test");
+  ASSERT_TRUE(k.ok());
+  auto signed_pdf = sign_pdf(pdf(), *k, {});
+  ASSERT_TRUE(signed_pdf.ok()) << signed_pdf.error().to_string();
+  auto trust = load_trust_store(other.path() / "trust");
+  ASSERT_TRUE(trust.ok());
+  set_online_revocation(**trust, true);
+  auto report = verify_pdf(*signed_pdf, **trust);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->signatures.size(), 1u);
+  EXPECT_FALSE(report->valid);
+  EXPECT_EQ(report->signatures[0].indication, Indication::indeterminate);
+  EXPECT_EQ(report->signatures[0].subindication, "TRY_LATER");
+  // Both were tried, and the message says so.
+  EXPECT_NE(report->signatures[0].message.find("OCSP"), std::string::npos) << report->signatures[0].message;
+  EXPECT_NE(report->signatures[0].message.find("CRL"), std::string::npos) << report->signatures[0].message;
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 # DIR/qualified.p12                     qcStatements: QcCompliance and QcSSCD (a qualified certificate, key on a QSCD)
 # DIR/tsa.pem, DIR/tsa.key              TSA, critical extendedKeyUsage timeStamping
 # DIR/ocsp.pem, DIR/ocsp.key            OCSP responder of the intermediate (critical OCSPSigning);
-#                                       with OCSP_URL=... in the environment, signers name it in their AIA
+#                                       with OCSP_URL=... in the environment, signers and the TSA name it in their AIA
 #                                       with CRL_URL=... they and the intermediate name CRL distribution
 #                                       points CRL_URL/int.crl and CRL_URL/root.crl (DIR/int.crl, DIR/root.crl: DER)
 # DIR/trust/                            root.pem only
@@ -69,14 +69,16 @@ extendedKeyUsage = critical, timeStamping
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 CNF
-# With OCSP_URL set, signer certificates name that OCSP responder (AIA).
+# With OCSP_URL set, signer and TSA certificates name that OCSP responder (AIA).
 if [[ -n ${OCSP_URL:-} ]]; then
   sed -i "/^\[signer\]$/a authorityInfoAccess = OCSP;URI:$OCSP_URL" ext.cnf
+  sed -i "/^\[tsa\]$/a authorityInfoAccess = OCSP;URI:$OCSP_URL" ext.cnf
 fi
 
-# With CRL_URL set, signers and the intermediate name where their CA's CRL is.
+# With CRL_URL set, signers, the TSA and the intermediate name where their CA's CRL is.
 if [[ -n ${CRL_URL:-} ]]; then
   sed -i "/^\[signer\]$/a crlDistributionPoints = URI:$CRL_URL/int.crl" ext.cnf
+  sed -i "/^\[tsa\]$/a crlDistributionPoints = URI:$CRL_URL/int.crl" ext.cnf
   sed -i "/^\[ca_int\]$/a crlDistributionPoints = URI:$CRL_URL/root.crl" ext.cnf
 fi
 
