@@ -122,8 +122,10 @@ void list_users(const App&, ArchiveStore& archive, const Caller& caller, const h
   send_json(res, 200, {{"users", list}});
 }
 
-// As `dosar user add NAME … --password-env VAR`, then `dosar flow role` per
-// role; the password follows the same rules (hash_password).
+// As `dosar user add NAME … --password-env VAR` (or `--ldap`), then `dosar
+// flow role` per role; the password follows the same rules (hash_password).
+// An LDAP account ("ldap": true) signs in with the directory's password and
+// has none here.
 void add_user(const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
               httplib::Response& res) {
   if (!require_role(archive, caller, {kAdminRole}, res)) return;
@@ -134,14 +136,20 @@ void add_user(const App&, ArchiveStore& archive, const Caller& caller, const htt
   DOSAR_FIELD(all_departments, flag_field(*body, "all_departments"));
   DOSAR_FIELD(restricted, flag_field(*body, "restricted_access"));
   DOSAR_FIELD(roles, roles_field(*body));
-  DOSAR_FIELD(hash, password_hash_field(*body));
+  DOSAR_FIELD(ldap, flag_field(*body, "ldap"));
+  const bool through_ldap = ldap->value_or(false);
+  if (through_ldap && body->contains("password"))
+    return send_error(res, make_error(ErrorCode::invalid_argument, "password",
+                                      "an LDAP account signs in with the directory's password; give none"));
+  DOSAR_FIELD(hash, through_ldap ? Result<std::string>(std::string()) : password_hash_field(*body));
   User user{name->value_or(""), display_name->value_or(""), all_departments->value_or(false),
             departments->value_or(std::vector<std::string>{}), restricted->value_or(false)};
   DOSAR_FIELD(flows, open_flow_store(archive));
   const std::string& actor = caller.user.name;
   Status added = archive.catalog().add_user(user, actor);
   if (!added.ok()) return send_error(res, added.error());
-  Status set = archive.accounts().set_password_hash(user.name, *hash, actor);
+  Status set = through_ldap ? archive.accounts().set_authentication(user.name, Authentication::ldap, actor)
+                            : archive.accounts().set_password_hash(user.name, *hash, actor);
   if (!set.ok()) return send_error(res, set.error());
   if (*roles) {
     Status granted = set_roles(**flows, user.name, **roles, actor);

@@ -73,7 +73,7 @@
                      el('td', {}, el('strong', {}, u.name), el('br'), u.display_name),
                      el('td', {}, u.all_departments ? 'toate' : u.departments.join(', ')),
                      el('td', {}, u.roles.map((g) => `${ROLES[g.role] || g.role} (${g.department === '*' ? 'toate' : g.department})`).join(', ')),
-                     el('td', {}, state, el('br'), toggle), el('td', {}, edit, reset)));
+                     el('td', {}, state, el('br'), toggle), el('td', {}, edit, ...(u.ldap ? [] : [reset]))));
     }
     table.append(rows);
     const add = submitting(el('form', { id: 'admin-add-user', className: 'grid' },
@@ -82,14 +82,25 @@
       ...field('new-departments', 'Compartimente (separate prin virgulă)'),
       ...field('new-roles', 'Roluri (ex.: sef@Urbanism, admin@*)'),
       el('label', { for: 'new-restricted' }, 'Vede date personale'), el('input', { id: 'new-restricted', type: 'checkbox' }),
+      el('label', { for: 'new-ldap' }, 'Se autentifică prin LDAP (parola din director)'), el('input', { id: 'new-ldap', type: 'checkbox' }),
       ...field('new-password', 'Parola inițială', { type: 'password', autocomplete: 'new-password', required: '' }),
       el('span'), el('button', { type: 'submit' }, 'Adaugă utilizatorul')), async () => {
       const name = $('new-name').value.trim();
-      await api('POST', '/admin/users', { name, display_name: $('new-display').value.trim(),
+      const ldap = $('new-ldap').checked;
+      const user = { name, display_name: $('new-display').value.trim(),
         departments: list($('new-departments').value), roles: parseRoles($('new-roles').value),
-        restricted_access: $('new-restricted').checked, password: $('new-password').value });
-      say(`Utilizatorul ${name} a fost adăugat; se poate autentifica.`);
+        restricted_access: $('new-restricted').checked };
+      if (ldap) user.ldap = true; else user.password = $('new-password').value;
+      await api('POST', '/admin/users', user);
+      say(`Utilizatorul ${name} a fost adăugat; se poate autentifica` + (ldap ? ' cu parola din LDAP.' : '.'));
       await users(body);
+    });
+    // An LDAP account has no password here.
+    const ldapBox = add.querySelector('#new-ldap'), password = add.querySelector('#new-password');
+    ldapBox.addEventListener('change', () => {
+      password.disabled = ldapBox.checked;
+      password.required = !ldapBox.checked;
+      if (ldapBox.checked) password.value = '';
     });
     body.replaceChildren(el('h2', {}, 'Utilizatori'), table, el('h2', {}, 'Utilizator nou'), add);
   }

@@ -206,6 +206,25 @@ TEST_F(WebAdminTest, AdministratorAddsAUserWhoSignsInAndEveryChangeIsAudited) {
   EXPECT_EQ(users[2]["disabled"], false);
 }
 
+TEST_F(WebAdminTest, AnLdapAccountIsAddedWithoutALocalPassword) {
+  SignedIn admin = sign_in("admin");
+  // An LDAP account with a password as well is refused, and nothing is stored.
+  json refused = call("POST", "/api/v1/admin/users", admin, 400,
+                      {{"name", "radu"}, {"departments", {"Urbanism"}}, {"ldap", true}, {"password", "x-y-z-1234"}});
+  EXPECT_EQ(refused["error"]["subject"], "password") << refused.dump();
+  json added = call("POST", "/api/v1/admin/users", admin, 201,
+                    {{"name", "radu"}, {"departments", {"Urbanism"}}, {"ldap", true}});
+  EXPECT_EQ(added["ldap"], true);
+  EXPECT_EQ(added["has_password"], false);
+  // No local password to set, and none to sign in with (this server asks no directory).
+  call("POST", "/api/v1/admin/users/radu/password", admin, 409, {{"password", "parola-locala-1"}});
+  auto res = client().Post("/api/v1/session", json{{"username", "radu"}, {"password", "parola-locala-1"}}.dump(),
+                           "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_NE(res->status, 200) << res->body;
+  EXPECT_EQ(audit_actions("user.create").back()["actor"], "admin");
+}
+
 TEST_F(WebAdminTest, BadUserInputIsRefusedNamingTheFieldAndStoresNothing) {
   SignedIn admin = sign_in("admin");
   struct Case {
