@@ -428,6 +428,19 @@ Status check_arrived(const BlobStore& to, const std::string& to_name, const std:
                         "; remove that object and run migrate again");
 }
 
+// Every blob id of `store`, sorted.
+Result<std::vector<std::string>> sorted_ids(const BlobStore& store) {
+  std::vector<std::string> ids;
+  DOSAR_TRY(store.for_each(
+      [&](const std::string& id) -> Status {
+        ids.push_back(id);
+        return {};
+      },
+      nullptr));
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 // A copy of another size than the source's (an upload cut off, on a server
 // that keeps what it got) is sent again: the store's put replaces it. One of
 // the right size is kept, to be rehashed.
@@ -577,21 +590,12 @@ Status finish_catalog_migration(const std::string& target_uri) {
 
 Result<BlobCopyReport> copy_blobs(const BlobStore& from, BlobStore& to, const std::string& to_name,
                                   const fs::path& staging_dir, const MigrationProgress& progress) {
-  std::vector<std::string> ids;
-  DOSAR_TRY(from.for_each(
-      [&](const std::string& id) -> Status {
-        ids.push_back(id);
-        return {};
-      },
-      nullptr));
-  std::sort(ids.begin(), ids.end());
-  std::set<std::string> there;
-  DOSAR_TRY(to.for_each(
-      [&](const std::string& id) -> Status {
-        there.insert(id);
-        return {};
-      },
-      nullptr));
+  auto listed = sorted_ids(from);
+  if (!listed.ok()) return listed.error();
+  const std::vector<std::string>& ids = *listed;
+  auto there_listed = sorted_ids(to);
+  if (!there_listed.ok()) return there_listed.error();
+  const std::set<std::string> there(there_listed->begin(), there_listed->end());
   std::vector<std::string> foreign;
   for (const std::string& id : there)
     if (!std::binary_search(ids.begin(), ids.end(), id)) foreign.push_back(id);
