@@ -1,4 +1,5 @@
 // migrate: an embedded archive onto PostgreSQL, S3 and Xapian shards (issue 13).
+#include <fstream>
 #include <iostream>
 
 #include "cli/context.h"
@@ -42,6 +43,20 @@ std::optional<MigrateOptions> migrate_options(const Context& c) {
   return options;
 }
 
+// The SQLite catalogue being migrated: the archive's own while config.json
+// names it, else (a rerun after the switch) the one the kept file named.
+std::filesystem::path embedded_catalog(const Context& c, const ArchiveStore& archive) {
+  if (archive.catalog_location().engine == CatalogLocation::Engine::sqlite)
+    return archive.catalog_location().target;
+  std::ifstream kept(c.archive_dir / "config.json.before-migrate");
+  auto json = nlohmann::json::parse(kept, nullptr, false);
+  if (kept && json.is_object() && json.contains("catalog") && json["catalog"].is_string()) {
+    auto where = CatalogLocation::parse(json["catalog"].get<std::string>());
+    if (where.ok() && where->engine == CatalogLocation::Engine::sqlite) return where->target;
+  }
+  return c.archive_dir / "catalog.sqlite";
+}
+
 }  // namespace
 
 // Steps, each resumable: catalogue, blobs, audit chain, config.json, index,
@@ -50,11 +65,11 @@ ExitCode run_migrate(Context& c) {
   auto options = migrate_options(c);
   if (!options) return ExitCode::usage;
   const std::string& uri = options->catalog.target;
-  const std::filesystem::path sqlite_file = c.archive_dir / "catalog.sqlite";
   nlohmann::json summary = nlohmann::json::object();
 
   auto archive = c.open_archive();
   if (!archive.ok()) return c.fail(archive.error());
+  const std::filesystem::path sqlite_file = embedded_catalog(c, **archive);
   bool switched = false;
   if ((*archive)->catalog_location().engine == CatalogLocation::Engine::postgresql) {
     auto state = (*archive)->catalog_location().target == uri
