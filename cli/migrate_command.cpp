@@ -122,6 +122,10 @@ ExitCode run_migrate(Context& c) {
               << " already there)\n";
     }
 
+    // Anything the archive recorded while being copied would be lost by the
+    // switch: every change writes an audit row, so its head must not have moved.
+    auto unchanged = migration_target_state(sqlite_file, uri);
+    if (!unchanged.ok()) return c.fail(unchanged.error());
     auto target = open_postgresql_catalog(uri, OpenMode::existing);
     if (!target.ok()) return c.fail(target.error());
     auto problems = (*target)->verify_audit_chain();
