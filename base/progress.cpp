@@ -49,6 +49,13 @@ std::string ProgressMeter::line() const {
   char rate[32];
   std::snprintf(rate, sizeof rate, "%.1f", e.pages_per_minute);
   std::string out = unit_ + " " + std::to_string(done_) + "/" + std::to_string(total_);
+  if (unit_ != "pages" && unit_ != "files") {
+    // Units that carry no pages (rows, blobs): their own rate.
+    double seconds = std::chrono::duration<double>(clock_.now() - start_).count();
+    std::snprintf(rate, sizeof rate, "%.0f", seconds < 1.0 ? 0.0 : static_cast<double>(done_) / seconds);
+    out += ", " + std::string(rate) + " " + unit_ + "/s, ETA ";
+    return out + (e.eta_seconds ? format_duration(*e.eta_seconds) : "?");
+  }
   if (unit_ != "pages") out += ", " + std::to_string(pages_) + " pages";
   out += ", " + std::string(rate) + " pages/min, ETA ";
   out += e.eta_seconds ? format_duration(*e.eta_seconds) : "?";

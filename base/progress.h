@@ -33,7 +33,8 @@ class ProgressMeter {
   ProgressMeter(const Clock& clock, std::string unit);
   void update(std::int64_t done, std::int64_t total, std::int64_t pages);
   ProgressEstimate estimate() const;
-  // "pages 12/40, 5.3 pages/min, ETA 5 min 17 s" (with "files 3/9, 7 pages, …" for files).
+  // "pages 12/40, 5.3 pages/min, ETA 5 min 17 s" (with "files 3/9, 7 pages, …" for files;
+  // other units without pages at their own rate: "rows 500/2000, 250 rows/s, ETA 6 s").
   std::string line() const;
   // True when `every` has passed since it last returned true (the first call
   // is true): how often a line is shown.

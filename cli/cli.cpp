@@ -155,6 +155,20 @@ const std::vector<Entry>& command_table() {
         true},
        run_search},
       {{"reindex", "", "rebuild the search index from the catalogue", {}, 0, 0, false}, run_reindex},
+      {{"migrate",
+        "",
+        "copy this embedded archive to PostgreSQL (and S3, Xapian shards), resumably, then switch "
+        "config.json "
+        "to them; the old catalogue and blobs stay as a fallback",
+        {{"--to-catalog", "postgresql://…", "an empty PostgreSQL database (required)"},
+         {"--to-blobs", "s3://BUCKET/PREFIX",
+          "an empty bucket or prefix for the blobs, at --s3-endpoint URL (credentials: AWS_ACCESS_KEY_ID, "
+          "AWS_SECRET_ACCESS_KEY); without it the blobs stay where they are"},
+         {"--to-index", "LOCATOR", "xapian-tcp://HOST:PORT,… (or xapian:DIR): the index rebuilt there"}},
+        0,
+        0,
+        true},
+       run_migrate},
       {{"user add",
         "NAME",
         "add a user who may search the archive",
@@ -1118,7 +1132,7 @@ ExitCode run(const std::vector<std::string>& args, std::ostream& out, std::ostre
       return ExitCode::usage;
     }
     context.blobs = *setting;
-  } else if (parsed->has("--s3-endpoint")) {
+  } else if (parsed->has("--s3-endpoint") && !parsed->has("--to-blobs")) {  // migrate's target
     err << "dosar: --s3-endpoint only goes with --blobs s3://BUCKET/PREFIX\n";
     return ExitCode::usage;
   }

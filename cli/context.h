@@ -70,6 +70,7 @@ ExitCode run_audit(Context& c);
 ExitCode run_audit_verify(Context& c);
 ExitCode run_search(Context& c);
 ExitCode run_reindex(Context& c);
+ExitCode run_migrate(Context& c);
 ExitCode run_user_add(Context& c);
 ExitCode run_user_list(Context& c);
 ExitCode run_user_passwd(Context& c);

@@ -12,6 +12,7 @@
 
 #include "base/file_system.h"
 #include "cloud/s3_client.h"
+#include "storage/config_file.h"
 
 namespace dosar {
 namespace {
@@ -46,8 +47,8 @@ std::optional<std::string> ArchiveConfig::get(const std::string& dotted_path) co
   return it->second;
 }
 
-Status set_archive_config_value(const std::filesystem::path& archive_root, const std::string& key,
-                                const std::string& value) {
+Status update_archive_config(const std::filesystem::path& archive_root,
+                             const std::vector<std::pair<std::string, std::optional<std::string>>>& changes) {
   auto checked = read_archive_config(archive_root);  // mode, size and shape
   if (!checked.ok()) return checked.error();
   const std::filesystem::path file = archive_root / "config.json";
@@ -59,7 +60,20 @@ Status set_archive_config_value(const std::filesystem::path& archive_root, const
     if (json.is_discarded() || !json.is_object())
       return make_error(ErrorCode::corrupt, file.string(), "is not a JSON object");
   }
-  json[key] = value;
+  for (const auto& [dotted, value] : changes) {
+    nlohmann::json* node = &json;
+    std::string rest = dotted;
+    for (auto dot = rest.find('.'); dot != std::string::npos; dot = rest.find('.')) {
+      node = &(*node)[rest.substr(0, dot)];
+      if (!node->is_object() && !node->is_null())
+        return make_error(ErrorCode::corrupt, file.string(), "'" + dotted + "' crosses a string");
+      rest = rest.substr(dot + 1);
+    }
+    if (value)
+      (*node)[rest] = *value;
+    else if (node->is_object())
+      node->erase(rest);
+  }
   const std::string bytes = json.dump(2) + "\n";
   const std::filesystem::path temporary = file.string() + ".part" + std::to_string(::getpid());
   int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -75,6 +89,11 @@ Status set_archive_config_value(const std::filesystem::path& archive_root, const
     return make_error(ErrorCode::io, file.string(), "cannot be written: " + errno_text(error));
   }
   return real_file_system().sync_dir(archive_root);
+}
+
+Status set_archive_config_value(const std::filesystem::path& archive_root, const std::string& key,
+                                const std::string& value) {
+  return update_archive_config(archive_root, {{key, value}});
 }
 
 Result<ArchiveConfig> read_archive_config(const std::filesystem::path& archive_root) {

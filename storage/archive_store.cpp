@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "storage/archive_config.h"
-#include "storage/s3_blob_store.h"
+#include "storage/backend_migration.h"
 
 namespace dosar {
 namespace fs = std::filesystem;
@@ -64,42 +64,6 @@ Result<CatalogLocation> configured_catalog(const fs::path& root) {
 
 namespace {
 
-// The S3 credentials: the environment's, else config.json's blobs_s3 keys.
-Result<cloud::S3Credentials> s3_credentials(const ArchiveConfig& config) {
-  if (!std::getenv("AWS_ACCESS_KEY_ID") && !std::getenv("AWS_SECRET_ACCESS_KEY")) {
-    auto id = config.get("blobs_s3.access_key_id");
-    auto secret = config.get("blobs_s3.secret_access_key");
-    if (id && secret && !id->empty() && !secret->empty()) return cloud::S3Credentials{*id, *secret};
-  }
-  auto credentials = cloud::credentials_from_environment();
-  if (!credentials.ok()) {
-    Error why = credentials.error();
-    why.message +=
-        " (or put blobs_s3.access_key_id and blobs_s3.secret_access_key in " + config.file().string() + ")";
-    return why;
-  }
-  return credentials;
-}
-
-Result<std::unique_ptr<BlobStore>> open_blobs(const fs::path& root, const BlobsSetting& setting,
-                                              const ArchiveConfig& config, FileSystem& file_system) {
-  if (setting.kind == BlobsSetting::Kind::file)
-    return open_file_blob_store(setting.dir.empty() ? root / "blobs" : setting.dir, root / "spool",
-                                file_system);
-  auto location = cloud::parse_s3_url(setting.s3_url);
-  if (!location.ok()) return location.error();
-  auto credentials = s3_credentials(config);
-  if (!credentials.ok()) return credentials.error();
-  S3BlobStoreOptions options;
-  options.s3.endpoint = setting.s3_endpoint;
-  options.s3.region = setting.s3_region;
-  options.s3.bucket = location->bucket;
-  options.s3.credentials = *credentials;
-  options.prefix = location->prefix;
-  options.spool = root / "spool";
-  return open_s3_blob_store(std::move(options));
-}
-
 // A new archive's blobs go to an empty place: blobs already there belong to
 // another archive, whose `check` and disposals this one would confuse.
 Status check_blobs_empty(const BlobStore& blobs, const BlobsSetting& setting) {
@@ -147,7 +111,7 @@ Result<std::unique_ptr<ArchiveStore>> ArchiveStore::create(const fs::path& root,
   if (!no_config.ok()) return no_config.error();
   std::unique_ptr<BlobStore> blobs;
   if (s3) {
-    auto opened = open_blobs(root, blobs_setting, *no_config, file_system);
+    auto opened = open_blob_store(root, blobs_setting, *no_config, file_system);
     if (!opened.ok()) return opened.error();
     DOSAR_TRY(check_blobs_empty(**opened, blobs_setting));
     blobs = std::move(opened).value();
@@ -195,7 +159,7 @@ Result<std::unique_ptr<ArchiveStore>> ArchiveStore::open(const fs::path& root, c
   auto setting = dosar::blobs_setting(*config);
   if (!setting.ok()) return setting.error();
   DOSAR_TRY(file_system.make_dirs(root / "spool"));
-  auto blobs = open_blobs(root, *setting, *config, file_system);
+  auto blobs = open_blob_store(root, *setting, *config, file_system);
   if (!blobs.ok()) return blobs.error();
   auto opened = open_catalog(location, OpenMode::existing, clock, presence_of(**blobs));
   if (!opened.ok()) return opened.error();

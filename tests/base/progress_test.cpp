@@ -59,6 +59,16 @@ TEST(ProgressMeter, LineShowsPagesRateAndEtaOnTheInjectedClock) {
   EXPECT_EQ(files.line(), "files 2/4, 5 pages, 5.0 pages/min, ETA 1 min 00 s");
 }
 
+TEST(ProgressMeter, UnitsWithoutPagesShowTheirOwnRate) {
+  SettableClock clock;
+  ProgressMeter rows(clock, "rows");
+  rows.update(0, 2000, 0);
+  EXPECT_EQ(rows.line(), "rows 0/2000, 0 rows/s, ETA ?");
+  clock.at += seconds(2);
+  rows.update(500, 2000, 0);
+  EXPECT_EQ(rows.line(), "rows 500/2000, 250 rows/s, ETA 6 s");
+}
+
 TEST(DerivationEstimate, CountsOnlyPagesReadSinceTheClaim) {
   SettableClock clock;
   Derivation d;
