@@ -14,16 +14,15 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/postgres.sh"
 source "$(dirname "$0")/s3rver.sh"
+source "$(dirname "$0")/shards.sh"
 
 D() { "$DOSAR" "$@"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-PIDS=()         # servers and workers, stopped at the end
-SHARD_PIDS=()   # xapian-tcpsrv process groups
+PIDS=()  # servers and workers, stopped at the end
 stop_all() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  for pid in "${SHARD_PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  stop_shards
   stop_s3rver
   stop_postgres
   rm -rf "$WORK"
@@ -34,18 +33,6 @@ start_s3rver dosar
 trap stop_all EXIT
 CATALOG=$(new_database dosar_scale)
 
-start_shard() {  # DIR: a writable xapian-tcpsrv in its own process group; sets SHARD_PORT
-  local port
-  mkdir -p "$1"
-  port=$(free_port)
-  setsid xapian-tcpsrv --quiet --writable --interface 127.0.0.1 --port "$port" "$1" &
-  SHARD_PIDS+=($!)
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    sleep 0.1
-  done
-  SHARD_PORT=$port
-}
 start_shard "$WORK/shard0"; P0=$SHARD_PORT
 start_shard "$WORK/shard1"; P1=$SHARD_PORT
 SHARDS="xapian-tcp://127.0.0.1:$P0,127.0.0.1:$P1"

@@ -4,30 +4,10 @@
 # locator, each shard is an ordinary Xapian database that xapian-delve and
 # quest read, and a shard that goes away fails the search naming it.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/shards.sh"
 
 D() { "$DOSAR" "$@"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-SHARD_PIDS=()
-stop_shards() {
-  for pid in "${SHARD_PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-}
 trap 'stop_shards; rm -rf "$WORK"' EXIT
-
-# start_shard DIR: a writable xapian-tcpsrv in its own process group (so that
-# killing it also ends the processes serving open connections); prints its port.
-start_shard() {
-  local dir=$1 port
-  mkdir -p "$dir"
-  port=$(free_port)
-  setsid xapian-tcpsrv --quiet --writable --interface 127.0.0.1 --port "$port" "$dir" &
-  SHARD_PIDS+=($!)
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    sleep 0.1
-  done
-  SHARD_PORT=$port
-}
 start_shard "$WORK/shard0"; P0=$SHARD_PORT
 start_shard "$WORK/shard1"; P1=$SHARD_PORT
 SHARDS="xapian-tcp://127.0.0.1:$P0,127.0.0.1:$P1"

@@ -1,0 +1,24 @@
+# Xapian index shards for an end-to-end suite: writable xapian-tcpsrv
+# processes on loopback. Source after lib.sh; `start_shard DIR` serves DIR
+# (made if missing) and sets SHARD_PORT; `stop_shards` ends them all (call it
+# from the suite's EXIT trap).
+SHARD_PIDS=()
+
+stop_shards() {
+  for pid in "${SHARD_PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+}
+
+# Each in its own process group, so that killing it also ends the processes
+# serving open connections.
+start_shard() {
+  local dir=$1 port
+  mkdir -p "$dir"
+  port=$(free_port)
+  setsid xapian-tcpsrv --quiet --writable --interface 127.0.0.1 --port "$port" "$dir" &
+  SHARD_PIDS+=($!)
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  SHARD_PORT=$port
+}
