@@ -338,6 +338,37 @@ TEST_F(DeferredIngestTest, TakeoverWithAnotherSpoolResumesFromThePagesInTheCatal
       << "page 1, made by the first worker, has its text layer";
 }
 
+// A page recorded without its PDF (a row from before the PDFs went into the
+// catalogue) is read again for the searchable PDF, and not recorded twice.
+TEST_F(DeferredIngestTest, RecordedPageWithoutItsPdfIsReadAgainForIt) {
+  options_.defer_derivation = true;
+  auto items = ingest({fs::path(DOSAR_TEST_DATA) / "scans/s09.pdf"});
+  const DocumentId id = items[0].document_id;
+  Catalog& catalog = archive_->catalog();
+  ASSERT_EQ(catalog.claim_derivations("1@old#1", 1, std::chrono::seconds(300), 3)->size(), 1u);
+  DerivationPage old;
+  old.index = 0;
+  old.text = "text of an earlier attempt";
+  ASSERT_TRUE(catalog.record_derivation_pages(id, 1, "1@old#1", {old}, 1, 2).ok());
+  ASSERT_TRUE(catalog.fail_derivation(id, 1, "1@old#1", "stopped", Catalog::GiveBack::released, "ana").ok());
+
+  DerivationRunOptions run;
+  run.actor = "ana";
+  run.jobs = 1;
+  auto done = run_derivations(*archive_, run, nullptr);
+  ASSERT_TRUE(done.ok()) << done.error().to_string();
+  EXPECT_EQ(*done, 1u);
+  EXPECT_EQ((*catalog.derivation(id, 1))->pages_recognized, 2) << "page 1 recorded once, page 2 once";
+  auto version = catalog.version(id, 1);
+  auto pdf = std::find_if(version->derived.begin(), version->derived.end(),
+                          [](const DerivedBlob& d) { return d.kind == "searchable-pdf"; });
+  ASSERT_NE(pdf, version->derived.end()) << "no searchable PDF";
+  auto text = extract_pdf_text_from_memory(*archive_->blobs().read(pdf->blob_id, Verify::hash), "pdf", {});
+  ASSERT_TRUE(text.ok()) << text.error().to_string();
+  EXPECT_EQ(text->page_count, 2);
+  EXPECT_NE(text->text.substr(0, text->text.find('\f')).find("Cluj"), std::string::npos);
+}
+
 // Issue 13: the same ingest with the blobs in an S3 bucket (a real s3rver).
 class S3IngestTest : public DeferredIngestTest {
  protected:
