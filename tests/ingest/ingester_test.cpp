@@ -205,6 +205,15 @@ class DeferredIngestTest : public IngesterTest {
     EXPECT_TRUE(result.ok()) << result.error().to_string();
     return result.ok() ? result->total : 0;
   }
+  // The text of version 1's searchable PDF, read back by Poppler.
+  Result<PdfText> searchable_pdf_text(DocumentId id) {
+    auto version = archive_->catalog().version(id, 1);
+    if (!version.ok()) return version.error();
+    for (const DerivedBlob& d : version->derived)
+      if (d.kind == "searchable-pdf")
+        return extract_pdf_text_from_memory(*archive_->blobs().read(d.blob_id, Verify::hash), "pdf", {});
+    return make_error(ErrorCode::not_found, "document " + std::to_string(id), "no searchable PDF");
+  }
   Result<std::size_t> derive(std::vector<DerivationEvent>* events = nullptr) {
     DerivationRunOptions run;
     run.actor = "ana";
@@ -327,11 +336,7 @@ TEST_F(DeferredIngestTest, TakeoverWithAnotherSpoolResumesFromThePagesInTheCatal
   auto trail = archive_->catalog().audit_trail(id);
   EXPECT_NE(trail->back().detail.find("\"pages_resumed\":1"), std::string::npos) << trail->back().detail;
   EXPECT_NE(trail->back().detail.find("\"pages_read\":1"), std::string::npos) << trail->back().detail;
-  auto version = archive_->catalog().version(id, 1);
-  auto pdf = std::find_if(version->derived.begin(), version->derived.end(),
-                          [](const DerivedBlob& d) { return d.kind == "searchable-pdf"; });
-  ASSERT_NE(pdf, version->derived.end()) << "no searchable PDF";
-  auto text = extract_pdf_text_from_memory(*archive_->blobs().read(pdf->blob_id, Verify::hash), "pdf", {});
+  auto text = searchable_pdf_text(id);
   ASSERT_TRUE(text.ok()) << text.error().to_string();
   EXPECT_EQ(text->page_count, 2);
   EXPECT_NE(text->text.substr(0, text->text.find('\f')).find("Cluj"), std::string::npos)
@@ -359,11 +364,7 @@ TEST_F(DeferredIngestTest, RecordedPageWithoutItsPdfIsReadAgainForIt) {
   ASSERT_TRUE(done.ok()) << done.error().to_string();
   EXPECT_EQ(*done, 1u);
   EXPECT_EQ((*catalog.derivation(id, 1))->pages_recognized, 2) << "page 1 recorded once, page 2 once";
-  auto version = catalog.version(id, 1);
-  auto pdf = std::find_if(version->derived.begin(), version->derived.end(),
-                          [](const DerivedBlob& d) { return d.kind == "searchable-pdf"; });
-  ASSERT_NE(pdf, version->derived.end()) << "no searchable PDF";
-  auto text = extract_pdf_text_from_memory(*archive_->blobs().read(pdf->blob_id, Verify::hash), "pdf", {});
+  auto text = searchable_pdf_text(id);
   ASSERT_TRUE(text.ok()) << text.error().to_string();
   EXPECT_EQ(text->page_count, 2);
   EXPECT_NE(text->text.substr(0, text->text.find('\f')).find("Cluj"), std::string::npos);
