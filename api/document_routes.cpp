@@ -139,7 +139,8 @@ void upload(const App& app, ArchiveStore& archive, const Caller& caller, const h
   options.actor = caller.user.name;
   options.ocr = app.options.ocr;
   options.ocr_languages = app.options.ocr_languages;
-  options.defer_derivation = app.options.derivation_jobs > 0;  // read in the background, progress shown
+  // Read in the background (here or by workers), progress shown.
+  options.defer_derivation = app.options.derivation_jobs > 0 || app.options.derive_in_workers;
   if (req.has_param("title") && !req.get_param_value("title").empty())
     options.title = req.get_param_value("title");
   options.document_type = req.get_param_value("type");

@@ -204,7 +204,7 @@ Result<std::unique_ptr<WebServer>> WebServer::create(ServerOptions options) {
     if (!exchange.ok()) return exchange.error();
     impl->exchange = std::move(exchange).value();
   }
-  if (options.derivation_jobs > 0) {
+  if (options.derivation_jobs > 0 && !options.derive_in_workers) {
     DerivationRunOptions run;
     run.jobs = options.derivation_jobs;
     run.ocr = options.ocr;

@@ -64,6 +64,9 @@ struct ServerOptions {
   // (also what `ingest --defer` queued). 0: uploads are read while the
   // request waits, and nothing queued is worked on.
   int derivation_jobs = 1;
+  // Scale-out (issue 13): uploads are stored and queued as above, but no
+  // thread of this server derives; `dosar worker` processes do.
+  bool derive_in_workers = false;
   // Reverse proxies (their addresses as the server sees them) whose
   // X-Forwarded-For names the client: per-address limits, lock-outs and
   // audit then count the citizen, not the proxy.

@@ -185,6 +185,7 @@ ExitCode run_serve(Context& c) {
   if (auto cert = c.command.get("--tls-cert")) options.tls_cert = *cert;
   if (auto key = c.command.get("--tls-key")) options.tls_key = *key;
   options.ocr = !c.command.has("--no-ocr");
+  options.derive_in_workers = c.command.has("--no-derivations");
   if (auto trust = c.command.get("--trust"))
     options.trust_dir = *trust;
   else if (const char* env = std::getenv("DOSAR_TRUST_DIR"); env && *env)

@@ -10,23 +10,6 @@
 namespace dosar::cli {
 namespace {
 
-// Parses a numeric option in [low, high]; prints the usage error itself.
-bool number_option(const Context& c, const std::string& name, std::uint64_t low, std::uint64_t high,
-                   std::optional<std::uint64_t>& out) {
-  auto text = c.command.get(name);
-  if (!text) return true;
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long n = std::strtoull(text->c_str(), &end, 10);
-  if (text->empty() || *end != '\0' || errno != 0 || (*text)[0] == '-' || n < low || n > high) {
-    c.err << "dosar: " << name << " must be a number from " << low << " to " << high << ", not '" << *text
-          << "'\n";
-    return false;
-  }
-  out = n;
-  return true;
-}
-
 // The remote named by `url_option` and the shared options; prints usage errors.
 std::optional<backup::Remote> remote_from(const Context& c, const std::string& url_option) {
   auto url = c.command.get(url_option);

@@ -3,6 +3,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <iostream>
 
@@ -87,6 +88,21 @@ const std::vector<Entry>& command_table() {
         0,
         true},
        run_jobs_run},
+      {{"worker",
+        "",
+        "claim and run queued text extraction and OCR until stopped (SIGTERM, SIGINT), one of many "
+        "processes on many machines sharing the archive's catalogue, blobs and index; logs each",
+        {{"--jobs", "N", "derivations in parallel (default: number of cores)"},
+         {"--languages", "L", "OCR languages, Tesseract names (default ron+eng)"},
+         {"--no-ocr", "", "do not OCR scanned pages"},
+         {"--poll", "SECONDS", "how often an empty queue is looked at again (default 5)"},
+         {"--lease", "SECONDS",
+          "how long a derivation stays this worker's without progress before another may take it over "
+          "(default 300)"}},
+        0,
+        0,
+        true},
+       run_worker},
       {{"watch",
         "DIR",
         "ingest files that land in DIR (a scanner's hot folder); move them to DIR/done or DIR/failed",
@@ -215,6 +231,8 @@ const std::vector<Entry>& command_table() {
          {"--tls-cert", "FILE", "PEM certificate: serve HTTPS directly"},
          {"--tls-key", "FILE", "PEM private key of --tls-cert"},
          {"--no-ocr", "", "do not OCR uploaded scans"},
+         {"--no-derivations", "",
+          "queue the text extraction and OCR of uploads for `dosar worker` processes; derive nothing here"},
          {"--trust", "DIR", "trusted roots (and CRLs) for signature verdicts (default $DOSAR_TRUST_DIR)"},
          {"--forms", "DIR",
           "form definitions (*.json) overriding or joining the shipped ones (default ARCHIVE/forms)"},
@@ -1038,6 +1056,22 @@ Result<std::unique_ptr<ArchiveStore>> Context::open_archive() const {
 ExitCode Context::fail(const Error& error) const {
   err << "dosar: " << error.to_string() << '\n';
   return ExitCode::failed;
+}
+
+bool number_option(const Context& c, const std::string& name, std::uint64_t low, std::uint64_t high,
+                   std::optional<std::uint64_t>& out) {
+  auto text = c.command.get(name);
+  if (!text) return true;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long n = std::strtoull(text->c_str(), &end, 10);
+  if (text->empty() || *end != '\0' || errno != 0 || (*text)[0] == '-' || n < low || n > high) {
+    c.err << "dosar: " << name << " must be a number from " << low << " to " << high << ", not '" << *text
+          << "'\n";
+    return false;
+  }
+  out = n;
+  return true;
 }
 
 std::string Context::actor() const {

@@ -42,6 +42,11 @@ struct Context {
   Result<DocumentId> document_id(std::size_t position) const;
 };
 
+// Parses the numeric option `name`, if given, into `out`: true when absent
+// or a number in [low, high]; otherwise prints the usage error, false.
+bool number_option(const Context& c, const std::string& name, std::uint64_t low, std::uint64_t high,
+                   std::optional<std::uint64_t>& out);
+
 // The archive opened and the document named by the first positional argument.
 struct OpenedDocument {
   std::unique_ptr<ArchiveStore> archive;
@@ -60,6 +65,7 @@ ExitCode run_ingest(Context& c);
 ExitCode run_watch(Context& c);
 ExitCode run_jobs(Context& c);
 ExitCode run_jobs_run(Context& c);
+ExitCode run_worker(Context& c);
 ExitCode run_list(Context& c);
 ExitCode run_show(Context& c);
 ExitCode run_versions(Context& c);

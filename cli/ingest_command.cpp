@@ -111,6 +111,23 @@ Result<std::unique_ptr<BackgroundDerivations>> start_background_derivations(Cont
       });
 }
 
+// One line per derivation finished, as it finishes (flushed: a worker's
+// log is read while it runs); warnings on stderr.
+void print_event(const Context& c, const DerivationEvent& e) {
+  if (c.json) {
+    nlohmann::json j = {{"id", e.document_id}, {"version", e.version_number}, {"done", e.done}};
+    if (e.error) j["reason"] = e.error->to_string();
+    if (!e.warnings.empty()) j["warnings"] = e.warnings;
+    c.out << j.dump() << std::endl;
+    return;
+  }
+  c.out << e.document_id << '\t' << e.version_number << '\t' << (e.done ? "done" : "failed");
+  if (e.error) c.out << '\t' << e.error->to_string();
+  c.out << std::endl;
+  for (const auto& w : e.warnings)
+    c.err << "warning: document " << e.document_id << " version " << e.version_number << ": " << w << '\n';
+}
+
 }  // namespace
 
 ExitCode run_watch(Context& c) {
@@ -260,19 +277,7 @@ ExitCode run_jobs_run(Context& c) {
         progress.end();
         if (!e.done) ++failed;
         if (e.done) derived.push_back(e.document_id);
-        if (c.json) {
-          nlohmann::json j = {{"id", e.document_id}, {"version", e.version_number}, {"done", e.done}};
-          if (e.error) j["reason"] = e.error->to_string();
-          if (!e.warnings.empty()) j["warnings"] = e.warnings;
-          c.out << j.dump() << std::endl;
-          return;
-        }
-        c.out << e.document_id << '\t' << e.version_number << '\t' << (e.done ? "done" : "failed");
-        if (e.error) c.out << '\t' << e.error->to_string();
-        c.out << std::endl;
-        for (const auto& w : e.warnings)
-          c.err << "warning: document " << e.document_id << " version " << e.version_number << ": " << w
-                << '\n';
+        print_event(c, e);
       },
       [] { return !stop_requested.load(); });
   progress.end();
@@ -280,6 +285,43 @@ ExitCode run_jobs_run(Context& c) {
   suggest_person_links(c, **archive, derived);
   if (!c.json) c.err << *done << " done, " << failed << " failed\n";
   return failed == 0 ? ExitCode::ok : ExitCode::failed;
+}
+
+// A worker of a scaled-out archive (issue 13): the catalogue, blobs and
+// index named by this archive directory's config.json are shared with other
+// workers and servers; only the spool is this process's own. Everything it
+// needs to resume another worker's derivation (the pages read, with their
+// one-page PDFs) is in the catalogue. A failure of the archive (a database
+// restarting, a shard away) is logged and the queue looked at again later:
+// a worker is run by a service manager and should outlive such moments.
+ExitCode run_worker(Context& c) {
+  auto options = ingest_options(c);
+  if (!options) return ExitCode::usage;
+  std::optional<std::uint64_t> poll, lease;
+  if (!number_option(c, "--poll", 1, 3600, poll) || !number_option(c, "--lease", 2, 86400, lease))
+    return ExitCode::usage;
+  auto archive = c.open_archive();
+  if (!archive.ok()) return c.fail(archive.error());
+  DerivationRunOptions run = derivation_options(*options);
+  if (lease) run.lease = std::chrono::seconds(*lease);
+  run.claim_limit = static_cast<std::size_t>(run.jobs);
+  const auto poll_every = std::chrono::seconds(poll.value_or(5));
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  c.err << "worker " << derivation_worker_name() << ": " << run.jobs << " jobs, lease " << run.lease.count()
+        << " s (SIGTERM or Ctrl-C stops)" << std::endl;
+  auto keep_going = [] { return !stop_requested.load(); };
+  while (keep_going()) {
+    auto done = run_derivations(
+        **archive, run, [&](const DerivationEvent& e) { print_event(c, e); }, keep_going);
+    if (!done.ok()) c.err << "dosar: worker: " << done.error().to_string() << std::endl;
+    // The queue is empty (or the archive failed): look again after a while.
+    const auto until = std::chrono::steady_clock::now() + poll_every;
+    while (keep_going() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  c.err << "worker stopped; derivations in hand given back" << std::endl;
+  return ExitCode::ok;
 }
 
 }  // namespace dosar::cli

@@ -1,7 +1,6 @@
 // A package over HTTPS with mutual TLS: the package as one JSON body, the
 // client that posts it and reads the acknowledgement back (issue 12).
 #include <httplib.h>
-#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include <regex>
 #include <set>
 
+#include "base/base64.h"
 #include "exchange/exchange.h"
 #include "records/bag_files.h"
 #include "storage/blob_store.h"
@@ -20,28 +20,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr const char* kTransferFormat = "dosar-exchange-transfer-v1";
-
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-std::optional<std::string> unbase64(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  if (text.empty()) return std::string();
-  std::string out(text.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  std::size_t padding = text.back() == '=' ? (text[text.size() - 2] == '=' ? 2 : 1) : 0;
-  out.resize(static_cast<std::size_t>(n) - padding);
-  return out;
-}
 
 Error transfer_error(const std::string& why) {
   return make_error(ErrorCode::corrupt, "transfer body", why);

@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
+#include <fstream>
 #include <map>
 #include <mutex>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "base/file_system.h"
@@ -57,6 +60,9 @@ struct Deriver {
   fs::path pages_dir() const {
     return journal ? journal->pages_dir : fs::path(stage_prefix.string() + "-pages");
   }
+  static fs::path page_file(const fs::path& dir, std::size_t i) {
+    return dir / (std::to_string(i + 1) + ".pdf");
+  }
 
   void take(std::size_t i, const DerivationPage& page, std::vector<std::string>& pages) {
     pages[i] = page.text;
@@ -77,8 +83,8 @@ struct Deriver {
   };
 
   // Reads page `i` and, when `page_pdf` is set, writes its one-page PDF
-  // there, durable before the journal hears of the page. A page that
-  // cannot be read is a warning: the original is still worth keeping.
+  // there; with a journal, its bytes go with the page to the journal. A
+  // page that cannot be read is a warning: the original is still worth keeping.
   // Runs on a reader thread, several pages at once: reads only shared state.
   PageOutcome read_page(std::size_t i, std::size_t count, bool is_pdf, Recognizer& recognizer,
                         const fs::path& page_pdf) const {
@@ -105,19 +111,42 @@ struct Deriver {
     read.ocr_confidence = page->mean_confidence;
     read.rotated_degrees = page->rotated_degrees;
     read.deskew_degrees = page->deskew_degrees;
-    if (!page_pdf.empty()) {
-      read.page_pdf = page_pdf.filename().string();
-      if (journal) {
-        Status synced = real_file_system().sync_file(page_pdf);
-        if (synced.ok()) synced = real_file_system().sync_dir(page_pdf.parent_path());
-        if (!synced.ok()) {
-          outcome.archive_error = synced.error();
-          return outcome;
-        }
+    if (!page_pdf.empty() && journal) {
+      // The catalogue keeps the bytes with the page's row, durable when it
+      // commits, so the local file needs no fsync.
+      std::ifstream in(page_pdf, std::ios::binary);
+      std::ostringstream bytes;
+      bytes << in.rdbuf();
+      if (!in || bytes.str().empty()) {
+        outcome.archive_error =
+            make_error(ErrorCode::io, page_pdf.string(), "cannot read the page's PDF back");
+        return outcome;
       }
+      read.page_pdf = std::move(bytes).str();
     }
     outcome.page = std::move(read);
     return outcome;
+  }
+
+  // Writes the PDFs of pages recorded by earlier attempts (here or on
+  // another machine) into this worker's `dir`, and drops their bytes; a
+  // recorded page without one goes to `reread`, out of the journal.
+  // Errors: io (the spool).
+  Status take_recorded_pdfs(const fs::path& dir, std::set<int>& reread) {
+    for (auto it = journal->done.begin(); it != journal->done.end();) {
+      DerivationPage& page = it->second;
+      if (page.page_pdf.empty()) {
+        reread.insert(it->first);
+        it = journal->done.erase(it);
+        continue;
+      }
+      fs::path copy = page_file(dir, static_cast<std::size_t>(it->first));
+      ::unlink(copy.c_str());  // a copy left by an attempt of this machine
+      DOSAR_TRY(real_file_system().write_new_file(copy, page.page_pdf));
+      std::string().swap(page.page_pdf);
+      ++it;
+    }
+    return {};
   }
 
   // OCRs every page whose text is blank (all pages of an image; the scanned
@@ -139,6 +168,14 @@ struct Deriver {
         all_scanned = false;
       }
     }
+    std::set<int> reread;  // recorded, but their PDF is missing: read again, not recorded again
+    if (journal && all_scanned) {
+      Status written = take_recorded_pdfs(dir, reread);
+      if (!written.ok()) {
+        out.archive_error = written.error();
+        return {};
+      }
+    }
     int resumed = 0;
     if (journal)
       for (std::size_t i = 0; i < pages.size(); ++i)
@@ -153,7 +190,7 @@ struct Deriver {
     std::vector<std::optional<PageOutcome>> outcomes(pages.size());
     for (std::size_t i = 0; i < pages.size(); ++i) {
       if (!is_blank(pages[i]) || (journal && journal->done.count(static_cast<int>(i)))) continue;
-      fs::path page_pdf = all_scanned ? dir / (std::to_string(i + 1) + ".pdf") : fs::path();
+      fs::path page_pdf = all_scanned ? page_file(dir, i) : fs::path();
       {
         std::lock_guard lock(mutex);
         ++pending;
@@ -168,7 +205,8 @@ struct Deriver {
           outcome.warning = "not OCRed: " + engine.error()->to_string();
           outcome.no_engine = true;
         }
-        if (outcome.page && journal && journal->recorded) journal->recorded(*outcome.page);
+        if (outcome.page && journal && journal->recorded && !reread.count(static_cast<int>(i)))
+          journal->recorded(*outcome.page);
         std::lock_guard lock(mutex);
         if (outcome.page && progress) progress(++done, to_read);
         outcomes[i] = std::move(outcome);
@@ -191,7 +229,7 @@ struct Deriver {
         if (recorded != journal->done.end()) {
           take(i, recorded->second, pages);
           ++out.pages_resumed;
-          if (!recorded->second.page_pdf.empty()) page_pdfs.push_back(dir / recorded->second.page_pdf);
+          if (all_scanned) page_pdfs.push_back(page_file(dir, i));
           continue;
         }
       }
@@ -207,7 +245,7 @@ struct Deriver {
       if (!outcome.page) continue;
       ++out.pages_recognized;
       take(i, *outcome.page, pages);
-      if (all_scanned) page_pdfs.push_back(dir / outcome.page->page_pdf);
+      if (all_scanned) page_pdfs.push_back(page_file(dir, i));
     }
     if (out.archive_error || no_engine) return {};
     if (progress && to_read > 0) progress(to_read, to_read);

@@ -68,11 +68,18 @@ struct DeriveOptions {
 };
 
 // Where OCR keeps each page it reads, so that an interrupted derivation
-// resumes at the next page: pages read by earlier attempts, and a callback
-// told of each new page once its one-page PDF is durable.
+// resumes at the next page: pages read by earlier attempts (on any
+// machine), and a callback told of each new page, its one-page PDF's bytes
+// in `page_pdf`, for the caller to record in the catalogue.
 struct PageJournal {
-  std::filesystem::path pages_dir;     // the one-page PDFs, "<page>.pdf"; created when needed
-  std::map<int, DerivationPage> done;  // by index: read before, not read again
+  // This worker's copies of the one-page PDFs, "<page>.pdf", to assemble
+  // from; created when needed. A scratch folder: the catalogue holds the bytes.
+  std::filesystem::path pages_dir;
+  // By index: read before, not read again. Their PDFs are written to
+  // `pages_dir` and their bytes dropped from here. A page of a scanned
+  // version recorded without a PDF is read again for it, and not told to
+  // `recorded` again.
+  std::map<int, DerivationPage> done;
   std::function<void(const DerivationPage&)> recorded;  // may be null
 };
 

@@ -139,7 +139,8 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
   // Results are stored in batches of up to kBatch; `window` derivations are
   // claimed at a time so that a batch can fill while the threads work.
   constexpr std::size_t kBatch = 32;
-  const std::size_t window = std::max<std::size_t>(2 * jobs, kBatch);
+  const std::size_t window =
+      options.claim_limit > 0 ? options.claim_limit : std::max<std::size_t>(2 * jobs, kBatch);
   DeriveOptions derive{options.ocr, options.ocr_languages, options.ocr_limits,
                        PdfLimits{options.limits.max_pdf_pages, options.limits.max_text_bytes,
                                  options.limits.max_pdf_object_number}};
@@ -340,6 +341,9 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
       }
       if (claimed->empty()) exhausted = true;
       for (Derivation& d : *claimed) {
+        // Ours already: its heartbeat fell behind the lease (a long wait
+        // for the index lock) and the claim renewed it; it is being read.
+        if (in_flight.count({d.document_id, d.version_number})) continue;
         if (!failure.ok()) {  // the catalogue failed for an earlier one: give the rest back
           (void)catalog.fail_derivation(d.document_id, d.version_number, worker, failure.error().to_string(),
                                         Catalog::GiveBack::released, options.actor);

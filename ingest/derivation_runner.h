@@ -38,6 +38,10 @@ struct DerivationRunOptions {
   std::string actor;  // recorded in the audit rows
   std::chrono::seconds lease{300};
   int max_attempts = 3;
+  // Most derivations held at once. 0: enough that results are stored in
+  // batches (one process working through a backlog). A worker beside others
+  // sets `jobs`: what it claims and cannot start yet, they could.
+  std::size_t claim_limit = 0;
   // Called on the runner's thread when pages were done (may be null).
   std::function<void(const DerivationProgress&)> progress;
 };
@@ -56,9 +60,10 @@ struct DerivationEvent {
 
 // Runs queued derivations until the queue is empty or `keep_going` (may be
 // null) returns false, then brings the search index up to date. Each page
-// OCR reads is recorded in the catalogue with its one-page PDF in
-// ARCHIVE/spool/pages/DOC-VERSION/ as soon as it is read, so that a
-// derivation taken over from a dead worker resumes at the next page; the
+// OCR reads is recorded in the catalogue with its one-page PDF as soon as
+// it is read, so that a derivation taken over from a dead worker, on this
+// machine or another, resumes at the next page (ARCHIVE/spool/pages/ holds
+// only this worker's scratch copies); the
 // pages are forgotten when the version is done or fails for good. Reports each
 // to `report` (may be null). Returns how many were done. Errors: io when the
 // archive itself fails (the derivation in hand is given back to the queue).

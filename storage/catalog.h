@@ -164,7 +164,7 @@ struct DerivationPage {
   std::optional<double> ocr_confidence;
   int rotated_degrees = 0;
   double deskew_degrees = 0;
-  std::string page_pdf;  // its one-page searchable PDF, relative to the spool; "" when none
+  std::string page_pdf;  // its one-page searchable PDF (bytes), kept in the catalogue; "" when none
   std::string worker;    // who read it
   std::string recorded_at;
 };
@@ -250,8 +250,8 @@ class Catalog {
   virtual Status record_derivation_progress(DocumentId id, int version, const std::string& worker,
                                             int pages_done, int pages_total) = 0;
   // Records pages OCR has read for a derivation `worker` holds, with the
-  // progress, renewing the lease, in one transaction. The caller has made
-  // each page's PDF durable first. Errors: conflict (no longer this
+  // progress, renewing the lease, in one transaction; each page's PDF is
+  // stored with its row, for any worker to resume from. Errors: conflict (no longer this
   // worker's, or a page recorded already: nothing recorded), io.
   virtual Status record_derivation_pages(DocumentId id, int version, const std::string& worker,
                                          const std::vector<DerivationPage>& pages, int pages_done,

@@ -620,7 +620,9 @@ CREATE TABLE departments (
       // died starts at the next page; the rows go when the version is
       // derived. The queue learns when its claim began and how many pages
       // were already done then (pages per minute, ETA), and counts every
-      // page recognition recorded over all attempts.
+      // page recognition recorded over all attempts. Since issue 13
+      // `page_pdf` holds the one-page PDF itself (base64), so that a worker
+      // on another machine, with another spool, can resume.
       {15, R"sql(
 CREATE TABLE derivation_pages (
   document_id INTEGER NOT NULL,

@@ -3,6 +3,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "base/base64.h"
 #include "storage/audit_chain.h"
 #include "storage/catalog.h"
 #include "storage/catalog_migrations.h"
@@ -420,7 +421,7 @@ class SqlCatalog final : public Catalog {
                     .bind(5, p.ocr_confidence)
                     .bind(6, std::int64_t{p.rotated_degrees})
                     .bind(7, p.deskew_degrees)
-                    .bind(8, p.page_pdf)
+                    .bind(8, base64(p.page_pdf))
                     .bind(9, worker)
                     .bind(10, at)
                     .run());
@@ -458,7 +459,10 @@ class SqlCatalog final : public Catalog {
       if (!s->is_null(2)) p.ocr_confidence = s->real(2);
       p.rotated_degrees = static_cast<int>(s->integer(3));
       p.deskew_degrees = s->real(4);
-      p.page_pdf = s->text(5);
+      // Base64: a TEXT column both engines take (PostgreSQL text holds no
+      // NUL byte). A row of an archive from before held a file name in the
+      // spool; it does not decode, and the page is read again for its PDF.
+      p.page_pdf = unbase64(s->text(5)).value_or("");
       p.worker = s->text(6);
       p.recorded_at = s->text(7);
       out.push_back(std::move(p));

@@ -67,6 +67,19 @@ TEST_F(CliTest, InitRemembersTheIndexLocator) {
   EXPECT_NE(gone.err.find("elsewhere"), std::string::npos) << gone.err;
 }
 
+// Issue 13: a worker's timings are checked before it opens anything.
+TEST_F(CliTest, WorkerRefusesPollAndLeaseOutOfRange) {
+  for (auto [option, value] : {std::pair{"--poll", "0"}, std::pair{"--poll", "5s"}, std::pair{"--lease", "1"},
+                               std::pair{"--lease", "-300"}}) {
+    Outcome o = dosar({"worker", option, value});
+    EXPECT_EQ(o.code, ExitCode::usage) << option << " " << value;
+    EXPECT_NE(o.err.find(std::string(option) + " must be a number from"), std::string::npos) << o.err;
+  }
+  Outcome help = dosar({"worker", "--help"});
+  EXPECT_EQ(help.code, ExitCode::ok);
+  EXPECT_NE(help.out.find("--lease SECONDS"), std::string::npos) << help.out;
+}
+
 TEST_F(CliTest, HelpDescribesCommandOptions) {
   Outcome o = dosar({"ingest", "--help"});
   EXPECT_EQ(o.code, ExitCode::ok);

@@ -9,6 +9,7 @@ export DOSAR_ARCHIVE="$WORK/archive"
 FAILURES=0
 
 fail() { echo "FAIL: $*" >&2; FAILURES=$((FAILURES + 1)); }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # expect_exit CODE COMMAND...: runs the command, compares its exit status.
 expect_exit() {

@@ -9,7 +9,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/postgres.sh"
 source "$(dirname "$0")/s3rver.sh"
-source "$(dirname "$0")/xapian_shards.sh"
+source "$(dirname "$0")/shards.sh"
 
 D() { "$DOSAR" "$@"; }
 stop_all() { stop_shards; stop_s3rver; stop_postgres; rm -rf "$WORK"; }

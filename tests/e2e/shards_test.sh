@@ -4,11 +4,10 @@
 # locator, each shard is an ordinary Xapian database that xapian-delve and
 # quest read, and a shard that goes away fails the search naming it.
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/xapian_shards.sh"
+source "$(dirname "$0")/shards.sh"
 
 D() { "$DOSAR" "$@"; }
 trap 'stop_shards; rm -rf "$WORK"' EXIT
-
 start_shard "$WORK/shard0"; P0=$SHARD_PORT
 start_shard "$WORK/shard1"; P1=$SHARD_PORT
 SHARDS="xapian-tcp://127.0.0.1:$P0,127.0.0.1:$P1"

@@ -9,6 +9,7 @@
 #include "base/sha256.h"
 #include "ingest/archive_index.h"
 #include "ingest/derivation_runner.h"
+#include "ingest/pdf_text.h"
 #include "tests/support/fault_server.h"
 #include "tests/support/s3rver.h"
 #include "tests/support/sample_pdf.h"
@@ -204,6 +205,15 @@ class DeferredIngestTest : public IngesterTest {
     EXPECT_TRUE(result.ok()) << result.error().to_string();
     return result.ok() ? result->total : 0;
   }
+  // The text of version 1's searchable PDF, read back by Poppler.
+  Result<PdfText> searchable_pdf_text(DocumentId id) {
+    auto version = archive_->catalog().version(id, 1);
+    if (!version.ok()) return version.error();
+    for (const DerivedBlob& d : version->derived)
+      if (d.kind == "searchable-pdf")
+        return extract_pdf_text_from_memory(*archive_->blobs().read(d.blob_id, Verify::hash), "pdf", {});
+    return make_error(ErrorCode::not_found, "document " + std::to_string(id), "no searchable PDF");
+  }
   Result<std::size_t> derive(std::vector<DerivationEvent>* events = nullptr) {
     DerivationRunOptions run;
     run.actor = "ana";
@@ -293,6 +303,71 @@ TEST_F(DeferredIngestTest, WorkOfADeadWorkerIsDoneByTheNextOne) {
   auto all = archive_->catalog().derivations(false);
   EXPECT_EQ((*all)[0].attempts, 2);
   EXPECT_EQ(hits("referat"), 1u);
+}
+
+// Issue 13: a worker on another machine has another spool. A derivation
+// stopped after its first page was recorded is finished from the catalogue
+// alone: the page is not read again, and its one-page PDF, kept in the
+// catalogue, goes into the searchable PDF.
+TEST_F(DeferredIngestTest, TakeoverWithAnotherSpoolResumesFromThePagesInTheCatalogue) {
+  options_.defer_derivation = true;
+  auto items = ingest({fs::path(DOSAR_TEST_DATA) / "scans/s09.pdf"});  // two scanned pages
+  ASSERT_EQ(items[0].status, IngestStatus::stored);
+  const DocumentId id = items[0].document_id;
+  DerivationRunOptions run;
+  run.actor = "ana";
+  run.jobs = 1;
+  auto recorded = [&] { return archive_->catalog().derivation_pages(id, 1)->size(); };
+  auto first = run_derivations(*archive_, run, nullptr, [&] { return recorded() == 0; });
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  ASSERT_EQ(recorded(), 1u) << "stopped once the first page was recorded";
+  auto pages = archive_->catalog().derivation_pages(id, 1);
+  EXPECT_EQ((*pages)[0].page_pdf.substr(0, 5), "%PDF-") << "the page's PDF is in the catalogue";
+
+  // The next worker's spool holds none of it.
+  fs::remove_all(archive_->spool_dir());
+  fs::create_directories(archive_->spool_dir());
+  auto second = run_derivations(*archive_, run, nullptr);
+  ASSERT_TRUE(second.ok()) << second.error().to_string();
+  EXPECT_EQ(*second, 1u);
+  auto derivation = archive_->catalog().derivation(id, 1);
+  EXPECT_EQ((*derivation)->state, "done");
+  EXPECT_EQ((*derivation)->pages_recognized, 2) << "each page recognized once";
+  auto trail = archive_->catalog().audit_trail(id);
+  EXPECT_NE(trail->back().detail.find("\"pages_resumed\":1"), std::string::npos) << trail->back().detail;
+  EXPECT_NE(trail->back().detail.find("\"pages_read\":1"), std::string::npos) << trail->back().detail;
+  auto text = searchable_pdf_text(id);
+  ASSERT_TRUE(text.ok()) << text.error().to_string();
+  EXPECT_EQ(text->page_count, 2);
+  EXPECT_NE(text->text.substr(0, text->text.find('\f')).find("Cluj"), std::string::npos)
+      << "page 1, made by the first worker, has its text layer";
+}
+
+// A page recorded without its PDF (a row from before the PDFs went into the
+// catalogue) is read again for the searchable PDF, and not recorded twice.
+TEST_F(DeferredIngestTest, RecordedPageWithoutItsPdfIsReadAgainForIt) {
+  options_.defer_derivation = true;
+  auto items = ingest({fs::path(DOSAR_TEST_DATA) / "scans/s09.pdf"});
+  const DocumentId id = items[0].document_id;
+  Catalog& catalog = archive_->catalog();
+  ASSERT_EQ(catalog.claim_derivations("1@old#1", 1, std::chrono::seconds(300), 3)->size(), 1u);
+  DerivationPage old;
+  old.index = 0;
+  old.text = "text of an earlier attempt";
+  ASSERT_TRUE(catalog.record_derivation_pages(id, 1, "1@old#1", {old}, 1, 2).ok());
+  ASSERT_TRUE(catalog.fail_derivation(id, 1, "1@old#1", "stopped", Catalog::GiveBack::released, "ana").ok());
+
+  DerivationRunOptions run;
+  run.actor = "ana";
+  run.jobs = 1;
+  auto done = run_derivations(*archive_, run, nullptr);
+  ASSERT_TRUE(done.ok()) << done.error().to_string();
+  EXPECT_EQ(*done, 1u);
+  EXPECT_EQ((*catalog.derivation(id, 1))->pages_recognized, 2) << "page 1 recorded once, page 2 once";
+  auto text = searchable_pdf_text(id);
+  ASSERT_TRUE(text.ok()) << text.error().to_string();
+  EXPECT_EQ(text->page_count, 2);
+  EXPECT_NE(text->text.substr(0, text->text.find('\f')).find("Cluj"), std::string::npos);
 }
 
 // Issue 13: the same ingest with the blobs in an S3 bucket (a real s3rver).

@@ -167,6 +167,14 @@ TEST_P(DerivationQueueTest, WorkerAskedToStopGivesItsWorkBackWithoutSpendingAnAt
   EXPECT_EQ(catalog_->derivations(true)->at(0).state, "queued");
 }
 
+// Bytes standing for a one-page PDF: binary, with a NUL byte (which a
+// PostgreSQL text column could not hold as such).
+std::string one_page_pdf(int index) {
+  std::string bytes = "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
+  bytes += std::string(1, '\0') + "page " + std::to_string(index + 1) + "\n%%EOF\n";
+  return bytes;
+}
+
 // Issue 3: a page OCR has read is recorded at once, so that the worker
 // that takes the derivation over starts at the next page.
 DerivationPage page(int index, const std::string& text) {
@@ -176,7 +184,7 @@ DerivationPage page(int index, const std::string& text) {
   p.ocr_confidence = 91.5;
   p.rotated_degrees = 180;
   p.deskew_degrees = -0.5;
-  p.page_pdf = std::to_string(index + 1) + ".pdf";
+  p.page_pdf = one_page_pdf(index);
   return p;
 }
 
@@ -201,7 +209,9 @@ TEST_P(DerivationQueueTest, RecordedPagesOutliveTheirWorkerAndAreReadOnce) {
   EXPECT_EQ((*pages)[1].ocr_confidence, 91.5);
   EXPECT_EQ((*pages)[1].rotated_degrees, 180);
   EXPECT_EQ((*pages)[1].deskew_degrees, -0.5);
-  EXPECT_EQ((*pages)[1].page_pdf, "2.pdf");
+  // Issue 13: its one-page PDF too, byte for byte, for a worker on another
+  // machine (another spool) to assemble the searchable PDF from.
+  EXPECT_EQ((*pages)[1].page_pdf, one_page_pdf(1));
   EXPECT_EQ((*pages)[1].worker, "dead");
 
   // The dead worker cannot record any more; a page is recorded once.

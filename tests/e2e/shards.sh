@@ -1,16 +1,15 @@
-# Starts writable xapian-tcpsrv shards on loopback for an end-to-end suite;
-# source after lib.sh. `start_shard DIR` serves DIR on a free port (set in
-# SHARD_PORT), in its own process group so that killing it also ends the
-# processes serving open connections; `stop_shards` ends them all (call it
+# Xapian index shards for an end-to-end suite: writable xapian-tcpsrv
+# processes on loopback. Source after lib.sh; `start_shard DIR` serves DIR
+# (made if missing) and sets SHARD_PORT; `stop_shards` ends them all (call it
 # from the suite's EXIT trap).
 SHARD_PIDS=()
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 stop_shards() {
   for pid in "${SHARD_PIDS[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
 }
 
+# Each in its own process group, so that killing it also ends the processes
+# serving open connections.
 start_shard() {
   local dir=$1 port
   mkdir -p "$dir"
