@@ -80,9 +80,6 @@ Result<std::optional<TimelineCursor>> cursor_option(const Context& c) {
 
 Status record_person_read(const Context& c, ArchiveStore& archive, DocumentId id, const std::string& what) {
   auto persons = Persons::open(archive);
-  // A catalogue without the persons store (PostgreSQL, for now) links no
-  // document to anyone.
-  if (!persons.ok() && persons.error().code == ErrorCode::unsupported) return {};
   if (!persons.ok()) return persons.error();
   auto linked = (*persons)->store().persons_linked_to("document", id);
   if (!linked.ok()) return linked.error();
