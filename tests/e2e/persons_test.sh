@@ -86,7 +86,9 @@ expect_exit 1 D person link "$ion" --document "$doc_altul"
 expect_output_contains "is already linked"
 expect_exit 1 D person link "$ion" --document 999
 expect_exit 0 D person unlink "$ion" --document "$doc_altul"
-entry=$(D registry add --kind petitie --sender "Ion Popescu" --subject "Cerere ajutor" --doc "$doc_cerere" --json | jq -r .id)
+D registry add --kind petitie --sender "Ion Popescu" --subject "Cerere ajutor" --doc "$doc_cerere" --json >"$WORK/entry.json"
+entry=$(jq -r .id "$WORK/entry.json")
+entry_nr=$(jq -r .number "$WORK/entry.json")
 expect_exit 0 D person link "$ion" --entry "$entry"
 
 # CLI reads of a document in a person's file need a purpose from the list
@@ -114,6 +116,15 @@ for read in "ana|evaluare|document $doc_cerere (show)" "dan|evaluare|document $d
 done
 jq -e --arg d "document $doc_altul" '.accesses | map(select(.what | startswith($d))) | length == 0' \
   "$WORK/cli-reads.json" >/dev/null || fail "a read of an unlinked document went into the person's file"
+
+# So does `registry show` of an entry in a person's file.
+expect_exit 1 D registry show "$entry_nr"
+expect_output_contains "registry entry $entry_nr: is in the file of a person: reading it needs --purpose P"
+expect_exit 0 D registry show "$entry_nr" --purpose evaluare
+expect_output_contains "Cerere ajutor"
+D person access-report "$ion" --json | jq -e --arg w "registry entry $entry_nr (show)" \
+  '.accesses | map(select(.user == "ana" and .purpose == "evaluare" and .what == $w)) | length == 1' >/dev/null ||
+  fail "registry show of an entry in a person's file is not recorded"
 
 # The timeline: newest first, paged with the cursor it prints.
 expect_exit 0 D person timeline "$ion" --purpose anchetă-socială --json
