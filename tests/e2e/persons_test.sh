@@ -206,6 +206,22 @@ expect_exit 0 D person add --name "Ana Popescu" --id-type pașaport --id Z2 --re
 D audit --json > "$WORK/audit.json"
 grep -q "$ION" "$WORK/audit.json" && fail "the audit trail holds a CNP"
 
+# A CNP in a document's title: masked in the list (read with no purpose) and
+# in search hits, shown in full only to the assigned with a purpose. (After
+# the audit check: the document.create row holds the title.)
+text_pdf "$WORK/dosar-$ION.pdf" "Dosarul familiei Zamfirescu."
+expect_exit 0 D ingest --no-ocr "$WORK/dosar-$ION.pdf"
+expect_exit 0 D list --json
+grep -q "$ION" "$WORK/last.out" && fail "the list shows a full CNP in a title"
+expect_output_contains "dosar-1********0016"
+expect_exit 0 D search Zamfirescu --purpose evaluare --as maria --json
+[[ $(jq -r '.hits[0].title' "$WORK/last.out") == "dosar-1********0016" ]] ||
+  fail "a search hit's title shows a CNP to someone not assigned: $(cat "$WORK/last.out")"
+expect_exit 0 D search Zamfirescu --json
+[[ $(jq -r '.hits[0].title' "$WORK/last.out") == "dosar-1********0016" ]] || fail "a title's CNP shown without a purpose"
+expect_exit 0 D search Zamfirescu --purpose evaluare --json
+[[ $(jq -r '.hits[0].title' "$WORK/last.out") == "dosar-$ION" ]] || fail "the case worker does not see the title's CNP"
+
 # GDPR export: refused to maria (nothing written), allowed to ana.
 expect_exit 1 D person export "$ion" -o "$WORK/maria.tar" --purpose solicitare-persoană-vizată --as maria
 expect_output_contains "not assigned"
