@@ -5,6 +5,7 @@
 
 #include "api/http_support.h"
 #include "api/json_shapes.h"
+#include "base/cnp.h"
 #include "ingest/archive_index.h"
 #include "ingest/ingester.h"
 #include "ingest/page_preview.h"
@@ -237,7 +238,7 @@ void add_document_routes(httplib::Server& server, const App& app) {
                // A hit's snippet shows the document's text: for a document in a
                // beneficiary's file, a read of that person's data. Its CNPs are
                // masked unless the caller is assigned to their person and gave
-               // a purpose.
+               // a purpose; so are those of its title.
                auto persons = persons::Persons::open(archive);
                if (!persons.ok()) return send_error(res, persons.error());
                const std::string purpose = req.get_param_value("purpose");
@@ -245,6 +246,9 @@ void add_document_routes(httplib::Server& server, const App& app) {
                  Status recorded = (*persons)->record_document_read(hit.document_id, caller.user.name,
                                                                     purpose, "search hit");
                  if (!recorded.ok()) return send_error(res, recorded.error());
+                 auto title = (*persons)->mask_cnps_for(hit.title, caller.user.name, purpose);
+                 if (!title.ok()) return send_error(res, title.error());
+                 hit.title = std::move(title).value();
                  auto snippet = (*persons)->mask_cnps_for(hit.snippet, caller.user.name, purpose);
                  if (!snippet.ok()) return send_error(res, snippet.error());
                  hit.snippet = std::move(snippet).value();
@@ -276,7 +280,12 @@ void add_document_routes(httplib::Server& server, const App& app) {
                    if (list.size() == limit) break;
                    ++scanned;
                    cursor = d.id;
-                   if (caller.visibility.allows(d.department, d.confidentiality)) list.push_back(to_json(d));
+                   if (!caller.visibility.allows(d.department, d.confidentiality)) continue;
+                   // A list is read with no purpose: a CNP in a title is
+                   // masked, as in a snippet read without one (issue 12).
+                   Document shown = d;
+                   shown.title = mask_cnps(d.title);
+                   list.push_back(to_json(shown));
                  }
                  if (documents->size() < batch && list.size() < limit) {
                    at_end = true;

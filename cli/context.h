@@ -189,6 +189,11 @@ ExitCode run_person_erasure_report(Context& c);
 // else the account running dosar. Errors: invalid_argument (no purpose or
 // one not in the list, naming the purposes), io.
 Status record_person_read(const Context& c, ArchiveStore& archive, DocumentId id, const std::string& what);
+// The same for anything a person link names (`kind` as PersonLink::kind, a
+// registry entry's `registry show`), `subject` naming it in the message and
+// the access records.
+Status record_linked_person_read(const Context& c, ArchiveStore& archive, const std::string& kind,
+                                 std::int64_t target, const std::string& subject, const std::string& what);
 // After `ingest` and `jobs run`: looks for CNPs and names of known persons in
 // the text of `documents` and says how many link suggestions it stored. A
 // failure is a warning: the documents are stored whatever it finds.

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "base/cnp.h"
 #include "base/file_system.h"
 #include "cli/context.h"
 #include "ingest/ingester.h"
@@ -39,6 +40,9 @@ ExitCode run_list(Context& c) {
   if (!archive.ok()) return c.fail(archive.error());
   auto documents = (*archive)->catalog().documents();
   if (!documents.ok()) return c.fail(documents.error());
+  // A list is read with no purpose: a CNP in a title is masked, as in a
+  // snippet read without one (issue 12).
+  for (Document& d : *documents) d.title = mask_cnps(d.title);
   if (c.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& d : *documents) list.push_back(to_json(d));

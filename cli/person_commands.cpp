@@ -79,12 +79,14 @@ Result<std::optional<TimelineCursor>> cursor_option(const Context& c) {
 }  // namespace
 
 Status record_person_read(const Context& c, ArchiveStore& archive, DocumentId id, const std::string& what) {
+  return record_linked_person_read(c, archive, "document", id, "document " + std::to_string(id), what);
+}
+
+Status record_linked_person_read(const Context& c, ArchiveStore& archive, const std::string& kind,
+                                 std::int64_t target, const std::string& subject, const std::string& what) {
   auto persons = Persons::open(archive);
-  // A catalogue without the persons store (PostgreSQL, for now) links no
-  // document to anyone.
-  if (!persons.ok() && persons.error().code == ErrorCode::unsupported) return {};
   if (!persons.ok()) return persons.error();
-  auto linked = (*persons)->store().persons_linked_to("document", id);
+  auto linked = (*persons)->store().persons_linked_to(kind, target);
   if (!linked.ok()) return linked.error();
   if (linked->empty()) return {};
   const std::string why = purpose(c);
@@ -92,13 +94,14 @@ Status record_person_read(const Context& c, ArchiveStore& archive, DocumentId id
     std::string names;
     for (const auto& p : persons::purposes()) names += (names.empty() ? "" : ", ") + p;
     return make_error(
-        ErrorCode::invalid_argument, "document " + std::to_string(id),
+        ErrorCode::invalid_argument, subject,
         "is in the file of " +
             (linked->size() == 1 ? std::string("a person") : std::to_string(linked->size()) + " persons") +
             ": reading it needs --purpose P" +
             (why.empty() ? std::string() : " ('" + why + "' is not one of them)") + ", one of: " + names);
   }
-  return (*persons)->record_document_read(id, c.command.get("--as").value_or(c.actor()), why, what);
+  return (*persons)->record_linked_read(kind, target, subject, c.command.get("--as").value_or(c.actor()), why,
+                                        what);
 }
 
 void suggest_person_links(const Context& c, ArchiveStore& archive, const std::vector<DocumentId>& documents) {

@@ -242,6 +242,11 @@ ExitCode run_registry_show(Context& c) {
   if (!r.ok()) return c.fail(r.error());
   auto e = r->registry->find(entry_ref(c));
   if (!e.ok()) return c.fail(e.error());
+  // An entry in a person's file is their data (issue 12), like a document.
+  if (Status read = record_linked_person_read(c, *r->archive, "registry-entry", e->id,
+                                              "registry entry " + e->number, "show");
+      !read.ok())
+    return c.fail(read.error());
   return print_entry(c, *r, *e);
 }
 

@@ -5,7 +5,6 @@
 #include <set>
 #include <sstream>
 
-#include "base/cnp.h"
 #include "cli/context.h"
 #include "ingest/archive_index.h"
 #include "persons/persons.h"
@@ -83,23 +82,23 @@ ExitCode run_search(Context& c) {
   }
   // A snippet shows a document's text: for a document in a person's file it
   // needs --purpose and is recorded (record_person_read), else it is
-  // withheld; CNPs stay masked unless the reader is assigned to their person.
+  // withheld; CNPs, in snippets and titles, stay masked unless the reader is
+  // assigned to their person and gave a purpose.
   auto persons = persons::Persons::open(**archive);
-  if (!persons.ok() && persons.error().code != ErrorCode::unsupported) return c.fail(persons.error());
+  if (!persons.ok()) return c.fail(persons.error());
   const std::string reader = c.command.get("--as").value_or(c.actor());
   const std::string purpose = c.command.get("--purpose").value_or("");
   std::set<DocumentId> withheld;
   for (SearchHit& h : result->hits) {
+    auto title = (*persons)->mask_cnps_for(h.title, reader, purpose);
+    if (!title.ok()) return c.fail(title.error());
+    h.title = std::move(title).value();
     if (h.snippet.empty()) continue;
     Status read = record_person_read(c, **archive, h.document_id, "search hit");
     if (!read.ok()) {
       if (read.error().code != ErrorCode::invalid_argument) return c.fail(read.error());
       h.snippet.clear();
       withheld.insert(h.document_id);
-      continue;
-    }
-    if (!persons.ok()) {  // no persons store on this catalogue: nobody is assigned
-      h.snippet = mask_cnps(h.snippet);
       continue;
     }
     auto snippet = (*persons)->mask_cnps_for(h.snippet, reader, purpose);

@@ -290,12 +290,18 @@ Status Persons::assign(PersonId id, const Assignment& assignment, const std::str
 
 Status Persons::record_document_read(DocumentId id, const std::string& user, const std::string& purpose,
                                      const std::string& what) {
-  auto linked = store_->persons_linked_to("document", id);
+  return record_linked_read("document", id, "document " + std::to_string(id), user, purpose, what);
+}
+
+Status Persons::record_linked_read(const std::string& kind, std::int64_t target, const std::string& subject,
+                                   const std::string& user, const std::string& purpose,
+                                   const std::string& what) {
+  auto linked = store_->persons_linked_to(kind, target);
   if (!linked.ok()) return linked.error();
   const std::string why = check_purpose(purpose).ok() ? purpose : "nedeclarat";
   for (PersonId person : *linked)
-    DOSAR_TRY(store_->record_access(AccessRecord{0, person, user, format_utc(clock_.now()), why,
-                                                 "document " + std::to_string(id) + " (" + what + ")"}));
+    DOSAR_TRY(store_->record_access(
+        AccessRecord{0, person, user, format_utc(clock_.now()), why, subject + " (" + what + ")"}));
   return {};
 }
 

@@ -149,6 +149,11 @@ class Persons {
   // control to ask about. Errors: io.
   Status record_document_read(DocumentId id, const std::string& user, const std::string& purpose,
                               const std::string& what);
+  // The same for anything a person link names: `kind` as PersonLink::kind
+  // ("document", "registry-entry", "flow"), `subject` naming it in the
+  // record ("registry entry 12/22.11.2026"). Errors: io.
+  Status record_linked_read(const std::string& kind, std::int64_t target, const std::string& subject,
+                            const std::string& user, const std::string& purpose, const std::string& what);
 
   // An excerpt of a document's text (a search snippet) as `user` may read
   // it: every valid CNP masked, except those of persons `user` sees when

@@ -212,8 +212,9 @@ class PersonsStore {
   virtual Status resolve_suggestion(std::int64_t id, const std::string& state, const std::string& actor) = 0;
 };
 
-// The SQLite persons store of an archive: a further connection to its
-// catalogue (migration 12 made the tables). Errors: io, corrupt.
+// The persons store of an archive: a further connection to its catalogue,
+// SQLite or PostgreSQL (migrations 12 and 16 made the tables). Errors:
+// not_found, permission, io, corrupt.
 Result<std::unique_ptr<PersonsStore>> open_persons_store(const ArchiveStore& archive,
                                                          const Clock& clock = system_clock());
 

@@ -1,7 +1,7 @@
 // Data access of imported provenance: the history (audit rows, PREMIS
 // events) a document brought with it from another archive in a preservation
 // package, kept readable beside the audit row that records the import. A
-// second backend (PostgreSQL) implements this header.
+// second backend implements this header.
 #pragma once
 
 #include <memory>
@@ -34,7 +34,9 @@ class ProvenanceStore {
   virtual Result<std::optional<ImportedProvenance>> imported(DocumentId document) const = 0;
 };
 
-// The SQLite store of an archive (migration 8 made the table). Errors: io, corrupt.
+// The store of an archive: another connection to its catalogue, SQLite or
+// PostgreSQL (migration 8 made the table). Errors: not_found, permission, io,
+// corrupt.
 Result<std::unique_ptr<ProvenanceStore>> open_provenance_store(const ArchiveStore& archive,
                                                                const Clock& clock = system_clock());
 

@@ -198,7 +198,7 @@ class SqliteAccounts final : public AccountStore {
 }  // namespace
 
 Result<std::unique_ptr<AccountStore>> open_accounts(const CatalogLocation& catalog, const Clock& clock) {
-  auto db = sql::open_catalog_connection(catalog, "account store", sql::Engines::sqlite_and_postgresql);
+  auto db = sql::open_catalog_connection(catalog);
   if (!db.ok()) return db.error();
   return std::unique_ptr<AccountStore>(std::make_unique<SqliteAccounts>(std::move(db).value(), clock));
 }

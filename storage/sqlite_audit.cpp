@@ -4,14 +4,8 @@
 
 namespace dosar::sql {
 
-Result<Database> open_catalog_connection(const CatalogLocation& where, const std::string& store,
-                                         Engines engines) {
-  if (where.engine == CatalogLocation::Engine::postgresql) {
-    if (engines == Engines::sqlite_only)
-      return make_error(ErrorCode::unsupported, store,
-                        "is not yet available on a PostgreSQL catalogue; it runs on a SQLite catalogue only");
-    return Database::open_postgresql(where.target);
-  }
+Result<Database> open_catalog_connection(const CatalogLocation& where) {
+  if (where.engine == CatalogLocation::Engine::postgresql) return Database::open_postgresql(where.target);
   auto db = Database::open_sqlite(where.target, false);
   if (!db.ok()) return db.error();
   DOSAR_TRY(db->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));

@@ -10,16 +10,11 @@
 
 namespace dosar::sql {
 
-// The engines a store has been ported to and tested on.
-enum class Engines { sqlite_only, sqlite_and_postgresql };
-
-// One more connection to an existing catalogue, with the catalogue's
-// durability and foreign-key settings, for `store` beside the Catalog
-// (registry, flows). A store not yet ported to PostgreSQL refuses a
-// PostgreSQL catalogue rather than run untested SQL on it. Errors:
-// not_found, corrupt, unsupported (naming the store and the server), io.
-Result<Database> open_catalog_connection(const CatalogLocation& where, const std::string& store,
-                                         Engines engines);
+// One more connection to an existing catalogue, SQLite or PostgreSQL, with
+// the catalogue's durability and foreign-key settings, for a store beside the
+// Catalog (registry, flows, persons, …). Errors: not_found, corrupt,
+// permission, io.
+Result<Database> open_catalog_connection(const CatalogLocation& where);
 
 // REQUIRES: inside a write transaction (sql::Transaction), so that the chain
 // head cannot move between reading it and appending. Errors: io, conflict.

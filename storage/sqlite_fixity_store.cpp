@@ -288,8 +288,7 @@ std::string fixity_root_from_proof(const std::string& leaf_hash, const std::vect
 }
 
 Result<std::unique_ptr<FixityStore>> open_fixity_store(const ArchiveStore& archive, const Clock& clock) {
-  auto db = sql::open_catalog_connection(archive.catalog_location(), "fixity store",
-                                         sql::Engines::sqlite_and_postgresql);
+  auto db = sql::open_catalog_connection(archive.catalog_location());
   if (!db.ok()) return db.error();
   return std::unique_ptr<FixityStore>(std::make_unique<SqliteFixityStore>(std::move(db).value(), clock));
 }

@@ -368,8 +368,7 @@ class SqliteFlowStore final : public FlowStore {
 }  // namespace
 
 Result<std::unique_ptr<FlowStore>> open_flow_store(const ArchiveStore& archive, const Clock& clock) {
-  auto db = sql::open_catalog_connection(archive.catalog_location(), "flow store",
-                                         sql::Engines::sqlite_and_postgresql);
+  auto db = sql::open_catalog_connection(archive.catalog_location());
   if (!db.ok()) return db.error();
   return std::unique_ptr<FlowStore>(std::make_unique<SqliteFlowStore>(std::move(db).value(), clock));
 }

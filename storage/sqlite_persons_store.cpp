@@ -629,8 +629,7 @@ Status set_person_field(Person& p, const std::string& field, const std::string& 
 }
 
 Result<std::unique_ptr<PersonsStore>> open_persons_store(const ArchiveStore& archive, const Clock& clock) {
-  auto db =
-      sql::open_catalog_connection(archive.catalog_location(), "persons store", sql::Engines::sqlite_only);
+  auto db = sql::open_catalog_connection(archive.catalog_location());
   if (!db.ok()) return db.error();
   return std::unique_ptr<PersonsStore>(std::make_unique<SqlitePersonsStore>(std::move(db).value(), clock));
 }

@@ -69,8 +69,7 @@ class SqliteProvenanceStore final : public ProvenanceStore {
 
 Result<std::unique_ptr<ProvenanceStore>> open_provenance_store(const ArchiveStore& archive,
                                                                const Clock& clock) {
-  auto db =
-      sql::open_catalog_connection(archive.catalog_location(), "provenance store", sql::Engines::sqlite_only);
+  auto db = sql::open_catalog_connection(archive.catalog_location());
   if (!db.ok()) return db.error();
   return std::unique_ptr<ProvenanceStore>(
       std::make_unique<SqliteProvenanceStore>(std::move(db).value(), clock));

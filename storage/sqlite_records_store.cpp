@@ -689,8 +689,7 @@ class SqliteRecordsStore final : public RecordsStore {
 }  // namespace
 
 Result<std::unique_ptr<RecordsStore>> open_records_store(const ArchiveStore& archive, const Clock& clock) {
-  auto db = sql::open_catalog_connection(archive.catalog_location(), "records store",
-                                         sql::Engines::sqlite_and_postgresql);
+  auto db = sql::open_catalog_connection(archive.catalog_location());
   if (!db.ok()) return db.error();
   return std::unique_ptr<RecordsStore>(std::make_unique<SqliteRecordsStore>(std::move(db).value(), clock));
 }

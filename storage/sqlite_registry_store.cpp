@@ -735,8 +735,7 @@ class SqliteRegistryStore final : public RegistryStore {
 }  // namespace
 
 Result<std::unique_ptr<RegistryStore>> open_registry_store(const ArchiveStore& archive, const Clock& clock) {
-  auto db = sql::open_catalog_connection(archive.catalog_location(), "registry store",
-                                         sql::Engines::sqlite_and_postgresql);
+  auto db = sql::open_catalog_connection(archive.catalog_location());
   if (!db.ok()) return db.error();
   return std::unique_ptr<RegistryStore>(std::make_unique<SqliteRegistryStore>(std::move(db).value(), clock));
 }

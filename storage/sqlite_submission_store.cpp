@@ -184,8 +184,7 @@ class SqliteSubmissionStore final : public SubmissionStore {
 
 Result<std::unique_ptr<SubmissionStore>> open_submission_store(const ArchiveStore& archive,
                                                                const Clock& clock) {
-  auto db =
-      sql::open_catalog_connection(archive.catalog_location(), "submission store", sql::Engines::sqlite_only);
+  auto db = sql::open_catalog_connection(archive.catalog_location());
   if (!db.ok()) return db.error();
   return std::unique_ptr<SubmissionStore>(
       std::make_unique<SqliteSubmissionStore>(std::move(db).value(), clock));

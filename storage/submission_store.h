@@ -62,7 +62,9 @@ class SubmissionStore {
                                   const std::string& actor) = 0;
 };
 
-// The SQLite store of an archive: another connection to its catalogue.
+// The store of an archive: another connection to its catalogue, SQLite or
+// PostgreSQL (migration 9 made the table). Errors: not_found, permission, io,
+// corrupt.
 Result<std::unique_ptr<SubmissionStore>> open_submission_store(const ArchiveStore& archive,
                                                                const Clock& clock = system_clock());
 

@@ -687,6 +687,35 @@ TEST_F(ApiServerTest, PersonsAreSeenOnlyByTheAssignedWithAPurpose) {
   EXPECT_NE(c.Get("/persons.js")->body.find("/persons/purposes"), std::string::npos);
 }
 
+// Issue 12: a CNP in a document's title is masked in the document list
+// (read with no purpose) and in search hits, as in snippets: shown in full
+// only to someone assigned to its person who gave a purpose.
+TEST_F(ApiServerTest, CnpsInTitlesAreMaskedInListsAndForTheUnassignedInSearchHits) {
+  testing::write_file(dir_ / "cerere-1800101400016.pdf", make_text_pdf({"Cerere de ajutor social."}));
+  ASSERT_EQ(
+      dosar({"ingest", "--department", "Asistență socială", (dir_ / "cerere-1800101400016.pdf").string()}),
+      0);
+  ASSERT_EQ(dosar({"person", "add", "--name", "Ion Popescu", "--cnp", "1800101400016", "--as", "maria"}), 0);
+  auto maria = sign_in("maria");  // assigned to Ion
+  auto ana = sign_in("ana");      // not assigned
+  auto c = client();
+  for (const SignedIn* who : {&maria, &ana}) {
+    auto list = c.Get("/api/v1/documents", who->headers());
+    ASSERT_EQ(list->status, 200);
+    EXPECT_EQ(list->body.find("1800101400016"), std::string::npos) << list->body;
+    EXPECT_NE(list->body.find("cerere-1********0016"), std::string::npos) << list->body;
+  }
+  auto title_of_hit = [&](const SignedIn& who, const std::string& query) {
+    auto res = c.Get("/api/v1/search?q=" + query, who.headers());
+    EXPECT_EQ(res->status, 200);
+    auto hits = json::parse(res->body)["hits"];
+    return hits.size() == 1 ? hits[0]["title"].get<std::string>() : "hits: " + hits.dump();
+  };
+  EXPECT_EQ(title_of_hit(ana, "ajutor&purpose=evaluare"), "cerere-1********0016");
+  EXPECT_EQ(title_of_hit(maria, "ajutor"), "cerere-1********0016");
+  EXPECT_EQ(title_of_hit(maria, "ajutor&purpose=evaluare"), "cerere-1800101400016");
+}
+
 // The persons page's changes (issue 12): the CLI's calls and checks over
 // HTTP, with CSRF; a person or a document the caller may not see is 404.
 TEST_F(ApiServerTest, PersonsAreAddedLinkedRectifiedAndExportedWithTheCliChecks) {

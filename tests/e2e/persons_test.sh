@@ -86,7 +86,9 @@ expect_exit 1 D person link "$ion" --document "$doc_altul"
 expect_output_contains "is already linked"
 expect_exit 1 D person link "$ion" --document 999
 expect_exit 0 D person unlink "$ion" --document "$doc_altul"
-entry=$(D registry add --kind petitie --sender "Ion Popescu" --subject "Cerere ajutor" --doc "$doc_cerere" --json | jq -r .id)
+D registry add --kind petitie --sender "Ion Popescu" --subject "Cerere ajutor" --doc "$doc_cerere" --json >"$WORK/entry.json"
+entry=$(jq -r .id "$WORK/entry.json")
+entry_nr=$(jq -r .number "$WORK/entry.json")
 expect_exit 0 D person link "$ion" --entry "$entry"
 
 # CLI reads of a document in a person's file need a purpose from the list
@@ -114,6 +116,15 @@ for read in "ana|evaluare|document $doc_cerere (show)" "dan|evaluare|document $d
 done
 jq -e --arg d "document $doc_altul" '.accesses | map(select(.what | startswith($d))) | length == 0' \
   "$WORK/cli-reads.json" >/dev/null || fail "a read of an unlinked document went into the person's file"
+
+# So does `registry show` of an entry in a person's file.
+expect_exit 1 D registry show "$entry_nr"
+expect_output_contains "registry entry $entry_nr: is in the file of a person: reading it needs --purpose P"
+expect_exit 0 D registry show "$entry_nr" --purpose evaluare
+expect_output_contains "Cerere ajutor"
+D person access-report "$ion" --json | jq -e --arg w "registry entry $entry_nr (show)" \
+  '.accesses | map(select(.user == "ana" and .purpose == "evaluare" and .what == $w)) | length == 1' >/dev/null ||
+  fail "registry show of an entry in a person's file is not recorded"
 
 # The timeline: newest first, paged with the cursor it prints.
 expect_exit 0 D person timeline "$ion" --purpose anchetă-socială --json
@@ -194,6 +205,22 @@ expect_exit 0 D person add --name "Ana Popescu" --id-type pașaport --id Z2 --re
 # The audit trail and the log never hold the CNP.
 D audit --json > "$WORK/audit.json"
 grep -q "$ION" "$WORK/audit.json" && fail "the audit trail holds a CNP"
+
+# A CNP in a document's title: masked in the list (read with no purpose) and
+# in search hits, shown in full only to the assigned with a purpose. (After
+# the audit check: the document.create row holds the title.)
+text_pdf "$WORK/dosar-$ION.pdf" "Dosarul familiei Zamfirescu."
+expect_exit 0 D ingest --no-ocr "$WORK/dosar-$ION.pdf"
+expect_exit 0 D list --json
+grep -q "$ION" "$WORK/last.out" && fail "the list shows a full CNP in a title"
+expect_output_contains "dosar-1********0016"
+expect_exit 0 D search Zamfirescu --purpose evaluare --as maria --json
+[[ $(jq -r '.hits[0].title' "$WORK/last.out") == "dosar-1********0016" ]] ||
+  fail "a search hit's title shows a CNP to someone not assigned: $(cat "$WORK/last.out")"
+expect_exit 0 D search Zamfirescu --json
+[[ $(jq -r '.hits[0].title' "$WORK/last.out") == "dosar-1********0016" ]] || fail "a title's CNP shown without a purpose"
+expect_exit 0 D search Zamfirescu --purpose evaluare --json
+[[ $(jq -r '.hits[0].title' "$WORK/last.out") == "dosar-$ION" ]] || fail "the case worker does not see the title's CNP"
 
 # GDPR export: refused to maria (nothing written), allowed to ana.
 expect_exit 1 D person export "$ion" -o "$WORK/maria.tar" --purpose solicitare-persoană-vizată --as maria

@@ -1,8 +1,9 @@
 # The catalogue on a real PostgreSQL server through the real binary (issue
 # 13 item 1): `--catalog postgresql://…` at init, recorded in the archive's
 # config.json; ingest, show, search, check and audit verify with the rows in
-# PostgreSQL; a wrong or malformed --catalog, a stopped server and a store
-# not yet ported each get a clear error.
+# PostgreSQL; the beneficiary's file with its access records, from the CLI
+# and the web; a wrong or malformed --catalog and a stopped server each get a
+# clear error.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/postgres.sh"
 
@@ -41,9 +42,48 @@ expect_output_contains "its catalogue is postgresql://"
 expect_exit 2 D --catalog "mysql://localhost/dosar" list
 expect_output_contains "give sqlite:PATH or a PostgreSQL URI"
 
-# Stores not yet ported refuse rather than run untested SQL.
-expect_exit 1 D person add --name "Ion Popescu" --cnp 1800101221144
-expect_output_contains "persons store: is not yet available on a PostgreSQL catalogue"
+# The beneficiary's file on PostgreSQL: a person, a document linked to them
+# whose reads (show, search, the web's document route) need a purpose and
+# go into the person's access records.
+export DOSAR_TEST_PASSWORD="parola-de-test-1"
+expect_exit 0 D user add ana --departments DGASPC --restricted --password-env DOSAR_TEST_PASSWORD
+export DOSAR_USER=ana
+ion=$(D person add --name "Ion Popescu" --cnp 1800101400016 --json | jq -r .id)
+[[ $ion =~ ^[0-9]+$ ]] || fail "person add did not print an id ($ion)"
+[[ $(psql -tA "$CATALOG" -c 'SELECT COUNT(*) FROM persons') == 1 ]] || fail "the person is not in PostgreSQL"
+expect_exit 0 D person link "$ion" --document "$id"
+expect_exit 1 D show "$id"
+expect_output_contains "document $id: is in the file of a person: reading it needs --purpose P"
+expect_exit 0 D show "$id" --purpose evaluare --json
+[[ $(jq -r .id "$WORK/last.out") == "$id" ]] || fail "show with a purpose"
+expect_exit 0 D search ancheta --json
+jq -e --argjson id "$id" '.hits | map(select(.id == $id)) | .[0].snippet_withheld' "$WORK/last.out" >/dev/null ||
+  fail "a snippet of a document in a person's file shown without a purpose: $(cat "$WORK/last.out")"
+expect_exit 0 D search ancheta --purpose control --json
+jq -e --argjson id "$id" '.hits | map(select(.id == $id)) | .[0].snippet != ""' "$WORK/last.out" >/dev/null ||
+  fail "the snippet is withheld despite a purpose"
+
+serve_archive / --no-ocr
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; stop_postgres; rm -rf "$WORK"' EXIT
+status=$(curl -s -c "$WORK/cookies" -o "$WORK/sign-in.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+  -d '{"username":"ana","password":"parola-de-test-1"}' "http://127.0.0.1:$PORT/api/v1/session")
+[[ $status == 200 ]] || fail "sign-in answered $status: $(cat "$WORK/sign-in.json")"
+status=$(curl -s -b "$WORK/cookies" -o "$WORK/web-doc.json" -w '%{http_code}' \
+  "http://127.0.0.1:$PORT/api/v1/documents/$id?purpose=anchet%C4%83-social%C4%83")
+[[ $status == 200 && $(jq -r .id "$WORK/web-doc.json") == "$id" ]] ||
+  fail "the web's document route answered $status: $(cat "$WORK/web-doc.json")"
+kill "$SERVER"
+wait "$SERVER" 2>/dev/null || true
+trap 'stop_postgres; rm -rf "$WORK"' EXIT
+
+expect_exit 0 D person access-report "$ion" --json
+for read in "ana|evaluare|document $id (show)" "ana|control|document $id (search hit)" \
+            "ana|anchetă-socială|document $id (record)"; do
+  jq -e --arg r "$read" '.accesses | map(select("\(.user)|\(.purpose)|\(.what)" == $r)) | length == 1' \
+    "$WORK/last.out" >/dev/null || fail "the read '$read' is not recorded: $(cat "$WORK/last.out")"
+done
+[[ $(psql -tA "$CATALOG" -c "SELECT COUNT(*) FROM person_access WHERE person_id = $ion") -ge 3 ]] ||
+  fail "the access records are not in PostgreSQL"
 
 # A stopped server: a clear error naming it, nothing changed; then work goes on.
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null

@@ -1,7 +1,8 @@
 // The electronic beneficiary file over a real archive (persons/persons.cpp,
 // suggestions.cpp, rights.cpp, storage/sqlite_persons_store.cpp): who may
 // see a person, access records, masking, rectification history, households,
-// the timeline, suggestions, the export and the erasure report (issue 12).
+// the timeline, suggestions, the export and the erasure report (issue 12);
+// on both catalogue engines (issue 13).
 #include "persons/persons.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <fstream>
 
 #include "records/records.h"
+#include "tests/support/catalog_engines.h"
 #include "tests/support/temp_dir.h"
 
 namespace dosar::persons {
@@ -18,10 +20,11 @@ namespace {
 constexpr const char* kIon = "1800101400016";
 constexpr const char* kChild = "5000229520034";
 
-class PersonsTest : public ::testing::Test {
+class PersonsTest : public testing::ArchiveOnEachEngine {
  protected:
   void SetUp() override {
-    archive_ = std::move(ArchiveStore::create(dir_ / "archive").value());
+    ArchiveOnEachEngine::SetUp();
+    if (HasFatalFailure()) return;
     add_user("ana", {"Asistență socială"}, true);    // case worker
     add_user("dan", {"Asistență socială"}, true);    // colleague in the department
     add_user("vlad", {"Asistență socială"}, false);  // same department, no restricted access
@@ -65,12 +68,10 @@ class PersonsTest : public ::testing::Test {
     return archive_->catalog().create_document_unless_duplicate(d, "test").value().document.id;
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<ArchiveStore> archive_;
   std::unique_ptr<Persons> persons_;
 };
 
-TEST_F(PersonsTest, AddsAPersonWithTheBirthDateOfTheCnp) {
+TEST_P(PersonsTest, AddsAPersonWithTheBirthDateOfTheCnp) {
   PersonId id = add_ion();
   auto file = persons_->show(id, "ana", "evaluare");
   ASSERT_TRUE(file.ok()) << file.error().to_string();
@@ -79,7 +80,7 @@ TEST_F(PersonsTest, AddsAPersonWithTheBirthDateOfTheCnp) {
   EXPECT_EQ(file->person.id_type, "CNP");
 }
 
-TEST_F(PersonsTest, RefusesAnInvalidCnpAndStoresNothing) {
+TEST_P(PersonsTest, RefusesAnInvalidCnpAndStoresNothing) {
   NewPerson n;
   n.name = "Ion Popescu";
   n.cnp = "1800101400017";
@@ -92,7 +93,7 @@ TEST_F(PersonsTest, RefusesAnInvalidCnpAndStoresNothing) {
   EXPECT_TRUE(persons_->store().persons().value().empty());
 }
 
-TEST_F(PersonsTest, AcceptsAForeignIdentifierWithItsType) {
+TEST_P(PersonsTest, AcceptsAForeignIdentifierWithItsType) {
   NewPerson n;
   n.name = "John Smith";
   n.id_type = "pașaport";
@@ -106,7 +107,7 @@ TEST_F(PersonsTest, AcceptsAForeignIdentifierWithItsType) {
   EXPECT_EQ(persons_->add(n, "ana").error().code, ErrorCode::conflict);
 }
 
-TEST_F(PersonsTest, RefusesTheSameCnpTwice) {
+TEST_P(PersonsTest, RefusesTheSameCnpTwice) {
   add_ion();
   NewPerson n;
   n.name = "Altcineva";
@@ -114,7 +115,7 @@ TEST_F(PersonsTest, RefusesTheSameCnpTwice) {
   EXPECT_EQ(persons_->add(n, "ana").error().code, ErrorCode::conflict);
 }
 
-TEST_F(PersonsTest, OnlyAssignedDepartmentsAndCaseWorkersSeeAPerson) {
+TEST_P(PersonsTest, OnlyAssignedDepartmentsAndCaseWorkersSeeAPerson) {
   PersonId id = add_ion();
   EXPECT_TRUE(persons_->may_see(id, "ana").value());   // the creator is the case worker
   EXPECT_FALSE(persons_->may_see(id, "dan").value());  // the department is not assigned yet
@@ -131,7 +132,7 @@ TEST_F(PersonsTest, OnlyAssignedDepartmentsAndCaseWorkersSeeAPerson) {
             ErrorCode::permission);
 }
 
-TEST_F(PersonsTest, EveryReadNeedsAPurposeFromTheList) {
+TEST_P(PersonsTest, EveryReadNeedsAPurposeFromTheList) {
   PersonId id = add_ion();
   for (const std::string& bad : {std::string(), std::string("curiozitate")}) {
     auto r = persons_->show(id, "ana", bad);
@@ -143,7 +144,7 @@ TEST_F(PersonsTest, EveryReadNeedsAPurposeFromTheList) {
   EXPECT_TRUE(persons_->store().access_records(id).value().empty());  // refused reads are not reads
 }
 
-TEST_F(PersonsTest, EveryReadWritesAnAccessRecord) {
+TEST_P(PersonsTest, EveryReadWritesAnAccessRecord) {
   PersonId id = add_ion();
   ASSERT_TRUE(persons_->show(id, "ana", "anchetă-socială").ok());
   ASSERT_TRUE(persons_->timeline(id, "ana", "evaluare", std::nullopt, 10).ok());
@@ -161,7 +162,7 @@ TEST_F(PersonsTest, EveryReadWritesAnAccessRecord) {
   EXPECT_EQ(persons_->access_report(id, "maria").error().code, ErrorCode::permission);
 }
 
-TEST_F(PersonsTest, FindByCnpIsExactAndListsMaskTheCnp) {
+TEST_P(PersonsTest, FindByCnpIsExactAndListsMaskTheCnp) {
   PersonId id = add_ion();
   auto exact = persons_->find(kIon, "ana", "evaluare");
   ASSERT_TRUE(exact.ok());
@@ -176,7 +177,7 @@ TEST_F(PersonsTest, FindByCnpIsExactAndListsMaskTheCnp) {
   EXPECT_TRUE(persons_->find("popescu", "maria", "evaluare").value().empty());
 }
 
-TEST_F(PersonsTest, AuditRowsNeverHoldTheCnpOrTheName) {
+TEST_P(PersonsTest, AuditRowsNeverHoldTheCnpOrTheName) {
   PersonId id = add_ion();
   ASSERT_TRUE(persons_->rectify(id, {{"address", "Str. Nouă 2"}}, "mutare", "ana").ok());
   const auto trail = archive_->catalog().audit_trail(std::nullopt).value();
@@ -186,7 +187,7 @@ TEST_F(PersonsTest, AuditRowsNeverHoldTheCnpOrTheName) {
   }
 }
 
-TEST_F(PersonsTest, RectificationKeepsTheHistory) {
+TEST_P(PersonsTest, RectificationKeepsTheHistory) {
   PersonId id = add_ion();
   auto changed = persons_->rectify(id, {{"name", "Ion Popescu-Marin"}, {"address", "Str. Nouă 2"}},
                                    "certificat de căsătorie", "ana");
@@ -204,7 +205,7 @@ TEST_F(PersonsTest, RectificationKeepsTheHistory) {
   EXPECT_EQ(persons_->find("popescu-marin", "ana", "evaluare").value().size(), 1u);
 }
 
-TEST_F(PersonsTest, RefusedRectificationChangesNothing) {
+TEST_P(PersonsTest, RefusedRectificationChangesNothing) {
   PersonId id = add_ion();
   EXPECT_EQ(persons_->rectify(id, {{"cnp", "1800101400017"}}, "eroare", "ana").error().code,
             ErrorCode::invalid_argument);
@@ -219,7 +220,7 @@ TEST_F(PersonsTest, RefusedRectificationChangesNothing) {
   EXPECT_TRUE(persons_->store().history(id).value().empty());
 }
 
-TEST_F(PersonsTest, HouseholdLinksAChildAndItsParent) {
+TEST_P(PersonsTest, HouseholdLinksAChildAndItsParent) {
   PersonId parent = add_ion();
   NewPerson n;
   n.name = "Maria Popescu";
@@ -235,7 +236,7 @@ TEST_F(PersonsTest, HouseholdLinksAChildAndItsParent) {
   EXPECT_EQ(persons_->add_household("X", {{parent, "părinte"}}, "maria").error().code, ErrorCode::permission);
 }
 
-TEST_F(PersonsTest, TimelineIsNewestFirstAndPaged) {
+TEST_P(PersonsTest, TimelineIsNewestFirstAndPaged) {
   PersonId id = add_ion();
   std::vector<DocumentId> docs;
   for (int i = 0; i < 5; ++i) docs.push_back(add_document("document " + std::to_string(i)));
@@ -257,7 +258,7 @@ TEST_F(PersonsTest, TimelineIsNewestFirstAndPaged) {
   EXPECT_EQ(persons_->unlink(id, "document", docs[0], "ana").error().code, ErrorCode::not_found);
 }
 
-TEST_F(PersonsTest, SuggestsLinksFromCnpsAndNamesInExtractedText) {
+TEST_P(PersonsTest, SuggestsLinksFromCnpsAndNamesInExtractedText) {
   PersonId id = add_ion();
   DocumentId by_cnp = add_document("cerere", "Subsemnatul, CNP 1800101400016, solicit ajutor social.");
   DocumentId by_name =
@@ -284,7 +285,7 @@ TEST_F(PersonsTest, SuggestsLinksFromCnpsAndNamesInExtractedText) {
             ErrorCode::conflict);
 }
 
-TEST_F(PersonsTest, ExportIsRefusedToTheUnassignedAndWritesNothing) {
+TEST_P(PersonsTest, ExportIsRefusedToTheUnassignedAndWritesNothing) {
   PersonId id = add_ion();
   auto refused = persons_->export_file(id, "maria", "solicitare-persoană-vizată", dir_ / "x.tar");
   ASSERT_FALSE(refused.ok());
@@ -294,7 +295,7 @@ TEST_F(PersonsTest, ExportIsRefusedToTheUnassignedAndWritesNothing) {
             ErrorCode::invalid_argument);
 }
 
-TEST_F(PersonsTest, ExportHoldsTheSummaryDataDocumentsAndManifest) {
+TEST_P(PersonsTest, ExportHoldsTheSummaryDataDocumentsAndManifest) {
   PersonId id = add_ion();
   DocumentId d = add_document("%PDF-1.4 the inquiry");
   ASSERT_TRUE(persons_->link(id, "document", d, "ana").ok());
@@ -312,7 +313,7 @@ TEST_F(PersonsTest, ExportHoldsTheSummaryDataDocumentsAndManifest) {
   EXPECT_EQ(persons_->access_report(id, "ana").value()[0].what, "export");
 }
 
-TEST_F(PersonsTest, ErasureReportAnswersFromRetentionAndHolds) {
+TEST_P(PersonsTest, ErasureReportAnswersFromRetentionAndHolds) {
   PersonId id = add_ion();
   auto records = records::Records::open(*archive_).value();
   testing::write_file(dir_ / "n.csv",
@@ -354,7 +355,7 @@ TEST_F(PersonsTest, ErasureReportAnswersFromRetentionAndHolds) {
 // Issue 12: the legal representative can be another person of the archive,
 // shown on both persons, with free text kept for someone who is not; the
 // rectification history covers the link like any field.
-TEST_F(PersonsTest, TheLegalRepresentativeIsAPersonShownOnBothWithItsHistory) {
+TEST_P(PersonsTest, TheLegalRepresentativeIsAPersonShownOnBothWithItsHistory) {
   PersonId ion = add_ion();
   NewPerson n;
   n.name = "Maria Popescu";
@@ -403,7 +404,7 @@ TEST_F(PersonsTest, TheLegalRepresentativeIsAPersonShownOnBothWithItsHistory) {
   EXPECT_TRUE(persons_->show(ion, "ana", "evaluare")->represents.empty());
 }
 
-TEST_F(PersonsTest, ARepresentativeMustBeSomeoneElseWhomTheUserSees) {
+TEST_P(PersonsTest, ARepresentativeMustBeSomeoneElseWhomTheUserSees) {
   PersonId ion = add_ion();
   auto self = persons_->rectify(ion, {{"representative_id", std::to_string(ion)}}, "eroare", "ana");
   ASSERT_FALSE(self.ok());
@@ -430,7 +431,7 @@ TEST_F(PersonsTest, ARepresentativeMustBeSomeoneElseWhomTheUserSees) {
 
 // Snippets: a CNP is shown in full only to a user assigned to its person who
 // gave a purpose, and that is recorded; everyone else reads it masked.
-TEST_F(PersonsTest, SnippetCnpsAreMaskedExceptForTheAssignedWithAPurpose) {
+TEST_P(PersonsTest, SnippetCnpsAreMaskedExceptForTheAssignedWithAPurpose) {
   PersonId ion = add_ion();
   const std::string snippet = "Subsemnatul, CNP <mark>1800101400016</mark>, și fiica, CNP 5000229520034.";
   auto for_ana = persons_->mask_cnps_for(snippet, "ana", "evaluare");
@@ -448,6 +449,8 @@ TEST_F(PersonsTest, SnippetCnpsAreMaskedExceptForTheAssignedWithAPurpose) {
   EXPECT_EQ(records[0].purpose, "evaluare");
   EXPECT_EQ(records[0].what, "CNP in a search hit");
 }
+
+DOSAR_ON_BOTH_CATALOG_ENGINES(PersonsTest);
 
 }  // namespace
 }  // namespace dosar::persons
