@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -73,6 +74,35 @@ PostgresEnvironment* environment() {
 }
 [[maybe_unused]] PostgresEnvironment* const kRegistered = environment();
 
+// A freshly initdb'd data directory, made once per machine and PostgreSQL
+// version under /tmp and shared by every test process: made in a directory
+// of its own, then renamed into place, so that it is complete whenever it
+// exists (a process that loses the race drops its own).
+fs::path initdb_template(uid_t uid, gid_t gid) {
+  const fs::path target = "/tmp/dosar-pg-template-15";
+  std::error_code ec;
+  if (fs::exists(target / "data" / "PG_VERSION", ec)) return target;
+  char pattern[] = "/tmp/dosar-pg-template-XXXXXX";
+  if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
+  const fs::path made = pattern;
+  if (::chown(made.c_str(), uid, gid) != 0) throw std::runtime_error("cannot chown " + made.string());
+  const fs::path log = made / "initdb.log";
+  pid_t initdb = spawn_as(uid, gid,
+                          {std::string(kBin) + "initdb", "-D", (made / "data").string(), "-U", "postgres",
+                           "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N"},
+                          log);
+  int status = 0;
+  ::waitpid(initdb, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string why = read_all(log);
+    fs::remove_all(made, ec);
+    throw std::runtime_error("initdb failed: " + why);
+  }
+  fs::remove(log, ec);
+  if (::rename(made.c_str(), target.c_str()) != 0) fs::remove_all(made, ec);  // another process was first
+  return target;
+}
+
 }  // namespace
 
 PostgresServer& PostgresServer::shared() {
@@ -91,15 +121,12 @@ PostgresServer::PostgresServer() {
   if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
   if (::chown(dir_.c_str(), uid_, gid_) != 0) throw std::runtime_error("cannot chown " + dir_.string());
-  const fs::path log = dir_ / "server.log";
-  pid_t initdb = spawn_as(uid_, gid_,
-                          {std::string(kBin) + "initdb", "-D", (dir_ / "data").string(), "-U", "postgres",
-                           "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N"},
-                          log);
-  int status = 0;
-  ::waitpid(initdb, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error("initdb failed: " + read_all(log));
+  // ctest runs every test case in a process of its own, each with its own
+  // server: initdb (seconds) runs once per machine into a template that
+  // each server copies (milliseconds).
+  const fs::path template_dir = initdb_template(uid_, gid_);
+  const std::string copy = "cp -a " + (template_dir / "data").string() + " " + (dir_ / "data").string();
+  if (std::system(copy.c_str()) != 0) throw std::runtime_error("cannot copy " + template_dir.string());
   start();
 }
 

@@ -1,5 +1,6 @@
 // A real PostgreSQL server for the tests (Debian's postgresql package, the
-// version under /usr/lib/postgresql): initdb in a temporary directory, run as
+// version under /usr/lib/postgresql): a copy of a data directory initdb made
+// once per machine (/tmp/dosar-pg-template-15), in a temporary directory, run as
 // the unprivileged `postgres` system user (the tests run as root, which
 // PostgreSQL refuses), listening on a Unix socket in that directory only, no
 // TCP. One server per test binary run, started on first use and stopped by a
