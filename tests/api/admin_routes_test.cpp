@@ -209,8 +209,9 @@ TEST_F(WebAdminTest, AdministratorAddsAUserWhoSignsInAndEveryChangeIsAudited) {
 TEST_F(WebAdminTest, AnLdapAccountIsAddedWithoutALocalPassword) {
   SignedIn admin = sign_in("admin");
   // An LDAP account with a password as well is refused, and nothing is stored.
-  json refused = call("POST", "/api/v1/admin/users", admin, 400,
-                      {{"name", "radu"}, {"departments", {"Urbanism"}}, {"ldap", true}, {"password", "x-y-z-1234"}});
+  json refused =
+      call("POST", "/api/v1/admin/users", admin, 400,
+           {{"name", "radu"}, {"departments", {"Urbanism"}}, {"ldap", true}, {"password", "x-y-z-1234"}});
   EXPECT_EQ(refused["error"]["subject"], "password") << refused.dump();
   json added = call("POST", "/api/v1/admin/users", admin, 201,
                     {{"name", "radu"}, {"departments", {"Urbanism"}}, {"ldap", true}});
@@ -218,8 +219,9 @@ TEST_F(WebAdminTest, AnLdapAccountIsAddedWithoutALocalPassword) {
   EXPECT_EQ(added["has_password"], false);
   // No local password to set, and none to sign in with (this server asks no directory).
   call("POST", "/api/v1/admin/users/radu/password", admin, 409, {{"password", "parola-locala-1"}});
-  auto res = client().Post("/api/v1/session", json{{"username", "radu"}, {"password", "parola-locala-1"}}.dump(),
-                           "application/json");
+  auto res =
+      client().Post("/api/v1/session", json{{"username", "radu"}, {"password", "parola-locala-1"}}.dump(),
+                    "application/json");
   ASSERT_TRUE(res);
   EXPECT_NE(res->status, 200) << res->body;
   EXPECT_EQ(audit_actions("user.create").back()["actor"], "admin");

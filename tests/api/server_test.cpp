@@ -382,15 +382,21 @@ TEST(ApiServerOptions, RefusesAPortInUseAndHalfATlsPair) {
 namespace dosar::api {
 namespace {
 
-TEST(ApiServerTls, ServesHttpsWithSecureCookies) {
-  TempDir dir;
+// An archive at `archive` with one user, ana, whose password is kPassword.
+void init_archive_with_ana(const fs::path& archive) {
   std::ostringstream out, err;
   ::setenv("DOSAR_TEST_PASSWORD", kPassword, 1);
-  ASSERT_EQ(cli::run({"--archive", (dir / "a").string(), "init"}, out, err), cli::ExitCode::ok);
-  ASSERT_EQ(cli::run({"--archive", (dir / "a").string(), "user", "add", "ana", "--password-env",
-                      "DOSAR_TEST_PASSWORD"},
-                     out, err),
-            cli::ExitCode::ok);
+  ASSERT_EQ(cli::run({"--archive", archive.string(), "init"}, out, err), cli::ExitCode::ok) << err.str();
+  ASSERT_EQ(
+      cli::run({"--archive", archive.string(), "user", "add", "ana", "--password-env", "DOSAR_TEST_PASSWORD"},
+               out, err),
+      cli::ExitCode::ok)
+      << err.str();
+}
+
+TEST(ApiServerTls, ServesHttpsWithSecureCookies) {
+  TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(init_archive_with_ana(dir / "a"));
   std::string make_cert =
       "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 "
       "-addext subjectAltName=IP:127.0.0.1 -keyout " +
@@ -435,13 +441,7 @@ namespace {
 // a proxy the server trusts may say so.
 TEST(ApiServerBehindProxy, CookiesAreSecureWhenATrustedProxySaysTheBrowserUsesHttps) {
   TempDir dir;
-  std::ostringstream out, err;
-  ::setenv("DOSAR_TEST_PASSWORD", kPassword, 1);
-  ASSERT_EQ(cli::run({"--archive", (dir / "a").string(), "init"}, out, err), cli::ExitCode::ok);
-  ASSERT_EQ(cli::run({"--archive", (dir / "a").string(), "user", "add", "ana", "--password-env",
-                      "DOSAR_TEST_PASSWORD"},
-                     out, err),
-            cli::ExitCode::ok);
+  ASSERT_NO_FATAL_FAILURE(init_archive_with_ana(dir / "a"));
   auto set_cookie = [&](const std::vector<std::string>& proxies, const httplib::Headers& headers) {
     ServerOptions options;
     options.archive_dir = dir / "a";

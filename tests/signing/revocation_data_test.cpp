@@ -121,6 +121,16 @@ class RevocationDataTest : public ::testing::Test {
     EXPECT_TRUE(k.ok()) << k.error().to_string();
     return std::move(k).value();
   }
+  // The ECDSA signer of a PKI made in `dir` whose certificates name an OCSP
+  // responder and a distribution point on `port`, where nothing answers.
+  static SigningKey unreachable_pki_key(const fs::path& dir, int port) {
+    EXPECT_EQ(shell("OCSP_URL=" + url(port) + " CRL_URL=" + url(port) +
+                    " bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + dir.string()),
+              0);
+    auto k = SigningKey::from_pkcs12(dir / "ec.p12", "test");
+    EXPECT_TRUE(k.ok()) << k.error().to_string();
+    return std::move(k).value();
+  }
   static SignOptions b_lt() {
     SignOptions options;
     options.level = PadesLevel::b_lt;
@@ -231,12 +241,8 @@ TEST_F(RevocationDataTest, NothingCoversTheSignerUnlessCrlsAreGiven) {
 TEST_F(RevocationDataTest, UnreachableResponderAndDistributionPointAreAnIoError) {
   TempDir other;
   const int nobody = free_port();
-  ASSERT_EQ(shell("OCSP_URL=" + url(nobody) + " CRL_URL=" + url(nobody) +
-                  " bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + other.path().string()),
-            0);
-  auto k = SigningKey::from_pkcs12(other.path() / "ec.p12", "test");
-  ASSERT_TRUE(k.ok());
-  auto refused = sign_pdf(pdf(), *k, b_lt());
+  auto k = unreachable_pki_key(other.path(), nobody);
+  auto refused = sign_pdf(pdf(), k, b_lt());
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::io);
   EXPECT_NE(refused.error().to_string().find("127.0.0.1:" + std::to_string(nobody)), std::string::npos)
@@ -321,13 +327,9 @@ TEST_F(RevocationDataTest, OnlineValidationDownloadsTheDistributionPointsCrl) {
 
 TEST_F(RevocationDataTest, OnlineValidationWithNoResponderOrDistributionPointReachableIsTryLater) {
   TempDir other;
-  const int nobody = free_port();
-  ASSERT_EQ(shell("OCSP_URL=" + url(nobody) + " CRL_URL=" + url(nobody) +
-                  " bash " DOSAR_SOURCE_DIR "/tests/support/make_test_pki.sh " + other.path().string()),
-            0);
-  auto k = SigningKey::from_pkcs12(other.path() / "ec.p12", "test");
-  ASSERT_TRUE(k.ok());
-  auto signed_pdf = sign_pdf(pdf(), *k, {});
+  // Made before the options: their signing time must not precede the certificate.
+  const SigningKey k = unreachable_pki_key(other.path(), free_port());
+  auto signed_pdf = sign_pdf(pdf(), k, {});
   ASSERT_TRUE(signed_pdf.ok()) << signed_pdf.error().to_string();
   auto trust = load_trust_store(other.path() / "trust");
   ASSERT_TRUE(trust.ok());
