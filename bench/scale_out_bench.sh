@@ -6,8 +6,7 @@
 #     indexing (`jobs run --no-ocr`), and search latency through `dosar serve`
 #     (Q sequential HTTP searches; curl's time_total, p50/p99);
 #  2. OCR of the scanned corpus (tests/data/scans, copies made unique) with
-#     one and with two deriving processes (`jobs run --jobs 1` each) on the
-#     same queue;
+#     one and with two `dosar worker --jobs 1` processes on the same queue;
 #  3. search latency over 1, 2 and 4 shards against a local index
 #     (`dosar-search-bench --shards 1,2,4`), unless --no-shards.
 #
@@ -158,14 +157,21 @@ for workers in 1 2; do
   archive=$WORK/ocr-$workers
   "$DOSAR" --archive "$archive" init >/dev/null
   "$DOSAR" --archive "$archive" ingest --defer "$WORK/scans" >/dev/null 2>&1
+  # `dosar worker --jobs 1` claims one derivation at a time (`jobs run`
+  # would claim a batch and leave the other process idle); stopped once the
+  # queue is empty.
   t0=$(now)
   pids=()
   for ((w = 0; w < workers; ++w)); do
-    "$DOSAR" --archive "$archive" jobs run --jobs 1 >"$WORK/ocr-$workers-$w.log" 2>&1 &
+    "$DOSAR" --archive "$archive" worker --jobs 1 --poll 1 >"$WORK/ocr-$workers-$w.log" 2>&1 &
     pids+=($!)
   done
-  for pid in "${pids[@]}"; do wait "$pid" || die "OCR with $workers processes failed"; done
+  while (($("$DOSAR" --archive "$archive" jobs --json | jq length) > 0)); do sleep 0.5; done
   OCR_S[$workers]=$(seconds_since "$t0")
+  kill -TERM "${pids[@]}"
+  for pid in "${pids[@]}"; do wait "$pid" || die "a worker of the run with $workers failed"; done
+  failed=$("$DOSAR" --archive "$archive" jobs --all --json | jq '[.[] | select(.state != "done")] | length')
+  ((failed == 0)) || die "$failed derivations not done with $workers workers"
   PAGES=$("$DOSAR" --archive "$archive" jobs --all --json | jq '[.[].pages_total] | add')
 done
 
@@ -186,7 +192,7 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "OCR of $PAGES scanned pages ($SCAN_COPIES copies of the corpus):"
   for workers in 1 2; do
     awk -v w="$workers" -v s="${OCR_S[$workers]}" -v p="$PAGES" \
-      'BEGIN { printf "| %d deriving process(es), --jobs 1 each | %.1f s | %.1f pages/min |\n", w, s, p * 60 / s }'
+      'BEGIN { printf "| %d worker(s), --jobs 1 each | %.1f s | %.1f pages/min |\n", w, s, p * 60 / s }'
   done
   awk -v a="${OCR_S[1]}" -v b="${OCR_S[2]}" 'BEGIN { printf "speed-up of 2 over 1: %.2f\n", a / b }'
 } | tee "$WORK/report.txt"
