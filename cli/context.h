@@ -15,6 +15,10 @@
 #include "records/preservation.h"
 #include "storage/archive_store.h"
 
+namespace dosar::persons {
+class Persons;
+}
+
 namespace dosar::cli {
 
 struct Context {
@@ -189,10 +193,14 @@ ExitCode run_person_erasure_report(Context& c);
 // else the account running dosar. Errors: invalid_argument (no purpose or
 // one not in the list, naming the purposes), io.
 Status record_person_read(const Context& c, ArchiveStore& archive, DocumentId id, const std::string& what);
+// The same with the persons store already open (a search's hits: one
+// connection for all of them).
+Status record_person_read(const Context& c, persons::Persons& persons, DocumentId id,
+                          const std::string& what);
 // The same for anything a person link names (`kind` as PersonLink::kind, a
 // registry entry's `registry show`), `subject` naming it in the message and
 // the access records.
-Status record_linked_person_read(const Context& c, ArchiveStore& archive, const std::string& kind,
+Status record_linked_person_read(const Context& c, persons::Persons& persons, const std::string& kind,
                                  std::int64_t target, const std::string& subject, const std::string& what);
 // After `ingest` and `jobs run`: looks for CNPs and names of known persons in
 // the text of `documents` and says how many link suggestions it stored. A

@@ -79,14 +79,18 @@ Result<std::optional<TimelineCursor>> cursor_option(const Context& c) {
 }  // namespace
 
 Status record_person_read(const Context& c, ArchiveStore& archive, DocumentId id, const std::string& what) {
-  return record_linked_person_read(c, archive, "document", id, "document " + std::to_string(id), what);
-}
-
-Status record_linked_person_read(const Context& c, ArchiveStore& archive, const std::string& kind,
-                                 std::int64_t target, const std::string& subject, const std::string& what) {
   auto persons = Persons::open(archive);
   if (!persons.ok()) return persons.error();
-  auto linked = (*persons)->store().persons_linked_to(kind, target);
+  return record_person_read(c, **persons, id, what);
+}
+
+Status record_person_read(const Context& c, Persons& persons, DocumentId id, const std::string& what) {
+  return record_linked_person_read(c, persons, "document", id, "document " + std::to_string(id), what);
+}
+
+Status record_linked_person_read(const Context& c, Persons& persons, const std::string& kind,
+                                 std::int64_t target, const std::string& subject, const std::string& what) {
+  auto linked = persons.store().persons_linked_to(kind, target);
   if (!linked.ok()) return linked.error();
   if (linked->empty()) return {};
   const std::string why = purpose(c);
@@ -100,8 +104,8 @@ Status record_linked_person_read(const Context& c, ArchiveStore& archive, const 
             ": reading it needs --purpose P" +
             (why.empty() ? std::string() : " ('" + why + "' is not one of them)") + ", one of: " + names);
   }
-  return (*persons)->record_linked_read(kind, target, subject, c.command.get("--as").value_or(c.actor()), why,
-                                        what);
+  return persons.record_linked_read(kind, target, subject, c.command.get("--as").value_or(c.actor()), why,
+                                    what);
 }
 
 void suggest_person_links(const Context& c, ArchiveStore& archive, const std::vector<DocumentId>& documents) {

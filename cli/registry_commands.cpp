@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "cli/context.h"
 #include "ingest/archive_index.h"
+#include "persons/persons.h"
 #include "storage/registry_store.h"
 #include "workflow/receipt.h"
 #include "workflow/registry.h"
@@ -243,7 +244,9 @@ ExitCode run_registry_show(Context& c) {
   auto e = r->registry->find(entry_ref(c));
   if (!e.ok()) return c.fail(e.error());
   // An entry in a person's file is their data (issue 12), like a document.
-  if (Status read = record_linked_person_read(c, *r->archive, "registry-entry", e->id,
+  auto persons = persons::Persons::open(*r->archive);
+  if (!persons.ok()) return c.fail(persons.error());
+  if (Status read = record_linked_person_read(c, **persons, "registry-entry", e->id,
                                               "registry entry " + e->number, "show");
       !read.ok())
     return c.fail(read.error());

@@ -94,7 +94,7 @@ ExitCode run_search(Context& c) {
     if (!title.ok()) return c.fail(title.error());
     h.title = std::move(title).value();
     if (h.snippet.empty()) continue;
-    Status read = record_person_read(c, **archive, h.document_id, "search hit");
+    Status read = record_person_read(c, **persons, h.document_id, "search hit");
     if (!read.ok()) {
       if (read.error().code != ErrorCode::invalid_argument) return c.fail(read.error());
       h.snippet.clear();
