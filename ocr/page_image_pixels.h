@@ -4,9 +4,9 @@
 
 #include <leptonica/allheaders.h>
 
-#include <array>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "ocr/recognizer.h"
 
@@ -32,23 +32,27 @@ struct PageGeometry {
   int work_width = 0, work_height = 0;  // the working copy's
   int quarter_turns = 0;
   double deskew_radians = 0;
-  double text_dpi = 300;  // resolution Tesseract's text layer was written at
   double page_dpi = 300;  // of the page's pixels: sets the page's size in points
 };
 
-// The `cm` matrix (a b c d e f) that puts a text layer written by
-// Tesseract over the working copy onto the words of the page's original
-// pixels, in the page's points.
-std::array<double, 6> text_layer_matrix(const PageGeometry& geometry);
+// A recognized word with where its line puts it, in the working copy's
+// pixels (y down); a page's words come in reading order.
+struct LayerWord {
+  OcrWord word;
+  int baseline = 0;   // y of its line's baseline at the word's left edge
+  int font_size = 0;  // its line's height above the baseline: letters fill it
+  bool ends_line = false;
+};
 
 // Writes `out`, a one-page PDF showing the page as it was (a JPEG as
 // encoded, DCT; a G4 TIFF page in one strip as encoded, CCITT; a PDF page
 // as its own content; other images losslessly, Flate) under the invisible
-// text of `text_layer` (Tesseract's text-only page of the working copy)
-// mapped by text_layer_matrix, and /Rotate turning it upright. Not synced.
-// Errors: io (`name` in the message), corrupt (the PDF page is missing).
+// text of `words` (ocr/text_layer.h), drawn in the glyphless TrueType
+// `font_program` (Tesseract's pdf.ttf), and /Rotate turning it upright.
+// Not synced. Errors: io (`name` in the message), corrupt (the PDF page is
+// missing).
 Status write_page_pdf(const PageImage::Pixels& page, const PageGeometry& geometry,
-                      const std::filesystem::path& text_layer, const std::filesystem::path& out,
-                      const std::string& name);
+                      const std::vector<LayerWord>& words, const std::filesystem::path& font_program,
+                      const std::filesystem::path& out, const std::string& name);
 
 }  // namespace dosar

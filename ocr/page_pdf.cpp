@@ -1,11 +1,8 @@
-// One page of a searchable PDF: the page's original image, untouched, and
-// the invisible text Tesseract wrote for the straightened working copy,
-// moved back onto the original's words by one `cm` matrix (issue 3, item 4).
+// One page of a searchable PDF: the page's original image, untouched, under
+// the invisible text of its words (ocr/text_layer.h; issue 3, item 4).
 #include <leptonica/allheaders.h>
 #include <tiffio.h>
 
-#include <array>
-#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -16,64 +13,12 @@
 #include <qpdf/QPDFPageObjectHelper.hh>
 #include <qpdf/QPDFWriter.hh>
 #include <qpdf/QUtil.hh>
-#include <sstream>
 
 #include "ocr/page_image_pixels.h"
+#include "ocr/text_layer.h"
 
 namespace dosar {
 namespace {
-
-// x' = a x + c y + e, y' = b x + d y + f (PDF's order).
-struct Affine {
-  double a = 1, b = 0, c = 0, d = 1, e = 0, f = 0;
-};
-
-// outer(inner(p)).
-Affine then(const Affine& inner, const Affine& outer) {
-  return {outer.a * inner.a + outer.c * inner.b,           outer.b * inner.a + outer.d * inner.b,
-          outer.a * inner.c + outer.c * inner.d,           outer.b * inner.c + outer.d * inner.d,
-          outer.a * inner.e + outer.c * inner.f + outer.e, outer.b * inner.e + outer.d * inner.f + outer.f};
-}
-
-}  // namespace
-
-// From the text layer's points (Tesseract's page over the working copy, y
-// up) to the page's points (the original image, y up): back to working-copy
-// pixels, through the inverse of the deskew (Leptonica rotates about the
-// centre, w/2 and h/2 in integers, clockwise positive with y down), through
-// the inverse of the quarter turns, and to points of the original.
-std::array<double, 6> text_layer_matrix(const PageGeometry& g) {
-  const double text_scale = 72.0 / g.text_dpi, page_scale = 72.0 / g.page_dpi;
-  Affine m{1 / text_scale, 0, 0, -1 / text_scale, 0, static_cast<double>(g.work_height)};
-  const double cs = std::cos(g.deskew_radians), sn = std::sin(g.deskew_radians);
-  const double cx = g.work_width / 2, cy = g.work_height / 2;
-  m = then(m, {cs, -sn, sn, cs, cx - cs * cx - sn * cy, cy + sn * cx - cs * cy});
-  const double w = g.width, h = g.height;
-  switch (((g.quarter_turns % 4) + 4) % 4) {
-    case 1:  // turned clockwise: (x, y) became (h - y, x)
-      m = then(m, {0, -1, 1, 0, 0, h});
-      break;
-    case 2:
-      m = then(m, {-1, 0, 0, -1, w, h});
-      break;
-    case 3:
-      m = then(m, {0, 1, -1, 0, w, 0});
-      break;
-    default:
-      break;
-  }
-  m = then(m, {page_scale, 0, 0, -page_scale, 0, h * page_scale});
-  return {m.a, m.b, m.c, m.d, m.e, m.f};
-}
-
-namespace {
-
-std::string number(double v) {
-  std::ostringstream out;
-  out.precision(9);
-  out << (std::abs(v) < 1e-9 ? 0.0 : v);
-  return out.str();
-}
 
 QPDFObjectHandle image_dictionary(int width, int height, const char* colour_space, int bits) {
   QPDFObjectHandle dict = QPDFObjectHandle::newDictionary();
@@ -230,38 +175,15 @@ QPDFObjectHandle original_image(QPDF& pdf, const PageImage::Pixels& page) {
   return image;
 }
 
-// The content streams of a page, one after the other.
-std::string page_content(QPDFPageObjectHelper& page) {
-  std::string all;
-  for (QPDFObjectHandle& stream : page.getPageContents()) {
-    auto data = stream.getStreamData(qpdf_dl_generalized);
-    all.append(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
-    all += '\n';
-  }
-  return all;
-}
-
 }  // namespace
 
 Status write_page_pdf(const PageImage::Pixels& page, const PageGeometry& g,
-                      const std::filesystem::path& text_layer, const std::filesystem::path& out,
-                      const std::string& name) {
+                      const std::vector<LayerWord>& words, const std::filesystem::path& font_program,
+                      const std::filesystem::path& out, const std::string& name) {
   try {
-    QPDF text;
-    text.setSuppressWarnings(true);
-    text.processFile(text_layer.c_str());
-    std::vector<QPDFPageObjectHelper> text_pages = QPDFPageDocumentHelper(text).getAllPages();
-    if (text_pages.size() != 1)
-      return make_error(ErrorCode::io, text_layer.string(), "Tesseract's text layer is not one page");
-    QPDFObjectHandle text_resources = text_pages[0].getAttribute("/Resources", false);
-    if (!text_resources.isDictionary()) text_resources = QPDFObjectHandle::newDictionary();
-    text_resources = text.makeIndirectObject(text_resources.shallowCopy());
-    std::string text_content = page_content(text_pages[0]);
-
     QPDF pdf;
     pdf.emptyPDF();
-    QPDFObjectHandle resources = pdf.copyForeignObject(text_resources).shallowCopy();
-    resources.removeKey("/XObject");
+    QPDFObjectHandle resources = QPDFObjectHandle::newDictionary();
     QPDFObjectHandle xobjects = QPDFObjectHandle::newDictionary();
     const double page_scale = 72.0 / g.page_dpi;
     const double width_pt = g.width * page_scale, height_pt = g.height * page_scale;
@@ -289,12 +211,19 @@ Status write_page_pdf(const PageImage::Pixels& page, const PageGeometry& g,
       QPDFObjectHandle image = original_image(pdf, page);
       if (!image.isInitialized()) return make_error(ErrorCode::io, name, "page image cannot be embedded");
       xobjects.replaceKey("/Im0", image);
-      content = "q " + number(width_pt) + " 0 0 " + number(height_pt) + " 0 0 cm /Im0 Do Q\n";
+      content = "q " + pdf_number(width_pt) + " 0 0 " + pdf_number(height_pt) + " 0 0 cm /Im0 Do Q\n";
     }
     resources.replaceKey("/XObject", xobjects);
-    std::array<double, 6> m = text_layer_matrix(g);
-    content += "q " + number(m[0]) + " " + number(m[1]) + " " + number(m[2]) + " " + number(m[3]) + " " +
-               number(m[4]) + " " + number(m[5]) + " cm\n" + text_content + "Q\n";
+    if (!words.empty()) {
+      std::string ttf = read_whole(font_program);
+      if (ttf.empty())
+        return make_error(ErrorCode::io, font_program.string(),
+                          "the text layer's font cannot be read (tesseract-ocr's data)");
+      QPDFObjectHandle fonts = QPDFObjectHandle::newDictionary();
+      fonts.replaceKey("/F0", add_glyphless_font(pdf, ttf));
+      resources.replaceKey("/Font", fonts);
+      content += text_layer_content(words, g, "/F0");
+    }
     page_object.replaceKey("/Resources", resources);
     page_object.replaceKey("/Contents", QPDFObjectHandle::newStream(&pdf, content));
     // Shown upright; the image itself stays as scanned.

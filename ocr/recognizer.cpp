@@ -4,9 +4,7 @@
 #include <omp.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/ocrclass.h>
-#include <tesseract/renderer.h>
 #include <tesseract/resultiterator.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -70,32 +68,36 @@ Result<std::unique_ptr<Recognizer>> Recognizer::create(const std::string& langua
 
 namespace {
 
-// Writes the page Tesseract has just recognized as a one-page searchable
-// PDF: Tesseract's renderer writes the invisible text over `working` (the
-// working copy) on a page of its own, which write_page_pdf lays over the
-// original pixels of `page`.
-Status write_searchable_page(tesseract::TessBaseAPI& api, PIX* working, const PageImage::Pixels& page,
-                             const PageGeometry& geometry, const std::filesystem::path& file,
-                             const std::string& name) {
-  if (file.extension() != ".pdf")
-    return make_error(ErrorCode::invalid_argument, file.string(), "must end in .pdf");
-  // Tesseract's renderer writes "<base>.pdf".
-  std::string base = (file.parent_path() / file.stem()).string() + "-text";
-  std::filesystem::path text_layer = base + ".pdf";
-  {
-    tesseract::TessPDFRenderer renderer(base.c_str(), api.GetDatapath(), true /* text only */);
-    api.SetInputImage(pixClone(working));  // the page size; Tesseract takes ownership of this reference
-    api.SetInputName(nullptr);
-    if (!renderer.happy() || !renderer.BeginDocument(name.c_str()) || !renderer.AddImage(&api) ||
-        !renderer.EndDocument() || !renderer.happy()) {
-      ::unlink(text_layer.c_str());
-      return make_error(ErrorCode::io, file.string(),
-                        "cannot write the text of the searchable page of " + name);
+// The recognized words in reading order, with their lines' baselines and
+// heights for the text layer. A line's baseline is Tesseract's, taken at
+// each word's left edge; its height above the baseline (the font size) is
+// one for all its words, so that readers of the PDF keep the line whole.
+std::vector<LayerWord> layer_words(tesseract::TessBaseAPI& api) {
+  std::vector<LayerWord> words;
+  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+  if (!it) return words;
+  int x1 = 0, y1 = 0, x2 = 0, y2 = 0, line_top = 0, size = 0;
+  do {
+    if (it->IsAtBeginningOf(tesseract::RIL_TEXTLINE)) {
+      int left = 0, right = 0, bottom = 0;
+      it->BoundingBox(tesseract::RIL_TEXTLINE, &left, &line_top, &right, &bottom);
+      if (!it->Baseline(tesseract::RIL_TEXTLINE, &x1, &y1, &x2, &y2)) {
+        x1 = left, x2 = right, y1 = y2 = bottom;
+      }
+      size = std::max(1, (y1 + y2) / 2 - line_top);
     }
-  }
-  Status written = write_page_pdf(page, geometry, text_layer, file, name);
-  ::unlink(text_layer.c_str());
-  return written;
+    std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_WORD));
+    if (!text) continue;
+    LayerWord w;
+    w.word.text = text.get();
+    it->BoundingBox(tesseract::RIL_WORD, &w.word.left, &w.word.top, &w.word.right, &w.word.bottom);
+    w.word.confidence = it->Confidence(tesseract::RIL_WORD);
+    w.baseline = x2 != x1 ? y1 + (y2 - y1) * (w.word.left - x1) / (x2 - x1) : y1;
+    w.font_size = size;
+    w.ends_line = it->IsAtFinalElement(tesseract::RIL_TEXTLINE, tesseract::RIL_WORD);
+    words.push_back(std::move(w));
+  } while (it->Next(tesseract::RIL_WORD));
+  return words;
 }
 
 // True when Leptonica is confident that the text of `page` (150-300 dpi)
@@ -190,7 +192,12 @@ Result<OcrPage> Recognizer::recognize(PageImage& page, const std::string& name, 
     return make_error(ErrorCode::limit_exceeded, name,
                       "recognition did not finish within " + std::to_string(limits.page_seconds) + " s");
   }
+  std::vector<LayerWord> words = layer_words(api);
   if (!page_pdf.empty()) {
+    if (page_pdf.extension() != ".pdf") {
+      api.Clear();
+      return make_error(ErrorCode::invalid_argument, page_pdf.string(), "must end in .pdf");
+    }
     PageGeometry geometry;
     geometry.width = pixGetWidth(source);
     geometry.height = pixGetHeight(source);
@@ -198,11 +205,11 @@ Result<OcrPage> Recognizer::recognize(PageImage& page, const std::string& name, 
     geometry.work_height = out.height;
     geometry.quarter_turns = out.rotated_degrees / 90;
     geometry.deskew_radians = out.deskew_degrees * M_PI / 180.0;
-    geometry.text_dpi = dpi;
     // A rendered PDF page keeps its size in points; an image is as large as its resolution says.
     geometry.page_dpi =
         page.pixels_->mime_type == "application/pdf" && page.pixels_->dpi > 0 ? page.pixels_->dpi : dpi;
-    Status written = write_searchable_page(api, gray.get(), *page.pixels_, geometry, page_pdf, name);
+    Status written = write_page_pdf(*page.pixels_, geometry, words,
+                                    std::filesystem::path(api.GetDatapath()) / "pdf.ttf", page_pdf, name);
     if (!written.ok()) {
       api.Clear();
       return written.error();
@@ -211,18 +218,8 @@ Result<OcrPage> Recognizer::recognize(PageImage& page, const std::string& name, 
   std::unique_ptr<char[]> text(api.GetUTF8Text());
   out.text = text ? text.get() : "";
   out.mean_confidence = static_cast<float>(api.MeanTextConf());
-  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
-  if (it) {
-    do {
-      std::unique_ptr<char[]> word(it->GetUTF8Text(tesseract::RIL_WORD));
-      if (!word) continue;
-      OcrWord w;
-      w.text = word.get();
-      it->BoundingBox(tesseract::RIL_WORD, &w.left, &w.top, &w.right, &w.bottom);
-      w.confidence = it->Confidence(tesseract::RIL_WORD);
-      out.words.push_back(std::move(w));
-    } while (it->Next(tesseract::RIL_WORD));
-  }
+  out.words.reserve(words.size());
+  for (LayerWord& w : words) out.words.push_back(std::move(w.word));
   api.Clear();
   return out;
 }

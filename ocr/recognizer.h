@@ -100,10 +100,12 @@ class Recognizer {
 
   // Turns the page upright, deskews it and reads it. With `page_pdf` (a
   // path ending in .pdf that does not exist), also writes there a one-page
-  // searchable PDF: the prepared image (upright, deskewed) with an
-  // invisible text layer on the recognized words (Tesseract's PDF
-  // renderer), so that selecting and copying in a viewer gives the words;
-  // not synced. Errors: limit_exceeded (time limit), io.
+  // searchable PDF: the page's own image, untouched, shown upright
+  // (/Rotate), under an invisible text layer with each recognized word
+  // upright on the word in the image and as wide, so that selecting and
+  // copying in a viewer, or pdftotext, gives the words whole; not synced.
+  // Errors: invalid_argument (`page_pdf` not ending in .pdf),
+  // limit_exceeded (time limit), io.
   Result<OcrPage> recognize(PageImage& page, const std::string& name, const OcrLimits& limits,
                             const std::filesystem::path& page_pdf = {});
 

@@ -12,9 +12,9 @@
 #include <set>
 #include <vector>
 
+#include "base/utf8.h"
 #include "signing/openssl_util.h"
 #include "signing/pdf_structure.h"
-#include "signing/utf8.h"
 #include "signing/visible_stamp.h"
 
 namespace dosar::signing {

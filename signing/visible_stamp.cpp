@@ -15,9 +15,9 @@
 
 #include "base/fonts.h"
 #include "base/sha256.h"
+#include "base/utf8.h"
 #include "signing/openssl_util.h"
 #include "signing/truetype_subset.h"
-#include "signing/utf8.h"
 
 namespace dosar::signing {
 namespace {

@@ -1,10 +1,11 @@
-// UTF-8 decoding for the text Dosar writes into PDFs (internal to signing/).
+// UTF-8 decoding for the text Dosar writes into PDFs (signature stamps,
+// the searchable PDF's text layer) as UTF-16BE.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-namespace dosar::signing {
+namespace dosar {
 
 // The code points of `utf8`; a malformed sequence decodes to whatever its
 // bits say (the input is Dosar's own text, already valid UTF-8).
@@ -45,4 +46,4 @@ inline std::string utf16be(char32_t cp) {
   return out;
 }
 
-}  // namespace dosar::signing
+}  // namespace dosar
