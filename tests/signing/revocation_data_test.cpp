@@ -101,16 +101,24 @@ class RevocationDataTest : public ::testing::Test {
               (full / "tsa.pem").string() + " " + (full / "tsa.key").string() + " " +
               (full / "ca-chain.pem").string(),
           dir_->path() / "tsa.pid");
+    // A TSA whose certificate names no responder and no distribution point.
+    const fs::path bare_port_file = dir_->path() / "bare-tsa.port";
+    start(std::string("exec ") + DOSAR_TEST_TSA + " " + bare_port_file.string() + " " +
+              (pki("none") / "tsa.pem").string() + " " + (pki("none") / "tsa.key").string() + " " +
+              (pki("none") / "ca-chain.pem").string(),
+          dir_->path() / "bare-tsa.pid");
     auto ready = [&] {
       return read_file(full / "ocsp.log").find("waiting for OCSP client connections") != std::string::npos &&
-             accepts_connections(crl_port_) && fs::exists(port_file) && !read_file(port_file).empty();
+             accepts_connections(crl_port_) && fs::exists(port_file) && !read_file(port_file).empty() &&
+             fs::exists(bare_port_file) && !read_file(bare_port_file).empty();
     };
     for (int i = 0; i < 200 && !ready(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     ASSERT_TRUE(ready());
     tsa_url_ = url(std::stoi(read_file(port_file))) + "/";
+    bare_tsa_url_ = url(std::stoi(read_file(bare_port_file))) + "/";
   }
   static void TearDownTestSuite() {
-    for (const char* name : {"ocsp.pid", "crl.pid", "tsa.pid"}) stop(dir_->path() / name);
+    for (const char* name : {"ocsp.pid", "crl.pid", "tsa.pid", "bare-tsa.pid"}) stop(dir_->path() / name);
     delete dir_;
     dir_ = nullptr;
   }
@@ -142,11 +150,13 @@ class RevocationDataTest : public ::testing::Test {
   static TempDir* dir_;
   static int ocsp_port_, crl_port_;
   static std::string tsa_url_;
+  static std::string bare_tsa_url_;  // PKI "none"'s TSA
 };
 TempDir* RevocationDataTest::dir_ = nullptr;
 int RevocationDataTest::ocsp_port_ = 0;
 int RevocationDataTest::crl_port_ = 0;
 std::string RevocationDataTest::tsa_url_;
+std::string RevocationDataTest::bare_tsa_url_;
 
 TEST_F(RevocationDataTest, LongTermSignatureCarriesTheSignersOcspAnswer) {
   auto signed_pdf = sign_pdf(pdf(), key("full", "ec"), b_lt());
@@ -236,6 +246,49 @@ TEST_F(RevocationDataTest, NothingCoversTheSignerUnlessCrlsAreGiven) {
   refused = sign_pdf(pdf(), key("none", "revoked"), options);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::conflict);
+}
+
+// Issue 5: B-LT holds revocation data for every certificate of the chain
+// but the root, the intermediate CA too.
+TEST_F(RevocationDataTest, IntermediateWithoutRevocationDataCannotSignLongTerm) {
+  SignOptions options = b_lt();
+  // The intermediate's CRL covers the signer; nothing covers the intermediate.
+  options.crls = {read_file(pki("none") / "int.crl")};
+  auto refused = sign_pdf(pdf(), key("none", "ec"), options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(refused.error().subject, "Dosar Test Intermediate CA") << refused.error().to_string();
+  EXPECT_NE(refused.error().message.find("--crls"), std::string::npos) << refused.error().to_string();
+}
+
+// ... and for the chain of the TSA that timestamped the signature.
+TEST_F(RevocationDataTest, TimestampWithoutRevocationDataForItsTsaIsRefusedForLongTerm) {
+  SignOptions options = b_lt();
+  options.tsa_url = bare_tsa_url_;
+  auto refused = sign_pdf(pdf(), key("full", "ec"), options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(refused.error().subject, "--tsa");
+  EXPECT_NE(refused.error().message.find("Dosar Test TSA"), std::string::npos) << refused.error().to_string();
+
+  // With its CA's CRLs given (PKI "none" throughout: its CRLs are given for
+  // the signer too), the TSA's certificate and its intermediate are covered.
+  auto crls = read_crls(pki("none") / "trust-crl");
+  ASSERT_TRUE(crls.ok());
+  options.crls = *crls;
+  auto signed_pdf = sign_pdf(pdf(), key("none", "ec"), options);
+  ASSERT_TRUE(signed_pdf.ok()) << signed_pdf.error().to_string();
+  const DssData dss = read_dss(*signed_pdf);
+  for (const char* crl : {"int.crl", "root.crl"})
+    EXPECT_NE(std::find(dss.crls.begin(), dss.crls.end(), read_file(pki("none") / crl)), dss.crls.end())
+        << crl;
+  ASSERT_EQ(dss.vri_keys.size(), 1u);
+  auto trust = load_trust_store(pki("none") / "trust");
+  ASSERT_TRUE(trust.ok());
+  auto report = verify_pdf(*signed_pdf, **trust);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->valid) << report->signatures[0].message;
+  EXPECT_EQ(report->signatures[0].level, "PAdES-B-LT");
 }
 
 TEST_F(RevocationDataTest, UnreachableResponderAndDistributionPointAreAnIoError) {
