@@ -875,9 +875,14 @@ TEST_F(PadesTimestampTest, RenewedArchiveTimestampKeepsASignatureValidAfterItsCe
   EXPECT_TRUE(report->valid);
   for (const auto& s : report->signatures) EXPECT_EQ(s.indication, Indication::total_passed) << s.message;
 
-  // Independent checks: pdfsig accepts every signature, `openssl ts -verify`
-  // every document timestamp token over the bytes it covers.
-  EXPECT_EQ(count(pdfsig(*again), "Signature is Valid."), 4u) << pdfsig(*again);
+  // Independent checks: pdfsig lists all four and accepts the signature (it
+  // cannot validate ETSI.RFC3161 document timestamps: "Unimplemented
+  // Feature"), `openssl ts -verify` each document timestamp token over the
+  // bytes it covers.
+  const std::string poppler = pdfsig(*again);
+  EXPECT_EQ(count(poppler, "Signature #"), 4u) << poppler;
+  EXPECT_EQ(count(poppler, "Signature is Valid."), 1u) << poppler;
+  EXPECT_EQ(poppler.find("Signature is Invalid"), std::string::npos) << poppler;
   for (std::size_t i = 1; i < 4; ++i) {
     SCOPED_TRACE("document timestamp " + std::to_string(i));
     const auto parts = split_signature(*again, i);
