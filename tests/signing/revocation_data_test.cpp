@@ -145,6 +145,12 @@ class RevocationDataTest : public ::testing::Test {
     options.tsa_url = tsa_url_;
     return options;
   }
+  // The CRLs of PKI "none" (its root's and its intermediate's), DER.
+  static std::vector<std::string> none_crls() {
+    auto crls = read_crls(pki("none") / "trust-crl");
+    EXPECT_TRUE(crls.ok());
+    return crls.ok() ? *crls : std::vector<std::string>{};
+  }
   static std::string pdf() { return dosar::testing::make_text_pdf({"Decizie de acordare"}); }
 
   static TempDir* dir_;
@@ -233,14 +239,13 @@ TEST_F(RevocationDataTest, NothingCoversTheSignerUnlessCrlsAreGiven) {
   EXPECT_NE(refused.error().to_string().find("--crls"), std::string::npos);
 
   SignOptions options = b_lt();
-  auto crls = read_crls(pki("none") / "trust-crl");
-  ASSERT_TRUE(crls.ok());
-  options.crls = *crls;
+  const std::vector<std::string> crls = none_crls();
+  options.crls = crls;
   auto signed_pdf = sign_pdf(pdf(), key("none", "ec"), options);
   ASSERT_TRUE(signed_pdf.ok()) << signed_pdf.error().to_string();
   // Both given CRLs (and beside them the test TSA's, of another PKI).
   const DssData dss = read_dss(*signed_pdf);
-  for (const std::string& given : *crls)
+  for (const std::string& given : crls)
     EXPECT_NE(std::find(dss.crls.begin(), dss.crls.end(), given), dss.crls.end());
   // A given CRL that lists the signer refuses it.
   refused = sign_pdf(pdf(), key("none", "revoked"), options);
@@ -273,9 +278,7 @@ TEST_F(RevocationDataTest, TimestampWithoutRevocationDataForItsTsaIsRefusedForLo
 
   // With its CA's CRLs given (PKI "none" throughout: its CRLs are given for
   // the signer too), the TSA's certificate and its intermediate are covered.
-  auto crls = read_crls(pki("none") / "trust-crl");
-  ASSERT_TRUE(crls.ok());
-  options.crls = *crls;
+  options.crls = none_crls();
   auto signed_pdf = sign_pdf(pdf(), key("none", "ec"), options);
   ASSERT_TRUE(signed_pdf.ok()) << signed_pdf.error().to_string();
   const DssData dss = read_dss(*signed_pdf);
