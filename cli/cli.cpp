@@ -37,7 +37,10 @@ std::vector<OptionSpec> sign_options(bool to_file) {
       {"--pss", "", "RSA-PSS instead of PKCS#1 v1.5 for RSA keys"},
       {"--certify", "P",
        "a certification signature (DocMDP) for a final document: 1 permits no later changes, 2 form "
-       "filling and further signatures; only a document's first signature can certify"}};
+       "filling and further signatures; only a document's first signature can certify"},
+      {"--extend-lta", "",
+       "instead of signing: renew the archive timestamp of a B-LT or B-LTA PDF (the last timestamp's "
+       "revocation data in a DSS, then a new document timestamp from --tsa); no key needed"}};
   if (to_file)
     options.insert(options.begin(), {"-o", "OUT", "the signed PDF, or a .p7s for a detached signature"});
   return options;

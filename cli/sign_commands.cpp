@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "base/clock.h"
@@ -62,16 +63,11 @@ Result<TrustStorePtr> trust_from(const Context& c) {
   return trust;
 }
 
-Result<SignRequest> sign_request(const Context& c) {
-  auto key_file = c.command.get("--key");
-  if (!key_file || key_file->empty())
-    return make_error(ErrorCode::invalid_argument, "--key", "is required (a .p12 file or a pkcs11: URI)");
-  auto pin_env = c.command.get("--pin-env");
-  if (!pin_env || pin_env->empty())
-    return make_error(ErrorCode::invalid_argument, "--pin-env",
-                      "is required: the environment variable holding the PIN");
-  const char* pin = std::getenv(pin_env->c_str());
-  if (!pin) return make_error(ErrorCode::invalid_argument, *pin_env, "is not set in the environment");
+namespace {
+
+// The options of --level, --digest, --tsa, --reason, --pss, --certify,
+// --visible and --crls (those the command has).
+Result<SignOptions> sign_options_from(const Context& c) {
   SignOptions options;
   if (auto level = c.command.get("--level")) {
     auto parsed = parse_pades_level(*level);
@@ -105,11 +101,28 @@ Result<SignRequest> sign_request(const Context& c) {
     if (!read.ok()) return read.error();
     options.crls = std::move(read).value();
   }
+  return options;
+}
+
+}  // namespace
+
+Result<SignRequest> sign_request(const Context& c) {
+  auto key_file = c.command.get("--key");
+  if (!key_file || key_file->empty())
+    return make_error(ErrorCode::invalid_argument, "--key", "is required (a .p12 file or a pkcs11: URI)");
+  auto pin_env = c.command.get("--pin-env");
+  if (!pin_env || pin_env->empty())
+    return make_error(ErrorCode::invalid_argument, "--pin-env",
+                      "is required: the environment variable holding the PIN");
+  const char* pin = std::getenv(pin_env->c_str());
+  if (!pin) return make_error(ErrorCode::invalid_argument, *pin_env, "is not set in the environment");
+  auto options = sign_options_from(c);
+  if (!options.ok()) return options.error();
   auto key = key_file->rfind("pkcs11:", 0) == 0
                  ? SigningKey::from_pkcs11(*key_file, pin, c.command.get("--chain").value_or(""))
                  : SigningKey::from_pkcs12(*key_file, pin);
   if (!key.ok()) return key.error();
-  return SignRequest{std::move(key).value(), options};
+  return SignRequest{std::move(key).value(), std::move(options).value()};
 }
 
 namespace {
@@ -150,6 +163,23 @@ ExitCode print_validation(Context& c, const std::string& what, const Result<Vali
 
 }  // namespace
 
+// sign-file --extend-lta: no key, a new archive timestamp.
+ExitCode extend_file(Context& c, const std::string& input, const std::string& output) {
+  auto options = sign_options_from(c);
+  if (!options.ok()) return c.fail(options.error());
+  auto pdf = read_whole(input);
+  if (!pdf.ok()) return c.fail(pdf.error());
+  auto extended = extend_lta(*pdf, *options);
+  if (!extended.ok()) return c.fail(about(extended.error(), input));
+  if (auto written = write_whole(output, *extended); !written.ok()) return c.fail(written.error());
+  if (c.json)
+    c.out << nlohmann::json({{"input", input}, {"output", output}, {"extended", "PAdES-B-LTA"}}).dump(2)
+          << '\n';
+  else
+    c.out << output << ": archive timestamp renewed\n";
+  return ExitCode::ok;
+}
+
 ExitCode run_sign_file(Context& c) {
   auto output = c.command.get("-o");
   if (!output || output->empty()) {
@@ -157,6 +187,7 @@ ExitCode run_sign_file(Context& c) {
     return ExitCode::usage;
   }
   const std::string input = c.command.positionals[0];
+  if (c.command.has("--extend-lta")) return extend_file(c, input, *output);
   auto request = sign_request(c);
   if (!request.ok()) return c.fail(request.error());
   auto pdf = read_whole(input);
@@ -177,13 +208,25 @@ ExitCode run_sign_file(Context& c) {
 }
 
 ExitCode run_sign(Context& c) {
-  auto request = sign_request(c);
-  if (!request.ok()) return c.fail(request.error());
+  const bool extend = c.command.has("--extend-lta");
+  std::optional<SignRequest> request;
+  if (!extend) {
+    auto made = sign_request(c);
+    if (!made.ok()) return c.fail(made.error());
+    request.emplace(std::move(made).value());
+  }
   auto id = c.document_id(0);
   if (!id.ok()) return c.fail(id.error());
   auto archive = c.open_archive();
   if (!archive.ok()) return c.fail(archive.error());
-  auto added = sign_current_version(**archive, *id, request->key, request->options, c.actor());
+  Result<Version> added = make_error(ErrorCode::invalid_argument, "", "");
+  if (extend) {
+    auto options = sign_options_from(c);
+    if (!options.ok()) return c.fail(options.error());
+    added = extend_current_version(**archive, *id, *options, c.actor());
+  } else {
+    added = sign_current_version(**archive, *id, request->key, request->options, c.actor());
+  }
   if (!added.ok()) return c.fail(added.error());
   if (c.json)
     c.out << to_json(*added).dump(2) << '\n';

@@ -18,4 +18,10 @@ namespace dosar {
 Result<Version> sign_current_version(ArchiveStore& archive, DocumentId id, const signing::SigningKey& key,
                                      const signing::SignOptions& options, const std::string& actor);
 
+// Renews the archive timestamp of the current version (signing::extend_lta)
+// and stores the result as a new version. Errors: as sign_current_version,
+// with signing::extend_lta's.
+Result<Version> extend_current_version(ArchiveStore& archive, DocumentId id,
+                                       const signing::SignOptions& options, const std::string& actor);
+
 }  // namespace dosar

@@ -79,6 +79,24 @@ std::optional<std::string> check_signing_certificate(CMS_SignerInfo* si, X509* s
   return std::nullopt;
 }
 
+using StorePtr = std::unique_ptr<X509_STORE, OpenSslDeleter<X509_STORE_free>>;
+
+// A store with the certificates and CRLs of `trust` that checks chains at
+// `at` instead of the clock: a timestamp is judged at the time a later one
+// proves it existed (ETSI EN 319 102-1 past signature validation), not now.
+StorePtr store_at(const TrustStore& trust, std::time_t at) {
+  StorePtr store(X509_STORE_new());
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(trust.store);
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+    X509_OBJECT* object = sk_X509_OBJECT_value(objects, i);
+    if (X509* cert = X509_OBJECT_get0_X509(object)) X509_STORE_add_cert(store.get(), cert);
+    if (X509_CRL* crl = X509_OBJECT_get0_X509_CRL(object)) X509_STORE_add_crl(store.get(), crl);
+  }
+  X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store.get()), at);
+  ERR_clear_error();
+  return store;
+}
+
 struct TimestampCheck {
   bool present = false;
   bool valid = false;
@@ -87,9 +105,9 @@ struct TimestampCheck {
 };
 
 // The signature timestamp (RFC 3161 token in id-aa-signatureTimeStampToken)
-// must cover this signature value and chain to `trust` with the critical
-// timeStamping EKU.
-TimestampCheck check_timestamp(CMS_SignerInfo* si, const TrustStore& trust) {
+// must cover this signature value and chain to `trust` at `at` with the
+// critical timeStamping EKU.
+TimestampCheck check_timestamp(CMS_SignerInfo* si, const TrustStore& trust, std::time_t at) {
   TimestampCheck check;
   auto* attribute = static_cast<ASN1_STRING*>(
       CMS_unsigned_get0_data_by_OBJ(si, OBJ_nid2obj(NID_id_smime_aa_timeStampToken), -3, V_ASN1_SEQUENCE));
@@ -110,8 +128,7 @@ TimestampCheck check_timestamp(CMS_SignerInfo* si, const TrustStore& trust) {
   }
   const std::string imprint = digest_bytes(md, bytes_of(CMS_SignerInfo_get0_signature(si)));
   TsVerifyPtr ctx(TS_VERIFY_CTX_new());
-  X509_STORE_up_ref(trust.store);
-  TS_VERIFY_CTX_set_store(ctx.get(), trust.store);
+  TS_VERIFY_CTX_set_store(ctx.get(), store_at(trust, at).release());
   auto* copy = static_cast<unsigned char*>(OPENSSL_malloc(imprint.size()));
   std::copy(imprint.begin(), imprint.end(), copy);
   TS_VERIFY_CTX_set_imprint(ctx.get(), copy, static_cast<long>(imprint.size()));
@@ -266,7 +283,7 @@ std::vector<std::string> qc_statement_ids(X509* cert) {
 
 CmsVerdict verify_document_timestamp(std::string_view token_der,
                                      const std::array<std::string_view, 2>& signed_ranges,
-                                     const TrustStore& trust) {
+                                     const TrustStore& trust, std::chrono::system_clock::time_point at) {
   const auto* p = reinterpret_cast<const unsigned char*>(token_der.data());
   Pkcs7Ptr token(d2i_PKCS7(nullptr, &p, static_cast<long>(token_der.size())));
   TstInfoPtr info(token ? PKCS7_to_TS_TST_INFO(token.get()) : nullptr);
@@ -293,8 +310,7 @@ CmsVerdict verify_document_timestamp(std::string_view token_der,
     return failed;
   }
   TsVerifyPtr verify(TS_VERIFY_CTX_new());
-  X509_STORE_up_ref(trust.store);
-  TS_VERIFY_CTX_set_store(verify.get(), trust.store);
+  TS_VERIFY_CTX_set_store(verify.get(), store_at(trust, std::chrono::system_clock::to_time_t(at)).release());
   TS_VERIFY_CTX_set_flags(verify.get(), TS_VFY_VERSION | TS_VFY_SIGNATURE);
   if (TS_RESP_verify_token(verify.get(), token.get()) != 1) {
     CmsVerdict failed =
@@ -386,7 +402,7 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
     return named(verdict(Indication::indeterminate, "NO_SIGNING_CERTIFICATE_FOUND",
                          "The signature is intact, but " + *problem + "."));
 
-  const TimestampCheck timestamp = check_timestamp(si, trust);
+  const TimestampCheck timestamp = check_timestamp(si, trust, std::chrono::system_clock::to_time_t(now));
   if (timestamp.present && !timestamp.valid)
     return named(verdict(Indication::indeterminate, "NO_POE",
                          "The signature is intact, but " + timestamp.problem + "."));

@@ -55,7 +55,9 @@ struct EmbeddedValidationData {
   std::vector<std::string> ocsp_responses;
 };
 
-// Digest, signature, signing-certificate attribute, signature timestamp,
+// Digest, signature, signing-certificate attribute, signature timestamp
+// (its TSA's chain at `now`: the validation time, or the time a later
+// document timestamp proves the signature existed),
 // chain to `trust` at the best signature time (the timestamp's, else `now`),
 // revocation by the CRLs of `trust`, and key usage. `require_signing_certificate`:
 // the ESS signing-certificate(-v2) attribute must be present (CAdES).
@@ -65,10 +67,10 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
 
 // A document timestamp (/SubFilter ETSI.RFC3161): an RFC 3161 token whose
 // imprint is the digest of the signed ranges, signed by a TSA that chains to
-// `trust` (critical timeStamping EKU). `signer` is the TSA, `timestamp_time`
-// its time.
+// `trust` at `at` (critical timeStamping EKU). `signer` is the TSA,
+// `timestamp_time` its time.
 CmsVerdict verify_document_timestamp(std::string_view token_der,
                                      const std::array<std::string_view, 2>& signed_ranges,
-                                     const TrustStore& trust);
+                                     const TrustStore& trust, std::chrono::system_clock::time_point at);
 
 }  // namespace dosar::signing

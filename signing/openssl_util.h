@@ -52,6 +52,15 @@ inline std::string openssl_errors() {
 // The subject CN of a certificate, else its one-line subject.
 std::string certificate_name(X509* cert);
 
+// The DER encoding of a certificate; empty when OpenSSL cannot encode it.
+inline std::string certificate_der(X509* cert) {
+  unsigned char* out = nullptr;
+  const int length = i2d_X509(cert, &out);
+  std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(length > 0 ? length : 0));
+  OPENSSL_free(out);
+  return der;
+}
+
 // Digest of `bytes` with `md`, as raw bytes.
 std::string digest_bytes(const EVP_MD* md, std::string_view bytes);
 

@@ -109,6 +109,19 @@ struct SignOptions {
 // unreachable), corrupt (TSA answer unusable).
 Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const SignOptions& options);
 
+// Renews the archive timestamp of a B-LTA (or B-LT) signed PDF (ETSI EN 319
+// 142-1 B-LTA, TS 119 102-1 augmentation): one incremental update with a DSS
+// holding the certificates and revocation data of the last document
+// timestamp's TSA chain (filed under its VRI key), then a new document
+// timestamp from `options.tsa_url` over everything. Earlier signatures and
+// timestamps stay intact; repeat it before the last TSA's certificate
+// expires. Uses options.tsa_url, digest, crls and contents_reserve only.
+// Errors: invalid_argument (no --tsa; not a readable PDF; no signature; no
+// DSS nor document timestamp: not B-LT), conflict / invalid_argument / io
+// (the last TSA's chain is revoked or has no revocation data), as sign_pdf
+// for the TSA.
+Result<std::string> extend_lta(std::string_view pdf, const SignOptions& options);
+
 // ETSI EN 319 102-1 main indications.
 enum class Indication { total_passed, indeterminate, total_failed };
 const char* indication_name(Indication indication);  // "TOTAL-PASSED", ...

@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "signing/cms_signer.h"
+#include "signing/long_term.h"
 #include "signing/pades.h"
 #include "signing/pdf_update.h"
 #include "signing/revocation_data.h"
@@ -24,81 +25,20 @@ std::string pdf_date(std::chrono::system_clock::time_point when) {
   return text;
 }
 
-std::string der_of(X509* cert) {
-  unsigned char* out = nullptr;
-  const int length = i2d_X509(cert, &out);
-  std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(std::max(length, 0)));
-  OPENSSL_free(out);
-  return der;
-}
-
 // The signer's certificates and their revocation data, filed under this
 // signature's VRI key.
 DssContent dss_for(const SigningKey& key, RevocationData revocation, const std::string& cms_der,
                    std::size_t contents_bytes) {
   DssContent dss;
-  dss.certificates.push_back(der_of(key.parts().certificate.get()));
+  dss.certificates.push_back(certificate_der(key.parts().certificate.get()));
   for (int i = 0; i < sk_X509_num(key.parts().chain.get()); ++i)
-    dss.certificates.push_back(der_of(sk_X509_value(key.parts().chain.get(), i)));
+    dss.certificates.push_back(certificate_der(sk_X509_value(key.parts().chain.get(), i)));
   dss.crls = std::move(revocation.crls);
   dss.ocsp_responses = std::move(revocation.ocsp_responses);
   std::string contents = cms_der;
   contents.resize(contents_bytes, '\0');
   dss.vri_key = vri_key(contents);
   return dss;
-}
-
-// The TSA's certificates, and its revocation data where its certificate
-// says where to ask (the signer's rule: OCSP, else the distribution point's
-// CRL), so that the timestamp too can be validated without the network.
-// Unlike the signer's, the TSA's certificate may name neither, and a
-// responder that does not answer leaves its certificates only: the
-// timestamp is still checked against the trust store. Errors: conflict (the
-// TSA's certificate is revoked: its time proves nothing).
-Status add_timestamp_validation_data(const std::string& token, DssContent& dss) {
-  auto tsa = timestamp_signer(token);
-  if (!tsa.ok()) return tsa.error();
-  auto add_certificate = [&](X509* cert) {
-    std::string der = der_of(cert);
-    if (std::find(dss.certificates.begin(), dss.certificates.end(), der) == dss.certificates.end())
-      dss.certificates.push_back(std::move(der));
-  };
-  add_certificate(tsa->certificate.get());
-  for (int i = 0; i < sk_X509_num(tsa->chain.get()); ++i) add_certificate(sk_X509_value(tsa->chain.get(), i));
-  auto revocation = collect_revocation_data(*tsa, {});
-  if (!revocation.ok()) {
-    if (revocation.error().code != ErrorCode::conflict) return {};
-    return make_error(
-        ErrorCode::conflict, "--tsa",
-        "answered with a timestamp signed by a revoked certificate (" + revocation.error().to_string() + ")");
-  }
-  auto add_all = [](std::vector<std::string>& to, std::vector<std::string>& from) {
-    for (std::string& der : from)
-      if (std::find(to.begin(), to.end(), der) == to.end()) to.push_back(std::move(der));
-  };
-  add_all(dss.ocsp_responses, revocation->ocsp_responses);
-  add_all(dss.crls, revocation->crls);
-  return {};
-}
-
-// The digest of what the /ByteRange covers: everything but /Contents.
-std::string range_digest(const EVP_MD* md, const PreparedPdf& prepared) {
-  const std::string_view bytes = prepared.bytes;
-  return digest_parts(md, {bytes.substr(0, prepared.contents_begin), bytes.substr(prepared.contents_end)});
-}
-
-// PAdES B-LTA: a document timestamp over everything before it, DSS included.
-Result<std::string> add_document_timestamp(const std::string& pdf, const SignOptions& options) {
-  SignatureUpdate update;
-  update.document_timestamp = true;
-  update.contents_reserve = options.contents_reserve;
-  auto prepared = prepare_signature_update(pdf, update);
-  if (!prepared.ok()) return prepared.error();
-  auto token = request_timestamp_token(range_digest(evp_md(options.digest), *prepared), options.tsa_url,
-                                       options.digest);
-  if (!token.ok()) return token.error();
-  DOSAR_TRY(fill_signature_contents(*prepared, *token));
-  return std::move(prepared->bytes);
 }
 
 }  // namespace
@@ -156,7 +96,7 @@ Result<std::string> sign_pdf(std::string_view pdf, const SigningKey& key, const 
   if (options.level == PadesLevel::b_b || options.level == PadesLevel::b_t) return std::move(prepared->bytes);
   const std::size_t contents_bytes = (prepared->contents_end - prepared->contents_begin - 2) / 2;
   DssContent dss = dss_for(key, std::move(revocation), der, contents_bytes);
-  DOSAR_TRY(add_timestamp_validation_data(token, dss));
+  DOSAR_TRY(add_timestamp_validation_data(token, options.crls, dss));
   auto with_dss = append_dss_update(prepared->bytes, dss);
   if (!with_dss.ok() || options.level == PadesLevel::b_lt) return with_dss;
   return add_document_timestamp(*with_dss, options);

@@ -3,11 +3,13 @@
 // certificate, timestamp, chain, key usage — then what changed afterwards.
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <optional>
 #include <sstream>
 
+#include "base/clock.h"
 #include "signing/cms_verifier.h"
 #include "signing/openssl_util.h"
 #include "signing/pades.h"
@@ -100,7 +102,7 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
   const std::array<std::string_view, 2> ranges = {
       pdf.substr(0, static_cast<std::size_t>(b[1])),
       pdf.substr(static_cast<std::size_t>(b[2]), static_cast<std::size_t>(b[3]))};
-  CmsVerdict cms = document_timestamp ? verify_document_timestamp(s.contents, ranges, trust)
+  CmsVerdict cms = document_timestamp ? verify_document_timestamp(s.contents, ranges, trust, now)
                                       : verify_cms(s.contents, ranges, trust, now, cades,
                                                    {dss.certificates, dss.crls, dss.ocsp_responses});
   copy_verdict(cms, r);
@@ -137,6 +139,47 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
               r.signer + "; the document is unchanged since" +
               (r.changes_after.empty() ? "." : ", except for further signatures.");
   return r;
+}
+
+// The offset just past what a signature covers; 0 when its /ByteRange is unusable.
+long long covered_end(const FoundSignature& s) {
+  return s.byte_range.size() == 4 ? s.byte_range[2] + s.byte_range[3] : 0;
+}
+
+// Judges every signature at its validation time (ETSI EN 319 102-1 long-term
+// validation): a valid document timestamp proves that everything it covers
+// existed at its time, so a signature or an earlier timestamp is judged at
+// the time of the earliest valid document timestamp after it, and what no
+// timestamp covers at `now`. The newest document timestamps go first, so a
+// chain of renewed archive timestamps carries proof back to the signature
+// even after the earlier TSAs' and the signer's certificates have expired.
+std::vector<SignatureReport> judge_all(std::string_view pdf, const std::vector<FoundSignature>& found,
+                                       const std::vector<std::size_t>& ends, const TrustStore& trust,
+                                       std::chrono::system_clock::time_point now, const DssData& dss,
+                                       RevisionChanges& revisions) {
+  std::vector<std::size_t> order(found.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto is_timestamp = [&](std::size_t i) { return found[i].sub_filter == "ETSI.RFC3161"; };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (is_timestamp(a) != is_timestamp(b)) return is_timestamp(a);
+    return is_timestamp(a) && covered_end(found[a]) > covered_end(found[b]);
+  });
+  struct Proof {
+    long long end;
+    std::chrono::system_clock::time_point time;
+  };
+  std::vector<Proof> proofs;  // valid document timestamps
+  std::vector<SignatureReport> reports(found.size());
+  for (std::size_t i : order) {
+    const long long end = covered_end(found[i]);
+    const Proof* earliest = nullptr;
+    for (const Proof& p : proofs)
+      if (end > 0 && p.end > end && (!earliest || p.time < earliest->time)) earliest = &p;
+    reports[i] = judge(pdf, found[i], ends, trust, earliest ? earliest->time : now, dss, revisions);
+    if (is_timestamp(i) && reports[i].indication == Indication::total_passed)
+      if (auto time = parse_utc(reports[i].timestamp_time)) proofs.push_back({end, *time});
+  }
+  return reports;
 }
 
 }  // namespace
@@ -243,7 +286,7 @@ Result<ValidationReport> verify_pdf(std::string_view pdf, const TrustStore& trus
   RevisionChanges revisions(pdf, ends);
   const DssData dss = found->empty() ? DssData{} : read_dss(pdf);
   ValidationReport report;
-  for (const auto& s : *found) report.signatures.push_back(judge(pdf, s, ends, trust, now, dss, revisions));
+  report.signatures = judge_all(pdf, *found, ends, trust, now, dss, revisions);
   // B-LTA: a B-LT signature followed by a valid document timestamp.
   for (auto& s : report.signatures) {
     if (s.level != "PAdES-B-LT" || s.indication != Indication::total_passed) continue;

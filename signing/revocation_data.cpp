@@ -152,7 +152,8 @@ Result<RevocationData> collect_revocation_data(const SigningKey::Parts& key,
     }
   }
 
-  // The CA certificates: their CRL when they name where it is.
+  // Every CA certificate but the trust anchor (issue 5: "the intermediate CA
+  // too"): a given CRL of its issuer, else its distribution point's CRL.
   for (int i = 0; i < sk_X509_num(chain); ++i) {
     X509* ca = sk_X509_value(chain, i);
     if (self_issued(ca)) continue;
@@ -161,7 +162,12 @@ Result<RevocationData> collect_revocation_data(const SigningKey::Parts& key,
     if (*covered) continue;
     auto crl = fetch_distribution_point_crl(ca, issuer_in(chain, ca));
     if (!crl.ok()) return crl.error();
-    if (*crl) data.crls.push_back(**crl);
+    if (!*crl)
+      return make_error(ErrorCode::invalid_argument, certificate_name(ca),
+                        "(a CA of " + certificate_name(signer) +
+                            ") names no CRL distribution point, and no CRL given (--crls) is its "
+                            "issuer's: B-LT needs revocation data for every certificate but the root");
+    data.crls.push_back(**crl);
   }
   return data;
 }

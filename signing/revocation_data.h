@@ -21,12 +21,13 @@ struct RevocationData {
 // For the signer's certificate: the answer of the OCSP responder its
 // Authority Information Access names, else the CRL of its first http(s)
 // distribution point, else one of `given_crls` issued by its CA; for each CA
-// certificate of the chain (the self-signed root excepted): its distribution
-// point's CRL when it names one. Every CRL fetched must be signed by the
-// issuer when the chain holds it. `given_crls` are always included.
+// certificate of the chain (the self-signed root excepted): one of
+// `given_crls` issued by its issuer, else its distribution point's CRL. Every
+// CRL fetched must be signed by the issuer when the chain holds it.
+// `given_crls` are always included.
 // Errors: conflict (a certificate is revoked: nobody should sign with it),
-// invalid_argument (nothing covers the signer's certificate: it names no
-// responder and no distribution point, and no given CRL is its CA's), io
+// invalid_argument (nothing covers a certificate of the chain: it names no
+// responder and no distribution point, and no given CRL is its issuer's), io
 // (the responder and the distribution point both unreachable), corrupt
 // (a fetched CRL that is not a CRL or not the issuer's).
 Result<RevocationData> collect_revocation_data(const SigningKey::Parts& key,

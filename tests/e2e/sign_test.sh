@@ -125,6 +125,33 @@ expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/b-lta.pdf"
 jq -e '.valid and .signatures[0].level == "PAdES-B-LTA" and .signatures[1].level == "DocTimeStamp"' \
   "$WORK/last.out" >/dev/null || fail "B-LTA not reported: $(cat "$WORK/last.out")"
 
+# Archive timestamp renewal (issue 5): the last TSA's validation data, then a
+# new document timestamp; earlier bytes untouched, every signature still valid.
+TSA_URL="http://127.0.0.1:$(cat "$WORK/tsa.port")/"
+expect_exit 0 "$DOSAR" sign-file "$WORK/b-lta.pdf" -o "$WORK/renewed.pdf" --extend-lta --tsa "$TSA_URL" \
+  --crls "$PKI/trust-crl"
+expect_output_contains "archive timestamp renewed"
+cmp -s -n "$(stat -c %s "$WORK/b-lta.pdf")" "$WORK/b-lta.pdf" "$WORK/renewed.pdf" || fail "renewal changed earlier bytes"
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/renewed.pdf"
+jq -e '.valid and (.signatures | length) == 3 and .signatures[0].level == "PAdES-B-LTA"
+       and .signatures[2].level == "DocTimeStamp" and .signatures[2].revision == 6' "$WORK/last.out" >/dev/null ||
+  fail "renewed B-LTA not reported: $(cat "$WORK/last.out")"
+pdfsig -nssdir "sql:$NSS" "$WORK/renewed.pdf" >"$WORK/pdfsig.out" 2>&1 || true
+# pdfsig 22.12 validates the signature; it cannot validate ETSI.RFC3161 document timestamps.
+[[ $(grep -c "^Signature #" "$WORK/pdfsig.out") -eq 3 && $(grep -c "Signature is Valid." "$WORK/pdfsig.out") -eq 1 ]] ||
+  fail "pdfsig does not accept the renewed file: $(cat "$WORK/pdfsig.out")"
+expect_exit 1 "$DOSAR" sign-file "$WORK/b-t.pdf" -o "$WORK/x.pdf" --extend-lta --tsa "$TSA_URL"
+expect_output_contains "B-LT"
+[[ ! -e $WORK/x.pdf ]] || fail "a refused renewal left a file"
+
+# sign ID --extend-lta: the renewed PDF is a new version of the document.
+expect_exit 0 "$DOSAR" sign 1 "${SIGN_KEY[@]}" --level B-LTA --tsa "$TSA_URL" --crls "$PKI/trust-crl"
+expect_output_contains "stored signed version 4"
+expect_exit 0 "$DOSAR" sign 1 --extend-lta --tsa "$TSA_URL" --crls "$PKI/trust-crl"
+expect_output_contains "stored signed version 5"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" 1
+expect_output_contains "document 1 v5: valid"
+
 # CAdES detached: any file, signature in a .p7s beside it.
 printf 'Cerere de concediu\n' >"$WORK/cerere.txt"
 expect_exit 0 "$DOSAR" sign-file "$WORK/cerere.txt" -o "$WORK/cerere.p7s" "${SIGN_KEY[@]}"

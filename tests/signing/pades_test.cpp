@@ -16,6 +16,7 @@
 #include <regex>
 #include <thread>
 
+#include "signing/pdf_structure.h"
 #include "signing/pdf_update.h"
 #include "tests/support/pdf_tamper.h"
 #include "tests/support/sample_pdf.h"
@@ -674,20 +675,27 @@ class PadesTimestampTest : public PadesTest {
  protected:
   static void SetUpTestSuite() {
     PadesTest::SetUpTestSuite();
-    const fs::path port_file = pki("tsa.port");
+    tsa_url_ = start_tsa("tsa");
+    short_tsa_url_ = start_tsa("tsa-short");
+  }
+  // Starts the test TSA with the certificate and key NAME.pem, NAME.key; its URL.
+  static std::string start_tsa(const std::string& name) {
+    const fs::path port_file = pki(name + ".port");
     const std::string command = std::string(DOSAR_TEST_TSA) + " " + port_file.string() + " " +
-                                pki("tsa.pem").string() + " " + pki("tsa.key").string() + " " +
+                                pki(name + ".pem").string() + " " + pki(name + ".key").string() + " " +
                                 pki("ca-chain.pem").string() + " >/dev/null 2>&1 & echo $! >" +
-                                pki("tsa.pid").string();
-    ASSERT_EQ(std::system(command.c_str()), 0);
+                                pki(name + ".pid").string();
+    EXPECT_EQ(std::system(command.c_str()), 0);
     for (int i = 0; i < 100 && !fs::exists(port_file); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    ASSERT_TRUE(fs::exists(port_file));
-    tsa_url_ = "http://127.0.0.1:" + std::to_string(std::stoi(read_file(port_file))) + "/";
+    EXPECT_TRUE(fs::exists(port_file));
+    return "http://127.0.0.1:" + std::to_string(std::stoi(read_file(port_file))) + "/";
   }
   static void TearDownTestSuite() {
-    const std::string pid = read_file(pki("tsa.pid"));
-    if (!pid.empty()) ::kill(std::stoi(pid), SIGTERM);
+    for (const char* name : {"tsa.pid", "tsa-short.pid"}) {
+      const std::string pid = read_file(pki(name));
+      if (!pid.empty()) ::kill(std::stoi(pid), SIGTERM);
+    }
     PadesTest::TearDownTestSuite();
   }
   static SignOptions b_t() {
@@ -697,8 +705,10 @@ class PadesTimestampTest : public PadesTest {
     return options;
   }
   static std::string tsa_url_;
+  static std::string short_tsa_url_;  // its certificate is valid for 2 days only
 };
 std::string PadesTimestampTest::tsa_url_;
+std::string PadesTimestampTest::short_tsa_url_;
 
 // The RFC 3161 token in the signer's unsigned attributes, and the SHA-256 of
 // the signature value it must cover.
@@ -807,6 +817,100 @@ TEST_F(PadesTimestampTest, ArchiveTimestampCoversSignatureAndDss) {
   const ValidationReport broken = verify(tampered);
   ASSERT_EQ(broken.signatures.size(), 2u);
   expect_verdict(broken, 1, Indication::total_failed, "HASH_FAILURE");
+}
+
+// Issue 5, "years later, after the certificate expired": archive timestamp
+// renewal. The signer's and the first TSA's certificates are valid for two
+// days; twenty days later only the renewed timestamp, by a TSA still valid,
+// proves that the signature and the first timestamp were valid when made.
+TEST_F(PadesTimestampTest, RenewedArchiveTimestampKeepsASignatureValidAfterItsCertificatesExpired) {
+  SignOptions options = b_lt(b_t(), pki("trust-crl"));
+  options.level = PadesLevel::b_lta;
+  options.tsa_url = short_tsa_url_;
+  const std::string lta = sign(sample(), "short", options);
+  auto trust = load_trust_store(pki("trust"));
+  ASSERT_TRUE(trust.ok());
+  // Within the CRLs' 30 days, so that only the certificates have expired.
+  const auto later = std::chrono::system_clock::now() + std::chrono::hours(24 * 20);
+  auto report = verify_pdf(lta, **trust, later);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->signatures.size(), 2u);
+  EXPECT_FALSE(report->valid) << "an expired TSA's timestamp proved something";
+  EXPECT_NE(report->signatures[0].indication, Indication::total_passed);
+  EXPECT_NE(report->signatures[1].indication, Indication::total_passed);
+
+  SignOptions renewal;
+  renewal.tsa_url = tsa_url_;
+  renewal.crls = options.crls;
+  auto extended = extend_lta(lta, renewal);
+  ASSERT_TRUE(extended.ok()) << extended.error().to_string();
+  EXPECT_EQ(extended->compare(0, lta.size(), lta), 0) << "the renewal changed earlier bytes";
+  EXPECT_EQ(count(*extended, "%%EOF"), 6u);  // + the short TSA's DSS, + a document timestamp
+  report = verify_pdf(*extended, **trust, later);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->signatures.size(), 3u);
+  for (const auto& s : report->signatures) EXPECT_EQ(s.indication, Indication::total_passed) << s.message;
+  EXPECT_TRUE(report->valid);
+  EXPECT_EQ(report->signatures[0].signer, "Short Lived Signer");
+  EXPECT_EQ(report->signatures[0].level, "PAdES-B-LTA");
+  EXPECT_EQ(report->signatures[1].signer, "Dosar Short Lived TSA");
+  EXPECT_EQ(report->signatures[2].signer, "Dosar Test TSA");
+  EXPECT_EQ(report->signatures[2].revision, 6);
+  // The renewal's DSS files the short TSA's certificate under the first timestamp's VRI key.
+  const DssData dss = read_dss(*extended);
+  EXPECT_EQ(dss.vri_keys.size(), 2u);
+  const fs::path short_tsa_der = dir_ / "tsa-short.der";
+  ASSERT_EQ(shell("openssl x509 -outform DER -in " + pki("tsa-short.pem").string() + " -out " +
+                  short_tsa_der.string()),
+            0);
+  EXPECT_NE(std::find(dss.certificates.begin(), dss.certificates.end(), read_file(short_tsa_der)),
+            dss.certificates.end());
+
+  // Renewing again keeps every earlier signature and timestamp valid.
+  auto again = extend_lta(*extended, renewal);
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  report = verify_pdf(*again, **trust, later);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->signatures.size(), 4u);
+  EXPECT_TRUE(report->valid);
+  for (const auto& s : report->signatures) EXPECT_EQ(s.indication, Indication::total_passed) << s.message;
+
+  // Independent checks: pdfsig lists all four and accepts the signature (it
+  // cannot validate ETSI.RFC3161 document timestamps: "Unimplemented
+  // Feature"), `openssl ts -verify` each document timestamp token over the
+  // bytes it covers.
+  const std::string poppler = pdfsig(*again);
+  EXPECT_EQ(count(poppler, "Signature #"), 4u) << poppler;
+  EXPECT_EQ(count(poppler, "Signature is Valid."), 1u) << poppler;
+  EXPECT_EQ(poppler.find("Signature is Invalid"), std::string::npos) << poppler;
+  for (std::size_t i = 1; i < 4; ++i) {
+    SCOPED_TRACE("document timestamp " + std::to_string(i));
+    const auto parts = split_signature(*again, i);
+    write_file(dir_ / "covered.bin", parts.signed_bytes);
+    write_file(dir_ / "token.der", parts.cms);
+    std::string out;
+    EXPECT_EQ(shell("openssl ts -verify -token_in -in " + (dir_ / "token.der").string() + " -data " +
+                        (dir_ / "covered.bin").string() + " -CAfile " + pki("ca-chain.pem").string(),
+                    &out),
+              0)
+        << out;
+    EXPECT_NE(out.find("Verification: OK"), std::string::npos) << out;
+  }
+}
+
+TEST_F(PadesTimestampTest, RenewalNeedsLongTermDataAndATsa) {
+  SignOptions renewal;
+  renewal.tsa_url = tsa_url_;
+  auto refused = extend_lta(sign(sample(), "rsa", b_t()), renewal);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+  EXPECT_NE(refused.error().message.find("B-LT"), std::string::npos) << refused.error().to_string();
+  refused = extend_lta(sample(), renewal);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("no signature"), std::string::npos) << refused.error().to_string();
+  refused = extend_lta(sample(), SignOptions{});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().subject, "--tsa");
 }
 
 TEST_F(PadesTimestampTest, CrlEmbeddedInTheDssRevealsARevokedSigner) {

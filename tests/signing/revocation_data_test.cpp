@@ -101,16 +101,24 @@ class RevocationDataTest : public ::testing::Test {
               (full / "tsa.pem").string() + " " + (full / "tsa.key").string() + " " +
               (full / "ca-chain.pem").string(),
           dir_->path() / "tsa.pid");
+    // A TSA whose certificate names no responder and no distribution point.
+    const fs::path bare_port_file = dir_->path() / "bare-tsa.port";
+    start(std::string("exec ") + DOSAR_TEST_TSA + " " + bare_port_file.string() + " " +
+              (pki("none") / "tsa.pem").string() + " " + (pki("none") / "tsa.key").string() + " " +
+              (pki("none") / "ca-chain.pem").string(),
+          dir_->path() / "bare-tsa.pid");
     auto ready = [&] {
       return read_file(full / "ocsp.log").find("waiting for OCSP client connections") != std::string::npos &&
-             accepts_connections(crl_port_) && fs::exists(port_file) && !read_file(port_file).empty();
+             accepts_connections(crl_port_) && fs::exists(port_file) && !read_file(port_file).empty() &&
+             fs::exists(bare_port_file) && !read_file(bare_port_file).empty();
     };
     for (int i = 0; i < 200 && !ready(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     ASSERT_TRUE(ready());
     tsa_url_ = url(std::stoi(read_file(port_file))) + "/";
+    bare_tsa_url_ = url(std::stoi(read_file(bare_port_file))) + "/";
   }
   static void TearDownTestSuite() {
-    for (const char* name : {"ocsp.pid", "crl.pid", "tsa.pid"}) stop(dir_->path() / name);
+    for (const char* name : {"ocsp.pid", "crl.pid", "tsa.pid", "bare-tsa.pid"}) stop(dir_->path() / name);
     delete dir_;
     dir_ = nullptr;
   }
@@ -137,16 +145,24 @@ class RevocationDataTest : public ::testing::Test {
     options.tsa_url = tsa_url_;
     return options;
   }
+  // The CRLs of PKI "none" (its root's and its intermediate's), DER.
+  static std::vector<std::string> none_crls() {
+    auto crls = read_crls(pki("none") / "trust-crl");
+    EXPECT_TRUE(crls.ok());
+    return crls.ok() ? *crls : std::vector<std::string>{};
+  }
   static std::string pdf() { return dosar::testing::make_text_pdf({"Decizie de acordare"}); }
 
   static TempDir* dir_;
   static int ocsp_port_, crl_port_;
   static std::string tsa_url_;
+  static std::string bare_tsa_url_;  // PKI "none"'s TSA
 };
 TempDir* RevocationDataTest::dir_ = nullptr;
 int RevocationDataTest::ocsp_port_ = 0;
 int RevocationDataTest::crl_port_ = 0;
 std::string RevocationDataTest::tsa_url_;
+std::string RevocationDataTest::bare_tsa_url_;
 
 TEST_F(RevocationDataTest, LongTermSignatureCarriesTheSignersOcspAnswer) {
   auto signed_pdf = sign_pdf(pdf(), key("full", "ec"), b_lt());
@@ -223,19 +239,59 @@ TEST_F(RevocationDataTest, NothingCoversTheSignerUnlessCrlsAreGiven) {
   EXPECT_NE(refused.error().to_string().find("--crls"), std::string::npos);
 
   SignOptions options = b_lt();
-  auto crls = read_crls(pki("none") / "trust-crl");
-  ASSERT_TRUE(crls.ok());
-  options.crls = *crls;
+  const std::vector<std::string> crls = none_crls();
+  options.crls = crls;
   auto signed_pdf = sign_pdf(pdf(), key("none", "ec"), options);
   ASSERT_TRUE(signed_pdf.ok()) << signed_pdf.error().to_string();
   // Both given CRLs (and beside them the test TSA's, of another PKI).
   const DssData dss = read_dss(*signed_pdf);
-  for (const std::string& given : *crls)
+  for (const std::string& given : crls)
     EXPECT_NE(std::find(dss.crls.begin(), dss.crls.end(), given), dss.crls.end());
   // A given CRL that lists the signer refuses it.
   refused = sign_pdf(pdf(), key("none", "revoked"), options);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::conflict);
+}
+
+// Issue 5: B-LT holds revocation data for every certificate of the chain
+// but the root, the intermediate CA too.
+TEST_F(RevocationDataTest, IntermediateWithoutRevocationDataCannotSignLongTerm) {
+  SignOptions options = b_lt();
+  // The intermediate's CRL covers the signer; nothing covers the intermediate.
+  options.crls = {read_file(pki("none") / "int.crl")};
+  auto refused = sign_pdf(pdf(), key("none", "ec"), options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(refused.error().subject, "Dosar Test Intermediate CA") << refused.error().to_string();
+  EXPECT_NE(refused.error().message.find("--crls"), std::string::npos) << refused.error().to_string();
+}
+
+// ... and for the chain of the TSA that timestamped the signature.
+TEST_F(RevocationDataTest, TimestampWithoutRevocationDataForItsTsaIsRefusedForLongTerm) {
+  SignOptions options = b_lt();
+  options.tsa_url = bare_tsa_url_;
+  auto refused = sign_pdf(pdf(), key("full", "ec"), options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(refused.error().subject, "--tsa");
+  EXPECT_NE(refused.error().message.find("Dosar Test TSA"), std::string::npos) << refused.error().to_string();
+
+  // With its CA's CRLs given (PKI "none" throughout: its CRLs are given for
+  // the signer too), the TSA's certificate and its intermediate are covered.
+  options.crls = none_crls();
+  auto signed_pdf = sign_pdf(pdf(), key("none", "ec"), options);
+  ASSERT_TRUE(signed_pdf.ok()) << signed_pdf.error().to_string();
+  const DssData dss = read_dss(*signed_pdf);
+  for (const char* crl : {"int.crl", "root.crl"})
+    EXPECT_NE(std::find(dss.crls.begin(), dss.crls.end(), read_file(pki("none") / crl)), dss.crls.end())
+        << crl;
+  ASSERT_EQ(dss.vri_keys.size(), 1u);
+  auto trust = load_trust_store(pki("none") / "trust");
+  ASSERT_TRUE(trust.ok());
+  auto report = verify_pdf(*signed_pdf, **trust);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->valid) << report->signatures[0].message;
+  EXPECT_EQ(report->signatures[0].level, "PAdES-B-LT");
 }
 
 TEST_F(RevocationDataTest, UnreachableResponderAndDistributionPointAreAnIoError) {

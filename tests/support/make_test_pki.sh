@@ -9,6 +9,8 @@
 # DIR/nokeyusage.p12                    key usage keyEncipherment only
 # DIR/qualified.p12                     qcStatements: QcCompliance and QcSSCD (a qualified certificate, key on a QSCD)
 # DIR/tsa.pem, DIR/tsa.key              TSA, critical extendedKeyUsage timeStamping
+# DIR/short.p12, DIR/tsa-short.{pem,key} a signer and a TSA valid for 2 days only: validation "years
+#                                       later" (after they expired) runs with a later validation time
 # DIR/ocsp.pem, DIR/ocsp.key            OCSP responder of the intermediate (critical OCSPSigning);
 #                                       with OCSP_URL=... in the environment, signers and the TSA name it in their AIA
 #                                       with CRL_URL=... they and the intermediate name CRL distribution
@@ -151,7 +153,9 @@ issue int tsa "Dosar Test TSA" tsa ec
 issue int qualified "Elena Calificat (QSCD)" qualified ec
 issue int romanian "Ștefan Țărănescu" signer ec  # the visible stamp's diacritics (issue 5)
 issue int ocsp "Dosar Test OCSP" ocsp ec
-for n in rsa ec p384 expired revoked nokeyusage qualified romanian; do p12 "$n" chain-int.pem; done
+issue int short "Short Lived Signer" signer ec -days 2
+issue int tsa-short "Dosar Short Lived TSA" tsa ec -days 2
+for n in rsa ec p384 expired revoked nokeyusage qualified romanian short; do p12 "$n" chain-int.pem; done
 
 key selfsigned.key ec
 openssl req -x509 -new -key selfsigned.key -subj "/CN=Self Signed" -days 365 \
