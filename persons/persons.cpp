@@ -306,7 +306,8 @@ Status Persons::record_linked_read(const std::string& kind, std::int64_t target,
 }
 
 Result<std::set<std::string, std::less<>>> Persons::cnps_shown(std::string_view text, const std::string& user,
-                                                               const std::string& purpose) {
+                                                               const std::string& purpose,
+                                                               const std::string& what) {
   std::set<std::string, std::less<>> shown;
   if (!check_purpose(purpose).ok()) return shown;
   for (const std::string& cnp : find_cnps(text)) {
@@ -316,8 +317,8 @@ Result<std::set<std::string, std::less<>>> Persons::cnps_shown(std::string_view 
     auto sees = may_see((*person)->id, user);
     if (!sees.ok()) return sees.error();
     if (!*sees) continue;
-    DOSAR_TRY(store_->record_access(
-        AccessRecord{0, (*person)->id, user, format_utc(clock_.now()), purpose, "CNP in a search hit"}));
+    DOSAR_TRY(
+        store_->record_access(AccessRecord{0, (*person)->id, user, format_utc(clock_.now()), purpose, what}));
     shown.insert(cnp);
   }
   return shown;
@@ -325,7 +326,7 @@ Result<std::set<std::string, std::less<>>> Persons::cnps_shown(std::string_view 
 
 Result<std::string> Persons::mask_cnps_for(std::string_view text, const std::string& user,
                                            const std::string& purpose) {
-  auto shown = cnps_shown(text, user, purpose);
+  auto shown = cnps_shown(text, user, purpose, "CNP in a search hit");
   if (!shown.ok()) return shown.error();
   return replace_cnps(
       text, [&](std::string_view cnp) { return shown->count(cnp) ? std::string(cnp) : mask_cnp(cnp); });
@@ -335,7 +336,7 @@ Status Persons::mask_cnps_for(RegistryEntry& e, const std::string& user, const s
   // One look at all the texts, so that a person is recorded once.
   std::string all;
   for (const std::string* text : registry_texts(e)) all += *text + "\n";
-  auto shown = cnps_shown(all, user, purpose);
+  auto shown = cnps_shown(all, user, purpose, "CNP in registry entry " + e.number);
   if (!shown.ok()) return shown.error();
   for (std::string* text : registry_texts(e))
     *text = replace_cnps(

@@ -166,7 +166,7 @@ class Persons {
 
   // The free texts of registry entry `e` (those registry_texts names) as
   // `user` may read them: the rule of mask_cnps_for, each person whose CNP
-  // is shown recorded once. Errors: io.
+  // is shown recorded once ("CNP in registry entry N"). Errors: io.
   Status mask_cnps_for(RegistryEntry& e, const std::string& user, const std::string& purpose);
 
   // A read that must declare why (`dosar registry show`, the web's
@@ -191,9 +191,9 @@ class Persons {
   Status open_for(PersonId id, const std::string& user, const std::string& purpose, const std::string& what);
   Status require_sees(PersonId id, const std::string& user) const;
   // The valid CNPs of `text` that `user` may read in clear with `purpose`,
-  // each such read recorded. Errors: io.
+  // each such read recorded as `what`. Errors: io.
   Result<std::set<std::string, std::less<>>> cnps_shown(std::string_view text, const std::string& user,
-                                                        const std::string& purpose);
+                                                        const std::string& purpose, const std::string& what);
   Result<PersonLink> describe_target(PersonId id, const std::string& kind, std::int64_t target) const;
   Result<PersonFile> file_of(PersonId id) const;
   ArchiveStore& archive_;
