@@ -7,6 +7,7 @@
 
 #include "api/http_support.h"
 #include "api/json_shapes.h"
+#include "base/cnp.h"
 #include "ingest/approval_signing.h"
 #include "storage/flow_store.h"
 #include "storage/registry_store.h"
@@ -118,7 +119,7 @@ void inbox(const App& app, ArchiveStore& archive, const Caller& caller, const ht
     std::string deadline = deadline_of(item);
     list.push_back({{"flow", item.flow.id},
                     {"document", item.flow.document},
-                    {"title", document->title},
+                    {"title", mask_cnps(document->title)},  // a list has no purpose (issue 12)
                     {"version", item.flow.version},
                     {"kind", item.flow.kind},
                     {"author", item.flow.author},

@@ -12,8 +12,10 @@
 
 #include "api/http_support.h"
 #include "api/json_shapes.h"
+#include "base/cnp.h"
 #include "base/sha256.h"
 #include "forms/mail.h"
+#include "persons/persons.h"
 #include "storage/blob_store.h"
 
 namespace dosar::api {
@@ -440,9 +442,10 @@ void queue(const App& app, ArchiveStore& archive, const Caller& caller, const ht
   auto waiting = desk->queue();
   if (!waiting.ok()) return send_error(res, waiting.error());
   json list = json::array();
-  for (const auto& q : *waiting) {
+  for (auto& q : *waiting) {
     if (!caller.visibility.allows(q.entry.department, "internal")) continue;
     bool personal = caller.visibility.allows(q.entry.department, "restricted-personal-data");
+    persons::mask_cnps(q.entry);  // a list has no purpose (issue 12)
     json item = to_json(q.entry, personal);
     item["status"] = "to-verify";
     item["status_label"] = forms::status_label("to-verify");
@@ -455,7 +458,7 @@ void queue(const App& app, ArchiveStore& archive, const Caller& caller, const ht
     for (DocumentId id : q.entry.documents) {
       auto d = archive.catalog().document(id);
       if (d.ok() && caller.visibility.allows(d->department, d->confidentiality))
-        documents.push_back({{"id", id}, {"title", d->title}});
+        documents.push_back({{"id", id}, {"title", mask_cnps(d->title)}});
     }
     item["documents"] = documents;
     list.push_back(item);
@@ -482,6 +485,7 @@ void check(const App& app, ArchiveStore& archive, const Caller& caller, const ht
   auto changed = accept ? desk->accept(number, string_field(body, "department"), caller.user.name)
                         : desk->reject_as_spam(number, string_field(body, "reason"), caller.user.name);
   if (!changed.ok()) return send_error(res, changed.error());
+  persons::mask_cnps(*changed);  // answered with no purpose (issue 12)
   send_json(res, 200,
             to_json(*changed, caller.visibility.allows(changed->department, "restricted-personal-data")));
 }

@@ -9,6 +9,7 @@
 #include "api/http_support.h"
 #include "api/json_shapes.h"
 #include "base/clock.h"
+#include "persons/persons.h"
 #include "storage/registry_store.h"
 #include "storage/submission_store.h"
 #include "workflow/receipt.h"
@@ -77,6 +78,7 @@ void register_entry(const App&, ArchiveStore& archive, const Caller& caller, con
   if (!opened.ok()) return send_error(res, opened.error());
   auto registered = opened->registry->register_entry(r, caller.user.name);
   if (!registered.ok()) return send_error(res, registered.error());
+  persons::mask_cnps(registered->entry);  // answered with no purpose (issue 12)
   nlohmann::json answer = to_json(registered->entry, true);
   answer["access_code"] = registered->access_code;  // shown once: only its hash is kept
   send_json(res, 201, answer);
@@ -185,7 +187,8 @@ void list_entries(const App& app, ArchiveStore& archive, const Caller& caller, c
   auto submissions = open_submission_store(archive);
   if (!submissions.ok()) return send_error(res, submissions.error());
   nlohmann::json list = nlohmann::json::array();
-  for (const RegistryEntry& e : found->entries) {
+  for (RegistryEntry& e : found->entries) {
+    persons::mask_cnps(e);  // a list has no purpose (issue 12)
     std::string status = e.status;
     if (status == "registered") {
       auto submission = (*submissions)->submission(e.id);
@@ -201,6 +204,45 @@ void list_entries(const App& app, ArchiveStore& archive, const Caller& caller, c
     answer["page"] = page;
     answer["per_page"] = per_page;
   }
+  send_json(res, 200, answer);
+}
+
+// One entry, as `dosar registry show`: GET /api/v1/registry/entry?number=N
+// [&register=R][&purpose=P]. An entry the caller may not see is answered
+// 404, as one that does not exist. An entry in a person's file needs a
+// purpose from the list (400 otherwise) and the read goes into each linked
+// person's access records; CNPs, in the entry and in the titles of its
+// documents, are in clear only to a caller assigned to their person.
+void show_entry(const App&, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
+                httplib::Response& res) {
+  auto opened = open_registry(archive);
+  if (!opened.ok()) return send_error(res, opened.error());
+  workflow::EntryRef ref{req.get_param_value("number"), req.get_param_value("register")};
+  auto entry = opened->registry->find(ref);
+  if (!entry.ok() && entry.error().code != ErrorCode::not_found) return send_error(res, entry.error());
+  if (!entry.ok() || !may_see(caller, *entry))
+    return send_error(res, Error{ErrorCode::not_found, "registry " + ref.number, "no such entry"});
+  auto persons = persons::Persons::open(archive);
+  if (!persons.ok()) return send_error(res, persons.error());
+  const std::string purpose = req.get_param_value("purpose");
+  if (Status read =
+          (*persons)->record_declared_read("registry-entry", entry->id, "registry entry " + entry->number,
+                                           caller.user.name, purpose, "show", "the parameter purpose");
+      !read.ok())
+    return send_error(res, read.error());
+  if (Status masked = (*persons)->mask_cnps_for(*entry, caller.user.name, purpose); !masked.ok())
+    return send_error(res, masked.error());
+  nlohmann::json titles = nlohmann::json::array();
+  for (DocumentId id : entry->documents) {
+    auto document = archive.catalog().document(id);
+    if (!document.ok() || !caller.visibility.allows(document->department, document->confidentiality))
+      continue;
+    auto title = (*persons)->mask_cnps_for(document->title, caller.user.name, purpose);
+    if (!title.ok()) return send_error(res, title.error());
+    titles.push_back({{"id", id}, {"title", *title}});
+  }
+  nlohmann::json answer = to_json(*entry, may_see_sender(caller, *entry));
+  answer["documents"] = titles;  // as in the desk's queue
   send_json(res, 200, answer);
 }
 
@@ -270,6 +312,7 @@ void citizen_status(const App& app, const httplib::Request& req, httplib::Respon
 void add_registry_routes(httplib::Server& server, const App& app) {
   server.Post("/api/v1/registry", signed_in(app, register_entry));
   server.Get("/api/v1/registry", signed_in(app, list_entries));
+  server.Get("/api/v1/registry/entry", signed_in(app, show_entry));
   server.Post("/api/v1/registry/receipt", signed_in(app, receipt));
   server.Get("/api/v1/public/status",
              [&app](const httplib::Request& req, httplib::Response& res) { citizen_status(app, req, res); });

@@ -90,22 +90,8 @@ Status record_person_read(const Context& c, Persons& persons, DocumentId id, con
 
 Status record_linked_person_read(const Context& c, Persons& persons, const std::string& kind,
                                  std::int64_t target, const std::string& subject, const std::string& what) {
-  auto linked = persons.store().persons_linked_to(kind, target);
-  if (!linked.ok()) return linked.error();
-  if (linked->empty()) return {};
-  const std::string why = purpose(c);
-  if (!persons::check_purpose(why).ok()) {
-    std::string names;
-    for (const auto& p : persons::purposes()) names += (names.empty() ? "" : ", ") + p;
-    return make_error(
-        ErrorCode::invalid_argument, subject,
-        "is in the file of " +
-            (linked->size() == 1 ? std::string("a person") : std::to_string(linked->size()) + " persons") +
-            ": reading it needs --purpose P" +
-            (why.empty() ? std::string() : " ('" + why + "' is not one of them)") + ", one of: " + names);
-  }
-  return persons.record_linked_read(kind, target, subject, c.command.get("--as").value_or(c.actor()), why,
-                                    what);
+  return persons.record_declared_read(kind, target, subject, c.command.get("--as").value_or(c.actor()),
+                                      purpose(c), what, "--purpose P");
 }
 
 void suggest_person_links(const Context& c, ArchiveStore& archive, const std::vector<DocumentId>& documents) {

@@ -1,6 +1,7 @@
 // nomenclator …, records … (records management, issue 10).
 #include <fstream>
 
+#include "base/cnp.h"
 #include "cli/context.h"
 #include "records/records.h"
 
@@ -370,8 +371,9 @@ ExitCode run_records_dispose(Context& c) {
   if (c.json) {
     nlohmann::json docs = nlohmann::json::array();
     for (const auto& d : disposal->documents)
-      docs.push_back(
-          {{"id", d.document_id}, {"dossier", d.code + "/" + std::to_string(d.year)}, {"title", d.title}});
+      docs.push_back({{"id", d.document_id},
+                      {"dossier", d.code + "/" + std::to_string(d.year)},
+                      {"title", mask_cnps(d.title)}});
     c.out << nlohmann::json{{"disposal", disposal->id},
                             {"decision", disposal->decision},
                             {"protocol_document", disposal->protocol_document},
@@ -386,7 +388,7 @@ ExitCode run_records_dispose(Context& c) {
         << disposal->documents.size() << " documents of " << disposal->dossiers.size()
         << " dossiers disposed of; protocol stored as document " << disposal->protocol_document << '\n';
   for (const auto& d : disposal->documents)
-    c.out << "  " << d.document_id << '\t' << d.code << "/" << d.year << '\t' << d.title << '\n';
+    c.out << "  " << d.document_id << '\t' << d.code << "/" << d.year << '\t' << mask_cnps(d.title) << '\n';
   return ExitCode::ok;
 }
 

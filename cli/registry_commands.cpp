@@ -129,6 +129,7 @@ ExitCode run_change(Context& c, Change change) {
   if (!actor.ok()) return c.fail(actor.error());
   Result<RegistryEntry> changed = change(*r->registry, *actor);
   if (!changed.ok()) return c.fail(changed.error());
+  persons::mask_cnps(*changed);  // printed with no purpose (issue 12)
   return print_entry(c, *r, *changed);
 }
 
@@ -250,6 +251,11 @@ ExitCode run_registry_show(Context& c) {
                                               "registry entry " + e->number, "show");
       !read.ok())
     return c.fail(read.error());
+  // CNPs in clear only to a reader assigned to their person, with a purpose.
+  if (Status masked = (*persons)->mask_cnps_for(*e, c.command.get("--as").value_or(c.actor()),
+                                                c.command.get("--purpose").value_or(""));
+      !masked.ok())
+    return c.fail(masked.error());
   return print_entry(c, *r, *e);
 }
 
@@ -264,6 +270,7 @@ ExitCode run_registry_list(Context& c) {
   if (!r.ok()) return c.fail(r.error());
   auto entries = r->registry->list(c.command.get("--register").value_or(""), year);
   if (!entries.ok()) return c.fail(entries.error());
+  for (RegistryEntry& e : *entries) persons::mask_cnps(e);  // a list has no purpose (issue 12)
   if (c.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const RegistryEntry& e : *entries) {
@@ -286,6 +293,7 @@ ExitCode run_registry_overdue(Context& c) {
   if (!r.ok()) return c.fail(r.error());
   auto entries = r->registry->overdue(*within);
   if (!entries.ok()) return c.fail(entries.error());
+  for (RegistryEntry& e : *entries) persons::mask_cnps(e);  // a list has no purpose (issue 12)
   if (auto department = c.command.get("--department"))
     std::erase_if(*entries, [&](const RegistryEntry& e) { return e.department != *department; });
   const std::string today = r->registry->today();

@@ -305,10 +305,11 @@ Status Persons::record_linked_read(const std::string& kind, std::int64_t target,
   return {};
 }
 
-Result<std::string> Persons::mask_cnps_for(std::string_view text, const std::string& user,
-                                           const std::string& purpose) {
-  if (!check_purpose(purpose).ok()) return mask_cnps(text);
+Result<std::set<std::string, std::less<>>> Persons::cnps_shown(std::string_view text, const std::string& user,
+                                                               const std::string& purpose,
+                                                               const std::string& what) {
   std::set<std::string, std::less<>> shown;
+  if (!check_purpose(purpose).ok()) return shown;
   for (const std::string& cnp : find_cnps(text)) {
     auto person = store_->person_by_cnp(cnp);
     if (!person.ok()) return person.error();
@@ -316,12 +317,51 @@ Result<std::string> Persons::mask_cnps_for(std::string_view text, const std::str
     auto sees = may_see((*person)->id, user);
     if (!sees.ok()) return sees.error();
     if (!*sees) continue;
-    DOSAR_TRY(store_->record_access(
-        AccessRecord{0, (*person)->id, user, format_utc(clock_.now()), purpose, "CNP in a search hit"}));
+    DOSAR_TRY(
+        store_->record_access(AccessRecord{0, (*person)->id, user, format_utc(clock_.now()), purpose, what}));
     shown.insert(cnp);
   }
+  return shown;
+}
+
+Result<std::string> Persons::mask_cnps_for(std::string_view text, const std::string& user,
+                                           const std::string& purpose) {
+  auto shown = cnps_shown(text, user, purpose, "CNP in a search hit");
+  if (!shown.ok()) return shown.error();
   return replace_cnps(
-      text, [&](std::string_view cnp) { return shown.count(cnp) ? std::string(cnp) : mask_cnp(cnp); });
+      text, [&](std::string_view cnp) { return shown->count(cnp) ? std::string(cnp) : mask_cnp(cnp); });
+}
+
+Status Persons::mask_cnps_for(RegistryEntry& e, const std::string& user, const std::string& purpose) {
+  // One look at all the texts, so that a person is recorded once.
+  std::string all;
+  for (const std::string* text : registry_texts(e)) all += *text + "\n";
+  auto shown = cnps_shown(all, user, purpose, "CNP in registry entry " + e.number);
+  if (!shown.ok()) return shown.error();
+  for (std::string* text : registry_texts(e))
+    *text = replace_cnps(
+        *text, [&](std::string_view cnp) { return shown->count(cnp) ? std::string(cnp) : mask_cnp(cnp); });
+  return {};
+}
+
+Status Persons::record_declared_read(const std::string& kind, std::int64_t target, const std::string& subject,
+                                     const std::string& user, const std::string& purpose,
+                                     const std::string& what, const std::string& how) {
+  auto linked = store_->persons_linked_to(kind, target);
+  if (!linked.ok()) return linked.error();
+  if (linked->empty()) return {};
+  if (!check_purpose(purpose).ok()) {
+    std::string names;
+    for (const auto& p : purposes()) names += (names.empty() ? "" : ", ") + p;
+    return make_error(
+        ErrorCode::invalid_argument, subject,
+        "is in the file of " +
+            (linked->size() == 1 ? std::string("a person") : std::to_string(linked->size()) + " persons") +
+            ": reading it needs " + how +
+            (purpose.empty() ? std::string() : " ('" + purpose + "' is not one of them)") +
+            ", one of: " + names);
+  }
+  return record_linked_read(kind, target, subject, user, purpose, what);
 }
 
 Result<std::vector<AccessRecord>> Persons::access_report(PersonId id, const std::string& user) {
@@ -358,6 +398,20 @@ Result<Household> Persons::add_household(const std::string& label,
     return make_error(ErrorCode::invalid_argument, "household", "needs at least one member");
   for (const HouseholdMember& m : members) DOSAR_TRY(require_sees(m.person_id, user));
   return store_->add_household(label, members, user);
+}
+
+std::vector<std::string*> registry_texts(RegistryEntry& e) {
+  std::vector<std::string*> texts{&e.subject, &e.sender_name, &e.sender_contact, &e.annul_reason};
+  for (RegistryEvent& ev : e.history) texts.push_back(&ev.note);
+  for (Disposition& d : e.dispositions) {
+    texts.push_back(&d.text);
+    texts.push_back(&d.late_justification);
+  }
+  return texts;
+}
+
+void mask_cnps(RegistryEntry& e) {
+  for (std::string* text : registry_texts(e)) *text = dosar::mask_cnps(*text);
 }
 
 }  // namespace dosar::persons

@@ -18,6 +18,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@
 #include "base/result.h"
 #include "storage/archive_store.h"
 #include "storage/persons_store.h"
+#include "storage/registry_store.h"
 
 namespace dosar::persons {
 
@@ -162,6 +164,21 @@ class Persons {
   Result<std::string> mask_cnps_for(std::string_view text, const std::string& user,
                                     const std::string& purpose);
 
+  // The free texts of registry entry `e` (those registry_texts names) as
+  // `user` may read them: the rule of mask_cnps_for, each person whose CNP
+  // is shown recorded once ("CNP in registry entry N"). Errors: io.
+  Status mask_cnps_for(RegistryEntry& e, const std::string& user, const std::string& purpose);
+
+  // A read that must declare why (`dosar registry show`, the web's
+  // GET /api/v1/registry/entry): nothing to do when `kind`/`target` is in no
+  // one's file; otherwise the purpose must be one of purposes() and the
+  // read is recorded as record_linked_read does. `how` tells in the error
+  // how a purpose is given ("--purpose P"). Errors: invalid_argument
+  // (`subject`, naming the purposes), io.
+  Status record_declared_read(const std::string& kind, std::int64_t target, const std::string& subject,
+                              const std::string& user, const std::string& purpose, const std::string& what,
+                              const std::string& how);
+
   // Whether `user` may see person `id` (no access record). Errors: not_found, io.
   Result<bool> may_see(PersonId id, const std::string& user) const;
 
@@ -173,12 +190,24 @@ class Persons {
   // not_found / permission / invalid_argument, then records the read.
   Status open_for(PersonId id, const std::string& user, const std::string& purpose, const std::string& what);
   Status require_sees(PersonId id, const std::string& user) const;
+  // The valid CNPs of `text` that `user` may read in clear with `purpose`,
+  // each such read recorded as `what`. Errors: io.
+  Result<std::set<std::string, std::less<>>> cnps_shown(std::string_view text, const std::string& user,
+                                                        const std::string& purpose, const std::string& what);
   Result<PersonLink> describe_target(PersonId id, const std::string& kind, std::int64_t target) const;
   Result<PersonFile> file_of(PersonId id) const;
   ArchiveStore& archive_;
   std::unique_ptr<PersonsStore> store_;
   const Clock& clock_;
 };
+
+// The free texts of a registry entry a CNP may be written in: the subject,
+// the sender and their contact, the annulment reason, the notes of its
+// history and the texts of its dispositions.
+std::vector<std::string*> registry_texts(RegistryEntry& e);
+// `e` as a list shows it (no purpose there): every valid CNP in
+// registry_texts masked (issue 12).
+void mask_cnps(RegistryEntry& e);
 
 // The person as JSON, CNP in full (the export's date.json, and the shape
 // both front ends show to a case worker; lists use PersonMatch).

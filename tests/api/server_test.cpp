@@ -716,6 +716,62 @@ TEST_F(ApiServerTest, CnpsInTitlesAreMaskedInListsAndForTheUnassignedInSearchHit
   EXPECT_EQ(title_of_hit(maria, "ajutor&purpose=evaluare"), "cerere-1800101400016");
 }
 
+// Issue 12: a registry entry in a person's file is read as `registry show`
+// reads it: with a purpose from the list, recorded, CNPs in clear only to
+// the assigned; the book, the desk's answers and the inbox (no purpose)
+// mask them.
+TEST_F(ApiServerTest, RegistryEntryOfAPersonNeedsAPurposeAndListsMaskItsCnps) {
+  testing::write_file(dir_ / "cerere-1800101400016.pdf", make_text_pdf({"Cerere de ajutor social."}));
+  ASSERT_EQ(
+      dosar({"ingest", "--department", "Asistență socială", (dir_ / "cerere-1800101400016.pdf").string()}),
+      0);  // id 4
+  ASSERT_EQ(dosar({"person", "add", "--name", "Ion Popescu", "--cnp", "1800101400016", "--as", "maria"}), 0);
+  auto maria = sign_in("maria");  // assigned to Ion
+  auto ana = sign_in("ana");      // not assigned
+  auto c = client();
+  json request = {{"kind", "petitie"},
+                  {"sender", "Ion Popescu"},
+                  {"subject", "ajutor, CNP 1800101400016"},
+                  {"documents", {4}}};
+  auto registered = c.Post("/api/v1/registry", ana.headers(true), request.dump(), "application/json");
+  ASSERT_EQ(registered->status, 201) << registered->body;
+  EXPECT_EQ(json::parse(registered->body)["subject"], "ajutor, CNP 1********0016");
+  const std::string number = json::parse(registered->body)["number"];
+  const std::string entry_id = std::to_string(json::parse(registered->body)["id"].get<long long>());
+  ASSERT_EQ(dosar({"person", "link", "1", "--entry", entry_id, "--as", "maria"}), 0);
+
+  auto book = c.Get("/api/v1/registry?register=intrare", maria.headers());
+  ASSERT_EQ(book->status, 200);
+  EXPECT_EQ(book->body.find("1800101400016"), std::string::npos) << book->body;
+  EXPECT_NE(book->body.find("ajutor, CNP 1********0016"), std::string::npos) << book->body;
+
+  const std::string url = "/api/v1/registry/entry?register=intrare&number=" + number;
+  for (const std::string query : {"", "&purpose=curiozitate"}) {
+    auto refused = c.Get(url + query, maria.headers());
+    EXPECT_EQ(refused->status, 400) << refused->body;
+    EXPECT_NE(refused->body.find("purpose"), std::string::npos) << refused->body;
+  }
+  auto shown = c.Get(url + "&purpose=evaluare", maria.headers());
+  ASSERT_EQ(shown->status, 200) << shown->body;
+  json entry = json::parse(shown->body);
+  EXPECT_EQ(entry["subject"], "ajutor, CNP 1800101400016");
+  ASSERT_EQ(entry["documents"].size(), 1u);
+  EXPECT_EQ(entry["documents"][0]["title"], "cerere-1800101400016");
+  auto for_ana = json::parse(c.Get(url + "&purpose=evaluare", ana.headers())->body);
+  EXPECT_EQ(for_ana["subject"], "ajutor, CNP 1********0016");
+  EXPECT_EQ(for_ana["documents"][0]["title"], "cerere-1********0016");
+  auto report = json::parse(c.Get("/api/v1/persons/1/access-report?purpose=control", maria.headers())->body);
+  EXPECT_NE(report.dump().find("registry entry " + number + " (show)"), std::string::npos) << report.dump();
+  EXPECT_EQ(c.Get("/api/v1/registry/entry?number=999/01.01.2026&purpose=evaluare", maria.headers())->status,
+            404);
+
+  ASSERT_EQ(dosar({"flow", "template", "aviz", "--step", "aprobare=maria"}), 0);
+  ASSERT_EQ(dosar({"flow", "start", "4", "--kind", "aviz", "--as", "ana"}), 0);
+  auto inbox = json::parse(c.Get("/api/v1/flows/inbox", maria.headers())->body)["items"];
+  ASSERT_EQ(inbox.size(), 1u);
+  EXPECT_EQ(inbox[0]["title"], "cerere-1********0016");
+}
+
 // The persons page's changes (issue 12): the CLI's calls and checks over
 // HTTP, with CSRF; a person or a document the caller may not see is 404.
 TEST_F(ApiServerTest, PersonsAreAddedLinkedRectifiedAndExportedWithTheCliChecks) {

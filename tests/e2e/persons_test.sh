@@ -86,7 +86,7 @@ expect_exit 1 D person link "$ion" --document "$doc_altul"
 expect_output_contains "is already linked"
 expect_exit 1 D person link "$ion" --document 999
 expect_exit 0 D person unlink "$ion" --document "$doc_altul"
-D registry add --kind petitie --sender "Ion Popescu" --subject "Cerere ajutor" --doc "$doc_cerere" --json >"$WORK/entry.json"
+D registry add --kind petitie --sender "Ion Popescu" --subject "Cerere ajutor, CNP $ION" --doc "$doc_cerere" --json >"$WORK/entry.json"
 entry=$(jq -r .id "$WORK/entry.json")
 entry_nr=$(jq -r .number "$WORK/entry.json")
 expect_exit 0 D person link "$ion" --entry "$entry"
@@ -121,7 +121,11 @@ jq -e --arg d "document $doc_altul" '.accesses | map(select(.what | startswith($
 expect_exit 1 D registry show "$entry_nr"
 expect_output_contains "registry entry $entry_nr: is in the file of a person: reading it needs --purpose P"
 expect_exit 0 D registry show "$entry_nr" --purpose evaluare
-expect_output_contains "Cerere ajutor"
+expect_output_contains "Cerere ajutor, CNP $ION"
+# A list has no purpose: its CNPs are masked, as in the audit rows (issue 12).
+expect_exit 0 D registry list
+expect_output_contains "Cerere ajutor, CNP 1********0016"
+grep -q "$ION" "$WORK/last.out" && fail "registry list shows a CNP in clear"
 D person access-report "$ion" --json | jq -e --arg w "registry entry $entry_nr (show)" \
   '.accesses | map(select(.user == "ana" and .purpose == "evaluare" and .what == $w)) | length == 1' >/dev/null ||
   fail "registry show of an entry in a person's file is not recorded"

@@ -450,6 +450,60 @@ TEST_P(PersonsTest, SnippetCnpsAreMaskedExceptForTheAssignedWithAPurpose) {
   EXPECT_EQ(records[0].what, "CNP in a search hit");
 }
 
+// A registry entry's texts follow the snippets' rule, and its person is
+// recorded once however many of its texts show the CNP.
+TEST_P(PersonsTest, RegistryEntryCnpsAreMaskedExceptForTheAssignedWithAPurpose) {
+  PersonId ion = add_ion();
+  RegistryEntry e;
+  e.number = "7/02.03.2026";
+  e.subject = std::string("Cerere ajutor, CNP ") + kIon;
+  e.sender_contact = kIon;
+  e.history.push_back(RegistryEvent{});
+  e.history[0].note = std::string("fiica, CNP ") + kChild;
+  RegistryEntry for_list = e;
+  mask_cnps(for_list);
+  EXPECT_EQ(for_list.subject, "Cerere ajutor, CNP 1********0016");
+  EXPECT_EQ(for_list.sender_contact, "1********0016");
+  EXPECT_EQ(for_list.history[0].note, "fiica, CNP 5********0034");
+  RegistryEntry for_maria = e;
+  ASSERT_TRUE(persons_->mask_cnps_for(for_maria, "maria", "evaluare").ok());
+  EXPECT_EQ(for_maria.subject, for_list.subject);
+  EXPECT_TRUE(persons_->store().access_records(ion).value().empty());
+  ASSERT_TRUE(persons_->mask_cnps_for(e, "ana", "evaluare").ok());
+  EXPECT_EQ(e.subject, std::string("Cerere ajutor, CNP ") + kIon);
+  EXPECT_EQ(e.sender_contact, kIon);
+  EXPECT_EQ(e.history[0].note, "fiica, CNP 5********0034") << "a CNP of no known person stays masked";
+  auto records = persons_->store().access_records(ion).value();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].what, "CNP in registry entry 7/02.03.2026");
+}
+
+// `registry show` and its web route: what is in a person's file is read
+// with a purpose from the list, and recorded; what is in no one's file is not.
+TEST_P(PersonsTest, ADeclaredReadOfWhatIsInAFileNeedsAPurposeAndIsRecorded) {
+  PersonId ion = add_ion();
+  DocumentId linked = add_document("declared-read-linked");
+  DocumentId alone = add_document("declared-read-alone");
+  ASSERT_TRUE(persons_->link(ion, "document", linked, "ana").ok());
+  EXPECT_TRUE(
+      persons_->record_declared_read("document", alone, "document", "dan", "", "show", "purpose").ok());
+  for (const std::string purpose : {"", "curiozitate"}) {
+    Status refused = persons_->record_declared_read("document", linked, "document 1", "dan", purpose, "show",
+                                                    "the parameter purpose");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+    EXPECT_NE(refused.error().message.find("needs the parameter purpose"), std::string::npos);
+    EXPECT_NE(refused.error().message.find("evaluare"), std::string::npos) << refused.error().message;
+  }
+  const std::size_t before = persons_->store().access_records(ion).value().size();
+  ASSERT_TRUE(
+      persons_->record_declared_read("document", linked, "document 1", "dan", "evaluare", "show", "x").ok());
+  auto records = persons_->store().access_records(ion).value();
+  ASSERT_EQ(records.size(), before + 1);
+  EXPECT_EQ(records.back().user, "dan");
+  EXPECT_EQ(records.back().purpose, "evaluare");
+}
+
 DOSAR_ON_BOTH_CATALOG_ENGINES(PersonsTest);
 
 }  // namespace

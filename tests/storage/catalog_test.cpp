@@ -5,9 +5,11 @@
 #include <sqlite3.h>
 
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "base/sha256.h"
 #include "storage/audit_chain.h"
+#include "storage/sqlite_audit.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/temp_dir.h"
 
@@ -187,6 +189,24 @@ TEST_P(CatalogContract, WritesOneChainedAuditRowPerChange) {
   EXPECT_TRUE(catalog_->verify_audit_chain()->empty());
 }
 
+// Issue 12: the audit trail is a log, and logs show CNPs masked; the
+// catalogue keeps the title as written.
+TEST_P(CatalogContract, AuditRowOfATitleHoldsItsCnpMaskedAndTheChainStillVerifies) {
+  NewDocument d = document_of("cnp");
+  d.title = "Cerere 1800101400016 de anchetă";
+  auto created = catalog_->create_document_unless_duplicate(d, "ana");
+  ASSERT_TRUE(created.ok()) << created.error().to_string();
+  EXPECT_EQ(catalog_->document(created->document.id)->title, "Cerere 1800101400016 de anchetă");
+  auto trail = catalog_->audit_trail(created->document.id);
+  ASSERT_TRUE(trail.ok());
+  ASSERT_EQ(trail->size(), 1u);
+  EXPECT_EQ((*trail)[0].detail.find("1800101400016"), std::string::npos) << (*trail)[0].detail;
+  EXPECT_NE((*trail)[0].detail.find("Cerere 1********0016 de anchetă"), std::string::npos)
+      << (*trail)[0].detail;
+  EXPECT_NE((*trail)[0].detail.find(sha256_hex("cnp")), std::string::npos);
+  EXPECT_TRUE(catalog_->verify_audit_chain()->empty());
+}
+
 TEST_P(CatalogContract, DetectsAlteredAuditRow) {
   create("a");
   create("b");
@@ -271,6 +291,20 @@ INSTANTIATE_TEST_SUITE_P(Backends, CatalogContract, ::testing::Values(sqlite_bac
                          [](const auto& param_info) { return param_info.param.name; });
 
 // SQLite specifics.
+
+// A digest is read back as written (records/evidence.cpp): 13 digits inside
+// one that happen to form a valid CNP stay; free text around it is masked.
+TEST(AuditDetail, MasksCnpsInFreeTextButNotInsideADigest) {
+  const std::string digest = "ab1800101400016" + std::string(49, 'c');
+  const std::string detail =
+      nlohmann::json{{"original", digest}, {"reason", "CNP 1800101400016"}, {"version", 1}}.dump();
+  auto masked = nlohmann::json::parse(sql::mask_audit_detail(detail));
+  EXPECT_EQ(masked["original"], digest);
+  EXPECT_EQ(masked["reason"], "CNP 1********0016");
+  EXPECT_EQ(masked["version"], 1);
+  const std::string plain = R"({"title":"fără CNP","version":1})";
+  EXPECT_EQ(sql::mask_audit_detail(plain), plain);
+}
 
 TEST(SqliteCatalog, RefusesFileThatIsNotADatabase) {
   TempDir dir;
