@@ -20,11 +20,8 @@ void add_missing(std::vector<std::string>& to, std::vector<std::string> from) {
 // The document timestamp of the latest revision among `found`, or null.
 const FoundSignature* last_document_timestamp(const std::vector<FoundSignature>& found) {
   const FoundSignature* last = nullptr;
-  auto end_of = [](const FoundSignature& s) {
-    return s.byte_range.size() == 4 ? s.byte_range[2] + s.byte_range[3] : 0;
-  };
   for (const auto& s : found)
-    if (s.sub_filter == "ETSI.RFC3161" && (!last || end_of(s) > end_of(*last))) last = &s;
+    if (s.sub_filter == "ETSI.RFC3161" && (!last || s.covered_end() > last->covered_end())) last = &s;
   return last;
 }
 

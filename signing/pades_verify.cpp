@@ -141,11 +141,6 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
   return r;
 }
 
-// The offset just past what a signature covers; 0 when its /ByteRange is unusable.
-long long covered_end(const FoundSignature& s) {
-  return s.byte_range.size() == 4 ? s.byte_range[2] + s.byte_range[3] : 0;
-}
-
 // Judges every signature at its validation time (ETSI EN 319 102-1 long-term
 // validation): a valid document timestamp proves that everything it covers
 // existed at its time, so a signature or an earlier timestamp is judged at
@@ -162,7 +157,7 @@ std::vector<SignatureReport> judge_all(std::string_view pdf, const std::vector<F
   auto is_timestamp = [&](std::size_t i) { return found[i].sub_filter == "ETSI.RFC3161"; };
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     if (is_timestamp(a) != is_timestamp(b)) return is_timestamp(a);
-    return is_timestamp(a) && covered_end(found[a]) > covered_end(found[b]);
+    return is_timestamp(a) && found[a].covered_end() > found[b].covered_end();
   });
   struct Proof {
     long long end;
@@ -171,7 +166,7 @@ std::vector<SignatureReport> judge_all(std::string_view pdf, const std::vector<F
   std::vector<Proof> proofs;  // valid document timestamps
   std::vector<SignatureReport> reports(found.size());
   for (std::size_t i : order) {
-    const long long end = covered_end(found[i]);
+    const long long end = found[i].covered_end();
     const Proof* earliest = nullptr;
     for (const Proof& p : proofs)
       if (end > 0 && p.end > end && (!earliest || p.time < earliest->time)) earliest = &p;

@@ -27,6 +27,9 @@ struct FoundSignature {
   // annotations); 0 for an approval signature. Read from the catalog's
   // /Perms /DocMDP naming this dictionary, and its /Reference /TransformParams.
   int docmdp = 0;
+
+  // The offset just past what the signature covers; 0 when /ByteRange is unusable.
+  long long covered_end() const { return byte_range.size() == 4 ? byte_range[2] + byte_range[3] : 0; }
 };
 
 // The DocMDP /P of a certification signature dictionary (its /Reference
