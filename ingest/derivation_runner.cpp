@@ -330,7 +330,11 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
     bool more_wanted = !keep_going || keep_going();
     // Keep every thread busy, with enough waiting behind them that results
     // can be stored in batches.
-    if (more_wanted && !exhausted && in_flight.size() < window) {
+    // A derivation on its last try is run alone (see claim_derivations).
+    const bool last_try_in_hand = std::any_of(in_flight.begin(), in_flight.end(), [&](const auto& entry) {
+      return entry.second->claim.attempts > options.max_attempts;
+    });
+    if (more_wanted && !exhausted && in_flight.size() < window && !last_try_in_hand) {
       auto claimed = pre_claimed ? Result<std::vector<Derivation>>(std::move(*pre_claimed))
                                  : catalog.claim_derivations(worker, window - in_flight.size(), options.lease,
                                                              options.max_attempts);
@@ -339,7 +343,9 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
         failure = claimed.error();
         break;
       }
-      if (claimed->empty()) exhausted = true;
+      // Nothing to claim while derivations are in hand may only mean that
+      // one waits for a last try alone: asked again once they are done.
+      if (claimed->empty()) exhausted = in_flight.empty();
       for (Derivation& d : *claimed) {
         // Ours already: its heartbeat fell behind the lease (a long wait
         // for the index lock) and the claim renewed it; it is being read.

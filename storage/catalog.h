@@ -240,9 +240,13 @@ class Catalog {
 
   // Claims up to `limit` derivations for `worker`, oldest first: queued ones,
   // and running ones whose heartbeat is older than `lease` (their worker
-  // died). A derivation claimed `max_attempts` times without finishing is
-  // marked failed instead of claimed again (a file that crashes its worker
-  // must not crash every worker after it).
+  // died). A derivation claimed `max_attempts` times without finishing gets
+  // one last try alone: it is claimed only by a worker that holds nothing
+  // else, as the only derivation of the answer, and that worker is given
+  // nothing more until it is over. If that try does not finish either, the
+  // derivation is marked failed instead of claimed again: a file that
+  // crashes its worker must not crash every worker after it, nor make the
+  // derivations claimed with it fail.
   virtual Result<std::vector<Derivation>> claim_derivations(const std::string& worker, std::size_t limit,
                                                             std::chrono::seconds lease, int max_attempts) = 0;
   // Records progress and renews the lease. Errors: conflict (the derivation

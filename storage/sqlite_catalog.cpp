@@ -341,42 +341,64 @@ class SqlCatalog final : public Catalog {
     if (!tx.ok()) return tx.error();
     std::string at = now();
     std::string expired = format_utc(clock_.now() - lease);
-    auto pick = db_.prepare(std::string("SELECT ") + kDerivationColumns +
-                            " FROM derivation_queue WHERE state = 'queued' OR "
-                            "(state = 'running' AND heartbeat_at < ?) ORDER BY queued_at, document_id, "
-                            "version_number LIMIT ?");
-    if (!pick.ok()) return pick.error();
-    pick->bind(1, expired).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
-    std::vector<Derivation> candidates;
-    DOSAR_TRY(pick->for_each_row([&] { candidates.push_back(read_derivation(*pick)); }));
+    auto held = db_.prepare(
+        "SELECT COUNT(*), COALESCE(MAX(attempts), 0) FROM derivation_queue WHERE state = 'running' AND "
+        "worker = ? AND heartbeat_at >= ?");
+    if (!held.ok()) return held.error();
+    held->bind(1, worker).bind(2, expired);
+    std::int64_t held_count = 0, held_most_attempts = 0;
+    DOSAR_TRY(held->for_each_row([&] {
+      held_count = held->integer(0);
+      held_most_attempts = held->integer(1);
+    }));
     std::vector<Derivation> claimed;
-    for (Derivation& d : candidates) {
-      if (d.attempts >= max_attempts) {
-        std::string reason = "gave up after " + std::to_string(d.attempts) +
-                             " attempts that did not finish (the worker stopped or crashed)";
-        if (d.error) reason += "; last error: " + *d.error;
-        DOSAR_TRY(finish_derivation(d.document_id, d.version_number, "failed", reason, at, "system"));
-        continue;
+    // A worker on a last try takes nothing else until it is over.
+    if (held_most_attempts > max_attempts) return claimed;
+    // Picked again while all that was picked was given up, so that given-up
+    // derivations never make a queue with work in it look empty.
+    for (bool gave_up = true; gave_up && claimed.empty();) {
+      gave_up = false;
+      auto pick = db_.prepare(std::string("SELECT ") + kDerivationColumns +
+                              " FROM derivation_queue WHERE state = 'queued' OR "
+                              "(state = 'running' AND heartbeat_at < ?) ORDER BY queued_at, document_id, "
+                              "version_number LIMIT ?");
+      if (!pick.ok()) return pick.error();
+      pick->bind(1, expired).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+      std::vector<Derivation> candidates;
+      DOSAR_TRY(pick->for_each_row([&] { candidates.push_back(read_derivation(*pick)); }));
+      for (Derivation& d : candidates) {
+        if (d.attempts > max_attempts) {
+          std::string reason = "gave up after " + std::to_string(d.attempts) +
+                               " attempts that did not finish (the worker stopped or crashed), the last one "
+                               "with no other derivation beside it";
+          if (d.error) reason += "; last error: " + *d.error;
+          DOSAR_TRY(finish_derivation(d.document_id, d.version_number, "failed", reason, at, "system"));
+          gave_up = true;
+          continue;
+        }
+        const bool last_try = d.attempts == max_attempts;
+        if (last_try && (held_count > 0 || !claimed.empty())) continue;  // later, alone
+        // Pages recorded by earlier attempts are not read again.
+        auto update = db_.prepare(
+            "UPDATE derivation_queue SET state = 'running', attempts = attempts + 1, worker = ?, "
+            "heartbeat_at = ?, claimed_at = ?, pages_at_claim = (SELECT COUNT(*) FROM derivation_pages p "
+            "WHERE p.document_id = derivation_queue.document_id AND p.version_number = "
+            "derivation_queue.version_number) WHERE document_id = ? AND version_number = ?");
+        if (!update.ok()) return update.error();
+        DOSAR_TRY(update->bind(1, worker)
+                      .bind(2, at)
+                      .bind(3, at)
+                      .bind(4, d.document_id)
+                      .bind(5, std::int64_t{d.version_number})
+                      .run());
+        d.state = "running";
+        d.claimed_at = at;
+        d.attempts += 1;
+        d.worker = worker;
+        d.heartbeat_at = at;
+        claimed.push_back(std::move(d));
+        if (last_try) break;
       }
-      // Pages recorded by earlier attempts are not read again.
-      auto update = db_.prepare(
-          "UPDATE derivation_queue SET state = 'running', attempts = attempts + 1, worker = ?, "
-          "heartbeat_at = ?, claimed_at = ?, pages_at_claim = (SELECT COUNT(*) FROM derivation_pages p "
-          "WHERE p.document_id = derivation_queue.document_id AND p.version_number = "
-          "derivation_queue.version_number) WHERE document_id = ? AND version_number = ?");
-      if (!update.ok()) return update.error();
-      DOSAR_TRY(update->bind(1, worker)
-                    .bind(2, at)
-                    .bind(3, at)
-                    .bind(4, d.document_id)
-                    .bind(5, std::int64_t{d.version_number})
-                    .run());
-      d.state = "running";
-      d.claimed_at = at;
-      d.attempts += 1;
-      d.worker = worker;
-      d.heartbeat_at = at;
-      claimed.push_back(std::move(d));
     }
     DOSAR_TRY(tx->commit());
     return claimed;

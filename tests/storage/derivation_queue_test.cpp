@@ -125,19 +125,52 @@ TEST_P(DerivationQueueTest, DeadWorkersLeaseRunsOutAndItsWorkIsTakenOverOnce) {
 }
 
 TEST_P(DerivationQueueTest, DerivationThatKeepsKillingItsWorkerIsGivenUp) {
-  for (int attempt = 1; attempt <= 2; ++attempt) {
-    ASSERT_EQ(catalog_->claim_derivations("w", 1, seconds(60), 2)->size(), 1u);
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    auto claimed = catalog_->claim_derivations("w", 1, seconds(60), 2);
+    ASSERT_EQ(claimed->size(), 1u) << "attempt " << attempt;
+    EXPECT_EQ(claimed->at(0).document_id, 1);
     clock_.at += seconds(61);
   }
   auto claimed = catalog_->claim_derivations("w", 1, seconds(60), 2);
   ASSERT_TRUE(claimed.ok());
-  EXPECT_TRUE(claimed->empty()) << "two attempts died: given up, not claimed a third time";
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ(claimed->at(0).document_id, 2) << "three attempts died, the last alone: given up";
   auto failed = catalog_->version(1, 1);
   EXPECT_EQ(failed->derivation_state, "failed");
   auto all = catalog_->derivations(false);
   ASSERT_TRUE((*all)[0].error.has_value());
-  EXPECT_NE((*all)[0].error->find("gave up after 2 attempts"), std::string::npos) << *(*all)[0].error;
+  EXPECT_NE((*all)[0].error->find("gave up after 3 attempts"), std::string::npos) << *(*all)[0].error;
   EXPECT_EQ(catalog_->audit_trail(1)->back().action, "version.derive-failed");
+}
+
+// A worker that dies holding a batch spends an attempt of every derivation
+// in it; the one that killed it cannot be told from the others until it
+// runs alone. Those that did not kill it are done on their last try.
+TEST_P(DerivationQueueTest, LastTryIsAloneSoThatABatchIsNotFailedForOneBadFile) {
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    ASSERT_EQ(catalog_->claim_derivations("w", 10, seconds(60), 2)->size(), 2u) << "attempt " << attempt;
+    clock_.at += seconds(61);
+  }
+  // A worker that holds something already does not take a last try beside it.
+  ASSERT_TRUE(catalog_->create_documents_unless_duplicate({deferred_document("trei")}, "ana").ok());
+  auto busy = catalog_->claim_derivations("busy", 10, seconds(600), 2);
+  ASSERT_EQ(busy->size(), 1u);
+  EXPECT_EQ(busy->at(0).document_id, 3);
+  EXPECT_TRUE(catalog_->claim_derivations("busy", 10, seconds(60), 2)->empty());
+
+  auto alone = catalog_->claim_derivations("w", 10, seconds(60), 2);
+  ASSERT_EQ(alone->size(), 1u) << "a last try is the only derivation claimed";
+  EXPECT_EQ(alone->at(0).document_id, 1);
+  EXPECT_EQ(alone->at(0).attempts, 3);
+  EXPECT_TRUE(catalog_->claim_derivations("w", 10, seconds(60), 2)->empty())
+      << "its worker takes nothing else meanwhile";
+  auto idle = catalog_->claim_derivations("idle", 10, seconds(60), 2);
+  ASSERT_EQ(idle->size(), 1u);
+  EXPECT_EQ(idle->at(0).document_id, 2) << "a worker holding nothing takes the other last try";
+  EXPECT_TRUE((*catalog_->complete_derivations({text_for(1, "unu")}, "w", "ana"))[0].ok());
+  EXPECT_TRUE((*catalog_->complete_derivations({text_for(2, "doi")}, "idle", "ana"))[0].ok());
+  EXPECT_EQ(catalog_->version(1, 1)->derivation_state, "done");
+  EXPECT_EQ(catalog_->version(2, 1)->derivation_state, "done");
 }
 
 TEST_P(DerivationQueueTest, FailureIsQueuedAgainOrFailedForGood) {
