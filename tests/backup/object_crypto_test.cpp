@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/temp_dir.h"
+#include "tests/test_paths.h"
 
 namespace dosar::backup {
 namespace {

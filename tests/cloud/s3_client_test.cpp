@@ -12,6 +12,7 @@
 #include "tests/support/fault_server.h"
 #include "tests/support/s3rver.h"
 #include "tests/support/temp_dir.h"
+#include "tests/test_paths.h"
 
 namespace dosar::cloud {
 namespace {

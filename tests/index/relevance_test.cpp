@@ -23,6 +23,7 @@
 
 #include "index/search_index.h"
 #include "tests/support/temp_dir.h"
+#include "tests/test_paths.h"
 
 namespace dosar {
 namespace {

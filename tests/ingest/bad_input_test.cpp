@@ -13,6 +13,7 @@
 #include "ingest/pdf_text.h"
 #include "tests/support/sample_pdf.h"
 #include "tests/support/temp_dir.h"
+#include "tests/test_paths.h"
 
 namespace dosar {
 namespace {

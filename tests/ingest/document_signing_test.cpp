@@ -8,6 +8,7 @@
 #include "ingest/ingester.h"
 #include "tests/support/sample_pdf.h"
 #include "tests/support/temp_dir.h"
+#include "tests/test_paths.h"
 
 namespace dosar {
 namespace {

@@ -11,6 +11,7 @@
 
 #include "tests/support/cer.h"
 #include "tests/support/temp_dir.h"
+#include "tests/test_paths.h"
 
 namespace dosar {
 namespace {

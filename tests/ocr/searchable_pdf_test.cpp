@@ -20,6 +20,7 @@
 #include "ocr/recognizer.h"
 #include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
+#include "tests/test_paths.h"
 
 namespace dosar {
 namespace {

@@ -10,6 +10,7 @@
 
 #include "records/records.h"
 #include "tests/support/temp_dir.h"
+#include "tests/test_paths.h"
 
 namespace dosar::records {
 namespace {

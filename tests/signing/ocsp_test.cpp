@@ -14,6 +14,7 @@
 #include "signing/pades.h"
 #include "tests/support/sample_pdf.h"
 #include "tests/support/temp_dir.h"
+#include "tests/test_paths.h"
 
 namespace dosar::signing {
 namespace {

@@ -21,6 +21,7 @@
 #include "tests/support/sample_pdf.h"
 #include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
+#include "tests/test_paths.h"
 
 namespace dosar::signing {
 namespace {

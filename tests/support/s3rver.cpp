@@ -11,6 +11,8 @@
 #include <regex>
 #include <stdexcept>
 
+#include "tests/test_paths.h"
+
 namespace dosar::testing {
 
 S3rver::S3rver(const std::filesystem::path& source_dir, const std::vector<std::string>& buckets) {
