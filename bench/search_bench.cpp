@@ -5,13 +5,15 @@
 //
 // usage: dosar-search-bench --docs N --queries Q --work DIR [--seed S]
 //                           [--warmup W] [--keep] [--reuse] [--sample]
-//                           [--shards K,K…]
+//                           [--shards K,K…] [--dosar-only]
 // Writes DIR/dosar-index/ and DIR/fts5.db, and removes both at the end unless
 // --keep. --reuse searches the indexes a previous --keep run left (same N and
 // seed) without rebuilding them; indexing figures are then not reported.
 // --sample prints document 0 and the queries, and stops. --shards K,K…
 // compares instead the local index with K shards served by xapian-tcpsrv
 // on loopback, for each K (same documents and queries; no FTS5).
+// --dosar-only (with --reuse) asks Dosar alone and prints its latency by
+// kind and its slowest queries: for profiling, not for the comparison.
 //
 // What is compared (see bench/README.md):
 //  - Dosar: SearchIndex::put in batches of 1000 (each put commits), then
@@ -626,7 +628,10 @@ struct Answer {
 class DosarSearcher {
  public:
   explicit DosarSearcher(const dosar::IndexLocation& location) {
-    auto opened = dosar::open_search_index(location, dosar::IndexAccess::read);
+    dosar::IndexLimits limits;
+    if (const char* n = std::getenv("FACET_CHECK"))
+      limits.facet_check_at_least = std::strtoul(n, nullptr, 10);
+    auto opened = dosar::open_search_index(location, dosar::IndexAccess::read, limits);
     if (!opened.ok()) die("opening the Dosar index: " + opened.error().to_string());
     index_ = std::move(opened).value();
   }
@@ -747,6 +752,7 @@ struct Options {
   bool keep = false;
   bool reuse = false;
   bool sample = false;
+  bool dosar_only = false;
   std::vector<std::size_t> shards;  // --shards 1,2,4: local against remote shards, no FTS5
 };
 
@@ -780,6 +786,8 @@ Options parse_options(int argc, char** argv) {
       o.reuse = true;
     else if (a == "--sample")
       o.sample = true;
+    else if (a == "--dosar-only")
+      o.dosar_only = true;
     else if (a == "--shards" && next) {
       for (std::string_view rest = next; !rest.empty();) {
         std::size_t comma = std::min(rest.find(','), rest.size());
@@ -792,11 +800,13 @@ Options parse_options(int argc, char** argv) {
     } else
       die("unknown argument '" + std::string(a) +
           "'\nusage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] "
-          "[--reuse] [--sample] [--shards K,K…]");
+          "[--reuse] [--sample] [--shards K,K…] [--dosar-only]");
   }
   if (o.docs == 0 || o.queries == 0 || o.work.empty())
     die("usage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] "
         "[--reuse] [--sample]");
+  if (o.dosar_only && !o.reuse)
+    die("--dosar-only searches the indexes of an earlier --keep run: add --reuse");
   return o;
 }
 
@@ -882,6 +892,34 @@ void print_report(const Options& o, const Load& dosar_load, const Load& fts5_loa
       "(ratio %.2f)\n",
       d.p(99) < 50 ? "MET" : "NOT met", d.p(99), static_cast<unsigned long long>(o.docs),
       d.p(50) < f.p(50) ? "MET" : "NOT met", f.p(50) / d.p(50));
+}
+
+// --dosar-only: Dosar's latency by kind, and its slowest queries.
+int run_dosar_only(const Options& o, DosarSearcher& engine, const std::vector<Query>& queries) {
+  for (std::size_t i = 0; i < std::min(o.warmup, queries.size()); ++i) (void)engine.search(queries[i]);
+  Latency d;
+  std::vector<std::pair<double, std::size_t>> slowest;
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    Stopwatch watch;
+    Answer a = engine.search(queries[i]);
+    d.add(watch.wall() * 1000.0, watch.cpu() * 1000.0, queries[i].kind, a);
+    slowest.push_back({d.ms.back(), i});
+  }
+  std::printf(
+      "Dosar alone: %zu queries after %zu warm-up; p50 %.2f, p95 %.2f, p99 %.2f ms wall; p99 CPU %.2f ms\n",
+      queries.size(), std::min(o.warmup, queries.size()), d.p(50), d.p(95), d.p(99),
+      Latency::percentile(d.cpu, 99));
+  for (QueryKind kind : {QueryKind::words, QueryKind::phrase, QueryKind::field}) {
+    auto dk = d.of_kind(kind);
+    std::printf("  %-6s %3zu queries: p50 %.2f, p99 %.2f ms\n",
+                std::string(kKindNames[static_cast<std::size_t>(kind)]).c_str(), dk.size(),
+                Latency::percentile(dk, 50), Latency::percentile(dk, 99));
+  }
+  std::sort(slowest.rbegin(), slowest.rend());
+  std::printf("slowest:\n");
+  for (std::size_t k = 0; k < std::min<std::size_t>(slowest.size(), 10); ++k)
+    std::printf("  %8.2f ms  %s\n", slowest[k].first, queries[slowest[k].second].dosar.c_str());
+  return d.failures == 0 ? 0 : 1;
 }
 
 // ---------------------------------------------------------------------------
@@ -1043,6 +1081,7 @@ int main(int argc, char** argv) {
 
   std::vector<Query> queries = make_queries(corpus, o.docs, o.queries, o.seed);
   DosarSearcher dosar_engine(dosar::IndexLocation{dosar_dir, {}});
+  if (o.dosar_only) return run_dosar_only(o, dosar_engine, queries);
   Fts5Searcher fts5_engine(fts5_file);
   std::cerr << "warming up with " << std::min(o.warmup, queries.size()) << " queries\n";
   for (std::size_t i = 0; i < std::min(o.warmup, queries.size()); ++i) {

@@ -180,35 +180,52 @@ Result<std::string> cnp_terms(const std::string& folded) {
 
 }  // namespace
 
-std::string correct_spelling_from_terms(const std::string& query, const Xapian::Database& db) {
-  std::string folded = lowercase_words(fold_diacritics(query));
-  // Words of letters only: not numbers, field names (before ':'), field
-  // values (after ':'), wildcards (before '*') or operators (uppercase).
+namespace {
+
+// Calls `visit(token, at, after)` for each word of the folded query that a
+// spelling suggestion may replace: letters only, three or more, not a field
+// name (before ':'), a field value (after ':') or a wildcard (before '*');
+// operators are uppercase, so never seen.
+template <typename Visit>
+void for_each_correctable_word(const std::string& folded, Visit visit) {
   static const std::regex word(R"re([a-z0-9]+)re");
-  std::string out;
-  std::size_t last = 0;
-  bool changed = false;
   for (std::sregex_iterator it(folded.begin(), folded.end(), word), end; it != end; ++it) {
     std::size_t at = static_cast<std::size_t>(it->position());
     std::size_t after = at + static_cast<std::size_t>(it->length());
     std::string token = it->str();
-    out.append(folded, last, at - last);
-    last = after;
-    bool plain = token.size() >= 3 && token.find_first_of("0123456789") == std::string::npos &&
-                 (at == 0 || folded[at - 1] != ':') &&
-                 (after == folded.size() || (folded[after] != ':' && folded[after] != '*'));
-    if (plain && db.get_termfreq(token) == 0) {
-      std::string nearest = nearest_word(token, db);
-      if (!nearest.empty()) {
-        out += nearest;
-        changed = true;
-        continue;
-      }
-    }
-    out += token;
+    bool correctable = token.size() >= 3 && token.find_first_of("0123456789") == std::string::npos &&
+                       (at == 0 || folded[at - 1] != ':') &&
+                       (after == folded.size() || (folded[after] != ':' && folded[after] != '*'));
+    if (correctable) visit(token, at, after);
   }
+}
+
+}  // namespace
+
+std::string correct_spelling_from_terms(const std::string& query, const Xapian::Database& db) {
+  std::string folded = lowercase_words(fold_diacritics(query));
+  std::string out;
+  std::size_t last = 0;
+  for_each_correctable_word(folded, [&](const std::string& token, std::size_t at, std::size_t after) {
+    if (db.get_termfreq(token) != 0) return;
+    std::string nearest = nearest_word(token, db);
+    if (nearest.empty()) return;
+    out.append(folded, last, at - last);
+    out += nearest;
+    last = after;
+  });
+  if (last == 0) return std::string();
   out.append(folded, last, std::string::npos);
-  return changed ? out : std::string();
+  return out;
+}
+
+bool has_unknown_word(const std::string& query, const Xapian::Database& db) {
+  bool unknown = false;
+  for_each_correctable_word(lowercase_words(fold_diacritics(query)),
+                            [&](const std::string& token, std::size_t, std::size_t) {
+                              if (!unknown && db.get_termfreq(token) == 0) unknown = true;
+                            });
+  return unknown;
 }
 
 bool is_plain_words(const std::string& query) {

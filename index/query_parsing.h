@@ -46,6 +46,11 @@ Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Databa
 inline constexpr std::size_t kMaxSpellingCandidates = 50000;
 std::string correct_spelling_from_terms(const std::string& query, const Xapian::Database& db);
 
+// True when a word of the query that a suggestion could replace is in no
+// document: only then is a spelling suggestion offered (Xapian's own
+// corrector also "corrects" known words towards more frequent ones).
+bool has_unknown_word(const std::string& query, const Xapian::Database& db);
+
 // True for a query of plain words only (no phrases, fields, operators,
 // wildcards or exclusions), the kind that may be relaxed to WordMatch::any.
 bool is_plain_words(const std::string& query);

@@ -271,19 +271,11 @@ class XapianIndex final : public SearchIndex {
       std::string corrected;
       auto parsed = parse_query(request.query, reader_, &corrected);
       if (!parsed.ok()) return parsed.error();
-      if (location_.remote()) corrected = correct_spelling_from_terms(request.query, reader_);
-      Xapian::Query query = Xapian::Query(Xapian::Query::OP_FILTER, *parsed, filter(request));
-      bool relaxed = false;
-      if (is_plain_words(request.query) && count(query) == 0) {
-        auto any = parse_query(request.query, reader_, nullptr, WordMatch::any);
-        if (any.ok()) {
-          query = Xapian::Query(Xapian::Query::OP_FILTER, *any, filter(request));
-          relaxed = true;
-        }
-      }
-
+      if (location_.remote())
+        corrected = correct_spelling_from_terms(request.query, reader_);
+      else if (!corrected.empty() && !has_unknown_word(request.query, reader_))
+        corrected.clear();
       Xapian::Enquire enquire(reader_);
-      enquire.set_query(query);
       if (request.all_versions) enquire.set_collapse_key(slots::document_id);
       if (request.sort == SortOrder::newest_first)
         enquire.set_sort_by_value_then_relevance(slots::date, true);
@@ -293,9 +285,23 @@ class XapianIndex final : public SearchIndex {
       enquire.add_matchspy(&types);
       enquire.add_matchspy(&departments);
       enquire.add_matchspy(&years);
-      Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
-                                           static_cast<Xapian::doccount>(request.limit),
-                                           static_cast<Xapian::doccount>(limits_.facet_check_at_least));
+      auto page = [&](const Xapian::Query& query) {
+        enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, filter(request)));
+        return enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
+                                static_cast<Xapian::doccount>(request.limit),
+                                static_cast<Xapian::doccount>(limits_.facet_check_at_least));
+      };
+      Xapian::MSet mset = page(*parsed);
+      // Asked again, any word sufficing, only when nothing matched: no probe
+      // of every query beforehand (a second pass over the postings).
+      bool relaxed = false;
+      if (mset.get_matches_upper_bound() == 0 && is_plain_words(request.query)) {
+        auto any = parse_query(request.query, reader_, nullptr, WordMatch::any);
+        if (any.ok()) {
+          mset = page(*any);
+          relaxed = true;
+        }
+      }
       SearchResult result;
       result.relaxed = relaxed;
       result.total = mset.get_matches_estimated();
@@ -309,12 +315,9 @@ class XapianIndex final : public SearchIndex {
       if (!corrected.empty() && corrected != request.query) {
         // Offer the correction only when it would find more than the query as typed.
         auto alternative = parse_query(corrected, reader_, nullptr);
-        if (alternative.ok()) {
-          Xapian::Enquire probe(reader_);
-          probe.set_query(Xapian::Query(Xapian::Query::OP_FILTER, *alternative, filter(request)));
-          if (probe.get_mset(0, 0, 1000).get_matches_estimated() > result.total)
-            result.suggestion = corrected;
-        }
+        if (alternative.ok() &&
+            count(Xapian::Query(Xapian::Query::OP_FILTER, *alternative, filter(request))) > result.total)
+          result.suggestion = corrected;
       }
       return result;
     } catch (const Xapian::Error& e) {

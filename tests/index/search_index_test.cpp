@@ -282,6 +282,43 @@ TEST_P(SearchIndexContract, SuggestsSpellingOnlyWhenItFindsMore) {
   EXPECT_FALSE(search("selectionare").suggestion.has_value());
 }
 
+// Xapian's own corrector offers a more frequent neighbour even for words it
+// knows ("ajutor" -> "ajutoare"); a word in the index is not a typo, and asking
+// whether the neighbour finds more costs a second search.
+TEST_P(SearchIndexContract, KnownWordsAreNotCorrectedTowardsMoreFrequentOnes) {
+  std::vector<IndexRecord> records;
+  for (int i = 1; i <= 6; ++i)
+    records.push_back(record(i, "Decizie " + std::to_string(i), "ajutoare de urgenta"));
+  records.push_back(record(7, "Cerere", "ajutor pentru incalzire"));
+  put(records);
+  auto known = search("ajutor");
+  EXPECT_EQ(known.total, 1u);
+  EXPECT_FALSE(known.suggestion.has_value()) << "suggested " << known.suggestion.value_or("");
+  auto typo = search("ajutoarw");
+  ASSERT_TRUE(typo.suggestion.has_value());
+  EXPECT_EQ(*typo.suggestion, "ajutoare");
+}
+
+// When no document has all the words of a plain-words query (an OCR slip,
+// a word misspelt in the document), those with most of them are shown,
+// marked as such; facets count what is shown.
+TEST_P(SearchIndexContract, PlainWordsThatNeverOccurTogetherFallBackToAnyWord) {
+  put({record(1, "Cerere", "ajutor de incalzire pentru familia Popescu"),
+       record(2, "Decizie", "ajutor de urgenta aprobat"), record(3, "Nota", "alt subiect")});
+  auto together = search("ajutor incalzire");
+  EXPECT_FALSE(together.relaxed);
+  EXPECT_EQ(together.total, 1u);
+  auto apart = search("ajutor incalzire urgenta");
+  EXPECT_TRUE(apart.relaxed);
+  EXPECT_EQ(apart.total, 2u);
+  EXPECT_EQ(apart.hits.size(), 2u);
+  ASSERT_EQ(apart.facets["tip"].size(), 1u);
+  EXPECT_EQ(apart.facets["tip"][0].count, 2u);
+  auto phrase = search("\"ajutor urgenta\"");
+  EXPECT_FALSE(phrase.relaxed) << "a phrase is asked as written";
+  EXPECT_EQ(phrase.total, 0u);
+}
+
 // Paging and sorting cut one ranking of all documents, whichever shard
 // holds them.
 TEST_P(SearchIndexContract, PagesAndSortsAcrossAllDocuments) {
