@@ -628,10 +628,7 @@ struct Answer {
 class DosarSearcher {
  public:
   explicit DosarSearcher(const dosar::IndexLocation& location) {
-    dosar::IndexLimits limits;
-    if (const char* n = std::getenv("FACET_CHECK"))
-      limits.facet_check_at_least = std::strtoul(n, nullptr, 10);
-    auto opened = dosar::open_search_index(location, dosar::IndexAccess::read, limits);
+    auto opened = dosar::open_search_index(location, dosar::IndexAccess::read);
     if (!opened.ok()) die("opening the Dosar index: " + opened.error().to_string());
     index_ = std::move(opened).value();
   }
