@@ -12,7 +12,6 @@ source "$(dirname "$0")/s3rver.sh"
 source "$(dirname "$0")/shards.sh"
 
 D() { "$DOSAR" "$@"; }
-stop_all() { stop_shards; stop_s3rver; stop_postgres; rm -rf "$WORK"; }
 
 start_postgres
 start_s3rver dosar-migrate

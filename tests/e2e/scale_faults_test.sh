@@ -19,15 +19,7 @@ source "$(dirname "$0")/shards.sh"
 
 D() { "$DOSAR" "$@"; }
 
-PIDS=()  # workers, stopped at the end
-stop_all() {
-  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  stop_shards
-  stop_s3rver
-  stop_postgres
-  rm -rf "$WORK"
-}
+# PIDS: workers, stopped by stop_all (lib.sh).
 
 start_postgres
 start_s3rver dosar
@@ -50,7 +42,7 @@ start_worker() {  # NAME [PREFIX...]: a worker in its own directory (PREFIX runs
   local name=$1; shift
   mkdir -p "$WORK/$name"
   install -m 600 "$DOSAR_ARCHIVE/config.json" "$WORK/$name/config.json"
-  "$@" "$DOSAR" --archive "$WORK/$name" worker --jobs 1 --poll 1 --lease 4 >"$WORK/$name.log" 2>"$WORK/$name.err" &
+  "$@" "$DOSAR" --archive "$WORK/$name" worker --jobs 1 --poll 1 --lease 4 --languages ron >"$WORK/$name.log" 2>"$WORK/$name.err" &
   WORKER_PID=$!
   PIDS+=($WORKER_PID)
 }
