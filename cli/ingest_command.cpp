@@ -311,12 +311,25 @@ ExitCode run_worker(Context& c) {
   c.err << "worker " << derivation_worker_name() << ": " << run.jobs << " jobs, lease " << run.lease.count()
         << " s (SIGTERM or Ctrl-C stops)" << std::endl;
   auto keep_going = [] { return !stop_requested.load(); };
+  int failures_in_a_row = 0;
   while (keep_going()) {
     auto done = run_derivations(
         **archive, run, [&](const DerivationEvent& e) { print_event(c, e); }, keep_going);
-    if (!done.ok()) c.err << "dosar: worker: " << done.error().to_string() << std::endl;
-    // The queue is empty (or the archive failed): look again after a while.
-    const auto until = std::chrono::steady_clock::now() + poll_every;
+    // The queue is empty: look again after `poll`. The archive failed: again
+    // after a back-off doubling up to a minute, so that a database down for
+    // long is not hammered; its connection is made again by the next try.
+    auto wait = poll_every;
+    if (!done.ok()) {
+      ++failures_in_a_row;
+      wait = std::min<std::chrono::seconds>(poll_every * (1 << std::min(failures_in_a_row - 1, 6)),
+                                            std::max(poll_every, std::chrono::seconds(60)));
+      c.err << "dosar: worker: " << done.error().to_string() << "; trying again in " << wait.count() << " s"
+            << std::endl;
+    } else {
+      if (failures_in_a_row > 0) c.err << "worker: the archive answers again" << std::endl;
+      failures_in_a_row = 0;
+    }
+    const auto until = std::chrono::steady_clock::now() + wait;
     while (keep_going() && std::chrono::steady_clock::now() < until)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

@@ -106,20 +106,24 @@ ExitCode run_migrate(Context& c) {
       if (!config.ok()) return c.fail(config.error());
       auto target = open_blob_store(c.archive_dir, *options->blobs, *config);
       if (!target.ok()) return c.fail(target.error());
+      const std::string to_name = describe(*options->blobs);
+      auto verified = open_verified_blobs(uri, to_name);
+      if (!verified.ok()) return c.fail(verified.error());
       ProgressPrinter blobs(c, "blobs");
-      auto sent =
-          copy_blobs((*archive)->blobs(), **target, describe(*options->blobs), (*archive)->spool_dir(),
-                     [&](std::int64_t done, std::int64_t total) { blobs.show(done, total, 0); });
+      auto sent = copy_blobs((*archive)->blobs(), **target, to_name, (*archive)->spool_dir(), verified->get(),
+                             [&](std::int64_t done, std::int64_t total) { blobs.show(done, total, 0); });
       blobs.end();
       if (!sent.ok()) return c.fail(sent.error());
       summary["blobs"] = {{"blobs", sent->blobs},
                           {"copied", sent->copied},
                           {"already_there", sent->already_there},
+                          {"verified_before", sent->verified_before},
                           {"bytes_copied", sent->bytes_copied}};
       if (!c.json)
-        c.out << "blobs: " << sent->blobs << " in " << describe(*options->blobs) << ", each rehashed there ("
-              << sent->copied << " copied now, " << sent->bytes_copied << " bytes; " << sent->already_there
-              << " already there)\n";
+        c.out << "blobs: " << sent->blobs << " in " << to_name << ", each rehashed there (" << sent->copied
+              << " copied now, " << sent->bytes_copied << " bytes; " << sent->already_there
+              << " already there, " << sent->verified_before
+              << " of them rehashed there by an interrupted run and not read again)\n";
     }
 
     // Anything the archive recorded while being copied would be lost by the

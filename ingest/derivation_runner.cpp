@@ -469,8 +469,18 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
           done = task->pages_done;
           total = task->pages_total;
         }
-        (void)catalog.record_derivation_progress(key.first, key.second, worker, done, total);
+        // conflict: the lease was lost, finishing will tell. io: the
+        // catalogue is gone (a database restarting): the lease cannot be
+        // renewed, so the derivations go back and the caller hears why
+        // (issue 13: a lost connection is reported, not hidden by the
+        // reconnection of the next statement).
+        Status renewed = catalog.record_derivation_progress(key.first, key.second, worker, done, total);
+        if (!renewed.ok() && renewed.error().code == ErrorCode::io) {
+          failure = renewed;
+          break;
+        }
       }
+      if (!failure.ok()) break;
       last_heartbeat = std::chrono::steady_clock::now();
     }
     if (!finished.empty()) {

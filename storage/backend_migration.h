@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "storage/archive_config.h"
@@ -68,21 +69,44 @@ Result<CatalogCopyReport> copy_catalog_to_postgresql(const std::filesystem::path
 Status finish_catalog_migration(const std::string& target_uri);
 
 struct BlobCopyReport {
-  std::int64_t blobs = 0;          // in the source store
-  std::int64_t copied = 0;         // uploaded by this run
-  std::int64_t already_there = 0;  // present with the right bytes (an earlier run)
+  std::int64_t blobs = 0;            // in the source store
+  std::int64_t copied = 0;           // uploaded by this run
+  std::int64_t already_there = 0;    // present with the right bytes (an earlier run)
+  std::int64_t verified_before = 0;  // of those, rehashed there by an earlier run: not read again
   std::uint64_t bytes_copied = 0;
 };
 
+// Which blobs a migration has rehashed at its destination, so that a rerun
+// after an interruption does not download them again (copy_blobs).
+class VerifiedBlobs {
+ public:
+  virtual ~VerifiedBlobs() = default;
+  // The size the blob had when an earlier run rehashed it there, if one did.
+  virtual std::optional<std::uint64_t> size_verified(const std::string& id) const = 0;
+  // Records blobs just rehashed there, in one transaction. Errors: io.
+  virtual Status record(const std::vector<BlobInfo>& verified) = 0;
+};
+
+// The record kept with the rest of an unfinished migration's state, in the
+// target database `target_uri` (its table dosar_migration, one `blob:ID`
+// item per blob), for the blob destination `to_name`: blobs verified at
+// another destination are not counted. REQUIRES: the catalogue copy has
+// begun (copy_catalog_to_postgresql). Errors: io, not_found, conflict (no
+// migration record in that database).
+Result<std::unique_ptr<VerifiedBlobs>> open_verified_blobs(const std::string& target_uri,
+                                                           const std::string& to_name);
+
 // Copies every blob of `from` into `to`, through files staged in
 // `staging_dir` (hard links to the source's files where possible). Each blob
-// is read back from `to` and rehashed once stored; one `to` already holds is
-// rehashed the same way and not sent again, so a rerun continues where an
-// interrupted one stopped. Errors: conflict (`to` holds blobs `from` has
+// is read back from `to` and rehashed once stored, and recorded in
+// `verified` (may be null); one `to` already holds is not sent again, so a
+// rerun continues where an interrupted one stopped: it is rehashed the same
+// way unless `verified` records it with its present size, in which case it
+// is not read at all (counted in verified_before). Errors: conflict (`to` holds blobs `from` has
 // not: another archive's), corrupt (a source blob whose bytes do not hash to
 // its name, or a stored copy that does not: named, with both digests), io.
 Result<BlobCopyReport> copy_blobs(const BlobStore& from, BlobStore& to, const std::string& to_name,
-                                  const std::filesystem::path& staging_dir,
+                                  const std::filesystem::path& staging_dir, VerifiedBlobs* verified,
                                   const MigrationProgress& progress);
 
 // The blob store `setting` names for the archive at `root`, with the S3

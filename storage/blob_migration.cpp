@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <thread>
 
 #include "cloud/s3_client.h"
 #include "storage/backend_migration.h"
 #include "storage/s3_blob_store.h"
+#include "storage/sql_db.h"
 
 namespace dosar {
 namespace fs = std::filesystem;
@@ -110,10 +112,97 @@ Status sort_out_truncated(const BlobStore& from, const BlobStore& to, std::vecto
   return {};
 }
 
+// Blobs already at the destination with their source's size: those an
+// earlier run rehashed there (`verified` records them with that size) move
+// from `present` to `trusted`.
+Status sort_out_verified(const BlobStore& from, const VerifiedBlobs* verified,
+                         std::vector<std::string>& present, std::vector<std::string>& trusted) {
+  if (!verified) return {};
+  std::vector<std::string> unverified;
+  for (std::string& id : present) {
+    auto size = from.size(id);
+    if (!size.ok()) return size.error();
+    (verified->size_verified(id) == *size ? trusted : unverified).push_back(std::move(id));
+  }
+  present = std::move(unverified);
+  return {};
+}
+
+// Why a record rather than a cheaper look at the destination: an S3
+// object's ETag is the MD5 of its bytes only for a single-part upload
+// without server-side encryption, and S3-compatible servers differ; the
+// BlobStore interface gives sizes, not digests. What a run read back and
+// rehashed itself is exact, and costs a row per blob in the database that
+// already holds the migration's state.
+class MigrationVerifiedBlobs final : public VerifiedBlobs {
+ public:
+  MigrationVerifiedBlobs(sql::Database db, std::string to_name, std::map<std::string, std::uint64_t> sizes)
+      : db_(std::move(db)), to_name_(std::move(to_name)), sizes_(std::move(sizes)) {}
+
+  std::optional<std::uint64_t> size_verified(const std::string& id) const override {
+    auto at = sizes_.find(id);
+    if (at == sizes_.end()) return std::nullopt;
+    return at->second;
+  }
+
+  Status record(const std::vector<BlobInfo>& verified) override {
+    if (verified.empty()) return {};
+    auto tx = sql::Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    for (const BlobInfo& blob : verified) {
+      auto s = db_.prepare(
+          "INSERT INTO dosar_migration(item, value) VALUES (?, ?) "
+          "ON CONFLICT (item) DO UPDATE SET value = excluded.value");
+      if (!s.ok()) return s.error();
+      DOSAR_TRY(s->bind(1, kItemPrefix + blob.id).bind(2, std::to_string(blob.size) + " " + to_name_).run());
+    }
+    DOSAR_TRY(tx->commit());
+    for (const BlobInfo& blob : verified) sizes_[blob.id] = blob.size;
+    return {};
+  }
+
+  static constexpr const char* kItemPrefix = "blob:";
+
+ private:
+  sql::Database db_;
+  std::string to_name_;
+  std::map<std::string, std::uint64_t> sizes_;
+};
+
 }  // namespace
 
+Result<std::unique_ptr<VerifiedBlobs>> open_verified_blobs(const std::string& target_uri,
+                                                           const std::string& to_name) {
+  auto db = sql::Database::open_postgresql(target_uri);
+  if (!db.ok()) return db.error();
+  auto marker = db->prepare(
+      "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND "
+      "table_name = 'dosar_migration'");
+  if (!marker.ok()) return marker.error();
+  auto row = marker->step();
+  if (!row.ok()) return row.error();
+  if (!*row || marker->integer(0) == 0)
+    return make_error(ErrorCode::conflict, db->path(),
+                      "holds no migration record (table dosar_migration); copy the catalogue first");
+  DOSAR_TRY(marker->run());
+  // Items `blob:ID` with the value `SIZE DESTINATION`.
+  auto s = db->prepare("SELECT item, value FROM dosar_migration WHERE item LIKE 'blob:%'");
+  if (!s.ok()) return s.error();
+  std::map<std::string, std::uint64_t> sizes;
+  const std::string prefix = MigrationVerifiedBlobs::kItemPrefix;
+  DOSAR_TRY(s->for_each_row([&] {
+    const std::string item = s->text(0), value = s->text(1);
+    const auto space = value.find(' ');
+    if (space == std::string::npos || value.substr(space + 1) != to_name) return;
+    sizes[item.substr(prefix.size())] = std::strtoull(value.c_str(), nullptr, 10);
+  }));
+  return std::unique_ptr<VerifiedBlobs>(
+      std::make_unique<MigrationVerifiedBlobs>(std::move(db).value(), to_name, std::move(sizes)));
+}
+
 Result<BlobCopyReport> copy_blobs(const BlobStore& from, BlobStore& to, const std::string& to_name,
-                                  const fs::path& staging_dir, const MigrationProgress& progress) {
+                                  const fs::path& staging_dir, VerifiedBlobs* verified,
+                                  const MigrationProgress& progress) {
   auto listed = sorted_ids(from);
   if (!listed.ok()) return listed.error();
   const std::vector<std::string>& ids = *listed;
@@ -132,9 +221,10 @@ Result<BlobCopyReport> copy_blobs(const BlobStore& from, BlobStore& to, const st
   report.blobs = static_cast<std::int64_t>(ids.size());
   for (std::size_t start = 0; start < ids.size(); start += kBlobBatch) {
     const std::size_t end = std::min(ids.size(), start + kBlobBatch);
-    std::vector<std::string> present, missing;
+    std::vector<std::string> present, missing, trusted;
     for (std::size_t i = start; i < end; ++i) (there.count(ids[i]) ? present : missing).push_back(ids[i]);
     DOSAR_TRY(sort_out_truncated(from, to, present, missing));
+    DOSAR_TRY(sort_out_verified(from, verified, present, trusted));
     std::vector<BlobStore::Staged> staged;
     auto unstage = [&] {
       for (const auto& s : staged) ::unlink(s.file.c_str());
@@ -163,8 +253,18 @@ Result<BlobCopyReport> copy_blobs(const BlobStore& from, BlobStore& to, const st
     to_verify.insert(to_verify.end(), missing.begin(), missing.end());
     DOSAR_TRY(for_each_parallel(to_verify.size(), kVerifyThreads,
                                 [&](std::size_t i) { return check_arrived(to, to_name, to_verify[i]); }));
+    if (verified) {
+      std::vector<BlobInfo> rehashed;
+      for (const std::string& id : to_verify) {
+        auto size = from.size(id);
+        if (!size.ok()) return size.error();
+        rehashed.push_back({id, *size, false});
+      }
+      DOSAR_TRY(verified->record(rehashed));
+    }
     report.copied += static_cast<std::int64_t>(missing.size());
-    report.already_there += static_cast<std::int64_t>(present.size());
+    report.already_there += static_cast<std::int64_t>(present.size() + trusted.size());
+    report.verified_before += static_cast<std::int64_t>(trusted.size());
     if (progress) progress(static_cast<std::int64_t>(end), report.blobs);
   }
   return report;

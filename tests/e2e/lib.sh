@@ -9,6 +9,19 @@ export DOSAR_ARCHIVE="$WORK/archive"
 FAILURES=0
 
 fail() { echo "FAIL: $*" >&2; FAILURES=$((FAILURES + 1)); }
+
+# stop_all: for an EXIT trap. Ends the processes listed in PIDS (workers,
+# servers the suite started), then the servers of the helpers sourced
+# (shards.sh, s3rver.sh, postgres.sh), and removes $WORK.
+PIDS=()
+stop_all() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for stop in stop_shards stop_s3rver stop_postgres; do
+    if declare -F "$stop" >/dev/null; then "$stop"; fi
+  done
+  rm -rf "$WORK"
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # expect_exit CODE COMMAND...: runs the command, compares its exit status.

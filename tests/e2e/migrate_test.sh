@@ -12,7 +12,6 @@ source "$(dirname "$0")/s3rver.sh"
 source "$(dirname "$0")/shards.sh"
 
 D() { "$DOSAR" "$@"; }
-stop_all() { stop_shards; stop_s3rver; stop_postgres; rm -rf "$WORK"; }
 
 start_postgres
 start_s3rver dosar-migrate
@@ -98,12 +97,17 @@ echo "killed with $uploaded of $total_blobs blobs uploaded"
 (( uploaded > 0 )) || fail "no blob was uploaded before the kill"
 [[ ! -e $DOSAR_ARCHIVE/config.json ]] || fail "config.json was switched by the killed run"
 
-# A stored copy with other bytes of the right size is named, not accepted.
+# A stored copy with other bytes of the right size is named, not accepted,
+# unless the killed run had already read it back (those are not read again).
+psql -tA "$CATALOG" -c "SELECT substr(item, 6) FROM dosar_migration WHERE item LIKE 'blob:%'" >"$WORK/verified"
+victim=
 for object in $(find "$WORK/s3data/dosar-migrate" -name '*._S3rver_object'); do
   id=$(basename "$object" ._S3rver_object)
+  grep -qx "$id" "$WORK/verified" && continue
   local_blob=$(find "$DOSAR_ARCHIVE/blobs" -name "$id")
   [[ $(stat -c %s "$object") == $(stat -c %s "$local_blob") && $(stat -c %s "$object") -gt 0 ]] && { victim=$object; break; }
 done
+[[ -n $victim ]] || { fail "the killed run read back every blob it uploaded: kill it sooner"; finish; }
 cp "$victim" "$WORK/victim.orig"
 printf 'X' | dd of="$victim" bs=1 seek=0 conv=notrunc status=none
 expect_exit 1 D migrate --to-catalog "$CATALOG" --to-blobs "$BUCKET" --s3-endpoint "$S3_ENDPOINT" --to-index "$SHARDS"

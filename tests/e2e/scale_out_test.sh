@@ -18,15 +18,7 @@ source "$(dirname "$0")/shards.sh"
 
 D() { "$DOSAR" "$@"; }
 
-PIDS=()  # servers and workers, stopped at the end
-stop_all() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  stop_shards
-  stop_s3rver
-  stop_postgres
-  rm -rf "$WORK"
-}
+# PIDS: servers and workers, stopped by stop_all (lib.sh).
 
 start_postgres
 start_s3rver dosar

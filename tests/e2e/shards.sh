@@ -1,7 +1,8 @@
 # Xapian index shards for an end-to-end suite: writable xapian-tcpsrv
-# processes on loopback. Source after lib.sh; `start_shard DIR` serves DIR
-# (made if missing) and sets SHARD_PORT; `stop_shards` ends them all (call it
-# from the suite's EXIT trap).
+# processes on loopback. Source after lib.sh; `start_shard DIR [PORT]` serves
+# DIR (made if missing) on PORT (a free one by default: give the old one to
+# bring a stopped shard back) and sets SHARD_PORT and SHARD_PID; `stop_shards`
+# ends them all (call it from the suite's EXIT trap).
 SHARD_PIDS=()
 
 stop_shards() {
@@ -11,11 +12,12 @@ stop_shards() {
 # Each in its own process group, so that killing it also ends the processes
 # serving open connections.
 start_shard() {
-  local dir=$1 port
+  local dir=$1 port=${2:-}
   mkdir -p "$dir"
-  port=$(free_port)
+  [[ -n $port ]] || port=$(free_port)
   setsid xapian-tcpsrv --quiet --writable --interface 127.0.0.1 --port "$port" "$dir" &
-  SHARD_PIDS+=($!)
+  SHARD_PID=$!
+  SHARD_PIDS+=($SHARD_PID)
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.1

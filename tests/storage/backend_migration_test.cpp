@@ -212,7 +212,7 @@ class BlobCopy : public ::testing::Test {
   }
 
   Result<BlobCopyReport> run() {
-    return copy_blobs(*from_, *to_, describe(setting_), dir_ / "spool", nullptr);
+    return copy_blobs(*from_, *to_, describe(setting_), dir_ / "spool", verified_, nullptr);
   }
 
   fs::path object_of(const std::string& id) const {
@@ -224,6 +224,7 @@ class BlobCopy : public ::testing::Test {
   std::unique_ptr<BlobStore> from_, to_;
   BlobsSetting setting_;
   std::vector<std::string> ids_;
+  VerifiedBlobs* verified_ = nullptr;  // what the run records, when a test sets it
 };
 
 TEST_F(BlobCopy, CopiesEveryBlobAndARerunSendsNothingAgain) {
@@ -239,6 +240,53 @@ TEST_F(BlobCopy, CopiesEveryBlobAndARerunSendsNothingAgain) {
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->copied, 0);
   EXPECT_EQ(second->already_there, 3);
+}
+
+// Issue 13: a rerun after an interrupted migration read back every blob
+// already copied; those rehashed by the earlier run are now trusted.
+TEST_F(BlobCopy, ARerunDoesNotReadBackBlobsAnEarlierRunVerified) {
+  embedded_archive(dir_ / "archive", 1);
+  const std::string uri = PostgresServer::shared().create_database();
+  ASSERT_TRUE(copy(dir_ / "archive", uri).ok());
+  auto verified = open_verified_blobs(uri, describe(setting_));
+  ASSERT_TRUE(verified.ok()) << verified.error().to_string();
+  verified_ = verified->get();
+  ASSERT_TRUE(to_->put("a doua").ok());  // uploaded by a run killed before it read it back
+  auto first = run();
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  EXPECT_EQ(first->copied, 2);
+  EXPECT_EQ(first->already_there, 1);
+  EXPECT_EQ(first->verified_before, 0) << "never rehashed there: read back";
+  EXPECT_EQ(count_on(uri, "dosar_migration WHERE item LIKE 'blob:%'"), 3);
+
+  // Rehashed and recorded: a copy damaged since (same size) is not read
+  // again, which is what makes the rerun cheap; `dosar check` rehashes.
+  testing::write_file(object_of(ids_[1]), "A DOUA");
+  auto reopened = open_verified_blobs(uri, describe(setting_));  // the record outlives the process
+  ASSERT_TRUE(reopened.ok()) << reopened.error().to_string();
+  verified_ = reopened->get();
+  auto second = run();
+  ASSERT_TRUE(second.ok()) << second.error().to_string();
+  EXPECT_EQ(second->copied, 0);
+  EXPECT_EQ(second->verified_before, 3);
+
+  // Another destination's record does not count, a cut-off copy is sent again.
+  testing::write_file(object_of(ids_[2]), "a t");
+  auto elsewhere = open_verified_blobs(uri, "s3://alt/");
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_FALSE((*elsewhere)->size_verified(ids_[0]));
+  auto third = run();
+  ASSERT_TRUE(third.ok()) << third.error().to_string();
+  EXPECT_EQ(third->copied, 1);
+  EXPECT_EQ(third->verified_before, 2);
+}
+
+TEST_F(BlobCopy, AVerifiedBlobsRecordNeedsAMigrationInProgress) {
+  auto verified = open_verified_blobs(PostgresServer::shared().create_database(), describe(setting_));
+  ASSERT_FALSE(verified.ok());
+  EXPECT_EQ(verified.error().code, ErrorCode::conflict);
+  EXPECT_NE(verified.error().message.find("holds no migration record"), std::string::npos)
+      << verified.error().message;
 }
 
 TEST_F(BlobCopy, NamesAStoredCopyWithOtherBytesOfTheSameSize) {
