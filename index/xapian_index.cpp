@@ -466,6 +466,21 @@ Result<std::unique_ptr<SearchIndex>> open_xapian_index(const fs::path& dir, Inde
   }
 }
 
+Status compact_xapian_index(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  if (fs::exists(to, ec))
+    return make_error(ErrorCode::io, to.string(), "already exists: not compacted into it");
+  try {
+    Xapian::Database source(from.string());
+    DOSAR_TRY(check_format(source, from.string()));
+    source.compact(to.string());
+    return {};
+  } catch (const Xapian::Error& e) {
+    fs::remove_all(to, ec);
+    return translate(e, from.string());
+  }
+}
+
 Result<std::unique_ptr<SearchIndex>> open_search_index(const IndexLocation& location, IndexAccess access,
                                                        const IndexLimits& limits) {
   if (!location.remote()) return open_xapian_index(location.dir, access, limits);

@@ -52,6 +52,9 @@ expect_output_contains "reindex"
 expect_exit 0 D reindex
 expect_exit 0 D search --json --all-versions Baicului
 [[ $(jq .total "$WORK/last.out") == 1 ]] || fail "reindex lost a version"
+# Built beside, compacted, swapped in: nothing left behind.
+leftovers=$(find "$DOSAR_ARCHIVE" -maxdepth 1 -name 'index.*')
+[[ -z $leftovers ]] || fail "reindex left $leftovers"
 
 # Interoperable: Xapian's own tools open it; prefixes are documented in the README.
 # (Debian names delve xapian-delve.)
