@@ -1,7 +1,6 @@
 // The registry desk and the citizen's status page: /api/v1/registry…, and
 // /api/v1/public/status (no sign-in).
 #include <algorithm>
-#include <cctype>
 #include <limits>
 #include <set>
 #include <tuple>
@@ -92,12 +91,6 @@ struct BookFilter {
   std::string from, to, status, text;
 };
 
-std::string folded_lower(std::string_view text) {
-  std::string out = fold_diacritics(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool is_open(const std::string& status) {
   return status == "registered" || status == "assigned" || status == "in-progress";
 }
@@ -115,7 +108,6 @@ Result<BookFilter> book_filter(const httplib::Request& req) {
   if (!statuses.count(f.status))
     return make_error(ErrorCode::invalid_argument, "status", "no such status: '" + f.status + "'");
   if (f.text.size() > 200) return make_error(ErrorCode::invalid_argument, "q", "longer than 200 bytes");
-  f.text = folded_lower(f.text);
   return f;
 }
 
@@ -178,8 +170,7 @@ void list_entries(const App& app, ArchiveStore& archive, const Caller& caller, c
   query.offset = page ? (page - 1) * per_page : 0;
   query.limit = page ? per_page : static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
   if (!caller.visibility.all_departments) {
-    query.departments.emplace();
-    for (const std::string& d : caller.visibility.departments) query.departments->push_back(folded_lower(d));
+    query.departments = caller.visibility.departments;  // the store compares them folded
   }
   auto found = (*store)->book_page(query);
   if (!found.ok()) return send_error(res, found.error());

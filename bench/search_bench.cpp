@@ -46,6 +46,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/text_folding.h"
 #include "index/search_index.h"
 #include "tests/support/xapian_server.h"
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/cnp.h"
+#include "base/text_folding.h"
 #include "index/romanian_text.h"
 #include "index/search_index.h"
 

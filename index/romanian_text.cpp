@@ -1,6 +1,6 @@
 #include "index/romanian_text.h"
 
-#include "index/search_index.h"
+#include "base/text_folding.h"
 
 namespace dosar::romanian {
 

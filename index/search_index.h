@@ -182,8 +182,4 @@ std::size_t shard_of(std::int64_t document_id, std::size_t shard_count);
 Result<std::unique_ptr<SearchIndex>> open_search_index(const IndexLocation& location, IndexAccess access,
                                                        const IndexLimits& limits = {});
 
-// Diacritics folded (ă â → a, î → i, ș ş → s, ț ţ → t, and other Latin
-// letters with marks), for matching; case is kept.
-std::string fold_diacritics(std::string_view text);
-
 }  // namespace dosar

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <set>
 
-#include "index/search_index.h"
+#include "base/text_folding.h"
 #include "storage/flow_store.h"
 #include "storage/registry_store.h"
 
@@ -78,7 +78,7 @@ Status check_purpose(const std::string& purpose) {
 }
 
 std::string fold_name(std::string_view name) {
-  std::string folded = fold_diacritics(name);
+  std::string folded = fold_for_matching(name);
   std::string out;
   bool space = false;
   for (char c : folded) {
@@ -88,7 +88,7 @@ std::string fold_name(std::string_view name) {
     }
     if (space) out += ' ';
     space = false;
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out += c;
   }
   return out;
 }

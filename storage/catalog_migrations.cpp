@@ -2,7 +2,47 @@
 
 #include <regex>
 
+#include "base/text_folding.h"
+
 namespace dosar {
+namespace {
+
+// Migration 18: the folded copies of the registry entries already there,
+// a thousand rows at a time (a register of years holds hundreds of
+// thousands).
+Status fill_registry_folded(sql::Database& db) {
+  struct Row {
+    std::int64_t id;
+    std::string subject, department;
+  };
+  // Statements are prepared per use (the connection caches them): a
+  // statement is bound once, then stepped to its end.
+  for (std::int64_t after = 0;;) {
+    std::vector<Row> rows;
+    {
+      auto read = db.prepare(
+          "SELECT id, subject, department FROM registry_entries WHERE id > ? ORDER BY id LIMIT 1000");
+      if (!read.ok()) return read.error();
+      read->bind(1, after);
+      DOSAR_TRY(read->for_each_row([&] {
+        rows.push_back({read->integer(0), read->text(1), read->text(2)});
+      }));
+    }
+    if (rows.empty()) return {};
+    for (const Row& r : rows) {
+      auto write =
+          db.prepare("UPDATE registry_entries SET subject_folded = ?, department_folded = ? WHERE id = ?");
+      if (!write.ok()) return write.error();
+      DOSAR_TRY(write->bind(1, fold_for_matching(r.subject))
+                    .bind(2, fold_for_matching(r.department))
+                    .bind(3, r.id)
+                    .run());
+    }
+    after = rows.back().id;
+  }
+}
+
+}  // namespace
 
 // Plain SQL that PostgreSQL also accepts once migration_sql has translated
 // the types, except where a migration gives PostgreSQL's own text: ids use
@@ -660,6 +700,20 @@ ALTER TABLE user_logins ADD COLUMN authentication TEXT NOT NULL DEFAULT 'local'
   CHECK (authentication IN ('local', 'ldap'));
 CREATE INDEX registry_entries_by_time ON registry_entries(register_name, registered_at);
 )sql"},
+      // Issue 7. The registry book's text and department filters compare
+      // folded to folded: the store writes these copies with
+      // fold_for_matching on every insert and routing, the query is folded
+      // by the same function, so "kovacs" finds "Kovács" and "muller"
+      // "Müller", as search does (SQL's LOWER and REPLACE knew only the
+      // Romanian letters, and SQLite's LOWER only ASCII). No index: the text
+      // filter is a substring (LIKE '%…%'), which no B-tree serves, and the
+      // book's pages walk registry_entries_by_time anyway.
+      {18,
+       R"sql(
+ALTER TABLE registry_entries ADD COLUMN subject_folded TEXT NOT NULL DEFAULT '';
+ALTER TABLE registry_entries ADD COLUMN department_folded TEXT NOT NULL DEFAULT '';
+)sql",
+       "", "", fill_registry_folded},
   };
   return migrations;
 }

@@ -16,6 +16,10 @@ struct Migration {
   // ALTER TABLE … CONSTRAINT), run before `sql` on that engine only.
   const char* sqlite_first = "";
   const char* postgresql_first = "";
+  // What only Dosar's code can compute for rows already there (text folded
+  // by base/text_folding.h), run after `sql` in the same transaction on
+  // both engines; nullptr: nothing.
+  Status (*fill)(sql::Database& db) = nullptr;
 };
 
 const std::vector<Migration>& catalog_migrations();

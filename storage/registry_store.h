@@ -160,11 +160,12 @@ struct RegistryBookQuery {
   // yet checked at the desk (such entries are then not "registered").
   std::string status;
   std::string today;  // YYYY-MM-DD, for "overdue"
-  // Lower-case text without diacritics (ă â î ș ş ț ţ folded), found in the
-  // number or the subject; "" : any.
+  // Text found in the number or the subject, case and diacritics ignored
+  // (both sides folded by fold_for_matching, base/text_folding.h: "kovacs"
+  // finds "Kovács"); "" : any.
   std::string text;
-  // Departments (folded likewise) whose entries may be listed, besides
-  // those not yet routed; nullopt: every department.
+  // Departments (compared folded likewise) whose entries may be listed,
+  // besides those not yet routed; nullopt: every department.
   std::optional<std::vector<std::string>> departments;
   std::size_t offset = 0;
   std::size_t limit = 50;

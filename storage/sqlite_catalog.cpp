@@ -140,6 +140,7 @@ class SqlCatalog final : public Catalog {
     for (const Migration& m : migrations) {
       if (m.number <= current) continue;
       DOSAR_TRY(db_.exec(migration_sql(m, db_.dialect())));
+      if (m.fill) DOSAR_TRY(m.fill(db_));
       auto mark = db_.prepare("INSERT INTO schema_migrations(number, applied_at) VALUES (?, ?)");
       if (!mark.ok()) return mark.error();
       DOSAR_TRY(mark->bind(1, std::int64_t{m.number}).bind(2, now()).run());

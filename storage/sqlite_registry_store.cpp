@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "base/text_folding.h"
 #include "storage/archive_store.h"
 #include "storage/registry_store.h"
 #include "storage/sql_db.h"
@@ -17,19 +18,6 @@ using sql::Transaction;
 constexpr const char* kEntryColumns =
     "id, register_name, year, seq, number, registered_at, channel, sender_name, sender_contact, subject, "
     "kind, document_date, department, assignee, deadline, status, annul_reason, answers_entry";
-
-// `column` lower-cased with the Romanian diacritics folded, in portable SQL
-// (LOWER and REPLACE, as PostgreSQL has them too), for the registry book's
-// text and department filters. LOWER only knows ASCII in SQLite, hence both
-// cases of each letter.
-std::string folded(const std::string& column) {
-  static const char* const kFolds[][2] = {{"ă", "a"}, {"Ă", "a"}, {"â", "a"}, {"Â", "a"}, {"î", "i"},
-                                          {"Î", "i"}, {"ș", "s"}, {"Ș", "s"}, {"ş", "s"}, {"Ş", "s"},
-                                          {"ț", "t"}, {"Ț", "t"}, {"ţ", "t"}, {"Ţ", "t"}};
-  std::string sql = "LOWER(" + column + ")";
-  for (const auto& fold : kFolds) sql = "REPLACE(" + sql + ", '" + fold[0] + "', '" + fold[1] + "')";
-  return sql;
-}
 
 // `text` with LIKE's wildcards (and the escape character) escaped by '\'.
 std::string like_escaped(const std::string& text) {
@@ -174,8 +162,8 @@ class SqliteRegistryStore final : public RegistryStore {
     auto insert = db_.prepare(
         "INSERT INTO registry_entries(register_name, year, seq, number, registered_at, channel, sender_name, "
         "sender_contact, subject, kind, document_date, deadline, status, answers_entry, access_salt, "
-        "access_hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, ?) RETURNING id");
+        "access_hash, subject_folded) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?, ?, ?) RETURNING id");
     if (!insert.ok()) return insert.error();
     auto inserted = insert->bind(1, n.register_name)
                         .bind(2, std::int64_t{year})
@@ -192,6 +180,7 @@ class SqliteRegistryStore final : public RegistryStore {
                         .bind(13, n.answers)
                         .bind(14, n.access_salt)
                         .bind(15, n.access_hash)
+                        .bind(16, fold_for_matching(n.subject))
                         .run_returning_id();
     if (!inserted.ok()) return inserted.error();
     const RegistryEntryId id = *inserted;
@@ -304,19 +293,22 @@ class SqliteRegistryStore final : public RegistryStore {
         return make_error(ErrorCode::invalid_argument, "status", "no such status: '" + q.status + "'");
       add("status = ?", {q.status});
     }
+    // Folded to folded: the columns hold fold_for_matching of the subject
+    // and department, written with them (and by the migration that added
+    // them for the rows before it).
     if (!q.text.empty()) {
-      std::string pattern = "%" + like_escaped(q.text) + "%";
-      add("(number LIKE ? ESCAPE '\\' OR " + folded("subject") + " LIKE ? ESCAPE '\\')", {pattern, pattern});
+      std::string pattern = "%" + like_escaped(fold_for_matching(q.text)) + "%";
+      add("(number LIKE ? ESCAPE '\\' OR subject_folded LIKE ? ESCAPE '\\')", {pattern, pattern});
     }
     if (q.departments) {
       std::string in = "department = ''";
       if (!q.departments->empty()) {
-        in += " OR " + folded("department") + " IN (?";
+        in += " OR department_folded IN (?";
         for (std::size_t i = 1; i < q.departments->size(); ++i) in += ", ?";
         in += ")";
       }
       where += " AND (" + in + ")";
-      args.insert(args.end(), q.departments->begin(), q.departments->end());
+      for (const std::string& d : *q.departments) args.push_back(fold_for_matching(d));
     }
     auto count = db_.prepare("SELECT COUNT(*) FROM registry_entries WHERE " + where);
     if (!count.ok()) return count.error();
@@ -617,16 +609,20 @@ class SqliteRegistryStore final : public RegistryStore {
                         "is now " + current->status + ", not " + c.expected_status + "; nothing changed");
     auto s = db_.prepare(
         "UPDATE registry_entries SET status = ?, department = COALESCE(?, department), "
+        "department_folded = COALESCE(?, department_folded), "
         "assignee = COALESCE(?, assignee), deadline = COALESCE(?, deadline), "
         "annul_reason = CASE WHEN ? = 'annulled' THEN ? ELSE annul_reason END WHERE id = ?");
     if (!s.ok()) return s.error();
+    std::optional<std::string> department_folded;
+    if (c.department) department_folded = fold_for_matching(*c.department);
     DOSAR_TRY(s->bind(1, c.status)
                   .bind(2, c.department)
-                  .bind(3, c.assignee)
-                  .bind(4, c.deadline)
-                  .bind(5, c.status)
-                  .bind(6, c.note)
-                  .bind(7, id)
+                  .bind(3, department_folded)
+                  .bind(4, c.assignee)
+                  .bind(5, c.deadline)
+                  .bind(6, c.status)
+                  .bind(7, c.note)
+                  .bind(8, id)
                   .run());
     RegistryChange recorded = c;
     if (!recorded.department) recorded.department = current->department;

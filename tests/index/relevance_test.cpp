@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "base/text_folding.h"
 #include "index/search_index.h"
 #include "tests/support/temp_dir.h"
 #include "tests/test_paths.h"

@@ -630,12 +630,5 @@ TEST(XapianIndex, AnIndexOfAnotherFormatIsRefusedForReadingAndWriting) {
   EXPECT_TRUE(open_xapian_index(dir / "index", IndexAccess::rebuild).ok());
 }
 
-TEST(TextFolding, FoldsRomanianAndCommonLatinLetters) {
-  EXPECT_EQ(fold_diacritics("Ăă Ââ Îî Șș Şş Țț Ţţ"), "Aa Aa Ii Ss Ss Tt Tt");
-  EXPECT_EQ(fold_diacritics("Müller café"), "Muller cafe");
-  EXPECT_EQ(fold_diacritics("1234/22.11.2026 €"), "1234/22.11.2026 €");
-  EXPECT_EQ(fold_diacritics(std::string("\xff\xfe", 2)), std::string("\xff\xfe", 2)) << "bad UTF-8 kept";
-}
-
 }  // namespace
 }  // namespace dosar

@@ -10,8 +10,9 @@
 #include <set>
 #include <thread>
 
-#include "index/search_index.h"
+#include "base/text_folding.h"
 #include "storage/archive_store.h"
+#include "storage/catalog_migrations.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
@@ -65,12 +66,13 @@ class RegistryTest : public ::testing::TestWithParam<RegistryTestBackend> {
     registry_ = std::make_unique<Registry>(archive_->catalog(), *store_, clock_);
   }
 
-  Registered add(const std::string& kind = "petitie", const std::string& register_name = "intrare") {
+  Registered add(const std::string& kind = "petitie", const std::string& register_name = "intrare",
+                 const std::string& subject = "Cerere") {
     Registration r;
     r.register_name = register_name;
     r.kind = kind;
     r.sender_name = "Ion Popescu";
-    r.subject = "Cerere";
+    r.subject = subject;
     auto done = registry_->register_entry(r, "clerk");
     EXPECT_TRUE(done.ok()) << done.error().to_string();
     return std::move(done).value();
@@ -544,11 +546,6 @@ TEST_P(RegistryTest, ConcurrentRegistrationsFromSeveralConnectionsStayGaplessOnO
 // The registry book's filters as the web page applied them, over every
 // entry, before they moved into the store's SQL (issue 7): what the store's
 // page must equal, entry for entry and in total.
-std::string folded_lower(const std::string& text) {
-  std::string out = fold_diacritics(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 RegistryBookPage book_reference(std::vector<RegistryEntry> all, const RegistryBookQuery& q) {
   std::stable_sort(all.begin(), all.end(), [](const RegistryEntry& a, const RegistryEntry& b) {
     return a.registered_at != b.registered_at ? a.registered_at > b.registered_at : a.id > b.id;
@@ -563,12 +560,14 @@ RegistryBookPage book_reference(std::vector<RegistryEntry> all, const RegistryBo
     if (q.status == "overdue" ? !(open && !e.deadline.empty() && e.deadline < q.today)
                               : !q.status.empty() && e.status != q.status)
       continue;
-    if (!q.text.empty() && folded_lower(e.number).find(q.text) == std::string::npos &&
-        folded_lower(e.subject).find(q.text) == std::string::npos)
+    const std::string text = fold_for_matching(q.text);
+    if (!text.empty() && fold_for_matching(e.number).find(text) == std::string::npos &&
+        fold_for_matching(e.subject).find(text) == std::string::npos)
       continue;
     if (q.departments && !e.department.empty() &&
-        std::find(q.departments->begin(), q.departments->end(), folded_lower(e.department)) ==
-            q.departments->end())
+        std::none_of(q.departments->begin(), q.departments->end(), [&](const std::string& d) {
+          return fold_for_matching(d) == fold_for_matching(e.department);
+        }))
       continue;
     if (page.total >= q.offset && page.total < q.offset + q.limit) page.entries.push_back(e);
     ++page.total;
@@ -629,9 +628,11 @@ TEST_P(RegistryTest, BookPageEqualsFilteringEveryEntryForEachFilterAndPage) {
   });
   for (const char* status : {"registered", "assigned", "in-progress", "answered", "annulled", "closed"})
     query([&](RegistryBookQuery& q) { q.status = status; });
-  for (const char* text : {"incalzire", "scoala", "50%", "_", "3/", "autorizatie de", "cerere de incalzire"})
+  for (const char* text : {"incalzire", "scoala", "50%", "_", "3/", "autorizatie de", "cerere de incalzire",
+                           "ÎNCĂLZIRE", "Școală"})
     query([&](RegistryBookQuery& q) { q.text = text; });
   query([](RegistryBookQuery& q) { q.departments = std::vector<std::string>{"asistenta sociala"}; });
+  query([](RegistryBookQuery& q) { q.departments = std::vector<std::string>{"Asistență socială"}; });
   query([](RegistryBookQuery& q) { q.departments = std::vector<std::string>{}; });
   query([](RegistryBookQuery& q) {
     q.register_name = "intrare", q.text = "ajutor", q.departments = std::vector<std::string>{"urbanism"},
@@ -660,6 +661,90 @@ TEST_P(RegistryTest, BookPageEqualsFilteringEveryEntryForEachFilterAndPage) {
   RegistryBookQuery lost;
   lost.status = "lost";
   EXPECT_EQ(store_->book_page(lost).error().code, ErrorCode::invalid_argument);
+}
+
+// Issue 7: the book's text filter folds as search does, not only the
+// Romanian letters: petitioners of Hungarian or German name are found typed
+// without marks, in any case, and routed entries by their department.
+TEST_P(RegistryTest, BookFindsSubjectsWithAnyLatinDiacriticsTypedWithOrWithoutThem) {
+  const RegistryEntry kovacs = add("petitie", "intrare", "Cerere Kovács Péter — ajutor încălzire").entry;
+  const RegistryEntry muller = add("petitie", "intrare", "Sesizare Müller Jürgen").entry;
+  add("petitie", "intrare", "Cerere de racordare");
+  ASSERT_TRUE(registry_->assign({kovacs.number, "intrare"}, "Asistență Socială", std::nullopt, "sef").ok());
+  auto found = [&](const std::string& text, std::optional<std::vector<std::string>> departments = {}) {
+    RegistryBookQuery q;
+    q.text = text;
+    q.departments = std::move(departments);
+    auto page = store_->book_page(q);
+    EXPECT_TRUE(page.ok()) << page.error().to_string();
+    std::vector<RegistryEntryId> ids;
+    for (const RegistryEntry& e : page->entries) ids.push_back(e.id);
+    EXPECT_EQ(page->total, ids.size()) << text;
+    return ids;
+  };
+  const std::vector<RegistryEntryId> just_kovacs{kovacs.id}, just_muller{muller.id};
+  for (const char* text : {"kovacs", "KOVÁCS", "Kovács Péter", "incalzire", "încălzire", "ÎNCĂLZIRE"})
+    EXPECT_EQ(found(text), just_kovacs) << text;
+  for (const char* text : {"muller", "MÜLLER", "jurgen"}) EXPECT_EQ(found(text), just_muller) << text;
+  EXPECT_TRUE(found("kovacz").empty());
+  EXPECT_EQ(found("kovacs", std::vector<std::string>{"asistenta sociala"}), just_kovacs);
+  EXPECT_TRUE(found("kovacs", std::vector<std::string>{"Urbanism"}).empty()) << "routed elsewhere";
+}
+
+// Issue 7: an archive whose catalogue predates the folded columns (every
+// migration before theirs, with an entry written then) gets them filled by
+// the migration that adds them, and its book finds the entry as a new one's.
+TEST_P(RegistryTest, BookOfAnArchiveFromBeforeTheFoldedColumnsFindsItsEntriesAfterMigrating) {
+  registry_.reset();
+  store_.reset();
+  archive_.reset();
+  const auto& migrations = catalog_migrations();
+  auto folding = std::find_if(migrations.begin(), migrations.end(), [](const Migration& m) {
+    return std::string(m.sql).find("subject_folded") != std::string::npos;
+  });
+  ASSERT_NE(folding, migrations.end());
+  {
+    const std::filesystem::path file = dir_ / "archive" / "catalog.sqlite";
+    if (!catalog_)
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
+    auto db = catalog_ ? sql::Database::open_postgresql(catalog_->target)
+                       : sql::Database::open_sqlite(file.string(), true);
+    ASSERT_TRUE(db.ok()) << db.error().to_string();
+    if (catalog_) {
+      ASSERT_TRUE(db->exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public;").ok());
+    }
+    auto tx = sql::Transaction::begin(*db);
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(
+        db->exec("CREATE TABLE schema_migrations (number INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+            .ok());
+    for (auto m = migrations.begin(); m != folding; ++m) {
+      auto done = db->exec(migration_sql(*m, db->dialect()) + "INSERT INTO schema_migrations VALUES (" +
+                           std::to_string(m->number) + ", '2026-11-01T00:00:00Z');");
+      ASSERT_TRUE(done.ok()) << m->number << ": " << done.error().to_string();
+    }
+    ASSERT_TRUE(
+        db->exec("INSERT INTO registry_entries(register_name, year, seq, number, registered_at, channel, "
+                 "sender_name, subject, kind, department, deadline, status, access_salt, access_hash) "
+                 "VALUES ('intrare', 2026, 1, '1/20.11.2026', '2026-11-20T08:00:00.000000Z', 'ghiseu', "
+                 "'Petent', 'Cerere Kovács Péter — ajutor încălzire', 'petitie', 'Asistență socială', "
+                 "'2026-12-20', 'assigned', '00', '00')")
+            .ok());
+    ASSERT_TRUE(tx->commit().ok());
+  }
+  auto archive = ArchiveStore::open(dir_ / "archive", clock_, real_file_system(), catalog_);
+  ASSERT_TRUE(archive.ok()) << archive.error().to_string();
+  auto store = open_registry_store(**archive, clock_);
+  ASSERT_TRUE(store.ok()) << store.error().to_string();
+  for (const char* text : {"kovacs", "KOVÁCS", "incalzire", "încălzire"}) {
+    RegistryBookQuery q;
+    q.text = text;
+    q.departments = std::vector<std::string>{"asistenta sociala"};
+    auto page = (*store)->book_page(q);
+    ASSERT_TRUE(page.ok()) << page.error().to_string();
+    ASSERT_EQ(page->total, 1u) << text;
+    EXPECT_EQ(page->entries[0].subject, "Cerere Kovács Péter — ajutor încălzire") << "the original kept";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -696,14 +781,16 @@ TEST(RegistryBook, APageOfTwentyThousandEntriesCostsAboutWhatAPageOfAHundredDoes
     return std::string("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ") +
            std::to_string(count) +
            ") INSERT INTO registry_entries(register_name, year, seq, number, registered_at, channel, "
-           "sender_name, subject, kind, department, deadline, status, access_salt, access_hash) SELECT '" +
+           "sender_name, subject, kind, department, deadline, status, access_salt, access_hash, "
+           "subject_folded, department_folded) SELECT '" +
            register_name +
            "', 2026, i, i || '/01.06.2026', printf('2026-06-01T%02d:%02d:%02d.000000Z', i / 3600, (i / 60) % "
            "60, "
            "i % 60), 'ghiseu', 'Petent', CASE WHEN i % 1000 = 0 THEN 'Cerere de încălzire' ELSE 'Cerere' "
            "END, "
            "'petitie', CASE i % 2 WHEN 0 THEN 'Urbanism' ELSE 'Asistență socială' END, '2026-07-01', "
-           "'assigned', '00', '00' FROM n;";
+           "'assigned', '00', '00', CASE WHEN i % 1000 = 0 THEN 'cerere de incalzire' ELSE 'cerere' END, "
+           "CASE i % 2 WHEN 0 THEN 'urbanism' ELSE 'asistenta sociala' END FROM n;";
   };
   std::string out;
   ASSERT_EQ(testing::shell("sqlite3 " + (dir / "archive" / "catalog.sqlite").string() + " \"" +

@@ -1,7 +1,7 @@
+#include "base/text_folding.h"
+
 #include <string>
 #include <string_view>
-
-#include "index/search_index.h"
 
 namespace dosar {
 namespace {
@@ -69,6 +69,13 @@ std::string fold_diacritics(std::string_view text) {
     else
       out.append(text.substr(start, i - start));
   }
+  return out;
+}
+
+std::string fold_for_matching(std::string_view text) {
+  std::string out = fold_diacritics(text);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return out;
 }
 
