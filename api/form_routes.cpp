@@ -6,6 +6,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <thread>
@@ -434,7 +435,36 @@ void add_documents(const App& app, const httplib::Request& req, httplib::Respons
       {{"number", entry->number}, {"added", attachments->size()}, {"documents", entry->documents.size()}});
 }
 
-// The desk: what waits to be checked, with the answers the citizen gave.
+// One submission waiting at the desk as the desk sees it; `opened` by a
+// caller with restricted access: the answers and the entry's texts with
+// their CNPs in clear, else masked.
+json queued_item(ArchiveStore& archive, const Caller& caller, forms::QueuedSubmission& q, bool opened) {
+  bool personal = caller.visibility.allows(q.entry.department, "restricted-personal-data");
+  const bool clear = opened && personal;
+  if (!clear) persons::mask_cnps(q.entry);  // a list has no purpose (issue 12)
+  json item = to_json(q.entry, personal);
+  item["status"] = "to-verify";
+  item["status_label"] = forms::status_label("to-verify");
+  item["form"] = q.submission.form_id;
+  item["form_version"] = q.submission.form_version;
+  item["notice_version"] = q.submission.notice_version;
+  item["consent_at"] = q.submission.consent_at;
+  // The answers are JSON strings: masking their text keeps them JSON.
+  item["fields"] =
+      personal ? json::parse(clear ? q.submission.answers : mask_cnps(q.submission.answers), nullptr, false)
+               : json("restricted");
+  json documents = json::array();
+  for (DocumentId id : q.entry.documents) {
+    auto d = archive.catalog().document(id);
+    if (d.ok() && caller.visibility.allows(d->department, d->confidentiality))
+      documents.push_back({{"id", id}, {"title", mask_cnps(d->title)}});
+  }
+  item["documents"] = documents;
+  return item;
+}
+
+// The desk: what waits to be checked, with the answers the citizen gave
+// (CNPs masked: GET …/online/submission opens one).
 void queue(const App& app, ArchiveStore& archive, const Caller& caller, const httplib::Request&,
            httplib::Response& res) {
   auto desk = forms::OnlineDesk::open(archive, {}, {}, &app.forms->definitions);
@@ -442,28 +472,40 @@ void queue(const App& app, ArchiveStore& archive, const Caller& caller, const ht
   auto waiting = desk->queue();
   if (!waiting.ok()) return send_error(res, waiting.error());
   json list = json::array();
-  for (auto& q : *waiting) {
-    if (!caller.visibility.allows(q.entry.department, "internal")) continue;
-    bool personal = caller.visibility.allows(q.entry.department, "restricted-personal-data");
-    persons::mask_cnps(q.entry);  // a list has no purpose (issue 12)
-    json item = to_json(q.entry, personal);
-    item["status"] = "to-verify";
-    item["status_label"] = forms::status_label("to-verify");
-    item["form"] = q.submission.form_id;
-    item["form_version"] = q.submission.form_version;
-    item["notice_version"] = q.submission.notice_version;
-    item["consent_at"] = q.submission.consent_at;
-    item["fields"] = personal ? json::parse(q.submission.answers, nullptr, false) : json("restricted");
-    json documents = json::array();
-    for (DocumentId id : q.entry.documents) {
-      auto d = archive.catalog().document(id);
-      if (d.ok() && caller.visibility.allows(d->department, d->confidentiality))
-        documents.push_back({{"id", id}, {"title", mask_cnps(d->title)}});
-    }
-    item["documents"] = documents;
-    list.push_back(item);
-  }
+  for (auto& q : *waiting)
+    if (caller.visibility.allows(q.entry.department, "internal"))
+      list.push_back(queued_item(archive, caller, q, false));
   send_json(res, 200, {{"entries", list}});
+}
+
+// GET /api/v1/registry/online/submission?number=N: one submission waiting
+// at the desk, its answers in clear, for the clerk to check them against
+// the attachments before registering it. Opening it is a read of every
+// known person whose CNP it holds, recorded (purpose
+// "înregistrare-cerere"), whoever is assigned to them (issue 12).
+void open_submission(const App& app, ArchiveStore& archive, const Caller& caller, const httplib::Request& req,
+                     httplib::Response& res) {
+  const std::string number = req.get_param_value("number");
+  auto desk = forms::OnlineDesk::open(archive, {}, {}, &app.forms->definitions);
+  if (!desk.ok()) return send_error(res, desk.error());
+  auto waiting = desk->queue();
+  if (!waiting.ok()) return send_error(res, waiting.error());
+  auto q = std::find_if(waiting->begin(), waiting->end(),
+                        [&](const forms::QueuedSubmission& w) { return w.entry.number == number; });
+  if (q == waiting->end() || !caller.visibility.allows(q->entry.department, "internal"))
+    return send_error(res, make_error(ErrorCode::not_found, "registry " + number,
+                                      "no submission waiting for a check has this number"));
+  json item = queued_item(archive, caller, *q, true);
+  if (caller.visibility.allows(q->entry.department, "restricted-personal-data")) {
+    auto persons = persons::Persons::open(archive);
+    if (!persons.ok()) return send_error(res, persons.error());
+    std::string seen = q->submission.answers;
+    for (const std::string* text : persons::registry_texts(q->entry)) seen += "\n" + *text;
+    auto recorded =
+        (*persons)->record_registration_read(seen, caller.user.name, "online submission " + q->entry.number);
+    if (!recorded.ok()) return send_error(res, recorded.error());
+  }
+  send_json(res, 200, item);
 }
 
 std::string string_field(const json& body, const char* name) {
@@ -599,6 +641,7 @@ void add_form_routes(httplib::Server& server, const App& app) {
               [&app](const httplib::Request& req, httplib::Response& res,
                      const httplib::ContentReader& reader) { add_documents(app, req, res, reader); });
   server.Get("/api/v1/registry/online", signed_in(app, queue));
+  server.Get("/api/v1/registry/online/submission", signed_in(app, open_submission));
   server.Post("/api/v1/registry/online/accept",
               signed_in(app, [](const App& a, ArchiveStore& archive, const Caller& caller,
                                 const httplib::Request& req,

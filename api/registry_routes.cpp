@@ -98,6 +98,12 @@ bool is_open(const std::string& status) {
 Result<BookFilter> book_filter(const httplib::Request& req) {
   BookFilter f{req.get_param_value("from"), req.get_param_value("to"), req.get_param_value("status"),
                req.get_param_value("q")};
+  // A list shows every CNP masked and declares no read (issue 12): a purpose
+  // here would promise what it does not do.
+  if (req.has_param("purpose"))
+    return make_error(ErrorCode::invalid_argument, "purpose",
+                      "the registry book shows every CNP masked and takes no purpose; "
+                      "GET /api/v1/registry/entry?number=N&purpose=P reads one entry");
   for (auto [name, value] : {std::pair{"from", &f.from}, std::pair{"to", &f.to}})
     if (!value->empty() && !is_iso_date(*value))
       return make_error(ErrorCode::invalid_argument, name, "must be a date YYYY-MM-DD, not '" + *value + "'");

@@ -9,6 +9,7 @@
 
 #include "cli/context.h"
 #include "ingest/archive_index.h"
+#include "persons/persons.h"
 
 namespace dosar::cli {
 namespace {
@@ -46,11 +47,18 @@ std::vector<OptionSpec> sign_options(bool to_file) {
   return options;
 }
 
+// --purpose with `why` and the purposes of persons::purposes() (one list).
+OptionSpec purpose_option(const std::string& why) {
+  std::string names;
+  for (const std::string& p : persons::purposes()) names += (names.empty() ? "" : ", ") + p;
+  return {"--purpose", "P", why + ": " + names};
+}
+
 // Reads of a document's content (issue 12): needed when it is in a person's file.
-const OptionSpec kPurposeOption = {
-    "--purpose", "P",
-    "why the document is read, needed when it is in a person's file: anchetă-socială, evaluare, "
-    "soluționare-cerere, monitorizare-caz, control, solicitare-persoană-vizată"};
+const OptionSpec kPurposeOption =
+    purpose_option("why the document is read, needed when it is in a person's file");
+// Reads of a person's own data: a purpose is always required.
+const OptionSpec kPersonPurposeOption = purpose_option("why the data is read (required)");
 
 const std::vector<Entry>& command_table() {
   static const std::vector<Entry> table = {
@@ -370,11 +378,14 @@ const std::vector<Entry>& command_table() {
        run_records_dispose},
       {{"records sheet",
         "ID",
-        "the electronic sheet of a document (Law 135/2007)",
+        "the electronic sheet of a document (Law 135/2007); CNPs in it masked, except to a reader "
+        "assigned to their person who gives --purpose",
         {{"--xml", "", "as XML"},
          {"--set", "FIELD=VALUE",
           "set owner, issuer, disposal-holder, classification, keywords, paper-location or issue-date "
-          "(repeatable)"}},
+          "(repeatable)"},
+         kPurposeOption,
+         {"--as", "USER", "read with USER's assignments (default: $DOSAR_USER or your login)"}},
         1,
         1,
         true},
@@ -615,7 +626,8 @@ const std::vector<Entry>& command_table() {
        run_registry_show},
       {{"registry list",
         "",
-        "list entries",
+        "list entries; every CNP masked (a list reads no one's data: `registry show NR --purpose P` shows "
+        "one entry's CNPs to a reader assigned to their person)",
         {{"--register", "R", "only this register"},
          {"--year", "Y", "only this year"},
          {"--as", "USER", "show with USER's rights"}},
@@ -625,7 +637,7 @@ const std::vector<Entry>& command_table() {
        run_registry_list},
       {{"registry overdue",
         "",
-        "open entries that are late or due within N days",
+        "open entries that are late or due within N days; every CNP masked, as in `registry list`",
         {{"--within", "N", "days ahead (default 0: late or due today)"},
          {"--department", "D", "only entries assigned to department D"},
          {"--as", "USER", "show with USER's rights"}},
@@ -698,10 +710,7 @@ const std::vector<Entry>& command_table() {
       {{"person show",
         "ID",
         "a person, their households, assignments and rectifications",
-        {{"--purpose", "P",
-          "why the data is read (required): anchetă-socială, evaluare, soluționare-cerere, monitorizare-caz, "
-          "control, solicitare-persoană-vizată"},
-         {"--as", "USER", "acting user (default: $DOSAR_USER or your login)"}},
+        {kPersonPurposeOption, {"--as", "USER", "acting user (default: $DOSAR_USER or your login)"}},
         1,
         1,
         true},
@@ -709,10 +718,7 @@ const std::vector<Entry>& command_table() {
       {{"person find",
         "NAME|CNP",
         "persons you may see, by name (without diacritics) or by exact CNP; CNPs are masked",
-        {{"--purpose", "P",
-          "why the data is read (required): anchetă-socială, evaluare, soluționare-cerere, monitorizare-caz, "
-          "control, solicitare-persoană-vizată"},
-         {"--as", "USER", "acting user (default: $DOSAR_USER or your login)"}},
+        {kPersonPurposeOption, {"--as", "USER", "acting user (default: $DOSAR_USER or your login)"}},
         1,
         SIZE_MAX,
         true},
@@ -742,9 +748,7 @@ const std::vector<Entry>& command_table() {
       {{"person timeline",
         "ID",
         "the person's file, newest first: documents, registry entries, flows",
-        {{"--purpose", "P",
-          "why the data is read (required): anchetă-socială, evaluare, soluționare-cerere, monitorizare-caz, "
-          "control, solicitare-persoană-vizată"},
+        {kPersonPurposeOption,
          {"--limit", "N", "items per page (default 50)"},
          {"--after", "CURSOR", "the next page (printed by the previous one)"},
          {"--as", "USER", "acting user (default: $DOSAR_USER or your login)"}},
@@ -821,9 +825,7 @@ const std::vector<Entry>& command_table() {
         "everything about a person (GDPR art. 15): a .tar with a PDF summary, the data, the documents, a "
         "manifest",
         {{"-o", "FILE.tar", "the archive to write"},
-         {"--purpose", "P",
-          "why the data is read (required): anchetă-socială, evaluare, soluționare-cerere, monitorizare-caz, "
-          "control, solicitare-persoană-vizată"},
+         kPersonPurposeOption,
          {"--as", "USER", "acting user (default: $DOSAR_USER or your login)"}},
         1,
         1,
@@ -832,10 +834,7 @@ const std::vector<Entry>& command_table() {
       {{"person erasure-report",
         "ID",
         "answer to an erasure request (GDPR art. 17): what can go, what must stay and under which rule",
-        {{"--purpose", "P",
-          "why the data is read (required): anchetă-socială, evaluare, soluționare-cerere, monitorizare-caz, "
-          "control, solicitare-persoană-vizată"},
-         {"--as", "USER", "acting user (default: $DOSAR_USER or your login)"}},
+        {kPersonPurposeOption, {"--as", "USER", "acting user (default: $DOSAR_USER or your login)"}},
         1,
         1,
         true},

@@ -3,6 +3,7 @@
 
 #include "base/cnp.h"
 #include "cli/context.h"
+#include "persons/persons.h"
 #include "records/records.h"
 
 namespace dosar::cli {
@@ -397,6 +398,11 @@ ExitCode run_records_sheet(Context& c) {
   if (!id.ok()) return c.fail(id.error());
   auto r = open_records(c);
   if (!r.ok()) return c.fail(r.error());
+  // The sheet of a document in a person's file is their data (issue 12):
+  // read as `registry show` reads an entry, refused before any --set.
+  auto persons = persons::Persons::open(*r->archive);
+  if (!persons.ok()) return c.fail(persons.error());
+  if (Status read = record_person_read(c, **persons, *id, "sheet"); !read.ok()) return c.fail(read.error());
   for (const std::string& assignment : c.command.get_all("--set")) {
     auto eq = assignment.find('=');
     if (eq == std::string::npos || eq == 0)
@@ -407,6 +413,12 @@ ExitCode run_records_sheet(Context& c) {
   }
   auto sheet = r->records->sheet(*id);
   if (!sheet.ok()) return c.fail(sheet.error());
+  // CNPs in clear only to a reader assigned to their person, with a purpose.
+  if (Status masked = (*persons)->mask_cnps_for(
+          records::sheet_texts(*sheet), c.command.get("--as").value_or(c.actor()),
+          c.command.get("--purpose").value_or(""), "CNP in the sheet of document " + std::to_string(*id));
+      !masked.ok())
+    return c.fail(masked.error());
   auto fields = records::sheet_entries(*sheet);
   if (c.json) {
     nlohmann::json j = {{"document", sheet->document_id}};

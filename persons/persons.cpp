@@ -56,12 +56,13 @@ bool all_digits(const std::string& s) {
 
 const std::vector<std::string>& purposes() {
   static const std::vector<std::string> list = {
-      "anchetă-socială",            // the social inquiry of a case
-      "evaluare",                   // assessing needs or eligibility
-      "soluționare-cerere",         // answering a request of the person
-      "monitorizare-caz",           // following up a case
-      "control",                    // internal control, audit, inspection
-      "solicitare-persoană-vizată"  // the person's own request (GDPR art. 15-17)
+      "anchetă-socială",             // the social inquiry of a case
+      "evaluare",                    // assessing needs or eligibility
+      "soluționare-cerere",          // answering a request of the person
+      "monitorizare-caz",            // following up a case
+      "control",                     // internal control, audit, inspection
+      "solicitare-persoană-vizată",  // the person's own request (GDPR art. 15-17)
+      "înregistrare-cerere"          // the desk checking a request before registering it
   };
   return list;
 }
@@ -333,15 +334,34 @@ Result<std::string> Persons::mask_cnps_for(std::string_view text, const std::str
 }
 
 Status Persons::mask_cnps_for(RegistryEntry& e, const std::string& user, const std::string& purpose) {
+  return mask_cnps_for(registry_texts(e), user, purpose, "CNP in registry entry " + e.number);
+}
+
+Status Persons::mask_cnps_for(const std::vector<std::string*>& texts, const std::string& user,
+                              const std::string& purpose, const std::string& what) {
   // One look at all the texts, so that a person is recorded once.
   std::string all;
-  for (const std::string* text : registry_texts(e)) all += *text + "\n";
-  auto shown = cnps_shown(all, user, purpose, "CNP in registry entry " + e.number);
+  for (const std::string* text : texts) all += *text + "\n";
+  auto shown = cnps_shown(all, user, purpose, what);
   if (!shown.ok()) return shown.error();
-  for (std::string* text : registry_texts(e))
+  for (std::string* text : texts)
     *text = replace_cnps(
         *text, [&](std::string_view cnp) { return shown->count(cnp) ? std::string(cnp) : mask_cnp(cnp); });
   return {};
+}
+
+Result<std::size_t> Persons::record_registration_read(std::string_view text, const std::string& user,
+                                                      const std::string& what) {
+  std::size_t recorded = 0;
+  for (const std::string& cnp : find_cnps(text)) {
+    auto person = store_->person_by_cnp(cnp);
+    if (!person.ok()) return person.error();
+    if (!*person) continue;
+    DOSAR_TRY(store_->record_access(
+        AccessRecord{0, (*person)->id, user, format_utc(clock_.now()), "înregistrare-cerere", what}));
+    ++recorded;
+  }
+  return recorded;
 }
 
 Status Persons::record_declared_read(const std::string& kind, std::int64_t target, const std::string& subject,

@@ -168,6 +168,20 @@ class Persons {
   // `user` may read them: the rule of mask_cnps_for, each person whose CNP
   // is shown recorded once ("CNP in registry entry N"). Errors: io.
   Status mask_cnps_for(RegistryEntry& e, const std::string& user, const std::string& purpose);
+  // The same for any set of texts read together (the fields of a
+  // document's electronic sheet: records::sheet_texts), each person whose
+  // CNP is shown recorded once as `what`. Errors: io.
+  Status mask_cnps_for(const std::vector<std::string*>& texts, const std::string& user,
+                       const std::string& purpose, const std::string& what);
+
+  // A read whose duty is to see the CNPs in `text` whoever is assigned: the
+  // desk checking a citizen's online submission before registering it
+  // (GDPR art. 6(1)(e)). Every known person whose valid CNP is in `text`
+  // gets an access record with purpose "înregistrare-cerere" and `what`;
+  // a CNP of no one in the archive has no file to record it in. Returns
+  // how many persons were recorded. Errors: io.
+  Result<std::size_t> record_registration_read(std::string_view text, const std::string& user,
+                                               const std::string& what);
 
   // A read that must declare why (`dosar registry show`, the web's
   // GET /api/v1/registry/entry): nothing to do when `kind`/`target` is in no

@@ -80,6 +80,10 @@ std::vector<std::pair<std::string, std::string>> sheet_entries(const Sheet& shee
 // The sheet as XML (<sheet format="1" document="ID">, one element per field,
 // then <history>), written with libxml2.
 std::string sheet_xml(const Sheet& sheet);
+// The free texts of a sheet a CNP may be written in (title, owner, issuer,
+// disposal holder, classification, keywords, paper location, and the
+// detail of each history event), for masking (persons::mask_cnps_for).
+std::vector<std::string*> sheet_texts(Sheet& sheet);
 // The fields `records sheet --set` accepts.
 const std::vector<std::string>& settable_sheet_fields();
 

@@ -139,6 +139,13 @@ std::vector<std::pair<std::string, std::string>> sheet_entries(const Sheet& s) {
           {"last-verified", s.last_verified}};
 }
 
+std::vector<std::string*> sheet_texts(Sheet& s) {
+  std::vector<std::string*> texts{&s.title,          &s.owner,    &s.issuer,        &s.disposal_holder,
+                                  &s.classification, &s.keywords, &s.paper_location};
+  for (AuditRecord& a : s.history) texts.push_back(&a.detail);
+  return texts;
+}
+
 std::string sheet_xml(const Sheet& s) {
   auto x = [](const std::string& text) { return reinterpret_cast<const xmlChar*>(text.c_str()); };
   xmlDoc* doc = xmlNewDoc(x("1.0"));

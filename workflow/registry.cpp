@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "base/cnp.h"
 #include "workflow/access_code.h"
 
 namespace dosar::workflow {
@@ -488,7 +489,8 @@ Result<CitizenView> Registry::lookup(const std::string& number, const std::strin
     for (const RegistryEvent& ev : e.history)
       if (ev.event != "code-reissued")
         view.route.push_back({format_bucharest(ev.at), ev.event, ev.status, ev.department,
-                              told.count(ev.event) ? ev.note : std::string()});
+                              // Never a CNP on the public page, whoever types the code (issue 12).
+                              told.count(ev.event) ? mask_cnps(ev.note) : std::string()});
     return view;
   }
   // An unknown number and a wrong code get the same answer: the lookup must
@@ -506,14 +508,10 @@ Result<Receipt> Registry::receipt(const RegistryEntry& e, const std::string& acc
   for (const Register& g : *registers)
     if (g.name == e.register_name) register_label = g.name + " (" + g.label + ")";
   auto k = kind(e.kind);
-  return Receipt{institution,
-                 register_label,
-                 e.number,
-                 format_bucharest(e.registered_at),
-                 e.subject,
-                 k.ok() ? k->label : e.kind,
-                 romanian_date(e.deadline),
-                 access_code};
+  return Receipt{institution, register_label, e.number, format_bucharest(e.registered_at),
+                 // Whoever is handed the receipt is not known here (the desk
+                 // prints it, a link downloads it), so no CNP in clear (issue 12).
+                 mask_cnps(e.subject), k.ok() ? k->label : e.kind, romanian_date(e.deadline), access_code};
 }
 
 }  // namespace dosar::workflow

@@ -170,9 +170,9 @@ class Registry {
   // Today's date in Bucharest, YYYY-MM-DD.
   std::string today() const;
 
-  // The citizen's view, given the number and the access code. Every attempt
-  // is audited. Errors: invalid_argument (malformed number), permission
-  // (number or code wrong: the two are not told apart), limit_exceeded.
+  // The citizen's view, given the number and the access code: never a CNP in
+  // clear (the notes told are masked). Every attempt is audited. Errors: invalid_argument (malformed number),
+  // permission (number or code wrong: the two are not told apart), limit_exceeded.
   Result<CitizenView> lookup(const std::string& number, const std::string& code, const std::string& actor);
   // Checks a code without counting it as a citizen lookup (printing a receipt).
   Status check_code(const RegistryEntry& entry, const std::string& code) const;
@@ -185,7 +185,8 @@ class Registry {
   bool is_public_information(const std::string& kind_name) const;
   bool is_petition(const std::string& kind_name) const;
   // What the receipt of `entry` prints, with `access_code` (checked by the
-  // caller with check_code, or just issued). Errors: io.
+  // caller with check_code, or just issued); CNPs in the subject masked, as
+  // nothing here knows who holds the receipt. Errors: io.
   Result<Receipt> receipt(const RegistryEntry& entry, const std::string& access_code,
                           const std::string& institution) const;
 

@@ -141,15 +141,27 @@ let lastRegistered = null;
 
 // Submissions from the public forms wait here until a clerk accepts (and
 // routes) them or annuls them as spam. Everything the citizen typed is shown
-// as text (textContent), never as markup.
+// as text (textContent), never as markup. The list shows CNPs masked;
+// "Deschide" opens one submission with its answers in clear, and the
+// server records that read in the files of the persons it names.
+function fieldList(fields, e) {
+  fields.replaceChildren();
+  if (e.fields && typeof e.fields === 'object')
+    for (const [name, value] of Object.entries(e.fields)) fields.append(el('dt', {}, name), el('dd', {}, value));
+}
+
 async function loadOnline() {
   const r = await api('GET', '/registry/online');
   const body = $('online-table').tBodies[0]; body.replaceChildren();
   $('online-empty').hidden = r.entries.length > 0;
   for (const e of r.entries) {
     const fields = el('dl', { className: 'fields' });
-    if (e.fields && typeof e.fields === 'object')
-      for (const [name, value] of Object.entries(e.fields)) fields.append(el('dt', {}, name), el('dd', {}, value));
+    fieldList(fields, e);
+    const open = el('button', { type: 'button', className: 'secondary' }, 'Deschide');
+    open.addEventListener('click', async () => {
+      try { fieldList(fields, await api('GET', '/registry/online/submission?number=' + encodeURIComponent(e.number))); open.hidden = true; }
+      catch (err) { showError(err.message); }
+    });
     const docs = el('ul', {});
     for (const d of e.documents) docs.append(el('li', {}, el('a', { href: '#/document/' + d.id }, d.title)));
     const id = 'q' + e.id;
@@ -170,7 +182,7 @@ async function loadOnline() {
     body.append(el('tr', { 'data-number': e.number }, el('td', {}, e.number, el('br'), roDate(e.deadline)),
                    el('td', {}, e.form, ' v', e.form_version),
                    el('td', {}, el('strong', {}, typeof e.sender === 'object' ? e.sender.name : 'date personale restricționate'),
-                     ' ', typeof e.sender === 'object' ? e.sender.contact : '', el('p', {}, e.subject), fields),
+                     ' ', typeof e.sender === 'object' ? e.sender.contact : '', el('p', {}, e.subject), fields, open),
                    el('td', {}, docs), el('td', {}, accept, reject)));
   }
 }

@@ -348,8 +348,15 @@ TEST_F(FormsServerTest, TheCitizenAddsDocumentsWithTheCodeAndWrongCodesAreLimite
 }
 
 TEST_F(FormsServerTest, TheClerkAcceptsAndRoutesOrAnnulsAsSpam) {
+  constexpr const char* kIon = "1800101400016";
+  std::string person;
+  ASSERT_EQ(dosar({"person", "add", "--name", "Ion Popescu", "--cnp", kIon, "--as", "ana"}, &person), 0);
+  person = person.substr(0, person.find_first_of("\n"));
   start();
-  std::string good = json::parse(submit(petition("Bună"))->body)["number"];
+  auto with_cnp = petition("Bună");
+  for (auto& item : with_cnp)
+    if (item.name == "continut") item.content = std::string("Vă rog să reparați lampa. CNP ") + kIon;
+  std::string good = json::parse(submit(with_cnp)->body)["number"];
   std::string spam = json::parse(submit(petition("Cumpărați acum"))->body)["number"];
   SignedIn ana = sign_in();
   httplib::Headers headers{{"Cookie", ana.cookie}, {"X-CSRF-Token", ana.csrf}};
@@ -359,6 +366,26 @@ TEST_F(FormsServerTest, TheClerkAcceptsAndRoutesOrAnnulsAsSpam) {
   ASSERT_EQ(waiting.size(), 2u);
   EXPECT_EQ(waiting[0]["fields"]["obiect"], "Bună");
   EXPECT_EQ(waiting[0]["status_label"], "de verificat");
+  // Issue 12: the list masks the CNP; opening the submission shows it to
+  // the clerk and records the read in the person's file.
+  EXPECT_EQ(queue->body.find(kIon), std::string::npos) << queue->body;
+  EXPECT_EQ(waiting[0]["fields"]["continut"], "Vă rog să reparați lampa. CNP 1********0016");
+  auto opened = client().Get("/api/v1/registry/online/submission", {{"number", good}}, headers);
+  ASSERT_TRUE(opened);
+  ASSERT_EQ(opened->status, 200) << opened->body;
+  EXPECT_EQ(json::parse(opened->body)["fields"]["continut"],
+            std::string("Vă rog să reparați lampa. CNP ") + kIon);
+  std::string report;
+  ASSERT_EQ(dosar({"person", "access-report", person, "--json", "--as", "ana"}, &report), 0);
+  json desk_read = json::parse(report)["accesses"][0];  // then the report's own "control" record
+  EXPECT_EQ(desk_read["purpose"], "înregistrare-cerere") << report;
+  EXPECT_EQ(desk_read["what"], "online submission " + good) << report;
+  EXPECT_EQ(
+      client().Get("/api/v1/registry/online/submission", {{"number", "99/01.01.2026"}}, headers)->status,
+      404);
+  // A list takes no purpose: refused rather than ignored.
+  auto with_purpose = client().Get("/api/v1/registry?purpose=evaluare", headers);
+  EXPECT_EQ(with_purpose->status, 400) << with_purpose->body;
 
   auto book = json::parse(client().Get("/api/v1/registry", headers)->body)["entries"];
   ASSERT_EQ(book.size(), 2u);

@@ -129,6 +129,8 @@ grep -q "$ION" "$WORK/last.out" && fail "registry list shows a CNP in clear"
 D person access-report "$ion" --json | jq -e --arg w "registry entry $entry_nr (show)" \
   '.accesses | map(select(.user == "ana" and .purpose == "evaluare" and .what == $w)) | length == 1' >/dev/null ||
   fail "registry show of an entry in a person's file is not recorded"
+expect_exit 2 D registry list --purpose evaluare
+expect_output_contains "'registry list' has no option --purpose: it shows no personal data in clear"
 
 # The timeline: newest first, paged with the cursor it prints.
 expect_exit 0 D person timeline "$ion" --purpose anchetă-socială --json
@@ -153,6 +155,19 @@ jq -e '.accesses | map(select(.user == "dan" and .purpose == "evaluare" and .wha
 jq -e '.accesses | map(select(.user == "maria")) | length == 0' "$WORK/last.out" >/dev/null || fail "maria recorded"
 jq -e '.accesses | map(select(.what == "timeline")) | length >= 3' "$WORK/last.out" >/dev/null || fail "timeline reads"
 expect_exit 1 D person access-report "$ion" --as maria
+
+# The electronic sheet of a document in a person's file: the same rule, and
+# a refused read sets nothing.
+expect_exit 1 D records sheet "$doc_cerere" --set "keywords=ajutor, CNP $ION"
+expect_output_contains "document $doc_cerere: is in the file of a person: reading it needs --purpose P"
+expect_exit 0 D records sheet "$doc_cerere" --set "keywords=ajutor, CNP $ION" --purpose evaluare
+expect_output_contains "keywords: ajutor, CNP $ION"
+expect_exit 0 D records sheet "$doc_cerere" --purpose evaluare --as maria --json
+grep -q "$ION" "$WORK/last.out" && fail "records sheet shows a CNP in clear to someone not assigned"
+[[ $(jq -r .keywords "$WORK/last.out") == "ajutor, CNP 1********0016" ]] || fail "sheet keywords not masked"
+D person access-report "$ion" --json | jq -e --arg w "document $doc_cerere (sheet)" \
+  '.accesses | map(select(.what == $w)) | length == 2' >/dev/null ||
+  fail "records sheet reads of a document in a person's file are not recorded"
 
 # Search snippets: a document in a person's file shows its snippet only
 # with --purpose; a CNP shows in full only to the person's case workers.

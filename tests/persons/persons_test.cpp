@@ -478,6 +478,50 @@ TEST_P(PersonsTest, RegistryEntryCnpsAreMaskedExceptForTheAssignedWithAPurpose) 
   EXPECT_EQ(records[0].what, "CNP in registry entry 7/02.03.2026");
 }
 
+// `records sheet`: the sheet's texts, the details of its history included,
+// follow the snippets' rule, one access record for the whole sheet.
+TEST_P(PersonsTest, SheetCnpsAreMaskedExceptForTheAssignedWithAPurpose) {
+  PersonId ion = add_ion();
+  records::Sheet sheet;
+  sheet.title = std::string("Cerere, CNP ") + kIon;
+  sheet.keywords = std::string("ajutor ") + kIon;
+  sheet.history.push_back(AuditRecord{});
+  sheet.history[0].detail = std::string(R"({"field":"owner","value":")") + kIon + R"("})";
+  for (const auto& [user, purpose] :
+       std::vector<std::pair<std::string, std::string>>{{"maria", "evaluare"}, {"ana", ""}}) {
+    records::Sheet seen = sheet;
+    ASSERT_TRUE(persons_->mask_cnps_for(records::sheet_texts(seen), user, purpose, "CNP in a sheet").ok());
+    EXPECT_EQ(seen.title, "Cerere, CNP 1********0016") << user;
+    EXPECT_EQ(seen.keywords, "ajutor 1********0016");
+    EXPECT_EQ(seen.history[0].detail, R"({"field":"owner","value":"1********0016"})");
+  }
+  EXPECT_TRUE(persons_->store().access_records(ion).value().empty());
+  ASSERT_TRUE(persons_->mask_cnps_for(records::sheet_texts(sheet), "ana", "evaluare", "CNP in a sheet").ok());
+  EXPECT_EQ(sheet.title, std::string("Cerere, CNP ") + kIon);
+  EXPECT_EQ(sheet.keywords, std::string("ajutor ") + kIon);
+  auto records = persons_->store().access_records(ion).value();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].what, "CNP in a sheet");
+}
+
+// The desk opening an online submission reads the CNPs in it whoever is
+// assigned: each known person gets a record with the registration purpose.
+TEST_P(PersonsTest, ARegistrationReadIsRecordedForEveryKnownPersonWhateverTheAssignment) {
+  PersonId ion = add_ion();
+  EXPECT_TRUE(check_purpose("înregistrare-cerere").ok());
+  auto recorded = persons_->record_registration_read(
+      std::string(R"({"cnp":")") + kIon + R"(","copil":")" + kChild + R"("})", "maria",
+      "online submission 3");
+  ASSERT_TRUE(recorded.ok()) << recorded.error().to_string();
+  EXPECT_EQ(*recorded, 1u) << "a CNP of no known person has no file to record it in";
+  auto records = persons_->store().access_records(ion).value();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].user, "maria");
+  EXPECT_EQ(records[0].purpose, "înregistrare-cerere");
+  EXPECT_EQ(records[0].what, "online submission 3");
+  EXPECT_EQ(*persons_->record_registration_read("Cerere fără CNP", "maria", "online submission 4"), 0u);
+}
+
 // `registry show` and its web route: what is in a person's file is read
 // with a purpose from the list, and recorded; what is in no one's file is not.
 TEST_P(PersonsTest, ADeclaredReadOfWhatIsInAFileNeedsAPurposeAndIsRecorded) {

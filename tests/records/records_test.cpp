@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "base/cnp.h"
 #include "ingest/pdf_text.h"
 #include "records/preservation.h"
 #include "storage/fixity_store.h"
@@ -449,6 +450,24 @@ TEST_F(RecordsTest, BytesStoredAgainWhileADisposalUnlinksAreKeptOrRefusedNeverLe
   EXPECT_TRUE(has_blob(blob_of(kept)));
   EXPECT_TRUE(has_blob(blob_of(stored)));
   EXPECT_FALSE(check_archive(*archive_, CheckDepth::full, nullptr)->has_errors());
+}
+
+// Issue 12: whatever field a CNP is written in, sheet_texts names it, so
+// `records sheet` masks it everywhere it prints (fields and history).
+TEST_F(RecordsTest, SheetTextsHoldEveryFieldACnpCanBeSetIn) {
+  DocumentId id = add_document("%PDF-1.7\nsheet texts");
+  const std::string cnp = "1800101400016";
+  for (const std::string& field : records::settable_sheet_fields()) {
+    if (field == "issue-date") continue;  // a date, no text
+    ASSERT_TRUE(records_->set_sheet_field(id, field, "CNP " + cnp, "arhivar").ok()) << field;
+  }
+  auto sheet = records_->sheet(id);
+  ASSERT_TRUE(sheet.ok()) << sheet.error().to_string();
+  for (std::string* text : records::sheet_texts(*sheet)) *text = dosar::mask_cnps(*text);
+  for (const auto& [name, value] : records::sheet_entries(*sheet))
+    EXPECT_EQ(value.find(cnp), std::string::npos) << name << ": " << value;
+  for (const AuditRecord& a : sheet->history) EXPECT_EQ(a.detail.find(cnp), std::string::npos) << a.detail;
+  EXPECT_NE(sheet->keywords.find("CNP 1********0016"), std::string::npos);
 }
 
 TEST_F(RecordsTest, SheetShowsWhatDosarKnowsAndSettableFields) {

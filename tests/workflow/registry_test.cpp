@@ -239,6 +239,23 @@ TEST_P(RegistryTest, LookupShowsTheRouteAndNothingPersonal) {
   EXPECT_EQ(view->route[0].at, "22.11.2026 10:00:00");
 }
 
+// Issue 12: the status page and the receipt never show a CNP in clear: the
+// page is opened by whoever holds number and code, and nothing tells who is
+// handed the receipt.
+TEST_P(RegistryTest, TheStatusPageAndTheReceiptShowACnpMasked) {
+  Registered done = add("petitie", "intrare", "Cerere ajutor, CNP 1800101400016");
+  ASSERT_TRUE(registry_
+                  ->forward({done.entry.number, ""}, "DGASPC Sector 2",
+                            "pentru Ion Popescu, CNP 1800101400016", std::nullopt, "clerk")
+                  .ok());
+  auto view = registry_->lookup(done.entry.number, done.access_code, "citizen");
+  ASSERT_TRUE(view.ok()) << view.error().to_string();
+  EXPECT_EQ(view->route.back().note, "DGASPC Sector 2: pentru Ion Popescu, CNP 1********0016");
+  auto receipt = registry_->receipt(*registry_->find({done.entry.number, ""}), done.access_code, "");
+  ASSERT_TRUE(receipt.ok());
+  EXPECT_EQ(receipt->subject, "Cerere ajutor, CNP 1********0016");
+}
+
 TEST_P(RegistryTest, WrongCodesAreLoggedAndAfterFiveEvenTheRightCodeWaitsFifteenMinutes) {
   Registered r = add();
   std::string wrong = r.access_code;
