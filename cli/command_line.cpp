@@ -115,8 +115,8 @@ Result<ParsedCommand> parse_command_line(const std::vector<std::string>& args,
     const OptionSpec* option = find_option(*best, name);
     if (!option && name == "--purpose")  // issue 12: lists mask every CNP, and say so rather than ignore it
       return usage_error("'" + best->name +
-                         "' has no option --purpose: it shows no personal data in clear (any CNP masked), "
-                         "so there is no read to declare; see `dosar " +
+                         "' has no option --purpose: it declares no read of a person's data (lists show "
+                         "every CNP masked); see `dosar " +
                          best->name + " --help`");
     if (!option) return usage_error("'" + best->name + "' has no option " + name);
     if (option->value_name.empty()) {

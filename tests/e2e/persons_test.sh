@@ -130,7 +130,7 @@ D person access-report "$ion" --json | jq -e --arg w "registry entry $entry_nr (
   '.accesses | map(select(.user == "ana" and .purpose == "evaluare" and .what == $w)) | length == 1' >/dev/null ||
   fail "registry show of an entry in a person's file is not recorded"
 expect_exit 2 D registry list --purpose evaluare
-expect_output_contains "'registry list' has no option --purpose: it shows no personal data in clear"
+expect_output_contains "'registry list' has no option --purpose: it declares no read of a person's data"
 
 # The timeline: newest first, paged with the cursor it prints.
 expect_exit 0 D person timeline "$ion" --purpose anchetă-socială --json
