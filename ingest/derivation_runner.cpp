@@ -233,6 +233,7 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
     fs::remove_all(task.journal.pages_dir, ec);
   };
   bool exhausted = false;
+  bool exhausted_when_idle = false;  // the empty answer came while nothing was in hand
   Status failure;
 
   auto give_back = [&](Task& task, const Error& error) {
@@ -343,9 +344,10 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
         failure = claimed.error();
         break;
       }
-      // Nothing to claim while derivations are in hand may only mean that
-      // one waits for a last try alone: asked again once they are done.
-      if (claimed->empty()) exhausted = in_flight.empty();
+      if (claimed->empty()) {
+        exhausted = true;
+        exhausted_when_idle = in_flight.empty();
+      }
       for (Derivation& d : *claimed) {
         // Ours already: its heartbeat fell behind the lease (a long wait
         // for the index lock) and the claim renewed it; it is being read.
@@ -399,7 +401,14 @@ Result<std::size_t> run_derivations(ArchiveStore& archive, const DerivationRunOp
     }
     // Asked to stop: no new work; what the threads hold now is finished by
     // stop_threads below and given back to the queue, not stored.
-    if (!more_wanted || (in_flight.empty() && exhausted)) break;
+    if (!more_wanted) break;
+    if (in_flight.empty() && exhausted) {
+      if (exhausted_when_idle) break;
+      // Nothing to claim while derivations were in hand may only have
+      // meant that one waits for a last try alone: asked once more now.
+      exhausted = false;
+      continue;
+    }
 
     std::vector<Task*> finished, progressed;
     struct PagesRead {
