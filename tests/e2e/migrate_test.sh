@@ -15,10 +15,8 @@ D() { "$DOSAR" "$@"; }
 
 start_postgres
 start_s3rver dosar-migrate
-start_shard "$WORK/shard0"; P0=$SHARD_PORT
-start_shard "$WORK/shard1"; P1=$SHARD_PORT
+start_two_shards
 trap stop_all EXIT
-SHARDS="xapian-tcp://127.0.0.1:$P0,127.0.0.1:$P1"
 CATALOG=$(new_database dosar_migrated)
 BUCKET=s3://dosar-migrate/arhiva
 

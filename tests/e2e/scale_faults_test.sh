@@ -25,9 +25,7 @@ start_postgres
 start_s3rver dosar
 trap stop_all EXIT
 CATALOG=$(new_database dosar_faults)
-start_shard "$WORK/shard0"; P0=$SHARD_PORT
-start_shard "$WORK/shard1"; P1=$SHARD_PORT; SHARD1_PID=$SHARD_PID
-SHARDS="xapian-tcp://127.0.0.1:$P0,127.0.0.1:$P1"
+start_two_shards
 expect_exit 0 D --catalog "$CATALOG" --index "$SHARDS" init --blobs s3://dosar/faults --s3-endpoint "$S3_ENDPOINT"
 
 q() { psql -tA "$CATALOG" -c "$1"; }  # the queue is watched with psql: a `dosar` under ASan is slow to start

@@ -25,9 +25,7 @@ start_s3rver dosar
 trap stop_all EXIT
 CATALOG=$(new_database dosar_scale)
 
-start_shard "$WORK/shard0"; P0=$SHARD_PORT
-start_shard "$WORK/shard1"; P1=$SHARD_PORT
-SHARDS="xapian-tcp://127.0.0.1:$P0,127.0.0.1:$P1"
+start_two_shards
 
 # One archive made by init; every other process (each "machine") gets a
 # directory of its own holding a copy of its config.json.

@@ -8,9 +8,7 @@ source "$(dirname "$0")/shards.sh"
 
 D() { "$DOSAR" "$@"; }
 trap 'stop_shards; rm -rf "$WORK"' EXIT
-start_shard "$WORK/shard0"; P0=$SHARD_PORT
-start_shard "$WORK/shard1"; P1=$SHARD_PORT
-SHARDS="xapian-tcp://127.0.0.1:$P0,127.0.0.1:$P1"
+start_two_shards
 
 # A bad locator is a usage error naming what is wrong.
 expect_exit 2 D --index "xapian-tcp://127.0.0.1" search ancheta
