@@ -84,7 +84,7 @@ start_s3rver dosar-migrate
 trap stop_all EXIT
 objects() { find "$WORK/s3data/dosar-migrate" -name '*._S3rver_object' 2>/dev/null | wc -l; }
 total_blobs=$(find "$DOSAR_ARCHIVE/blobs" -type f | wc -l)
-D migrate --to-catalog "$CATALOG" --to-blobs "$BUCKET" --s3-endpoint "$S3_ENDPOINT" --to-index "$SHARDS" \
+"$DOSAR" migrate --to-catalog "$CATALOG" --to-blobs "$BUCKET" --s3-endpoint "$S3_ENDPOINT" --to-index "$SHARDS" \
   >"$WORK/killed.out" 2>&1 &
 migrating=$!
 for _ in $(seq 600); do (( $(objects) > 0 )) && break; sleep 0.02; done
