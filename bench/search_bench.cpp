@@ -8,7 +8,9 @@
 //                           [--shards K,K…] [--dosar-only]
 // Writes DIR/dosar-index/ and DIR/fts5.db, and removes both at the end unless
 // --keep. --reuse searches the indexes a previous --keep run left (same N and
-// seed) without rebuilding them; indexing figures are then not reported.
+// seed) without rebuilding them (opened for writing once, which brings an
+// index kept by an older build up to date); indexing figures are then not
+// reported.
 // --sample prints document 0 and the queries, and stops. --shards K,K…
 // compares instead the local index with K shards served by xapian-tcpsrv
 // on loopback, for each K (same documents and queries; no FTS5).
@@ -1068,6 +1070,12 @@ int main(int argc, char** argv) {
 
   Load dosar_load, fts5_load;
   if (o.reuse) {
+    // Opened for writing once, as any Dosar writer would: an index kept by
+    // an older build gets what this one expects (the superseded marks).
+    if (auto upgraded =
+            dosar::open_search_index(dosar::IndexLocation{dosar_dir, {}}, dosar::IndexAccess::write);
+        !upgraded.ok())
+      die("opening the kept index: " + upgraded.error().to_string());
     dosar_load.bytes = disk_bytes(dosar_dir);
     fts5_load.bytes = disk_bytes(fts5_file);
   } else {

@@ -26,6 +26,16 @@ std::string document_term(std::int64_t id) {
   return std::string("XID").append(std::to_string(id));
 }
 constexpr const char* kCurrentTerm = "XCUR";
+// The mark of every version that is not its document's current one. Search
+// leaves these out with AND_NOT, which costs in proportion to the few
+// superseded versions; a FILTER by kCurrentTerm costs a step through a list
+// as long as the index for every candidate (half of a one-word query's time
+// at 1,000,000 documents, bench/RESULTS.md). Trusted only in an index whose
+// kSupersededMarkedKey says every superseded version carries it: indexes
+// written before it get their marks when next opened for writing
+// (mark_superseded_versions).
+constexpr const char* kSupersededTerm = "XOLD";
+constexpr const char* kSupersededMarkedKey = "dosar.superseded-marked";
 // Bumped whenever terms, stems or slots change meaning: an index of another
 // format must be rebuilt, not searched with the wrong assumptions.
 constexpr const char* kFormatKey = "dosar.index-format";
@@ -36,6 +46,34 @@ std::string confidentiality_term(const std::string& level) {
 }
 std::string department_term(const std::string& department) {
   return "XD" + (department.empty() ? std::string("_") : romanian::normalize(department));
+}
+
+// The levels search can tell apart (the catalogue's kConfidentialityLevels);
+// search hides by excluding the other two, so no fourth may be indexed.
+bool is_confidentiality_level(const std::string& level) {
+  return level == "public" || level == "internal" || level == "restricted-personal-data";
+}
+
+// Gives every superseded version of an index written before
+// kSupersededTerm existed its mark, once, then records that all have it.
+// One walk of the document list beside the current ones': about a second
+// per million versions.
+void mark_superseded_versions(Xapian::WritableDatabase& writer) {
+  if (writer.get_metadata(kSupersededMarkedKey) == "1") return;
+  std::vector<Xapian::docid> superseded;
+  auto current = writer.postlist_begin(kCurrentTerm);
+  const auto current_end = writer.postlist_end(kCurrentTerm);
+  for (auto it = writer.postlist_begin(""); it != writer.postlist_end(""); ++it) {
+    if (current != current_end) current.skip_to(*it);
+    if (current == current_end || *current != *it) superseded.push_back(*it);
+  }
+  for (Xapian::docid id : superseded) {
+    Xapian::Document doc = writer.get_document(id);
+    doc.add_boolean_term(kSupersededTerm);
+    writer.replace_document(id, doc);
+  }
+  writer.set_metadata(kSupersededMarkedKey, "1");
+  writer.commit();
 }
 
 Error translate(const Xapian::Error& e, const std::string& subject) {
@@ -128,6 +166,13 @@ class XapianIndex final : public SearchIndex {
 
   Status put(const std::vector<IndexRecord>& records) override {
     if (writers_.empty()) return make_error(ErrorCode::permission, subject(), "index opened read-only");
+    for (const IndexRecord& r : records)
+      if (!is_confidentiality_level(r.confidentiality))
+        return make_error(
+            ErrorCode::invalid_argument,
+            "document " + std::to_string(r.document_id) + " version " + std::to_string(r.version),
+            "confidentiality '" + r.confidentiality +
+                "' is not one of public, internal, restricted-personal-data: not indexed");
     std::vector<std::vector<const IndexRecord*>> by_shard(writers_.size());
     for (const IndexRecord& r : records) by_shard[shard_of(r.document_id, writers_.size())].push_back(&r);
     for (std::size_t i = 0; i < writers_.size(); ++i) {
@@ -185,7 +230,7 @@ class XapianIndex final : public SearchIndex {
 
       doc.add_boolean_term(unique_term(r.document_id, r.version));
       doc.add_boolean_term(document_term(r.document_id));
-      if (r.current) doc.add_boolean_term(kCurrentTerm);
+      doc.add_boolean_term(r.current ? kCurrentTerm : kSupersededTerm);
       doc.add_boolean_term(confidentiality_term(r.confidentiality));
       doc.add_boolean_term(department_term(r.department));
       doc.add_value(slots::document_id, Xapian::sortable_serialise(static_cast<double>(r.document_id)));
@@ -217,6 +262,7 @@ class XapianIndex final : public SearchIndex {
       t.skip_to(kCurrentTerm);
       if (t == old.termlist_end() || *t != kCurrentTerm) continue;
       old.remove_term(kCurrentTerm);
+      old.add_boolean_term(kSupersededTerm);
       writer.replace_document(id, old);
     }
   }
@@ -251,6 +297,7 @@ class XapianIndex final : public SearchIndex {
         }
         for (const std::string& term : stale) db.delete_document(term);
         db.commit();
+        mark_superseded_versions(db);
       } catch (const Xapian::Error& e) {
         return error_of(e, shard);
       }
@@ -286,7 +333,7 @@ class XapianIndex final : public SearchIndex {
       enquire.add_matchspy(&departments);
       enquire.add_matchspy(&years);
       auto page = [&](const Xapian::Query& query) {
-        enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query, filter(request)));
+        enquire.set_query(visible_part(query, request));
         return enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
                                 static_cast<Xapian::doccount>(request.limit),
                                 static_cast<Xapian::doccount>(limits_.facet_check_at_least));
@@ -315,8 +362,7 @@ class XapianIndex final : public SearchIndex {
       if (!corrected.empty() && corrected != request.query) {
         // Offer the correction only when it would find more than the query as typed.
         auto alternative = parse_query(corrected, reader_, nullptr);
-        if (alternative.ok() &&
-            count(Xapian::Query(Xapian::Query::OP_FILTER, *alternative, filter(request))) > result.total)
+        if (alternative.ok() && count(visible_part(*alternative, request)) > result.total)
           result.suggestion = corrected;
       }
       return result;
@@ -366,25 +412,41 @@ class XapianIndex final : public SearchIndex {
     return probe.get_mset(0, 0, 1000).get_matches_estimated();
   }
 
-  // Permissions and version scope as a boolean filter inside the query.
-  static Xapian::Query filter(const SearchRequest& request) {
+  // What of `query` the caller may see, in the versions asked for:
+  // permissions inside the query, so that totals, facets and snippets cover
+  // only those. Written as the exclusion of what is hidden (AND_NOT of lists
+  // as long as the hidden documents) rather than a FILTER by what is
+  // visible: a filter that covers most of the index costs a step through
+  // each of its lists for every candidate. Every indexed version carries
+  // exactly one of kConfidentialityLevels (put refuses others), so the
+  // complement is exact.
+  Xapian::Query visible_part(const Xapian::Query& query, const SearchRequest& request) const {
     const Visibility& v = request.visibility;
-    std::vector<Xapian::Query> visible{Xapian::Query(confidentiality_term("public"))};
-    Xapian::Query departments;
+    std::vector<Xapian::Query> hidden;
+    if (!v.restricted) hidden.emplace_back(confidentiality_term("restricted-personal-data"));
     if (!v.all_departments) {
-      std::vector<Xapian::Query> allowed{Xapian::Query(department_term(""))};
-      for (const std::string& d : v.departments) allowed.emplace_back(department_term(d));
-      departments = Xapian::Query(Xapian::Query::OP_OR, allowed.begin(), allowed.end());
+      std::vector<Xapian::Query> own{Xapian::Query(department_term(""))};
+      for (const std::string& d : v.departments) own.emplace_back(department_term(d));
+      Xapian::Query not_public(confidentiality_term("internal"));
+      if (v.restricted)
+        not_public = Xapian::Query(Xapian::Query::OP_OR, not_public,
+                                   Xapian::Query(confidentiality_term("restricted-personal-data")));
+      hidden.emplace_back(Xapian::Query::OP_AND_NOT, not_public,
+                          Xapian::Query(Xapian::Query::OP_OR, own.begin(), own.end()));
     }
-    auto within = [&](const std::string& level) {
-      Xapian::Query q(confidentiality_term(level));
-      return v.all_departments ? q : Xapian::Query(Xapian::Query::OP_FILTER, q, departments);
-    };
-    visible.push_back(within("internal"));
-    if (v.restricted) visible.push_back(within("restricted-personal-data"));
-    Xapian::Query allowed(Xapian::Query::OP_OR, visible.begin(), visible.end());
-    if (request.all_versions) return allowed;
-    return Xapian::Query(Xapian::Query::OP_FILTER, allowed, Xapian::Query(kCurrentTerm));
+    Xapian::Query scoped = query;
+    if (!request.all_versions) {
+      // Once marked, an index stays marked (no request for each search to
+      // remote shards).
+      if (!superseded_marked_) superseded_marked_ = reader_.get_metadata(kSupersededMarkedKey) == "1";
+      if (superseded_marked_)
+        hidden.emplace_back(kSupersededTerm);
+      else
+        scoped = Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(kCurrentTerm));
+    }
+    if (hidden.empty()) return scoped;
+    return Xapian::Query(Xapian::Query::OP_AND_NOT, scoped,
+                         Xapian::Query(Xapian::Query::OP_OR, hidden.begin(), hidden.end()));
   }
 
   static std::vector<FacetValue> facet(const Xapian::ValueCountMatchSpy& spy) {
@@ -436,6 +498,7 @@ class XapianIndex final : public SearchIndex {
   IndexLimits limits_;
   std::vector<Xapian::WritableDatabase> writers_;  // one per shard; empty when opened for reading
   mutable Xapian::Database reader_;                // the writers, or the shards opened for reading, combined
+  mutable bool superseded_marked_ = false;         // kSupersededMarkedKey seen on reader_
 };
 
 }  // namespace
@@ -457,6 +520,7 @@ Result<std::unique_ptr<SearchIndex>> open_xapian_index(const fs::path& dir, Inde
     Xapian::WritableDatabase writer(dir.string(), flags);
     // Adding to an index of another format would label it with this one.
     if (access == IndexAccess::write) DOSAR_TRY(check_format(writer, dir));
+    mark_superseded_versions(writer);
     Xapian::Database reader = writer;
     std::vector<Xapian::WritableDatabase> writers;
     writers.push_back(writer);
@@ -497,6 +561,8 @@ Result<std::unique_ptr<SearchIndex>> open_search_index(const IndexLocation& loca
       } else {
         Xapian::WritableDatabase db =
             Xapian::Remote::open_writable(shard.host, shard.port, kWriteTimeoutMs, limits.shard_timeout_ms);
+        // (A rebuild marks the shards once it has emptied them.)
+        if (access == IndexAccess::write) mark_superseded_versions(db);
         combined.add_database(db);
         writers.push_back(db);
       }

@@ -28,6 +28,7 @@ TEST(ConcurrentSearch, ThreadsWithTheirOwnHandlesGetTheSameAnswers) {
       for (int s = 0; s < 20; ++s)
         r.body += testing::romanian_sentence(static_cast<std::uint64_t>(i * 100 + s)) + " ";
       r.department = "DGASPC";
+      r.confidentiality = "internal";
       r.date = "2026-11-23";
       records.push_back(std::move(r));
     }
@@ -50,6 +51,8 @@ TEST(ConcurrentSearch, ThreadsWithTheirOwnHandlesGetTheSameAnswers) {
   };
   std::vector<std::string> expected;
   for (const std::string& q : queries) expected.push_back(answer(q));
+  for (std::size_t q = 0; q < queries.size(); ++q)
+    EXPECT_NE(expected[q].find('|'), std::string::npos) << queries[q] << " finds nothing: " << expected[q];
   std::atomic<int> mismatches{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t)

@@ -247,6 +247,55 @@ TEST_P(SearchIndexContract, RestrictedDocumentNeverVisibleWithoutTheRight) {
   EXPECT_EQ(search("Baicului", Visibility::everything()).total, 4u);
 }
 
+// Search hides by excluding what the caller may not see: the result must be
+// exactly what Visibility::allows grants, for every level and department.
+TEST_P(SearchIndexContract, EveryCallerSeesExactlyWhatTheRuleAllows) {
+  const std::vector<std::string> levels{"public", "internal", "restricted-personal-data"};
+  const std::vector<std::string> departments{"DGASPC", "Juridic", ""};
+  std::vector<IndexRecord> records;
+  for (const std::string& level : levels)
+    for (const std::string& department : departments)
+      records.push_back(record(static_cast<std::int64_t>(records.size() + 1), "Dosar comun", "text comun",
+                               department, level));
+  put(records);
+  const std::vector<Visibility> callers{Visibility::everything(),   {true, {}, false},
+                                        {false, {}, false},         {false, {}, true},
+                                        {false, {"dgaspc"}, false}, {false, {"DGASPC", "Juridic"}, true},
+                                        {false, {"Juridic"}, true}};
+  for (const Visibility& caller : callers) {
+    std::vector<std::int64_t> expected;
+    for (const IndexRecord& r : records)
+      if (caller.allows(r.department, r.confidentiality)) expected.push_back(r.document_id);
+    std::string who = std::to_string(caller.all_departments) + "/" +
+                      std::to_string(caller.departments.size()) + "/" + std::to_string(caller.restricted);
+    SearchRequest request;
+    request.query = "comun";
+    request.visibility = caller;
+    request.limit = 50;
+    auto result = index_->search(request);
+    ASSERT_TRUE(result.ok()) << result.error().to_string();
+    std::vector<std::int64_t> found;
+    for (const auto& hit : result->hits) found.push_back(hit.document_id);
+    std::sort(found.begin(), found.end());
+    EXPECT_EQ(found, expected) << who;
+    EXPECT_EQ(result->total, expected.size()) << who;
+    std::size_t in_facet = 0;
+    for (const auto& v : result->facets["an"]) in_facet += v.count;
+    EXPECT_EQ(in_facet, expected.size()) << who;
+  }
+}
+
+TEST_P(SearchIndexContract, AnUnknownConfidentialityLevelIsNotIndexed) {
+  put({record(1, "Contract", "text")});
+  Status status =
+      index_->put({record(2, "Contract secret", "text"), record(3, "Alt", "text", "DGASPC", "secret")});
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, ErrorCode::invalid_argument);
+  EXPECT_NE(status.error().to_string().find("document 3"), std::string::npos) << status.error().to_string();
+  EXPECT_NE(status.error().message.find("'secret'"), std::string::npos) << status.error().to_string();
+  EXPECT_EQ(*index_->version_count(), 1u) << "nothing of the refused batch is written";
+}
+
 TEST_P(SearchIndexContract, SearchesCurrentVersionUnlessAllVersionsAsked) {
   IndexRecord v1 = record(1, "Contract", "versiunea inițială cu clauza penală");
   v1.current = false;
@@ -607,6 +656,51 @@ TEST_F(RemoteShards, RebuildInPlaceMovesDocumentsToTheirNewShard) {
   EXPECT_EQ(*index->version_count(), 4u);
   EXPECT_EQ(ids_on(0, "dosar"), (std::vector<std::int64_t>{2, 4}));
   EXPECT_EQ(ids_on(1, "dosar"), (std::vector<std::int64_t>{1, 3}));
+}
+
+// An index written before superseded versions carried XOLD is searched by
+// its XCUR marks, and gets the XOLD marks when next opened for writing.
+TEST(XapianIndex, AnIndexWithoutSupersededMarksIsMarkedAtTheNextWrite) {
+  TempDir dir;
+  {
+    auto index = open_xapian_index(dir / "index", IndexAccess::rebuild);
+    ASSERT_TRUE(index.ok());
+    IndexRecord v1 = record(1, "Contract", "versiunea veche");
+    v1.current = false;
+    IndexRecord v2 = record(1, "Contract", "versiunea noua");
+    v2.version = 2;
+    ASSERT_TRUE((*index)->put({v1, v2, record(2, "Cerere", "versiunea unica")}).ok());
+  }
+  {  // as the Dosar before XOLD left it
+    Xapian::WritableDatabase db((dir / "index").string(), Xapian::DB_OPEN);
+    for (auto it = db.postlist_begin("XOLD"); it != db.postlist_end("XOLD"); it = db.postlist_begin("XOLD")) {
+      Xapian::Document doc = db.get_document(*it);
+      doc.remove_term("XOLD");
+      db.replace_document(*it, doc);
+    }
+    db.set_metadata("dosar.superseded-marked", "");
+    db.commit();
+    ASSERT_EQ(db.get_termfreq("XOLD"), 0u);
+  }
+  auto current_hits = [&](IndexAccess access) {
+    auto index = open_xapian_index(dir / "index", access);
+    EXPECT_TRUE(index.ok());
+    SearchRequest request;
+    request.query = "versiunea";
+    request.visibility = Visibility::everything();
+    auto result = (*index)->search(request);
+    EXPECT_TRUE(result.ok());
+    std::vector<int> versions;
+    for (const auto& hit : result->hits) versions.push_back(hit.version);
+    std::sort(versions.begin(), versions.end());
+    return versions;
+  };
+  EXPECT_EQ(current_hits(IndexAccess::read), (std::vector<int>{1, 2})) << "document 2 v1 and document 1 v2";
+  EXPECT_EQ(current_hits(IndexAccess::write), (std::vector<int>{1, 2}));
+  Xapian::Database db((dir / "index").string());
+  EXPECT_EQ(db.get_metadata("dosar.superseded-marked"), "1");
+  ASSERT_EQ(db.get_termfreq("XOLD"), 1u);
+  EXPECT_EQ(*db.postlist_begin("XOLD"), *db.postlist_begin("Q1.1")) << "the superseded version is marked";
 }
 
 // Format 2 keeps CNPs out of word terms: an index of format 1 must be
