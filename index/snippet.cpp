@@ -3,6 +3,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 #include "index/romanian_text.h"
@@ -45,25 +46,62 @@ std::string make_snippet(std::string_view text, const std::set<std::string>& mat
                          std::size_t window_words) {
   // Snowball stemmers keep state while stemming: one per thread.
   thread_local const Xapian::Stem stem = romanian::stemmer();
+  // A stem keeps the first letters of its word (the stemmer and Dosar's
+  // rewrites change endings only): a word that starts with none of the
+  // matching stems' first two letters is not stemmed, which is most words
+  // of a long text (a third of the time of a search whose hits are long
+  // documents, before).
+  std::vector<std::string> stem_starts;
+  for (const std::string& term : matching_terms)
+    if (term.size() > 1 && term[0] == 'Z') stem_starts.push_back(term.substr(1, 2));
+  auto may_stem_to_a_match = [&](const std::string& norm) {
+    return std::any_of(stem_starts.begin(), stem_starts.end(),
+                       [&](const std::string& start) { return norm.compare(0, start.size(), start) == 0; });
+  };
   std::vector<Word> words;
+  words.reserve(text.size() / 6);  // about one word in six bytes of Romanian text
   std::vector<std::string> distinct;
-  const char* base = text.data();
-  Xapian::Utf8Iterator it(text.data(), text.size()), end;
-  while (it != end) {
-    if (!Xapian::Unicode::is_wordchar(*it)) {
-      ++it;
+  // Words as Xapian's TermGenerator sees them (Unicode word characters),
+  // read byte by byte where the text is ASCII, which most of it is.
+  auto word_char_at = [&](std::size_t i, std::size_t* length) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      *length = 1;
+      return std::isalnum(c) || c == '_';
+    }
+    Xapian::Utf8Iterator it(text.data() + i, text.size() - i);
+    const bool word = Xapian::Unicode::is_wordchar(*it);
+    ++it;
+    *length =
+        it == Xapian::Utf8Iterator() ? text.size() - i : static_cast<std::size_t>(it.raw() - text.data()) - i;
+    return word;
+  };
+  for (std::size_t i = 0, length = 0; i < text.size();) {
+    if (!word_char_at(i, &length)) {
+      i += length;
       continue;
     }
-    std::size_t begin = static_cast<std::size_t>(it.raw() - base);
-    while (it != end && Xapian::Unicode::is_wordchar(*it)) ++it;
-    std::size_t stop = it == end ? text.size() : static_cast<std::size_t>(it.raw() - base);
-    Word w{begin, stop, -1};
-    std::string norm = romanian::normalize(text.substr(begin, stop - begin));
+    const std::size_t begin = i;
+    bool ascii = true;
+    while (i < text.size() && word_char_at(i, &length)) {
+      ascii = ascii && length == 1;
+      i += length;
+    }
+    Word w{begin, i, -1};
+    const std::string_view word = text.substr(begin, i - begin);
+    std::string norm;
+    if (ascii) {  // romanian::normalize, without its Unicode tables
+      norm.resize(word.size());
+      std::transform(word.begin(), word.end(), norm.begin(),
+                     [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    } else {
+      norm = romanian::normalize(word);
+    }
     std::string key;
     if (matching_terms.count(norm))
       key = norm;
-    else if (std::string z = std::string("Z").append(stem(norm)); matching_terms.count(z))
-      key = z;
+    else if (may_stem_to_a_match(norm))
+      if (std::string z = std::string("Z").append(stem(norm)); matching_terms.count(z)) key = z;
     if (!key.empty()) {
       auto found = std::find(distinct.begin(), distinct.end(), key);
       w.term = static_cast<int>(found - distinct.begin());
@@ -74,21 +112,29 @@ std::string make_snippet(std::string_view text, const std::set<std::string>& mat
   if (words.empty()) return "";
 
   // Best window: most distinct matched terms, then most matches, earliest.
+  // Windows start at a match (or at the top); one pass, the window's counts
+  // kept as it slides.
   std::size_t best_start = 0;
   long best_score = -1;
+  std::vector<int> in_window(distinct.size(), 0);
+  long distinct_in = 0, matches_in = 0;
+  std::size_t window_end = 0;
   for (std::size_t start = 0; start < words.size(); ++start) {
-    if (start > 0 && words[start].term < 0) continue;  // windows start at a match (or at the top)
-    std::set<int> seen;
-    long matches = 0;
-    for (std::size_t k = start; k < std::min(words.size(), start + window_words); ++k)
-      if (words[k].term >= 0) {
-        seen.insert(words[k].term);
-        ++matches;
+    for (; window_end < std::min(words.size(), start + window_words); ++window_end)
+      if (int term = words[window_end].term; term >= 0) {
+        distinct_in += in_window[static_cast<std::size_t>(term)]++ == 0;
+        ++matches_in;
       }
-    long score = static_cast<long>(seen.size()) * 1000 + matches;
-    if (score > best_score) {
-      best_score = score;
-      best_start = start;
+    if (start == 0 || words[start].term >= 0) {
+      long score = distinct_in * 1000 + matches_in;
+      if (score > best_score) {
+        best_score = score;
+        best_start = start;
+      }
+    }
+    if (int term = words[start].term; term >= 0) {
+      distinct_in -= --in_window[static_cast<std::size_t>(term)] == 0;
+      --matches_in;
     }
   }
   // Show a little context before the first match.
