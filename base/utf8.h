@@ -1,5 +1,6 @@
 // UTF-8 decoding for the text Dosar writes into PDFs (signature stamps,
-// the searchable PDF's text layer) as UTF-16BE.
+// the searchable PDF's text layer) as UTF-16BE, and repair of text from
+// outside (extracted or recognised) before it is stored as UTF-8.
 #pragma once
 
 #include <string>
@@ -42,6 +43,42 @@ inline std::string utf16be(char32_t cp) {
     put(0xDC00 + (cp & 0x3FF));
   } else {
     put(cp);
+  }
+  return out;
+}
+
+// `text` with every byte that does not belong to a well-formed UTF-8
+// sequence (RFC 3629: no overlong forms, no surrogates, nothing above
+// U+10FFFF) replaced by U+FFFD, as nlohmann::json's `replace` handler does.
+inline std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    std::size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    // The second byte's range depends on the first (overlongs, surrogates, > U+10FFFF).
+    unsigned char low = 0x80, high = 0xBF;
+    if (c == 0xE0) low = 0xA0;
+    if (c == 0xED) high = 0x9F;
+    if (c == 0xF0) low = 0x90;
+    if (c == 0xF4) high = 0x8F;
+    bool ok = n > 0 && i + n <= text.size();
+    for (std::size_t k = 1; ok && k < n; ++k) {
+      const auto b = static_cast<unsigned char>(text[i + k]);
+      ok = k == 1 ? b >= low && b <= high : b >= 0x80 && b <= 0xBF;
+    }
+    if (ok) {
+      out.append(text.substr(i, n));
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
   }
   return out;
 }

@@ -5,7 +5,10 @@
 #include <xapian.h>
 
 #include <functional>
+#include <nlohmann/json.hpp>
 
+#include "base/utf8.h"
+#include "index/romanian_text.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/xapian_server.h"
 
@@ -701,6 +704,57 @@ TEST(XapianIndex, AnIndexWithoutSupersededMarksIsMarkedAtTheNextWrite) {
   EXPECT_EQ(db.get_metadata("dosar.superseded-marked"), "1");
   ASSERT_EQ(db.get_termfreq("XOLD"), 1u);
   EXPECT_EQ(*db.postlist_begin("XOLD"), *db.postlist_begin("Q1.1")) << "the superseded version is marked";
+}
+
+// Indexes written before the body was stored after the JSON fields hold it
+// inside the JSON: their snippets still come from it.
+TEST(XapianIndex, SnippetsOfAnIndexThatKeepsTheBodyInsideTheJson) {
+  TempDir dir;
+  {
+    auto index = open_xapian_index(dir / "index", IndexAccess::rebuild);
+    ASSERT_TRUE(index.ok());
+    ASSERT_TRUE((*index)->put({record(1, "Contract", "text nou, nefolosit")}).ok());
+  }
+  {
+    Xapian::WritableDatabase db((dir / "index").string(), Xapian::DB_OPEN);
+    Xapian::docid id = *db.postlist_begin("Q1.1");
+    Xapian::Document doc = db.get_document(id);
+    const std::string stored = doc.get_data();
+    ASSERT_NE(stored.find('\0'), std::string::npos);
+    nlohmann::json fields = nlohmann::json::parse(stored.substr(0, stored.find('\0')));
+    fields["body"] = "Ancheta socială din strada Baicului";
+    doc.set_data(fields.dump());
+    doc.add_term("Z" + romanian::stemmer()("baicului"));
+    db.replace_document(id, doc);
+    db.commit();
+  }
+  auto index = open_xapian_index(dir / "index", IndexAccess::read);
+  ASSERT_TRUE(index.ok());
+  SearchRequest request;
+  request.query = "baicului";
+  request.visibility = Visibility::everything();
+  auto result = (*index)->search(request);
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->hits.size(), 1u);
+  EXPECT_EQ(result->hits[0].title, "Contract");
+  EXPECT_NE(result->hits[0].snippet.find("strada <mark>Baicului</mark>"), std::string::npos)
+      << result->hits[0].snippet;
+}
+
+TEST(XapianIndex, MalformedUtf8InTheTextIsReplacedInSnippets) {
+  TempDir dir;
+  auto index = open_xapian_index(dir / "index", IndexAccess::rebuild);
+  ASSERT_TRUE(index.ok());
+  ASSERT_TRUE((*index)->put({record(1, "Scan", "cerere \xFF\xFE de ajutor \xC3")}).ok());
+  SearchRequest request;
+  request.query = "ajutor";
+  request.visibility = Visibility::everything();
+  auto result = (*index)->search(request);
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->hits.size(), 1u);
+  const std::string& snippet = result->hits[0].snippet;
+  EXPECT_NE(snippet.find("\xEF\xBF\xBD\xEF\xBF\xBD de <mark>ajutor</mark>"), std::string::npos) << snippet;
+  EXPECT_EQ(valid_utf8(snippet), snippet);
 }
 
 // Format 2 keeps CNPs out of word terms: an index of format 1 must be
