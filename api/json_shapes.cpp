@@ -107,6 +107,7 @@ nlohmann::json to_json(const SearchResult& result) {
     facets[name] = list;
   }
   return {{"total", result.total},
+          {"exact", result.exact},
           {"hits", hits},
           {"facets", facets},
           {"suggestion", result.suggestion ? nlohmann::json(*result.suggestion) : nlohmann::json()},

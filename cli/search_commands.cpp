@@ -115,7 +115,8 @@ ExitCode run_search(Context& c) {
   if (result->suggestion) c.out << "Ați vrut să spuneți: " << *result->suggestion << "?\n";
   if (result->relaxed)
     c.out << "Niciun document nu conține toate cuvintele; iată cele care conțin cele mai multe.\n";
-  c.out << result->total << (result->total == 1 ? " document\n" : " documente\n");
+  const char* about = result->exact ? "" : "aproximativ ";
+  c.out << about << result->total << (result->total == 1 ? " document\n" : " documente\n");
   for (const SearchHit& h : result->hits) {
     c.out << "\n" << h.document_id;
     if (h.version > 0 && request.all_versions) c.out << " v" << h.version;
@@ -129,7 +130,7 @@ ExitCode run_search(Context& c) {
   for (const auto& [name, values] : result->facets) {
     if (values.empty()) continue;
     c.out << "\n" << name << ":";
-    for (const FacetValue& v : values) c.out << "  " << v.value << " (" << v.count << ")";
+    for (const FacetValue& v : values) c.out << "  " << v.value << " (" << about << v.count << ")";
   }
   c.out << '\n';
   return ExitCode::ok;

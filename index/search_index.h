@@ -85,6 +85,10 @@ struct FacetValue {
 
 struct SearchResult {
   std::uint64_t total = 0;  // Xapian's estimate, exact for small result sets
+  // False when more matched than were examined (IndexLimits::
+  // facet_check_at_least): `total` is then an estimate, and the facet counts,
+  // taken from the matches examined, are scaled up to it.
+  bool exact = true;
   std::vector<SearchHit> hits;
   // "tip", "dep", "an" -> values by descending count.
   std::map<std::string, std::vector<FacetValue>> facets;
@@ -99,7 +103,8 @@ struct IndexLimits {
   std::size_t max_indexed_text_bytes = 16u << 20;  // per version
   std::size_t max_stored_text_bytes = 256u << 10;  // kept for snippets
   std::size_t max_limit = 1000;                    // results per page
-  // Matches examined for facet counts; counts are exact below this.
+  // Matches examined for facet counts; counts are exact below this, and
+  // scaled to the estimated total above (SearchResult::exact).
   std::size_t facet_check_at_least = 20000;
   // How long a remote shard may take to accept a connection or to answer
   // a search before it counts as gone (milliseconds).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -353,13 +354,23 @@ class XapianIndex final : public SearchIndex {
       SearchResult result;
       result.relaxed = relaxed;
       result.total = mset.get_matches_estimated();
+      // Exact when every match was counted and examined for the facets
+      // (Xapian may know the count of a one-word query without examining
+      // its matches).
+      result.exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound() &&
+                     types.get_total() == result.total;
       // Not MSet::fetch() (one request for the page's documents on remote
       // shards): in Xapian 1.4.22 it reads past the items of a page that
       // does not start at 0 (SEGV, SearchIndexContract.PagesAndSorts…).
       for (auto it = mset.begin(); it != mset.end(); ++it) result.hits.push_back(make_hit(enquire, it));
-      result.facets["tip"] = facet(types);
-      result.facets["dep"] = facet(departments);
-      result.facets["an"] = facet(years);
+      // Counts of the matches examined, scaled to the estimated total when
+      // not all were examined (so that they compare with it).
+      const double scale = result.exact || types.get_total() == 0 || result.total == 0
+                               ? 1.0
+                               : static_cast<double>(result.total) / static_cast<double>(types.get_total());
+      result.facets["tip"] = facet(types, scale);
+      result.facets["dep"] = facet(departments, scale);
+      result.facets["an"] = facet(years, scale);
       if (!corrected.empty() && corrected != request.query) {
         // Offer the correction only when it would find more than the query as typed.
         auto alternative = parse_query(corrected, reader_, nullptr);
@@ -450,10 +461,12 @@ class XapianIndex final : public SearchIndex {
                          Xapian::Query(Xapian::Query::OP_OR, hidden.begin(), hidden.end()));
   }
 
-  static std::vector<FacetValue> facet(const Xapian::ValueCountMatchSpy& spy) {
+  static std::vector<FacetValue> facet(const Xapian::ValueCountMatchSpy& spy, double scale) {
     std::vector<FacetValue> out;
     for (auto it = spy.values_begin(); it != spy.values_end(); ++it)
-      if (!(*it).empty()) out.push_back({*it, it.get_termfreq()});
+      if (!(*it).empty())
+        out.push_back({*it, std::max<std::uint64_t>(
+                                1, static_cast<std::uint64_t>(std::llround(scale * it.get_termfreq())))});
     std::stable_sort(out.begin(), out.end(),
                      [](const FacetValue& a, const FacetValue& b) { return a.count > b.count; });
     return out;

@@ -102,7 +102,9 @@ function renderResults(r) {
   if (r.suggestion) notes.push(`Ați vrut să spuneți: ${r.suggestion}?`);
   if (r.relaxed) notes.push('Niciun document nu conține toate cuvintele; iată cele care conțin cele mai multe.');
   $('search-note').textContent = notes.join(' ');
-  $('search-count').textContent = r.total === 1 ? '1 document' : `${r.total} documente`;
+  // Above some tens of thousands of matches the counts are estimates.
+  const about = r.exact === false ? 'aproximativ ' : '';
+  $('search-count').textContent = r.total === 1 ? '1 document' : `${about}${r.total} documente`;
   const list = $('results'); list.replaceChildren();
   for (const h of r.hits) {
     const title = el('a', { href: `#/document/${h.id}` }, h.title);
@@ -117,7 +119,7 @@ function renderResults(r) {
     if (!values.length) continue;
     facets.append(el('h2', {}, FACET_NAMES[name] || name));
     for (const v of values) {
-      const b = el('button', { type: 'button' }, v.value + ' ', el('span', {}, `(${v.count})`));
+      const b = el('button', { type: 'button' }, v.value + ' ', el('span', {}, `(${r.exact === false ? '≈' : ''}${v.count})`));
       b.addEventListener('click', () => {
         const term = name === 'an' ? `data:${v.value}..${v.value}` : `${name}:"${v.value}"`;
         location.hash = '#/cautare/' + new URLSearchParams({ q: `${state.query} ${term}` });

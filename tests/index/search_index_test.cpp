@@ -210,6 +210,39 @@ TEST_P(SearchIndexContract, FacetsCountTypeDepartmentAndYear) {
 // The permission test the issue asks for: a restricted document never shows
 // up — not in hits, totals, facets or snippets — for a caller without the
 // right, whatever the query (words, nr:, phrases, wildcards, OR).
+// Beyond the matches examined the counts are estimates, and say so; the
+// facet counts are scaled to the estimated total, not left at the sample's.
+TEST_P(SearchIndexContract, CountsBeyondTheMatchesExaminedAreScaledAndMarkedApproximate) {
+  IndexLimits limits;
+  limits.facet_check_at_least = 20;
+  open(limits);
+  std::vector<IndexRecord> records;
+  // The first twenty rank above all others can (most occurrences in the
+  // shortest text), ten on each of two shards, so that Xapian stops
+  // examining once it has enough.
+  std::string filler;
+  for (int w = 0; w < 40; ++w) filler += " cuvant" + std::to_string(w);
+  for (int i = 1; i <= 300; ++i) {
+    IndexRecord r =
+        record(i, "Dosar " + std::to_string(i), i <= 20 ? "comun comun comun comun" : "comun" + filler);
+    r.department = i % 3 == 0 ? "Juridic" : "DGASPC";
+    records.push_back(r);
+  }
+  put(records);
+  SearchResult few = search("comun titlu:7");
+  EXPECT_TRUE(few.exact);
+  EXPECT_EQ(few.total, 1u);
+  SearchResult many = search("comun");
+  EXPECT_FALSE(many.exact);
+  std::uint64_t in_departments = 0;
+  for (const FacetValue& v : many.facets["dep"]) in_departments += v.count;
+  EXPECT_NEAR(static_cast<double>(in_departments), static_cast<double>(many.total), 2.0)
+      << "facet counts scaled to the estimated total " << many.total;
+  EXPECT_GT(in_departments, 100u) << "not the 20 or so examined";
+  ASSERT_EQ(many.facets["dep"].size(), 2u);
+  EXPECT_EQ(many.facets["dep"][0].value, "DGASPC");
+}
+
 TEST_P(SearchIndexContract, RestrictedDocumentNeverVisibleWithoutTheRight) {
   IndexRecord secret =
       record(1, "Anchetă socială confidențială", "Minorul Ionescu Andrei, CNP 5121212123456, strada Baicului",
