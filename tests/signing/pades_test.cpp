@@ -15,6 +15,7 @@
 #include <fstream>
 #include <regex>
 #include <thread>
+#include <tuple>
 
 #include "signing/pdf_structure.h"
 #include "signing/pdf_update.h"
@@ -22,6 +23,7 @@
 #include "tests/support/sample_pdf.h"
 #include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_crl.h"
 #include "tests/test_paths.h"
 
 namespace dosar::signing {
@@ -929,6 +931,39 @@ TEST_F(PadesTimestampTest, CrlEmbeddedInTheDssRevealsARevokedSigner) {
   auto with_dss = append_dss_update(signed_pdf, dss);
   ASSERT_TRUE(with_dss.ok());
   expect_verdict(verify(*with_dss, "trust"), 0, Indication::indeterminate, "REVOKED_NO_POE");
+}
+
+// Issue 5, CRLs as evidence: a CRL counts only when the revoked signer's CA
+// signed it and it is current at the validation time. A forged empty CRL
+// (the CA's name, another key) or a stale one (nextUpdate past, before the
+// revocation) in the DSS must not hide the genuine CRL of the trust folder,
+// nor stand in for it.
+TEST_F(PadesTimestampTest, ForgedOrStaleCrlInTheDssDoesNotClearARevokedSigner) {
+  const std::string signed_pdf = sign(sample(), "revoked", b_t());
+  const auto now = std::chrono::system_clock::now();
+  const std::string forged = dosar::testing::make_crl(
+      {pki("int.pem"), pki("selfsigned.key"), now - std::chrono::hours(1), now + std::chrono::hours(24), {}});
+  const std::string stale = dosar::testing::make_crl({pki("int.pem"),
+                                                      pki("int.key"),
+                                                      now - std::chrono::hours(24 * 40),
+                                                      now - std::chrono::hours(24 * 10),
+                                                      {}});
+  for (const auto& [name, crl, reason] :
+       {std::tuple{"forged", forged, "not signed with its key"}, std::tuple{"stale", stale, "expired"}}) {
+    SCOPED_TRACE(name);
+    DssContent dss;
+    dss.crls = {crl};
+    dss.vri_key = std::string(40, '0');
+    auto with_dss = append_dss_update(signed_pdf, dss);
+    ASSERT_TRUE(with_dss.ok());
+    const ValidationReport with_genuine = verify(*with_dss, "trust-crl");
+    expect_verdict(with_genuine, 0, Indication::indeterminate, "REVOKED_NO_POE");
+    const ValidationReport alone = verify(*with_dss, "trust");
+    ASSERT_EQ(alone.signatures.size(), 1u);
+    EXPECT_FALSE(alone.valid);
+    EXPECT_EQ(alone.signatures[0].indication, Indication::indeterminate);
+    EXPECT_NE(alone.signatures[0].message.find(reason), std::string::npos) << alone.signatures[0].message;
+  }
 }
 
 TEST_F(PadesTimestampTest, UnreachableTsaIsAnIoError) {
