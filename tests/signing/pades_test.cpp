@@ -17,6 +17,7 @@
 #include <thread>
 #include <tuple>
 
+#include "signing/long_term.h"
 #include "signing/pdf_structure.h"
 #include "signing/pdf_update.h"
 #include "tests/support/pdf_tamper.h"
@@ -680,6 +681,7 @@ class PadesTimestampTest : public PadesTest {
     PadesTest::SetUpTestSuite();
     tsa_url_ = start_tsa("tsa");
     short_tsa_url_ = start_tsa("tsa-short");
+    revoked_tsa_url_ = start_tsa("tsa-revoked");
   }
   // Starts the test TSA with the certificate and key NAME.pem, NAME.key; its URL.
   static std::string start_tsa(const std::string& name) {
@@ -695,7 +697,7 @@ class PadesTimestampTest : public PadesTest {
     return "http://127.0.0.1:" + std::to_string(std::stoi(read_file(port_file))) + "/";
   }
   static void TearDownTestSuite() {
-    for (const char* name : {"tsa.pid", "tsa-short.pid"}) {
+    for (const char* name : {"tsa.pid", "tsa-short.pid", "tsa-revoked.pid"}) {
       const std::string pid = read_file(pki(name));
       if (!pid.empty()) ::kill(std::stoi(pid), SIGTERM);
     }
@@ -708,10 +710,12 @@ class PadesTimestampTest : public PadesTest {
     return options;
   }
   static std::string tsa_url_;
-  static std::string short_tsa_url_;  // its certificate is valid for 2 days only
+  static std::string short_tsa_url_;    // its certificate is valid for 2 days only
+  static std::string revoked_tsa_url_;  // its certificate is revoked in int.crl.pem
 };
 std::string PadesTimestampTest::tsa_url_;
 std::string PadesTimestampTest::short_tsa_url_;
+std::string PadesTimestampTest::revoked_tsa_url_;
 
 // The RFC 3161 token in the signer's unsigned attributes, and the SHA-256 of
 // the signature value it must cover.
@@ -964,6 +968,57 @@ TEST_F(PadesTimestampTest, ForgedOrStaleCrlInTheDssDoesNotClearARevokedSigner) {
     EXPECT_EQ(alone.signatures[0].indication, Indication::indeterminate);
     EXPECT_NE(alone.signatures[0].message.find(reason), std::string::npos) << alone.signatures[0].message;
   }
+}
+
+// Issue 5: a timestamp whose TSA's certificate was revoked before the time
+// it asserts proves no time (ETSI EN 319 102-1); the signature is judged by
+// what can be shown without it, and the report says why. Twenty days on, the
+// short-lived signer's certificate has expired: only such a timestamp would
+// have made it pass.
+TEST_F(PadesTimestampTest, TimestampByARevokedTsaProvesNoTime) {
+  SignOptions options = b_t();
+  options.tsa_url = revoked_tsa_url_;
+  const std::string now_signed = sign(sample(), "rsa", options);
+  const ValidationReport report = verify(now_signed, "trust-crl");
+  ASSERT_EQ(report.signatures.size(), 1u);
+  const SignatureReport& s = report.signatures[0];
+  EXPECT_EQ(s.indication, Indication::total_passed) << s.message;
+  EXPECT_EQ(s.level, "PAdES-B-B");
+  EXPECT_TRUE(s.timestamp_time.empty());
+  EXPECT_NE(s.message.find("TSA's certificate was revoked"), std::string::npos) << s.message;
+
+  auto trust = load_trust_store(pki("trust-crl"));
+  ASSERT_TRUE(trust.ok());
+  const auto later = std::chrono::system_clock::now() + std::chrono::hours(24 * 20);
+  auto late = verify_pdf(sign(sample(), "short", options), **trust, later);
+  ASSERT_TRUE(late.ok());
+  expect_verdict(*late, 0, Indication::indeterminate, "OUT_OF_BOUNDS_NO_POE");
+  EXPECT_NE(late->signatures[0].message.find("TSA's certificate was revoked"), std::string::npos)
+      << late->signatures[0].message;
+}
+
+TEST_F(PadesTimestampTest, DocumentTimestampByARevokedTsaProvesNoTime) {
+  SignOptions options = b_lt(b_t(), pki("trust-crl"));
+  options.tsa_url = short_tsa_url_;
+  const std::string lt = sign(sample(), "short", options);
+  SignOptions archive;
+  archive.tsa_url = revoked_tsa_url_;
+  auto lta = add_document_timestamp(lt, archive);
+  ASSERT_TRUE(lta.ok()) << lta.error().to_string();
+  auto trust = load_trust_store(pki("trust-crl"));
+  ASSERT_TRUE(trust.ok());
+  auto report = verify_pdf(*lta, **trust);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->signatures.size(), 2u);
+  EXPECT_EQ(report->signatures[0].level, "PAdES-B-LT");
+  expect_verdict(*report, 1, Indication::indeterminate, "REVOKED_NO_POE");
+  EXPECT_NE(report->signatures[1].message.find("proves no time"), std::string::npos)
+      << report->signatures[1].message;
+  // Twenty days on, nothing proves the signature older than its certificates' expiry.
+  report = verify_pdf(*lta, **trust, std::chrono::system_clock::now() + std::chrono::hours(24 * 20));
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(report->valid);
+  EXPECT_NE(report->signatures[0].indication, Indication::total_passed) << report->signatures[0].message;
 }
 
 TEST_F(PadesTimestampTest, UnreachableTsaIsAnIoError) {

@@ -9,6 +9,7 @@
 # DIR/nokeyusage.p12                    key usage keyEncipherment only
 # DIR/qualified.p12                     qcStatements: QcCompliance and QcSSCD (a qualified certificate, key on a QSCD)
 # DIR/tsa.pem, DIR/tsa.key              TSA, critical extendedKeyUsage timeStamping
+# DIR/tsa-revoked.{pem,key}             a TSA revoked in DIR/int.crl.pem (its timestamps prove no time)
 # DIR/short.p12, DIR/tsa-short.{pem,key} a signer and a TSA valid for 2 days only: validation "years
 #                                       later" (after they expired) runs with a later validation time
 # DIR/ocsp.pem, DIR/ocsp.key            OCSP responder of the intermediate (critical OCSPSigning);
@@ -150,6 +151,7 @@ issue int expired "Expired Signer" signer ec -startdate 20200101000000Z -enddate
 issue int revoked "Revoked Signer" signer ec
 issue int nokeyusage "No Key Usage Signer" nokeyusage ec
 issue int tsa "Dosar Test TSA" tsa ec
+issue int tsa-revoked "Dosar Revoked TSA" tsa ec
 issue int qualified "Elena Calificat (QSCD)" qualified ec
 issue int romanian "Ștefan Țărănescu" signer ec  # the visible stamp's diacritics (issue 5)
 issue int ocsp "Dosar Test OCSP" ocsp ec
@@ -163,6 +165,7 @@ openssl req -x509 -new -key selfsigned.key -subj "/CN=Self Signed" -days 365 \
 p12 selfsigned
 
 openssl ca -batch -config int.cnf -revoke revoked.pem -crl_reason keyCompromise 2>/dev/null
+openssl ca -batch -config int.cnf -revoke tsa-revoked.pem -crl_reason keyCompromise 2>/dev/null
 openssl ca -batch -config int.cnf -gencrl -out int.crl.pem 2>/dev/null
 openssl ca -batch -config root.cnf -gencrl -out root.crl.pem 2>/dev/null
 openssl crl -in int.crl.pem -outform DER -out int.crl
