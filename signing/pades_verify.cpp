@@ -290,6 +290,7 @@ Result<ValidationReport> verify_pdf(std::string_view pdf, const TrustStore& trus
       if (t.level == "DocTimeStamp" && t.indication == Indication::total_passed && t.revision > s.revision)
         s.level = "PAdES-B-LTA";
   }
+  report.validation_time = iso_utc(std::chrono::system_clock::to_time_t(now));
   report.valid = !report.signatures.empty();
   for (const auto& s : report.signatures)
     report.valid = report.valid && s.indication == Indication::total_passed;

@@ -503,6 +503,33 @@ TEST_F(PadesTest, RevokedSignerIsReportedWhenTheCrlIsInTheTrustFolder) {
   EXPECT_TRUE(verify(signed_pdf, "trust").valid);
 }
 
+// Issue 5, dosar verify --at: the archivist's check of a signature as it
+// stood on a date. The backdated signer signed 60 days ago and was revoked
+// 30 days ago (int.crl.pem): good 45 days ago, revoked now.
+TEST_F(PadesTest, SignerRevokedAfterSigningIsValidAsOfATimeBeforeTheRevocation) {
+  const auto now = std::chrono::system_clock::now();
+  SignOptions options;
+  options.signing_time = now - std::chrono::hours(24 * 60);
+  const std::string signed_pdf = sign(sample(), "backdated", options);
+  auto trust = load_trust_store(pki("trust-crl"));
+  ASSERT_TRUE(trust.ok());
+  const auto before = now - std::chrono::hours(24 * 45);
+  auto then = verify_pdf(signed_pdf, **trust, before);
+  ASSERT_TRUE(then.ok());
+  ASSERT_EQ(then->signatures.size(), 1u);
+  EXPECT_TRUE(then->valid) << then->signatures[0].message;
+  EXPECT_EQ(then->validation_time, format_utc_seconds(before));
+  auto today = verify_pdf(signed_pdf, **trust, now);
+  ASSERT_TRUE(today.ok());
+  expect_verdict(*today, 0, Indication::indeterminate, "REVOKED_NO_POE");
+  EXPECT_NE(today->signatures[0].message.find("revoked on"), std::string::npos)
+      << today->signatures[0].message;
+  // Before the certificates existed nothing was valid.
+  auto too_early = verify_pdf(signed_pdf, **trust, now - std::chrono::hours(24 * 500));
+  ASSERT_TRUE(too_early.ok());
+  expect_verdict(*too_early, 0, Indication::indeterminate, "NOT_YET_VALID");
+}
+
 TEST_F(PadesTest, SignerOutsideTheTrustStoreHasNoChain) {
   expect_verdict(verify(sign(sample(), "selfsigned")), 0, Indication::indeterminate,
                  "NO_CERTIFICATE_CHAIN_FOUND");
