@@ -237,7 +237,7 @@ nlohmann::json to_json(const signing::ValidationReport& report) {
                           {"changes_after", changes},
                           {"message", s.message}});
   }
-  return {{"valid", report.valid}, {"signatures", signatures}};
+  return {{"valid", report.valid}, {"validation_time", report.validation_time}, {"signatures", signatures}};
 }
 
 nlohmann::json to_json(const persons::PersonFile& f) {

@@ -135,6 +135,59 @@ std::optional<std::chrono::system_clock::time_point> parse_utc(const std::string
          std::chrono::microseconds(fields == 7 ? fraction : 0);
 }
 
+std::optional<std::chrono::system_clock::time_point> parse_iso8601(const std::string& text) {
+  // YYYY-MM-DDTHH:MM[:SS[.fraction]] then Z, +HH:MM, -HH:MM, +HHMM or -HHMM.
+  if (text.size() < 17 || text[10] != 'T' || !is_iso_date(text.substr(0, 10))) return std::nullopt;
+  auto digits = [&](std::size_t at, std::size_t n, int& value) {
+    if (at + n > text.size()) return false;
+    value = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      value = value * 10 + (text[i] - '0');
+    }
+    return true;
+  };
+  int hour = 0, minute = 0, second = 0;
+  if (!digits(11, 2, hour) || text[13] != ':' || !digits(14, 2, minute) || hour > 23 || minute > 59)
+    return std::nullopt;
+  std::size_t at = 16;
+  if (at < text.size() && text[at] == ':') {
+    if (!digits(at + 1, 2, second) || second > 59) return std::nullopt;
+    at += 3;
+  }
+  std::chrono::microseconds fraction{0};
+  if (at < text.size() && (text[at] == '.' || text[at] == ',')) {
+    std::size_t end = at + 1;
+    long micros = 0, scale = 100000;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') {
+      micros += (text[end] - '0') * scale;
+      scale /= 10;
+      ++end;
+    }
+    if (end == at + 1) return std::nullopt;
+    fraction = std::chrono::microseconds(micros);
+    at = end;
+  }
+  long offset = 0;
+  const std::string zone = text.substr(at);
+  if (zone != "Z") {
+    int oh = 0, om = 0;
+    const bool colon = zone.size() == 6 && zone[3] == ':';
+    if ((zone.size() != 5 && !colon) || (zone[0] != '+' && zone[0] != '-') || !digits(at + 1, 2, oh) ||
+        !digits(at + (colon ? 4 : 3), 2, om) || oh > 23 || om > 59)
+      return std::nullopt;
+    offset = (zone[0] == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
+  }
+  std::tm t{};
+  std::sscanf(text.c_str(), "%4d-%2d-%2d", &t.tm_year, &t.tm_mon, &t.tm_mday);
+  t.tm_year -= 1900;
+  t.tm_mon -= 1;
+  t.tm_hour = hour;
+  t.tm_min = minute;
+  t.tm_sec = second;
+  return std::chrono::system_clock::from_time_t(timegm(&t) - offset) + fraction;
+}
+
 std::string romanian_date(const std::string& iso_date) {
   if (!is_iso_date(iso_date)) return iso_date;
   return iso_date.substr(8, 2) + "." + iso_date.substr(5, 2) + "." + iso_date.substr(0, 4);

@@ -21,6 +21,11 @@ std::string format_utc(std::chrono::system_clock::time_point when);
 // The instant of a timestamp written by format_utc (fraction optional);
 // nullopt when it does not parse.
 std::optional<std::chrono::system_clock::time_point> parse_utc(const std::string& utc_iso);
+// A time written in full by a person: "2026-03-01T12:00:00Z",
+// "2026-03-01T14:00:00+02:00" (or +0200), seconds optional, a fraction
+// allowed; the offset is required. nullopt when it is not such a time or not
+// a real one (no 30 February, no hour 24).
+std::optional<std::chrono::system_clock::time_point> parse_iso8601(const std::string& text);
 // An ISO 8601 UTC timestamp shown as Bucharest local time, "23.11.2026 11:28:38".
 // Returns the input unchanged when it does not parse.
 std::string format_bucharest(const std::string& utc_iso);

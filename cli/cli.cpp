@@ -1025,6 +1025,9 @@ const std::vector<Entry>& command_table() {
         "validate every signature of a PDF file or of a document's current version, or a .p7s",
         {{"--trust", "DIR", "folder of trusted CA certificates and CRLs in PEM (default $DOSAR_TRUST_DIR)"},
          {"--content", "FILE", "FILE|ID is a .p7s: the file it signs"},
+         {"--at", "TIME",
+          "validate as of a past time, ISO 8601 with Z or an offset (2026-03-01T12:00:00Z, "
+          "2026-03-01T14:00:00+02:00); default now"},
          {"--online", "", "also ask each signer certificate's OCSP responder, else its CA's CRL (network)"}},
         1,
         1,

@@ -149,7 +149,10 @@ void print_report(std::ostream& out, const std::string& what, const ValidationRe
       out << "  after: revision " << ch.revision << ": " << ch.description
           << (ch.allowed ? " (allowed)" : " (NOT allowed)") << '\n';
   }
-  out << what << ": " << (report.valid ? "valid" : "NOT valid") << '\n';
+  out << what << ": " << (report.valid ? "valid" : "NOT valid");
+  if (!report.validation_time.empty())
+    out << " as of " << format_bucharest(report.validation_time) << " (Bucharest)";
+  out << '\n';
 }
 
 ExitCode print_validation(Context& c, const std::string& what, const Result<ValidationReport>& report) {
@@ -237,6 +240,17 @@ ExitCode run_sign(Context& c) {
 }
 
 ExitCode run_verify(Context& c) {
+  auto at = std::chrono::system_clock::now();
+  if (auto text = c.command.get("--at")) {
+    auto parsed = parse_iso8601(*text);
+    if (!parsed) {
+      c.err << "dosar: --at: '" << *text
+            << "' is not a time in ISO 8601 with Z or an offset (2026-03-01T12:00:00Z, "
+               "2026-03-01T14:00:00+02:00)\n";
+      return ExitCode::usage;
+    }
+    at = *parsed;
+  }
   auto trust = trust_from(c);
   if (!trust.ok()) return c.fail(trust.error());
   const std::string target = c.command.positionals[0];
@@ -245,7 +259,7 @@ ExitCode run_verify(Context& c) {
     if (!content.ok()) return c.fail(content.error());
     auto p7s = read_whole(target);
     if (!p7s.ok()) return c.fail(p7s.error());
-    return print_validation(c, target, verify_detached(*content, *p7s, **trust));
+    return print_validation(c, target, verify_detached(*content, *p7s, **trust, at));
   }
   std::string what = target;
   Result<std::string> pdf = make_error(ErrorCode::not_found, target, "is neither a file nor a document id");
@@ -261,7 +275,7 @@ ExitCode run_verify(Context& c) {
     pdf = opened->archive->blobs().read(version->original_blob_id, Verify::hash);
   }
   if (!pdf.ok()) return c.fail(pdf.error());
-  return print_validation(c, what, verify_pdf(*pdf, **trust));
+  return print_validation(c, what, verify_pdf(*pdf, **trust, at));
 }
 
 }  // namespace dosar::cli

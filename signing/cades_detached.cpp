@@ -39,6 +39,7 @@ Result<ValidationReport> verify_detached(std::string_view content, std::string_v
     r.message = "Valid signature by " + r.signer + " on exactly this file.";
   ValidationReport report;
   report.valid = r.indication == Indication::total_passed;
+  report.validation_time = iso_utc(std::chrono::system_clock::to_time_t(now));
   report.signatures.push_back(std::move(r));
   return report;
 }

@@ -9,20 +9,9 @@
 #include <optional>
 
 #include "signing/cms_signer.h"
-#include "signing/ocsp_client.h"
-#include "signing/revocation_data.h"
+#include "signing/revocation_check.h"
 
 namespace dosar::signing {
-namespace {
-
-void sk_ASN1_TYPE_free_all(ASN1_SEQUENCE_ANY* s) {
-  sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
-}
-
-using TsVerifyPtr = std::unique_ptr<TS_VERIFY_CTX, OpenSslDeleter<TS_VERIFY_CTX_free>>;
-using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OpenSslDeleter<X509_STORE_CTX_free>>;
-using Pkcs7Ptr = std::unique_ptr<PKCS7, OpenSslDeleter<PKCS7_free>>;
-using TstInfoPtr = std::unique_ptr<TS_TST_INFO, OpenSslDeleter<TS_TST_INFO_free>>;
 
 CmsVerdict verdict(Indication indication, std::string subindication, std::string message) {
   CmsVerdict v;
@@ -39,6 +28,17 @@ std::string iso_utc(std::time_t t) {
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return text;
 }
+
+namespace {
+
+void sk_ASN1_TYPE_free_all(ASN1_SEQUENCE_ANY* s) {
+  sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
+}
+
+using TsVerifyPtr = std::unique_ptr<TS_VERIFY_CTX, OpenSslDeleter<TS_VERIFY_CTX_free>>;
+using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OpenSslDeleter<X509_STORE_CTX_free>>;
+using Pkcs7Ptr = std::unique_ptr<PKCS7, OpenSslDeleter<PKCS7_free>>;
+using TstInfoPtr = std::unique_ptr<TS_TST_INFO, OpenSslDeleter<TS_TST_INFO_free>>;
 
 std::string_view bytes_of(const ASN1_STRING* s) {
   return {reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
@@ -97,9 +97,13 @@ StorePtr store_at(const TrustStore& trust, std::time_t at) {
   return store;
 }
 
+std::optional<CmsVerdict> check_tsa_revocation(PKCS7* token, const TrustStore& trust, std::time_t at,
+                                               std::time_t asserted, const EmbeddedValidationData& embedded);
+
 struct TimestampCheck {
   bool present = false;
   bool valid = false;
+  bool tsa_revoked = false;  // valid but for its TSA's revocation: no proof of time
   std::time_t time = 0;
   std::string problem;
 };
@@ -107,7 +111,8 @@ struct TimestampCheck {
 // The signature timestamp (RFC 3161 token in id-aa-signatureTimeStampToken)
 // must cover this signature value and chain to `trust` at `at` with the
 // critical timeStamping EKU.
-TimestampCheck check_timestamp(CMS_SignerInfo* si, const TrustStore& trust, std::time_t at) {
+TimestampCheck check_timestamp(CMS_SignerInfo* si, const TrustStore& trust, std::time_t at,
+                               const EmbeddedValidationData& embedded) {
   TimestampCheck check;
   auto* attribute = static_cast<ASN1_STRING*>(
       CMS_unsigned_get0_data_by_OBJ(si, OBJ_nid2obj(NID_id_smime_aa_timeStampToken), -3, V_ASN1_SEQUENCE));
@@ -143,28 +148,20 @@ TimestampCheck check_timestamp(CMS_SignerInfo* si, const TrustStore& trust, std:
     return check;
   }
   check.time = timegm(&tm);
+  if (auto revoked = check_tsa_revocation(token.get(), trust, at, check.time, embedded)) {
+    check.problem = revoked->message;
+    check.tsa_revoked = true;
+    return check;
+  }
   check.valid = true;
   return check;
 }
 
-// UNABLE_TO_GET_CRL is not a failure: a CA without a CRL in the trust folder
-// is simply not checked for revocation.
-int tolerate_missing_crl(int ok, X509_STORE_CTX* ctx) noexcept {
-  if (!ok && X509_STORE_CTX_get_error(ctx) == X509_V_ERR_UNABLE_TO_GET_CRL) return 1;
-  return ok;
-}
-
-struct CrlStackDeleter {
-  void operator()(STACK_OF(X509_CRL) * s) const { sk_X509_CRL_pop_free(s, X509_CRL_free); }
-};
-using CrlStackPtr = std::unique_ptr<STACK_OF(X509_CRL), CrlStackDeleter>;
-
-std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, const TrustStore& trust,
-                                      std::time_t at, bool proof_of_existence,
-                                      const EmbeddedValidationData& embedded) {
-  // A shallow copy: it holds no references, `untrusted` and `owned` keep the certificates alive.
-  ShallowX509StackPtr shallow(sk_X509_dup(untrusted));
-  std::vector<X509Ptr> owned;
+// The certificates of the CMS (or token) and of the document, as one
+// untrusted stack; `owned` keeps the document's alive.
+ShallowX509StackPtr untrusted_with(STACK_OF(X509) * untrusted, const EmbeddedValidationData& embedded,
+                                   std::vector<X509Ptr>& owned) {
+  ShallowX509StackPtr shallow(untrusted ? sk_X509_dup(untrusted) : sk_X509_new_null());
   for (const auto& der : embedded.certificates) {
     const auto* p = reinterpret_cast<const unsigned char*>(der.data());
     if (X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()))) {
@@ -172,55 +169,25 @@ std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, 
       sk_X509_push(shallow.get(), cert);
     }
   }
-  CrlStackPtr crls(sk_X509_CRL_new_null());
-  for (const auto& der : embedded.crls) {
-    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-    if (X509_CRL* crl = d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())))
-      sk_X509_CRL_push(crls.get(), crl);
-  }
   ERR_clear_error();
+  return shallow;
+}
+
+// The chain is built and checked at `at` by OpenSSL without its CRL check:
+// check_revocation then judges revocation with the CRLs that count
+// (crl_unusable) and their revocation dates, which OpenSSL ignores.
+std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, const TrustStore& trust,
+                                      std::time_t at, bool proof_of_existence,
+                                      const EmbeddedValidationData& embedded) {
+  std::vector<X509Ptr> owned;
+  ShallowX509StackPtr shallow = untrusted_with(untrusted, embedded, owned);
   StoreCtxPtr ctx(X509_STORE_CTX_new());
   if (!ctx || X509_STORE_CTX_init(ctx.get(), trust.store, signer, shallow.get()) != 1)
     return verdict(Indication::indeterminate, "CERTIFICATE_CHAIN_GENERAL_FAILURE",
                    "The chain could not be built.");
   X509_STORE_CTX_set_time(ctx.get(), 0, at);
-  if (sk_X509_CRL_num(crls.get()) > 0) X509_STORE_CTX_set0_crls(ctx.get(), crls.get());
-  if (trust.has_crls || sk_X509_CRL_num(crls.get()) > 0)
-    X509_STORE_CTX_set_flags(ctx.get(), X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
-  X509_STORE_CTX_set_verify_cb(ctx.get(), tolerate_missing_crl);
-  if (X509_verify_cert(ctx.get()) == 1) {
-    STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get());
-    if (sk_X509_num(chain) < 2) return std::nullopt;
-    X509* issuer = sk_X509_value(chain, 1);
-    // An OCSP answer the signer collected (B-LT) settles it offline: "good"
-    // then is what counts for a signature made then, whatever happened since.
-    for (const auto& der : embedded.ocsp_responses) {
-      auto stored = judge_stored_ocsp(der, signer, issuer, shallow.get(), trust.store);
-      if (!stored || stored->status == OcspAnswer::Status::unavailable) continue;
-      if (stored->status == OcspAnswer::Status::good) return std::nullopt;
-      return verdict(
-          Indication::indeterminate, "REVOKED_NO_POE",
-          "The signer's certificate has been revoked (OCSP answer in the document, " + stored->detail + ").");
-    }
-    if (!trust.online) return std::nullopt;
-    auto answer = ask_ocsp(signer, issuer, shallow.get(), trust.store);
-    if (answer && answer->status == OcspAnswer::Status::good) return std::nullopt;
-    if (answer && answer->status == OcspAnswer::Status::revoked)
-      return verdict(Indication::indeterminate, "REVOKED_NO_POE",
-                     "The signer's certificate has been revoked (OCSP, " + answer->detail + ").");
-    // No responder, or none that answered: the CA's CRL, as the signer's
-    // certificate names its distribution point.
-    auto crl = fetch_distribution_point_crl(signer, issuer);
-    if (crl.ok() && (*crl || !answer)) return std::nullopt;  // not listed, or nothing to ask
-    if (!crl.ok() && crl.error().code == ErrorCode::conflict)
-      return verdict(
-          Indication::indeterminate, "REVOKED_NO_POE",
-          "The signer's certificate has been revoked (listed in the CRL of its distribution point).");
-    std::string why = answer ? "OCSP: " + answer->detail : "";
-    if (!crl.ok()) why += (why.empty() ? "" : "; ") + std::string("CRL: ") + crl.error().to_string();
-    return verdict(Indication::indeterminate, "TRY_LATER",
-                   "The signer's certificate could not be checked for revocation (" + why + ").");
-  }
+  if (X509_verify_cert(ctx.get()) == 1)
+    return check_revocation(X509_STORE_CTX_get0_chain(ctx.get()), shallow.get(), trust, at, embedded, {});
   const int error = X509_STORE_CTX_get_error(ctx.get());
   const int depth = X509_STORE_CTX_get_error_depth(ctx.get());
   const std::string reason = X509_verify_cert_error_string(error);
@@ -250,6 +217,32 @@ std::optional<CmsVerdict> check_chain(X509* signer, STACK_OF(X509) * untrusted, 
       return verdict(Indication::indeterminate, "CERTIFICATE_CHAIN_GENERAL_FAILURE",
                      "The signer's certificate chain is not valid: " + reason + ".");
   }
+}
+
+// Whether the TSA that signed `token` (chain built at `at`) had its
+// certificate, or a CA's of its chain, revoked by the time it asserts
+// (ETSI EN 319 102-1: such a token proves no time). The failing verdict.
+std::optional<CmsVerdict> check_tsa_revocation(PKCS7* token, const TrustStore& trust, std::time_t at,
+                                               std::time_t asserted, const EmbeddedValidationData& embedded) {
+  X509* tsa = nullptr;
+  if (STACK_OF(X509)* signers = PKCS7_get0_signers(token, nullptr, 0)) {
+    if (sk_X509_num(signers) > 0) tsa = sk_X509_value(signers, 0);
+    sk_X509_free(signers);
+  }
+  ERR_clear_error();
+  if (!tsa) return std::nullopt;  // TS_RESP_verify_token found it; nothing to add
+  std::vector<X509Ptr> owned;
+  ShallowX509StackPtr untrusted = untrusted_with(token->d.sign->cert, embedded, owned);
+  StorePtr store = store_at(trust, at);
+  StoreCtxPtr ctx(X509_STORE_CTX_new());
+  if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), tsa, untrusted.get()) != 1 ||
+      X509_verify_cert(ctx.get()) != 1) {
+    ERR_clear_error();
+    return verdict(Indication::indeterminate, "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+                   "The TSA's certificate chain could not be built.");
+  }
+  return check_revocation(X509_STORE_CTX_get0_chain(ctx.get()), untrusted.get(), trust, asserted, embedded,
+                          {"TSA's"});
 }
 
 using SequencePtr = std::unique_ptr<ASN1_SEQUENCE_ANY, OpenSslDeleter<sk_ASN1_TYPE_free_all>>;
@@ -283,7 +276,8 @@ std::vector<std::string> qc_statement_ids(X509* cert) {
 
 CmsVerdict verify_document_timestamp(std::string_view token_der,
                                      const std::array<std::string_view, 2>& signed_ranges,
-                                     const TrustStore& trust, std::chrono::system_clock::time_point at) {
+                                     const TrustStore& trust, std::chrono::system_clock::time_point at,
+                                     const EmbeddedValidationData& embedded) {
   const auto* p = reinterpret_cast<const unsigned char*>(token_der.data());
   Pkcs7Ptr token(d2i_PKCS7(nullptr, &p, static_cast<long>(token_der.size())));
   TstInfoPtr info(token ? PKCS7_to_TS_TST_INFO(token.get()) : nullptr);
@@ -321,7 +315,20 @@ CmsVerdict verify_document_timestamp(std::string_view token_der,
     return failed;
   }
   std::tm tm{};
-  if (ASN1_TIME_to_tm(TS_TST_INFO_get_time(info.get()), &tm) == 1) v.timestamp_time = iso_utc(timegm(&tm));
+  if (ASN1_TIME_to_tm(TS_TST_INFO_get_time(info.get()), &tm) != 1) {
+    CmsVerdict failed =
+        verdict(Indication::total_failed, "FORMAT_FAILURE", "The document timestamp has no readable time.");
+    failed.signer = v.signer;
+    return failed;
+  }
+  const std::time_t asserted = timegm(&tm);
+  if (auto revoked = check_tsa_revocation(token.get(), trust, std::chrono::system_clock::to_time_t(at),
+                                          asserted, embedded)) {
+    revoked->message = "The document timestamp proves no time: " + revoked->message;
+    revoked->signer = v.signer;
+    return *revoked;
+  }
+  v.timestamp_time = iso_utc(asserted);
   v.message = "Valid document timestamp by " + v.signer + ".";
   return v;
 }
@@ -402,13 +409,20 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
     return named(verdict(Indication::indeterminate, "NO_SIGNING_CERTIFICATE_FOUND",
                          "The signature is intact, but " + *problem + "."));
 
-  const TimestampCheck timestamp = check_timestamp(si, trust, std::chrono::system_clock::to_time_t(now));
-  if (timestamp.present && !timestamp.valid)
+  const TimestampCheck timestamp =
+      check_timestamp(si, trust, std::chrono::system_clock::to_time_t(now), embedded);
+  if (timestamp.present && !timestamp.valid && !timestamp.tsa_revoked)
     return named(verdict(Indication::indeterminate, "NO_POE",
                          "The signature is intact, but " + timestamp.problem + "."));
+  // A timestamp whose TSA was revoked proves no time: the signature is
+  // judged by what can be shown without it, and the report says why.
+  const std::string timestamp_problem =
+      timestamp.tsa_revoked ? "its timestamp proves no time: " + timestamp.problem : "";
   const std::time_t at = timestamp.valid ? timestamp.time : std::chrono::system_clock::to_time_t(now);
-  if (auto failure = check_chain(signer, certs.get(), trust, at, timestamp.valid, embedded))
+  if (auto failure = check_chain(signer, certs.get(), trust, at, timestamp.valid, embedded)) {
+    if (!timestamp_problem.empty()) failure->message += " Also, " + timestamp_problem;
     return named(*failure);
+  }
 
   const std::uint32_t usage = X509_get_key_usage(signer);
   if ((usage & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0)
@@ -418,6 +432,7 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
                 "and nonRepudiation)."));
   CmsVerdict ok = named(verdict(Indication::total_passed, "", ""));
   if (timestamp.valid) ok.timestamp_time = iso_utc(timestamp.time);
+  ok.timestamp_problem = timestamp_problem;
   const int at_time = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);
   if (at_time >= 0) {
     ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(CMS_signed_get_attr(si, at_time), 0);

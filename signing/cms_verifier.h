@@ -6,6 +6,7 @@
 
 #include <array>
 #include <chrono>
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,16 @@ struct CmsVerdict {
   std::string claimed_time;    // UTC ISO 8601 of the signing-time attribute, if any
   bool qualified = false;      // the signer's certificate says QcCompliance (ETSI EN 319 412-5)
   bool qscd = false;           // ... and QcSSCD: the key is on a qualified signature creation device
+  // Why the signature timestamp present does not count as proof of time
+  // (its TSA's certificate revoked before the time it asserts): the verdict
+  // is then what can be shown without it. "" otherwise.
+  std::string timestamp_problem;
 };
+
+// A verdict without signer details.
+CmsVerdict verdict(Indication indication, std::string subindication, std::string message);
+// "2026-11-23T09:28:38Z".
+std::string iso_utc(std::time_t t);
 
 // Copies the verdict, its sentence, the signer and what the certificate
 // states into a report; the timestamp time too when there is one.
@@ -57,9 +67,10 @@ struct EmbeddedValidationData {
 
 // Digest, signature, signing-certificate attribute, signature timestamp
 // (its TSA's chain at `now`: the validation time, or the time a later
-// document timestamp proves the signature existed),
+// document timestamp proves the signature existed; the TSA's certificate not
+// revoked before the time the token asserts, by check_revocation),
 // chain to `trust` at the best signature time (the timestamp's, else `now`),
-// revocation by the CRLs of `trust`, and key usage. `require_signing_certificate`:
+// revocation at that time (check_revocation), and key usage. `require_signing_certificate`:
 // the ESS signing-certificate(-v2) attribute must be present (CAdES).
 CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2>& signed_ranges,
                       const TrustStore& trust, std::chrono::system_clock::time_point now,
@@ -67,10 +78,12 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
 
 // A document timestamp (/SubFilter ETSI.RFC3161): an RFC 3161 token whose
 // imprint is the digest of the signed ranges, signed by a TSA that chains to
-// `trust` at `at` (critical timeStamping EKU). `signer` is the TSA,
-// `timestamp_time` its time.
+// `trust` at `at` (critical timeStamping EKU), whose certificate was not
+// revoked before the time the token asserts (REVOKED_NO_POE: it proves no
+// time). `signer` is the TSA, `timestamp_time` its time.
 CmsVerdict verify_document_timestamp(std::string_view token_der,
                                      const std::array<std::string_view, 2>& signed_ranges,
-                                     const TrustStore& trust, std::chrono::system_clock::time_point at);
+                                     const TrustStore& trust, std::chrono::system_clock::time_point at,
+                                     const EmbeddedValidationData& embedded = {});
 
 }  // namespace dosar::signing

@@ -61,7 +61,10 @@ std::optional<OcspAnswer> status_of(OCSP_BASICRESP* basic, OCSP_CERTID* id, bool
       const long n = BIO_get_mem_data(bio.get(), &text);
       when.assign(text, static_cast<std::size_t>(n));
     }
-    return OcspAnswer{OcspAnswer::Status::revoked, when, {}};
+    OcspAnswer revoked{OcspAnswer::Status::revoked, when, {}};
+    std::tm tm{};
+    if (revoked_at && ASN1_TIME_to_tm(revoked_at, &tm) == 1) revoked.revoked_at = timegm(&tm);
+    return revoked;
   }
   return unavailable("OCSP responder does not know the certificate");
 }

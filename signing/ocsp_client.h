@@ -4,6 +4,7 @@
 
 #include <openssl/x509.h>
 
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,8 +13,9 @@ namespace dosar::signing {
 
 struct OcspAnswer {
   enum class Status { good, revoked, unavailable } status = Status::unavailable;
-  std::string detail;        // why unavailable, or the revocation time
-  std::string response_der;  // the whole OCSPResponse, when one was received
+  std::string detail;          // why unavailable, or the revocation time
+  std::string response_der;    // the whole OCSPResponse, when one was received
+  std::time_t revoked_at = 0;  // when revoked: the revocation time the responder gives
 };
 
 // Asks the first OCSP responder named in `cert`'s Authority Information

@@ -158,6 +158,9 @@ struct ValidationReport {
   // changed after the last one; false for a document without signatures.
   bool valid = false;
   std::vector<SignatureReport> signatures;
+  // UTC ISO 8601 (seconds) of the time the signatures were judged at: now,
+  // or the past time asked for (dosar verify --at).
+  std::string validation_time;
 };
 
 struct TrustStore;
@@ -192,7 +195,10 @@ struct ValidationLimits {
   int max_signatures = 64;  // signature fields with a value
 };
 
-// Validates every signature of `pdf`. Errors only when the document itself
+// Validates every signature of `pdf` as of `now`, the validation time: a
+// past time judges certificates' validity, revocation (a certificate revoked
+// after `now` was good then, when the evidence says so) and timestamps as
+// they stood then. Errors only when the document itself
 // cannot be read (invalid_argument/unsupported naming the reason) or exceeds
 // `limits` (limit_exceeded); every problem of a signature is in its report.
 Result<ValidationReport> verify_pdf(

@@ -102,9 +102,9 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
   const std::array<std::string_view, 2> ranges = {
       pdf.substr(0, static_cast<std::size_t>(b[1])),
       pdf.substr(static_cast<std::size_t>(b[2]), static_cast<std::size_t>(b[3]))};
-  CmsVerdict cms = document_timestamp ? verify_document_timestamp(s.contents, ranges, trust, now)
-                                      : verify_cms(s.contents, ranges, trust, now, cades,
-                                                   {dss.certificates, dss.crls, dss.ocsp_responses});
+  const EmbeddedValidationData embedded{dss.certificates, dss.crls, dss.ocsp_responses};
+  CmsVerdict cms = document_timestamp ? verify_document_timestamp(s.contents, ranges, trust, now, embedded)
+                                      : verify_cms(s.contents, ranges, trust, now, cades, embedded);
   copy_verdict(cms, r);
   if (!cms.timestamp_time.empty()) {
     if (cades) r.level = "PAdES-B-T";
@@ -138,6 +138,7 @@ SignatureReport judge(std::string_view pdf, const FoundSignature& s, const std::
   r.message = std::string(document_timestamp ? "Valid document timestamp by " : "Valid signature by ") +
               r.signer + "; the document is unchanged since" +
               (r.changes_after.empty() ? "." : ", except for further signatures.");
+  if (!cms.timestamp_problem.empty()) r.message += " Note: " + cms.timestamp_problem;
   return r;
 }
 
@@ -289,6 +290,7 @@ Result<ValidationReport> verify_pdf(std::string_view pdf, const TrustStore& trus
       if (t.level == "DocTimeStamp" && t.indication == Indication::total_passed && t.revision > s.revision)
         s.level = "PAdES-B-LTA";
   }
+  report.validation_time = iso_utc(std::chrono::system_clock::to_time_t(now));
   report.valid = !report.signatures.empty();
   for (const auto& s : report.signatures)
     report.valid = report.valid && s.indication == Indication::total_passed;

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "base/clock.h"
 #include "signing/http_client.h"
 #include "signing/ocsp_client.h"
 #include "signing/openssl_util.h"
@@ -77,17 +78,59 @@ Status refuse_if_listed(X509_CRL* crl, X509* cert) {
   return {};
 }
 
-// Whether one of `crls` comes from `cert`'s CA (and does not list it).
-Result<bool> covered_by(const std::vector<CrlPtr>& crls, X509* cert) {
+// Whether one of `crls` comes from `cert`'s CA (and does not list it): by
+// issuer name, and when `issuer` (the CA's certificate) is at hand, by
+// crl_unusable now.
+Result<bool> covered_by(const std::vector<CrlPtr>& crls, X509* cert, X509* issuer) {
   for (const auto& crl : crls) {
     if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_issuer_name(cert)) != 0) continue;
+    if (issuer && crl_unusable(crl.get(), issuer, std::time(nullptr))) continue;
     DOSAR_TRY(refuse_if_listed(crl.get(), cert));
     return true;
   }
   return false;
 }
 
+std::string utc_text(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return "an unreadable time";
+  return format_utc(std::chrono::system_clock::from_time_t(timegm(&tm)));
+}
+
 }  // namespace
+
+std::optional<std::string> crl_unusable(X509_CRL* crl, X509* issuer, std::time_t at) {
+  const std::string ca = certificate_name(issuer);
+  if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0)
+    return "it is the CRL of another CA than " + ca;
+  if (const auto* akid = static_cast<AUTHORITY_KEYID*>(
+          X509_CRL_get_ext_d2i(crl, NID_authority_key_identifier, nullptr, nullptr))) {
+    const int match = X509_check_akid(issuer, akid);
+    AUTHORITY_KEYID_free(const_cast<AUTHORITY_KEYID*>(akid));
+    if (match != X509_V_OK) return "its authority key identifier is not that of " + ca;
+  }
+  EVP_PKEY* key = X509_get0_pubkey(issuer);
+  if (!key || X509_CRL_verify(crl, key) != 1) {
+    ERR_clear_error();
+    return "it names " + ca + " but is not signed with its key (forged)";
+  }
+  std::time_t now = std::time(nullptr);
+  if (X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &now) > 0)
+    return "it was issued in the future (thisUpdate " + utc_text(X509_CRL_get0_lastUpdate(crl)) + ")";
+  const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl);
+  if (next && X509_cmp_time(next, &at) <= 0)
+    return "it had expired at the validation time (nextUpdate " + utc_text(next) + ")";
+  ERR_clear_error();
+  return std::nullopt;
+}
+
+std::optional<std::time_t> crl_revocation_time(X509_CRL* crl, X509* cert) {
+  X509_REVOKED* entry = nullptr;
+  if (X509_CRL_get0_by_cert(crl, &entry, cert) != 1 || !entry) return std::nullopt;
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(X509_REVOKED_get0_revocationDate(entry), &tm) != 1) return std::time_t{0};
+  return timegm(&tm);
+}
 
 Result<std::optional<std::string>> fetch_distribution_point_crl(X509* cert, X509* issuer) {
   auto url = distribution_point(cert);
@@ -99,10 +142,10 @@ Result<std::optional<std::string>> fetch_distribution_point_crl(X509* cert, X509
   if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_issuer_name(cert)) != 0)
     return make_error(ErrorCode::corrupt, *url,
                       "is the CRL of another CA than " + certificate_name(cert) + "'s");
-  if (issuer && X509_CRL_verify(crl.get(), X509_get0_pubkey(issuer)) != 1) {
-    ERR_clear_error();
-    return make_error(ErrorCode::corrupt, *url, "is not signed by the CA of " + certificate_name(cert));
-  }
+  if (issuer)
+    if (auto why = crl_unusable(crl.get(), issuer, std::time(nullptr)))
+      return make_error(ErrorCode::corrupt, *url,
+                        "is no evidence about " + certificate_name(cert) + ": " + *why);
   DOSAR_TRY(refuse_if_listed(crl.get(), cert));
   return std::optional<std::string>{der_of(crl.get())};
 }
@@ -138,7 +181,7 @@ Result<RevocationData> collect_revocation_data(const SigningKey::Parts& key,
     if (crl.ok() && *crl) {
       data.crls.push_back(**crl);
     } else {
-      auto covered = covered_by(given, signer);
+      auto covered = covered_by(given, signer, issuer);
       if (!covered.ok()) return covered.error();
       if (!*covered) {
         if (!crl.ok()) why_not += (why_not.empty() ? "" : "; ") + crl.error().to_string();
@@ -157,7 +200,7 @@ Result<RevocationData> collect_revocation_data(const SigningKey::Parts& key,
   for (int i = 0; i < sk_X509_num(chain); ++i) {
     X509* ca = sk_X509_value(chain, i);
     if (self_issued(ca)) continue;
-    auto covered = covered_by(given, ca);
+    auto covered = covered_by(given, ca, issuer_in(chain, ca));
     if (!covered.ok()) return covered.error();
     if (*covered) continue;
     auto crl = fetch_distribution_point_crl(ca, issuer_in(chain, ca));

@@ -4,6 +4,7 @@
 
 #include <openssl/x509.h>
 
+#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,11 +34,25 @@ struct RevocationData {
 Result<RevocationData> collect_revocation_data(const SigningKey::Parts& key,
                                                const std::vector<std::string>& given_crls);
 
+// Why `crl` is no evidence about the certificates `issuer` issued at the
+// validation time `at`; std::nullopt when it is. A CRL counts only when it
+// names `issuer` as its issuer, carries `issuer`'s key identifier (when it
+// carries an authority key identifier at all), is signed with `issuer`'s
+// key, is not out of date at `at` (its nextUpdate after `at`) and was not
+// issued in the future (thisUpdate after the clock). A CRL issued after
+// `at` still counts: it is newer evidence of what held at `at`. Indirect
+// CRLs (another issuer's) are not accepted.
+std::optional<std::string> crl_unusable(X509_CRL* crl, X509* issuer, std::time_t at);
+
+// The revocation date `crl` gives for `cert`; std::nullopt when it does not list it.
+std::optional<std::time_t> crl_revocation_time(X509_CRL* crl, X509* cert);
+
 // The CRL of `cert`'s first http(s) distribution point, fetched now (30 s,
-// at most 64 MiB), from `cert`'s CA and signed by `issuer` when given;
-// std::nullopt when `cert` names no distribution point. Errors: io (not
-// reachable), corrupt (not a CRL, another CA's, or a bad signature),
-// conflict (it lists `cert`: revoked).
+// at most 64 MiB), from `cert`'s CA; with `issuer` given it must be
+// evidence by crl_unusable at the current time. std::nullopt when `cert`
+// names no distribution point. Errors: io (not reachable), corrupt (not a
+// CRL, another CA's, a bad signature, out of date), conflict (it lists
+// `cert`: revoked).
 Result<std::optional<std::string>> fetch_distribution_point_crl(X509* cert, X509* issuer);
 
 }  // namespace dosar::signing

@@ -5,6 +5,20 @@
 namespace dosar {
 namespace {
 
+// dosar verify --at (issue 5): a time a person writes, with its offset.
+TEST(Clock, ParsesIso8601WithZOrAnOffsetAndRefusesTheRest) {
+  const auto utc = parse_iso8601("2026-03-01T12:00:00Z");
+  ASSERT_TRUE(utc);
+  EXPECT_EQ(format_utc(*utc), "2026-03-01T12:00:00.000000Z");
+  EXPECT_EQ(parse_iso8601("2026-03-01T14:00:00+02:00"), utc);
+  EXPECT_EQ(parse_iso8601("2026-03-01T09:30-0230"), utc);
+  EXPECT_EQ(format_utc(*parse_iso8601("2026-03-01T12:00:00.25Z")), "2026-03-01T12:00:00.250000Z");
+  for (const char* bad :
+       {"", "2026-03-01", "2026-03-01T12:00:00", "2026-02-30T12:00:00Z", "2026-03-01T24:00:00Z",
+        "2026-03-01 12:00:00Z", "2026-03-01T12:00:00+2", "2026-03-01T12:00:00Zjunk", "yesterday"})
+    EXPECT_FALSE(parse_iso8601(bad)) << bad;
+}
+
 TEST(Clock, ShowsWinterTimeAsUtcPlusTwo) {
   EXPECT_EQ(format_bucharest("2026-11-23T09:28:38.000000Z"), "23.11.2026 11:28:38");
 }

@@ -55,6 +55,22 @@ expect_exit 1 "$DOSAR" verify --json --trust "$PKI/trust-crl" "$WORK/revoked.pdf
 jq -e '.valid == false and .signatures[0].subindication == "REVOKED_NO_POE"' "$WORK/last.out" >/dev/null ||
   fail "revoked signer not reported: $(cat "$WORK/last.out")"
 
+# --at: as of a past time (issue 5). The backdated signer was revoked 30
+# days ago: valid as of 45 days ago, not now; the JSON names the time.
+"$DOSAR" sign-file "$IN" -o "$WORK/backdated.pdf" --key "$PKI/backdated.p12" --pin-env DOSAR_PIN >/dev/null
+AT=$(date -u -d "-45 days" +%Y-%m-%dT%H:%M:%S+00:00)
+AT_UTC=$(date -u -d "${AT%+00:00}Z" +%Y-%m-%dT%H:%M:%SZ)
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust-crl" --at "$AT" "$WORK/backdated.pdf"
+jq -e --arg at "$AT_UTC" '.valid == true and .validation_time == $at and
+       .signatures[0].indication == "TOTAL-PASSED"' "$WORK/last.out" >/dev/null ||
+  fail "not valid as of $AT: $(cat "$WORK/last.out")"
+expect_exit 1 "$DOSAR" verify --json --trust "$PKI/trust-crl" "$WORK/backdated.pdf"
+jq -e '.valid == false and .signatures[0].subindication == "REVOKED_NO_POE" and
+       (.validation_time | test("Z$"))' "$WORK/last.out" >/dev/null ||
+  fail "revocation before now not reported: $(cat "$WORK/last.out")"
+expect_exit 2 "$DOSAR" verify --trust "$PKI/trust-crl" --at "2026-02-30T12:00:00Z" "$WORK/backdated.pdf"
+expect_output_contains "--at: '2026-02-30T12:00:00Z' is not a time in ISO 8601"
+
 # A visible stamp; a malformed position is refused with the expected form.
 expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/visible.pdf" "${SIGN_KEY[@]}" --visible 1:300,40 --reason "Aprobat"
 expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/visible.pdf"

@@ -15,13 +15,16 @@
 #include <fstream>
 #include <regex>
 #include <thread>
+#include <tuple>
 
+#include "signing/long_term.h"
 #include "signing/pdf_structure.h"
 #include "signing/pdf_update.h"
 #include "tests/support/pdf_tamper.h"
 #include "tests/support/sample_pdf.h"
 #include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_crl.h"
 #include "tests/test_paths.h"
 
 namespace dosar::signing {
@@ -500,6 +503,33 @@ TEST_F(PadesTest, RevokedSignerIsReportedWhenTheCrlIsInTheTrustFolder) {
   EXPECT_TRUE(verify(signed_pdf, "trust").valid);
 }
 
+// Issue 5, dosar verify --at: the archivist's check of a signature as it
+// stood on a date. The backdated signer signed 60 days ago and was revoked
+// 30 days ago (int.crl.pem): good 45 days ago, revoked now.
+TEST_F(PadesTest, SignerRevokedAfterSigningIsValidAsOfATimeBeforeTheRevocation) {
+  const auto now = std::chrono::system_clock::now();
+  SignOptions options;
+  options.signing_time = now - std::chrono::hours(24 * 60);
+  const std::string signed_pdf = sign(sample(), "backdated", options);
+  auto trust = load_trust_store(pki("trust-crl"));
+  ASSERT_TRUE(trust.ok());
+  const auto before = now - std::chrono::hours(24 * 45);
+  auto then = verify_pdf(signed_pdf, **trust, before);
+  ASSERT_TRUE(then.ok());
+  ASSERT_EQ(then->signatures.size(), 1u);
+  EXPECT_TRUE(then->valid) << then->signatures[0].message;
+  EXPECT_EQ(then->validation_time, format_utc_seconds(before));
+  auto today = verify_pdf(signed_pdf, **trust, now);
+  ASSERT_TRUE(today.ok());
+  expect_verdict(*today, 0, Indication::indeterminate, "REVOKED_NO_POE");
+  EXPECT_NE(today->signatures[0].message.find("revoked on"), std::string::npos)
+      << today->signatures[0].message;
+  // Before the certificates existed nothing was valid.
+  auto too_early = verify_pdf(signed_pdf, **trust, now - std::chrono::hours(24 * 500));
+  ASSERT_TRUE(too_early.ok());
+  expect_verdict(*too_early, 0, Indication::indeterminate, "NOT_YET_VALID");
+}
+
 TEST_F(PadesTest, SignerOutsideTheTrustStoreHasNoChain) {
   expect_verdict(verify(sign(sample(), "selfsigned")), 0, Indication::indeterminate,
                  "NO_CERTIFICATE_CHAIN_FOUND");
@@ -678,6 +708,7 @@ class PadesTimestampTest : public PadesTest {
     PadesTest::SetUpTestSuite();
     tsa_url_ = start_tsa("tsa");
     short_tsa_url_ = start_tsa("tsa-short");
+    revoked_tsa_url_ = start_tsa("tsa-revoked");
   }
   // Starts the test TSA with the certificate and key NAME.pem, NAME.key; its URL.
   static std::string start_tsa(const std::string& name) {
@@ -693,7 +724,7 @@ class PadesTimestampTest : public PadesTest {
     return "http://127.0.0.1:" + std::to_string(std::stoi(read_file(port_file))) + "/";
   }
   static void TearDownTestSuite() {
-    for (const char* name : {"tsa.pid", "tsa-short.pid"}) {
+    for (const char* name : {"tsa.pid", "tsa-short.pid", "tsa-revoked.pid"}) {
       const std::string pid = read_file(pki(name));
       if (!pid.empty()) ::kill(std::stoi(pid), SIGTERM);
     }
@@ -706,10 +737,12 @@ class PadesTimestampTest : public PadesTest {
     return options;
   }
   static std::string tsa_url_;
-  static std::string short_tsa_url_;  // its certificate is valid for 2 days only
+  static std::string short_tsa_url_;    // its certificate is valid for 2 days only
+  static std::string revoked_tsa_url_;  // its certificate is revoked in int.crl.pem
 };
 std::string PadesTimestampTest::tsa_url_;
 std::string PadesTimestampTest::short_tsa_url_;
+std::string PadesTimestampTest::revoked_tsa_url_;
 
 // The RFC 3161 token in the signer's unsigned attributes, and the SHA-256 of
 // the signature value it must cover.
@@ -929,6 +962,90 @@ TEST_F(PadesTimestampTest, CrlEmbeddedInTheDssRevealsARevokedSigner) {
   auto with_dss = append_dss_update(signed_pdf, dss);
   ASSERT_TRUE(with_dss.ok());
   expect_verdict(verify(*with_dss, "trust"), 0, Indication::indeterminate, "REVOKED_NO_POE");
+}
+
+// Issue 5, CRLs as evidence: a CRL counts only when the revoked signer's CA
+// signed it and it is current at the validation time. A forged empty CRL
+// (the CA's name, another key) or a stale one (nextUpdate past, before the
+// revocation) in the DSS must not hide the genuine CRL of the trust folder,
+// nor stand in for it.
+TEST_F(PadesTimestampTest, ForgedOrStaleCrlInTheDssDoesNotClearARevokedSigner) {
+  const std::string signed_pdf = sign(sample(), "revoked", b_t());
+  const auto now = std::chrono::system_clock::now();
+  const std::string forged = dosar::testing::make_crl(
+      {pki("int.pem"), pki("selfsigned.key"), now - std::chrono::hours(1), now + std::chrono::hours(24), {}});
+  const std::string stale = dosar::testing::make_crl({pki("int.pem"),
+                                                      pki("int.key"),
+                                                      now - std::chrono::hours(24 * 40),
+                                                      now - std::chrono::hours(24 * 10),
+                                                      {}});
+  for (const auto& [name, crl, reason] :
+       {std::tuple{"forged", forged, "not signed with its key"}, std::tuple{"stale", stale, "expired"}}) {
+    SCOPED_TRACE(name);
+    DssContent dss;
+    dss.crls = {crl};
+    dss.vri_key = std::string(40, '0');
+    auto with_dss = append_dss_update(signed_pdf, dss);
+    ASSERT_TRUE(with_dss.ok());
+    const ValidationReport with_genuine = verify(*with_dss, "trust-crl");
+    expect_verdict(with_genuine, 0, Indication::indeterminate, "REVOKED_NO_POE");
+    const ValidationReport alone = verify(*with_dss, "trust");
+    ASSERT_EQ(alone.signatures.size(), 1u);
+    EXPECT_FALSE(alone.valid);
+    EXPECT_EQ(alone.signatures[0].indication, Indication::indeterminate);
+    EXPECT_NE(alone.signatures[0].message.find(reason), std::string::npos) << alone.signatures[0].message;
+  }
+}
+
+// Issue 5: a timestamp whose TSA's certificate was revoked before the time
+// it asserts proves no time (ETSI EN 319 102-1); the signature is judged by
+// what can be shown without it, and the report says why. Twenty days on, the
+// short-lived signer's certificate has expired: only such a timestamp would
+// have made it pass.
+TEST_F(PadesTimestampTest, TimestampByARevokedTsaProvesNoTime) {
+  SignOptions options = b_t();
+  options.tsa_url = revoked_tsa_url_;
+  const std::string now_signed = sign(sample(), "rsa", options);
+  const ValidationReport report = verify(now_signed, "trust-crl");
+  ASSERT_EQ(report.signatures.size(), 1u);
+  const SignatureReport& s = report.signatures[0];
+  EXPECT_EQ(s.indication, Indication::total_passed) << s.message;
+  EXPECT_EQ(s.level, "PAdES-B-B");
+  EXPECT_TRUE(s.timestamp_time.empty());
+  EXPECT_NE(s.message.find("TSA's certificate was revoked"), std::string::npos) << s.message;
+
+  auto trust = load_trust_store(pki("trust-crl"));
+  ASSERT_TRUE(trust.ok());
+  const auto later = std::chrono::system_clock::now() + std::chrono::hours(24 * 20);
+  auto late = verify_pdf(sign(sample(), "short", options), **trust, later);
+  ASSERT_TRUE(late.ok());
+  expect_verdict(*late, 0, Indication::indeterminate, "OUT_OF_BOUNDS_NO_POE");
+  EXPECT_NE(late->signatures[0].message.find("TSA's certificate was revoked"), std::string::npos)
+      << late->signatures[0].message;
+}
+
+TEST_F(PadesTimestampTest, DocumentTimestampByARevokedTsaProvesNoTime) {
+  SignOptions options = b_lt(b_t(), pki("trust-crl"));
+  options.tsa_url = short_tsa_url_;
+  const std::string lt = sign(sample(), "short", options);
+  SignOptions archive;
+  archive.tsa_url = revoked_tsa_url_;
+  auto lta = add_document_timestamp(lt, archive);
+  ASSERT_TRUE(lta.ok()) << lta.error().to_string();
+  auto trust = load_trust_store(pki("trust-crl"));
+  ASSERT_TRUE(trust.ok());
+  auto report = verify_pdf(*lta, **trust);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->signatures.size(), 2u);
+  EXPECT_EQ(report->signatures[0].level, "PAdES-B-LT");
+  expect_verdict(*report, 1, Indication::indeterminate, "REVOKED_NO_POE");
+  EXPECT_NE(report->signatures[1].message.find("proves no time"), std::string::npos)
+      << report->signatures[1].message;
+  // Twenty days on, nothing proves the signature older than its certificates' expiry.
+  report = verify_pdf(*lta, **trust, std::chrono::system_clock::now() + std::chrono::hours(24 * 20));
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(report->valid);
+  EXPECT_NE(report->signatures[0].indication, Indication::total_passed) << report->signatures[0].message;
 }
 
 TEST_F(PadesTimestampTest, UnreachableTsaIsAnIoError) {

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <thread>
+#include <tuple>
 
 #include "signing/pades.h"
 #include "signing/pdf_structure.h"
@@ -21,6 +22,7 @@
 #include "tests/support/sample_pdf.h"
 #include "tests/support/shell.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_crl.h"
 #include "tests/test_paths.h"
 
 namespace dosar::signing {
@@ -380,6 +382,43 @@ TEST_F(RevocationDataTest, OnlineValidationDownloadsTheDistributionPointsCrl) {
   report = verify_pdf(*revoked, **trust);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->valid) << report->signatures[0].message;
+}
+
+// Issue 5, CRLs as evidence: what the distribution point serves counts only
+// when current and signed by the CA. A stale CRL (the CA's key, nextUpdate
+// past, from before the revocation) or a forged one (the CA's name, another
+// key) does not clear a revoked signer; the verdict names why.
+TEST_F(RevocationDataTest, OnlineValidationRefusesAStaleOrForgedDistributionPointCrl) {
+  const fs::path crl_pki = pki("crl");
+  auto revoked = sign_pdf(pdf(), key("crl", "revoked"), {});
+  ASSERT_TRUE(revoked.ok());
+  auto trust = load_trust_store(crl_pki / "trust");
+  ASSERT_TRUE(trust.ok());
+  set_online_revocation(**trust, true);
+  const auto now = std::chrono::system_clock::now();
+  const std::string stale = dosar::testing::make_crl({crl_pki / "int.pem",
+                                                      crl_pki / "int.key",
+                                                      now - std::chrono::hours(24 * 40),
+                                                      now - std::chrono::hours(24 * 10),
+                                                      {}});
+  const std::string forged = dosar::testing::make_crl({crl_pki / "int.pem",
+                                                       pki("none") / "int.key",
+                                                       now - std::chrono::hours(1),
+                                                       now + std::chrono::hours(24),
+                                                       {}});
+  // The distribution point serves this suite's copy of PKI "crl"'s CRL.
+  const fs::path served = pki("full") / "crl-only" / "int.crl";
+  for (const auto& [name, crl, reason] :
+       {std::tuple{"stale", stale, "expired"}, std::tuple{"forged", forged, "not signed with its key"}}) {
+    SCOPED_TRACE(name);
+    write_file(served, crl);
+    auto report = verify_pdf(*revoked, **trust);
+    ASSERT_TRUE(report.ok());
+    ASSERT_EQ(report->signatures.size(), 1u);
+    EXPECT_FALSE(report->valid);
+    EXPECT_EQ(report->signatures[0].subindication, "TRY_LATER");
+    EXPECT_NE(report->signatures[0].message.find(reason), std::string::npos) << report->signatures[0].message;
+  }
 }
 
 TEST_F(RevocationDataTest, OnlineValidationWithNoResponderOrDistributionPointReachableIsTryLater) {

@@ -9,6 +9,9 @@
 # DIR/nokeyusage.p12                    key usage keyEncipherment only
 # DIR/qualified.p12                     qcStatements: QcCompliance and QcSSCD (a qualified certificate, key on a QSCD)
 # DIR/tsa.pem, DIR/tsa.key              TSA, critical extendedKeyUsage timeStamping
+# DIR/backdated.p12                    valid from 400 days ago, revoked 30 days ago (validation --at a past time);
+#                                       root and intermediate are valid from 400 days ago too
+# DIR/tsa-revoked.{pem,key}             a TSA revoked in DIR/int.crl.pem (its timestamps prove no time)
 # DIR/short.p12, DIR/tsa-short.{pem,key} a signer and a TSA valid for 2 days only: validation "years
 #                                       later" (after they expired) runs with a later validation time
 # DIR/ocsp.pem, DIR/ocsp.key            OCSP responder of the intermediate (critical OCSPSigning);
@@ -135,11 +138,15 @@ p12() {  # NAME [CHAIN_FILE]
   openssl pkcs12 -export -inkey "$1.key" -in "$1.pem" "${chain[@]}" -passout pass:test -out "$1.p12"
 }
 
+# Validation as of a past time (dosar verify --at) needs a chain valid then.
+PAST=$(date -u -d "-400 days" +%Y%m%d%H%M%SZ)
+UNTIL=$(date -u -d "+3650 days" +%Y%m%d%H%M%SZ)
 key root.key ec
-openssl req -x509 -new -key root.key -subj "/CN=Dosar Test Root CA" -days 3650 \
-  -config ext.cnf -extensions ca_root -out root.pem 2>/dev/null
 make_ca_config root
-issue root int "Dosar Test Intermediate CA" ca_int ec
+openssl req -new -key root.key -subj "/CN=Dosar Test Root CA" -out root.csr
+openssl ca -batch -selfsign -config root.cnf -keyfile root.key -extfile ext.cnf -extensions ca_root -notext \
+  -startdate "$PAST" -enddate "$UNTIL" -in root.csr -out root.pem 2>/dev/null
+issue root int "Dosar Test Intermediate CA" ca_int ec -startdate "$PAST" -enddate "$UNTIL"
 make_ca_config int
 cat int.pem >chain-int.pem
 
@@ -150,12 +157,14 @@ issue int expired "Expired Signer" signer ec -startdate 20200101000000Z -enddate
 issue int revoked "Revoked Signer" signer ec
 issue int nokeyusage "No Key Usage Signer" nokeyusage ec
 issue int tsa "Dosar Test TSA" tsa ec
+issue int tsa-revoked "Dosar Revoked TSA" tsa ec
+issue int backdated "Backdated Signer" signer ec -startdate "$PAST" -enddate "$UNTIL"
 issue int qualified "Elena Calificat (QSCD)" qualified ec
 issue int romanian "Ștefan Țărănescu" signer ec  # the visible stamp's diacritics (issue 5)
 issue int ocsp "Dosar Test OCSP" ocsp ec
 issue int short "Short Lived Signer" signer ec -days 2
 issue int tsa-short "Dosar Short Lived TSA" tsa ec -days 2
-for n in rsa ec p384 expired revoked nokeyusage qualified romanian short; do p12 "$n" chain-int.pem; done
+for n in rsa ec p384 expired revoked nokeyusage qualified romanian short backdated; do p12 "$n" chain-int.pem; done
 
 key selfsigned.key ec
 openssl req -x509 -new -key selfsigned.key -subj "/CN=Self Signed" -days 365 \
@@ -163,6 +172,14 @@ openssl req -x509 -new -key selfsigned.key -subj "/CN=Self Signed" -days 365 \
 p12 selfsigned
 
 openssl ca -batch -config int.cnf -revoke revoked.pem -crl_reason keyCompromise 2>/dev/null
+openssl ca -batch -config int.cnf -revoke tsa-revoked.pem -crl_reason keyCompromise 2>/dev/null
+# Revoked 30 days ago: `openssl ca` writes the revocation time into its index, which gencrl reads.
+openssl ca -batch -config int.cnf -revoke backdated.pem -crl_reason superseded 2>/dev/null
+BACKDATED_SERIAL=$(openssl x509 -in backdated.pem -noout -serial | cut -d= -f2)
+REVOKED_AT=$(date -u -d "-30 days" +%y%m%d%H%M%SZ)
+awk -v serial="$BACKDATED_SERIAL" -v at="$REVOKED_AT" 'BEGIN { FS = OFS = "\t" }
+  $4 == serial { split($3, parts, ","); $3 = at "," parts[2] } { print }' int.db/index.txt >int.db/index.new
+mv int.db/index.new int.db/index.txt
 openssl ca -batch -config int.cnf -gencrl -out int.crl.pem 2>/dev/null
 openssl ca -batch -config root.cnf -gencrl -out root.crl.pem 2>/dev/null
 openssl crl -in int.crl.pem -outform DER -out int.crl

@@ -1,0 +1,122 @@
+#include "signing/revocation_check.h"
+
+#include "signing/ocsp_client.h"
+#include "signing/openssl_util.h"
+#include "signing/revocation_data.h"
+
+namespace dosar::signing {
+namespace {
+
+using CrlPtr = std::unique_ptr<X509_CRL, OpenSslDeleter<X509_CRL_free>>;
+
+// What the CRLs at hand say about `cert`, issued by `issuer`, at `at`.
+struct CrlFinding {
+  bool covered = false;                // a CRL that counts does not list it as revoked by `at`
+  std::optional<std::time_t> revoked;  // a CRL that counts lists it, revoked by `at`
+  std::string problem;                 // why a CRL of `issuer` does not count
+};
+
+CrlFinding judge_crls(const std::vector<X509_CRL*>& crls, X509* cert, X509* issuer, std::time_t at) {
+  CrlFinding finding;
+  for (X509_CRL* crl : crls) {
+    // A CRL of another CA is about other certificates, not a failed attempt.
+    if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0) continue;
+    if (auto why = crl_unusable(crl, issuer, at)) {
+      if (finding.problem.empty()) finding.problem = *why;
+      continue;
+    }
+    if (auto when = crl_revocation_time(crl, cert); when && *when <= at) {
+      finding.revoked = when;
+      return finding;
+    }
+    finding.covered = true;
+  }
+  return finding;
+}
+
+// An OCSP answer's verdict at `at`: a revocation after `at` leaves the certificate good then.
+bool revoked_by(const OcspAnswer& answer, std::time_t at) {
+  return answer.status == OcspAnswer::Status::revoked && answer.revoked_at <= at;
+}
+
+}  // namespace
+
+std::optional<CmsVerdict> check_revocation(STACK_OF(X509) * chain, STACK_OF(X509) * untrusted,
+                                           const TrustStore& trust, std::time_t at,
+                                           const EmbeddedValidationData& embedded, const ChainOwner& owner) {
+  const int length = sk_X509_num(chain);
+  if (length < 2) return std::nullopt;
+  std::vector<CrlPtr> owned;
+  std::vector<X509_CRL*> crls;
+  for (const auto& der : embedded.crls) {
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    if (X509_CRL* crl = d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size()))) {
+      owned.emplace_back(crl);
+      crls.push_back(crl);
+    }
+  }
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(trust.store);
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i)
+    if (X509_CRL* crl = X509_OBJECT_get0_X509_CRL(sk_X509_OBJECT_value(objects, i))) crls.push_back(crl);
+  ERR_clear_error();
+
+  const std::string leaf_whose = "The " + owner.whose + " certificate";
+  std::string leaf_problem;
+  for (int i = 0; i + 1 < length; ++i) {
+    X509* cert = sk_X509_value(chain, i);
+    X509* issuer = sk_X509_value(chain, i + 1);
+    const CrlFinding finding = judge_crls(crls, cert, issuer, at);
+    const std::string whose =
+        i == 0 ? leaf_whose : "A certificate of the " + owner.whose + " CA (" + certificate_name(cert) + ")";
+    if (finding.revoked)
+      return verdict(Indication::indeterminate, i == 0 ? "REVOKED_NO_POE" : "REVOKED_CA_NO_POE",
+                     whose + " was revoked on " + iso_utc(*finding.revoked) + " (CRL of " +
+                         certificate_name(issuer) + ").");
+    if (finding.covered || finding.problem.empty()) continue;
+    const std::string why = "the CRL of " + certificate_name(issuer) + " does not count: " + finding.problem;
+    if (i > 0)
+      return verdict(Indication::indeterminate, "TRY_LATER",
+                     whose + " could not be checked for revocation (" + why + ").");
+    leaf_problem = why;
+  }
+
+  X509* leaf = sk_X509_value(chain, 0);
+  X509* issuer = sk_X509_value(chain, 1);
+  // An OCSP answer collected at signing time (B-LT) settles it offline:
+  // "good" then is what counts for a signature made then.
+  for (const auto& der : embedded.ocsp_responses) {
+    auto stored = judge_stored_ocsp(der, leaf, issuer, untrusted, trust.store);
+    if (!stored || stored->status == OcspAnswer::Status::unavailable) continue;
+    if (!revoked_by(*stored, at)) return std::nullopt;
+    return verdict(Indication::indeterminate, "REVOKED_NO_POE",
+                   leaf_whose + " has been revoked (OCSP answer in the document, " + stored->detail + ").");
+  }
+  auto unknown = [&](const std::string& why) {
+    return verdict(Indication::indeterminate, "TRY_LATER",
+                   leaf_whose + " could not be checked for revocation (" + why + ").");
+  };
+  if (!trust.online) {
+    if (leaf_problem.empty()) return std::nullopt;
+    return unknown(leaf_problem);
+  }
+  auto answer = ask_ocsp(leaf, issuer, untrusted, trust.store);
+  if (answer && answer->status != OcspAnswer::Status::unavailable) {
+    if (!revoked_by(*answer, at)) return std::nullopt;
+    return verdict(Indication::indeterminate, "REVOKED_NO_POE",
+                   leaf_whose + " has been revoked (OCSP, " + answer->detail + ").");
+  }
+  // No responder, or none that answered: the CA's CRL, as the certificate
+  // names its distribution point.
+  auto crl = fetch_distribution_point_crl(leaf, issuer);
+  if (crl.ok() && *crl) return std::nullopt;                             // not listed
+  if (crl.ok() && !answer && leaf_problem.empty()) return std::nullopt;  // nothing to ask
+  if (!crl.ok() && crl.error().code == ErrorCode::conflict)
+    return verdict(Indication::indeterminate, "REVOKED_NO_POE",
+                   leaf_whose + " has been revoked (listed in the CRL of its distribution point).");
+  std::string why = leaf_problem;
+  if (answer) why += (why.empty() ? "" : "; ") + std::string("OCSP: ") + answer->detail;
+  if (!crl.ok()) why += (why.empty() ? "" : "; ") + std::string("CRL: ") + crl.error().to_string();
+  return unknown(why);
+}
+
+}  // namespace dosar::signing

@@ -1,0 +1,36 @@
+// Revocation status of a validated chain at a validation time (internal to
+// signing/), from the evidence the validator has: CRLs of the trust folder
+// and of the document, OCSP answers in the document, and, when allowed,
+// the responder and the distribution point asked now.
+#pragma once
+
+#include <openssl/x509.h>
+
+#include <ctime>
+#include <optional>
+#include <string>
+
+#include "signing/cms_verifier.h"
+
+namespace dosar::signing {
+
+// Whose chain is judged, for the messages: "signer's" or "TSA's".
+struct ChainOwner {
+  std::string whose = "signer's";
+};
+
+// Judges every certificate of `chain` (leaf first, as X509_verify_cert
+// built it; the anchor is not judged) at `at`. A CRL counts only when
+// crl_unusable accepts it for the certificate's issuer in `chain`; a
+// certificate listed with a revocation date after `at` was still good at
+// `at`. The leaf's embedded OCSP answers, then (trust.online) its responder
+// and distribution point, settle it when no CRL does. A CA with no CRL at
+// all is not checked (the trust folder decides what is known). Returns the
+// failing verdict: REVOKED_NO_POE / REVOKED_CA_NO_POE naming the date, or
+// TRY_LATER naming why the evidence there is does not count; std::nullopt
+// when nothing shows a revocation at `at`.
+std::optional<CmsVerdict> check_revocation(STACK_OF(X509) * chain, STACK_OF(X509) * untrusted,
+                                           const TrustStore& trust, std::time_t at,
+                                           const EmbeddedValidationData& embedded, const ChainOwner& owner);
+
+}  // namespace dosar::signing
