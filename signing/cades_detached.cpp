@@ -35,6 +35,7 @@ Result<ValidationReport> verify_detached(std::string_view content, std::string_v
   r.level = cms.timestamp_time.empty() ? "CAdES-B-B" : "CAdES-B-T";
   r.revision = 1;
   r.revisions_total = 1;
+  refuse_if_made_after(r, now);
   if (r.indication == Indication::total_passed)
     r.message = "Valid signature by " + r.signer + " on exactly this file.";
   ValidationReport report;

@@ -55,6 +55,20 @@ inline void copy_verdict(const CmsVerdict& v, SignatureReport& r) {
   if (!v.timestamp_time.empty()) r.timestamp_time = r.signing_time = v.timestamp_time;
 }
 
+// A signature judged as of a time before it was made proves nothing about
+// that time (`verify --at`): a passed verdict becomes INDETERMINATE /
+// NO_POE when the time it was made (its timestamp's, else the time it
+// claims) is after `validation_time`, with five minutes of clock skew
+// allowed.
+inline void refuse_if_made_after(SignatureReport& r, std::chrono::system_clock::time_point validation_time) {
+  const std::string& made = r.timestamp_time.empty() ? r.signing_time : r.timestamp_time;
+  const std::string latest = iso_utc(std::chrono::system_clock::to_time_t(validation_time + std::chrono::minutes(5)));
+  if (r.indication != Indication::total_passed || made.empty() || made <= latest) return;
+  r.indication = Indication::indeterminate;
+  r.subindication = "NO_POE";
+  r.message = "The signature was made at " + made + " (UTC), after the time it is judged at: it did not exist then.";
+}
+
 // Certificates, CRLs and OCSP responses found in the document (DSS), DER;
 // used besides those of the CMS and of the trust store, never as trust
 // anchors. An OCSP response counts only when a responder the trust store

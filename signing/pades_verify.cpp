@@ -283,6 +283,7 @@ Result<ValidationReport> verify_pdf(std::string_view pdf, const TrustStore& trus
   const DssData dss = found->empty() ? DssData{} : read_dss(pdf);
   ValidationReport report;
   report.signatures = judge_all(pdf, *found, ends, trust, now, dss, revisions);
+  for (auto& s : report.signatures) refuse_if_made_after(s, now);
   // B-LTA: a B-LT signature followed by a valid document timestamp.
   for (auto& s : report.signatures) {
     if (s.level != "PAdES-B-LT" || s.indication != Indication::total_passed) continue;

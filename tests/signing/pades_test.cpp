@@ -530,6 +530,26 @@ TEST_F(PadesTest, SignerRevokedAfterSigningIsValidAsOfATimeBeforeTheRevocation) 
   expect_verdict(*too_early, 0, Indication::indeterminate, "NOT_YET_VALID");
 }
 
+// Judged as of a time before it was made, a signature proves nothing then,
+// though its certificate was already valid and not yet revoked.
+TEST_F(PadesTest, SignatureJudgedAsOfATimeBeforeItWasMadeHasNoProofOfExistence) {
+  const auto now = std::chrono::system_clock::now();
+  SignOptions options;
+  options.signing_time = now - std::chrono::hours(24 * 40);
+  const std::string signed_pdf = sign(sample(), "backdated", options);
+  auto trust = load_trust_store(pki("trust-crl"));
+  ASSERT_TRUE(trust.ok());
+  auto before_signing = verify_pdf(signed_pdf, **trust, now - std::chrono::hours(24 * 50));
+  ASSERT_TRUE(before_signing.ok());
+  expect_verdict(*before_signing, 0, Indication::indeterminate, "NO_POE");
+  EXPECT_FALSE(before_signing->valid);
+  EXPECT_NE(before_signing->signatures[0].message.find("did not exist then"), std::string::npos)
+      << before_signing->signatures[0].message;
+  auto after_signing = verify_pdf(signed_pdf, **trust, now - std::chrono::hours(24 * 35));
+  ASSERT_TRUE(after_signing.ok());
+  EXPECT_TRUE(after_signing->valid) << after_signing->signatures[0].message;
+}
+
 TEST_F(PadesTest, SignerOutsideTheTrustStoreHasNoChain) {
   expect_verdict(verify(sign(sample(), "selfsigned")), 0, Indication::indeterminate,
                  "NO_CERTIFICATE_CHAIN_FOUND");
