@@ -246,7 +246,10 @@ class Catalog {
   // nothing more until it is over. If that try does not finish either, the
   // derivation is marked failed instead of claimed again: a file that
   // crashes its worker must not crash every worker after it, nor make the
-  // derivations claimed with it fail.
+  // derivations claimed with it fail. Claims running at once (other
+  // connections, processes, machines) never take the same derivation; on
+  // PostgreSQL they wait neither for each other nor for other writers, each
+  // skipping what another is taking.
   virtual Result<std::vector<Derivation>> claim_derivations(const std::string& worker, std::size_t limit,
                                                             std::chrono::seconds lease, int max_attempts) = 0;
   // Records progress and renews the lease. Errors: conflict (the derivation

@@ -17,7 +17,8 @@ namespace {
 // Every writer of one catalogue takes this transaction-scoped advisory lock
 // (the key spells "dosar-wr"): writers run one at a time, as SQLite's BEGIN
 // IMMEDIATE makes them, which keeps registry numbers gapless and the audit
-// chain one chain. Readers are not blocked.
+// chain one chain. Readers are not blocked, nor are claims of queued work
+// (Writers::row_locks), which lock only the rows they take.
 constexpr const char* kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(7237120341745496690)";
 
 constexpr Oid kInt8 = 20;
@@ -62,7 +63,12 @@ class PostgresConnection final : public ConnectionDriver {
 
   Result<std::unique_ptr<StatementDriver>> prepare(const std::string& sql) override;
 
-  Status begin_write() override { return exec(kBeginWrite); }
+  Status begin_write(Writers writers) override {
+    return exec(writers == Writers::excluded ? kBeginWrite : "BEGIN");
+  }
+  std::string_view row_lock_clause(RowLock lock) const override {
+    return lock == RowLock::wait ? " FOR UPDATE" : " FOR UPDATE SKIP LOCKED";
+  }
   int changes() const override { return changes_; }
 
   // Runs one statement with its parameters. Errors: see code_for; io naming

@@ -8,6 +8,10 @@ Result<Statement> Database::prepare(const std::string& sql) const {
   return Statement(std::move(driver).value());
 }
 
+Result<Statement> Database::prepare(const std::string& sql, RowLock lock) const {
+  return prepare(sql + std::string(driver_->row_lock_clause(lock)));
+}
+
 Status Statement::run() {
   for (;;) {
     auto row = step();
@@ -25,8 +29,8 @@ Result<std::int64_t> Statement::run_returning_id() {
   return id;
 }
 
-Result<Transaction> Transaction::begin(Database& db) {
-  DOSAR_TRY(db.driver_->begin_write());
+Result<Transaction> Transaction::begin(Database& db, Writers writers) {
+  DOSAR_TRY(db.driver_->begin_write(writers));
   return Transaction(db);
 }
 

@@ -5,7 +5,9 @@
 // placeholders become `$N` on PostgreSQL; a write transaction serialises
 // writers on both (SQLite's BEGIN IMMEDIATE, PostgreSQL's transaction-scoped
 // advisory lock), which the stores rely on for gapless numbers and one audit
-// chain; schema types are translated by the migrations (catalog_migrations.h).
+// chain, unless it asks for row locks only (Writers::row_locks, for queues
+// that many workers take from at once); schema types are translated by the
+// migrations (catalog_migrations.h).
 // Portable SQL the stores use instead of engine forms: `INSERT … ON CONFLICT
 // DO NOTHING` (not INSERT OR IGNORE), `INSERT … RETURNING id` (not
 // last_insert_rowid).
@@ -23,6 +25,22 @@
 namespace dosar::sql {
 
 enum class Dialect { sqlite, postgresql };
+
+// Which other writers a write transaction keeps out.
+enum class Writers {
+  excluded,   // all of them, until it ends: the default of every store
+  row_locks,  // PostgreSQL: only those after the rows it locks (see RowLock); it
+              // must write no audit row nor registry number. SQLite: as excluded
+              // (it has no row locks).
+};
+
+// How a SELECT in a write transaction locks the rows it returns until the
+// transaction ends (PostgreSQL `FOR UPDATE [SKIP LOCKED]`). On SQLite it adds
+// nothing: its write transaction holds the whole database already.
+enum class RowLock {
+  wait,         // waits for a transaction holding one of them, then reads it as committed
+  skip_locked,  // leaves out the rows another transaction holds, without waiting
+};
 
 // What a driver implements for one prepared statement; columns and bind
 // indexes as in SQLite (columns from 0, bind indexes from 1).
@@ -49,8 +67,9 @@ class ConnectionDriver {
   virtual const std::string& name() const = 0;
   virtual Status exec(const std::string& sql) = 0;  // one or more statements, no parameters
   virtual Result<std::unique_ptr<StatementDriver>> prepare(const std::string& sql) = 0;
-  virtual Status begin_write() = 0;  // a transaction that excludes every other writer until it ends
-  virtual int changes() const = 0;   // rows changed by the last INSERT, UPDATE or DELETE
+  virtual Status begin_write(Writers writers) = 0;                   // a write transaction (see Writers)
+  virtual std::string_view row_lock_clause(RowLock lock) const = 0;  // appended to a SELECT
+  virtual int changes() const = 0;  // rows changed by the last INSERT, UPDATE or DELETE
 };
 
 class Statement;
@@ -67,6 +86,8 @@ class Database {
   Dialect dialect() const { return driver_->dialect(); }
   Status exec(const std::string& sql) { return driver_->exec(sql); }
   Result<Statement> prepare(const std::string& sql) const;
+  // A SELECT whose rows stay locked until the write transaction ends (RowLock).
+  Result<Statement> prepare(const std::string& sql, RowLock lock) const;
   // Rows changed by the last INSERT, UPDATE or DELETE.
   int changes() const { return driver_->changes(); }
   // The catalogue file or PostgreSQL server and database, for messages.
@@ -137,10 +158,11 @@ class Statement {
 // A write transaction: BEGIN IMMEDIATE on SQLite; on PostgreSQL BEGIN plus a
 // transaction-scoped advisory lock that every writer of the catalogue takes,
 // so that writers run one at a time across processes and machines, as on
-// SQLite. Rolls back unless commit() succeeded.
+// SQLite; with Writers::row_locks, on PostgreSQL, BEGIN alone. Rolls back
+// unless commit() succeeded.
 class Transaction {
  public:
-  static Result<Transaction> begin(Database& db);
+  static Result<Transaction> begin(Database& db, Writers writers = Writers::excluded);
   Transaction(Transaction&& other) noexcept : db_(other.db_), open_(other.open_) { other.open_ = false; }
   ~Transaction();
   Status commit();

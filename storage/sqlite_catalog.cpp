@@ -336,9 +336,33 @@ class SqlCatalog final : public Catalog {
     return db_.exec("INSERT INTO index_queue(document_id) SELECT id FROM documents ORDER BY id");
   }
 
+  // On PostgreSQL a claim takes only the rows it picks (FOR UPDATE SKIP
+  // LOCKED), not the writer lock: workers on several machines claim at once,
+  // each skipping what another is claiming, and never wait for each other nor
+  // for a writer. Every other writer of a derivation locks its row first
+  // (require_claim), so a heartbeat or a completion and a takeover after the
+  // lease ran out happen one after the other, whichever comes first.
   Result<std::vector<Derivation>> claim_derivations(const std::string& worker, std::size_t limit,
                                                     std::chrono::seconds lease, int max_attempts) override {
-    auto tx = Transaction::begin(db_);
+    // Picked again while all that was picked was given up, so that given-up
+    // derivations never make a queue with work in it look empty.
+    for (;;) {
+      std::vector<Derivation> to_give_up;
+      auto claimed = claim_some(worker, limit, lease, max_attempts, to_give_up);
+      if (!claimed.ok()) return claimed.error();
+      for (const Derivation& d : to_give_up) DOSAR_TRY(give_up_derivation(d, lease, max_attempts));
+      if (!claimed->empty() || to_give_up.empty()) return claimed;
+    }
+  }
+
+  // One pick of claim_derivations; derivations past their last try are left
+  // in `to_give_up` (giving up writes an audit row, which needs the writer
+  // lock: taken after this transaction, never while holding row locks that a
+  // writer holding it could be waiting for).
+  Result<std::vector<Derivation>> claim_some(const std::string& worker, std::size_t limit,
+                                             std::chrono::seconds lease, int max_attempts,
+                                             std::vector<Derivation>& to_give_up) {
+    auto tx = Transaction::begin(db_, sql::Writers::row_locks);
     if (!tx.ok()) return tx.error();
     std::string at = now();
     std::string expired = format_utc(clock_.now() - lease);
@@ -355,54 +379,73 @@ class SqlCatalog final : public Catalog {
     std::vector<Derivation> claimed;
     // A worker on a last try takes nothing else until it is over.
     if (held_most_attempts > max_attempts) return claimed;
-    // Picked again while all that was picked was given up, so that given-up
-    // derivations never make a queue with work in it look empty.
-    for (bool gave_up = true; gave_up && claimed.empty();) {
-      gave_up = false;
-      auto pick = db_.prepare(std::string("SELECT ") + kDerivationColumns +
-                              " FROM derivation_queue WHERE state = 'queued' OR "
-                              "(state = 'running' AND heartbeat_at < ?) ORDER BY queued_at, document_id, "
-                              "version_number LIMIT ?");
-      if (!pick.ok()) return pick.error();
-      pick->bind(1, expired).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
-      std::vector<Derivation> candidates;
-      DOSAR_TRY(pick->for_each_row([&] { candidates.push_back(read_derivation(*pick)); }));
-      for (Derivation& d : candidates) {
-        if (d.attempts > max_attempts) {
-          std::string reason = "gave up after " + std::to_string(d.attempts) +
-                               " attempts that did not finish (the worker stopped or crashed), the last one "
-                               "with no other derivation beside it";
-          if (d.error) reason += "; last error: " + *d.error;
-          DOSAR_TRY(finish_derivation(d.document_id, d.version_number, "failed", reason, at, "system"));
-          gave_up = true;
-          continue;
-        }
-        const bool last_try = d.attempts == max_attempts;
-        if (last_try && (held_count > 0 || !claimed.empty())) continue;  // later, alone
-        // Pages recorded by earlier attempts are not read again.
-        auto update = db_.prepare(
-            "UPDATE derivation_queue SET state = 'running', attempts = attempts + 1, worker = ?, "
-            "heartbeat_at = ?, claimed_at = ?, pages_at_claim = (SELECT COUNT(*) FROM derivation_pages p "
-            "WHERE p.document_id = derivation_queue.document_id AND p.version_number = "
-            "derivation_queue.version_number) WHERE document_id = ? AND version_number = ?");
-        if (!update.ok()) return update.error();
-        DOSAR_TRY(update->bind(1, worker)
-                      .bind(2, at)
-                      .bind(3, at)
-                      .bind(4, d.document_id)
-                      .bind(5, std::int64_t{d.version_number})
-                      .run());
-        d.state = "running";
-        d.claimed_at = at;
-        d.attempts += 1;
-        d.worker = worker;
-        d.heartbeat_at = at;
-        claimed.push_back(std::move(d));
-        if (last_try) break;
+    auto pick = db_.prepare(std::string("SELECT ") + kDerivationColumns +
+                                " FROM derivation_queue WHERE state = 'queued' OR "
+                                "(state = 'running' AND heartbeat_at < ?) ORDER BY queued_at, document_id, "
+                                "version_number LIMIT ?",
+                            sql::RowLock::skip_locked);
+    if (!pick.ok()) return pick.error();
+    pick->bind(1, expired).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+    std::vector<Derivation> candidates;
+    DOSAR_TRY(pick->for_each_row([&] { candidates.push_back(read_derivation(*pick)); }));
+    for (Derivation& d : candidates) {
+      if (d.attempts > max_attempts) {
+        to_give_up.push_back(std::move(d));
+        continue;
       }
+      const bool last_try = d.attempts == max_attempts;
+      if (last_try && (held_count > 0 || !claimed.empty())) continue;  // later, alone
+      // Pages recorded by earlier attempts are not read again.
+      auto update = db_.prepare(
+          "UPDATE derivation_queue SET state = 'running', attempts = attempts + 1, worker = ?, "
+          "heartbeat_at = ?, claimed_at = ?, pages_at_claim = (SELECT COUNT(*) FROM derivation_pages p "
+          "WHERE p.document_id = derivation_queue.document_id AND p.version_number = "
+          "derivation_queue.version_number) WHERE document_id = ? AND version_number = ?");
+      if (!update.ok()) return update.error();
+      DOSAR_TRY(update->bind(1, worker)
+                    .bind(2, at)
+                    .bind(3, at)
+                    .bind(4, d.document_id)
+                    .bind(5, std::int64_t{d.version_number})
+                    .run());
+      d.state = "running";
+      d.claimed_at = at;
+      d.attempts += 1;
+      d.worker = worker;
+      d.heartbeat_at = at;
+      claimed.push_back(std::move(d));
+      if (last_try) break;
     }
     DOSAR_TRY(tx->commit());
     return claimed;
+  }
+
+  // Marks failed a derivation claim_some found past its last try, unless
+  // another claimer did so meanwhile or its worker came back to life.
+  Status give_up_derivation(const Derivation& d, std::chrono::seconds lease, int max_attempts) {
+    auto tx = Transaction::begin(db_);
+    if (!tx.ok()) return tx.error();
+    auto still = db_.prepare(
+        "SELECT attempts, error FROM derivation_queue WHERE document_id = ? AND version_number = ? AND "
+        "(state = 'queued' OR (state = 'running' AND heartbeat_at < ?))",
+        sql::RowLock::wait);
+    if (!still.ok()) return still.error();
+    still->bind(1, d.document_id)
+        .bind(2, std::int64_t{d.version_number})
+        .bind(3, format_utc(clock_.now() - lease));
+    std::optional<std::int64_t> attempts;
+    std::optional<std::string> error;
+    DOSAR_TRY(still->for_each_row([&] {
+      attempts = still->integer(0);
+      error = optional_text(*still, 1);
+    }));
+    if (!attempts || *attempts <= max_attempts) return {};
+    std::string reason = "gave up after " + std::to_string(*attempts) +
+                         " attempts that did not finish (the worker stopped or crashed), the last one "
+                         "with no other derivation beside it";
+    if (error) reason += "; last error: " + *error;
+    DOSAR_TRY(finish_derivation(d.document_id, d.version_number, "failed", reason, now(), "system"));
+    return tx->commit();
   }
 
   Status record_derivation_progress(DocumentId id, int version, const std::string& worker, int pages_done,
@@ -923,11 +966,14 @@ class SqlCatalog final : public Catalog {
     return queue_for_indexing(id);
   }
 
-  // REQUIRES: inside a write transaction. Errors: conflict when `worker` no
+  // REQUIRES: inside a write transaction. Locks the derivation's row until
+  // it ends: a claim taking it over meanwhile (claim_derivations) is waited
+  // for and then seen, or it skips the row. Errors: conflict when `worker` no
   // longer holds the derivation, not_found when there is none.
   Status require_claim(DocumentId id, int version, const std::string& worker) {
-    auto s = db_.prepare(
-        "SELECT state, worker FROM derivation_queue WHERE document_id = ? AND version_number = ?");
+    auto s =
+        db_.prepare("SELECT state, worker FROM derivation_queue WHERE document_id = ? AND version_number = ?",
+                    sql::RowLock::wait);
     if (!s.ok()) return s.error();
     s->bind(1, id).bind(2, std::int64_t{version});
     auto row = s->step();

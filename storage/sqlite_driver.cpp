@@ -91,7 +91,9 @@ class SqliteConnection final : public ConnectionDriver {
     return std::unique_ptr<StatementDriver>(std::make_unique<SqliteStatement>(stmt, this, sql));
   }
 
-  Status begin_write() override { return exec("BEGIN IMMEDIATE"); }
+  // Row locks or not, one writer at a time: SQLite locks the whole file.
+  Status begin_write(Writers) override { return exec("BEGIN IMMEDIATE"); }
+  std::string_view row_lock_clause(RowLock) const override { return {}; }
   int changes() const override { return sqlite3_changes(db_); }
 
   Error error(const std::string& what) const {

@@ -66,6 +66,10 @@ wait_for 90 all_derived || fail "derivations left after the restart: $(q 'SELECT
 grep -q "lost the connection to the PostgreSQL server" "$WORK"/w[12].err ||
   fail "no worker said it lost the connection: $(cat "$WORK"/w[12].err | head -5)"
 kill -0 "$W1" && kill -0 "$W2" || fail "a worker did not outlive the restart"
+# A worker logs a change of state, not every poll: the failed try with the
+# back-off before the next, then once that the archive answers again.
+grep -q "; trying again in [0-9]* s$" "$WORK"/w[12].err && grep -q "the archive answers again" "$WORK"/w[12].err ||
+  fail "no worker logged the failed try and the archive back: $(cat "$WORK"/w[12].err | head -5)"
 D jobs --all --json >"$WORK/jobs.json"
 jq -e 'length == 7 and all(.state == "done")' "$WORK/jobs.json" >/dev/null ||
   fail "not every derivation is done: $(jq -c 'map({document_id, state})' "$WORK/jobs.json")"

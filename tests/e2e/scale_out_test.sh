@@ -9,8 +9,10 @@
 # page in hand of the killed worker was never recorded), the two-page scan
 # finished by another worker from the page recorded in the catalogue (its
 # spool never saw it) with both pages in its searchable PDF; registry
-# numbers gapless; the OCR text found on the shards; one audit chain;
-# `dosar check` clean; a worker stopped by SIGTERM exits 0.
+# numbers gapless; the OCR text found on the shards; a worker stopped by
+# SIGTERM exits 0. Then a few hundred small generated scans, each derived
+# once by one of three new workers and found through either server. One
+# audit chain; `dosar check` clean.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/postgres.sh"
 source "$(dirname "$0")/s3rver.sh"
@@ -49,10 +51,10 @@ expect_exit 0 D ingest --defer --department Registratură "$TEST_DATA/scans/s04.
 
 # Three workers, one per machine; a short lease so that a dead one's work
 # is taken over quickly.
-start_worker() {  # NAME: sets WORKER_PID
+start_worker() {  # NAME [JOBS]: sets WORKER_PID
   local dir
   dir=$(machine "$1")
-  "$DOSAR" --archive "$dir" worker --jobs 1 --poll 1 --lease 6 >"$WORK/$1.log" 2>"$WORK/$1.err" &
+  "$DOSAR" --archive "$dir" worker --jobs "${2:-1}" --poll 1 --lease 6 --languages ron >"$WORK/$1.log" 2>"$WORK/$1.err" &
   WORKER_PID=$!
   PIDS+=($WORKER_PID)
 }
@@ -165,16 +167,68 @@ n0=$(xapian-delve "$WORK/shard0" 2>&1 | sed -n 's/^number of documents = //p')
 n1=$(xapian-delve "$WORK/shard1" 2>&1 | sed -n 's/^number of documents = //p')
 ((n0 + n1 == 3 && n0 >= 1 && n1 >= 1)) || fail "the shards hold $n0 and $n1 versions, expected 3 over both"
 
-# A worker stopped by SIGTERM exits 0 and says so.
-survivor=$W1
-[[ $victim == "$W1" ]] && survivor=$W2
-kill -TERM "$survivor"
-set +e
-wait "$survivor"
-status=$?
-set -e
-[[ $status == 0 ]] || fail "a worker stopped by SIGTERM exited $status"
-grep -q "worker stopped" "$WORK"/w?.err || fail "the stopped worker did not say so"
+# The workers left, stopped by SIGTERM, exit 0 and say so.
+for w in "$W1" "$W2" "$W3"; do
+  [[ $w == "$victim" ]] && continue
+  kill -TERM "$w"
+  set +e
+  wait "$w"
+  status=$?
+  set -e
+  [[ $status == 0 ]] || fail "a worker stopped by SIGTERM exited $status"
+done
+grep -q "worker stopped" "$WORK"/w?.err || fail "the stopped workers did not say so"
+
+# A few hundred scans (must-have 4): generated pages, the first line of
+# each ("Document 1, pagina N") rendered at 300 dpi as a small grey PNG
+# (small, so that their OCR stays short), stored at once and derived by
+# three new workers of two jobs each while both servers run.
+SCANS=200
+batch_started=$SECONDS
+"$MAKE_SAMPLES" "$WORK/gen" 1 0 $SCANS >/dev/null
+mkdir "$WORK/scans"
+pdftoppm -r 300 -x 150 -y 165 -W 700 -H 62 -gray -png "$WORK/gen/doc-00001.pdf" "$WORK/scans/p"
+before=$(psql -tA "$CATALOG" -c 'SELECT COALESCE(MAX(id), 0) FROM documents')
+start_worker w4 2
+start_worker w5 2
+start_worker w6 2
+expect_exit 0 D ingest --defer --department Registratură "$WORK"/scans/p-*.png
+batch_left() { psql -tA "$CATALOG" -c "SELECT COUNT(*) FROM derivation_queue WHERE document_id > $before AND state IN ('queued', 'running')"; }
+for _ in $(seq 1 1500); do
+  [[ $(batch_left) == 0 ]] && break
+  sleep 0.2
+done
+echo "$SCANS scans made, stored and derived by three workers in $((SECONDS - batch_started)) s"
+# Each derivation claimed once (no lease ran out, so no second claim), its
+# one page recognized once, one derive audit row and one "done" line in the
+# logs of all workers for each.
+[[ $(psql -tA "$CATALOG" -c "SELECT COUNT(*) FROM derivation_queue WHERE document_id > $before AND state = 'done' AND attempts = 1 AND pages_total = 1 AND pages_recognized = 1") == "$SCANS" ]] ||
+  fail "not every scan was claimed and recognized once: $(psql -tA "$CATALOG" -c "SELECT state, attempts, pages_total, pages_recognized, COUNT(*) FROM derivation_queue WHERE document_id > $before GROUP BY 1, 2, 3, 4")"
+[[ $(psql -tA "$CATALOG" -c "SELECT COUNT(*) = $SCANS AND COUNT(DISTINCT document_id) = $SCANS FROM audit WHERE action = 'version.derive' AND document_id > $before") == t ]] ||
+  fail "not one version.derive audit row per scan"
+cat "$WORK"/w?.log | awk -F'\t' -v b="$before" '$3 == "done" && $1 > b { print $1 }' | sort -n >"$WORK/batch-done"
+seq $((before + 1)) $((before + SCANS)) | cmp -s - "$WORK/batch-done" ||
+  fail "the workers' logs do not show each scan done once: $(uniq -d "$WORK/batch-done" | head -3 | tr '\n' ' ')"
+for w in w4 w5 w6; do
+  awk -F'\t' -v b="$before" '$3 == "done" && $1 > b' "$WORK/$w.log" | grep -q . || fail "worker $w derived none of the scans"
+done
+# Every scan is found by a word of its OCR text through either server.
+found_through() {  # PORT JAR: prints the ids of the scans a search for "pagina" finds, in order
+  local offset
+  for offset in $(seq 0 100 $((SCANS + 100))); do
+    curl -s -b "$2" "http://127.0.0.1:$1/api/v1/search?q=pagina&limit=100&offset=$offset" | jq -r '.hits[].id'
+  done | awk -v b="$before" '$1 > b' | sort -n
+}
+for server in "$WEB1 $WORK/cookies-a" "$WEB2 $WORK/cookies-b"; do
+  read -r port jar <<<"$server"
+  for _ in $(seq 1 50); do
+    found_through "$port" "$jar" >"$WORK/found"
+    seq $((before + 1)) $((before + SCANS)) | cmp -s - "$WORK/found" && break
+    sleep 0.2
+  done
+  seq $((before + 1)) $((before + SCANS)) | cmp -s - "$WORK/found" ||
+    fail "the server on port $port finds $(wc -l <"$WORK/found") of the $SCANS scans by their text"
+done
 
 # One audit chain under concurrent writers; the archive checks clean.
 expect_exit 0 D audit verify

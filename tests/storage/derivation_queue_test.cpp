@@ -2,8 +2,13 @@
 // claimed by workers under a lease (storage/catalog.h, Derivation).
 #include <gtest/gtest.h>
 
+#include <future>
+#include <map>
+#include <thread>
+
 #include "base/sha256.h"
 #include "storage/catalog.h"
+#include "storage/sql_db.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/temp_dir.h"
 
@@ -33,13 +38,13 @@ NewDocument deferred_document(const std::string& content) {
 // The catalogue under test: SQLite, or PostgreSQL on the tests' real server.
 enum class Engine { sqlite, postgresql };
 
-class DerivationQueueTest : public ::testing::TestWithParam<Engine> {
+class DerivationQueueBase : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto opened = GetParam() == Engine::sqlite
-                      ? open_sqlite_catalog(dir_ / "catalog.sqlite", OpenMode::create, clock_)
-                      : open_postgresql_catalog(testing::PostgresServer::shared().create_database(),
-                                                OpenMode::create, clock_);
+  // Opens the catalogue with two versions queued for derivation (documents 1 and 2).
+  void open_queue(Engine engine) {
+    engine_ = engine;
+    if (engine == Engine::postgresql) uri_ = testing::PostgresServer::shared().create_database();
+    auto opened = open_connection(OpenMode::create);
     ASSERT_TRUE(opened.ok()) << opened.error().to_string();
     catalog_ = std::move(opened).value();
     auto created = catalog_->create_documents_unless_duplicate(
@@ -52,6 +57,12 @@ class DerivationQueueTest : public ::testing::TestWithParam<Engine> {
     EXPECT_EQ((*created)[2].document.id, (*created)[0].document.id);
   }
 
+  // Another connection to the same catalogue, as another worker has.
+  Result<std::unique_ptr<Catalog>> open_connection(OpenMode mode) {
+    return engine_ == Engine::sqlite ? open_sqlite_catalog(dir_ / "catalog.sqlite", mode, clock_)
+                                     : open_postgresql_catalog(uri_, mode, clock_);
+  }
+
   Catalog::CompletedDerivation text_for(DocumentId id, const std::string& text) {
     Catalog::CompletedDerivation c{id, 1, {}};
     c.data.page_count = 1;
@@ -60,9 +71,16 @@ class DerivationQueueTest : public ::testing::TestWithParam<Engine> {
     return c;
   }
 
+  Engine engine_ = Engine::sqlite;
+  std::string uri_;  // PostgreSQL
   testing::TempDir dir_;
   SettableClock clock_;
   std::unique_ptr<Catalog> catalog_;
+};
+
+class DerivationQueueTest : public DerivationQueueBase, public ::testing::WithParamInterface<Engine> {
+ protected:
+  void SetUp() override { open_queue(GetParam()); }
 };
 
 TEST_P(DerivationQueueTest, QueuesDeferredVersionsInOneBatchAndShowsTheirState) {
@@ -276,10 +294,134 @@ TEST_P(DerivationQueueTest, FailedDerivationForgetsItsRecordedPages) {
   EXPECT_TRUE(catalog_->derivation_pages(1, 1)->empty());
 }
 
+// Issue 13: workers claim from one queue at once, each with its own
+// connection; none waits for another and none gets what another got.
+TEST_P(DerivationQueueTest, ConcurrentClaimersTakeEveryDerivationExactlyOnce) {
+  std::vector<NewDocument> more;
+  for (int i = 0; i < 298; ++i) more.push_back(deferred_document("cerere " + std::to_string(i)));
+  ASSERT_TRUE(catalog_->create_documents_unless_duplicate(more, "ana").ok());
+  // A worker with a connection of its own claims a few at a time until it gets none.
+  auto claim_until_empty = [&](const std::string& worker, std::vector<DocumentId>& taken) -> Status {
+    auto catalog = open_connection(OpenMode::existing);
+    if (!catalog.ok()) return catalog.error();
+    for (;;) {
+      auto claimed = (*catalog)->claim_derivations(worker, 7, seconds(60), 3);
+      if (!claimed.ok()) return claimed.error();
+      if (claimed->empty()) return {};
+      for (const Derivation& d : *claimed) taken.push_back(d.document_id);
+    }
+  };
+  constexpr int kWorkers = 4;
+  std::vector<std::vector<DocumentId>> taken(kWorkers);
+  std::vector<Status> outcomes(kWorkers);
+  std::vector<std::thread> workers;
+  for (int w = 0; w < kWorkers; ++w)
+    workers.emplace_back([&, w] { outcomes[w] = claim_until_empty("w" + std::to_string(w), taken[w]); });
+  for (std::thread& t : workers) t.join();
+  std::map<DocumentId, int> claims;
+  for (int w = 0; w < kWorkers; ++w) {
+    EXPECT_TRUE(outcomes[w].ok()) << "worker " << w << ": " << outcomes[w].error().to_string();
+    for (DocumentId id : taken[w]) ++claims[id];
+  }
+  EXPECT_EQ(claims.size(), 300u) << "every derivation claimed";
+  for (const auto& [id, count] : claims) EXPECT_EQ(count, 1) << "document " << id;
+  auto queue = catalog_->derivations(true);
+  ASSERT_TRUE(queue.ok());
+  for (const Derivation& d : *queue) {
+    EXPECT_EQ(d.state, "running");
+    EXPECT_EQ(d.attempts, 1) << "document " << d.document_id;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, DerivationQueueTest, ::testing::Values(Engine::sqlite, Engine::postgresql),
                          [](const auto& param_info) {
                            return param_info.param == Engine::sqlite ? "sqlite" : "postgresql";
                          });
+
+// Issue 13: on PostgreSQL a claim locks only the rows it takes (FOR UPDATE
+// SKIP LOCKED), not the catalogue's writer lock.
+class PostgresClaimTest : public DerivationQueueBase {
+ protected:
+  void SetUp() override {
+    open_queue(Engine::postgresql);
+    auto other = sql::Database::open_postgresql(uri_);
+    ASSERT_TRUE(other.ok()) << other.error().to_string();
+    other_.emplace(std::move(other).value());
+  }
+
+  // Runs `call` in a thread and gives its outcome if it ends within
+  // `within`; otherwise ends the other connection's transaction (so that the
+  // call can end) and gives none.
+  template <class Call>
+  std::optional<std::invoke_result_t<Call>> within(std::chrono::seconds limit, Call call) {
+    auto running = std::async(std::launch::async, call);
+    if (running.wait_for(limit) == std::future_status::ready) return running.get();
+    (void)other_->exec("ROLLBACK");
+    running.wait();
+    return std::nullopt;
+  }
+
+  // Waits until a session of this database waits for a lock another holds.
+  bool session_waits_for_a_lock() {
+    for (int tries = 0; tries < 1000; ++tries) {
+      auto waiting = other_->prepare(
+          "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+          "wait_event_type = 'Lock'");
+      if (waiting.ok() && *waiting->step() && waiting->integer(0) > 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
+  std::optional<sql::Database> other_;  // another session, as another machine's
+};
+
+TEST_F(PostgresClaimTest, ClaimSkipsDerivationsAnotherTransactionHoldsWithoutWaiting) {
+  ASSERT_TRUE(other_->exec("BEGIN").ok());
+  auto hold = other_->prepare("SELECT document_id FROM derivation_queue WHERE document_id = 1 FOR UPDATE");
+  ASSERT_TRUE(hold.ok() && hold->run().ok());
+  auto claimed = within(seconds(10), [&] { return catalog_->claim_derivations("w", 10, seconds(60), 3); });
+  ASSERT_TRUE(claimed.has_value()) << "the claim waited for the row another transaction holds";
+  ASSERT_TRUE(claimed->ok()) << claimed->error().to_string();
+  ASSERT_EQ((*claimed)->size(), 1u);
+  EXPECT_EQ((*claimed)->at(0).document_id, 2) << "the locked derivation is left for later";
+  ASSERT_TRUE(other_->exec("ROLLBACK").ok());
+  auto later = catalog_->claim_derivations("w2", 10, seconds(60), 3);
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_EQ(later->at(0).document_id, 1);
+}
+
+TEST_F(PostgresClaimTest, ClaimDoesNotWaitForAWriterOfTheCatalogue) {
+  auto writer = sql::Transaction::begin(*other_);  // as a registration in progress elsewhere
+  ASSERT_TRUE(writer.ok()) << writer.error().to_string();
+  auto claimed = within(seconds(10), [&] { return catalog_->claim_derivations("w", 10, seconds(60), 3); });
+  ASSERT_TRUE(claimed.has_value()) << "the claim waited for the writer lock";
+  ASSERT_TRUE(claimed->ok()) << claimed->error().to_string();
+  EXPECT_EQ((*claimed)->size(), 2u);
+}
+
+// A heartbeat of the worker whose lease ran out, sent while another's claim
+// takes the derivation over, waits for that claim and is refused: the old
+// worker can neither renew nor finish what is no longer its.
+TEST_F(PostgresClaimTest, HeartbeatDuringATakeoverWaitsForItAndIsRefused) {
+  ASSERT_EQ(catalog_->claim_derivations("dead", 1, seconds(60), 3)->size(), 1u);
+  // The takeover, not committed yet, as claim_derivations writes it.
+  ASSERT_TRUE(other_
+                  ->exec("BEGIN; UPDATE derivation_queue SET worker = 'w2', attempts = attempts + 1 "
+                         "WHERE document_id = 1")
+                  .ok());
+  auto heartbeat = std::async(std::launch::async,
+                              [&] { return catalog_->record_derivation_progress(1, 1, "dead", 1, 2); });
+  EXPECT_TRUE(session_waits_for_a_lock()) << "the heartbeat did not wait for the takeover";
+  ASSERT_TRUE(other_->exec("COMMIT").ok());
+  Status beat = heartbeat.get();
+  ASSERT_FALSE(beat.ok()) << "the old worker renewed a lease it no longer holds";
+  EXPECT_EQ(beat.error().code, ErrorCode::conflict);
+  auto done = catalog_->complete_derivations({text_for(1, "late")}, "dead", "ana");
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ((*done)[0].error().code, ErrorCode::conflict);
+  EXPECT_EQ((*catalog_->derivation(1, 1))->worker, "w2");
+}
 
 }  // namespace
 }  // namespace dosar
