@@ -62,11 +62,13 @@ inline void copy_verdict(const CmsVerdict& v, SignatureReport& r) {
 // allowed.
 inline void refuse_if_made_after(SignatureReport& r, std::chrono::system_clock::time_point validation_time) {
   const std::string& made = r.timestamp_time.empty() ? r.signing_time : r.timestamp_time;
-  const std::string latest = iso_utc(std::chrono::system_clock::to_time_t(validation_time + std::chrono::minutes(5)));
+  const std::string latest =
+      iso_utc(std::chrono::system_clock::to_time_t(validation_time + std::chrono::minutes(5)));
   if (r.indication != Indication::total_passed || made.empty() || made <= latest) return;
   r.indication = Indication::indeterminate;
   r.subindication = "NO_POE";
-  r.message = "The signature was made at " + made + " (UTC), after the time it is judged at: it did not exist then.";
+  r.message =
+      "The signature was made at " + made + " (UTC), after the time it is judged at: it did not exist then.";
 }
 
 // Certificates, CRLs and OCSP responses found in the document (DSS), DER;
