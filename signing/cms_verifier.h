@@ -57,13 +57,15 @@ inline void copy_verdict(const CmsVerdict& v, SignatureReport& r) {
 
 // A signature judged as of a time before it was made proves nothing about
 // that time (`verify --at`): a passed verdict becomes INDETERMINATE /
-// NO_POE when the time it was made (its timestamp's, else the time it
-// claims) is after `validation_time`, with five minutes of clock skew
-// allowed.
+// NO_POE when the time it was made is after `validation_time`: its
+// timestamp's time, five minutes of clock skew allowed, else the time it
+// claims, fourteen hours allowed (a PDF date without a zone may be any
+// zone's local time).
 inline void refuse_if_made_after(SignatureReport& r, std::chrono::system_clock::time_point validation_time) {
-  const std::string& made = r.timestamp_time.empty() ? r.signing_time : r.timestamp_time;
-  const std::string latest =
-      iso_utc(std::chrono::system_clock::to_time_t(validation_time + std::chrono::minutes(5)));
+  const bool stamped = !r.timestamp_time.empty();
+  const std::string& made = stamped ? r.timestamp_time : r.signing_time;
+  const auto allowed = stamped ? std::chrono::minutes(5) : std::chrono::minutes(14 * 60);
+  const std::string latest = iso_utc(std::chrono::system_clock::to_time_t(validation_time + allowed));
   if (r.indication != Indication::total_passed || made.empty() || made <= latest) return;
   r.indication = Indication::indeterminate;
   r.subindication = "NO_POE";
