@@ -82,21 +82,9 @@ std::string make_snippet(std::string_view text, const std::set<std::string>& mat
       continue;
     }
     const std::size_t begin = i;
-    bool ascii = true;
-    while (i < text.size() && word_char_at(i, &length)) {
-      ascii = ascii && length == 1;
-      i += length;
-    }
+    while (i < text.size() && word_char_at(i, &length)) i += length;
     Word w{begin, i, -1};
-    const std::string_view word = text.substr(begin, i - begin);
-    std::string norm;
-    if (ascii) {  // romanian::normalize, without its Unicode tables
-      norm.resize(word.size());
-      std::transform(word.begin(), word.end(), norm.begin(),
-                     [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
-    } else {
-      norm = romanian::normalize(word);
-    }
+    const std::string norm = romanian::normalize(text.substr(begin, i - begin));
     std::string key;
     if (matching_terms.count(norm))
       key = norm;
