@@ -42,7 +42,7 @@ NEEDED=(dosar tests/dosar-make-samples)
 for binary in "${NEEDED[@]}"; do
   [[ -x $BUILD/$binary ]] && continue
   [[ $BUILD == "$ROOT/build/release" ]] || die "$BUILD/$binary is missing"
-  cmake --preset release >/dev/null
+  cmake --preset release -DDOSAR_TESTS=ON >/dev/null
   cmake --build "$BUILD" -j "$(nproc)" --target dosar dosar-make-samples dosar-search-bench >/dev/null
 done
 DOSAR=$BUILD/dosar

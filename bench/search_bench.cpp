@@ -5,7 +5,7 @@
 //
 // usage: dosar-search-bench --docs N --queries Q --work DIR [--seed S]
 //                           [--warmup W] [--keep] [--reuse] [--sample]
-//                           [--shards K,K…] [--dosar-only]
+//                           [--shards K,K…] [--dosar-only] [--facet-time-limit MS]
 // Writes DIR/dosar-index/ and DIR/fts5.db, and removes both at the end unless
 // --keep. --reuse searches the indexes a previous --keep run left (same N and
 // seed) without rebuilding them (opened for writing once, which brings an
@@ -17,6 +17,7 @@
 // --dosar-only (with --reuse) asks Dosar alone and prints its latency by
 // kind, its slowest queries, and its latency for a department user (not
 // all departments, no personal data): for profiling, not for the comparison.
+// --facet-time-limit MS sets IndexLimits::facet_time_limit_ms (0: none).
 //
 // What is compared (see bench/README.md):
 //  - Dosar: SearchIndex::put in batches of 1000 (each put commits), then
@@ -631,8 +632,8 @@ struct Answer {
 
 class DosarSearcher {
  public:
-  explicit DosarSearcher(const dosar::IndexLocation& location) {
-    auto opened = dosar::open_search_index(location, dosar::IndexAccess::read);
+  DosarSearcher(const dosar::IndexLocation& location, const dosar::IndexLimits& limits) {
+    auto opened = dosar::open_search_index(location, dosar::IndexAccess::read, limits);
     if (!opened.ok()) die("opening the Dosar index: " + opened.error().to_string());
     index_ = std::move(opened).value();
   }
@@ -758,6 +759,7 @@ struct Options {
   bool sample = false;
   bool dosar_only = false;
   std::vector<std::size_t> shards;  // --shards 1,2,4: local against remote shards, no FTS5
+  dosar::IndexLimits limits;        // --facet-time-limit MS
 };
 
 std::uint64_t number(std::string_view flag, const char* text) {
@@ -792,6 +794,8 @@ Options parse_options(int argc, char** argv) {
       o.sample = true;
     else if (a == "--dosar-only")
       o.dosar_only = true;
+    else if (a == "--facet-time-limit")
+      o.limits.facet_time_limit_ms = static_cast<unsigned>(number(a, next)), ++i;
     else if (a == "--shards" && next) {
       for (std::string_view rest = next; !rest.empty();) {
         std::size_t comma = std::min(rest.find(','), rest.size());
@@ -804,7 +808,7 @@ Options parse_options(int argc, char** argv) {
     } else
       die("unknown argument '" + std::string(a) +
           "'\nusage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] "
-          "[--reuse] [--sample] [--shards K,K…] [--dosar-only]");
+          "[--reuse] [--sample] [--shards K,K…] [--dosar-only] [--facet-time-limit MS]");
   }
   if (o.docs == 0 || o.queries == 0 || o.work.empty())
     die("usage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] "
@@ -982,7 +986,7 @@ int run_shards(const Options& o) {
   // Opened once every index is loaded: xapian-tcpsrv closes connections
   // idle for a minute (--idle-timeout).
   for (std::size_t e = 0; e < engines.size(); ++e)
-    engines[e].searcher = std::make_unique<DosarSearcher>(locations[e]);
+    engines[e].searcher = std::make_unique<DosarSearcher>(locations[e], o.limits);
   std::vector<Query> queries = make_queries(corpus, o.docs, o.queries, o.seed);
   std::cerr << "warming up with " << std::min(o.warmup, queries.size()) << " queries\n";
   for (std::size_t i = 0; i < std::min(o.warmup, queries.size()); ++i)
@@ -1103,7 +1107,7 @@ int main(int argc, char** argv) {
   }
 
   std::vector<Query> queries = make_queries(corpus, o.docs, o.queries, o.seed);
-  DosarSearcher dosar_engine(dosar::IndexLocation{dosar_dir, {}});
+  DosarSearcher dosar_engine(dosar::IndexLocation{dosar_dir, {}}, o.limits);
   if (o.dosar_only) return run_dosar_only(o, dosar_engine, queries);
   Fts5Searcher fts5_engine(fts5_file);
   std::cerr << "warming up with " << std::min(o.warmup, queries.size()) << " queries\n";

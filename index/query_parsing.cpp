@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <regex>
 #include <vector>
 
@@ -23,40 +25,110 @@ constexpr Field kFields[] = {
     {"titlu", "S"}, {"nr", "XNR"}, {"tip", "XTIP"}, {"dep", "XDEP"}, {"expeditor", "XEXP"}, {"fisier", "XFN"},
 };
 
+struct Day {
+  int y = 0, m = 0, d = 0;
+  auto operator<=>(const Day&) const = default;
+};
+
+int days_in_month(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+std::string year_term(int y) {
+  return std::string("XY").append(std::to_string(y));  // not "XY" + …: GCC 12 bug 105329
+}
+std::string month_term(int y, int m) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "XM%04d-%02d", y, m);
+  return buffer;
+}
+std::string day_term(const Day& day) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "XZ%04d-%02d-%02d", day.y, day.m, day.d);
+  return buffer;
+}
+
+// A term no version has, for a range that covers no date: MatchNothing
+// would empty the whole query, which parse_query reports as having no words.
+// (Made for each use: Xapian's reference counts are not atomic.)
+Xapian::Query no_date() {
+  return Xapian::Query("XY");
+}
+
+// The OR of the fewest year, month and day terms covering [from, to], within
+// the years the index holds (so that data:1000..9999 costs a term per year
+// present, not nine thousand).
+Xapian::Query date_terms_query(Day from, Day to, const Xapian::Database& db) {
+  int first = 0, last = 0;
+  for (auto t = db.allterms_begin("XY"); t != db.allterms_end("XY"); ++t) {
+    int y = std::atoi((*t).c_str() + 2);
+    if (y <= 0) continue;
+    if (first == 0 || y < first) first = y;
+    last = std::max(last, y);
+  }
+  if (first == 0) return no_date();
+  from = std::max(from, Day{first, 1, 1});
+  to = std::min(to, Day{last, 12, 31});
+  std::vector<Xapian::Query> terms;
+  for (Day at = from; at <= to;) {
+    if (at.d > days_in_month(at.y, at.m)) {  // past a month's end (a bound such as 2023-02-30)
+      at = at.m == 12 ? Day{at.y + 1, 1, 1} : Day{at.y, at.m + 1, 1};
+    } else if (at.m == 1 && at.d == 1 && Day{at.y, 12, 31} <= to) {
+      terms.emplace_back(year_term(at.y));
+      at = Day{at.y + 1, 1, 1};
+    } else if (at.d == 1 && Day{at.y, at.m, days_in_month(at.y, at.m)} <= to) {
+      terms.emplace_back(month_term(at.y, at.m));
+      at = Day{at.y, at.m, 32};
+    } else {
+      terms.emplace_back(day_term(at));
+      ++at.d;
+    }
+  }
+  if (terms.empty()) return no_date();
+  return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+}
+
 // Accepts ISO dates (2023-01-31), Romanian dates (31.01.2023) and bare years
 // (2023, meaning the whole year) at either end of `data:A..B`.
 class DateRange : public Xapian::RangeProcessor {
  public:
-  DateRange() : Xapian::RangeProcessor(slots::date, "data:") {}
+  DateRange(const Xapian::Database& db, DateMatch match)
+      : Xapian::RangeProcessor(slots::date, "data:"), db_(db), match_(match) {}
 
   Xapian::Query operator()(const std::string& begin, const std::string& end) override {
-    std::string from = begin.empty() ? "" : normalize(begin, false);
-    std::string to = end.empty() ? "" : normalize(end, true);
-    if (!from.empty() && !to.empty() && from > to)
+    std::optional<Day> from, to;
+    if (!begin.empty()) from = parse(begin, false);
+    if (!end.empty()) to = parse(end, true);
+    if (from && to && *from > *to)
       throw Xapian::QueryParserError("the date range data:" + begin + ".." + end + " ends before it starts");
-    if (from.empty()) return Xapian::Query(Xapian::Query::OP_VALUE_LE, slots::date, to);
-    if (to.empty()) return Xapian::Query(Xapian::Query::OP_VALUE_GE, slots::date, from);
-    return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slots::date, from, to);
+    if (match_ == DateMatch::terms)
+      return date_terms_query(from.value_or(Day{1, 1, 1}), to.value_or(Day{9999, 12, 31}), db_);
+    if (!from) return Xapian::Query(Xapian::Query::OP_VALUE_LE, slots::date, text_of(*to));
+    if (!to) return Xapian::Query(Xapian::Query::OP_VALUE_GE, slots::date, text_of(*from));
+    return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slots::date, text_of(*from), text_of(*to));
   }
 
  private:
-  static std::string normalize(const std::string& text, bool is_end) {
+  static std::string text_of(const Day& day) { return day_term(day).substr(2); }
+
+  static Day parse(const std::string& text, bool is_end) {
     int y = 0, m = 0, d = 0;
     char tail = 0;
-    char buffer[32];
     if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 ||
         std::sscanf(text.c_str(), "%2d.%2d.%4d%c", &d, &m, &y, &tail) == 3) {
       if (y < 1000 || m < 1 || m > 12 || d < 1 || d > 31)
         throw Xapian::QueryParserError("'" + text + "' is not a date (use 2023-01-31 or 31.01.2023)");
-      std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", y, m, d);
-      return buffer;
+      return Day{y, m, d};
     }
-    if (text.size() == 4 && std::sscanf(text.c_str(), "%4d%c", &y, &tail) == 1) {
-      std::snprintf(buffer, sizeof buffer, is_end ? "%04d-12-31" : "%04d-01-01", y);
-      return buffer;
-    }
+    if (text.size() == 4 && std::sscanf(text.c_str(), "%4d%c", &y, &tail) == 1 && y >= 1000)
+      return is_end ? Day{y, 12, 31} : Day{y, 1, 1};
     throw Xapian::QueryParserError("'" + text + "' is not a date (use 2023-01-31, 31.01.2023 or 2023)");
   }
+
+  const Xapian::Database& db_;
+  DateMatch match_;
 };
 
 // Names a field that does not exist ("autor:x"): an error, not a silent word search.
@@ -203,6 +275,17 @@ void for_each_correctable_word(const std::string& folded, Visit visit) {
 
 }  // namespace
 
+std::vector<std::string> date_terms(std::string_view date) {
+  int y = 0, m = 0, d = 0;
+  char tail = 0;
+  const std::string text(date.substr(0, 10));
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' ||
+      std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1000 || m < 1 || m > 12 ||
+      d < 1 || d > days_in_month(y, m))
+    return {};
+  return {year_term(y), month_term(y, m), day_term(Day{y, m, d})};
+}
+
 std::string correct_spelling_from_terms(const std::string& query, const Xapian::Database& db) {
   std::string folded = lowercase_words(fold_diacritics(query));
   std::string out;
@@ -237,7 +320,7 @@ bool is_plain_words(const std::string& query) {
 }
 
 Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db,
-                                  std::string* corrected, WordMatch words) {
+                                  std::string* corrected, WordMatch words, DateMatch dates) {
   auto folded = cnp_terms(lowercase_words(fold_diacritics(query)));
   if (!folded.ok()) return folded.error();
   DOSAR_TRY(check_fields(*folded));
@@ -249,8 +332,8 @@ Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Databa
   parser.set_default_op(words == WordMatch::all ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
   for (const Field& f : kFields) parser.add_prefix(f.name, f.prefix);
   parser.add_boolean_prefix("cnp", cnp_term(""));
-  DateRange dates;
-  parser.add_rangeprocessor(&dates);
+  DateRange ranges(db, dates);
+  parser.add_rangeprocessor(&ranges);
   unsigned flags = Xapian::QueryParser::FLAG_PHRASE | Xapian::QueryParser::FLAG_BOOLEAN |
                    Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
                    Xapian::QueryParser::FLAG_PURE_NOT | Xapian::QueryParser::FLAG_SPELLING_CORRECTION;

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 
@@ -26,6 +27,16 @@ inline std::string cnp_term(std::string_view cnp) {
   return std::string("XPN").append(cnp);
 }
 
+// The boolean terms of a version dated `date` ("2026-11-23"): its year
+// (XY2026), month (XM2026-11) and day (XZ2026-11-23); none for a date of
+// another form. `data:` ranges are matched by them (DateMatch::terms).
+std::vector<std::string> date_terms(std::string_view date);
+
+// How `data:A..B` is matched: by the date value of every candidate (an index
+// written before date terms), or by the OR of the fewest year, month and day
+// terms that cover the range (a filter as cheap as a word's).
+enum class DateMatch { values, terms };
+
 // Parses `query` (already within the length limit) against `db`. A CNP is
 // matched exactly or not at all: `cnp:` and a bare 13-digit word that is a
 // valid CNP become its boolean term; a malformed `cnp:` value is an error.
@@ -34,7 +45,8 @@ inline std::string cnp_term(std::string_view cnp) {
 // (ranked by how many and how rare).
 enum class WordMatch { all, any };
 Result<Xapian::Query> parse_query(const std::string& query, const Xapian::Database& db,
-                                  std::string* corrected, WordMatch words = WordMatch::all);
+                                  std::string* corrected, WordMatch words = WordMatch::all,
+                                  DateMatch dates = DateMatch::values);
 
 // The query as parse_query sees it (folded, lowercased) with each plain
 // word the index does not hold replaced by the nearest word it does (edit

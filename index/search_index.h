@@ -106,6 +106,15 @@ struct IndexLimits {
   // Matches examined for facet counts; counts are exact below this, and
   // scaled to the estimated total above (SearchResult::exact).
   std::size_t facet_check_at_least = 20000;
+  // How long a local search may go on examining matches for the facets
+  // (milliseconds, 0: no limit); past it, Xapian finishes the page from
+  // what is left to rank and the counts come from the matches examined so
+  // far (SearchResult::exact false). Bounds the slowest searches (frequent
+  // words in a phrase, date ranges) at the price of rougher counts. Applied
+  // only to indexes of more than facet_check_at_least versions, and not
+  // to remote shards (Xapian 1.4 documents the time limit as
+  // unreliable with several remote databases).
+  unsigned facet_time_limit_ms = 25;
   // How long a remote shard may take to accept a connection or to answer
   // a search before it counts as gone (milliseconds).
   unsigned shard_timeout_ms = 10000;

@@ -175,6 +175,62 @@ TEST_P(SearchIndexContract, DateRangesInIsoAndRomanianFormats) {
   EXPECT_EQ(ids("raport data:2024..2024"), std::vector<std::int64_t>{2});
 }
 
+// Ranges are matched by year, month and day terms: every range, however it
+// falls on month and year boundaries (leap days, a bound past a month's end,
+// open ends, years the index does not hold), matches exactly the versions
+// whose date lies in it, as a comparison of the dates says.
+TEST_P(SearchIndexContract, DateRangesMatchExactlyTheDatesInsideThem) {
+  const std::vector<std::string> dates = {"2019-12-31", "2020-01-01", "2020-02-28", "2020-02-29",
+                                          "2020-03-01", "2020-06-15", "2020-12-31", "2021-01-01",
+                                          "2021-02-28", "2021-03-01", "2022-07-31", "2022-08-01",
+                                          "2023-11-30", "2024-02-29", "2024-12-31"};
+  std::vector<IndexRecord> records;
+  for (std::size_t i = 0; i < dates.size(); ++i) {
+    IndexRecord r = record(static_cast<std::int64_t>(i + 1), "Raport", "raport lunar");
+    r.date = dates[i];
+    records.push_back(r);
+  }
+  IndexRecord undated = record(100, "Raport", "raport lunar");
+  undated.date = "";
+  records.push_back(undated);
+  put(records);
+  struct Range {
+    std::string query, from, to;  // from/to: ISO bounds for the oracle ("" open)
+  };
+  const std::vector<Range> ranges = {
+      {"2020..2020", "2020-01-01", "2020-12-31"},
+      {"2020-02-29..2021-02-28", "2020-02-29", "2021-02-28"},
+      {"2020-02-01..2020-02-30", "2020-02-01", "2020-02-30"},
+      {"2019-12-31..2020-01-01", "2019-12-31", "2020-01-01"},
+      {"2020-03-01..2022-07-31", "2020-03-01", "2022-07-31"},
+      {"2020-02-28..2020-02-28", "2020-02-28", "2020-02-28"},
+      {"2021-03-02..2022-07-30", "2021-03-02", "2022-07-30"},
+      {"29.02.2020..31.12.2020", "2020-02-29", "2020-12-31"},
+      {"..2020-02-29", "", "2020-02-29"},
+      {"2022-08-01..", "2022-08-01", ""},
+      {"1000..9999", "1000-01-01", "9999-12-31"},
+      {"2030..2031", "2030-01-01", "2031-12-31"},
+      {"1990-05-05..2019-12-30", "1990-05-05", "2019-12-30"},
+  };
+  for (const Range& range : ranges) {
+    std::vector<std::int64_t> expected;
+    for (std::size_t i = 0; i < dates.size(); ++i)
+      if ((range.from.empty() || dates[i] >= range.from) && (range.to.empty() || dates[i] <= range.to))
+        expected.push_back(static_cast<std::int64_t>(i + 1));
+    SearchRequest request;
+    request.query = "raport data:" + range.query;
+    request.visibility = Visibility::everything();
+    request.limit = 100;
+    auto result = index_->search(request);
+    ASSERT_TRUE(result.ok()) << request.query << ": " << result.error().to_string();
+    std::vector<std::int64_t> found;
+    for (const auto& hit : result->hits) found.push_back(hit.document_id);
+    std::sort(found.begin(), found.end());
+    EXPECT_EQ(found, expected) << request.query;
+    EXPECT_EQ(result->total, expected.size()) << request.query;
+  }
+}
+
 TEST_P(SearchIndexContract, MalformedQueriesGetClearErrors) {
   put({record(1, "A", "text")});
   SearchRequest request;
@@ -737,6 +793,130 @@ TEST(XapianIndex, AnIndexWithoutSupersededMarksIsMarkedAtTheNextWrite) {
   EXPECT_EQ(db.get_metadata("dosar.superseded-marked"), "1");
   ASSERT_EQ(db.get_termfreq("XOLD"), 1u);
   EXPECT_EQ(*db.postlist_begin("XOLD"), *db.postlist_begin("Q1.1")) << "the superseded version is marked";
+}
+
+// Past facet_time_limit_ms Xapian stops examining matches for the facets
+// and finishes the page: the same hits, the counts marked approximate and
+// scaled to the estimated total. A millisecond is far less than checking
+// the positions of 11,000 matches takes.
+TEST(XapianIndex, ASearchPastItsTimeLimitFinishesThePageWithApproximateCounts) {
+  TempDir dir;
+  {
+    auto index = open_xapian_index(dir / "index", IndexAccess::rebuild);
+    ASSERT_TRUE(index.ok());
+    std::vector<IndexRecord> records;
+    for (int i = 1; i <= 12000; ++i) {
+      IndexRecord r =
+          record(i, "Dosar",
+                 i <= 11000 ? (i % 97 == 0 ? "ajutor social ajutor social" : "ajutor social lunar")
+                            : "raport anual");
+      r.department = i % 2 ? "DGASPC" : "Juridic";
+      records.push_back(r);
+    }
+    ASSERT_TRUE((*index)->put(records).ok());
+  }
+  auto search = [&](unsigned time_limit_ms) {
+    IndexLimits limits;
+    limits.facet_check_at_least = 11500;
+    limits.facet_time_limit_ms = time_limit_ms;
+    auto index = open_xapian_index(dir / "index", IndexAccess::read, limits);
+    EXPECT_TRUE(index.ok());
+    SearchRequest request;
+    request.query = "\"ajutor social\"";  // a phrase: positions read for every match
+    request.visibility = Visibility::everything();
+    auto result = (*index)->search(request);
+    EXPECT_TRUE(result.ok());
+    return result.ok() ? *result : SearchResult{};
+  };
+  SearchResult unlimited = search(0);
+  EXPECT_TRUE(unlimited.exact);
+  EXPECT_EQ(unlimited.total, 11000u);
+  // Xapian's timer fires from a thread of its own: on a machine too busy to
+  // run it within the ~15 ms the search takes here, a search may finish
+  // first. Five tries, each with the same page; one must have been cut.
+  SearchResult limited;  // exact until a try is cut
+  for (int attempt = 0; attempt < 5 && limited.exact; ++attempt) {
+    limited = search(1);
+    ASSERT_EQ(limited.hits.size(), 10u);
+    for (std::size_t i = 0; i < limited.hits.size(); ++i)
+      EXPECT_EQ(limited.hits[i].document_id, unlimited.hits[i].document_id)
+          << "the same page, in the same order";
+  }
+  EXPECT_FALSE(limited.exact) << "stopped examining after a millisecond";
+  std::uint64_t in_departments = 0;
+  for (const FacetValue& v : limited.facets["dep"]) in_departments += v.count;
+  EXPECT_NEAR(static_cast<double>(in_departments), static_cast<double>(limited.total), 2.0);
+}
+
+// An index written before date terms matches its ranges by values, also
+// after more versions are added; rebuilt, by terms.
+TEST(XapianIndex, AnIndexWithoutDateTermsMatchesRangesByValuesUntilRebuilt) {
+  TempDir dir;
+  IndexRecord a = record(1, "Raport", "raport anual"), b = record(2, "Raport", "raport anual");
+  a.date = "2023-03-15";
+  b.date = "2024-02-29";
+  {
+    auto index = open_xapian_index(dir / "index", IndexAccess::rebuild);
+    ASSERT_TRUE(index.ok());
+    ASSERT_TRUE((*index)->put({a, b}).ok());
+  }
+  {  // as the Dosar before date terms left it
+    Xapian::WritableDatabase db((dir / "index").string(), Xapian::DB_OPEN);
+    ASSERT_EQ(db.get_metadata("dosar.date-terms"), "1") << "a new index is marked at once";
+    ASSERT_EQ(db.get_termfreq("XZ2024-02-29"), 1u);
+    for (Xapian::docid id : {1u, 2u}) {
+      Xapian::Document doc = db.get_document(id);
+      std::vector<std::string> dated;
+      for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t)
+        if ((*t).rfind("XY", 0) == 0 || (*t).rfind("XM", 0) == 0 || (*t).rfind("XZ", 0) == 0)
+          dated.push_back(*t);
+      ASSERT_EQ(dated.size(), 3u);
+      for (const std::string& term : dated) doc.remove_term(term);
+      db.replace_document(id, doc);
+    }
+    db.set_metadata("dosar.date-terms", "");
+    db.commit();
+  }
+  auto in_range = [&](SearchIndex& index, const std::string& range) {
+    SearchRequest request;
+    request.query = "raport data:" + range;
+    request.visibility = Visibility::everything();
+    auto result = index.search(request);
+    EXPECT_TRUE(result.ok()) << range;
+    std::vector<std::int64_t> ids;
+    if (result.ok())
+      for (const auto& hit : result->hits) ids.push_back(hit.document_id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  auto open = [&](IndexAccess access) {
+    auto index = open_xapian_index(dir / "index", access);
+    EXPECT_TRUE(index.ok());
+    return std::move(index).value();
+  };
+  EXPECT_EQ(in_range(*open(IndexAccess::read), "2024..2024"), std::vector<std::int64_t>{2});
+  EXPECT_EQ(in_range(*open(IndexAccess::read), "..2023-03-15"), std::vector<std::int64_t>{1});
+  {
+    auto index = open(IndexAccess::write);
+    IndexRecord c = record(3, "Raport", "raport anual");
+    c.date = "2024-03-01";
+    ASSERT_TRUE(index->put({c}).ok());
+    EXPECT_EQ(in_range(*index, "2023-03-15..2024-02-29"), (std::vector<std::int64_t>{1, 2}));
+    EXPECT_EQ(in_range(*index, "2024..2024"), (std::vector<std::int64_t>{2, 3}));
+  }
+  EXPECT_EQ(Xapian::Database((dir / "index").string()).get_metadata("dosar.date-terms"), "")
+      << "not marked while some versions lack the terms";
+  {
+    auto index = open(IndexAccess::rebuild);
+    IndexRecord c = record(3, "Raport", "raport anual");
+    c.date = "2024-03-01";
+    ASSERT_TRUE(index->put({a, b, c}).ok());
+  }
+  Xapian::Database db((dir / "index").string());
+  EXPECT_EQ(db.get_metadata("dosar.date-terms"), "1");
+  EXPECT_EQ(db.get_termfreq("XY2024"), 2u);
+  EXPECT_EQ(in_range(*open(IndexAccess::read), "2024..2024"), (std::vector<std::int64_t>{2, 3}));
+  EXPECT_EQ(in_range(*open(IndexAccess::read), "2023-03-16..2024-02-28"), std::vector<std::int64_t>{});
 }
 
 // Indexes written before the body was stored after the JSON fields hold it
