@@ -44,10 +44,14 @@ std::string month_term(int y, int m) {
   std::snprintf(buffer, sizeof buffer, "XM%04d-%02d", y, m);
   return buffer;
 }
-std::string day_term(const Day& day) {
+// "2026-11-23", as the date slot holds it.
+std::string iso_date(const Day& day) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "XZ%04d-%02d-%02d", day.y, day.m, day.d);
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", day.y, day.m, day.d);
   return buffer;
+}
+std::string day_term(const Day& day) {
+  return std::string("XZ").append(iso_date(day));
 }
 
 // A term no version has, for a range that covers no date: MatchNothing
@@ -105,14 +109,12 @@ class DateRange : public Xapian::RangeProcessor {
       throw Xapian::QueryParserError("the date range data:" + begin + ".." + end + " ends before it starts");
     if (match_ == DateMatch::terms)
       return date_terms_query(from.value_or(Day{1, 1, 1}), to.value_or(Day{9999, 12, 31}), db_);
-    if (!from) return Xapian::Query(Xapian::Query::OP_VALUE_LE, slots::date, text_of(*to));
-    if (!to) return Xapian::Query(Xapian::Query::OP_VALUE_GE, slots::date, text_of(*from));
-    return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slots::date, text_of(*from), text_of(*to));
+    if (!from) return Xapian::Query(Xapian::Query::OP_VALUE_LE, slots::date, iso_date(*to));
+    if (!to) return Xapian::Query(Xapian::Query::OP_VALUE_GE, slots::date, iso_date(*from));
+    return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slots::date, iso_date(*from), iso_date(*to));
   }
 
  private:
-  static std::string text_of(const Day& day) { return day_term(day).substr(2); }
-
   static Day parse(const std::string& text, bool is_end) {
     int y = 0, m = 0, d = 0;
     char tail = 0;
