@@ -61,6 +61,15 @@ inline std::string certificate_der(X509* cert) {
   return der;
 }
 
+// The DER encoding of a CRL; empty when OpenSSL cannot encode it.
+inline std::string crl_der(X509_CRL* crl) {
+  unsigned char* out = nullptr;
+  const int length = i2d_X509_CRL(crl, &out);
+  std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(length > 0 ? length : 0));
+  OPENSSL_free(out);
+  return der;
+}
+
 // Digest of `bytes` with `md`, as raw bytes.
 std::string digest_bytes(const EVP_MD* md, std::string_view bytes);
 
