@@ -106,16 +106,26 @@ std::optional<CmsVerdict> check_revocation(STACK_OF(X509) * chain, STACK_OF(X509
                    leaf_whose + " has been revoked (OCSP, " + answer->detail + ").");
   }
   // No responder, or none that answered: the CA's CRL, as the certificate
-  // names its distribution point.
-  auto crl = fetch_distribution_point_crl(leaf, issuer);
-  if (crl.ok() && *crl) return std::nullopt;                             // not listed
-  if (crl.ok() && !answer && leaf_problem.empty()) return std::nullopt;  // nothing to ask
-  if (!crl.ok() && crl.error().code == ErrorCode::conflict)
-    return verdict(Indication::indeterminate, "REVOKED_NO_POE",
-                   leaf_whose + " has been revoked (listed in the CRL of its distribution point).");
+  // names its distribution point, judged as the CRLs at hand are: a
+  // revocation after `at` leaves the certificate good at `at`.
+  auto crl = download_distribution_point_crl(leaf, issuer);
+  std::string crl_problem = crl.ok() ? "" : crl.error().to_string();
+  if (crl.ok() && *crl) {
+    const auto* p = reinterpret_cast<const unsigned char*>((*crl)->data());
+    CrlPtr parsed(d2i_X509_CRL(nullptr, &p, static_cast<long>((*crl)->size())));
+    ERR_clear_error();
+    const CrlFinding finding = parsed ? judge_crls({parsed.get()}, leaf, issuer, at) : CrlFinding{};
+    if (finding.revoked)
+      return verdict(Indication::indeterminate, "REVOKED_NO_POE",
+                     leaf_whose + " was revoked on " + iso_utc(*finding.revoked) +
+                         " (listed in the CRL of its distribution point).");
+    if (finding.covered) return std::nullopt;
+    crl_problem = "the CRL of its distribution point does not count: " + finding.problem;
+  }
+  if (crl.ok() && !*crl && !answer && leaf_problem.empty()) return std::nullopt;  // nothing to ask
   std::string why = leaf_problem;
   if (answer) why += (why.empty() ? "" : "; ") + std::string("OCSP: ") + answer->detail;
-  if (!crl.ok()) why += (why.empty() ? "" : "; ") + std::string("CRL: ") + crl.error().to_string();
+  if (!crl_problem.empty()) why += (why.empty() ? "" : "; ") + std::string("CRL: ") + crl_problem;
   return unknown(why);
 }
 

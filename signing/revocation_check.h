@@ -24,7 +24,9 @@ struct ChainOwner {
 // crl_unusable accepts it for the certificate's issuer in `chain`; a
 // certificate listed with a revocation date after `at` was still good at
 // `at`. The leaf's embedded OCSP answers, then (trust.online) its responder
-// and distribution point, settle it when no CRL does. A CA with no CRL at
+// and distribution point, settle it when no CRL does; the distribution
+// point's CRL is judged as those at hand (crl_unusable, revocation date
+// against `at`). A CA with no CRL at
 // all is not checked (the trust folder decides what is known). Returns the
 // failing verdict: REVOKED_NO_POE / REVOKED_CA_NO_POE naming the date, or
 // TRY_LATER naming why the evidence there is does not count; std::nullopt

@@ -124,7 +124,7 @@ std::optional<std::time_t> crl_revocation_time(X509_CRL* crl, X509* cert) {
   return timegm(&tm);
 }
 
-Result<std::optional<std::string>> fetch_distribution_point_crl(X509* cert, X509* issuer) {
+Result<std::optional<std::string>> download_distribution_point_crl(X509* cert, X509* issuer) {
   auto url = distribution_point(cert);
   if (!url) return std::optional<std::string>{};
   auto bytes = http_get(*url, kMaxCrlBytes);
@@ -138,8 +138,15 @@ Result<std::optional<std::string>> fetch_distribution_point_crl(X509* cert, X509
     if (auto why = crl_unusable(crl.get(), issuer, std::time(nullptr)))
       return make_error(ErrorCode::corrupt, *url,
                         "is no evidence about " + certificate_name(cert) + ": " + *why);
-  DOSAR_TRY(refuse_if_listed(crl.get(), cert));
   return std::optional<std::string>{crl_der(crl.get())};
+}
+
+Result<std::optional<std::string>> fetch_distribution_point_crl(X509* cert, X509* issuer) {
+  auto der = download_distribution_point_crl(cert, issuer);
+  if (!der.ok() || !*der) return der;
+  CrlPtr crl = parse_crl(**der);
+  if (crl) DOSAR_TRY(refuse_if_listed(crl.get(), cert));
+  return der;
 }
 
 Result<RevocationData> collect_revocation_data(const SigningKey::Parts& key,
