@@ -140,6 +140,31 @@ class CmsRevocationInfoTest : public ::testing::Test {
     ASSERT_EQ(shell("openssl crl -inform DER -in " + (d / "stale.der").string() + " -out " +
                     (d / "stale-trust" / "int.crl").string()),
               0);
+    // The same for the root's CRL: the intermediate CA cannot be checked.
+    fs::create_directories(d / "stale-root-trust");
+    fs::copy_file(d / "root.pem", d / "stale-root-trust" / "root.pem");
+    write_file(d / "stale-root.der", dosar::testing::make_crl({d / "root.pem",
+                                                               d / "root.key",
+                                                               now - std::chrono::hours(24 * 40),
+                                                               now - std::chrono::hours(24 * 10),
+                                                               {}}));
+    ASSERT_EQ(shell("openssl crl -inform DER -in " + (d / "stale-root.der").string() + " -out " +
+                    (d / "stale-root-trust" / "root.crl").string()),
+              0);
+    // The root's index as its responder would see it once it revoked the
+    // intermediate yesterday (`openssl ca -revoke` writes the same line).
+    fs::create_directories(d / "revoked-int.db");
+    std::string index = read_file(d / "root.db" / "index.txt");
+    const std::size_t line = index.find("\t\t1001\t");
+    ASSERT_NE(line, std::string::npos) << index;
+    const std::time_t yesterday = std::time(nullptr) - 24 * 3600;
+    std::tm utc{};
+    gmtime_r(&yesterday, &utc);
+    char date[16];
+    std::strftime(date, sizeof date, "%y%m%d%H%M%SZ", &utc);
+    index.replace(line, 2, "\t" + std::string(date) + ",keyCompromise\t");
+    index[index.rfind('\n', line) == std::string::npos ? 0 : index.rfind('\n', line) + 1] = 'R';
+    write_file(d / "revoked-int.db" / "index.txt", index);
   }
   static void TearDownTestSuite() {
     delete crls_;
@@ -153,16 +178,19 @@ class CmsRevocationInfoTest : public ::testing::Test {
     EXPECT_TRUE(k.ok()) << k.error().to_string();
     return std::move(k).value();
   }
-  // The answer about `signer` signed by `responder` (PKI file names),
-  // made by OpenSSL's responder offline, DER.
-  static std::string ocsp_answer(const std::string& signer, const std::string& responder) {
+  // The answer about `cert` signed by `responder` (PKI file names), made by
+  // OpenSSL's responder offline from the CA `issuer`'s `index`, DER.
+  static std::string ocsp_answer(const std::string& cert, const std::string& responder,
+                                 const std::string& issuer = "int",
+                                 const fs::path& index = "int.db/index.txt") {
     const fs::path d = pki();
-    const fs::path request = d / (signer + ".req"), answer = d / (signer + "-" + responder + ".resp");
-    EXPECT_EQ(shell("openssl ocsp -issuer " + (d / "int.pem").string() + " -cert " +
-                    (d / (signer + ".pem")).string() + " -no_nonce -reqout " + request.string()),
+    const fs::path request = d / (cert + ".req");
+    const fs::path answer = d / (cert + "-" + responder + "-" + index.parent_path().string() + ".resp");
+    EXPECT_EQ(shell("openssl ocsp -issuer " + (d / (issuer + ".pem")).string() + " -cert " +
+                    (d / (cert + ".pem")).string() + " -no_nonce -reqout " + request.string()),
               0);
-    EXPECT_EQ(shell("openssl ocsp -index " + (d / "int.db/index.txt").string() + " -CA " +
-                    (d / "int.pem").string() + " -rsigner " + (d / (responder + ".pem")).string() +
+    EXPECT_EQ(shell("openssl ocsp -index " + (d / index).string() + " -CA " +
+                    (d / (issuer + ".pem")).string() + " -rsigner " + (d / (responder + ".pem")).string() +
                     " -rkey " + (d / (responder + ".key")).string() + " -reqin " + request.string() +
                     " -respout " + answer.string()),
               0);
@@ -241,6 +269,26 @@ TEST_F(CmsRevocationInfoTest, ForgedOrStaleEvidenceInsideTheCmsCountsForNothing)
   // An OCSP "good" signed by a certificate that is no responder of the CA.
   report = verify(sign_like_acrobat(pdf(), signer, {{}, {}, {ocsp_answer("ec", "rsa")}}), "stale-trust");
   EXPECT_EQ(report.subindication, "TRY_LATER") << report.message;
+}
+
+// Issue 5: OCSP answers about the intermediate CA (signed by the root), as
+// Acrobat embeds them for the whole chain, settle the CA's revocation too.
+TEST_F(CmsRevocationInfoTest, OcspAnswerAboutTheIntermediateInsideTheCmsIsJudged) {
+  const SigningKey signer = key("ec");
+  // The trust folder's root CRL is out of date: offline the CA cannot be checked.
+  auto bare = verify(sign_like_acrobat(pdf(), signer, {}), "stale-root-trust");
+  EXPECT_EQ(bare.subindication, "TRY_LATER") << bare.message;
+  auto good = verify(
+      sign_like_acrobat(pdf(), signer, {{}, {}, {ocsp_answer("int", "root", "root", "root.db/index.txt")}}),
+      "stale-root-trust");
+  EXPECT_EQ(good.indication, Indication::total_passed) << good.subindication << ": " << good.message;
+
+  auto revoked =
+      verify(sign_like_acrobat(pdf(), signer,
+                               {{}, {}, {ocsp_answer("int", "root", "root", "revoked-int.db/index.txt")}}),
+             "trust");
+  EXPECT_EQ(revoked.subindication, "REVOKED_CA_NO_POE") << revoked.message;
+  EXPECT_NE(revoked.message.find("Dosar Test Intermediate CA"), std::string::npos) << revoked.message;
 }
 
 }  // namespace

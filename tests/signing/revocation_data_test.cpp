@@ -496,6 +496,33 @@ TEST_F(RevocationDataTest, OnlineDistributionPointRevocationAfterTheTimestampLea
       << plain_report->signatures[0].message;
 }
 
+// Issue 5: with --online the intermediate CA, which no CRL at hand covers,
+// is checked at the distribution point it names, as the signer is.
+TEST_F(RevocationDataTest, OnlineValidationChecksTheIntermediateAtItsDistributionPoint) {
+  const fs::path crl_pki = pki("crl");
+  auto signed_pdf = sign_pdf(pdf(), key("crl", "ec"), {});
+  ASSERT_TRUE(signed_pdf.ok());
+  auto trust = load_trust_store(crl_pki / "trust");
+  ASSERT_TRUE(trust.ok());
+  set_online_revocation(**trust, true);
+  write_file(served_crl(), read_file(crl_pki / "int.crl"));
+  const fs::path served_root_crl = pki("full") / "crl-only" / "root.crl";
+  const std::string original = read_file(served_root_crl);
+  const auto now = std::chrono::system_clock::now();
+  write_file(served_root_crl, dosar::testing::make_crl({crl_pki / "root.pem",
+                                                        crl_pki / "root.key",
+                                                        now - std::chrono::hours(1),
+                                                        now + std::chrono::hours(24),
+                                                        {crl_pki / "int.pem"}}));
+  auto report = verify_pdf(*signed_pdf, **trust);
+  write_file(served_root_crl, original);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->signatures.size(), 1u);
+  EXPECT_EQ(report->signatures[0].subindication, "REVOKED_CA_NO_POE") << report->signatures[0].message;
+  EXPECT_NE(report->signatures[0].message.find("distribution point"), std::string::npos)
+      << report->signatures[0].message;
+}
+
 TEST_F(RevocationDataTest, OnlineValidationWithNoResponderOrDistributionPointReachableIsTryLater) {
   TempDir other;
   // Made before the options: their signing time must not precede the certificate.
