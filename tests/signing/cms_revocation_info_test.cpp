@@ -104,11 +104,7 @@ std::string sign_like_acrobat(const std::string& pdf, const SigningKey& key, con
   }
   BioPtr content(BIO_new_mem_buf(signed_bytes.data(), static_cast<int>(signed_bytes.size())));
   EXPECT_EQ(CMS_final(cms.get(), content.get(), nullptr, CMS_DETACHED | CMS_BINARY), 1);
-  unsigned char* out = nullptr;
-  const int length = i2d_CMS_ContentInfo(cms.get(), &out);
-  const std::string cms_der(reinterpret_cast<char*>(out), static_cast<std::size_t>(length > 0 ? length : 0));
-  OPENSSL_free(out);
-  EXPECT_TRUE(fill_signature_contents(*prepared, cms_der).ok());
+  EXPECT_TRUE(fill_signature_contents(*prepared, der_encoding<i2d_CMS_ContentInfo>(cms.get())).ok());
   return std::move(prepared->bytes);
 }
 
