@@ -61,7 +61,7 @@ std::optional<CmsVerdict> check_beyond_crls(const Judged& j, const std::string& 
   // An OCSP answer collected at signing time (B-LT, or inside the CMS)
   // settles it offline: "good" then is what counts for a signature made then.
   for (const auto& der : embedded.ocsp_responses) {
-    auto stored = judge_stored_ocsp(der, j.cert, j.issuer, untrusted, trust.store);
+    auto stored = judge_stored_ocsp(der, j.cert, j.issuer, untrusted, trust.store, at);
     if (!stored || stored->status == OcspAnswer::Status::unavailable) continue;
     if (!revoked_by(*stored, at)) return std::nullopt;
     return verdict(Indication::indeterminate, revoked_code(j),

@@ -178,7 +178,8 @@ class CmsRevocationInfoTest : public ::testing::Test {
   // OpenSSL's responder offline from the CA `issuer`'s `index`, DER.
   static std::string ocsp_answer(const std::string& cert, const std::string& responder,
                                  const std::string& issuer = "int",
-                                 const fs::path& index = "int.db/index.txt") {
+                                 const fs::path& index = "int.db/index.txt",
+                                 const std::string& options = "") {
     const fs::path d = pki();
     const fs::path request = d / (cert + ".req");
     const fs::path answer = d / (cert + "-" + responder + "-" + index.parent_path().string() + ".resp");
@@ -188,14 +189,15 @@ class CmsRevocationInfoTest : public ::testing::Test {
     EXPECT_EQ(shell("openssl ocsp -index " + (d / index).string() + " -CA " +
                     (d / (issuer + ".pem")).string() + " -rsigner " + (d / (responder + ".pem")).string() +
                     " -rkey " + (d / (responder + ".key")).string() + " -reqin " + request.string() +
-                    " -respout " + answer.string()),
+                    " -respout " + answer.string() + " " + options),
               0);
     return read_file(answer);
   }
-  static SignatureReport verify(const std::string& pdf, const std::string& trust_folder) {
+  static SignatureReport verify(const std::string& pdf, const std::string& trust_folder,
+                                std::chrono::system_clock::time_point at = std::chrono::system_clock::now()) {
     auto trust = load_trust_store(pki() / trust_folder);
     EXPECT_TRUE(trust.ok());
-    auto report = verify_pdf(pdf, **trust);
+    auto report = verify_pdf(pdf, **trust, at);
     EXPECT_TRUE(report.ok());
     EXPECT_EQ(report->signatures.size(), 1u);
     return report->signatures.at(0);
@@ -264,6 +266,14 @@ TEST_F(CmsRevocationInfoTest, ForgedOrStaleEvidenceInsideTheCmsCountsForNothing)
   EXPECT_NE(report.message.find("expired"), std::string::npos) << report.message;
   // An OCSP "good" signed by a certificate that is no responder of the CA.
   report = verify(sign_like_acrobat(pdf(), signer, {{}, {}, {ocsp_answer("ec", "rsa")}}), "stale-trust");
+  EXPECT_EQ(report.subindication, "TRY_LATER") << report.message;
+  // A "good" valid for five minutes, judged an hour later, as a stale CRL is.
+  const std::string brief = ocsp_answer("ec", "ocsp", "int", "int.db/index.txt", "-nmin 5");
+  const std::string signed_pdf = sign_like_acrobat(pdf(), signer, {{}, {}, {brief}});
+  const auto now = std::chrono::system_clock::now();
+  report = verify(signed_pdf, "stale-trust", now);
+  EXPECT_EQ(report.indication, Indication::total_passed) << report.message;
+  report = verify(signed_pdf, "stale-trust", now + std::chrono::hours(1));
   EXPECT_EQ(report.subindication, "TRY_LATER") << report.message;
 }
 
