@@ -8,6 +8,7 @@
 #include <ctime>
 #include <optional>
 
+#include "signing/cms_revocation_info.h"
 #include "signing/cms_signer.h"
 #include "signing/revocation_check.h"
 
@@ -409,8 +410,10 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
     return named(verdict(Indication::indeterminate, "NO_SIGNING_CERTIFICATE_FOUND",
                          "The signature is intact, but " + *problem + "."));
 
+  // Revocation evidence the signer put inside the CMS (Acrobat) counts as the DSS's does.
+  const EmbeddedValidationData evidence = with_cms_revocation_info(cms.get(), si, embedded);
   const TimestampCheck timestamp =
-      check_timestamp(si, trust, std::chrono::system_clock::to_time_t(now), embedded);
+      check_timestamp(si, trust, std::chrono::system_clock::to_time_t(now), evidence);
   if (timestamp.present && !timestamp.valid && !timestamp.tsa_revoked)
     return named(verdict(Indication::indeterminate, "NO_POE",
                          "The signature is intact, but " + timestamp.problem + "."));
@@ -419,7 +422,7 @@ CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2
   const std::string timestamp_problem =
       timestamp.tsa_revoked ? "its timestamp proves no time: " + timestamp.problem : "";
   const std::time_t at = timestamp.valid ? timestamp.time : std::chrono::system_clock::to_time_t(now);
-  if (auto failure = check_chain(signer, certs.get(), trust, at, timestamp.valid, embedded)) {
+  if (auto failure = check_chain(signer, certs.get(), trust, at, timestamp.valid, evidence)) {
     if (!timestamp_problem.empty()) failure->message += " Also, " + timestamp_problem;
     return named(*failure);
   }

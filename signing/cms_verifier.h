@@ -88,7 +88,9 @@ struct EmbeddedValidationData {
 // document timestamp proves the signature existed; the TSA's certificate not
 // revoked before the time the token asserts, by check_revocation),
 // chain to `trust` at the best signature time (the timestamp's, else `now`),
-// revocation at that time (check_revocation), and key usage. `require_signing_certificate`:
+// revocation at that time (check_revocation, with `embedded` and the
+// evidence inside the CMS: SignedData.crls and adbe-revocationInfoArchival),
+// and key usage. `require_signing_certificate`:
 // the ESS signing-certificate(-v2) attribute must be present (CAdES).
 CmsVerdict verify_cms(std::string_view der, const std::array<std::string_view, 2>& signed_ranges,
                       const TrustStore& trust, std::chrono::system_clock::time_point now,

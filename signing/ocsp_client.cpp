@@ -41,8 +41,11 @@ std::optional<ParsedResponse> parse_response(std::string_view der, const std::st
   return ParsedResponse{std::move(response), std::move(basic)};
 }
 
-// The answer's verdict on `id`, once its signature has been checked.
-std::optional<OcspAnswer> status_of(OCSP_BASICRESP* basic, OCSP_CERTID* id, bool must_be_current) {
+// The answer's verdict on `id`, once its signature has been checked;
+// unavailable when `must_be_current` and it is not current now, or when it
+// was out of date at `valid_at` (its nextUpdate not after it).
+std::optional<OcspAnswer> status_of(OCSP_BASICRESP* basic, OCSP_CERTID* id, bool must_be_current,
+                                    std::optional<std::time_t> valid_at = std::nullopt) {
   int status = 0;
   int reason = 0;
   ASN1_GENERALIZEDTIME* revoked_at = nullptr;
@@ -52,6 +55,8 @@ std::optional<OcspAnswer> status_of(OCSP_BASICRESP* basic, OCSP_CERTID* id, bool
     return std::nullopt;
   if (must_be_current && OCSP_check_validity(this_update, next_update, 300, -1) != 1)
     return unavailable("OCSP answer is not current");
+  if (valid_at && next_update && X509_cmp_time(next_update, &*valid_at) <= 0)
+    return unavailable("the OCSP answer in the document had expired at the validation time");
   if (status == V_OCSP_CERTSTATUS_GOOD) return OcspAnswer{OcspAnswer::Status::good, "", {}};
   if (status == V_OCSP_CERTSTATUS_REVOKED) {
     std::string when;
@@ -114,13 +119,13 @@ std::optional<OcspAnswer> ask_ocsp(X509* cert, X509* issuer, STACK_OF(X509) * un
 }
 
 std::optional<OcspAnswer> judge_stored_ocsp(std::string_view response_der, X509* cert, X509* issuer,
-                                            STACK_OF(X509) * untrusted, X509_STORE* store) {
+                                            STACK_OF(X509) * untrusted, X509_STORE* store, std::time_t at) {
   std::string problem;
   auto parsed = parse_response(response_der, "(in the document)", problem);
   if (!parsed) return unavailable(problem);
   OcspIdPtr id(OCSP_cert_to_id(EVP_sha1(), cert, issuer));
   if (!id) return unavailable("cannot name the certificate for OCSP");
-  auto verdict = status_of(parsed->basic.get(), id.get(), false);
+  auto verdict = status_of(parsed->basic.get(), id.get(), false, at);
   if (!verdict) {
     ERR_clear_error();
     return std::nullopt;

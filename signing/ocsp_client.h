@@ -27,11 +27,13 @@ struct OcspAnswer {
 // when the certificate names no OCSP responder.
 std::optional<OcspAnswer> ask_ocsp(X509* cert, X509* issuer, STACK_OF(X509) * untrusted, X509_STORE* store);
 
-// Judges a stored OCSPResponse about `cert` (issued by `issuer`): signed by
-// a responder `store` trusts for it; no nonce and no freshness required (it
-// was current when the signer collected it). std::nullopt when the answer is
-// not about `cert`; unavailable when it cannot be read or trusted.
+// Judges a stored OCSPResponse about `cert` (issued by `issuer`) at the
+// validation time `at`: signed by a responder `store` trusts for it, and not
+// out of date at `at` (its nextUpdate, when it has one, after `at`, as for a
+// CRL); no nonce and no freshness now required (it was current when the
+// signer collected it). std::nullopt when the answer is not about `cert`;
+// unavailable when it cannot be read or trusted, or is out of date at `at`.
 std::optional<OcspAnswer> judge_stored_ocsp(std::string_view response_der, X509* cert, X509* issuer,
-                                            STACK_OF(X509) * untrusted, X509_STORE* store);
+                                            STACK_OF(X509) * untrusted, X509_STORE* store, std::time_t at);
 
 }  // namespace dosar::signing

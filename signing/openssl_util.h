@@ -52,13 +52,23 @@ inline std::string openssl_errors() {
 // The subject CN of a certificate, else its one-line subject.
 std::string certificate_name(X509* cert);
 
-// The DER encoding of a certificate; empty when OpenSSL cannot encode it.
-inline std::string certificate_der(X509* cert) {
+// The DER encoding of `object` by OpenSSL's `I2d` (i2d_X509, ...); empty
+// when OpenSSL cannot encode it.
+template <auto I2d, class T>
+std::string der_encoding(T* object) {
   unsigned char* out = nullptr;
-  const int length = i2d_X509(cert, &out);
+  const int length = I2d(object, &out);
   std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(length > 0 ? length : 0));
   OPENSSL_free(out);
   return der;
+}
+
+inline std::string certificate_der(X509* cert) {
+  return der_encoding<i2d_X509>(cert);
+}
+
+inline std::string crl_der(X509_CRL* crl) {
+  return der_encoding<i2d_X509_CRL>(crl);
 }
 
 // Digest of `bytes` with `md`, as raw bytes.

@@ -39,6 +39,72 @@ bool revoked_by(const OcspAnswer& answer, std::time_t at) {
   return answer.status == OcspAnswer::Status::revoked && answer.revoked_at <= at;
 }
 
+// One certificate of the chain being judged, with its issuer.
+struct Judged {
+  X509* cert = nullptr;
+  X509* issuer = nullptr;
+  bool leaf = false;
+  std::string whose;  // "The signer's certificate", "A certificate of the signer's CA (…)"
+};
+
+const char* revoked_code(const Judged& j) {
+  return j.leaf ? "REVOKED_NO_POE" : "REVOKED_CA_NO_POE";
+}
+
+// What the OCSP answers in the document, then (trust.online) the responder
+// and the distribution point `j.cert` names say of it at `at`, the CRLs at
+// hand having left `crl_problem` ("" when they had nothing to say or none
+// failed). The failing verdict; std::nullopt when good or nothing to ask.
+std::optional<CmsVerdict> check_beyond_crls(const Judged& j, const std::string& crl_problem,
+                                            STACK_OF(X509) * untrusted, const TrustStore& trust,
+                                            std::time_t at, const EmbeddedValidationData& embedded) {
+  // An OCSP answer collected at signing time (B-LT, or inside the CMS)
+  // settles it offline: "good" then is what counts for a signature made then.
+  for (const auto& der : embedded.ocsp_responses) {
+    auto stored = judge_stored_ocsp(der, j.cert, j.issuer, untrusted, trust.store, at);
+    if (!stored || stored->status == OcspAnswer::Status::unavailable) continue;
+    if (!revoked_by(*stored, at)) return std::nullopt;
+    return verdict(Indication::indeterminate, revoked_code(j),
+                   j.whose + " has been revoked (OCSP answer in the document, " + stored->detail + ").");
+  }
+  auto unknown = [&](const std::string& why) {
+    return verdict(Indication::indeterminate, "TRY_LATER",
+                   j.whose + " could not be checked for revocation (" + why + ").");
+  };
+  if (!trust.online) {
+    if (crl_problem.empty()) return std::nullopt;
+    return unknown(crl_problem);
+  }
+  auto answer = ask_ocsp(j.cert, j.issuer, untrusted, trust.store);
+  if (answer && answer->status != OcspAnswer::Status::unavailable) {
+    if (!revoked_by(*answer, at)) return std::nullopt;
+    return verdict(Indication::indeterminate, revoked_code(j),
+                   j.whose + " has been revoked (OCSP, " + answer->detail + ").");
+  }
+  // No responder, or none that answered: the CA's CRL, as the certificate
+  // names its distribution point, judged as the CRLs at hand are: a
+  // revocation after `at` leaves the certificate good at `at`.
+  auto crl = download_distribution_point_crl(j.cert, j.issuer);
+  std::string dp_problem = crl.ok() ? "" : crl.error().to_string();
+  if (crl.ok() && *crl) {
+    const auto* p = reinterpret_cast<const unsigned char*>((*crl)->data());
+    CrlPtr parsed(d2i_X509_CRL(nullptr, &p, static_cast<long>((*crl)->size())));
+    ERR_clear_error();
+    const CrlFinding finding = parsed ? judge_crls({parsed.get()}, j.cert, j.issuer, at) : CrlFinding{};
+    if (finding.revoked)
+      return verdict(Indication::indeterminate, revoked_code(j),
+                     j.whose + " was revoked on " + iso_utc(*finding.revoked) +
+                         " (listed in the CRL of its distribution point).");
+    if (finding.covered) return std::nullopt;
+    dp_problem = "the CRL of its distribution point does not count: " + finding.problem;
+  }
+  if (crl.ok() && !*crl && !answer && crl_problem.empty()) return std::nullopt;  // nothing to ask
+  std::string why = crl_problem;
+  if (answer) why += (why.empty() ? "" : "; ") + std::string("OCSP: ") + answer->detail;
+  if (!dp_problem.empty()) why += (why.empty() ? "" : "; ") + std::string("CRL: ") + dp_problem;
+  return unknown(why);
+}
+
 }  // namespace
 
 std::optional<CmsVerdict> check_revocation(STACK_OF(X509) * chain, STACK_OF(X509) * untrusted,
@@ -60,63 +126,33 @@ std::optional<CmsVerdict> check_revocation(STACK_OF(X509) * chain, STACK_OF(X509
     if (X509_CRL* crl = X509_OBJECT_get0_X509_CRL(sk_X509_OBJECT_value(objects, i))) crls.push_back(crl);
   ERR_clear_error();
 
-  const std::string leaf_whose = "The " + owner.whose + " certificate";
-  std::string leaf_problem;
+  // A revocation any CRL at hand shows settles it, for the leaf or a CA.
+  std::vector<Judged> judged;
+  std::vector<CrlFinding> findings;
   for (int i = 0; i + 1 < length; ++i) {
-    X509* cert = sk_X509_value(chain, i);
-    X509* issuer = sk_X509_value(chain, i + 1);
-    const CrlFinding finding = judge_crls(crls, cert, issuer, at);
-    const std::string whose =
-        i == 0 ? leaf_whose : "A certificate of the " + owner.whose + " CA (" + certificate_name(cert) + ")";
+    Judged j{sk_X509_value(chain, i), sk_X509_value(chain, i + 1), i == 0, ""};
+    j.whose = j.leaf ? "The " + owner.whose + " certificate"
+                     : "A certificate of the " + owner.whose + " CA (" + certificate_name(j.cert) + ")";
+    CrlFinding finding = judge_crls(crls, j.cert, j.issuer, at);
     if (finding.revoked)
-      return verdict(Indication::indeterminate, i == 0 ? "REVOKED_NO_POE" : "REVOKED_CA_NO_POE",
-                     whose + " was revoked on " + iso_utc(*finding.revoked) + " (CRL of " +
-                         certificate_name(issuer) + ").");
-    if (finding.covered || finding.problem.empty()) continue;
-    const std::string why = "the CRL of " + certificate_name(issuer) + " does not count: " + finding.problem;
-    if (i > 0)
-      return verdict(Indication::indeterminate, "TRY_LATER",
-                     whose + " could not be checked for revocation (" + why + ").");
-    leaf_problem = why;
+      return verdict(Indication::indeterminate, revoked_code(j),
+                     j.whose + " was revoked on " + iso_utc(*finding.revoked) + " (CRL of " +
+                         certificate_name(j.issuer) + ").");
+    judged.push_back(std::move(j));
+    findings.push_back(std::move(finding));
   }
-
-  X509* leaf = sk_X509_value(chain, 0);
-  X509* issuer = sk_X509_value(chain, 1);
-  // An OCSP answer collected at signing time (B-LT) settles it offline:
-  // "good" then is what counts for a signature made then.
-  for (const auto& der : embedded.ocsp_responses) {
-    auto stored = judge_stored_ocsp(der, leaf, issuer, untrusted, trust.store);
-    if (!stored || stored->status == OcspAnswer::Status::unavailable) continue;
-    if (!revoked_by(*stored, at)) return std::nullopt;
-    return verdict(Indication::indeterminate, "REVOKED_NO_POE",
-                   leaf_whose + " has been revoked (OCSP answer in the document, " + stored->detail + ").");
+  // Then OCSP and (online) the distribution point: always for the leaf, for
+  // a CA when no CRL at hand covers it.
+  for (std::size_t i = 0; i < judged.size(); ++i) {
+    const CrlFinding& finding = findings[i];
+    if (!judged[i].leaf && finding.covered) continue;
+    const std::string problem =
+        finding.covered || finding.problem.empty()
+            ? ""
+            : "the CRL of " + certificate_name(judged[i].issuer) + " does not count: " + finding.problem;
+    if (auto failed = check_beyond_crls(judged[i], problem, untrusted, trust, at, embedded)) return failed;
   }
-  auto unknown = [&](const std::string& why) {
-    return verdict(Indication::indeterminate, "TRY_LATER",
-                   leaf_whose + " could not be checked for revocation (" + why + ").");
-  };
-  if (!trust.online) {
-    if (leaf_problem.empty()) return std::nullopt;
-    return unknown(leaf_problem);
-  }
-  auto answer = ask_ocsp(leaf, issuer, untrusted, trust.store);
-  if (answer && answer->status != OcspAnswer::Status::unavailable) {
-    if (!revoked_by(*answer, at)) return std::nullopt;
-    return verdict(Indication::indeterminate, "REVOKED_NO_POE",
-                   leaf_whose + " has been revoked (OCSP, " + answer->detail + ").");
-  }
-  // No responder, or none that answered: the CA's CRL, as the certificate
-  // names its distribution point.
-  auto crl = fetch_distribution_point_crl(leaf, issuer);
-  if (crl.ok() && *crl) return std::nullopt;                             // not listed
-  if (crl.ok() && !answer && leaf_problem.empty()) return std::nullopt;  // nothing to ask
-  if (!crl.ok() && crl.error().code == ErrorCode::conflict)
-    return verdict(Indication::indeterminate, "REVOKED_NO_POE",
-                   leaf_whose + " has been revoked (listed in the CRL of its distribution point).");
-  std::string why = leaf_problem;
-  if (answer) why += (why.empty() ? "" : "; ") + std::string("OCSP: ") + answer->detail;
-  if (!crl.ok()) why += (why.empty() ? "" : "; ") + std::string("CRL: ") + crl.error().to_string();
-  return unknown(why);
+  return std::nullopt;
 }
 
 }  // namespace dosar::signing

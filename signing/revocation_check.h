@@ -23,12 +23,15 @@ struct ChainOwner {
 // built it; the anchor is not judged) at `at`. A CRL counts only when
 // crl_unusable accepts it for the certificate's issuer in `chain`; a
 // certificate listed with a revocation date after `at` was still good at
-// `at`. The leaf's embedded OCSP answers, then (trust.online) its responder
-// and distribution point, settle it when no CRL does. A CA with no CRL at
-// all is not checked (the trust folder decides what is known). Returns the
-// failing verdict: REVOKED_NO_POE / REVOKED_CA_NO_POE naming the date, or
-// TRY_LATER naming why the evidence there is does not count; std::nullopt
-// when nothing shows a revocation at `at`.
+// `at`. A revocation shown by a CRL at hand settles it. Then, for the leaf
+// always and for a CA that no CRL at hand covers: the embedded OCSP answers
+// about it, then (trust.online) the responder and the distribution point it
+// names (that CRL judged as those at hand). A CA with no evidence and
+// nothing to ask is not checked (the trust folder decides what is known).
+// Costs, online: an OCSP request and a CRL download per certificate judged
+// so. Returns the failing verdict: REVOKED_NO_POE / REVOKED_CA_NO_POE
+// naming the date, or TRY_LATER naming why the evidence there is does not
+// count; std::nullopt when nothing shows a revocation at `at`.
 std::optional<CmsVerdict> check_revocation(STACK_OF(X509) * chain, STACK_OF(X509) * untrusted,
                                            const TrustStore& trust, std::time_t at,
                                            const EmbeddedValidationData& embedded, const ChainOwner& owner);

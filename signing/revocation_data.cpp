@@ -19,14 +19,6 @@ using DistPointsPtr = std::unique_ptr<STACK_OF(DIST_POINT), OpenSslDeleter<CRL_D
 // A CRL is a few kilobytes to a few megabytes; a national CA's can reach tens.
 constexpr std::size_t kMaxCrlBytes = 64u << 20;
 
-std::string der_of(X509_CRL* crl) {
-  unsigned char* out = nullptr;
-  const int length = i2d_X509_CRL(crl, &out);
-  std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(std::max(length, 0)));
-  OPENSSL_free(out);
-  return der;
-}
-
 CrlPtr parse_crl(std::string_view bytes) {
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(bytes.size())));
@@ -132,7 +124,7 @@ std::optional<std::time_t> crl_revocation_time(X509_CRL* crl, X509* cert) {
   return timegm(&tm);
 }
 
-Result<std::optional<std::string>> fetch_distribution_point_crl(X509* cert, X509* issuer) {
+Result<std::optional<std::string>> download_distribution_point_crl(X509* cert, X509* issuer) {
   auto url = distribution_point(cert);
   if (!url) return std::optional<std::string>{};
   auto bytes = http_get(*url, kMaxCrlBytes);
@@ -146,8 +138,15 @@ Result<std::optional<std::string>> fetch_distribution_point_crl(X509* cert, X509
     if (auto why = crl_unusable(crl.get(), issuer, std::time(nullptr)))
       return make_error(ErrorCode::corrupt, *url,
                         "is no evidence about " + certificate_name(cert) + ": " + *why);
-  DOSAR_TRY(refuse_if_listed(crl.get(), cert));
-  return std::optional<std::string>{der_of(crl.get())};
+  return std::optional<std::string>{crl_der(crl.get())};
+}
+
+Result<std::optional<std::string>> fetch_distribution_point_crl(X509* cert, X509* issuer) {
+  auto der = download_distribution_point_crl(cert, issuer);
+  if (!der.ok() || !*der) return der;
+  CrlPtr crl = parse_crl(**der);
+  if (crl) DOSAR_TRY(refuse_if_listed(crl.get(), cert));
+  return der;
 }
 
 Result<RevocationData> collect_revocation_data(const SigningKey::Parts& key,

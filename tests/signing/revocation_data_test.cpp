@@ -126,6 +126,8 @@ class RevocationDataTest : public ::testing::Test {
     dir_ = nullptr;
   }
   static fs::path pki(const std::string& name) { return dir_->path() / name; }
+  // Where the distribution point serves PKI "crl"'s intermediate CRL.
+  static fs::path served_crl() { return pki("full") / "crl-only" / "int.crl"; }
 
   static SigningKey key(const std::string& pki_name, const std::string& signer) {
     auto k = SigningKey::from_pkcs12(pki(pki_name) / (signer + ".p12"), "test");
@@ -407,7 +409,7 @@ TEST_F(RevocationDataTest, OnlineValidationRefusesAStaleOrForgedDistributionPoin
                                                        now + std::chrono::hours(24),
                                                        {}});
   // The distribution point serves this suite's copy of PKI "crl"'s CRL.
-  const fs::path served = pki("full") / "crl-only" / "int.crl";
+  const fs::path served = served_crl();
   for (const auto& [name, crl, reason] :
        {std::tuple{"stale", stale, "expired"}, std::tuple{"forged", forged, "not signed with its key"}}) {
     SCOPED_TRACE(name);
@@ -419,6 +421,106 @@ TEST_F(RevocationDataTest, OnlineValidationRefusesAStaleOrForgedDistributionPoin
     EXPECT_EQ(report->signatures[0].subindication, "TRY_LATER");
     EXPECT_NE(report->signatures[0].message.find(reason), std::string::npos) << report->signatures[0].message;
   }
+}
+
+// Issue 5: with --online, the distribution point's CRL counts from the
+// revocation date it gives, as the trust folder's and the document's do. The
+// backdated signer signed 60 days ago and was revoked 30 days ago (PKI
+// "crl"'s int.crl, served): good as of 45 days ago, revoked now.
+TEST_F(RevocationDataTest, OnlineDistributionPointRevocationAfterTheValidationTimeLeavesTheSignerGood) {
+  write_file(served_crl(), read_file(pki("crl") / "int.crl"));
+  const auto now = std::chrono::system_clock::now();
+  SignOptions options;
+  options.signing_time = now - std::chrono::hours(24 * 60);
+  auto signed_pdf = sign_pdf(pdf(), key("crl", "backdated"), options);
+  ASSERT_TRUE(signed_pdf.ok()) << signed_pdf.error().to_string();
+  auto trust = load_trust_store(pki("crl") / "trust");
+  ASSERT_TRUE(trust.ok());
+  set_online_revocation(**trust, true);
+  auto then = verify_pdf(*signed_pdf, **trust, now - std::chrono::hours(24 * 45));
+  ASSERT_TRUE(then.ok());
+  ASSERT_EQ(then->signatures.size(), 1u);
+  EXPECT_TRUE(then->valid) << then->signatures[0].message;
+
+  auto today = verify_pdf(*signed_pdf, **trust, now);
+  ASSERT_TRUE(today.ok());
+  ASSERT_EQ(today->signatures.size(), 1u);
+  EXPECT_EQ(today->signatures[0].subindication, "REVOKED_NO_POE");
+  EXPECT_NE(today->signatures[0].message.find("revoked on"), std::string::npos)
+      << today->signatures[0].message;
+  EXPECT_NE(today->signatures[0].message.find("distribution point"), std::string::npos)
+      << today->signatures[0].message;
+}
+
+// The same for a B-T signature: revoked after its timestamp, it was made
+// while the certificate was good (as with the CRLs at hand), where the same
+// signer's B-B signature judged after the revocation is revoked.
+TEST_F(RevocationDataTest, OnlineDistributionPointRevocationAfterTheTimestampLeavesTheSignatureGood) {
+  const fs::path crl_pki = pki("crl");
+  // PKI "crl"'s signer, PKI "full"'s TSA: both roots trusted.
+  const fs::path both = dir_->path() / "crl-and-tsa-trust";
+  fs::create_directories(both);
+  fs::copy_file(crl_pki / "trust" / "root.pem", both / "crl-root.pem", fs::copy_options::overwrite_existing);
+  fs::copy_file(pki("full") / "trust" / "root.pem", both / "tsa-root.pem",
+                fs::copy_options::overwrite_existing);
+  SignOptions stamped;
+  stamped.level = PadesLevel::b_t;
+  stamped.tsa_url = tsa_url_;
+  auto b_t = sign_pdf(pdf(), key("crl", "ec"), stamped);
+  ASSERT_TRUE(b_t.ok()) << b_t.error().to_string();
+  auto b_b = sign_pdf(pdf(), key("crl", "ec"), {});
+  ASSERT_TRUE(b_b.ok());
+  // Revoked a minute from now; judged an hour from now.
+  const auto now = std::chrono::system_clock::now();
+  const std::string original = read_file(served_crl());
+  write_file(served_crl(), dosar::testing::make_crl({crl_pki / "int.pem",
+                                                     crl_pki / "int.key",
+                                                     now - std::chrono::hours(1),
+                                                     now + std::chrono::hours(24),
+                                                     {crl_pki / "ec.pem"},
+                                                     now + std::chrono::minutes(1)}));
+  auto trust = load_trust_store(both);
+  ASSERT_TRUE(trust.ok());
+  set_online_revocation(**trust, true);
+  const auto later = now + std::chrono::hours(1);
+  auto stamped_report = verify_pdf(*b_t, **trust, later);
+  auto plain_report = verify_pdf(*b_b, **trust, later);
+  write_file(served_crl(), original);
+  ASSERT_TRUE(stamped_report.ok());
+  ASSERT_EQ(stamped_report->signatures.size(), 1u);
+  EXPECT_TRUE(stamped_report->valid) << stamped_report->signatures[0].message;
+  EXPECT_FALSE(stamped_report->signatures[0].timestamp_time.empty());
+  ASSERT_TRUE(plain_report.ok());
+  ASSERT_EQ(plain_report->signatures.size(), 1u);
+  EXPECT_EQ(plain_report->signatures[0].subindication, "REVOKED_NO_POE")
+      << plain_report->signatures[0].message;
+}
+
+// Issue 5: with --online the intermediate CA, which no CRL at hand covers,
+// is checked at the distribution point it names, as the signer is.
+TEST_F(RevocationDataTest, OnlineValidationChecksTheIntermediateAtItsDistributionPoint) {
+  const fs::path crl_pki = pki("crl");
+  auto signed_pdf = sign_pdf(pdf(), key("crl", "ec"), {});
+  ASSERT_TRUE(signed_pdf.ok());
+  auto trust = load_trust_store(crl_pki / "trust");
+  ASSERT_TRUE(trust.ok());
+  set_online_revocation(**trust, true);
+  write_file(served_crl(), read_file(crl_pki / "int.crl"));
+  const fs::path served_root_crl = pki("full") / "crl-only" / "root.crl";
+  const std::string original = read_file(served_root_crl);
+  const auto now = std::chrono::system_clock::now();
+  write_file(served_root_crl, dosar::testing::make_crl({crl_pki / "root.pem",
+                                                        crl_pki / "root.key",
+                                                        now - std::chrono::hours(1),
+                                                        now + std::chrono::hours(24),
+                                                        {crl_pki / "int.pem"}}));
+  auto report = verify_pdf(*signed_pdf, **trust);
+  write_file(served_root_crl, original);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->signatures.size(), 1u);
+  EXPECT_EQ(report->signatures[0].subindication, "REVOKED_CA_NO_POE") << report->signatures[0].message;
+  EXPECT_NE(report->signatures[0].message.find("distribution point"), std::string::npos)
+      << report->signatures[0].message;
 }
 
 TEST_F(RevocationDataTest, OnlineValidationWithNoResponderOrDistributionPointReachableIsTryLater) {

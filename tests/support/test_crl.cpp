@@ -36,11 +36,13 @@ std::string make_crl(const CrlSpec& spec) {
   ASN1_TIME* next_update = asn1_time(spec.next_update);
   X509_CRL_set1_lastUpdate(crl, this_update);
   X509_CRL_set1_nextUpdate(crl, next_update);
+  ASN1_TIME* revoked_at =
+      spec.revocation_date ? asn1_time(*spec.revocation_date) : ASN1_TIME_dup(this_update);
   for (const auto& path : spec.revoked) {
     X509* cert = read_pem<X509>(path, PEM_read_X509);
     X509_REVOKED* entry = X509_REVOKED_new();
     X509_REVOKED_set_serialNumber(entry, X509_get_serialNumber(cert));
-    X509_REVOKED_set_revocationDate(entry, this_update);
+    X509_REVOKED_set_revocationDate(entry, revoked_at);
     X509_CRL_add0_revoked(crl, entry);
     X509_free(cert);
   }
@@ -54,6 +56,7 @@ std::string make_crl(const CrlSpec& spec) {
   OPENSSL_free(der);
   ASN1_TIME_free(this_update);
   ASN1_TIME_free(next_update);
+  ASN1_TIME_free(revoked_at);
   X509_CRL_free(crl);
   EVP_PKEY_free(key);
   X509_free(issuer);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ struct CrlSpec {
   std::chrono::system_clock::time_point this_update;
   std::chrono::system_clock::time_point next_update;
   std::vector<std::filesystem::path> revoked;  // PEM certificates listed, revoked at this_update
+  // When set, the revocation date of the certificates listed instead of this_update.
+  std::optional<std::chrono::system_clock::time_point> revocation_date = std::nullopt;
 };
 
 // The CRL, DER.
