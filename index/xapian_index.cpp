@@ -489,24 +489,11 @@ class XapianIndex final : public SearchIndex {
     const Xapian::Query low_query(Xapian::Query::OP_FILTER, visible, ranking::docid_range(1, middle));
     const Xapian::Query high_query(Xapian::Query::OP_FILTER, Xapian::Query::unserialise(visible.serialise()),
                                    ranking::docid_range(middle + 1, last));
-    // Each half examines half the matches one pass would, so that the two
-    // together do the same counting work in half the time.
-    const Xapian::doccount page_end = static_cast<Xapian::doccount>(request.offset + request.limit),
-                           half_check = (check + 1) / 2;
-    auto high_done = std::async(std::launch::async, [&] { high.run(high_query, 0, page_end, half_check); });
-    low.run(low_query, 0, page_end, half_check);
+    const auto page_end = static_cast<Xapian::doccount>(request.offset + request.limit);
+    auto high_done = std::async(std::launch::async, [&] { high.run(high_query, 0, page_end, check); });
+    low.run(low_query, 0, page_end, check);
     high_done.get();  // rethrows what the thread threw
-    ranking::Matches merged = ranking::merge({&low, &high}, visible, request.offset, request.limit);
-    const bool all_examined = merged.lower_bound == merged.upper_bound && merged.examined == merged.estimated;
-    if (all_examined || merged.estimated > check) return merged;
-    // Few enough matches for one pass to count them all, but more in one
-    // half than it examined (all of them recent, say): counted in one pass,
-    // so that the counts stay exact up to facet_check_at_least.
-    passes.clear();
-    ranking::Pass& pass = add_pass(reader_);
-    pass.run(visible, static_cast<Xapian::doccount>(request.offset),
-             static_cast<Xapian::doccount>(request.limit), check);
-    return ranking::single(pass);
+    return ranking::merge({&low, &high}, visible, request.offset, request.limit);
   }
 
   // Whether rank() should split this request. Not for remote shards (a
