@@ -6,7 +6,6 @@
 // usage: dosar-search-bench --docs N --queries Q --work DIR [--seed S]
 //                           [--warmup W] [--keep] [--reuse] [--sample]
 //                           [--shards K,K…] [--dosar-only] [--facet-time-limit MS]
-//                           [--split-at-least N]
 // Writes DIR/dosar-index/ and DIR/fts5.db, and removes both at the end unless
 // --keep. --reuse searches the indexes a previous --keep run left (same N and
 // seed) without rebuilding them (opened for writing once, which brings an
@@ -19,8 +18,6 @@
 // kind, its slowest queries, and its latency for a department user (not
 // all departments, no personal data): for profiling, not for the comparison.
 // --facet-time-limit MS sets IndexLimits::facet_time_limit_ms (0: none).
-// --split-at-least N sets IndexLimits::split_search_at_least (0: every
-// search in one thread).
 //
 // What is compared (see bench/README.md):
 //  - Dosar: SearchIndex::put in batches of 1000 (each put commits), then
@@ -762,7 +759,7 @@ struct Options {
   bool sample = false;
   bool dosar_only = false;
   std::vector<std::size_t> shards;  // --shards 1,2,4: local against remote shards, no FTS5
-  dosar::IndexLimits limits;        // --facet-time-limit MS, --split-at-least N
+  dosar::IndexLimits limits;        // --facet-time-limit MS
 };
 
 std::uint64_t number(std::string_view flag, const char* text) {
@@ -799,8 +796,6 @@ Options parse_options(int argc, char** argv) {
       o.dosar_only = true;
     else if (a == "--facet-time-limit")
       o.limits.facet_time_limit_ms = static_cast<unsigned>(number(a, next)), ++i;
-    else if (a == "--split-at-least")
-      o.limits.split_search_at_least = static_cast<std::size_t>(number(a, next)), ++i;
     else if (a == "--shards" && next) {
       for (std::string_view rest = next; !rest.empty();) {
         std::size_t comma = std::min(rest.find(','), rest.size());
@@ -813,7 +808,7 @@ Options parse_options(int argc, char** argv) {
     } else
       die("unknown argument '" + std::string(a) +
           "'\nusage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] "
-          "[--reuse] [--sample] [--shards K,K…] [--dosar-only] [--facet-time-limit MS] [--split-at-least N]");
+          "[--reuse] [--sample] [--shards K,K…] [--dosar-only] [--facet-time-limit MS]");
   }
   if (o.docs == 0 || o.queries == 0 || o.work.empty())
     die("usage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] "

@@ -115,12 +115,6 @@ struct IndexLimits {
   // to remote shards (Xapian 1.4 documents the time limit as
   // unreliable with several remote databases).
   unsigned facet_time_limit_ms = 25;
-  // From how many versions a local index opened for reading ranks a search
-  // by relevance in two threads, each over half of its documents, when a
-  // core is free (0: never). Same page, same order, same counts as one
-  // thread; the slowest searches of a million documents take about half
-  // the time (bench/RESULTS.md).
-  std::size_t split_search_at_least = 100000;
   // How long a remote shard may take to accept a connection or to answer
   // a search before it counts as gone (milliseconds).
   unsigned shard_timeout_ms = 10000;

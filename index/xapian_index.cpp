@@ -1,19 +1,15 @@
 #include <xapian.h>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <cmath>
-#include <future>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "base/cnp.h"
 #include "base/utf8.h"
 #include "index/query_parsing.h"
-#include "index/ranking.h"
 #include "index/romanian_text.h"
 #include "index/search_index.h"
 #include "index/snippet.h"
@@ -62,22 +58,6 @@ std::string department_term(const std::string& department) {
 bool is_confidentiality_level(const std::string& level) {
   return level == "public" || level == "internal" || level == "restricted-personal-data";
 }
-
-// Searches running in this process. A search ranks in two threads only while
-// a core is free for its second one: under many concurrent searches a split
-// would only add threads.
-std::atomic<unsigned> g_searches_running{0};
-class RunningSearch {
- public:
-  RunningSearch() { ++g_searches_running; }
-  ~RunningSearch() { --g_searches_running; }
-  RunningSearch(const RunningSearch&) = delete;
-  RunningSearch& operator=(const RunningSearch&) = delete;
-  static bool core_to_spare() {
-    const unsigned cores = std::thread::hardware_concurrency();
-    return cores > 1 && g_searches_running.load() <= cores / 2;
-  }
-};
 
 // Gives every superseded version of an index written before
 // kSupersededTerm existed its mark, once, then records that all have it.
@@ -360,7 +340,6 @@ class XapianIndex final : public SearchIndex {
     if (request.limit > limits_.max_limit)
       return make_error(ErrorCode::limit_exceeded, "limit",
                         "at most " + std::to_string(limits_.max_limit) + " results per page");
-    const RunningSearch running;
     try {
       reader_.reopen();
       std::string corrected;
@@ -372,37 +351,58 @@ class XapianIndex final : public SearchIndex {
         corrected = correct_spelling_from_terms(request.query, reader_);
       else if (!corrected.empty() && !has_unknown_word(request.query, reader_))
         corrected.clear();
-      Passes passes;
-      ranking::Matches matches = rank(*parsed, request, passes);
+      Xapian::Enquire enquire(reader_);
+      // Only where matches can outnumber those examined: an index that
+      // small counts everything anyway, exactly, whatever the machine's load.
+      if (!location_.remote() && limits_.facet_time_limit_ms > 0 &&
+          reader_.get_doccount() > limits_.facet_check_at_least)
+        enquire.set_time_limit(limits_.facet_time_limit_ms / 1000.0);
+      if (request.all_versions) enquire.set_collapse_key(slots::document_id);
+      if (request.sort == SortOrder::newest_first)
+        enquire.set_sort_by_value_then_relevance(slots::date, true);
+      if (request.sort == SortOrder::oldest_first)
+        enquire.set_sort_by_value_then_relevance(slots::date, false);
+      Xapian::ValueCountMatchSpy types(slots::type), departments(slots::department), years(slots::year);
+      enquire.add_matchspy(&types);
+      enquire.add_matchspy(&departments);
+      enquire.add_matchspy(&years);
+      auto page = [&](const Xapian::Query& query) {
+        enquire.set_query(visible_part(query, request));
+        return enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
+                                static_cast<Xapian::doccount>(request.limit),
+                                static_cast<Xapian::doccount>(limits_.facet_check_at_least));
+      };
+      Xapian::MSet mset = page(*parsed);
       // Asked again, any word sufficing, only when nothing matched: no probe
       // of every query beforehand (a second pass over the postings).
       bool relaxed = false;
-      if (matches.upper_bound == 0 && is_plain_words(request.query)) {
+      if (mset.get_matches_upper_bound() == 0 && is_plain_words(request.query)) {
         auto any = parse_query(request.query, reader_, nullptr, WordMatch::any, dates);
         if (any.ok()) {
-          matches = rank(*any, request, passes);
+          mset = page(*any);
           relaxed = true;
         }
       }
       SearchResult result;
       result.relaxed = relaxed;
-      result.total = matches.estimated;
+      result.total = mset.get_matches_estimated();
       // Exact when every match was counted and examined for the facets
       // (Xapian may know the count of a one-word query without examining
       // its matches).
-      result.exact = matches.lower_bound == matches.upper_bound && matches.examined == result.total;
+      result.exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound() &&
+                     types.get_total() == result.total;
       // Not MSet::fetch() (one request for the page's documents on remote
       // shards): in Xapian 1.4.22 it reads past the items of a page that
       // does not start at 0 (SEGV, SearchIndexContract.PagesAndSorts…).
-      for (const ranking::Matches::Hit& hit : matches.page) result.hits.push_back(make_hit(hit));
+      for (auto it = mset.begin(); it != mset.end(); ++it) result.hits.push_back(make_hit(enquire, it));
       // Counts of the matches examined, scaled to the estimated total when
       // not all were examined (so that they compare with it).
-      const double scale = result.exact || matches.examined == 0 || result.total == 0
+      const double scale = result.exact || types.get_total() == 0 || result.total == 0
                                ? 1.0
-                               : static_cast<double>(result.total) / static_cast<double>(matches.examined);
-      result.facets["tip"] = facet(matches.types, scale);
-      result.facets["dep"] = facet(matches.departments, scale);
-      result.facets["an"] = facet(matches.years, scale);
+                               : static_cast<double>(result.total) / static_cast<double>(types.get_total());
+      result.facets["tip"] = facet(types, scale);
+      result.facets["dep"] = facet(departments, scale);
+      result.facets["an"] = facet(years, scale);
       if (!corrected.empty() && corrected != request.query) {
         // Offer the correction only when it would find more than the query as typed.
         auto alternative = parse_query(corrected, reader_, nullptr, WordMatch::all, dates);
@@ -450,82 +450,6 @@ class XapianIndex final : public SearchIndex {
     return translate(e, name);
   }
 
-  using Passes = std::vector<std::unique_ptr<ranking::Pass>>;
-
-  // Ranks what the caller may see of `query` for the request's page, into
-  // `passes` (which the hits refer to). One pass; or, on a large local index
-  // with a core to spare, two threads each ranking half of the docids
-  // (index/ranking.h: same weights, same page, summed counts).
-  ranking::Matches rank(const Xapian::Query& query, const SearchRequest& request, Passes& passes) const {
-    passes.clear();
-    const Xapian::Query visible = visible_part(query, request);
-    const auto check = static_cast<Xapian::doccount>(limits_.facet_check_at_least);
-    auto add_pass = [&](const Xapian::Database& db) -> ranking::Pass& {
-      passes.push_back(std::make_unique<ranking::Pass>(db, slots::type, slots::department, slots::year));
-      Xapian::Enquire& enquire = passes.back()->enquire();
-      // Only where matches can outnumber those examined: an index that
-      // small counts everything anyway, exactly, whatever the machine's load.
-      if (!location_.remote() && limits_.facet_time_limit_ms > 0 &&
-          reader_.get_doccount() > limits_.facet_check_at_least)
-        enquire.set_time_limit(limits_.facet_time_limit_ms / 1000.0);
-      if (request.all_versions) enquire.set_collapse_key(slots::document_id);
-      if (request.sort == SortOrder::newest_first)
-        enquire.set_sort_by_value_then_relevance(slots::date, true);
-      if (request.sort == SortOrder::oldest_first)
-        enquire.set_sort_by_value_then_relevance(slots::date, false);
-      return *passes.back();
-    };
-    if (!split_worthwhile(request)) {
-      ranking::Pass& pass = add_pass(reader_);
-      pass.run(visible, static_cast<Xapian::doccount>(request.offset),
-               static_cast<Xapian::doccount>(request.limit), check);
-      return ranking::single(pass);
-    }
-    const Xapian::docid last = reader_.get_lastdocid(), middle = last / 2;
-    ranking::Pass& low = add_pass(reader_);
-    ranking::Pass& high = add_pass(*second_reader_);
-    // Each thread gets a query of its own: Xapian::Query's reference counts
-    // are not atomic, so the two may share no node.
-    const Xapian::Query low_query(Xapian::Query::OP_FILTER, visible, ranking::docid_range(1, middle));
-    const Xapian::Query high_query(Xapian::Query::OP_FILTER, Xapian::Query::unserialise(visible.serialise()),
-                                   ranking::docid_range(middle + 1, last));
-    const auto page_end = static_cast<Xapian::doccount>(request.offset + request.limit);
-    auto high_done = std::async(std::launch::async, [&] { high.run(high_query, 0, page_end, check); });
-    low.run(low_query, 0, page_end, check);
-    high_done.get();  // rethrows what the thread threw
-    return ranking::merge({&low, &high}, visible, request.offset, request.limit);
-  }
-
-  // Whether rank() should split this request. Not for remote shards (a
-  // docid range cannot be sent to them), an index open for writing (its
-  // uncommitted changes are in no second handle), sorts by date or
-  // collapsed versions (merging would need their keys), small indexes (not
-  // worth a thread), or when no core is free.
-  bool split_worthwhile(const SearchRequest& request) const {
-    if (location_.remote() || !writers_.empty() || limits_.split_search_at_least == 0) return false;
-    if (request.sort != SortOrder::relevance || request.all_versions) return false;
-    if (reader_.get_doccount() < limits_.split_search_at_least || !RunningSearch::core_to_spare())
-      return false;
-    return second_reader_at_same_revision();
-  }
-
-  // Opens or reopens the second read handle at reader_'s revision; false
-  // when a writer keeps committing between the two (the search then runs in
-  // one pass rather than on two states of the index).
-  bool second_reader_at_same_revision() const {
-    try {
-      if (!second_reader_) second_reader_.emplace(location_.dir.string());
-      for (int attempt = 0; attempt < 3; ++attempt) {
-        second_reader_->reopen();
-        if (second_reader_->get_revision() == reader_.get_revision()) return true;
-        reader_.reopen();
-      }
-    } catch (const Xapian::Error&) {
-      // No second handle (a database type without revisions): one pass.
-    }
-    return false;
-  }
-
   // Number of matches, exact up to a thousand.
   Xapian::doccount count(const Xapian::Query& query) const {
     Xapian::Enquire probe(reader_);
@@ -570,20 +494,18 @@ class XapianIndex final : public SearchIndex {
                          Xapian::Query(Xapian::Query::OP_OR, hidden.begin(), hidden.end()));
   }
 
-  static std::vector<FacetValue> facet(const ranking::Counts& counts, double scale) {
+  static std::vector<FacetValue> facet(const Xapian::ValueCountMatchSpy& spy, double scale) {
     std::vector<FacetValue> out;
-    for (const auto& [value, count] : counts)
-      if (!value.empty())
-        out.push_back(
-            {value, std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(scale * count)))});
+    for (auto it = spy.values_begin(); it != spy.values_end(); ++it)
+      if (!(*it).empty())
+        out.push_back({*it, std::max<std::uint64_t>(
+                                1, static_cast<std::uint64_t>(std::llround(scale * it.get_termfreq())))});
     std::stable_sort(out.begin(), out.end(),
                      [](const FacetValue& a, const FacetValue& b) { return a.count > b.count; });
     return out;
   }
 
-  SearchHit make_hit(const ranking::Matches::Hit& match) const {
-    const Xapian::Enquire& enquire = *match.enquire;
-    const Xapian::MSetIterator& it = match.it;
+  SearchHit make_hit(const Xapian::Enquire& enquire, const Xapian::MSetIterator& it) const {
     const std::string stored = it.get_document().get_data();
     // The fields as JSON, then NUL and the body as it is (parsing a long
     // body out of JSON cost ten times the snippet); indexes written before
@@ -599,7 +521,7 @@ class XapianIndex final : public SearchIndex {
     hit.document_type = data.value("type", "");
     hit.department = data.value("department", "");
     hit.date = data.value("date", "");
-    hit.score = match.percent;
+    hit.score = it.get_percent();
     std::set<std::string> terms;
     for (auto t = enquire.get_matching_terms_begin(it); t != enquire.get_matching_terms_end(it); ++t) {
       const std::string& term = *t;
@@ -628,9 +550,8 @@ class XapianIndex final : public SearchIndex {
   IndexLimits limits_;
   std::vector<Xapian::WritableDatabase> writers_;  // one per shard; empty when opened for reading
   mutable Xapian::Database reader_;                // the writers, or the shards opened for reading, combined
-  mutable std::optional<Xapian::Database> second_reader_;  // a local index's, for split searches
-  mutable bool superseded_marked_ = false;                 // kSupersededMarkedKey seen on reader_
-  mutable bool date_terms_ = false;                        // kDateTermsKey seen on reader_
+  mutable bool superseded_marked_ = false;         // kSupersededMarkedKey seen on reader_
+  mutable bool date_terms_ = false;                // kDateTermsKey seen on reader_
 };
 
 }  // namespace
