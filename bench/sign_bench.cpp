@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
   }
   const std::string pki = argv[1];
   const double seconds = argc > 2 ? std::stod(argv[2]) : 3.0;
-  auto trust = load_trust_store(pki + "/trust");
+  // With the CA's CRL, as deployed: a signer's revocation status must be known.
+  auto trust = load_trust_store(pki + "/trust-crl");
   if (!trust.ok()) return std::fprintf(stderr, "%s\n", trust.error().to_string().c_str()), 1;
   const std::string pdf = one_megabyte_pdf(1);
   std::printf("pdf_bytes %zu\n", pdf.size());

@@ -192,11 +192,15 @@ Result<Package> read_package(const fs::path& dir, const signing::TrustStore& tru
   if (report.indication == signing::Indication::total_failed)
     return bad(seal_name, "the seal does not verify over the manifest (" + report.subindication +
                               "): " + report.message);
+  // A seal whose revocation status nothing shows is not distrusted but
+  // unchecked (issue 5): the message says what to add to the trust folder.
+  const bool unchecked = report.subindication == "TRY_LATER";
   if (!verdict->valid)
     return make_error(ErrorCode::permission, seal_name,
                       "sealed by '" + (report.organization.empty() ? report.signer : report.organization) +
-                          "', an institution the trust store does not vouch for (" + report.subindication +
-                          "): " + report.message);
+                          (unchecked ? "', whose seal could not be checked ("
+                                     : "', an institution the trust store does not vouch for (") +
+                          report.subindication + "): " + report.message);
   if (report.organization.empty())
     return make_error(ErrorCode::permission, seal_name,
                       "the seal certificate names no institution (subject O or organizationIdentifier)");

@@ -104,7 +104,9 @@ std::optional<CmsVerdict> check_tsa_revocation(PKCS7* token, const TrustStore& t
 struct TimestampCheck {
   bool present = false;
   bool valid = false;
-  bool tsa_revoked = false;  // valid but for its TSA's revocation: no proof of time
+  // Valid but for its TSA's revocation status (revoked by the time it
+  // asserts, or not known: check_revocation's TRY_LATER): no proof of time.
+  bool tsa_revoked = false;
   std::time_t time = 0;
   std::string problem;
 };

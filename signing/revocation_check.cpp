@@ -51,13 +51,33 @@ const char* revoked_code(const Judged& j) {
   return j.leaf ? "REVOKED_NO_POE" : "REVOKED_CA_NO_POE";
 }
 
+// The leaf whose status nothing at hand or online shows: ETSI EN 319 102-1
+// wants the status known, so it is INDETERMINATE / TRY_LATER, saying what to do.
+CmsVerdict no_evidence(const Judged& j, const TrustStore& trust) {
+  const std::string remedy = trust.online
+                                 ? "; it names no OCSP responder or CRL distribution point to ask: "
+                                   "put its CA's current CRL in the trust folder"
+                                 : "; run with --online, or put its CA's current CRL in the trust folder";
+  return verdict(Indication::indeterminate, "TRY_LATER",
+                 j.whose +
+                     " could not be checked for revocation: no CRL or OCSP answer about it in the trust "
+                     "folder or the document" +
+                     remedy + ".");
+}
+
 // What the OCSP answers in the document, then (trust.online) the responder
-// and the distribution point `j.cert` names say of it at `at`, the CRLs at
-// hand having left `crl_problem` ("" when they had nothing to say or none
-// failed). The failing verdict; std::nullopt when good or nothing to ask.
-std::optional<CmsVerdict> check_beyond_crls(const Judged& j, const std::string& crl_problem,
+// and the distribution point `j.cert` names say of it at `at`, after what
+// the CRLs at hand found (`crls`: no revocation). The failing verdict;
+// std::nullopt when good, or for a CA when nothing shows its status.
+std::optional<CmsVerdict> check_beyond_crls(const Judged& j, const CrlFinding& crls,
                                             STACK_OF(X509) * untrusted, const TrustStore& trust,
                                             std::time_t at, const EmbeddedValidationData& embedded) {
+  const bool covered = crls.covered;
+  // "" when the CRLs at hand had nothing to say or one counted.
+  const std::string crl_problem =
+      covered || crls.problem.empty()
+          ? ""
+          : "the CRL of " + certificate_name(j.issuer) + " does not count: " + crls.problem;
   // An OCSP answer collected at signing time (B-LT, or inside the CMS)
   // settles it offline: "good" then is what counts for a signature made then.
   for (const auto& der : embedded.ocsp_responses) {
@@ -72,8 +92,9 @@ std::optional<CmsVerdict> check_beyond_crls(const Judged& j, const std::string& 
                    j.whose + " could not be checked for revocation (" + why + ").");
   };
   if (!trust.online) {
-    if (crl_problem.empty()) return std::nullopt;
-    return unknown(crl_problem);
+    if (!crl_problem.empty()) return unknown(crl_problem);
+    if (j.leaf && !covered) return no_evidence(j, trust);
+    return std::nullopt;
   }
   auto answer = ask_ocsp(j.cert, j.issuer, untrusted, trust.store);
   if (answer && answer->status != OcspAnswer::Status::unavailable) {
@@ -98,7 +119,10 @@ std::optional<CmsVerdict> check_beyond_crls(const Judged& j, const std::string& 
     if (finding.covered) return std::nullopt;
     dp_problem = "the CRL of its distribution point does not count: " + finding.problem;
   }
-  if (crl.ok() && !*crl && !answer && crl_problem.empty()) return std::nullopt;  // nothing to ask
+  if (crl.ok() && !*crl && !answer && crl_problem.empty()) {  // nothing to ask
+    if (j.leaf && !covered) return no_evidence(j, trust);
+    return std::nullopt;
+  }
   std::string why = crl_problem;
   if (answer) why += (why.empty() ? "" : "; ") + std::string("OCSP: ") + answer->detail;
   if (!dp_problem.empty()) why += (why.empty() ? "" : "; ") + std::string("CRL: ") + dp_problem;
@@ -142,17 +166,17 @@ std::optional<CmsVerdict> check_revocation(STACK_OF(X509) * chain, STACK_OF(X509
     findings.push_back(std::move(finding));
   }
   // Then OCSP and (online) the distribution point: always for the leaf, for
-  // a CA when no CRL at hand covers it.
+  // a CA when no CRL at hand covers it. A revocation shown for any of them
+  // outweighs a status not known for another (the leaf's, say).
+  std::optional<CmsVerdict> unknown;
   for (std::size_t i = 0; i < judged.size(); ++i) {
-    const CrlFinding& finding = findings[i];
-    if (!judged[i].leaf && finding.covered) continue;
-    const std::string problem =
-        finding.covered || finding.problem.empty()
-            ? ""
-            : "the CRL of " + certificate_name(judged[i].issuer) + " does not count: " + finding.problem;
-    if (auto failed = check_beyond_crls(judged[i], problem, untrusted, trust, at, embedded)) return failed;
+    if (!judged[i].leaf && findings[i].covered) continue;
+    auto failed = check_beyond_crls(judged[i], findings[i], untrusted, trust, at, embedded);
+    if (!failed) continue;
+    if (failed->subindication != "TRY_LATER") return failed;
+    if (!unknown) unknown = std::move(failed);
   }
-  return std::nullopt;
+  return unknown;
 }
 
 }  // namespace dosar::signing

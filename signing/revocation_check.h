@@ -26,12 +26,16 @@ struct ChainOwner {
 // `at`. A revocation shown by a CRL at hand settles it. Then, for the leaf
 // always and for a CA that no CRL at hand covers: the embedded OCSP answers
 // about it, then (trust.online) the responder and the distribution point it
-// names (that CRL judged as those at hand). A CA with no evidence and
-// nothing to ask is not checked (the trust folder decides what is known).
+// names (that CRL judged as those at hand). The leaf's status must be known
+// (ETSI EN 319 102-1): with no evidence about it and nothing to ask, it is
+// TRY_LATER, saying what to do (issue 5). A CA with no evidence and nothing
+// to ask is not checked (the trust folder decides what is known).
 // Costs, online: an OCSP request and a CRL download per certificate judged
 // so. Returns the failing verdict: REVOKED_NO_POE / REVOKED_CA_NO_POE
 // naming the date, or TRY_LATER naming why the evidence there is does not
-// count; std::nullopt when nothing shows a revocation at `at`.
+// count or that there is none (a revocation shown anywhere in the chain
+// outweighs it); std::nullopt when the leaf is shown good and nothing shows
+// a revocation at `at`.
 std::optional<CmsVerdict> check_revocation(STACK_OF(X509) * chain, STACK_OF(X509) * untrusted,
                                            const TrustStore& trust, std::time_t at,
                                            const EmbeddedValidationData& embedded, const ChainOwner& owner);

@@ -600,7 +600,7 @@ TEST_F(BatchSigningTest, OneFailedItemLeavesTheOthersSignedAndIsReportedByItem) 
     ASSERT_TRUE(pdf && pdf->status == 200);
     fs::path file = dir_ / ("signed" + std::to_string(document) + ".pdf");
     testing::write_file(file, pdf->body);
-    EXPECT_EQ(dosar({"verify", "--trust", (pki_ / "trust").string(), file.string()}), 0) << document;
+    EXPECT_EQ(dosar({"verify", "--trust", (pki_ / "trust-crl").string(), file.string()}), 0) << document;
   }
   // A flow on another department's document is answered as missing.
   ASSERT_EQ(dosar({"flow", "start", "4", "--kind", "aviz", "--as", "ion"}), 0);

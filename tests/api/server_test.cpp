@@ -614,7 +614,7 @@ TEST_F(ApiServerTest, HeadApprovesFromTheInboxWithTheKeyKeptOnTheServerAndThePin
   testing::write_file(dir_ / "signed.pdf", pdf->body);
   std::ostringstream out, err;
   EXPECT_EQ(
-      cli::run({"verify", "--trust", (pki / "trust").string(), (dir_ / "signed.pdf").string()}, out, err),
+      cli::run({"verify", "--trust", (pki / "trust-crl").string(), (dir_ / "signed.pdf").string()}, out, err),
       cli::ExitCode::ok)
       << out.str() << err.str();
   EXPECT_EQ(json::parse(c.Get("/api/v1/flows/inbox", sef.headers())->body)["items"].size(), 0u);

@@ -43,32 +43,32 @@ expect_exit 2 "$DOSAR" watch "$WORK/hot" --once --fixity-period soon
 expect_exit 0 "$DOSAR" audit verify
 
 # evidence: unsealed, then sealed by the key configured in ARCHIVE/config.json.
-expect_exit 0 "$DOSAR" records evidence 1 -o "$WORK/plain.json" --trust "$PKI/trust"
+expect_exit 0 "$DOSAR" records evidence 1 -o "$WORK/plain.json" --trust "$PKI/trust-crl"
 [[ ! -e "$WORK/plain.json.p7s" ]] || fail "an unsealed report got a seal"
 expect_exit 0 "$DOSAR" records verify-evidence "$WORK/plain.json"
 expect_output_contains "evidence verified"
 printf '{"records": {"seal_key": "%s", "seal_pin_env": "DOSAR_PIN"}}\n' "$PKI/rsa.p12" >"$DOSAR_ARCHIVE/config.json"
 chmod 600 "$DOSAR_ARCHIVE/config.json"
-expect_exit 0 "$DOSAR" records evidence 1 -o "$WORK/evidence.json" --trust "$PKI/trust"
+expect_exit 0 "$DOSAR" records evidence 1 -o "$WORK/evidence.json" --trust "$PKI/trust-crl"
 expect_output_contains "sealed by"
 jq -e '.document.id == 1 and (.versions | length) == 2 and (.fixity | length) >= 4
        and .signatures[0].signatures[0].indication == "TOTAL-PASSED"' "$WORK/evidence.json" >/dev/null ||
   fail "unexpected evidence: $(head -c 2000 "$WORK/evidence.json")"
-expect_exit 0 "$DOSAR" records verify-evidence "$WORK/evidence.json" --trust "$PKI/trust"
+expect_exit 0 "$DOSAR" records verify-evidence "$WORK/evidence.json" --trust "$PKI/trust-crl"
 expect_output_contains "TOTAL-PASSED"
 openssl cms -verify -binary -inform DER -in "$WORK/evidence.json.p7s" -content "$WORK/evidence.json" \
   -CAfile "$PKI/ca-chain.pem" -purpose any -out /dev/null 2>/dev/null || fail "openssl rejects the seal"
 # One byte changed: the seal no longer holds, for Dosar and for OpenSSL.
 sed 's/"title": "/"title": "X/' "$WORK/evidence.json" >"$WORK/changed.json"
 cmp -s "$WORK/evidence.json" "$WORK/changed.json" && fail "the change did not happen"
-expect_exit 1 "$DOSAR" records verify-evidence "$WORK/changed.json" --seal "$WORK/evidence.json.p7s" --trust "$PKI/trust"
+expect_exit 1 "$DOSAR" records verify-evidence "$WORK/changed.json" --seal "$WORK/evidence.json.p7s" --trust "$PKI/trust-crl"
 expect_output_contains "NOT verified"
 openssl cms -verify -binary -inform DER -in "$WORK/evidence.json.p7s" -content "$WORK/changed.json" \
   -CAfile "$PKI/ca-chain.pem" -purpose any -out /dev/null 2>/dev/null && fail "openssl accepts a changed report"
 
 # The same evidence as a printable PDF: the facts in print, the JSON attached
 # (poppler's pdfdetach extracts it), the seal a PAdES signature (pdfsig).
-expect_exit 0 "$DOSAR" records evidence 1 -o "$WORK/evidence.pdf" --trust "$PKI/trust"
+expect_exit 0 "$DOSAR" records evidence 1 -o "$WORK/evidence.pdf" --trust "$PKI/trust-crl"
 expect_output_contains "PAdES"
 pdftotext "$WORK/evidence.pdf" - >"$WORK/evidence.txt"
 grep -q "Dovadă de integritate" "$WORK/evidence.txt" || fail "the PDF does not print its title"
@@ -84,7 +84,7 @@ certutil -N -d "sql:$NSS" --empty-password
 certutil -A -d "sql:$NSS" -n root -t CT,C,C -i "$PKI/root.pem"
 pdfsig -nssdir "sql:$NSS" "$WORK/evidence.pdf" >"$WORK/pdfsig.out" 2>&1 || true
 grep -q "Signature is Valid" "$WORK/pdfsig.out" || fail "pdfsig rejects the seal: $(cat "$WORK/pdfsig.out")"
-expect_exit 0 "$DOSAR" records verify-evidence "$WORK/evidence.pdf" --trust "$PKI/trust"
+expect_exit 0 "$DOSAR" records verify-evidence "$WORK/evidence.pdf" --trust "$PKI/trust-crl"
 expect_output_contains "evidence verified"
 # A byte of the printed report changed after sealing: the seal breaks.
 python3 - "$WORK/evidence.pdf" "$WORK/changed.pdf" <<'PY'
@@ -94,12 +94,12 @@ at = data.index(b'/Producer')
 data[at + 1] = ord('p')
 open(sys.argv[2], 'wb').write(data)
 PY
-expect_exit 1 "$DOSAR" records verify-evidence "$WORK/changed.pdf" --trust "$PKI/trust"
+expect_exit 1 "$DOSAR" records verify-evidence "$WORK/changed.pdf" --trust "$PKI/trust-crl"
 expect_output_contains "NOT verified"
-expect_exit 1 "$DOSAR" records verify-evidence "$FIRST" --trust "$PKI/trust"
+expect_exit 1 "$DOSAR" records verify-evidence "$FIRST" --trust "$PKI/trust-crl"
 
 # export-bag, validated from outside.
-expect_exit 0 "$DOSAR" records export-bag --document 1 --document 2 --document 3 -o "$WORK/bag" --trust "$PKI/trust"
+expect_exit 0 "$DOSAR" records export-bag --document 1 --document 2 --document 3 -o "$WORK/bag" --trust "$PKI/trust-crl"
 (cd "$WORK/bag" && sha256sum -c --quiet manifest-sha256.txt) || fail "payload manifest does not check"
 (cd "$WORK/bag" && sha256sum -c --quiet tagmanifest-sha256.txt) || fail "tag manifest does not check"
 diff <(cd "$WORK/bag" && find data -type f | sort) <(sed 's/^[0-9a-f]*  //' "$WORK/bag/manifest-sha256.txt" | sort) ||

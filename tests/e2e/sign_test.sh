@@ -20,7 +20,7 @@ SIGN_KEY=(--key "$PKI/rsa.p12" --pin-env DOSAR_PIN)
 expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/signed.pdf" "${SIGN_KEY[@]}" --reason "Aprobat, semnătură"
 expect_output_contains "signed by Ion Popescu (RSA)"
 cmp -s -n "$(stat -c %s "$IN")" "$IN" "$WORK/signed.pdf" || fail "the original bytes changed"
-expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/signed.pdf"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust-crl" "$WORK/signed.pdf"
 expect_output_contains "TOTAL-PASSED"
 expect_output_contains "valid"
 pdfsig -nssdir "sql:$NSS" "$WORK/signed.pdf" >"$WORK/pdfsig.out" 2>&1 || true
@@ -30,7 +30,7 @@ grep -q "Certificate is Trusted." "$WORK/pdfsig.out" || fail "pdfsig does not tr
 # A certification that permits no change: named by verify, accepted by
 # pdfsig, and a second signature is refused with nothing written.
 expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/certified.pdf" "${SIGN_KEY[@]}" --certify 1
-expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/certified.pdf"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust-crl" "$WORK/certified.pdf"
 expect_output_contains "certification (DocMDP 1): no changes permitted"
 pdfsig -nssdir "sql:$NSS" "$WORK/certified.pdf" >"$WORK/pdfsig.out" 2>&1 || true
 grep -q "Signature is Valid." "$WORK/pdfsig.out" || fail "pdfsig rejects the certification: $(cat "$WORK/pdfsig.out")"
@@ -40,7 +40,7 @@ expect_output_contains "no changes permitted"
 expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/cert.p7s" "${SIGN_KEY[@]}" --certify 1
 
 # --json, and exit 1 whenever the verdict is not TOTAL-PASSED.
-"$DOSAR" verify --json --trust "$PKI/trust" "$WORK/signed.pdf" >"$WORK/report.json"
+"$DOSAR" verify --json --trust "$PKI/trust-crl" "$WORK/signed.pdf" >"$WORK/report.json"
 jq -e '.valid == true and (.signatures | length) == 1 and .signatures[0].indication == "TOTAL-PASSED"
        and .signatures[0].subindication == "" and .signatures[0].level == "PAdES-B-B"
        and .signatures[0].revision == 2 and .signatures[0].signer == "Ion Popescu (RSA)"
@@ -48,6 +48,17 @@ jq -e '.valid == true and (.signatures | length) == 1 and .signatures[0].indicat
   "$WORK/report.json" >/dev/null || fail "unexpected JSON report: $(cat "$WORK/report.json")"
 expect_exit 1 "$DOSAR" verify "$WORK/signed.pdf"
 expect_output_contains "NO_CERTIFICATE_CHAIN_FOUND"
+# Offline with nothing about the signer's revocation (the root alone, a B-B
+# signature): unknown status is not valid; the message says what to do (issue 5).
+expect_exit 1 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/signed.pdf"
+jq -e '.valid == false and .signatures[0].indication == "INDETERMINATE"
+       and .signatures[0].subindication == "TRY_LATER"
+       and (.signatures[0].message | test("could not be checked for revocation: no CRL or OCSP answer about it"))
+       and (.signatures[0].message | test("run with --online, or put its CA.s current CRL in the trust folder"))' \
+  "$WORK/last.out" >/dev/null || fail "unknown revocation status not reported: $(cat "$WORK/last.out")"
+expect_exit 1 "$DOSAR" verify --trust "$PKI/trust" "$WORK/signed.pdf"
+expect_output_contains "TRY_LATER"
+expect_output_contains "run with --online, or put its CA's current CRL in the trust folder"
 expect_exit 1 "$DOSAR" verify --trust "$PKI/trust" "$IN"
 expect_output_contains "no signatures"
 "$DOSAR" sign-file "$IN" -o "$WORK/revoked.pdf" --key "$PKI/revoked.p12" --pin-env DOSAR_PIN >/dev/null
@@ -75,15 +86,15 @@ expect_output_contains "--at: '2026-02-30T12:00:00Z' is not a time in ISO 8601"
 
 # A visible stamp; a malformed position is refused with the expected form.
 expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/visible.pdf" "${SIGN_KEY[@]}" --visible 1:300,40 --reason "Aprobat"
-expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/visible.pdf"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust-crl" "$WORK/visible.pdf"
 expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" "${SIGN_KEY[@]}" --visible top-right
 expect_output_contains "PAGE:X,Y"
 
 # A qualified certificate (qcStatements QcCompliance + QcSSCD) is shown as such.
 expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/qualified.pdf" --key "$PKI/qualified.p12" --pin-env DOSAR_PIN
-expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/qualified.pdf"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust-crl" "$WORK/qualified.pdf"
 expect_output_contains "(qualified certificate, key on a QSCD)"
-expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/qualified.pdf"
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust-crl" "$WORK/qualified.pdf"
 jq -e '.signatures[0].qualified and .signatures[0].qscd' "$WORK/last.out" >/dev/null || fail "qualified not in JSON"
 
 # Bad requests: usage errors exit 2, the rest 1 with the reason.
@@ -106,7 +117,7 @@ expect_exit 0 "$DOSAR" sign 1 "${SIGN_KEY[@]}"
 expect_output_contains "stored signed version 2"
 expect_exit 0 "$DOSAR" versions 1
 expect_output_contains "signed by Ion Popescu (RSA)"
-expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" 1
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust-crl" 1
 expect_output_contains "document 1 v2: valid"
 "$DOSAR" export 1 --version 1 -o "$WORK/v1.pdf"
 cmp -s "$IN" "$WORK/v1.pdf" || fail "version 1 changed after signing"
@@ -114,7 +125,7 @@ expect_exit 0 "$DOSAR" audit 1
 [[ $(grep -c . "$WORK/last.out") -ge 2 ]] || fail "the audit trail does not record the signed version"
 expect_exit 0 "$DOSAR" audit verify
 expect_exit 0 "$DOSAR" sign 1 --key "$PKI/ec.p12" --pin-env DOSAR_PIN --digest sha384
-expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" 1
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust-crl" 1
 jq -e '.valid and (.signatures | length) == 2 and (.signatures[0].changes_after | all(.allowed))' "$WORK/last.out" \
   >/dev/null || fail "second signature broke the first: $(cat "$WORK/last.out")"
 
@@ -125,7 +136,7 @@ trap 'kill $TSA_PID 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do [[ -s $WORK/tsa.port ]] && break; sleep 0.05; done
 expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/b-t.pdf" "${SIGN_KEY[@]}" --level B-T \
   --tsa "http://127.0.0.1:$(cat "$WORK/tsa.port")/"
-expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust" "$WORK/b-t.pdf"
+expect_exit 0 "$DOSAR" verify --json --trust "$PKI/trust-crl" "$WORK/b-t.pdf"
 jq -e '.valid and .signatures[0].level == "PAdES-B-T" and .signatures[0].timestamp_time != ""' "$WORK/last.out" \
   >/dev/null || fail "B-T not reported: $(cat "$WORK/last.out")"
 expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" "${SIGN_KEY[@]}" --level B-T
@@ -173,19 +184,21 @@ expect_output_contains "document 1 v5: valid"
 # CAdES detached: any file, signature in a .p7s beside it.
 printf 'Cerere de concediu\n' >"$WORK/cerere.txt"
 expect_exit 0 "$DOSAR" sign-file "$WORK/cerere.txt" -o "$WORK/cerere.p7s" "${SIGN_KEY[@]}"
-expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" --content "$WORK/cerere.txt" "$WORK/cerere.p7s"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust-crl" --content "$WORK/cerere.txt" "$WORK/cerere.p7s"
 expect_output_contains "CAdES-B-B"
+expect_exit 1 "$DOSAR" verify --trust "$PKI/trust" --content "$WORK/cerere.txt" "$WORK/cerere.p7s"
+expect_output_contains "TRY_LATER"
 openssl cms -verify -binary -inform DER -in "$WORK/cerere.p7s" -content "$WORK/cerere.txt" \
   -CAfile "$PKI/ca-chain.pem" -purpose any -out /dev/null 2>/dev/null || fail "openssl rejects the .p7s"
 printf 'Cerere de concediu!\n' >"$WORK/altered.txt"
-expect_exit 1 "$DOSAR" verify --trust "$PKI/trust" --content "$WORK/altered.txt" "$WORK/cerere.p7s"
+expect_exit 1 "$DOSAR" verify --trust "$PKI/trust-crl" --content "$WORK/altered.txt" "$WORK/cerere.p7s"
 expect_output_contains "HASH_FAILURE"
 
 # PKCS#11: a SoftHSM2 token made here; the key never leaves it.
 pkcs11_token dosar head "$PKI/ec.key" "$PKI/ec.pem"
 DOSAR_TOKEN_PIN=1234 expect_exit 0 "$DOSAR" sign-file "$IN" -o "$WORK/token.pdf" --key "$TOKEN_KEY" \
   --pin-env DOSAR_TOKEN_PIN --chain "$PKI/chain-int.pem"
-expect_exit 0 "$DOSAR" verify --trust "$PKI/trust" "$WORK/token.pdf"
+expect_exit 0 "$DOSAR" verify --trust "$PKI/trust-crl" "$WORK/token.pdf"
 expect_output_contains "Maria Ionescu (ECDSA)"
 DOSAR_TOKEN_PIN=0000 expect_exit 1 "$DOSAR" sign-file "$IN" -o "$WORK/x.pdf" --key "$TOKEN_KEY" --pin-env DOSAR_TOKEN_PIN
 expect_output_contains "PIN"

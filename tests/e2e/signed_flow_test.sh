@@ -39,7 +39,7 @@ expect_exit 0 D flow approve "$flow" --as director --key "$PKI/ec.p12" --pin-env
 [[ $(D flow show "$flow" --json | jq -r .status) == approved ]] || fail "flow not approved after the last step"
 
 # Version 3 carries both signatures, each valid, nothing changed after them.
-expect_exit 0 D verify --json --trust "$PKI/trust" "$doc"
+expect_exit 0 D verify --json --trust "$PKI/trust-crl" "$doc"
 [[ $(jq '.signatures | length' "$WORK/last.out") == 2 ]] || fail "expected two signatures in the approved version"
 [[ $(jq -r '[.signatures[].indication] | unique | join(",")' "$WORK/last.out") == TOTAL-PASSED ]] || fail "a signature is not TOTAL-PASSED"
 expect_exit 0 D export "$doc" -o "$WORK/approved.pdf"

@@ -21,7 +21,7 @@ bash "$SOURCE_DIR/tests/support/make_test_pki.sh" "$PKI" >/dev/null
 "$DOSAR" user signing-key sef --key "$PKI/rsa.p12" >/dev/null
 "$DOSAR" flow template cerere --step "aprobare=sef" >/dev/null
 
-serve_archive / --threads 4 --trust "$PKI/trust"
+serve_archive / --threads 4 --trust "$PKI/trust-crl"
 
 ARTIFACTS=${ARTIFACTS:-$SOURCE_DIR/build/test-artifacts/web-ui}
 mkdir -p "$ARTIFACTS"

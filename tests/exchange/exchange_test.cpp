@@ -367,6 +367,23 @@ TEST_F(Forwarding, RefusesAPackageOfAnInstitutionNotInTheTrustStore) {
   expect_refused(dir, ErrorCode::permission, "Instituția Necunoscută");
 }
 
+// Issue 5: without its CA's CRL in the trust folder, the seal's revocation
+// status is unknown: refused as not checked, saying what to add.
+TEST_F(Forwarding, RefusesASealWhoseRevocationStatusIsUnknown) {
+  fs::path dir = package_with_documents();
+  const fs::path without_crl = dir_ / "trust-without-crl";
+  fs::create_directories(without_crl);
+  fs::copy_file(pki("ca.pem"), without_crl / "ca.pem");
+  auto trust = signing::load_trust_store(without_crl);
+  ASSERT_TRUE(trust.ok()) << trust.error().to_string();
+  auto package = exchange::read_package(dir, **trust);
+  ASSERT_FALSE(package.ok());
+  EXPECT_EQ(package.error().code, ErrorCode::permission);
+  const std::string message = package.error().to_string();
+  EXPECT_NE(message.find("whose seal could not be checked (TRY_LATER)"), std::string::npos) << message;
+  EXPECT_NE(message.find("put its CA's current CRL in the trust folder"), std::string::npos) << message;
+}
+
 TEST_F(Forwarding, RefusesASealWhoseCertificateNamesNoInstitution) {
   fs::path dir = package_with_documents();
   reseal(dir, "noorg");

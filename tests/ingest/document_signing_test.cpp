@@ -64,7 +64,7 @@ TEST_F(DocumentSigningTest, SignedPdfBecomesANewVersionAndTheOldOneStays) {
   auto signed_pdf = archive_->blobs().read(signed_version->original_blob_id, Verify::hash);
   ASSERT_TRUE(signed_pdf.ok());
   EXPECT_EQ(signed_pdf->compare(0, original.size(), original), 0);
-  auto trust = signing::load_trust_store(dir_ / "pki" / "trust");
+  auto trust = signing::load_trust_store(dir_ / "pki" / "trust-crl");
   ASSERT_TRUE(trust.ok());
   auto report = signing::verify_pdf(*signed_pdf, **trust);
   ASSERT_TRUE(report.ok());

@@ -60,7 +60,7 @@ class Evidence : public ::testing::Test {
     add_document(testing::make_text_pdf({"Alt document"}), "altul.pdf");
     ASSERT_TRUE(records::check_and_record(*archive_, *fixity_, CheckDepth::full, nullptr, "ana").ok());
     ASSERT_TRUE(records::check_and_record(*archive_, *fixity_, CheckDepth::full, nullptr, "ana").ok());
-    auto trust = signing::load_trust_store(pki("trust"));
+    auto trust = signing::load_trust_store(pki("trust-crl"));  // the CA's CRL, as deployed
     ASSERT_TRUE(trust.ok());
     trust_ = std::move(trust).value();
   }

@@ -98,8 +98,12 @@ TEST_F(OcspTest, RevokedSignerIsCaughtByTheResponder) {
 
 TEST_F(OcspTest, GoodSignerPassesAndNothingIsAskedOffline) {
   EXPECT_TRUE(verify_signed_by(dir_->path(), "rsa", /*online=*/true).valid);
-  // Offline (the default) the revocation is unknown and not held against the signer.
-  EXPECT_TRUE(verify_signed_by(dir_->path(), "revoked", /*online=*/false).valid);
+  // Offline (the default) nothing is asked: with no CRL in the trust folder
+  // the status is unknown, TRY_LATER, not the responder's "revoked" (issue 5).
+  const ValidationReport offline = verify_signed_by(dir_->path(), "revoked", /*online=*/false);
+  ASSERT_EQ(offline.signatures.size(), 1u);
+  EXPECT_FALSE(offline.valid);
+  EXPECT_EQ(offline.signatures[0].subindication, "TRY_LATER") << offline.signatures[0].message;
 }
 
 TEST_F(OcspTest, UnreachableResponderMeansTryLater) {

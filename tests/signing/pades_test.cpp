@@ -87,10 +87,21 @@ class PadesTest : public ::testing::Test {
     return signed_pdf.ok() ? std::move(signed_pdf).value() : std::string();
   }
 
-  static ValidationReport verify(const std::string& pdf, const std::string& trust_dir = "trust") {
+  // By default with the CA's CRL in the trust folder, as a deployment keeps
+  // it: a signer's revocation status must be known (issue 5).
+  static ValidationReport verify(const std::string& pdf, const std::string& trust_dir = "trust-crl") {
     auto trust = load_trust_store(pki(trust_dir));
     EXPECT_TRUE(trust.ok());
     auto report = verify_pdf(pdf, **trust);
+    EXPECT_TRUE(report.ok()) << (report.ok() ? "" : report.error().to_string());
+    return report.ok() ? std::move(report).value() : ValidationReport{};
+  }
+
+  static ValidationReport verify_p7s(const std::string& content, const std::string& p7s,
+                                     const std::string& trust_dir = "trust-crl") {
+    auto trust = load_trust_store(pki(trust_dir));
+    EXPECT_TRUE(trust.ok());
+    auto report = verify_detached(content, p7s, **trust);
     EXPECT_TRUE(report.ok()) << (report.ok() ? "" : report.error().to_string());
     return report.ok() ? std::move(report).value() : ValidationReport{};
   }
@@ -424,7 +435,7 @@ TEST_F(PadesTest, CmsLargerThanTheReservedSpaceIsRefused) {
 
 TEST_F(PadesTest, DocumentsBeyondTheValidationLimitsAreRefused) {
   const std::string three = sign(sign(sign(sample(), "ec"), "ec"), "ec");  // 4 revisions, 3 signatures
-  auto trust = load_trust_store(pki("trust"));
+  auto trust = load_trust_store(pki("trust-crl"));
   ASSERT_TRUE(trust.ok());
   const auto now = std::chrono::system_clock::now();
   EXPECT_TRUE(verify_pdf(three, **trust, now, {/*max_revisions=*/4, /*max_signatures=*/3})->valid);
@@ -449,14 +460,11 @@ TEST_F(PadesTest, DetachedSignatureOfAnyFileVerifiesHereAndWithOpenssl) {
   const std::string content = "Cerere de concediu\nIon Popescu\n";
   auto p7s = sign_detached(content, key("ec"), {});
   ASSERT_TRUE(p7s.ok()) << p7s.error().to_string();
-  auto trust = load_trust_store(pki("trust"));
-  ASSERT_TRUE(trust.ok());
-  auto report = verify_detached(content, *p7s, **trust);
-  ASSERT_TRUE(report.ok());
-  ASSERT_EQ(report->signatures.size(), 1u);
-  EXPECT_TRUE(report->valid) << report->signatures[0].message;
-  EXPECT_EQ(report->signatures[0].level, "CAdES-B-B");
-  EXPECT_FALSE(report->signatures[0].signing_time.empty());
+  const ValidationReport report = verify_p7s(content, *p7s);
+  ASSERT_EQ(report.signatures.size(), 1u);
+  EXPECT_TRUE(report.valid) << report.signatures[0].message;
+  EXPECT_EQ(report.signatures[0].level, "CAdES-B-B");
+  EXPECT_FALSE(report.signatures[0].signing_time.empty());
 
   write_file(dir_ / "content.txt", content);
   write_file(dir_ / "sig.p7s", *p7s);
@@ -468,12 +476,34 @@ TEST_F(PadesTest, DetachedSignatureOfAnyFileVerifiesHereAndWithOpenssl) {
             0)
       << out;
 
-  auto tampered = verify_detached(content + " ", *p7s, **trust);
-  ASSERT_TRUE(tampered.ok());
-  expect_verdict(*tampered, 0, Indication::total_failed, "HASH_FAILURE");
-  auto garbage = verify_detached(content, "not a CMS", **trust);
-  ASSERT_TRUE(garbage.ok());
-  expect_verdict(*garbage, 0, Indication::total_failed, "FORMAT_FAILURE");
+  expect_verdict(verify_p7s(content + " ", *p7s), 0, Indication::total_failed, "HASH_FAILURE");
+  expect_verdict(verify_p7s(content, "not a CMS"), 0, Indication::total_failed, "FORMAT_FAILURE");
+}
+
+// Issue 5: online, a signer's certificate that names no OCSP responder and
+// no CRL distribution point, with no CRL at hand, has nothing to show its
+// status: TRY_LATER, telling where the CRL goes.
+TEST_F(PadesTest, SignerNamingNothingToAskIsTryLaterOnline) {
+  auto trust = load_trust_store(pki("trust"));
+  ASSERT_TRUE(trust.ok());
+  set_online_revocation(**trust, true);
+  auto report = verify_pdf(sign(sample(), "ec"), **trust);
+  ASSERT_TRUE(report.ok());
+  expect_verdict(*report, 0, Indication::indeterminate, "TRY_LATER");
+  EXPECT_NE(report->signatures[0].message.find("names no OCSP responder or CRL distribution point"),
+            std::string::npos)
+      << report->signatures[0].message;
+}
+
+// Issue 5: a .p7s is judged on the same path: no evidence about its signer's
+// certificate offline is TRY_LATER, never valid.
+TEST_F(PadesTest, DetachedSignatureWithoutRevocationEvidenceIsTryLaterOffline) {
+  auto p7s = sign_detached("Cerere", key("ec"), {});
+  ASSERT_TRUE(p7s.ok()) << p7s.error().to_string();
+  const ValidationReport report = verify_p7s("Cerere", *p7s, "trust");
+  expect_verdict(report, 0, Indication::indeterminate, "TRY_LATER");
+  EXPECT_NE(report.signatures[0].message.find("could not be checked for revocation"), std::string::npos)
+      << report.signatures[0].message;
 }
 
 // --- certificates ----------------------------------------------------------
@@ -499,8 +529,29 @@ TEST_F(PadesTest, ExpiredSignerIsOutOfBoundsWithoutProofOfExistence) {
 TEST_F(PadesTest, RevokedSignerIsReportedWhenTheCrlIsInTheTrustFolder) {
   const std::string signed_pdf = sign(sample(), "revoked");
   expect_verdict(verify(signed_pdf, "trust-crl"), 0, Indication::indeterminate, "REVOKED_NO_POE");
-  // Without the CRL the revocation is unknown to Dosar, and the signature passes.
-  EXPECT_TRUE(verify(signed_pdf, "trust").valid);
+  // Without the CRL the revocation is unknown to Dosar: nothing passes (issue 5).
+  expect_verdict(verify(signed_pdf, "trust"), 0, Indication::indeterminate, "TRY_LATER");
+}
+
+// Issue 5 (ETSI EN 319 102-1): offline, with no CRL or OCSP answer about the
+// signer's certificate in the trust folder or the document, its revocation
+// status is unknown: not TOTAL-PASSED, and the message says what to do.
+TEST_F(PadesTest, SignerWithoutRevocationEvidenceIsTryLaterOffline) {
+  const std::string signed_pdf = sign(sample(), "ec");
+  const ValidationReport unknown = verify(signed_pdf, "trust");
+  expect_verdict(unknown, 0, Indication::indeterminate, "TRY_LATER");
+  const std::string& message = unknown.signatures[0].message;
+  EXPECT_NE(
+      message.find("The signer's certificate could not be checked for revocation: no CRL or OCSP answer "
+                   "about it in the trust folder or the document; run with --online, or put its CA's "
+                   "current CRL in the trust folder."),
+      std::string::npos)
+      << message;
+  // The CA's CRL in the trust folder, as a deployment keeps it: it passes.
+  const ValidationReport known = verify(signed_pdf, "trust-crl");
+  ASSERT_EQ(known.signatures.size(), 1u);
+  EXPECT_TRUE(known.valid) << known.signatures[0].message;
+  EXPECT_EQ(known.signatures[0].indication, Indication::total_passed);
 }
 
 // Issue 5, dosar verify --at: the archivist's check of a signature as it
@@ -824,6 +875,21 @@ TEST_F(PadesTimestampTest, TimestampNotTrustedIsNoProofOfExistence) {
   auto report = verify_pdf(signed_pdf, *empty_trust_store());
   ASSERT_TRUE(report.ok());
   expect_verdict(*report, 0, Indication::indeterminate, "NO_POE");
+}
+
+// Issue 5: a TSA's certificate whose revocation status is unknown (no CRL
+// of its CA at hand) is judged as a revoked one: its token proves no time.
+// The expired signer shows it: judged at the timestamp's time it would be
+// EXPIRED; without that proof it is out of bounds, and the message says why.
+TEST_F(PadesTimestampTest, TimestampWhoseTsaStatusIsUnknownProvesNoTime) {
+  SignOptions options = b_t();
+  options.allow_invalid_certificate = true;
+  const ValidationReport report = verify(sign(sample(), "expired", options), "trust");
+  expect_verdict(report, 0, Indication::indeterminate, "OUT_OF_BOUNDS_NO_POE");
+  EXPECT_NE(report.signatures[0].message.find(
+                "its timestamp proves no time: The TSA's certificate could not be checked for revocation"),
+            std::string::npos)
+      << report.signatures[0].message;
 }
 
 SignOptions b_lt(SignOptions options, const fs::path& crl_dir) {

@@ -62,7 +62,7 @@ class Pkcs11KeyTest : public ::testing::Test {
 TempDir* Pkcs11KeyTest::dir_ = nullptr;
 
 TEST_F(Pkcs11KeyTest, TokenKeysSignWhatTheValidatorAccepts) {
-  auto trust = load_trust_store(pki("trust"));
+  auto trust = load_trust_store(pki("trust-crl"));
   ASSERT_TRUE(trust.ok());
   for (const char* object : {"rsa", "ec"}) {
     SCOPED_TRACE(object);

@@ -354,7 +354,9 @@ TEST_F(RevocationDataTest, ARevokedAnswerInTheDocumentIsJudgedOffline) {
   ASSERT_TRUE(with_dss.ok());
   report = verify_pdf(*with_dss, **trust);
   ASSERT_TRUE(report.ok());
-  EXPECT_TRUE(report->valid) << report->signatures[0].message;
+  // Nothing else is at hand: the status is unknown (issue 5), not revoked.
+  EXPECT_FALSE(report->valid);
+  EXPECT_EQ(report->signatures[0].subindication, "TRY_LATER") << report->signatures[0].message;
 }
 
 // Validation with --online: a certificate that names no OCSP responder is
@@ -379,11 +381,15 @@ TEST_F(RevocationDataTest, OnlineValidationDownloadsTheDistributionPointsCrl) {
   EXPECT_NE(report->signatures[0].message.find("distribution point"), std::string::npos)
       << report->signatures[0].message;
 
-  // Offline, the same signature has nothing that tells it was revoked.
+  // Offline, nothing tells whether it was revoked: TRY_LATER, and the
+  // message says to go online (issue 5).
   set_online_revocation(**trust, false);
   report = verify_pdf(*revoked, **trust);
   ASSERT_TRUE(report.ok());
-  EXPECT_TRUE(report->valid) << report->signatures[0].message;
+  EXPECT_FALSE(report->valid);
+  EXPECT_EQ(report->signatures[0].subindication, "TRY_LATER") << report->signatures[0].message;
+  EXPECT_NE(report->signatures[0].message.find("run with --online"), std::string::npos)
+      << report->signatures[0].message;
 }
 
 // Issue 5, CRLs as evidence: what the distribution point serves counts only

@@ -2,6 +2,8 @@
 # Makes the PKI of the exchange tests (issue 12) with the `openssl` command:
 #   make_exchange_pki.sh DIR
 # DIR/ca.pem, DIR/trust/ca.pem          the institutions' CA (trust store of seals and of TLS)
+# DIR/trust/ca.crl.pem                  its current CRL (none revoked): a seal verifies offline only
+#                                       when its certificate's revocation status is known (issue 5)
 # DIR/a.p12, DIR/b.p12                  seals of institution A (O=Primăria Municipiului Test) and
 #                                       B (O=Direcția de Asistență Socială Test); password "test"
 # DIR/a-tls.pem|key, DIR/b-tls.pem|key  their TLS certificates (127.0.0.1; serverAuth and clientAuth)
@@ -56,6 +58,22 @@ seal() {  # NAME SUBJECT CA
 ca ca "/C=RO/O=Autoritatea de Certificare Test/CN=CA Test"
 ca rogue-ca "/C=RO/O=Altă Autoritate/CN=CA Necunoscut"
 cp ca.pem trust/ca.pem
+# `openssl ca -gencrl` needs only an (empty) index and a CRL number.
+mkdir -p ca.db
+: >ca.db/index.txt
+echo 1000 >ca.db/crlnumber
+cat >ca-crl.cnf <<'CNF'
+[ca]
+default_ca = this
+[this]
+database = ca.db/index.txt
+crlnumber = ca.db/crlnumber
+certificate = ca.pem
+private_key = ca.key
+default_md = sha256
+default_crl_days = 30
+CNF
+openssl ca -batch -config ca-crl.cnf -gencrl -out trust/ca.crl.pem 2>/dev/null
 seal a "/C=RO/O=Primăria Municipiului Test/CN=Sigiliu Primăria Municipiului Test" ca
 seal b "/C=RO/O=Direcția de Asistență Socială Test/CN=Sigiliu DAS Test" ca
 seal rogue "/C=RO/O=Instituția Necunoscută/CN=Sigiliu necunoscut" rogue-ca
