@@ -7,8 +7,6 @@
 namespace dosar::signing {
 namespace {
 
-using CrlPtr = std::unique_ptr<X509_CRL, OpenSslDeleter<X509_CRL_free>>;
-
 // What the CRLs at hand say about `cert`, issued by `issuer`, at `at`.
 struct CrlFinding {
   bool covered = false;                // a CRL that counts does not list it as revoked by `at`
@@ -108,10 +106,7 @@ std::optional<CmsVerdict> check_beyond_crls(const Judged& j, const CrlFinding& c
   auto crl = download_distribution_point_crl(j.cert, j.issuer);
   std::string dp_problem = crl.ok() ? "" : crl.error().to_string();
   if (crl.ok() && *crl) {
-    const auto* p = reinterpret_cast<const unsigned char*>((*crl)->data());
-    CrlPtr parsed(d2i_X509_CRL(nullptr, &p, static_cast<long>((*crl)->size())));
-    ERR_clear_error();
-    const CrlFinding finding = parsed ? judge_crls({parsed.get()}, j.cert, j.issuer, at) : CrlFinding{};
+    const CrlFinding finding = judge_crls({crl->get()}, j.cert, j.issuer, at);
     if (finding.revoked)
       return verdict(Indication::indeterminate, revoked_code(j),
                      j.whose + " was revoked on " + iso_utc(*finding.revoked) +

@@ -13,7 +13,6 @@
 namespace dosar::signing {
 namespace {
 
-using CrlPtr = std::unique_ptr<X509_CRL, OpenSslDeleter<X509_CRL_free>>;
 using DistPointsPtr = std::unique_ptr<STACK_OF(DIST_POINT), OpenSslDeleter<CRL_DIST_POINTS_free>>;
 
 // A CRL is a few kilobytes to a few megabytes; a national CA's can reach tens.
@@ -124,9 +123,9 @@ std::optional<std::time_t> crl_revocation_time(X509_CRL* crl, X509* cert) {
   return timegm(&tm);
 }
 
-Result<std::optional<std::string>> download_distribution_point_crl(X509* cert, X509* issuer) {
+Result<CrlPtr> download_distribution_point_crl(X509* cert, X509* issuer) {
   auto url = distribution_point(cert);
-  if (!url) return std::optional<std::string>{};
+  if (!url) return CrlPtr{};
   auto bytes = http_get(*url, kMaxCrlBytes);
   if (!bytes.ok()) return bytes.error();
   CrlPtr crl = parse_crl(*bytes);
@@ -138,15 +137,15 @@ Result<std::optional<std::string>> download_distribution_point_crl(X509* cert, X
     if (auto why = crl_unusable(crl.get(), issuer, std::time(nullptr)))
       return make_error(ErrorCode::corrupt, *url,
                         "is no evidence about " + certificate_name(cert) + ": " + *why);
-  return std::optional<std::string>{crl_der(crl.get())};
+  return crl;
 }
 
 Result<std::optional<std::string>> fetch_distribution_point_crl(X509* cert, X509* issuer) {
-  auto der = download_distribution_point_crl(cert, issuer);
-  if (!der.ok() || !*der) return der;
-  CrlPtr crl = parse_crl(**der);
-  if (crl) DOSAR_TRY(refuse_if_listed(crl.get(), cert));
-  return der;
+  auto crl = download_distribution_point_crl(cert, issuer);
+  if (!crl.ok()) return crl.error();
+  if (!*crl) return std::optional<std::string>{};
+  DOSAR_TRY(refuse_if_listed(crl->get(), cert));
+  return std::optional<std::string>{crl_der(crl->get())};
 }
 
 Result<RevocationData> collect_revocation_data(const SigningKey::Parts& key,

@@ -5,14 +5,18 @@
 #include <openssl/x509.h>
 
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
 #include "signing/cms_signer.h"
+#include "signing/openssl_util.h"
 
 namespace dosar::signing {
+
+using CrlPtr = std::unique_ptr<X509_CRL, OpenSslDeleter<X509_CRL_free>>;
 
 struct RevocationData {
   std::vector<std::string> ocsp_responses;  // OCSPResponse, DER
@@ -48,12 +52,12 @@ std::optional<std::string> crl_unusable(X509_CRL* crl, X509* issuer, std::time_t
 std::optional<std::time_t> crl_revocation_time(X509_CRL* crl, X509* cert);
 
 // The CRL of `cert`'s first http(s) distribution point, fetched now (30 s,
-// at most 64 MiB), from `cert`'s CA, DER, whether it lists `cert` or not;
+// at most 64 MiB), from `cert`'s CA, parsed, whether it lists `cert` or not;
 // with `issuer` given it must be evidence by crl_unusable at the current
-// time. std::nullopt when `cert` names no distribution point. Errors: io
-// (not reachable), corrupt (not a CRL, another CA's, a bad signature, out of
+// time. Null when `cert` names no distribution point. Errors: io (not
+// reachable), corrupt (not a CRL, another CA's, a bad signature, out of
 // date).
-Result<std::optional<std::string>> download_distribution_point_crl(X509* cert, X509* issuer);
+Result<CrlPtr> download_distribution_point_crl(X509* cert, X509* issuer);
 
 // download_distribution_point_crl for a signer: the errors, and conflict
 // when the CRL lists `cert` (revoked, whatever the date: nobody signs with it).
