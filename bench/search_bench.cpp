@@ -6,6 +6,7 @@
 // usage: dosar-search-bench --docs N --queries Q --work DIR [--seed S]
 //                           [--warmup W] [--keep] [--reuse] [--sample]
 //                           [--shards K,K…] [--dosar-only] [--facet-time-limit MS]
+//                           [--facet-check-at-least N] [--no-facet-table]
 // Writes DIR/dosar-index/ and DIR/fts5.db, and removes both at the end unless
 // --keep. --reuse searches the indexes a previous --keep run left (same N and
 // seed) without rebuilding them (opened for writing once, which brings an
@@ -17,17 +18,21 @@
 // --dosar-only (with --reuse) asks Dosar alone and prints its latency by
 // kind, its slowest queries, and its latency for a department user (not
 // all departments, no personal data): for profiling, not for the comparison.
-// --facet-time-limit MS sets IndexLimits::facet_time_limit_ms (0: none).
+// --facet-time-limit MS sets IndexLimits::facet_time_limit_ms (0: none),
+// --facet-check-at-least N IndexLimits::facet_check_at_least; --no-facet-table
+// counts facets from the values of each match, as before the facet table.
 //
 // What is compared (see bench/README.md):
-//  - Dosar: SearchIndex::put in batches of 1000 (each put commits), then
-//    SearchIndex::search (limit 10, relevance, Visibility::everything()) on an
+//  - Dosar: SearchIndex::put in batches of 1000 (each put commits), the index
+//    compacted at the end as `dosar reindex` leaves it (timed with the load),
+//    then SearchIndex::search (limit 10, relevance, Visibility::everything()) on an
 //    index opened read-only: one call returns hits, snippets and the facets
 //    type, department and year.
 //  - FTS5: table docs(title, body, type, department, year), tokenizer
 //    `unicode61 remove_diacritics 2`, rank bm25 with title weighted 3;
 //    journal_mode=WAL, synchronous=FULL (each commit durable, as Xapian's),
-//    cache_size 64 MiB, commits every 10,000 documents, final checkpoint timed.
+//    cache_size 64 MiB, commits every 10,000 documents, final checkpoint and
+//    FTS5's 'optimize' (its b-trees merged into one) timed.
 //    A query is the top-10 statement with snippet() and bm25() plus three
 //    GROUP BY statements for the facet counts, all prepared once.
 #include <sqlite3.h>
@@ -51,6 +56,7 @@
 #include <vector>
 
 #include "base/text_folding.h"
+#include "index/facet_table.h"
 #include "index/search_index.h"
 #include "tests/support/xapian_server.h"
 
@@ -499,6 +505,11 @@ struct Load {
   double seconds = 0;  // inside the engine's calls only (generation excluded)
   double cpu_seconds = 0;
   std::uint64_t bytes = 0;
+  // Of `seconds`, the last step of a bulk load, which leaves the index
+  // smaller and faster to search: Xapian's compaction, as `dosar reindex`
+  // does it; FTS5's 'optimize', which merges its b-trees into one.
+  double finishing_seconds = 0;
+  std::uint64_t bytes_before_finishing = 0;
 };
 
 constexpr std::size_t kDosarBatch = 1000;
@@ -529,6 +540,19 @@ Load load_dosar(const Corpus& corpus, std::uint64_t docs, const dosar::IndexLoca
     progress("dosar", i, docs, load.seconds);
   }
   index.reset();  // closes the writer (its last put already committed)
+  if (!location.remote()) {
+    load.bytes_before_finishing = disk_bytes(disk);
+    Stopwatch watch;
+    const fs::path compacted = disk.string() + ".compacted";
+    fs::remove_all(compacted);
+    if (auto done = dosar::compact_xapian_index(disk, compacted); !done.ok())
+      die("compacting the Dosar index: " + done.error().to_string());
+    fs::remove_all(disk);
+    fs::rename(compacted, disk);
+    load.finishing_seconds = watch.wall();
+    load.seconds += watch.wall();
+    load.cpu_seconds += watch.cpu();
+  }
   load.bytes = disk_bytes(disk);
   return load;
 }
@@ -563,6 +587,12 @@ class Sqlite {
       die(std::string(sql) + ": " + sqlite3_errmsg(db_));
     statements_.push_back(s);
     return s;
+  }
+  // The first column of the first row of a one-off statement.
+  std::int64_t integer(const char* sql) {
+    sqlite3_stmt* s = prepare(sql);
+    check(sqlite3_step(s), sql);
+    return sqlite3_column_int64(s, 0);
   }
   void check(int rc, const char* what) {
     if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -618,8 +648,18 @@ Load load_fts5(const Corpus& corpus, std::uint64_t docs, const fs::path& file) {
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     load.seconds += watch.wall();
     load.cpu_seconds += watch.cpu();
+    load.bytes_before_finishing = disk_bytes(file);
+    watch = Stopwatch();
+    db.exec("INSERT INTO docs(docs) VALUES('optimize')");
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    load.finishing_seconds = watch.wall();
+    load.seconds += watch.wall();
+    load.cpu_seconds += watch.cpu();
+    // The pages the merge freed stay in the file (for the next inserts): not counted.
+    load.bytes =
+        static_cast<std::uint64_t>((db.integer("PRAGMA page_count") - db.integer("PRAGMA freelist_count")) *
+                                   db.integer("PRAGMA page_size"));
   }
-  load.bytes = disk_bytes(file);
   return load;
 }
 
@@ -759,7 +799,7 @@ struct Options {
   bool sample = false;
   bool dosar_only = false;
   std::vector<std::size_t> shards;  // --shards 1,2,4: local against remote shards, no FTS5
-  dosar::IndexLimits limits;        // --facet-time-limit MS
+  dosar::IndexLimits limits;        // --facet-time-limit, --facet-check-at-least, --no-facet-table
 };
 
 std::uint64_t number(std::string_view flag, const char* text) {
@@ -796,6 +836,10 @@ Options parse_options(int argc, char** argv) {
       o.dosar_only = true;
     else if (a == "--facet-time-limit")
       o.limits.facet_time_limit_ms = static_cast<unsigned>(number(a, next)), ++i;
+    else if (a == "--facet-check-at-least")
+      o.limits.facet_check_at_least = static_cast<std::size_t>(number(a, next)), ++i;
+    else if (a == "--no-facet-table")
+      o.limits.facet_table_at_least = SIZE_MAX;
     else if (a == "--shards" && next) {
       for (std::string_view rest = next; !rest.empty();) {
         std::size_t comma = std::min(rest.find(','), rest.size());
@@ -808,7 +852,8 @@ Options parse_options(int argc, char** argv) {
     } else
       die("unknown argument '" + std::string(a) +
           "'\nusage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] "
-          "[--reuse] [--sample] [--shards K,K…] [--dosar-only] [--facet-time-limit MS]");
+          "[--reuse] [--sample] [--shards K,K…] [--dosar-only] [--facet-time-limit MS] "
+          "[--facet-check-at-least N] [--no-facet-table]");
   }
   if (o.docs == 0 || o.queries == 0 || o.work.empty())
     die("usage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] "
@@ -859,6 +904,12 @@ void print_report(const Options& o, const Load& dosar_load, const Load& fts5_loa
               Latency::percentile(f.top_ms, 99),
               std::accumulate(f.top_ms.begin(), f.top_ms.end(), 0.0) /
                   static_cast<double>(std::max<std::size_t>(f.top_ms.size(), 1)));
+  if (!o.reuse)
+    std::printf(
+        "(index s includes the last step of a bulk load: Xapian's compaction, as `dosar reindex` does it, "
+        "%.1f s, %.1f MB before; FTS5's 'optimize', %.1f s, %.1f MB before, free pages not counted)\n",
+        dosar_load.finishing_seconds, mb(dosar_load.bytes_before_finishing), fts5_load.finishing_seconds,
+        mb(fts5_load.bytes_before_finishing));
 
   auto mean_of = [](const std::vector<double>& v) {
     return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
@@ -903,6 +954,51 @@ void print_report(const Options& o, const Load& dosar_load, const Load& fts5_loa
 }
 
 // --dosar-only: Dosar's latency by kind, and its slowest queries.
+// An independent check of the facets counted from memory (index/
+// facet_table.h) at this size: the first `count` queries answered again by
+// an index counting from memory and by one reading the values of each match
+// from the index (both without a time limit, so that both examine the same
+// matches). Returns the number of queries whose answers differ.
+std::size_t check_facets_from_memory(const fs::path& dir, const std::vector<Query>& queries,
+                                     std::size_t count) {
+  dosar::IndexLimits from_memory, from_values;
+  from_memory.facet_time_limit_ms = from_values.facet_time_limit_ms = 0;
+  from_memory.facet_table_at_least = 0;
+  from_values.facet_table_at_least = SIZE_MAX;
+  auto memory =
+      dosar::open_search_index(dosar::IndexLocation{dir, {}}, dosar::IndexAccess::read, from_memory);
+  auto values =
+      dosar::open_search_index(dosar::IndexLocation{dir, {}}, dosar::IndexAccess::read, from_values);
+  if (!memory.ok() || !values.ok()) die("opening the Dosar index twice");
+  if (!dosar::wait_for_facet_table(dir, Xapian::Database(dir.string()), 60000))
+    die("no facet table for " + dir.string() + " within a minute");
+  std::size_t differ = 0;
+  count = std::min(count, queries.size());
+  for (std::size_t i = 0; i < count; ++i) {
+    dosar::SearchRequest request;
+    request.query = queries[i].dosar;
+    auto a = (*memory)->search(request), b = (*values)->search(request);
+    auto same_facets = [](const dosar::SearchResult& x, const dosar::SearchResult& y) {
+      if (x.facets.size() != y.facets.size()) return false;
+      for (const auto& [name, list] : x.facets) {
+        auto other = y.facets.find(name);
+        if (other == y.facets.end() || other->second.size() != list.size()) return false;
+        for (std::size_t k = 0; k < list.size(); ++k)
+          if (list[k].value != other->second[k].value || list[k].count != other->second[k].count)
+            return false;
+      }
+      return true;
+    };
+    if (a.ok() != b.ok() ||
+        (a.ok() && (a->total != b->total || a->exact != b->exact || !same_facets(*a, *b)))) {
+      if (differ++ < 3) std::cerr << "  facets differ for '" << queries[i].dosar << "'\n";
+    }
+  }
+  std::printf("facets counted from memory against read from the index: %zu of %zu queries differ\n", differ,
+              count);
+  return differ;
+}
+
 int run_dosar_only(const Options& o, DosarSearcher& engine, const std::vector<Query>& queries) {
   for (std::size_t i = 0; i < std::min(o.warmup, queries.size()); ++i) (void)engine.search(queries[i]);
   Latency d;
@@ -1134,10 +1230,11 @@ int main(int argc, char** argv) {
     }
   }
   print_report(o, dosar_load, fts5_load, text_bytes, d, f);
+  const std::size_t facet_differences = check_facets_from_memory(dosar_dir, queries, 100);
 
   if (!o.keep) {
     fs::remove_all(dosar_dir);
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(fts5_file.string() + suffix);
   }
-  return d.failures + f.failures == 0 ? 0 : 1;
+  return d.failures + f.failures + facet_differences == 0 ? 0 : 1;
 }

@@ -69,12 +69,6 @@ bool add_credentials(const Context& c, backup::Remote& remote) {
   return true;
 }
 
-std::string megabytes(std::uint64_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / 1e6);
-  return text;
-}
-
 // "12.3 MB/45.6 MB, 10/40 objects, 5.1 MB/s, ETA 7 s" on a terminal, throttled.
 backup::ProgressCallback progress_printer(const Context& c, const char* what) {
   if (!c.err_is_terminal) return nullptr;

@@ -51,6 +51,9 @@ struct Context {
 bool number_option(const Context& c, const std::string& name, std::uint64_t low, std::uint64_t high,
                    std::optional<std::uint64_t>& out);
 
+// "12.3 MB" (decimal megabytes, as disks and `du --si` count).
+std::string megabytes(std::uint64_t bytes);
+
 // The archive opened and the document named by the first positional argument.
 struct OpenedDocument {
   std::unique_ptr<ArchiveStore> archive;

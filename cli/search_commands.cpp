@@ -139,6 +139,13 @@ ExitCode run_search(Context& c) {
 ExitCode run_reindex(Context& c) {
   auto archive = c.open_archive();
   if (!archive.ok()) return c.fail(archive.error());
+  if (c.command.has("--compact")) {
+    auto compacted = compact_search_index(**archive);
+    if (!compacted.ok()) return c.fail(compacted.error());
+    c.out << "search index compacted: " << megabytes(compacted->bytes_before) << " -> "
+          << megabytes(compacted->bytes_after) << "\n";
+    return ExitCode::ok;
+  }
   auto progress = [&](std::size_t done, std::size_t total) {
     if (c.err_is_terminal)
       c.err << "\rindexing: " << done << "/" << total << " documents" << (done == total ? "\n" : "")

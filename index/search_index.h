@@ -115,6 +115,12 @@ struct IndexLimits {
   // to remote shards (Xapian 1.4 documents the time limit as
   // unreliable with several remote databases).
   unsigned facet_time_limit_ms = 25;
+  // Local indexes of at least this many versions count the facets from
+  // memory (index/facet_table.h: a table by docid, read in the background
+  // after each commit, about 0.2 s at 1,000,000 versions); smaller ones,
+  // remote shards, and searches while the table is being read, read the
+  // values of each match from the index, which costs three times as much.
+  std::size_t facet_table_at_least = 20000;
   // How long a remote shard may take to accept a connection or to answer
   // a search before it counts as gone (milliseconds).
   unsigned shard_timeout_ms = 10000;
@@ -155,8 +161,13 @@ Result<std::unique_ptr<SearchIndex>> open_xapian_index(const std::filesystem::pa
 // (which must not exist yet), as `xapian-compact` does: every table
 // rewritten full, in order. An index built by many commits is about half
 // as big in its postings and a third quicker to search (bench/RESULTS.md).
-// Errors: io, corrupt.
-Status compact_xapian_index(const std::filesystem::path& from, const std::filesystem::path& to);
+// Returns the revision of `from` that was compacted (Xapian's commit
+// count): a writer may commit meanwhile. Errors: io, corrupt.
+Result<std::uint64_t> compact_xapian_index(const std::filesystem::path& from,
+                                           const std::filesystem::path& to);
+
+// The revision (commit count) of the local index `dir`. Errors: not_found, io, corrupt.
+Result<std::uint64_t> xapian_index_revision(const std::filesystem::path& dir);
 
 // Where an index lives, as written in `--index` and the `index` key of
 // ARCHIVE/config.json:

@@ -9,6 +9,7 @@
 
 #include "base/cnp.h"
 #include "base/utf8.h"
+#include "index/facet_table.h"
 #include "index/query_parsing.h"
 #include "index/romanian_text.h"
 #include "index/search_index.h"
@@ -362,10 +363,21 @@ class XapianIndex final : public SearchIndex {
         enquire.set_sort_by_value_then_relevance(slots::date, true);
       if (request.sort == SortOrder::oldest_first)
         enquire.set_sort_by_value_then_relevance(slots::date, false);
+      // Facets counted from memory when a table describes this state of
+      // the index; else (remote shards, a small index, a table being read
+      // after a commit) from the values of each match, as Xapian does.
+      std::shared_ptr<const FacetTable> table;
+      if (!location_.remote() && reader_.get_doccount() >= limits_.facet_table_at_least)
+        table = facet_table_for(location_.dir, reader_);
+      std::optional<TableFacetSpy> table_spy;
       Xapian::ValueCountMatchSpy types(slots::type), departments(slots::department), years(slots::year);
-      enquire.add_matchspy(&types);
-      enquire.add_matchspy(&departments);
-      enquire.add_matchspy(&years);
+      if (table) {
+        enquire.add_matchspy(&table_spy.emplace(table));
+      } else {
+        enquire.add_matchspy(&types);
+        enquire.add_matchspy(&departments);
+        enquire.add_matchspy(&years);
+      }
       auto page = [&](const Xapian::Query& query) {
         enquire.set_query(visible_part(query, request));
         return enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
@@ -389,20 +401,24 @@ class XapianIndex final : public SearchIndex {
       // Exact when every match was counted and examined for the facets
       // (Xapian may know the count of a one-word query without examining
       // its matches).
-      result.exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound() &&
-                     types.get_total() == result.total;
+      const std::uint64_t examined = table_spy ? table_spy->total() : types.get_total();
+      result.exact =
+          mset.get_matches_lower_bound() == mset.get_matches_upper_bound() && examined == result.total;
       // Not MSet::fetch() (one request for the page's documents on remote
       // shards): in Xapian 1.4.22 it reads past the items of a page that
       // does not start at 0 (SEGV, SearchIndexContract.PagesAndSorts…).
       for (auto it = mset.begin(); it != mset.end(); ++it) result.hits.push_back(make_hit(enquire, it));
       // Counts of the matches examined, scaled to the estimated total when
       // not all were examined (so that they compare with it).
-      const double scale = result.exact || types.get_total() == 0 || result.total == 0
+      const double scale = result.exact || examined == 0 || result.total == 0
                                ? 1.0
-                               : static_cast<double>(result.total) / static_cast<double>(types.get_total());
-      result.facets["tip"] = facet(types, scale);
-      result.facets["dep"] = facet(departments, scale);
-      result.facets["an"] = facet(years, scale);
+                               : static_cast<double>(result.total) / static_cast<double>(examined);
+      auto counted = [&](std::size_t which, const Xapian::ValueCountMatchSpy& spy) {
+        return table_spy ? table_spy->counts(which) : counts_of(spy);
+      };
+      result.facets["tip"] = facet(counted(0, types), scale);
+      result.facets["dep"] = facet(counted(1, departments), scale);
+      result.facets["an"] = facet(counted(2, years), scale);
       if (!corrected.empty() && corrected != request.query) {
         // Offer the correction only when it would find more than the query as typed.
         auto alternative = parse_query(corrected, reader_, nullptr, WordMatch::all, dates);
@@ -494,14 +510,23 @@ class XapianIndex final : public SearchIndex {
                          Xapian::Query(Xapian::Query::OP_OR, hidden.begin(), hidden.end()));
   }
 
-  static std::vector<FacetValue> facet(const Xapian::ValueCountMatchSpy& spy, double scale) {
-    std::vector<FacetValue> out;
+  static std::vector<std::pair<std::string, std::uint64_t>> counts_of(const Xapian::ValueCountMatchSpy& spy) {
+    std::vector<std::pair<std::string, std::uint64_t>> out;
     for (auto it = spy.values_begin(); it != spy.values_end(); ++it)
-      if (!(*it).empty())
-        out.push_back({*it, std::max<std::uint64_t>(
-                                1, static_cast<std::uint64_t>(std::llround(scale * it.get_termfreq())))});
-    std::stable_sort(out.begin(), out.end(),
-                     [](const FacetValue& a, const FacetValue& b) { return a.count > b.count; });
+      if (!(*it).empty()) out.emplace_back(*it, it.get_termfreq());
+    return out;
+  }
+
+  // Values by descending count, then in byte order (however they were counted).
+  static std::vector<FacetValue> facet(const std::vector<std::pair<std::string, std::uint64_t>>& counts,
+                                       double scale) {
+    std::vector<FacetValue> out;
+    for (const auto& [value, count] : counts)
+      out.push_back({value, std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::llround(
+                                                           scale * static_cast<double>(count))))});
+    std::sort(out.begin(), out.end(), [](const FacetValue& a, const FacetValue& b) {
+      return a.count != b.count ? a.count > b.count : a.value < b.value;
+    });
     return out;
   }
 
@@ -585,7 +610,7 @@ Result<std::unique_ptr<SearchIndex>> open_xapian_index(const fs::path& dir, Inde
   }
 }
 
-Status compact_xapian_index(const fs::path& from, const fs::path& to) {
+Result<std::uint64_t> compact_xapian_index(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   if (fs::exists(to, ec))
     return make_error(ErrorCode::io, to.string(), "already exists: not compacted into it");
@@ -593,10 +618,20 @@ Status compact_xapian_index(const fs::path& from, const fs::path& to) {
     Xapian::Database source(from.string());
     DOSAR_TRY(check_format(source, from.string()));
     source.compact(to.string());
-    return {};
+    return static_cast<std::uint64_t>(source.get_revision());
   } catch (const Xapian::Error& e) {
     fs::remove_all(to, ec);
     return translate(e, from.string());
+  }
+}
+
+Result<std::uint64_t> xapian_index_revision(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return make_error(ErrorCode::not_found, dir.string(), "no search index here");
+  try {
+    return static_cast<std::uint64_t>(Xapian::Database(dir.string()).get_revision());
+  } catch (const Xapian::Error& e) {
+    return translate(e, dir.string());
   }
 }
 

@@ -129,6 +129,29 @@ Result<std::vector<std::int64_t>> put_all(ArchiveStore& archive, SearchIndex& in
   return ids;
 }
 
+// Puts the index `fresh` in the place of `current` (if any), which goes to
+// `old`: two renames in one directory, so a search opens one or the other.
+Status swap_in(const fs::path& fresh, const fs::path& current, const fs::path& old) {
+  std::error_code ec;
+  if (fs::exists(current, ec)) {
+    fs::rename(current, old, ec);
+    if (ec)
+      return make_error(ErrorCode::io, current.string(), "cannot move the old index aside: " + ec.message());
+  }
+  fs::rename(fresh, current, ec);
+  if (ec)
+    return make_error(ErrorCode::io, current.string(), "cannot put the new index in place: " + ec.message());
+  return {};
+}
+
+std::uint64_t bytes_under(const fs::path& dir) {
+  std::uint64_t total = 0;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->is_regular_file(ec)) total += it->file_size(ec);
+  return total;
+}
+
 // A local index is built beside the old one, compacted (built by a commit
 // per batch, it is about twice as big in its postings as it needs to be)
 // and swapped in by rename.
@@ -146,17 +169,10 @@ Status rebuild_local(ArchiveStore& archive, const fs::path& current, const Progr
     auto put = put_all(archive, **index, progress);
     if (!put.ok()) return put.error();
   }
-  Status compacted = compact_xapian_index(building, fresh);
+  auto compacted = compact_xapian_index(building, fresh);
   fs::remove_all(building, ec);
-  if (!compacted.ok()) return compacted;
-  if (fs::exists(current, ec)) {
-    fs::rename(current, old, ec);
-    if (ec)
-      return make_error(ErrorCode::io, current.string(), "cannot move the old index aside: " + ec.message());
-  }
-  fs::rename(fresh, current, ec);
-  if (ec)
-    return make_error(ErrorCode::io, current.string(), "cannot put the new index in place: " + ec.message());
+  if (!compacted.ok()) return compacted.error();
+  DOSAR_TRY(swap_in(fresh, current, old));
   fs::remove_all(old, ec);
   return {};
 }
@@ -188,6 +204,65 @@ Status rebuild_search_index(ArchiveStore& archive, const Progress& progress) {
   if (up_to > 0) DOSAR_TRY(archive.catalog().mark_indexed(up_to));
   // Changes made while rebuilding are still queued.
   return sync_search_index(archive, nullptr);
+}
+
+Result<IndexCompaction> compact_search_index(ArchiveStore& archive, std::chrono::seconds lock_wait) {
+  auto location = index_location(archive);
+  if (!location.ok()) return location.error();
+  if (location->remote())
+    return make_error(
+        ErrorCode::invalid_argument, "index shards",
+        "are compacted on their servers (xapian-compact, with the shard's xapian-tcpsrv stopped)");
+  const fs::path current = location->dir;
+  std::error_code ec;
+  if (!fs::exists(current, ec))
+    return make_error(ErrorCode::not_found, current.string(), "no search index yet; run `dosar reindex`");
+  const std::string pid = std::to_string(::getpid());
+  fs::path fresh = current.parent_path() / (current.filename().string() + ".new-" + pid);
+  fs::path old = current.parent_path() / (current.filename().string() + ".old-" + pid);
+  fs::remove_all(fresh, ec);
+  IndexCompaction done;
+  done.bytes_before = bytes_under(current);
+  // Compacted without the write lock, so that ingest goes on meanwhile, and
+  // swapped in under it only when nothing was committed since. After two
+  // such misses, compacted under the lock: whatever is stored then stays
+  // queued in the catalogue (ingest waits for the lock, then leaves it
+  // queued) and goes into the new index below.
+  constexpr int kAttemptsUnlocked = 2;
+  for (int attempt = 0;; ++attempt) {
+    const bool locked_throughout = attempt == kAttemptsUnlocked;
+    Result<std::unique_ptr<SearchIndex>> writer = std::unique_ptr<SearchIndex>();
+    if (locked_throughout) {
+      writer = open_for_writing(*location, IndexAccess::write, lock_wait);
+      if (!writer.ok()) return writer.error();
+    }
+    fs::remove_all(fresh, ec);
+    auto compacted = compact_xapian_index(current, fresh);
+    if (!compacted.ok()) {
+      fs::remove_all(fresh, ec);
+      if (locked_throughout) return compacted.error();
+      continue;  // (a reader can lose its revision to two commits in a row)
+    }
+    if (!locked_throughout) {
+      writer = open_for_writing(*location, IndexAccess::write, lock_wait);
+      auto revision = writer.ok() ? xapian_index_revision(current) : Result<std::uint64_t>(writer.error());
+      if (!revision.ok()) {
+        fs::remove_all(fresh, ec);
+        return revision.error();
+      }
+      if (*revision != *compacted) continue;  // committed to meanwhile: once more
+    }
+    Status swapped = swap_in(fresh, current, old);
+    if (!swapped.ok()) {
+      fs::remove_all(fresh, ec);
+      return swapped.error();
+    }
+    break;
+  }
+  fs::remove_all(old, ec);
+  done.bytes_after = bytes_under(current);
+  DOSAR_TRY(sync_search_index(archive, nullptr, lock_wait));
+  return done;
 }
 
 Result<IndexLocation> index_location(const ArchiveStore& archive) {

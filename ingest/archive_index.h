@@ -4,6 +4,8 @@
 // changes into the index, so a crash between the two loses nothing.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -27,6 +29,23 @@ Status sync_search_index(ArchiveStore& archive, const Progress& progress = nullp
 // removed (documents moved by a changed list of shards answer twice until
 // then).
 Status rebuild_search_index(ArchiveStore& archive, const Progress& progress = nullptr);
+
+struct IndexCompaction {
+  std::uint64_t bytes_before = 0, bytes_after = 0;
+};
+
+// Rewrites the local index compacted (Xapian's compaction, as
+// `xapian-compact`) and swaps it in, without reading the catalogue or the
+// blobs: an index grown by ingest holds its postings in half-full blocks,
+// about twice the room, and is slower to search. Minutes where a rebuild
+// takes an hour. Searches and writers go on meanwhile; the copy is swapped
+// in under the index's write lock (waiting up to `lock_wait` for it) when
+// no commit came in between, else compacted again, the third time under the
+// lock (changes stored then stay queued and are indexed after). Errors:
+// invalid_argument (remote shards, compacted on their servers), not_found
+// (no index yet), conflict (still locked), io, corrupt.
+Result<IndexCompaction> compact_search_index(ArchiveStore& archive,
+                                             std::chrono::seconds lock_wait = std::chrono::seconds(30));
 
 // Where the archive's index lives: the locator a front end set on the
 // archive (`--index`), else the `index` key of ARCHIVE/config.json (a

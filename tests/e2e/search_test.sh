@@ -55,6 +55,13 @@ expect_exit 0 D search --json --all-versions Baicului
 # Built beside, compacted, swapped in: nothing left behind.
 leftovers=$(find "$DOSAR_ARCHIVE" -maxdepth 1 -name 'index.*')
 [[ -z $leftovers ]] || fail "reindex left $leftovers"
+# Compacting the index as it is (an archive grown by ingest): same answers.
+expect_exit 0 D reindex --compact
+expect_output_contains "search index compacted:"
+expect_exit 0 D search --json --all-versions Baicului
+[[ $(jq .total "$WORK/last.out") == 1 ]] || fail "reindex --compact lost a version"
+leftovers=$(find "$DOSAR_ARCHIVE" -maxdepth 1 -name 'index.*')
+[[ -z $leftovers ]] || fail "reindex --compact left $leftovers"
 
 # Interoperable: Xapian's own tools open it; prefixes are documented in the README.
 # (Debian names delve xapian-delve.)

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/utf8.h"
+#include "index/facet_table.h"
 #include "index/romanian_text.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/xapian_server.h"
@@ -21,10 +22,14 @@ using testing::TempDir;
 using testing::XapianServer;
 
 // A backend: a local database, or `shards` databases each served by its own
-// xapian-tcpsrv, started for the test and killed at its end.
+// xapian-tcpsrv, started for the test and killed at its end. A local one
+// counts facets from the values of each match (as small indexes do) or,
+// with `facet_table`, from memory (as large ones do, index/facet_table.h):
+// each search then waits for the table that describes the index.
 struct IndexBackend {
   std::string name;
   std::size_t shards = 0;
+  bool facet_table = false;
 };
 void PrintTo(const IndexBackend& backend, std::ostream* os) {
   *os << backend.name;
@@ -35,6 +40,9 @@ IndexBackend xapian_backend() {
 }
 IndexBackend remote_shards_backend() {
   return {"xapian_tcp_2_shards", 2};
+}
+IndexBackend facet_table_backend() {
+  return {"xapian_facets_from_memory", 0, true};
 }
 
 std::vector<std::unique_ptr<XapianServer>> start_servers(const fs::path& dir, std::size_t count) {
@@ -76,8 +84,9 @@ class SearchIndexContract : public ::testing::TestWithParam<IndexBackend> {
     servers_ = start_servers(dir_.path(), GetParam().shards);
     open({});
   }
-  void open(const IndexLimits& limits) {
+  void open(IndexLimits limits) {
     index_.reset();
+    limits.facet_table_at_least = GetParam().facet_table ? 0 : SIZE_MAX;
     auto opened = servers_.empty() ? open_xapian_index(dir_ / "index", IndexAccess::rebuild, limits)
                                    : open_search_index(location_of(servers_), IndexAccess::rebuild, limits);
     ASSERT_TRUE(opened.ok()) << opened.error().to_string();
@@ -93,9 +102,16 @@ class SearchIndexContract : public ::testing::TestWithParam<IndexBackend> {
     request.query = query;
     request.visibility = visibility;
     request.all_versions = all_versions;
-    auto result = index_->search(request);
+    auto result = run(request);
     EXPECT_TRUE(result.ok()) << query << ": " << result.error().to_string();
     return result.ok() ? *result : SearchResult{};
+  }
+  Result<SearchResult> run(const SearchRequest& request) {
+    if (GetParam().facet_table) {
+      EXPECT_NE(wait_for_facet_table(dir_ / "index", Xapian::Database((dir_ / "index").string()), 10000),
+                nullptr);
+    }
+    return index_->search(request);
   }
   std::vector<std::int64_t> ids(const std::string& query, Visibility visibility = Visibility::everything()) {
     std::vector<std::int64_t> out;
@@ -221,7 +237,7 @@ TEST_P(SearchIndexContract, DateRangesMatchExactlyTheDatesInsideThem) {
     request.query = "raport data:" + range.query;
     request.visibility = Visibility::everything();
     request.limit = 100;
-    auto result = index_->search(request);
+    auto result = run(request);
     ASSERT_TRUE(result.ok()) << request.query << ": " << result.error().to_string();
     std::vector<std::int64_t> found;
     for (const auto& hit : result->hits) found.push_back(hit.document_id);
@@ -238,13 +254,13 @@ TEST_P(SearchIndexContract, MalformedQueriesGetClearErrors) {
   for (const std::string& bad : {std::string("text AND"), std::string("autor:popescu"),
                                  std::string("data:2024-13-45..2024-12-31 text"), std::string("...")}) {
     request.query = bad;
-    auto result = index_->search(request);
+    auto result = run(request);
     ASSERT_FALSE(result.ok()) << bad;
     EXPECT_EQ(result.error().code, ErrorCode::invalid_argument) << bad;
     EXPECT_FALSE(result.error().message.empty());
   }
   request.query = std::string(2000, 'a');
-  EXPECT_EQ(index_->search(request).error().code, ErrorCode::limit_exceeded);
+  EXPECT_EQ(run(request).error().code, ErrorCode::limit_exceeded);
 }
 
 TEST_P(SearchIndexContract, FacetsCountTypeDepartmentAndYear) {
@@ -364,7 +380,7 @@ TEST_P(SearchIndexContract, EveryCallerSeesExactlyWhatTheRuleAllows) {
     request.query = "comun";
     request.visibility = caller;
     request.limit = 50;
-    auto result = index_->search(request);
+    auto result = run(request);
     ASSERT_TRUE(result.ok()) << result.error().to_string();
     std::vector<std::int64_t> found;
     for (const auto& hit : result->hits) found.push_back(hit.document_id);
@@ -477,7 +493,7 @@ TEST_P(SearchIndexContract, PagesAndSortsAcrossAllDocuments) {
   request.limit = 4;
   std::vector<std::int64_t> seen;
   for (request.offset = 0; request.offset < 12; request.offset += 4) {
-    auto page = index_->search(request);
+    auto page = run(request);
     ASSERT_TRUE(page.ok()) << page.error().to_string();
     EXPECT_EQ(page->total, 9u);
     for (const auto& hit : page->hits) seen.push_back(hit.document_id);
@@ -540,7 +556,7 @@ TEST_P(SearchIndexContract, CnpMatchesExactlyAndOnlyExactly) {
        {std::string("cnp:18001014"), std::string("cnp:1800101400017"), std::string("cnp:1800230400013"),
         std::string("cnp:18001014*"), std::string("cnp:")}) {
     request.query = bad;
-    auto result = index_->search(request);
+    auto result = run(request);
     ASSERT_FALSE(result.ok()) << bad;
     EXPECT_EQ(result.error().code, ErrorCode::invalid_argument) << bad;
     EXPECT_NE(result.error().message.find("is not a CNP"), std::string::npos) << result.error().message;
@@ -568,7 +584,7 @@ TEST_P(SearchIndexContract, CnpSearchKeepsThePermissionFilter) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SearchIndexContract,
-                         ::testing::Values(xapian_backend(), remote_shards_backend()),
+                         ::testing::Values(xapian_backend(), remote_shards_backend(), facet_table_backend()),
                          [](const auto& param_info) { return param_info.param.name; });
 
 TEST(XapianIndex, ReadingAMissingIndexSaysHowToBuildIt) {

@@ -85,6 +85,54 @@ TEST_F(ArchiveIndexTest, MalformedConfigLocatorNamesTheFileAndKey) {
   EXPECT_FALSE(search_archive(*archive_, request, std::nullopt).ok()) << "never the default index instead";
 }
 
+// `dosar reindex --compact`: the same answers from a smaller index put in
+// place of the old one, nothing left beside it, queued work indexed after.
+TEST_F(ArchiveIndexTest, CompactionKeepsTheAnswersAndLeavesNothingBeside) {
+  ingest(40);
+  ASSERT_EQ(total("arhiva"), 40u);
+  ASSERT_TRUE(archive_->catalog().queue_all_for_indexing().ok());
+  auto compacted = compact_search_index(*archive_);
+  ASSERT_TRUE(compacted.ok()) << compacted.error().to_string();
+  EXPECT_GT(compacted->bytes_before, 0u);
+  EXPECT_LT(compacted->bytes_after, compacted->bytes_before);
+  EXPECT_EQ(total("arhiva"), 40u);
+  EXPECT_EQ(total("\"document 17\""), 1u);
+  EXPECT_TRUE(archive_->catalog().pending_index_work(10)->empty()) << "work queued meanwhile indexed after";
+  for (const auto& entry : fs::directory_iterator(archive_->index_dir().parent_path()))
+    EXPECT_EQ(entry.path().filename().string().rfind("index.", 0), std::string::npos) << entry.path();
+  // And the compacted index takes new documents.
+  testing::write_file(dir_ / "more/late.pdf", testing::make_text_pdf({"Document tarziu din arhivă"}));
+  auto ingester = Ingester::create(*archive_, IngestOptions{});
+  ASSERT_TRUE(ingester.ok());
+  ASSERT_TRUE((*ingester)->ingest({dir_ / "more"}, [](const IngestItem&) {}).ok());
+  EXPECT_EQ(total("arhiva"), 41u);
+}
+
+TEST_F(ArchiveIndexTest, CompactionRefusesWhatItCannotDoAndChangesNothing) {
+  auto none = compact_search_index(*archive_);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, ErrorCode::not_found);
+  EXPECT_NE(none.error().message.find("reindex"), std::string::npos);
+
+  ingest(3);
+  {
+    // Another writer holds the index: refused once the wait is over.
+    auto writer = open_xapian_index(archive_->index_dir(), IndexAccess::write);
+    ASSERT_TRUE(writer.ok());
+    auto locked = compact_search_index(*archive_, std::chrono::seconds(0));
+    ASSERT_FALSE(locked.ok());
+    EXPECT_EQ(locked.error().code, ErrorCode::conflict);
+  }
+  EXPECT_EQ(total("arhiva"), 3u);
+
+  XapianServer shard(dir_ / "shard-0");
+  archive_->set_index_locator("xapian-tcp://" + shard.address());
+  auto remote = compact_search_index(*archive_);
+  ASSERT_FALSE(remote.ok());
+  EXPECT_EQ(remote.error().code, ErrorCode::invalid_argument);
+  EXPECT_NE(remote.error().message.find("xapian-compact"), std::string::npos);
+}
+
 // Ingest, search and reindex of an archive whose index is two shards.
 TEST_F(ArchiveIndexTest, IngestSearchAndRebuildOnTwoShards) {
   XapianServer first(dir_ / "shard-0"), second(dir_ / "shard-1");
