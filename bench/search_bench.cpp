@@ -953,7 +953,6 @@ void print_report(const Options& o, const Load& dosar_load, const Load& fts5_loa
       d.p(50) < f.p(50) ? "MET" : "NOT met", f.p(50) / d.p(50));
 }
 
-// --dosar-only: Dosar's latency by kind, and its slowest queries.
 // An independent check of the facets counted from memory (index/
 // facet_table.h) at this size: the first `count` queries answered again by
 // an index counting from memory and by one reading the values of each match
@@ -999,6 +998,7 @@ std::size_t check_facets_from_memory(const fs::path& dir, const std::vector<Quer
   return differ;
 }
 
+// --dosar-only: Dosar's latency by kind, and its slowest queries.
 int run_dosar_only(const Options& o, DosarSearcher& engine, const std::vector<Query>& queries) {
   for (std::size_t i = 0; i < std::min(o.warmup, queries.size()); ++i) (void)engine.search(queries[i]);
   Latency d;
