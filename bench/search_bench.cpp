@@ -5,7 +5,7 @@
 //
 // usage: dosar-search-bench --docs N --queries Q --work DIR [--seed S]
 //                           [--warmup W] [--keep] [--reuse] [--sample]
-//                           [--shards K,K…] [--dosar-only] [--facet-time-limit MS]
+//                           [--shards K,K…] [--dosar-only]
 //                           [--facet-check-at-least N] [--no-facet-table]
 // Writes DIR/dosar-index/ and DIR/fts5.db, and removes both at the end unless
 // --keep. --reuse searches the indexes a previous --keep run left (same N and
@@ -18,8 +18,7 @@
 // --dosar-only (with --reuse) asks Dosar alone and prints its latency by
 // kind, its slowest queries, and its latency for a department user (not
 // all departments, no personal data): for profiling, not for the comparison.
-// --facet-time-limit MS sets IndexLimits::facet_time_limit_ms (0: none),
-// --facet-check-at-least N IndexLimits::facet_check_at_least; --no-facet-table
+// --facet-check-at-least N sets IndexLimits::facet_check_at_least; --no-facet-table
 // counts facets from the values of each match, as before the facet table.
 //
 // What is compared (see bench/README.md):
@@ -799,7 +798,7 @@ struct Options {
   bool sample = false;
   bool dosar_only = false;
   std::vector<std::size_t> shards;  // --shards 1,2,4: local against remote shards, no FTS5
-  dosar::IndexLimits limits;        // --facet-time-limit, --facet-check-at-least, --no-facet-table
+  dosar::IndexLimits limits;        // --facet-check-at-least, --no-facet-table
 };
 
 std::uint64_t number(std::string_view flag, const char* text) {
@@ -834,8 +833,6 @@ Options parse_options(int argc, char** argv) {
       o.sample = true;
     else if (a == "--dosar-only")
       o.dosar_only = true;
-    else if (a == "--facet-time-limit")
-      o.limits.facet_time_limit_ms = static_cast<unsigned>(number(a, next)), ++i;
     else if (a == "--facet-check-at-least")
       o.limits.facet_check_at_least = static_cast<std::size_t>(number(a, next)), ++i;
     else if (a == "--no-facet-table")
@@ -852,7 +849,7 @@ Options parse_options(int argc, char** argv) {
     } else
       die("unknown argument '" + std::string(a) +
           "'\nusage: dosar-search-bench --docs N --queries Q --work DIR [--seed S] [--warmup W] [--keep] "
-          "[--reuse] [--sample] [--shards K,K…] [--dosar-only] [--facet-time-limit MS] "
+          "[--reuse] [--sample] [--shards K,K…] [--dosar-only] "
           "[--facet-check-at-least N] [--no-facet-table]");
   }
   if (o.docs == 0 || o.queries == 0 || o.work.empty())
@@ -956,12 +953,10 @@ void print_report(const Options& o, const Load& dosar_load, const Load& fts5_loa
 // An independent check of the facets counted from memory (index/
 // facet_table.h) at this size: the first `count` queries answered again by
 // an index counting from memory and by one reading the values of each match
-// from the index (both without a time limit, so that both examine the same
-// matches). Returns the number of queries whose answers differ.
+// from the index. Returns the number of queries whose answers differ.
 std::size_t check_facets_from_memory(const fs::path& dir, const std::vector<Query>& queries,
                                      std::size_t count) {
   dosar::IndexLimits from_memory, from_values;
-  from_memory.facet_time_limit_ms = from_values.facet_time_limit_ms = 0;
   from_memory.facet_table_at_least = 0;
   from_values.facet_table_at_least = SIZE_MAX;
   auto memory =

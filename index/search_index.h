@@ -106,15 +106,10 @@ struct IndexLimits {
   // Matches examined for facet counts; counts are exact below this, and
   // scaled to the estimated total above (SearchResult::exact).
   std::size_t facet_check_at_least = 20000;
-  // How long a local search may go on examining matches for the facets
-  // (milliseconds, 0: no limit); past it, Xapian finishes the page from
-  // what is left to rank and the counts come from the matches examined so
-  // far (SearchResult::exact false). Bounds the slowest searches (frequent
-  // words in a phrase, date ranges) at the price of rougher counts. Applied
-  // only to indexes of more than facet_check_at_least versions, and not
-  // to remote shards (Xapian 1.4 documents the time limit as
-  // unreliable with several remote databases).
-  unsigned facet_time_limit_ms = 25;
+  // (No time limit on examining them: Xapian 1.4's Enquire::set_time_limit
+  // arms a POSIX timer whose thread may still write into a search's stack
+  // after the search returned; `dosar serve` crashed within seconds under
+  // 16 concurrent searches of a 100,000-document archive. bench/RESULTS.md.)
   // Local indexes of at least this many versions count the facets from
   // memory (index/facet_table.h: a table by docid, read in the background
   // after each commit, about 0.2 s at 1,000,000 versions); smaller ones,

@@ -352,12 +352,7 @@ class XapianIndex final : public SearchIndex {
         corrected = correct_spelling_from_terms(request.query, reader_);
       else if (!corrected.empty() && !has_unknown_word(request.query, reader_))
         corrected.clear();
-      Xapian::Enquire enquire(reader_);
-      // Only where matches can outnumber those examined: an index that
-      // small counts everything anyway, exactly, whatever the machine's load.
-      if (!location_.remote() && limits_.facet_time_limit_ms > 0 &&
-          reader_.get_doccount() > limits_.facet_check_at_least)
-        enquire.set_time_limit(limits_.facet_time_limit_ms / 1000.0);
+      Xapian::Enquire enquire(reader_);  // never set_time_limit (IndexLimits says why)
       if (request.all_versions) enquire.set_collapse_key(slots::document_id);
       if (request.sort == SortOrder::newest_first)
         enquire.set_sort_by_value_then_relevance(slots::date, true);
