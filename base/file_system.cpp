@@ -118,4 +118,16 @@ std::string errno_text(int error_number) {
   return strerror_r(error_number, buffer, sizeof buffer);
 }
 
+std::uint64_t bytes_on_disk(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec)) {
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    return ec ? 0 : size;
+  }
+  std::uint64_t total = 0;
+  for (std::filesystem::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
+    if (it->is_regular_file(ec)) total += it->file_size(ec);
+  return total;
+}
+
 }  // namespace dosar

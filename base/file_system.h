@@ -3,6 +3,7 @@
 // write, sync or rename (fault injection, not a mock).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string_view>
 
@@ -35,5 +36,9 @@ FileSystem& real_file_system();
 
 // errno as a sentence, e.g. "No such file or directory".
 std::string errno_text(int error_number);
+
+// The bytes of a file, or of the regular files under a directory; what
+// cannot be read counts for nothing (a size to report, not to trust).
+std::uint64_t bytes_on_disk(const std::filesystem::path& path);
 
 }  // namespace dosar

@@ -54,6 +54,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/file_system.h"
 #include "base/text_folding.h"
 #include "index/facet_table.h"
 #include "index/search_index.h"
@@ -492,14 +493,6 @@ std::vector<Query> make_queries(const Corpus& corpus, std::uint64_t docs, std::s
 // ---------------------------------------------------------------------------
 // Engines.
 
-std::uint64_t disk_bytes(const fs::path& path) {
-  std::uint64_t total = 0;
-  if (fs::is_regular_file(path)) return fs::file_size(path);
-  for (const auto& entry : fs::recursive_directory_iterator(path))
-    if (entry.is_regular_file()) total += entry.file_size();
-  return total;
-}
-
 struct Load {
   double seconds = 0;  // inside the engine's calls only (generation excluded)
   double cpu_seconds = 0;
@@ -540,7 +533,7 @@ Load load_dosar(const Corpus& corpus, std::uint64_t docs, const dosar::IndexLoca
   }
   index.reset();  // closes the writer (its last put already committed)
   if (!location.remote()) {
-    load.bytes_before_finishing = disk_bytes(disk);
+    load.bytes_before_finishing = dosar::bytes_on_disk(disk);
     Stopwatch watch;
     const fs::path compacted = disk.string() + ".compacted";
     fs::remove_all(compacted);
@@ -552,7 +545,7 @@ Load load_dosar(const Corpus& corpus, std::uint64_t docs, const dosar::IndexLoca
     load.seconds += watch.wall();
     load.cpu_seconds += watch.cpu();
   }
-  load.bytes = disk_bytes(disk);
+  load.bytes = dosar::bytes_on_disk(disk);
   return load;
 }
 
@@ -647,7 +640,7 @@ Load load_fts5(const Corpus& corpus, std::uint64_t docs, const fs::path& file) {
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     load.seconds += watch.wall();
     load.cpu_seconds += watch.cpu();
-    load.bytes_before_finishing = disk_bytes(file);
+    load.bytes_before_finishing = dosar::bytes_on_disk(file);
     watch = Stopwatch();
     db.exec("INSERT INTO docs(docs) VALUES('optimize')");
     db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -1188,8 +1181,8 @@ int main(int argc, char** argv) {
             dosar::open_search_index(dosar::IndexLocation{dosar_dir, {}}, dosar::IndexAccess::write);
         !upgraded.ok())
       die("opening the kept index: " + upgraded.error().to_string());
-    dosar_load.bytes = disk_bytes(dosar_dir);
-    fts5_load.bytes = disk_bytes(fts5_file);
+    dosar_load.bytes = dosar::bytes_on_disk(dosar_dir);
+    fts5_load.bytes = dosar::bytes_on_disk(fts5_file);
   } else {
     std::cerr << "indexing with Dosar (Xapian) into " << dosar_dir << "\n";
     dosar_load = load_dosar(corpus, o.docs, dosar::IndexLocation{dosar_dir, {}}, dosar_dir);

@@ -31,7 +31,6 @@ class FacetTable {
   // Xapian::Error.
   static std::shared_ptr<const FacetTable> read(const Xapian::Database& db, const std::atomic<bool>& stop);
 
-  const std::string& uuid() const { return uuid_; }
   Xapian::rev revision() const { return revision_; }
   // Whether this table describes exactly what `reader` sees.
   bool describes(const Xapian::Database& reader) const;

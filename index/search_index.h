@@ -104,12 +104,12 @@ struct IndexLimits {
   std::size_t max_stored_text_bytes = 256u << 10;  // kept for snippets
   std::size_t max_limit = 1000;                    // results per page
   // Matches examined for facet counts; counts are exact below this, and
-  // scaled to the estimated total above (SearchResult::exact).
+  // scaled to the estimated total above (SearchResult::exact). No time
+  // limit on examining them: Xapian 1.4's Enquire::set_time_limit arms a
+  // POSIX timer whose thread may still write into a search's stack after
+  // the search returned (`dosar serve` crashed within seconds under 16
+  // concurrent searches of a 100,000-document archive, bench/RESULTS.md).
   std::size_t facet_check_at_least = 20000;
-  // (No time limit on examining them: Xapian 1.4's Enquire::set_time_limit
-  // arms a POSIX timer whose thread may still write into a search's stack
-  // after the search returned; `dosar serve` crashed within seconds under
-  // 16 concurrent searches of a 100,000-document archive. bench/RESULTS.md.)
   // Local indexes of at least this many versions count the facets from
   // memory (index/facet_table.h: a table by docid, read in the background
   // after each commit, about 0.2 s at 1,000,000 versions); smaller ones,

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "base/file_system.h"
 #include "storage/archive_config.h"
 
 namespace dosar {
@@ -144,14 +145,6 @@ Status swap_in(const fs::path& fresh, const fs::path& current, const fs::path& o
   return {};
 }
 
-std::uint64_t bytes_under(const fs::path& dir) {
-  std::uint64_t total = 0;
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->is_regular_file(ec)) total += it->file_size(ec);
-  return total;
-}
-
 // A local index is built beside the old one, compacted (built by a commit
 // per batch, it is about twice as big in its postings as it needs to be)
 // and swapped in by rename.
@@ -222,7 +215,7 @@ Result<IndexCompaction> compact_search_index(ArchiveStore& archive, std::chrono:
   fs::path old = current.parent_path() / (current.filename().string() + ".old-" + pid);
   fs::remove_all(fresh, ec);
   IndexCompaction done;
-  done.bytes_before = bytes_under(current);
+  done.bytes_before = bytes_on_disk(current);
   // Compacted without the write lock, so that ingest goes on meanwhile, and
   // swapped in under it only when nothing was committed since. After two
   // such misses, compacted under the lock: whatever is stored then stays
@@ -260,7 +253,7 @@ Result<IndexCompaction> compact_search_index(ArchiveStore& archive, std::chrono:
     break;
   }
   fs::remove_all(old, ec);
-  done.bytes_after = bytes_under(current);
+  done.bytes_after = bytes_on_disk(current);
   DOSAR_TRY(sync_search_index(archive, nullptr, lock_wait));
   return done;
 }
